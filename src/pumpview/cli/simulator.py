@@ -1,0 +1,136 @@
+"""``pumpview simulator``: serve the Cursor Admin API simulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from pumpview.errors import UserInputError
+from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Faults, Grant, SimConfig, create_simulator
+
+HOST = "127.0.0.1"
+
+
+def _at_least(name: str, value: float, low: float) -> None:
+    if value < low:
+        msg = f"{name} must be at least {low:g}, got {value:g}"
+        raise UserInputError(msg)
+
+
+def _share(name: str, value: float) -> None:
+    if not 0 <= value <= 1:
+        msg = f"{name} must be between 0 and 1, got {value:g}"
+        raise UserInputError(msg)
+
+
+def _check_key(key: str) -> None:
+    prefix, _, rest = key.partition("_")
+    if prefix not in ("key", "crsr") or len(rest) != 64:
+        msg = "--api-key must be 'key_' or 'crsr_' followed by 64 characters"
+        raise UserInputError(msg)
+
+
+def _check_port_free(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                msg = f"port {port} on {HOST} is already in use; pick another with --port"
+                raise UserInputError(msg) from None
+            msg = f"cannot listen on {HOST}:{port}: {exc.strerror}"
+            raise UserInputError(msg) from None
+
+
+def serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
+    seed: Annotated[int, typer.Option(help="Seed of the generated team and usage.")] = 1,
+    members: Annotated[int, typer.Option(help="Team members (plus one service account).")] = 50,
+    days: Annotated[int, typer.Option(help="Days of history, ending now.")] = 365,
+    events_per_day: Annotated[
+        float, typer.Option(help="Mean weekday events per member of average intensity.")
+    ] = 12.0,
+    api_key: Annotated[
+        str | None, typer.Option(help="Accept this key instead of the fixed demo keys.")
+    ] = None,
+    old_api: Annotated[bool, typer.Option(help="Behave like the 2025 API.")] = False,
+    rate_limits: Annotated[bool, typer.Option(help="Enforce the documented per-minute limits.")] = True,
+    retry_after: Annotated[bool, typer.Option(help="Send Retry-After on 429.")] = False,
+    hourly_lag: Annotated[bool, typer.Option(help="Hide events of the current hour.")] = True,
+    retention_days: Annotated[
+        int | None, typer.Option(help="Days back the API still returns events.")
+    ] = None,
+    events_max_span_days: Annotated[
+        int | None, typer.Option(help="Reject event ranges longer than this (400).")
+    ] = None,
+    error_rate: Annotated[float, typer.Option(help="Share of requests answered 5xx.")] = 0.0,
+    slow_rate: Annotated[float, typer.Option(help="Share of requests delayed.")] = 0.0,
+    slow_seconds: Annotated[float, typer.Option(help="Delay of a slow request.")] = 2.0,
+    truncate_rate: Annotated[float, typer.Option(help="Share of 200s with a cut body.")] = 0.0,
+    burst_429_rate: Annotated[float, typer.Option(help="Share of requests answered 429.")] = 0.0,
+    live_arrivals: Annotated[int, typer.Option(help="Late events inserted while paging.")] = 0,
+) -> None:
+    """Serve the Cursor Admin API simulator on 127.0.0.1 and print its URL and keys."""
+    _at_least("--members", members, 1)
+    _at_least("--days", days, 1)
+    _at_least("--events-per-day", events_per_day, 0)
+    _at_least("--slow-seconds", slow_seconds, 0)
+    _at_least("--live-arrivals", live_arrivals, 0)
+    if not 1 <= port <= 65535:
+        msg = f"--port must be between 1 and 65535, got {port}"
+        raise UserInputError(msg)
+    for name, value in (
+        ("--error-rate", error_rate),
+        ("--slow-rate", slow_rate),
+        ("--truncate-rate", truncate_rate),
+        ("--burst-429-rate", burst_429_rate),
+    ):
+        _share(name, value)
+    for name, optional in (
+        ("--retention-days", retention_days),
+        ("--events-max-span-days", events_max_span_days),
+    ):
+        if optional is not None:
+            _at_least(name, optional, 1)
+    if api_key is not None:
+        _check_key(api_key)
+    keys = {api_key: Grant.ENTERPRISE} if api_key else {DEMO_KEY: Grant.ENTERPRISE, DEMO_LEGACY_KEY: Grant.ENTERPRISE}
+    config = SimConfig(
+        seed=seed,
+        members=members,
+        days=days,
+        events_per_member_day=events_per_day,
+        keys=keys,
+        old_api=old_api,
+        rate_limits=rate_limits,
+        retry_after=retry_after,
+        hourly_lag=hourly_lag,
+        retention_days=retention_days,
+        events_max_span_days=events_max_span_days,
+        live_arrivals=live_arrivals,
+        faults=Faults(
+            error_rate=error_rate,
+            slow_rate=slow_rate,
+            slow_seconds=slow_seconds,
+            truncate_rate=truncate_rate,
+            burst_429_rate=burst_429_rate,
+        ),
+    )
+    _check_port_free(port)
+    app = create_simulator(config)
+    url = f"http://{HOST}:{port}"
+    console = Console()
+    console.print(f"Cursor Admin API simulator on [bold]{url}[/] (seed {seed}, {members} members, {days} days)")
+    for key in keys:
+        if config.old_api and not key.startswith("key_"):
+            continue
+        console.print(f"  Admin API key: {key}", soft_wrap=True)
+    example = next(k for k in keys if not config.old_api or k.startswith("key_")) if keys else ""
+    console.print(f"  Try: curl -u {example}: {url}/teams/members", soft_wrap=True, highlight=False)
+    console.print("  Stop with Ctrl+C.")
+    uvicorn.run(app, host=HOST, port=port, log_level="warning")

@@ -1,0 +1,50 @@
+"""The exception tree. Every error a user can cause or meet is one of these.
+
+    PumpViewError
+      UpstreamError        something about the Cursor Admin API (or the simulator)
+        AuthError          401/403: fatal, never retried; says exactly what to fix
+        RateLimited        429: carries retry_after
+        ServerError        5xx, timeouts, truncated bodies: retried, bounded
+        BadResponse        unparseable or unexpected shape
+      UserInputError       bad dates, bad key format, bad sizes, busy port: one clear line
+
+The CLI prints ``str(error)`` on one line and exits non-zero; nothing here ever carries a key.
+"""
+
+from __future__ import annotations
+
+
+class PumpViewError(Exception):
+    """Base of every error Pump View raises on purpose."""
+
+
+class UserInputError(PumpViewError):
+    """The user asked for something that cannot be done as asked."""
+
+
+class UpstreamError(PumpViewError):
+    """The upstream API answered with an error or not at all."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AuthError(UpstreamError):
+    """The key is invalid, revoked, or lacks access. Never retried."""
+
+
+class RateLimited(UpstreamError):
+    """429 Too Many Requests; ``retry_after`` is seconds when the upstream said so."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message, status=429)
+        self.retry_after = retry_after
+
+
+class ServerError(UpstreamError):
+    """5xx, timeout, connection failure or truncated body: worth a bounded retry."""
+
+
+class BadResponse(UpstreamError):
+    """The upstream answered 2xx/4xx with something we cannot interpret."""

@@ -1,0 +1,36 @@
+"""Money is Decimal from the JSON text to the database to the screen. This is the one place.
+
+Cursor sends cents as JSON floats (``21.36232``, ``40.16699999999999``). We never let them become
+``float``: JSON is parsed with ``parse_float=Decimal`` so the digits on the wire are the digits we keep.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+ZERO = Decimal(0)
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON with every non-integer number as an exact ``Decimal``."""
+    return json.loads(text, parse_float=Decimal)
+
+
+def to_decimal(value: object) -> Decimal:
+    """A JSON number (int or Decimal, never float) or ``None`` as a ``Decimal``."""
+    if value is None:
+        return ZERO
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        msg = f"expected a JSON number, got {type(value).__name__}"
+        raise TypeError(msg)
+    return Decimal(value)
+
+
+def format_cents(value: Decimal) -> str:
+    """An exact decimal string with no exponent and no trailing zeros: ``Decimal('1.50')`` -> ``'1.5'``."""
+    if value == 0:
+        return "0"
+    text = format(value.normalize(), "f")
+    return text

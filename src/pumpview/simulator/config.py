@@ -1,0 +1,100 @@
+"""Every knob of the simulator, in one frozen dataclass. Defaults follow the newest documented API."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+def _demo_key(prefix: str) -> str:
+    return prefix + hashlib.sha256(b"pumpview-demo-" + prefix.encode()).hexdigest()
+
+
+DEMO_KEY = _demo_key("crsr_")
+"""A fixed valid Enterprise key (``crsr_`` + 64 hex chars) so any client can be pointed at a demo."""
+DEMO_LEGACY_KEY = _demo_key("key_")
+"""The same team's key in the older ``key_`` format; the only kind the old API accepts."""
+
+
+class Grant(StrEnum):
+    """What a key may do. Keys not listed at all are answered 401 "Invalid API key"."""
+
+    ENTERPRISE = "enterprise"
+    """Every route."""
+    BUSINESS = "business"
+    """Core Admin routes; Enterprise-only routes (groups, audit logs, mutations) answer 403."""
+    NO_API = "no-api"
+    """A plan without Admin API access: every route answers the documented 403."""
+    NO_API_401 = "no-api-401"
+    """Same, with the observed variant: 401 ``{"code":"error","message":"You must be a member ..."}``."""
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Fault injection. Rates are shares of upstream requests, drawn from a seeded RNG."""
+
+    error_rate: float = 0.0
+    """Answered 5xx before auth: half JSON 500, half an HTML 502 page from a proxy."""
+    slow_rate: float = 0.0
+    """Delayed by ``slow_seconds`` before being answered normally (a client timeout)."""
+    slow_seconds: float = 2.0
+    truncate_rate: float = 0.0
+    """A 200 whose JSON body is cut in half."""
+    burst_429_rate: float = 0.0
+    """Answered 429 even though the per-minute budget is not spent (another tool ate it)."""
+    first_429: int = 0
+    """The first N requests are answered 429."""
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """The simulated team, its data, and how faithfully (or badly) the API behaves."""
+
+    seed: int = 1
+    members: int = 50
+    days: int = 365
+    """Days of history generated, ending on the day of ``now_ms``."""
+    events_per_member_day: float = 12.0
+    """Mean events on a weekday for a member of average intensity."""
+    now_ms: int | None = None
+    """The simulated present; ``None`` takes the wall clock when the simulator is created."""
+    keys: dict[str, Grant] = field(
+        default_factory=lambda: {DEMO_KEY: Grant.ENTERPRISE, DEMO_LEGACY_KEY: Grant.ENTERPRISE}
+    )
+    old_api: bool = False
+    """2025 behaviour: ``key_`` keys only, events pageSize default 10, no ``chargedCents`` /
+    ``isChargeable`` / ``isHeadless``, events limited at 20/min, ``spendCents`` = cycle total."""
+    rate_limits: bool = True
+    retry_after: bool = False
+    """Send ``Retry-After`` on 429 (undocumented upstream, so off by default)."""
+    retention_days: int | None = None
+    """Events older than this many days before ``now`` are no longer returned."""
+    hourly_lag: bool = True
+    """Events are not visible until their UTC hour has closed."""
+    max_page_size: int | None = 1000
+    """Events pageSize above this is a 400; ``None`` for the old API's undocumented "no max"."""
+    events_max_span_days: int | None = None
+    """Events date range above this is a 400 (undocumented upstream; ``None`` = no cap)."""
+    daily_max_span_days: int = 30
+    spend_page_size: int = 100
+    """Default ``/teams/spend`` pageSize (undocumented upstream)."""
+    live_arrivals: int = 0
+    """Late events inserted, one batch per usage-events request, inside the window being paged."""
+    arrival_batch: int = 3
+    cycle_anchor_day: int = 1
+    """Day of month on which the billing cycle starts."""
+    faults: Faults = field(default_factory=Faults)
+    clock: Callable[[], float] = time.time
+    """Wall clock for rate-limit windows (seconds); tests substitute a fake one."""
+
+    @property
+    def default_page_size(self) -> int:
+        return 10 if self.old_api else 100
+
+    @property
+    def events_rate_limit(self) -> int:
+        return 20 if self.old_api else 60

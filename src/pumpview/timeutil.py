@@ -1,0 +1,88 @@
+"""Time helpers: UTC inside, epoch milliseconds only at the Cursor boundary. Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+MS_PER_SECOND = 1000
+MS_PER_HOUR = 3_600_000
+MS_PER_DAY = 86_400_000
+
+
+def to_ms(moment: datetime) -> int:
+    """A timezone-aware datetime as epoch milliseconds."""
+    return int(moment.timestamp() * MS_PER_SECOND)
+
+
+def from_ms(ms: int) -> datetime:
+    """Epoch milliseconds as an aware UTC datetime."""
+    return datetime.fromtimestamp(ms / MS_PER_SECOND, tz=UTC)
+
+
+def day_of(ms: int) -> date:
+    """The UTC calendar day that contains the instant ``ms``."""
+    return date(1970, 1, 1) + timedelta(days=ms // MS_PER_DAY)
+
+
+def day_start_ms(day: date) -> int:
+    """Epoch ms of 00:00:00.000 UTC on ``day``."""
+    return (day - date(1970, 1, 1)).days * MS_PER_DAY
+
+
+def floor_hour(ms: int) -> int:
+    """The start of the UTC hour containing ``ms``."""
+    return ms - ms % MS_PER_HOUR
+
+
+def parse_day(text: str) -> date:
+    """A ``YYYY-MM-DD`` string as a date; ``ValueError`` names the bad input."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        msg = f"not a date (expected YYYY-MM-DD): {text!r}"
+        raise ValueError(msg) from None
+
+
+def now_ms() -> int:
+    """The current instant in epoch ms."""
+    return to_ms(datetime.now(tz=UTC))
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Window:
+    """An inclusive range of epoch milliseconds, ``start <= end``, as Cursor's bounds are."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            msg = f"window start {self.start} is after its end {self.end}"
+            raise ValueError(msg)
+
+    @property
+    def span_ms(self) -> int:
+        """Number of milliseconds covered (both ends included)."""
+        return self.end - self.start + 1
+
+    def __contains__(self, ms: object) -> bool:
+        return isinstance(ms, int) and self.start <= ms <= self.end
+
+
+def split_windows(start: int, end: int, max_span_ms: int) -> Iterator[Window]:
+    """Tile ``[start, end]`` (inclusive ms) newest first with windows of at most ``max_span_ms``.
+
+    Consecutive windows neither overlap nor leave a gap: one ends at ``s - 1`` where the next
+    (older) one would start at ``s``. Windows are aligned to ``max_span_ms`` boundaries counted from
+    the epoch, so re-running later yields the same windows for the same old days.
+    """
+    if max_span_ms <= 0:
+        msg = "max_span_ms must be positive"
+        raise ValueError(msg)
+    hi = end
+    while hi >= start:
+        lo = max(start, hi - hi % max_span_ms)
+        yield Window(lo, hi)
+        hi = lo - 1

@@ -1,7 +1,8 @@
 """Money is Decimal from the JSON text to the database to the screen. This is the one place.
 
 Cursor sends cents as JSON floats (``21.36232``, ``40.16699999999999``). We never let them become
-``float``: JSON is parsed with ``parse_float=Decimal`` so the digits on the wire are the digits we keep.
+``float``: JSON is parsed with ``parse_float=Decimal``, so the digits on the wire are the digits we
+keep.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ def to_decimal(value: object) -> Decimal:
 
 
 def format_cents(value: Decimal) -> str:
-    """An exact decimal string with no exponent and no trailing zeros: ``Decimal('1.50')`` -> ``'1.5'``."""
+    """An exact decimal string, no exponent, no trailing zeros: ``Decimal('1.50')`` -> ``'1.5'``."""
     if value == 0:
         return "0"
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")

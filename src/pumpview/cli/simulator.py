@@ -59,7 +59,9 @@ def serve(
         str | None, typer.Option(help="Accept this key instead of the fixed demo keys.")
     ] = None,
     old_api: Annotated[bool, typer.Option(help="Behave like the 2025 API.")] = False,
-    rate_limits: Annotated[bool, typer.Option(help="Enforce the documented per-minute limits.")] = True,
+    rate_limits: Annotated[
+        bool, typer.Option(help="Enforce the documented per-minute limits.")
+    ] = True,
     retry_after: Annotated[bool, typer.Option(help="Send Retry-After on 429.")] = False,
     hourly_lag: Annotated[bool, typer.Option(help="Hide events of the current hour.")] = True,
     retention_days: Annotated[
@@ -99,7 +101,11 @@ def serve(
             _at_least(name, optional, 1)
     if api_key is not None:
         _check_key(api_key)
-    keys = {api_key: Grant.ENTERPRISE} if api_key else {DEMO_KEY: Grant.ENTERPRISE, DEMO_LEGACY_KEY: Grant.ENTERPRISE}
+    keys = (
+        {api_key: Grant.ENTERPRISE}
+        if api_key
+        else {DEMO_KEY: Grant.ENTERPRISE, DEMO_LEGACY_KEY: Grant.ENTERPRISE}
+    )
     config = SimConfig(
         seed=seed,
         members=members,
@@ -125,7 +131,8 @@ def serve(
     app = create_simulator(config)
     url = f"http://{HOST}:{port}"
     console = Console()
-    console.print(f"Cursor Admin API simulator on [bold]{url}[/] (seed {seed}, {members} members, {days} days)")
+    console.print(f"Cursor Admin API simulator on [bold]{url}[/]", highlight=False)
+    console.print(f"  seed {seed}, {members} members, {days} days of history", highlight=False)
     for key in keys:
         if config.old_api and not key.startswith("key_"):
             continue

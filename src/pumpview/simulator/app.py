@@ -99,7 +99,9 @@ def create_simulator(config: SimConfig | None = None) -> FastAPI:
         return JSONResponse({"error": "Bad Request", "message": str(exc)}, status_code=400)
 
     @app.middleware("http")
-    async def gate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def gate(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         path = request.url.path
         if path.startswith("/_simulator"):
             return await call_next(request)
@@ -189,7 +191,9 @@ def _arrive(sim: Simulator, body: dict[str, Any]) -> None:
 def _answer(verdict: Verdict) -> Response:
     if isinstance(verdict.body, str):
         return Response(verdict.body, status_code=verdict.status, media_type="text/html")
-    return JSONResponse(verdict.body, status_code=verdict.status, headers=verdict.headers)
+    return JSONResponse(
+        dict(verdict.body or {}), status_code=verdict.status, headers=verdict.headers
+    )
 
 
 async def _truncated(response: Response) -> Response:

@@ -1,4 +1,4 @@
-"""Every knob of the simulator, in one frozen dataclass. Defaults follow the newest documented API."""
+"""Every knob of the simulator in one frozen dataclass. Defaults follow the newest documented API."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def _demo_key(prefix: str) -> str:
 
 
 DEMO_KEY = _demo_key("crsr_")
-"""A fixed valid Enterprise key (``crsr_`` + 64 hex chars) so any client can be pointed at a demo."""
+"""A fixed valid Enterprise key (``crsr_`` + 64 hex chars) for demos and examples."""
 DEMO_LEGACY_KEY = _demo_key("key_")
 """The same team's key in the older ``key_`` format; the only kind the old API accepts."""
 
@@ -29,7 +29,7 @@ class Grant(StrEnum):
     NO_API = "no-api"
     """A plan without Admin API access: every route answers the documented 403."""
     NO_API_401 = "no-api-401"
-    """Same, with the observed variant: 401 ``{"code":"error","message":"You must be a member ..."}``."""
+    """Same, with the observed variant: 401 ``{"code": "error", "message": "You must be ..."}``."""
 
 
 @dataclass(frozen=True)

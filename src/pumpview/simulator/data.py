@@ -27,14 +27,65 @@ ERRORED = "Errored, Not Charged"
 ABORTED = "Aborted, Not Charged"
 FEATURES = ("agent", "composer", "chat", "cmdk")
 _ALNUM = string.ascii_letters + string.digits
-_FIRST = (
-    "Alex Sam Priya Jonas Mei Carlos Fatima Noah Aiko Lena Omar Sofia Mateo Chloe Ravi Ingrid "
-    "Tomás Yuki Amara Felix Hana Diego Nora Kwame Elif Lucas Maya Arjun Greta Idris"
-).split()
-_LAST = (
-    "Kim Novak Singh Berg Chen Silva Haddad Meyer Tanaka Rossi Okafor Dubois Larsen Costa Patel "
-    "Schmidt Moreau Ito Mensah Kowalski Nakamura Alvarez Fischer Quinn Reyes"
-).split()
+_FIRST = [
+    "Alex",
+    "Sam",
+    "Priya",
+    "Jonas",
+    "Mei",
+    "Carlos",
+    "Fatima",
+    "Noah",
+    "Aiko",
+    "Lena",
+    "Omar",
+    "Sofia",
+    "Mateo",
+    "Chloe",
+    "Ravi",
+    "Ingrid",
+    "Tomás",
+    "Yuki",
+    "Amara",
+    "Felix",
+    "Hana",
+    "Diego",
+    "Nora",
+    "Kwame",
+    "Elif",
+    "Lucas",
+    "Maya",
+    "Arjun",
+    "Greta",
+    "Idris",
+]
+_LAST = [
+    "Kim",
+    "Novak",
+    "Singh",
+    "Berg",
+    "Chen",
+    "Silva",
+    "Haddad",
+    "Meyer",
+    "Tanaka",
+    "Rossi",
+    "Okafor",
+    "Dubois",
+    "Larsen",
+    "Costa",
+    "Patel",
+    "Schmidt",
+    "Moreau",
+    "Ito",
+    "Mensah",
+    "Kowalski",
+    "Nakamura",
+    "Alvarez",
+    "Fischer",
+    "Quinn",
+    "Reyes",
+]
 UNICODE_NAME = 'Zoë <b>"Ødegård"</b> & Søn 🚀'
 
 
@@ -44,23 +95,29 @@ class Model:
 
     name: str
     weight: int
-    third_party: bool
+    provider: str
     input: float
     output: float
     cache_write: float
     cache_read: float
 
+    @property
+    def third_party(self) -> bool:
+        """Composer and Grok carry no Cursor Token Rate; every other provider's models do."""
+        return self.provider not in FIRST_PARTY
 
+
+FIRST_PARTY = ("cursor", "xai")
 MODELS = (
-    Model("claude-4.5-sonnet", 30, True, 300, 1500, 375, 30),
-    Model("claude-4.5-sonnet-thinking", 8, True, 300, 1500, 375, 30),
-    Model("claude-4.1-opus", 4, True, 1500, 7500, 1875, 150),
-    Model("gpt-5", 15, True, 125, 1000, 125, 12.5),
-    Model("gpt-5-codex", 6, True, 125, 1000, 125, 12.5),
-    Model("gemini-2.5-pro", 6, True, 125, 1000, 125, 31),
-    Model("auto", 14, True, 125, 600, 125, 25),
-    Model("composer-1", 12, False, 125, 1000, 125, 12.5),
-    Model("grok-code-fast-1", 4, False, 20, 150, 20, 2),
+    Model("claude-4.5-sonnet", 30, "anthropic", 300, 1500, 375, 30),
+    Model("claude-4.5-sonnet-thinking", 8, "anthropic", 300, 1500, 375, 30),
+    Model("claude-4.1-opus", 4, "anthropic", 1500, 7500, 1875, 150),
+    Model("gpt-5", 15, "openai", 125, 1000, 125, 12.5),
+    Model("gpt-5-codex", 6, "openai", 125, 1000, 125, 12.5),
+    Model("gemini-2.5-pro", 6, "google", 125, 1000, 125, 31),
+    Model("auto", 14, "openai", 125, 600, 125, 25),
+    Model("composer-1", 12, "cursor", 125, 1000, 125, 12.5),
+    Model("grok-code-fast-1", 4, "xai", 20, 150, 20, 2),
 )
 CURSOR_TOKEN_FEE_CENTS_PER_TOKEN = Decimal(25) / Decimal(1_000_000)
 """The Cursor Token Rate: $0.25 per million tokens, on third-party models only."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from random import Random
 
@@ -69,7 +70,7 @@ class Verdict:
     """What the gate decided: pass through (``status`` 0), or answer now."""
 
     status: int = 0
-    body: dict[str, object] | str | None = None
+    body: Mapping[str, object] | str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     truncate: bool = False
@@ -100,7 +101,9 @@ class Gate:
             denied.delay = delay
             return denied
 
-        if self._seen <= faults.first_429 or (faults.burst_429_rate and draw() < faults.burst_429_rate):
+        if self._seen <= faults.first_429 or (
+            faults.burst_429_rate and draw() < faults.burst_429_rate
+        ):
             return self._too_many(retry_after=1, delay=delay)
         if self.config.rate_limits:
             bucket, limit = rate_bucket(method, path, self.config)
@@ -110,7 +113,9 @@ class Gate:
             if window != minute:
                 window, used = minute, 0
             if used >= limit:
-                return self._too_many(retry_after=max(1, math.ceil((minute + 1) * 60 - now)), delay=delay)
+                return self._too_many(
+                    retry_after=max(1, math.ceil((minute + 1) * 60 - now)), delay=delay
+                )
             self._windows[bucket] = (window, used + 1)
         truncate = bool(faults.truncate_rate) and draw() < faults.truncate_rate
         return Verdict(delay=delay, truncate=truncate)

@@ -7,7 +7,7 @@ faults are applied before these run (see ``gate.py``).
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -159,13 +159,13 @@ def events_page(
             spans.append((day, len(picked), picked))
         day -= timedelta(days=1)
     total = sum(n for _, n, _ in spans)
-    skip, out = (page - 1) * size, []
-    for day, n, picked in spans:
+    skip, out = (page - 1) * size, list[Event]()
+    for span_day, n, kept in spans:
         if skip >= n:
             skip -= n
             continue
-        events = picked if picked is not None else team.day_events(day)
-        out.extend(events[skip : skip + size - len(out)])
+        chosen = kept if kept is not None else team.day_events(span_day)
+        out.extend(chosen[skip : skip + size - len(out)])
         skip = 0
         if len(out) >= size:
             break
@@ -178,7 +178,9 @@ def events_page(
 def daily_usage(team: Team, body: dict[str, Any]) -> str:
     start, end = date_range(body, team, team.config.daily_max_span_days, default_days=7)
     paginated = "page" in body and "pageSize" in body
-    days = [day_of(start) + timedelta(days=i) for i in range((day_of(end) - day_of(start)).days + 1)]
+    days = [
+        day_of(start) + timedelta(days=i) for i in range((day_of(end) - day_of(start)).days + 1)
+    ]
     people = [m for m in team.members if not m.is_service_account]
     by_member_day: dict[tuple[int, date], list[Event]] = {}
     lo, hi = max(start, team.retained_from), min(end, team.visible_until)
@@ -187,17 +189,20 @@ def daily_usage(team: Team, body: dict[str, Any]) -> str:
     payload: dict[str, object] = {}
     if paginated:
         page, size = _paging(body, 1000, None)
-        offset = lambda day: (day - team.first_day).days  # noqa: E731
         active = [
             m
             for m in people
-            if m.active_from <= offset(days[-1])
-            and (m.active_until is None or m.active_until >= offset(days[0]))
+            if m.active_from <= (days[-1] - team.first_day).days
+            and (m.active_until is None or m.active_until >= (days[0] - team.first_day).days)
         ]
         active.sort(key=lambda m: m.numeric_id)
         pages = math.ceil(len(active) / size)
         chosen = active[(page - 1) * size : page * size]
-        rows = [_daily_row(team, m, d, by_member_day.get((m.index, d), [])) for m in chosen for d in days]
+        rows = [
+            _daily_row(team, m, d, by_member_day.get((m.index, d), []))
+            for m in chosen
+            for d in days
+        ]
         payload["data"] = rows
         payload["period"] = {"startDate": start, "endDate": end}
         payload["pagination"] = {
@@ -256,7 +261,9 @@ def _daily_row(team: Team, member: Member, day: date, events: list[Event]) -> di
         "apiKeyReqs": 0,
         "bugbotUsages": rng.randint(0, 2) if events else 0,
         "mostUsedModel": most_used,
-        "applyMostUsedExtension": (".tsx", ".py", ".go", ".rs")[member.index % 4] if events else None,
+        "applyMostUsedExtension": (".tsx", ".py", ".go", ".rs")[member.index % 4]
+        if events
+        else None,
         "tabMostUsedExtension": (".ts", ".py", ".go", ".rs")[member.index % 4] if events else None,
         "clientVersion": f"2.{member.index % 3}.{member.index % 7}" if events else None,
     }
@@ -363,7 +370,9 @@ def groups(team: Team, billing_cycle: str | None, group_id: str | None = None) -
     unassigned = _group(team, None, "Unassigned", start, events)
     cycle = {"cycleStart": _iso(day_start_ms(start)), "cycleEnd": _iso(day_start_ms(end))}
     if group_id is None:
-        return jsontext.dumps({"groups": all_groups, "unassignedGroup": unassigned, "billingCycle": cycle})
+        return jsontext.dumps(
+            {"groups": all_groups, "unassignedGroup": unassigned, "billingCycle": cycle}
+        )
     found = next((g for g in [*all_groups, unassigned] if g["id"] == group_id), None)
     if found is None:
         return None
@@ -376,11 +385,11 @@ def _group(
     people = [m for m in team.members if m.listed and m.group == index]
     ids = {m.index for m in people}
     mine = [e for e in events if e.member in ids]
-    member_spend = Counter[int]()
-    daily = Counter[str]()
+    member_spend: defaultdict[int, Decimal] = defaultdict(Decimal)
+    daily: defaultdict[str, Decimal] = defaultdict(Decimal)
     for e in mine:
-        member_spend[e.member] += e.charged_cents  # type: ignore[assignment]
-        daily[day_of(e.timestamp).isoformat()] += e.charged_cents  # type: ignore[assignment]
+        member_spend[e.member] += e.charged_cents
+        daily[day_of(e.timestamp).isoformat()] += e.charged_cents
     created = _iso(day_start_ms(team.first_day))
 
     def person(m: Member) -> dict[str, object]:
@@ -390,7 +399,7 @@ def _group(
             "email": m.email,
             "joinedAt": created,
             "leftAt": created if m.is_removed else None,
-            "spendCents": Decimal(member_spend.get(m.index, 0)),
+            "spendCents": member_spend.get(m.index, Decimal(0)),
         }
 
     return {
@@ -401,10 +410,10 @@ def _group(
         "memberCount": sum(1 for m in people if not m.is_removed),
         "createdAt": created,
         "updatedAt": created,
-        "spendCents": sum((Decimal(v) for v in member_spend.values()), Decimal(0)),
+        "spendCents": sum(member_spend.values(), Decimal(0)),
         "currentMembers": [person(m) for m in people if not m.is_removed],
         "formerMembers": [person(m) for m in people if m.is_removed],
-        "dailySpend": [{"date": d, "spendCents": Decimal(daily[d])} for d in sorted(daily)],
+        "dailySpend": [{"date": d, "spendCents": daily[d]} for d in sorted(daily)],
     }
 
 

@@ -65,11 +65,14 @@ def visible_events(team: Team, start: int, end: int) -> list[Event]:
     return team.events_between(lo, hi) if lo <= hi else []
 
 
-def totals(
-    team: Team, start: int, end: int, key: Callable[[Event], K] | None = None
-) -> dict[K, Totals]:
-    """Totals grouped by ``key(event)`` (one group ``None`` without a key) over the visible range."""
-    return group(visible_events(team, start, end), key or (lambda _e: None), team.config.old_api)  # type: ignore[arg-type, return-value]
+def totals(team: Team, start: int, end: int, key: Callable[[Event], K]) -> dict[K, Totals]:
+    """Totals grouped by ``key(event)`` over the events visible in ``[start, end]``."""
+    return group(visible_events(team, start, end), key, team.config.old_api)
+
+
+def overall(team: Team, start: int, end: int) -> Totals:
+    """Totals over every event visible in ``[start, end]``."""
+    return totals(team, start, end, lambda _e: None).get(None, Totals())
 
 
 def group(events: Iterable[Event], key: Callable[[Event], K], old_api: bool) -> dict[K, Totals]:

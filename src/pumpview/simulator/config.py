@@ -1,4 +1,4 @@
-"""Every knob of the simulator in one frozen dataclass. Defaults follow the newest documented API."""
+"""Every knob of the simulator in one frozen dataclass; defaults follow the newest API docs."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ HOSTING_TYPES = {"CLOUD", "SELF_HOSTED", "SELF_HOSTED_POOL", "SELF_HOSTED_MACHIN
 GROUP_NAMES = ("Platform", "Payments", "Mobile", "Data")
 
 
-class BadRequest(Exception):  # noqa: N818 - named after the HTTP status it becomes
+class BadRequest(Exception):
     """A 400 with the documented ``{"error": "Bad Request", "message": ...}`` body."""
 
 

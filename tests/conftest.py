@@ -1,0 +1,44 @@
+"""Shared fixtures: a simulator served over real HTTP on 127.0.0.1, one per test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+
+import httpx
+import pytest
+
+from pumpview.simulator import DEMO_KEY, SimConfig, Simulator, create_simulator
+from pumpview.simulator.server import serve_in_thread
+
+NOW_MS = 1_764_000_000_000
+"""A fixed simulated present (2025-11-24T16:00:00Z) so every test sees the same data."""
+
+
+class Served:
+    """A running simulator: its base URL, its Python handle, and a client factory."""
+
+    def __init__(self, url: str, sim: Simulator) -> None:
+        self.url = url
+        self.sim = sim
+
+    def client(self, key: str | None = DEMO_KEY, **kwargs: object) -> httpx.Client:
+        auth = (key, "") if key is not None else None
+        return httpx.Client(base_url=self.url, auth=auth, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Served]]:
+    """Start simulators with the given ``SimConfig`` fields; all are stopped after the test."""
+    with ExitStack() as stack:
+
+        def start(**fields: object) -> Served:
+            fields.setdefault("now_ms", NOW_MS)
+            fields.setdefault("members", 12)
+            fields.setdefault("days", 20)
+            fields.setdefault("rate_limits", False)
+            app = create_simulator(SimConfig(**fields))  # type: ignore[arg-type]
+            url = stack.enter_context(serve_in_thread(app))
+            return Served(url, app.state.sim)
+
+        yield start

@@ -1,0 +1,1 @@
+"""Storage: schema, engine, migrations and savers. SQLite by default, PostgreSQL by URL."""

@@ -1,0 +1,73 @@
+"""``make_engine(url)`` and ``open_store(url)``: an engine with the schema migrated to head.
+
+SQLite runs in WAL mode so the dashboard can read while a sync writes; PostgreSQL URLs use
+psycopg 3.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from pumpview.errors import UserInputError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` (``sqlite:///path`` or ``postgresql://...``); no schema changes."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        msg = f"not a database URL: {url!r} (expected sqlite:///path or postgresql://...)"
+        raise UserInputError(msg) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        msg = f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL"
+        raise UserInputError(msg)
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the schema to the newest migration (idempotent)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_store(url: str) -> Engine:
+    """An engine for ``url`` with the schema at head; a clear error if it is unreachable."""
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unreachable"
+        msg = (
+            f"cannot open the database {engine.url.render_as_string(hide_password=True)}: {reason}"
+        )
+        raise UserInputError(msg) from None
+    return engine

@@ -1,0 +1,177 @@
+"""The whole schema on one screen. Money columns are ``Money`` (exact); instants are epoch ms.
+
+Events are kept column by column (every documented field) plus their unknown fields as JSON, so
+anything can be recomputed. ``usage_daily`` is the day x person x model x kind rollup the reports
+read; it is rebuilt from ``usage_events`` for exactly the days a sync window touched.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+from pumpview.store.money_type import Money
+
+metadata = MetaData()
+ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite only autoincrements INTEGER keys
+UNATTRIBUTED = ""
+"""The person key of events that carry no ``userEmail`` (removed users): an explicit bucket."""
+
+
+def _integration_id() -> Column[int]:
+    return Column(
+        "integration_id", Integer, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False
+    )
+
+
+def _sums() -> list[Column[object]]:
+    """The additive measures shared by the rollup and the reports."""
+    return [
+        Column("events", Integer, nullable=False),
+        Column("cost_cents", Money, nullable=False),
+        Column("on_demand_cents", Money, nullable=False),
+        Column("included_cents", Money, nullable=False),
+        Column("model_cost_cents", Money, nullable=False),
+        Column("token_fee_cents", Money, nullable=False),
+        Column("input_tokens", BigInteger, nullable=False),
+        Column("output_tokens", BigInteger, nullable=False),
+        Column("cache_write_tokens", BigInteger, nullable=False),
+        Column("cache_read_tokens", BigInteger, nullable=False),
+        Column("fast_requests", Integer, nullable=False),
+        Column("slow_requests", Integer, nullable=False),
+        Column("not_charged_requests", Integer, nullable=False),
+    ]
+
+
+integrations = Table(
+    "integrations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(32), nullable=False, unique=True),
+    Column("team_name", String(200)),
+    Column("key_ciphertext", Text),
+    Column("key_hint", String(32)),
+    Column("base_url", String(500), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("message", Text),
+    Column("connected_at_ms", BigInteger, nullable=False),
+    Column("last_attempt_at_ms", BigInteger),
+    Column("last_success_at_ms", BigInteger),
+    Column("backfill_days", Integer, nullable=False),
+    Column("earliest_day", Date),  # the oldest day the API still returned: Cursor's retention
+)
+
+sync_days = Table(
+    "sync_days",
+    metadata,
+    _integration_id(),
+    Column("day", Date, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("fetched_at_ms", BigInteger, nullable=False),
+    PrimaryKeyConstraint("integration_id", "day"),
+)
+"""The bookmark: a day is stored completely as of ``fetched_at_ms``; committed with its rows."""
+
+usage_events = Table(
+    "usage_events",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    _integration_id(),
+    Column("ts_ms", BigInteger, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("email", String(320), nullable=False),  # lower-case; UNATTRIBUTED when absent
+    Column("model", String(200), nullable=False),
+    Column("kind", String(100), nullable=False),
+    Column("max_mode", Boolean, nullable=False),
+    Column("token_based", Boolean, nullable=False),
+    Column("chargeable", Boolean, nullable=False),
+    Column("headless", Boolean),
+    Column("input_tokens", BigInteger, nullable=False),
+    Column("output_tokens", BigInteger, nullable=False),
+    Column("cache_write_tokens", BigInteger, nullable=False),
+    Column("cache_read_tokens", BigInteger, nullable=False),
+    Column("model_cost_cents", Money, nullable=False),
+    Column("discount_percent", Money),
+    Column("token_fee_cents", Money),
+    Column("charged_cents", Money),  # as sent; absent on old payloads
+    Column("cost_cents", Money, nullable=False),  # the product's definition (README)
+    Column("requests_costs", Money),
+    Column("service_account_id", String(100)),
+    Column("conversation_id", String(100)),
+    Column("extra", Text),  # unknown fields, as JSON
+    Index("ix_usage_events_window", "integration_id", "ts_ms"),
+)
+
+usage_daily = Table(
+    "usage_daily",
+    metadata,
+    _integration_id(),
+    Column("day", Date, nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("kind", String(100), nullable=False),
+    *_sums(),
+    PrimaryKeyConstraint("integration_id", "day", "email", "model", "kind"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    _integration_id(),
+    Column("email", String(320), nullable=False),  # lower-case
+    Column("name", String(500)),
+    Column("role", String(32)),
+    Column("user_id", String(100)),
+    Column("is_removed", Boolean, nullable=False),
+    Column("service_account_id", String(100)),
+    Column("listed_at_ms", BigInteger),  # last time /teams/members listed this person
+    PrimaryKeyConstraint("integration_id", "email"),
+)
+
+spend_snapshots = Table(
+    "spend_snapshots",
+    metadata,
+    _integration_id(),
+    Column("taken_at_ms", BigInteger, nullable=False),
+    Column("cycle_start", Date, nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("user_id", String(100)),
+    Column("spend_cents", Money, nullable=False),
+    Column("overall_spend_cents", Money),
+    Column("fast_premium_requests", Integer, nullable=False),
+    Column("hard_limit_dollars", Money),
+    Column("monthly_limit_dollars", Money),
+    Column("effective_limit_dollars", Money),
+    PrimaryKeyConstraint("integration_id", "taken_at_ms", "email"),
+)
+"""``/teams/spend`` as of each sync: past cycles cannot be fetched later, so history accrues."""
+
+billing_groups = Table(
+    "billing_groups",
+    metadata,
+    _integration_id(),
+    Column("group_id", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    PrimaryKeyConstraint("integration_id", "group_id"),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    _integration_id(),
+    Column("group_id", String(100), nullable=False),
+    Column("email", String(320), nullable=False),
+    PrimaryKeyConstraint("integration_id", "email"),
+)

@@ -7,13 +7,17 @@ Click's, ends as one line on stderr and a non-zero exit, never a traceback or a 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import click
 import typer
 import typer.main
 
-from pumpview.cli import simulator
+from pumpview.cli import integrations, report, simulator, sync
+from pumpview.cli.context import Context
 from pumpview.errors import PumpViewError
+from pumpview.settings import Settings
 
 app = typer.Typer(
     name="pumpview",
@@ -22,6 +26,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None, typer.Option(help="Database URL (sqlite:///... or postgresql://...).")
+    ] = None,
+    home: Annotated[Path | None, typer.Option(help="Data folder (default ~/.pumpview).")] = None,
+) -> None:
+    """Settings come from PUMPVIEW_* variables; these flags override them."""
+    overrides: dict[str, object] = {}
+    if db is not None:
+        overrides["database_url"] = db
+    if home is not None:
+        overrides["home"] = home
+    ctx.obj = Context(Settings(**overrides))  # type: ignore[arg-type]
+
+
+app.add_typer(integrations.app, name="integrations")
+app.command("sync")(sync.command)
+app.command("report")(report.command)
 app.command("simulator")(simulator.serve)
 
 

@@ -1,0 +1,109 @@
+"""``pumpview integrations connect|list|disconnect``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from pumpview.cli.context import current
+from pumpview.cli.render import Format, emit
+from pumpview.errors import UserInputError
+from pumpview.integrations.cursor import connection
+from pumpview.integrations.cursor.client import DEFAULT_BASE_URL
+from pumpview.store import integrations as store
+from pumpview.timeutil import now_ms
+
+app = typer.Typer(help="Connect, list and disconnect data sources.", no_args_is_help=True)
+SOURCES = (connection.NAME,)
+
+
+def _source(name: str) -> str:
+    if name not in SOURCES:
+        msg = f"unknown integration {name!r}; available: {', '.join(SOURCES)}"
+        raise UserInputError(msg)
+    return name
+
+
+def _read_key(api_key: str | None) -> str:
+    if api_key == "-":
+        return sys.stdin.readline().strip()
+    if api_key is None:
+        if not sys.stdin.isatty():
+            msg = "no --api-key given and no terminal to ask for it; pass --api-key KEY or --api-key -"
+            raise UserInputError(msg)
+        return str(typer.prompt("Cursor Admin API key", hide_input=True))
+    return api_key
+
+
+@app.command()
+def connect(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The integration: cursor.")],
+    api_key: Annotated[
+        str | None, typer.Option(help="Admin API key (key_... or crsr_...); '-' reads stdin.")
+    ] = None,
+    team_name: Annotated[str | None, typer.Option(help="A display name for the team.")] = None,
+    base_url: Annotated[str, typer.Option(help="Cursor API base URL.")] = DEFAULT_BASE_URL,
+    sync: Annotated[bool, typer.Option("--sync", help="Start syncing right away.")] = False,
+) -> None:
+    """Verify a Cursor Admin API key and store it encrypted."""
+    _source(source)
+    context = current(ctx)
+    key = _read_key(api_key)
+    connection.connect(
+        context.engine,
+        context.vault,
+        key,
+        base_url=base_url.rstrip("/"),
+        team_name=team_name,
+        now_ms=now_ms(),
+        pacing=context.settings.rate_limit,
+    )
+    typer.echo(f"Connected {source}" + (f" ({team_name})" if team_name else "") + ".")
+    if sync:
+        from pumpview.cli.sync import run  # noqa: PLC0415 - the sync command's own runner
+
+        run(context, backfill_days=None)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+) -> None:
+    """Show each integration: masked key, status, last sync, data held, retention seen."""
+    with current(ctx).engine.connect() as conn:
+        rows = store.listing(conn)
+    for row in rows:
+        row["last_success"] = _when(row["last_success_at_ms"])
+        row["key"] = row["key_hint"] if row["key_ciphertext"] else None
+        row["retention_from"] = row["earliest_day"]
+    columns = (
+        "name", "team_name", "key", "status", "message", "last_success",
+        "first_day", "last_day", "events", "retention_from",
+    )  # fmt: skip
+    emit(rows, columns, fmt, title="Integrations")
+
+
+@app.command()
+def disconnect(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The integration: cursor.")],
+    purge: Annotated[bool, typer.Option("--purge", help="Also delete its synced data.")] = False,
+) -> None:
+    """Forget the key (syncing stops); keep the data unless --purge."""
+    _source(source)
+    with current(ctx).engine.begin() as conn:
+        store.forget_key(conn, source, purge=purge)
+    typer.echo(
+        f"Disconnected {source}; " + ("its data was deleted." if purge else "its data is kept.")
+    )
+
+
+def _when(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")

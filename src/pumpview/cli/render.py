@@ -1,0 +1,87 @@
+"""Rows out: a Rich table for people, JSON (a list of objects) or CSV for scripts.
+
+Money is an exact decimal string in cents in JSON and CSV; the table shows dollars.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from pumpview.money import format_cents
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def plain(value: object) -> object:
+    """A JSON/CSV-safe scalar: Decimal -> exact string, date -> YYYY-MM-DD."""
+    if isinstance(value, Decimal):
+        return format_cents(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def records(rows: Sequence[object], columns: Sequence[str]) -> list[dict[str, object]]:
+    out = []
+    for row in rows:
+        data = dataclasses.asdict(row) if dataclasses.is_dataclass(row) else dict(row)  # type: ignore[call-overload]
+        out.append({c: plain(data[c]) for c in columns})
+    return out
+
+
+def emit(rows: Sequence[object], columns: Sequence[str], fmt: Format, title: str = "") -> None:
+    console = Console()
+    data = records(rows, columns)
+    if fmt is Format.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))  # noqa: T201 - machine output
+        return
+    if fmt is Format.csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data)
+        print(buffer.getvalue(), end="")  # noqa: T201 - machine output
+        return
+    table = Table(title=title or None)
+    for column in columns:
+        justify = (
+            "right"
+            if column.endswith(("_cents", "tokens", "requests", "events", "users"))
+            else "left"
+        )
+        table.add_column(_heading(column), justify=justify)
+    for row in data:
+        table.add_row(*(_cell(c, row[c]) for c in columns))
+    console.print(table)
+
+
+def _heading(column: str) -> str:
+    return column.removesuffix("_cents").replace("_", " ") + (
+        " ($)" if column.endswith("_cents") else ""
+    )
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if column.endswith("_cents"):
+        return f"{Decimal(value) / 100:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return escape(str(value))

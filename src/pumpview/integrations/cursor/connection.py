@@ -1,0 +1,69 @@
+"""Connect, verify and reopen the Cursor integration. The key is sealed before it is stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import Engine
+
+from pumpview.errors import UserInputError
+from pumpview.integrations.cursor import members, usage_events
+from pumpview.integrations.cursor.client import CursorClient, make_http
+from pumpview.integrations.cursor.keys import check_key_format, mask_key
+from pumpview.store import integrations
+from pumpview.timeutil import Window
+from pumpview.vault import Vault
+
+NAME = "cursor"
+DEFAULT_BACKFILL_DAYS = 365
+
+
+def verify(client: CursorClient, now_ms: int) -> None:
+    """Prove the key works where the sync needs it: the roster and one usage-events page."""
+    client.get(members.PATH)
+    day = int(timedelta(days=1).total_seconds() * 1000)
+    client.post(usage_events.PATH, usage_events.request_body(Window(now_ms - day, now_ms), 1, 1))
+
+
+def connect(
+    engine: Engine,
+    vault: Vault,
+    api_key: str,
+    *,
+    base_url: str,
+    team_name: str | None,
+    now_ms: int,
+    pacing: bool = True,
+    backfill_days: int = DEFAULT_BACKFILL_DAYS,
+) -> int:
+    """Verify ``api_key`` against ``base_url`` and store it sealed; returns the integration id."""
+    key = check_key_format(api_key)
+    with make_http(key, base_url) as http:
+        verify(CursorClient(http, pacing=pacing), now_ms)
+    with engine.begin() as conn:
+        return integrations.save(
+            conn,
+            {
+                "name": NAME,
+                "team_name": team_name,
+                "key_ciphertext": vault.seal(key),
+                "key_hint": mask_key(key),
+                "base_url": base_url,
+                "status": "connected",
+                "message": None,
+                "connected_at_ms": now_ms,
+                "backfill_days": backfill_days,
+            },
+        )
+
+
+def open_client(engine: Engine, vault: Vault, *, pacing: bool) -> tuple[int, CursorClient, int]:
+    """(integration id, a client with the unsealed key, backfill days) for the stored integration."""
+    with engine.connect() as conn:
+        row = integrations.require(conn, NAME)
+    if row.key_ciphertext is None:
+        msg = "the Cursor integration has no key (disconnected); connect it again to sync"
+        raise UserInputError(msg)
+    http: httpx.Client = make_http(vault.open(row.key_ciphertext), row.base_url)
+    return int(row.id), CursorClient(http, pacing=pacing), int(row.backfill_days)

@@ -1,0 +1,322 @@
+"""Sync: members, then usage windows newest first, then the spend snapshot and billing groups.
+
+State is data committed with the rows it describes: each window's events, its rollup and its
+days' bookmarks go in one transaction, so a crash redoes at most one window. Re-reading a window
+replaces exactly that window (events have no id), so re-runs never duplicate and true duplicates
+survive. A day is final once it was fetched ``LATE_DATA_MS`` after it ended; until then every sync
+re-reads it (Cursor aggregates hourly and data arrives late).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from pumpview.errors import AuthError, BadResponse, UpstreamError
+from pumpview.integrations.cursor import groups, members, spend, usage_events
+from pumpview.integrations.cursor.client import CursorClient
+from pumpview.store import tables
+from pumpview.store.rollup import Rollup, fold
+from pumpview.store.upsert import upsert
+from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, Window, day_of, day_start_ms
+
+LATE_DATA_MS = 72 * MS_PER_HOUR
+WINDOW_DAYS = 7
+WINDOW_ATTEMPTS = 5
+"""How often a window is re-read when its event count changes while paging."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the sync reports as it goes; the CLI draws bars from it."""
+
+    stage: str
+    windows_done: int = 0
+    windows_total: int = 0
+    events: int = 0
+    window: Window | None = None
+
+
+@dataclass
+class SyncResult:
+    windows: int = 0
+    events: int = 0
+    earliest_day: date | None = None
+    groups_available: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+class _Shifted(Exception):  # noqa: N818 - internal signal, not an error
+    """The window's contents changed while we paged it: roll back and read it again."""
+
+
+def plan_windows(
+    first: date, last: date, fetched: dict[date, int], now_ms: int, window_days: int = WINDOW_DAYS
+) -> list[Window]:
+    """Windows over the days in ``[first, last]`` that are not final, newest first.
+
+    Consecutive pending days are grouped into windows of at most ``window_days`` days; windows
+    end at ``now_ms`` at the latest and never overlap or leave a gap (inclusive ms bounds).
+    """
+    pending: list[date] = []
+    day = last
+    while day >= first:
+        fetched_at = fetched.get(day)
+        if fetched_at is None or fetched_at < day_start_ms(day) + MS_PER_DAY + LATE_DATA_MS:
+            pending.append(day)
+        day -= timedelta(days=1)
+    windows: list[Window] = []
+    run: list[date] = []
+    for day in [*pending, None]:
+        if run and (day is None or day != run[-1] - timedelta(days=1) or len(run) == window_days):
+            end = min(day_start_ms(run[0]) + MS_PER_DAY - 1, now_ms)
+            windows.append(Window(day_start_ms(run[-1]), end))
+            run = []
+        if day is not None:
+            run.append(day)
+    return windows
+
+
+class CursorSync:
+    """One sync run of one integration."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        client: CursorClient,
+        integration_id: int,
+        *,
+        now_ms: int,
+        backfill_days: int,
+        window_days: int = WINDOW_DAYS,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.client = client
+        self.integration_id = integration_id
+        self.now_ms = now_ms
+        self.backfill_days = backfill_days
+        self.window_days = window_days
+        self.report = on_progress or (lambda _p: None)
+
+    def run(self) -> SyncResult:
+        """Sync everything; on an upstream error the integration's status says what happened."""
+        self._set(status="syncing", message=None, last_attempt_at_ms=self.now_ms)
+        try:
+            result = self._run()
+        except AuthError as exc:
+            status = "revoked" if getattr(exc, "reason", "") == "invalid_key" else "error"
+            self._set(status=status, message=str(exc))
+            raise
+        except UpstreamError as exc:
+            self._set(status="error", message=str(exc))
+            raise
+        except BaseException:
+            self._set(status="error", message="the sync was interrupted; run it again")
+            raise
+        self._set(
+            status="connected",
+            message="; ".join(result.notes) or None,
+            last_success_at_ms=self.now_ms,
+            **({"earliest_day": result.earliest_day} if result.earliest_day else {}),
+        )
+        return result
+
+    def _run(self) -> SyncResult:
+        result = SyncResult()
+        self.report(Progress("members"))
+        self._sync_members()
+        last = day_of(self.now_ms)
+        first = last - timedelta(days=self.backfill_days - 1)
+        with self.engine.connect() as conn:
+            fetched = dict(
+                conn.execute(
+                    select(tables.sync_days.c.day, tables.sync_days.c.fetched_at_ms).where(
+                        tables.sync_days.c.integration_id == self.integration_id
+                    )
+                ).all()
+            )
+        windows = plan_windows(first, last, fetched, self.now_ms, self.window_days)
+        oldest: date | None = None
+        for done, window in enumerate(windows):
+            self.report(Progress("window", done, len(windows), result.events, window))
+            count, window_oldest = self._sync_window(window)
+            result.windows += 1
+            result.events += count
+            if window_oldest is not None:
+                oldest = window_oldest
+        if windows and windows[-1].start == day_start_ms(first):
+            # This run read the far end of the horizon: what it saw there is Cursor's retention.
+            result.earliest_day = oldest
+        self.report(Progress("spend", len(windows), len(windows), result.events))
+        self._sync_spend()
+        self.report(Progress("groups", len(windows), len(windows), result.events))
+        result.groups_available = self._sync_groups()
+        if not result.groups_available:
+            result.notes.append("billing groups are not available on this plan")
+        self.report(Progress("done", len(windows), len(windows), result.events))
+        return result
+
+    # -- usage events ------------------------------------------------------------------------
+    def _sync_window(self, window: Window) -> tuple[int, date | None]:
+        """Replace the window's events, rollup and bookmarks in one transaction."""
+        for _attempt in range(WINDOW_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    return self._replace_window(conn, window)
+            except _Shifted:
+                continue
+        msg = (
+            f"Cursor's usage events kept changing while reading {day_of(window.start)} to "
+            f"{day_of(window.end)}; the window was left as it was, try the sync again later"
+        )
+        raise BadResponse(msg)
+
+    def _replace_window(self, conn: Connection, window: Window) -> tuple[int, date | None]:
+        ev = tables.usage_events
+        conn.execute(
+            delete(ev).where(
+                ev.c.integration_id == self.integration_id,
+                ev.c.ts_ms.between(window.start, window.end),
+            )
+        )
+        acc: Rollup = {}
+        per_day: Counter[date] = Counter()
+        accounts: dict[str, dict[str, Any]] = {}
+        expected: int | None = None
+        page = 1
+        while True:
+            payload = self.client.post(usage_events.PATH, usage_events.request_body(window, page))
+            total, events, more, pages = _page_parts(payload)
+            if expected is None:
+                expected = total
+            elif total != expected:
+                raise _Shifted
+            rows = usage_events.to_rows(events, self.integration_id)
+            if any(not window.start <= r["ts_ms"] <= window.end for r in rows):
+                msg = "Cursor returned usage events outside the requested dates"
+                raise BadResponse(msg)
+            if rows:
+                conn.execute(insert(ev), rows)
+            fold(acc, rows, self.integration_id)
+            per_day.update(r["day"] for r in rows)
+            for raw in events:
+                if raw.get("serviceAccountId") and raw.get("userEmail"):
+                    accounts[str(raw["userEmail"]).lower()] = raw
+            if not more:
+                break
+            page += 1
+            if page > max(pages, 1):
+                msg = "Cursor's pagination claims more pages than numPages"
+                raise BadResponse(msg)
+        if sum(per_day.values()) != expected:
+            raise _Shifted
+        first_day, last_day = day_of(window.start), day_of(window.end)
+        daily = tables.usage_daily
+        conn.execute(
+            delete(daily).where(
+                daily.c.integration_id == self.integration_id,
+                daily.c.day.between(first_day, last_day),
+            )
+        )
+        if acc:
+            conn.execute(insert(daily), list(acc.values()))
+        days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+        upsert(
+            conn,
+            tables.sync_days,
+            [
+                {
+                    "integration_id": self.integration_id,
+                    "day": d,
+                    "events": per_day[d],
+                    "fetched_at_ms": self.now_ms,
+                }
+                for d in days
+            ],
+            keys=("integration_id", "day"),
+        )
+        self._save_service_accounts(conn, accounts)
+        return expected, min(per_day) if per_day else None
+
+    def _save_service_accounts(self, conn: Connection, accounts: dict[str, dict[str, Any]]) -> None:
+        """Service accounts are principals of their own, named as the events name them."""
+        rows = [
+            {
+                "integration_id": self.integration_id,
+                "email": email,
+                "name": raw.get("serviceAccountName"),
+                "role": "service-account",
+                "user_id": None,
+                "is_removed": False,
+                "service_account_id": raw["serviceAccountId"],
+                "listed_at_ms": None,
+            }
+            for email, raw in accounts.items()
+        ]
+        upsert(conn, tables.people, rows, keys=("integration_id", "email"))
+
+    # -- members, spend, groups ------------------------------------------------------------
+    def _sync_members(self) -> None:
+        rows = members.to_rows(self.client.get(members.PATH), self.integration_id, self.now_ms)
+        with self.engine.begin() as conn:
+            upsert(conn, tables.people, rows, keys=("integration_id", "email"))
+
+    def _sync_spend(self) -> None:
+        rows: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            payload = self.client.post(spend.PATH, spend.request_body(page))
+            rows.extend(spend.to_rows(payload, self.integration_id, self.now_ms))
+            if page >= spend.total_pages(payload):
+                break
+            page += 1
+        with self.engine.begin() as conn:
+            upsert(
+                conn, tables.spend_snapshots, rows, keys=("integration_id", "taken_at_ms", "email")
+            )
+
+    def _sync_groups(self) -> bool:
+        """Billing groups where the plan has them; a 403 here is not an error for the sync."""
+        try:
+            payload = self.client.get(groups.PATH)
+        except AuthError as exc:
+            if getattr(exc, "reason", "") == "invalid_key":
+                raise
+            return False
+        group_rows, member_rows = groups.to_rows(payload, self.integration_id)
+        with self.engine.begin() as conn:
+            for table in (tables.group_members, tables.billing_groups):
+                conn.execute(delete(table).where(table.c.integration_id == self.integration_id))
+            if group_rows:
+                conn.execute(insert(tables.billing_groups), group_rows)
+            if member_rows:
+                conn.execute(insert(tables.group_members), member_rows)
+        return True
+
+    def _set(self, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(tables.integrations)
+                .where(tables.integrations.c.id == self.integration_id)
+                .values(**values)
+            )
+
+
+def _page_parts(payload: Any) -> tuple[int, list[dict[str, Any]], bool, int]:
+    try:
+        pagination = payload["pagination"]
+        return (
+            int(payload["totalUsageEventsCount"]),
+            list(payload["usageEvents"]),
+            bool(pagination["hasNextPage"]),
+            int(pagination["numPages"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        msg = f"unexpected usage events page from Cursor ({type(exc).__name__}: {exc})"
+        raise BadResponse(msg) from None

@@ -1,0 +1,72 @@
+"""The ``integrations`` table: one row per connected source, its sealed key and its status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, select, update
+
+from pumpview.errors import UserInputError
+from pumpview.store import tables
+from pumpview.store.upsert import upsert
+
+DATA_TABLES = (
+    tables.usage_events,
+    tables.usage_daily,
+    tables.sync_days,
+    tables.people,
+    tables.spend_snapshots,
+    tables.group_members,
+    tables.billing_groups,
+)
+
+
+def find(conn: Connection, name: str) -> Row[Any] | None:
+    return conn.execute(
+        select(tables.integrations).where(tables.integrations.c.name == name)
+    ).first()
+
+
+def require(conn: Connection, name: str) -> Row[Any]:
+    row = find(conn, name)
+    if row is None:
+        msg = f"no {name} integration is connected; run: pumpview integrations connect {name}"
+        raise UserInputError(msg)
+    return row
+
+
+def save(conn: Connection, values: dict[str, Any]) -> int:
+    """Create or update the integration named ``values['name']``; its data is kept."""
+    upsert(conn, tables.integrations, [values], keys=("name",))
+    row = find(conn, values["name"])
+    assert row is not None  # noqa: S101 - just written in this transaction
+    return int(row.id)
+
+
+def forget_key(conn: Connection, name: str, *, purge: bool) -> None:
+    """Drop the sealed key; with ``purge`` also every row synced from this integration."""
+    row = require(conn, name)
+    if purge:
+        for table in DATA_TABLES:
+            conn.execute(delete(table).where(table.c.integration_id == row.id))
+        conn.execute(delete(tables.integrations).where(tables.integrations.c.id == row.id))
+        return
+    conn.execute(
+        update(tables.integrations)
+        .where(tables.integrations.c.id == row.id)
+        .values(key_ciphertext=None, status="disconnected", message="key removed; data kept")
+    )
+
+
+def listing(conn: Connection) -> list[dict[str, Any]]:
+    """Every integration with what it holds: events stored and their date range."""
+    ev = tables.usage_events
+    out = []
+    for row in conn.execute(select(tables.integrations).order_by(tables.integrations.c.name)):
+        events, first, last = conn.execute(
+            select(func.count(), func.min(ev.c.day), func.max(ev.c.day)).where(
+                ev.c.integration_id == row.id
+            )
+        ).one()
+        out.append({**row._asdict(), "events": events, "first_day": first, "last_day": last})
+    return out

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from pumpview.simulator import DEMO_KEY, SimConfig, Simulator, create_simulator
 from pumpview.simulator.server import serve_in_thread
+from tests.postgres import cluster
 
 NOW_MS = 1_764_000_000_000
 """A fixed simulated present (2025-11-24T16:00:00Z) so every test sees the same data."""
@@ -42,3 +47,29 @@ def serve() -> Iterator[Callable[..., Served]]:
             return Served(url, app.state.sim)
 
         yield start
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    # Not under pytest's 0700 temp root: the server runs as another user and must reach it.
+    base = Path(tempfile.mkdtemp(prefix="pumpview-pg-"))
+    try:
+        with cluster(base) as url:
+            yield url
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database per test, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'pumpview.db'}"
+    admin = request.getfixturevalue("postgres_admin_url")
+    name = f"test_{next(_databases)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return admin.rsplit("/", 1)[0] + f"/{name}"

@@ -6,12 +6,18 @@
         RateLimited        429: carries retry_after
         ServerError        5xx, timeouts, truncated bodies: retried, bounded
         BadResponse        unparseable or unexpected shape
+        BadRequestError    400/404 (and other 4xx): Cursor refused the request; never retried
       UserInputError       bad dates, bad key format, bad sizes, busy port: one clear line
+      ForbiddenCall        a route outside the read-only allowlist; refused before sending
 
 The CLI prints ``str(error)`` on one line and exits non-zero; nothing here ever carries a key.
 """
 
 from __future__ import annotations
+
+from typing import Literal
+
+AuthReason = Literal["invalid_key", "no_access"]
 
 
 class PumpViewError(Exception):
@@ -31,7 +37,17 @@ class UpstreamError(PumpViewError):
 
 
 class AuthError(UpstreamError):
-    """The key is invalid, revoked, or lacks access. Never retried."""
+    """The key is invalid, revoked, or lacks access. Never retried.
+
+    ``reason`` is ``"invalid_key"`` (wrong or revoked: the integration needs a new key) or
+    ``"no_access"`` (a valid key whose plan or scope has no Admin API access).
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, reason: AuthReason = "invalid_key"
+    ) -> None:
+        super().__init__(message, status=status)
+        self.reason: AuthReason = reason
 
 
 class RateLimited(UpstreamError):
@@ -48,3 +64,17 @@ class ServerError(UpstreamError):
 
 class BadResponse(UpstreamError):
     """The upstream answered 2xx/4xx with something we cannot interpret."""
+
+
+class BadRequestError(UpstreamError):
+    """The upstream refused the request as asked (400, 404, ...); ``upstream_message`` says why."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, upstream_message: str = ""
+    ) -> None:
+        super().__init__(message, status=status)
+        self.upstream_message = upstream_message
+
+
+class ForbiddenCall(PumpViewError):
+    """A method + path outside the read-only allowlist; nothing was sent."""

@@ -32,7 +32,7 @@ def _read_key(api_key: str | None) -> str:
         return sys.stdin.readline().strip()
     if api_key is None:
         if not sys.stdin.isatty():
-            msg = "no --api-key given and no terminal to ask for it; pass --api-key KEY or --api-key -"
+            msg = "no --api-key and no terminal to ask for it: pass --api-key KEY or --api-key -"
             raise UserInputError(msg)
         return str(typer.prompt("Cursor Admin API key", hide_input=True))
     return api_key

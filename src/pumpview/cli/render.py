@@ -40,7 +40,11 @@ def plain(value: object) -> object:
 def records(rows: Sequence[object], columns: Sequence[str]) -> list[dict[str, object]]:
     out = []
     for row in rows:
-        data = dataclasses.asdict(row) if dataclasses.is_dataclass(row) else dict(row)  # type: ignore[call-overload]
+        data = (
+            dataclasses.asdict(row)
+            if dataclasses.is_dataclass(row) and not isinstance(row, type)
+            else dict(row)  # type: ignore[call-overload]
+        )
         out.append({c: plain(data[c]) for c in columns})
     return out
 
@@ -60,12 +64,8 @@ def emit(rows: Sequence[object], columns: Sequence[str], fmt: Format, title: str
         return
     table = Table(title=title or None)
     for column in columns:
-        justify = (
-            "right"
-            if column.endswith(("_cents", "tokens", "requests", "events", "users"))
-            else "left"
-        )
-        table.add_column(_heading(column), justify=justify)
+        numeric = column.endswith(("_cents", "tokens", "requests", "events", "users"))
+        table.add_column(_heading(column), justify="right" if numeric else "left")
     for row in data:
         table.add_row(*(_cell(c, row[c]) for c in columns))
     console.print(table)

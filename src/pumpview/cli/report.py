@@ -50,6 +50,7 @@ def command(
         msg = f"--since {first} is after --until {last}"
         raise UserInputError(msg)
     engine = current(ctx).engine
+    columns: tuple[str, ...]
     if kind is Kind.users:
         columns = ("email", "name", *MONEY_AND_TOKENS, "fast_requests", "slow_requests",
                    "not_charged_requests")  # fmt: skip

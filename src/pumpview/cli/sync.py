@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pumpview.cli.context import Context, current
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import connection
+from pumpview.integrations.cursor.client import CursorClient, make_http
 from pumpview.integrations.cursor.sync import CursorSync
 from pumpview.integrations.cursor.sync import Progress as SyncProgress
 from pumpview.timeutil import day_of, now_ms
@@ -30,9 +31,7 @@ def run(context: Context, backfill_days: int | None) -> None:
     if backfill_days is not None and not 1 <= backfill_days <= 365:
         msg = f"--backfill-days must be between 1 and 365, got {backfill_days}"
         raise UserInputError(msg)
-    integration_id, client, stored_days = connection.open_client(
-        context.engine, context.vault, pacing=context.settings.rate_limit
-    )
+    integration = connection.stored(context.engine, context.vault)
     console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
@@ -45,6 +44,9 @@ def run(context: Context, backfill_days: int | None) -> None:
     ) as bars:
         windows = bars.add_task("windows", total=None, detail="")
 
+        http = make_http(integration.api_key, integration.base_url)
+        client = CursorClient(http, pacing=context.settings.rate_limit)
+
         def show(p: SyncProgress) -> None:
             span = f"{day_of(p.window.start)} .. {day_of(p.window.end)}" if p.window else p.stage
             stats = client.stats
@@ -53,16 +55,16 @@ def run(context: Context, backfill_days: int | None) -> None:
                 completed=p.windows_done,
                 total=p.windows_total or None,
                 detail=f"{span} | {p.events:,} events | {stats.requests} requests"
-                f" | {stats.waited_seconds:.0f}s rate-limit waits",
+                f" | {stats.pacing_seconds + stats.backoff_seconds:.0f}s rate-limit waits",
             )
 
-        with client:
+        with http:
             result = CursorSync(
                 context.engine,
                 client,
-                integration_id,
+                integration.integration_id,
                 now_ms=now_ms(),
-                backfill_days=backfill_days or stored_days,
+                backfill_days=backfill_days or integration.backfill_days,
                 on_progress=show,
             ).run()
     retention = (

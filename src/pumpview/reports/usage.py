@@ -113,9 +113,9 @@ def models(engine: Engine, since: date | None = None, until: date | None = None)
         if model is None:
             model = out[row.model] = ModelRow(model=row.model)
         model.add(row)
-        model._emails.add(row.email)  # noqa: SLF001 - the row's own bookkeeping
+        model._emails.add(row.email)
     for model in out.values():
-        model.users = len(model._emails)  # noqa: SLF001
+        model.users = len(model._emails)
     return sorted(out.values(), key=lambda m: (-m.spend_cents, m.model))
 
 
@@ -151,7 +151,7 @@ def _latest_fast_premium(engine: Engine) -> dict[str, int]:
                 snaps.c.taken_at_ms == latest
             )
         )
-        return {email: count for email, count in rows}
+        return dict(rows.tuples().all())
 
 
 def daily(engine: Engine, since: date | None = None, until: date | None = None) -> list[DailyRow]:

@@ -474,7 +474,9 @@ def _pick(rng: Random, weights: tuple[int, ...]) -> int:
 
 def _time_of_day(rng: Random, member: Member) -> int:
     hour = rng.gauss(member.hour_peak, 3.0) % 24
-    return int(hour * MS_PER_HOUR) + rng.randrange(1000)
+    # Clamped: a draw in the day's last second plus the random milliseconds would otherwise
+    # land past midnight, in the next day's window but stored (and counted) under this day.
+    return min(int(hour * MS_PER_HOUR) + rng.randrange(1000), MS_PER_DAY - 1)
 
 
 def _make_members(config: SimConfig) -> list[Member]:

@@ -16,7 +16,7 @@ def upsert(
     keys: Sequence[str],
     update: Sequence[str] | None = None,
 ) -> None:
-    """Insert ``rows``; where ``keys`` collide, overwrite ``update`` (default: every other column)."""
+    """Insert ``rows``; on a ``keys`` conflict overwrite ``update`` (default: all other columns)."""
     if not rows:
         return
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert

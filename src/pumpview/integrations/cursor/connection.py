@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-import httpx
 from sqlalchemy import Engine
 
 from pumpview.errors import UserInputError
@@ -58,12 +58,21 @@ def connect(
         )
 
 
-def open_client(engine: Engine, vault: Vault, *, pacing: bool) -> tuple[int, CursorClient, int]:
-    """(integration id, a client with the unsealed key, backfill days) for the stored integration."""
+@dataclass(frozen=True)
+class Stored:
+    """The stored integration, key unsealed: only ever held in memory for one sync."""
+
+    integration_id: int
+    api_key: str = field(repr=False)
+    base_url: str
+    backfill_days: int
+
+
+def stored(engine: Engine, vault: Vault) -> Stored:
+    """The connected Cursor integration with its key, or a clear error saying what to do."""
     with engine.connect() as conn:
         row = integrations.require(conn, NAME)
     if row.key_ciphertext is None:
         msg = "the Cursor integration has no key (disconnected); connect it again to sync"
         raise UserInputError(msg)
-    http: httpx.Client = make_http(vault.open(row.key_ciphertext), row.base_url)
-    return int(row.id), CursorClient(http, pacing=pacing), int(row.backfill_days)
+    return Stored(int(row.id), vault.open(row.key_ciphertext), row.base_url, int(row.backfill_days))

@@ -12,7 +12,8 @@ PATH = "/teams/groups"
 def to_rows(payload: Any, integration_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(groups, memberships) for the current cycle; unassigned members belong to no group."""
     try:
-        groups, members = [], []
+        groups: list[dict[str, Any]] = []
+        members: list[dict[str, Any]] = []
         for group in payload["groups"]:
             groups.append(
                 {"integration_id": integration_id, "group_id": group["id"], "name": group["name"]}

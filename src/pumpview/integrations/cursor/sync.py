@@ -51,7 +51,7 @@ class SyncResult:
     notes: list[str] = field(default_factory=list)
 
 
-class _Shifted(Exception):  # noqa: N818 - internal signal, not an error
+class _Shifted(Exception):
     """The window's contents changed while we paged it: roll back and read it again."""
 
 
@@ -72,13 +72,17 @@ def plan_windows(
         day -= timedelta(days=1)
     windows: list[Window] = []
     run: list[date] = []
-    for day in [*pending, None]:
-        if run and (day is None or day != run[-1] - timedelta(days=1) or len(run) == window_days):
+    for pending_day in [*pending, None]:  # a trailing None closes the last run
+        if run and (
+            pending_day is None
+            or pending_day != run[-1] - timedelta(days=1)
+            or len(run) == window_days
+        ):
             end = min(day_start_ms(run[0]) + MS_PER_DAY - 1, now_ms)
             windows.append(Window(day_start_ms(run[-1]), end))
             run = []
-        if day is not None:
-            run.append(day)
+        if pending_day is not None:
+            run.append(pending_day)
     return windows
 
 

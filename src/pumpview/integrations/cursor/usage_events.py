@@ -1,14 +1,14 @@
 """``POST /teams/filtered-usage-events``: the request for one page and the pure event -> row map.
 
-Definitions (README): cost = ``chargedCents``; for old payloads without it, ``tokenUsage.totalCents``
-x (1 - discount/100) + ``cursorTokenFee``. Chargeable = ``isChargeable``, or kind "Usage-based"
-on old payloads. Unknown fields are kept as JSON so nothing is lost.
+Definitions (README): cost = ``chargedCents``; for old payloads without it,
+``tokenUsage.totalCents`` x (1 - discount/100) + ``cursorTokenFee``. Chargeable = ``isChargeable``,
+or kind "Usage-based" on old payloads. Unknown fields are kept as JSON so nothing is lost.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -102,7 +102,7 @@ def _optional(value: object) -> Decimal | None:
     return None if value is None else to_decimal(value)
 
 
-def request_class(row: dict[str, Any]) -> str:
+def request_class(row: Mapping[str, Any]) -> str:
     """``not_charged`` (errored/aborted), ``fast`` (used request units or cost) or ``slow``."""
     if "Not Charged" in row["kind"]:
         return "not_charged"

@@ -1,0 +1,1 @@
+"""The Cursor Admin API: one client (allowlist, pacing, errors, retries), a module per endpoint."""

@@ -1,0 +1,437 @@
+"""``CursorClient(http)``: the one seam to the Cursor Admin API.
+
+A call walks one way: allowlist (method + path, refused before anything is sent) -> pacing (a
+sliding window per endpoint, under the documented per-minute limits) -> one HTTP exchange, turned
+into data or an error of ``pumpview.errors`` by ``_exchange`` (the only place statuses and
+transport failures are mapped) -> a retry decided by the error's type alone (stamina).
+
+References: cursor-admin-api.md §0 (limits, auth), §8 (error bodies), §13 (allowlist);
+pitfalls.md §2.3 #3-#5 and #9 (retry 429/5xx/timeouts/non-JSON, honour ``Retry-After``, retry
+POST reads, pace under the limit and slow down after a 429).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import httpx
+import stamina
+
+from pumpview import __version__, money
+from pumpview.errors import (
+    AuthError,
+    BadRequestError,
+    BadResponse,
+    ForbiddenCall,
+    RateLimited,
+    ServerError,
+    UpstreamError,
+    UserInputError,
+)
+from pumpview.integrations.cursor.keys import check_key_format, redact_keys
+
+DEFAULT_BASE_URL = "https://api.cursor.com"
+USER_AGENT = f"pumpview/{__version__}"
+
+# -- the allowlist ----------------------------------------------------------------------------
+
+READ_ONLY_ROUTES: tuple[tuple[str, str], ...] = (
+    ("GET", "/teams/members"),
+    ("POST", "/teams/filtered-usage-events"),
+    ("POST", "/teams/daily-usage-data"),
+    ("POST", "/teams/spend"),
+    ("GET", "/teams/groups"),
+    ("GET", "/teams/groups/{id}"),
+)
+"""The only (method, path) pairs this client sends (cursor-admin-api.md §13.1). Several reads are
+POST, so the method is part of the key. An Admin key can also write (§13.2); we never do."""
+
+_ID_SEGMENT = r"[A-Za-z0-9_\-]+"  # no '.', '/' or '%': a template can never reach another route
+_ROUTE_PATTERNS = tuple(
+    (method, template, re.compile(re.escape(template).replace(r"\{id\}", _ID_SEGMENT)))
+    for method, template in READ_ONLY_ROUTES
+)
+
+
+def check_route(method: str, path: str) -> str:
+    """The allowlisted route template ``path`` matches for ``method``, else ``ForbiddenCall``."""
+    verb = method.upper()
+    for allowed, template, pattern in _ROUTE_PATTERNS:
+        if verb == allowed and pattern.fullmatch(path):
+            return template
+    msg = (
+        f"refusing {verb} {redact_keys(path)}: Pump View only calls Cursor's read-only routes "
+        "(GET /teams/members, POST /teams/filtered-usage-events, POST /teams/daily-usage-data, "
+        "POST /teams/spend, GET /teams/groups[/<id>])"
+    )
+    raise ForbiddenCall(msg)
+
+
+# -- pacing -----------------------------------------------------------------------------------
+
+PACE_WINDOW_SECONDS = 60.0
+EVENTS_PATH = "/teams/filtered-usage-events"
+EVENTS_PER_MINUTE = 58
+"""Documented 60/min per team for usage events (§0); two spare for clock skew and latency."""
+OTHER_PER_MINUTE = 18
+"""Documented 20/min per team for most endpoints (§0)."""
+AFTER_429_PER_MINUTE = 18
+"""After a 429 a bucket drops to this for the client's lifetime: the old API limits events at
+20/min, and other tools on the same team share the budget (pitfalls §2.3 #9)."""
+
+
+def pace_bucket(path: str) -> str:
+    """The upstream budget a path draws from: groups share one, every other path has its own."""
+    return "/teams/groups" if path.startswith("/teams/groups") else path
+
+
+class Pacer:
+    """A sliding window per bucket: at most ``limit`` sends in any 60 s.
+
+    Because the window slides, any N+1 consecutive sends span at least 60 s, so no fixed upstream
+    minute can see more than N of them.
+    """
+
+    def __init__(self, clock: Callable[[], float], sleep: Callable[[float], object]) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: dict[str, deque[float]] = {}
+        self._limits: dict[str, int] = {}
+
+    def limit(self, bucket: str) -> int:
+        default = EVENTS_PER_MINUTE if bucket == EVENTS_PATH else OTHER_PER_MINUTE
+        return self._limits.get(bucket, default)
+
+    def slow_down(self, bucket: str) -> None:
+        """Lower ``bucket`` to ``AFTER_429_PER_MINUTE`` (never raise it)."""
+        self._limits[bucket] = min(self.limit(bucket), AFTER_429_PER_MINUTE)
+
+    def acquire(self, bucket: str) -> float:
+        """Wait until ``bucket`` may send, record the send, and return the seconds waited."""
+        sent = self._sent.setdefault(bucket, deque())
+        waited = 0.0
+        while True:
+            now = self._clock()
+            while sent and sent[0] <= now - PACE_WINDOW_SECONDS:
+                sent.popleft()
+            if len(sent) < self.limit(bucket):
+                sent.append(now)
+                return waited
+            wait = sent[0] + PACE_WINDOW_SECONDS - now
+            self._sleep(wait)
+            waited += wait
+
+
+# -- retries ----------------------------------------------------------------------------------
+
+RETRYABLE: tuple[type[UpstreamError], ...] = (RateLimited, ServerError)
+"""Retried by type alone. AuthError, BadRequestError (400/404) and BadResponse never are."""
+BACKOFF_CAP_SECONDS = 30.0
+RETRY_AFTER_CAP_SECONDS = 120.0
+
+
+def backoff_seconds(error: UpstreamError, failures: int, rng: random.Random) -> float:
+    """The wait before retry number ``failures``: ``Retry-After`` if Cursor sent one, else
+    exponential with jitter, 1-2, 2-3, 4-5, 8-9, 16-17 s (the docs' 1, 2, 4, 8, 16 s)."""
+    if isinstance(error, RateLimited) and error.retry_after is not None:
+        return min(error.retry_after, RETRY_AFTER_CAP_SECONDS)
+    return min(BACKOFF_CAP_SECONDS, 2.0 ** (failures - 1) + rng.uniform(0.0, 1.0))
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds from ``now`` (delta-seconds or an HTTP date); ``None`` if absent
+    or unreadable. Cursor does not document the header (§8); we use it when present."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+# -- status and transport -> the exception tree -----------------------------------------------
+
+INVALID_KEY_MESSAGE = (
+    "Cursor rejected the API key: it is invalid or has been revoked. Create a new Admin API key "
+    "in the Cursor dashboard (Settings → API Keys) and connect again."
+)
+_NO_ACCESS_HINTS = ("enterprise", "scope", "permission", "plan")
+
+
+def _exchange(send: Callable[[], httpx.Response], what: str) -> tuple[int, Any]:
+    """Send once; return ``(status, parsed JSON)`` or raise the matching ``pumpview.errors`` type.
+
+    The only place HTTP statuses and transport failures are mapped. Messages say what to do and
+    never contain the key (upstream text is scrubbed with ``redact_keys``).
+    """
+    try:
+        response = send()
+    except httpx.TimeoutException as exc:
+        msg = f"Cursor did not answer {what} in time ({type(exc).__name__})"
+        raise ServerError(msg) from exc
+    except httpx.UnsupportedProtocol as exc:
+        msg = "the Cursor base URL must start with https:// (or http:// for a local simulator)"
+        raise UserInputError(msg) from exc
+    except (httpx.TransportError, httpx.DecodingError) as exc:
+        msg = f"could not complete {what} with Cursor ({type(exc).__name__})"
+        raise ServerError(msg) from exc
+    except httpx.TooManyRedirects as exc:
+        msg = f"Cursor redirected {what} too many times"
+        raise BadResponse(msg) from exc
+
+    status = response.status_code
+    if 200 <= status < 300:
+        if status == 204:
+            return status, None
+        try:
+            return status, money.loads(response.content)
+        except ValueError as exc:  # truncated, empty, or an HTML page with a 200
+            msg = (
+                f"Cursor sent an incomplete or non-JSON answer to {what} "
+                f"(HTTP {status}, {len(response.content)} bytes)"
+            )
+            raise ServerError(msg, status=status) from exc
+
+    message = _upstream_message(response)
+    if status in {401, 403}:
+        if status == 403 or any(hint in message.lower() for hint in _NO_ACCESS_HINTS):
+            msg = (
+                "Cursor accepted the key but refused access: the team's plan has no Admin API "
+                "access (Cursor requires an Enterprise plan) or the key lacks the admin scope. "
+                "Ask a Cursor admin to create an Admin API key with admin access on an eligible "
+                f"team. Cursor said: {message}"
+            )
+            raise AuthError(msg, status=status, reason="no_access")
+        raise AuthError(INVALID_KEY_MESSAGE, status=status, reason="invalid_key")
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        msg = f"Cursor rate-limited {what} (HTTP 429): {message}"
+        raise RateLimited(msg, retry_after=retry_after)
+    if status >= 500:
+        msg = f"Cursor failed on {what} (HTTP {status}): {message}"
+        raise ServerError(msg, status=status)
+    if status >= 400:
+        msg = f"Cursor refused the request {what} (HTTP {status}): {message}"
+        raise BadRequestError(msg, status=status, upstream_message=message)
+    msg = f"Cursor answered {what} with an unexpected HTTP {status}"
+    raise BadResponse(msg, status=status)
+
+
+def _upstream_message(response: httpx.Response) -> str:
+    """``body.message or body.error`` for every §8 body shape; else a description of the body."""
+    try:
+        body = money.loads(response.content)
+    except ValueError:
+        body = None
+    for _ in range(2):  # tolerate one level of nesting: {"error": {"message": ...}}
+        if not isinstance(body, dict):
+            break
+        for key in ("message", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return redact_keys(value.strip())[:500]
+        body = body.get("error")
+    kind = "an HTML page" if "html" in response.headers.get("content-type", "") else "no message"
+    return f"{response.reason_phrase or 'no reason'} ({kind})"
+
+
+# -- the client -------------------------------------------------------------------------------
+
+EventKind = Literal["request", "wait", "retry"]
+
+
+@dataclass(frozen=True)
+class ClientEvent:
+    """Progress: one per request sent (``seconds`` = its duration, ``status`` ``None`` when no
+    answer came), per pacing wait, and per retry (``seconds`` = backoff, ``status`` = the failure).
+    """
+
+    kind: EventKind
+    method: str
+    path: str
+    status: int | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class ClientStats:
+    """Counters for the sync and the benchmark to print."""
+
+    requests: int = 0
+    requests_by_path: Counter[str] = field(default_factory=Counter)
+    """Keyed by the allowlisted template, e.g. ``/teams/groups/{id}``."""
+    retries: int = 0
+    rate_limited: int = 0
+    """429 answers seen."""
+    pacing_seconds: float = 0.0
+    backoff_seconds: float = 0.0
+    """Backoff asked of stamina (zero real time under ``stamina.set_testing``)."""
+
+
+def make_http(
+    api_key: str, base_url: str = DEFAULT_BASE_URL, timeout: float = 30.0
+) -> httpx.Client:
+    """The real ``httpx.Client``: Basic auth (key as username, empty password), our User-Agent,
+    JSON content type. Raises ``UserInputError`` for a malformed key (without echoing it)."""
+    key = check_key_format(api_key)
+    return httpx.Client(
+        base_url=base_url,
+        auth=httpx.BasicAuth(key, ""),
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        },
+        timeout=httpx.Timeout(timeout),
+    )
+
+
+class CursorClient:
+    """Read-only access to the Cursor Admin API over an injected ``httpx.Client``.
+
+    ``get``/``post`` return the JSON answer with every fractional number as ``Decimal``. One
+    request is in flight at a time (the limits are per team). Pacing waits go through ``sleep``;
+    retry backoff is stamina's (so ``stamina.set_testing(True)`` removes it in tests).
+    """
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        pacing: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+        attempts: int = 6,
+        retry_timeout: float = 300.0,
+        on_event: Callable[[ClientEvent], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if attempts < 1:
+            msg = "attempts must be at least 1"
+            raise ValueError(msg)
+        self._http = http
+        self._clock = clock
+        self._pacer = Pacer(clock, sleep) if pacing else None
+        self._on_event = on_event
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+        self.attempts = attempts
+        self.retry_timeout = retry_timeout
+        self.stats = ClientStats()
+
+    def __repr__(self) -> str:
+        url = self._http.base_url
+        where = f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path}".rstrip("/")
+        return (
+            f"CursorClient(base_url={where!r}, pacing={self._pacer is not None}, "
+            f"attempts={self.attempts}, requests={self.stats.requests})"
+        )
+
+    def get(self, path: str, params: Mapping[str, str | int] | None = None) -> Any:
+        """``GET path`` on an allowlisted route; the parsed JSON answer."""
+        return self._request("GET", path, params=params, body=None)
+
+    def post(self, path: str, body: Mapping[str, Any]) -> Any:
+        """``POST path`` with a JSON body on an allowlisted (read-only) route; the parsed answer."""
+        return self._request("POST", path, params=None, body=body)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None,
+        body: Mapping[str, Any] | None,
+    ) -> Any:
+        route = check_route(method, path)
+        content = None if body is None else json.dumps(dict(body)).encode()
+        started = self._clock()
+        failures = 0
+        pending: tuple[int | None, float] | None = None  # (status, wait) of a scheduled retry
+
+        def should_retry(error: Exception) -> bool | timedelta:
+            # The whole retry policy: by type, bounded by attempts and total time.
+            nonlocal pending
+            if not isinstance(error, RETRYABLE) or failures >= self.attempts:
+                return False
+            wait = backoff_seconds(error, failures, self._rng)
+            if self._clock() - started + wait > self.retry_timeout:
+                return False
+            pending = (error.status, wait)
+            return timedelta(seconds=wait)  # stamina sleeps this (no sleep under set_testing)
+
+        with self._lock:
+            for attempt in stamina.retry_context(
+                on=should_retry, attempts=self.attempts, timeout=self.retry_timeout
+            ):
+                with attempt:
+                    failures = attempt.num
+                    if pending is not None:  # counted only once the retry really happens
+                        status, wait = pending
+                        pending = None
+                        self.stats.retries += 1
+                        self.stats.backoff_seconds += wait
+                        self._emit(ClientEvent("retry", method, path, status, wait))
+                    return self._send_once(method, path, route, params, content)
+        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+    def _send_once(
+        self,
+        method: str,
+        path: str,
+        route: str,
+        params: Mapping[str, str | int] | None,
+        content: bytes | None,
+    ) -> Any:
+        bucket = pace_bucket(path)
+        if self._pacer is not None:
+            waited = self._pacer.acquire(bucket)
+            if waited > 0:
+                self.stats.pacing_seconds += waited
+                self._emit(ClientEvent("wait", method, path, None, waited))
+        self.stats.requests += 1
+        self.stats.requests_by_path[route] += 1
+        headers = {"Content-Type": "application/json"} if content is not None else None
+
+        def send() -> httpx.Response:
+            return self._http.request(method, path, params=params, content=content, headers=headers)
+
+        sent_at = self._clock()
+        status: int | None = None
+        try:
+            status, data = _exchange(send, f"{method} {path}")
+        except UpstreamError as error:
+            status = error.status
+            if isinstance(error, RateLimited):
+                self.stats.rate_limited += 1
+                if self._pacer is not None:
+                    self._pacer.slow_down(bucket)
+            raise
+        finally:
+            self._emit(ClientEvent("request", method, path, status, self._clock() - sent_at))
+        return data
+
+    def _emit(self, event: ClientEvent) -> None:
+        if self._on_event is not None:
+            self._on_event(event)

@@ -1,0 +1,134 @@
+"""Authentication and plan checks: 401 and 403 bodies, key formats, and revocation."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from pumpview import money
+from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Grant
+from tests.simulator.calls import EVENTS
+
+INVALID = {"error": "Unauthorized", "message": "Invalid API key"}
+REVOKED = {"statusCode": 401, "error": "Unauthorized", "message": "Invalid API key"}
+FORBIDDEN = {"error": "Forbidden", "message": "Enterprise access required"}
+NOT_ENTERPRISE = {
+    "code": "error",
+    "message": "You must be a member of an enterprise team to access this resource",
+}
+OTHER_KEY = "crsr_" + "0" * 64
+BUSINESS_KEY = "crsr_" + "b" * 64
+NO_API_KEY = "crsr_" + "n" * 64
+
+
+def answer(response):
+    return response.status_code, money.loads(response.text)
+
+
+def test_missing_authorization_is_401(shared):
+    """A request without Authorization is answered 401 "Invalid API key"."""
+    with shared.client(key=None) as client:
+        assert answer(client.get("/teams/members")) == (401, INVALID)
+
+
+def test_unknown_key_is_401(shared):
+    """A well-formed key the team does not have is answered 401 "Invalid API key"."""
+    with shared.client(key=OTHER_KEY) as client:
+        assert answer(client.get("/teams/members")) == (401, INVALID)
+
+
+def test_bearer_scheme_is_401(shared):
+    """The Admin API takes Basic auth; a Bearer token is not a key."""
+    with shared.client(key=None, headers={"Authorization": f"Bearer {DEMO_KEY}"}) as client:
+        assert answer(client.get("/teams/members")) == (401, INVALID)
+
+
+def test_key_as_basic_username_with_empty_password_is_accepted(shared):
+    """Authorization: Basic base64("KEY:") is the documented form."""
+    token = base64.b64encode(f"{DEMO_KEY}:".encode()).decode()
+    with shared.client(key=None, headers={"Authorization": f"Basic {token}"}) as client:
+        assert client.get("/teams/members").status_code == 200
+
+
+@pytest.mark.parametrize("key", [DEMO_KEY, DEMO_LEGACY_KEY], ids=["crsr_", "key_"])
+def test_both_key_formats_are_accepted(shared, key):
+    """The new API accepts `crsr_` and `key_` keys."""
+    with shared.client(key=key) as client:
+        assert client.get("/teams/members").status_code == 200
+
+
+def test_key_revoked_at_runtime_gets_the_observed_401_variant(serve):
+    """After sim.revoke the key is answered 401 with the extra statusCode field."""
+    served = serve()
+    with served.client() as client:
+        before = client.get("/teams/members").status_code
+        served.sim.revoke(DEMO_KEY)
+        after = answer(client.get("/teams/members"))
+    assert (before, after) == (200, (401, REVOKED))
+
+
+def test_revocation_leaves_other_keys_working(serve):
+    """Revoking one key does not affect the team's other key."""
+    served = serve()
+    served.sim.revoke(DEMO_KEY)
+    with served.client(key=DEMO_LEGACY_KEY) as client:
+        assert client.get("/teams/members").status_code == 200
+
+
+def test_revoke_control_route_revokes_the_key(serve):
+    """POST /_simulator/revoke {"apiKey": ...} needs no key and revokes the named one."""
+    served = serve()
+    with served.client(key=None) as control:
+        done = control.post("/_simulator/revoke", json={"apiKey": DEMO_KEY})
+    with served.client() as client:
+        after = answer(client.post(EVENTS, json={}))
+    assert done.status_code == 200
+    assert after == (401, REVOKED)
+
+
+def test_plan_without_api_access_is_403_everywhere(serve):
+    """A key of a plan without Admin API access gets the documented 403 on every route."""
+    served = serve(keys={NO_API_KEY: Grant.NO_API})
+    with served.client(key=NO_API_KEY) as client:
+        answers = [answer(client.get("/teams/members")), answer(client.post(EVENTS, json={}))]
+    assert answers == [(403, FORBIDDEN), (403, FORBIDDEN)]
+
+
+def test_plan_without_api_access_observed_variant_is_401_code_error(serve):
+    """Grant.NO_API_401 reproduces the observed 401 {"code": "error", ...} body."""
+    served = serve(keys={NO_API_KEY: Grant.NO_API_401})
+    with served.client(key=NO_API_KEY) as client:
+        assert answer(client.get("/teams/members")) == (401, NOT_ENTERPRISE)
+
+
+def test_business_key_is_403_on_groups(serve):
+    """A Business-plan key is refused the Enterprise-only billing groups with 403."""
+    served = serve(keys={BUSINESS_KEY: Grant.BUSINESS})
+    with served.client(key=BUSINESS_KEY) as client:
+        assert answer(client.get("/teams/groups")) == (403, FORBIDDEN)
+
+
+def test_business_key_reads_members_and_events(serve):
+    """A Business-plan key reads the core routes: members and usage events answer 200."""
+    served = serve(keys={BUSINESS_KEY: Grant.BUSINESS})
+    with served.client(key=BUSINESS_KEY) as client:
+        statuses = [
+            client.get("/teams/members").status_code,
+            client.post(EVENTS, json={}).status_code,
+        ]
+    assert statuses == [200, 200]
+
+
+def test_auth_is_checked_before_the_body(shared):
+    """A bad body from an unauthenticated caller is answered 401, not 400."""
+    with shared.client(key=None) as client:
+        response = client.post(EVENTS, json={"pageSize": 0})
+    assert answer(response) == (401, INVALID)
+
+
+def test_unknown_route_is_404_for_a_valid_key(shared):
+    """A route the API does not have is answered 404 with the documented body."""
+    with shared.client() as client:
+        response = client.get("/teams/nope")
+    assert answer(response) == (404, {"error": "Not Found", "message": "Resource not found"})

@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 demo: install
-	$(BIN)/pumpview simulator --port 8765 --seed 1 --members 50 --days 365
+	$(BIN)/pumpview demo
 
 lint: dev
 	$(BIN)/ruff check src tests benchmarks

@@ -1,4 +1,4 @@
-"""Request helpers shared by the simulator contract tests: call an endpoint, read its JSON exactly."""
+"""Request helpers for the simulator contract tests: call an endpoint, read its JSON exactly."""
 
 from __future__ import annotations
 

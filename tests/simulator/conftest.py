@@ -1,4 +1,4 @@
-"""One default simulator per module for tests that only read; tests that change state use `serve`."""
+"""One default simulator for all tests that only read; tests that change state use `serve`."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pumpview.simulator.server import serve_in_thread
 from tests.conftest import NOW_MS, Served
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared() -> Iterator[Served]:
-    """The `serve()` defaults (12 members, 20 days, no rate limits), started once per module."""
+    """The `serve()` defaults (12 members, 20 days, no rate limits), started once."""
     app = create_simulator(SimConfig(now_ms=NOW_MS, members=12, days=20, rate_limits=False))
     with serve_in_thread(app) as url:
         yield Served(url, app.state.sim)

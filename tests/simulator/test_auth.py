@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 
 import pytest
 
 from pumpview import money
-from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Grant
+from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Grant, SimConfig, create_simulator
+from pumpview.simulator.server import serve_in_thread
+from tests.conftest import NOW_MS, Served
 from tests.simulator.calls import EVENTS
 
 INVALID = {"error": "Unauthorized", "message": "Invalid API key"}
@@ -20,6 +23,21 @@ NOT_ENTERPRISE = {
 OTHER_KEY = "crsr_" + "0" * 64
 BUSINESS_KEY = "crsr_" + "b" * 64
 NO_API_KEY = "crsr_" + "n" * 64
+NO_API_401_KEY = "crsr_" + "m" * 64
+
+
+@pytest.fixture(scope="module")
+def plans() -> Iterator[Served]:
+    """A team holding one key of every grant; nothing here revokes, so tests share it."""
+    keys = {
+        DEMO_KEY: Grant.ENTERPRISE,
+        BUSINESS_KEY: Grant.BUSINESS,
+        NO_API_KEY: Grant.NO_API,
+        NO_API_401_KEY: Grant.NO_API_401,
+    }
+    app = create_simulator(SimConfig(now_ms=NOW_MS, members=6, days=3, keys=keys))
+    with serve_in_thread(app) as url:
+        yield Served(url, app.state.sim)
 
 
 def answer(response):
@@ -87,37 +105,44 @@ def test_revoke_control_route_revokes_the_key(serve):
     assert after == (401, REVOKED)
 
 
-def test_plan_without_api_access_is_403_everywhere(serve):
+def test_plan_without_api_access_is_403_everywhere(plans):
     """A key of a plan without Admin API access gets the documented 403 on every route."""
-    served = serve(keys={NO_API_KEY: Grant.NO_API})
-    with served.client(key=NO_API_KEY) as client:
+    with plans.client(key=NO_API_KEY) as client:
         answers = [answer(client.get("/teams/members")), answer(client.post(EVENTS, json={}))]
     assert answers == [(403, FORBIDDEN), (403, FORBIDDEN)]
 
 
-def test_plan_without_api_access_observed_variant_is_401_code_error(serve):
+def test_plan_without_api_access_observed_variant_is_401_code_error(plans):
     """Grant.NO_API_401 reproduces the observed 401 {"code": "error", ...} body."""
-    served = serve(keys={NO_API_KEY: Grant.NO_API_401})
-    with served.client(key=NO_API_KEY) as client:
+    with plans.client(key=NO_API_401_KEY) as client:
         assert answer(client.get("/teams/members")) == (401, NOT_ENTERPRISE)
 
 
-def test_business_key_is_403_on_groups(serve):
+def test_business_key_is_403_on_groups(plans):
     """A Business-plan key is refused the Enterprise-only billing groups with 403."""
-    served = serve(keys={BUSINESS_KEY: Grant.BUSINESS})
-    with served.client(key=BUSINESS_KEY) as client:
+    with plans.client(key=BUSINESS_KEY) as client:
         assert answer(client.get("/teams/groups")) == (403, FORBIDDEN)
 
 
-def test_business_key_reads_members_and_events(serve):
+def test_business_key_reads_members_and_events(plans):
     """A Business-plan key reads the core routes: members and usage events answer 200."""
-    served = serve(keys={BUSINESS_KEY: Grant.BUSINESS})
-    with served.client(key=BUSINESS_KEY) as client:
+    with plans.client(key=BUSINESS_KEY) as client:
         statuses = [
             client.get("/teams/members").status_code,
             client.post(EVENTS, json={}).status_code,
         ]
     assert statuses == [200, 200]
+
+
+def test_business_key_is_403_on_other_enterprise_routes(plans):
+    """Audit logs and the mutating Enterprise routes are refused a Business key with 403."""
+    with plans.client(key=BUSINESS_KEY) as client:
+        answers = [
+            answer(client.get("/teams/audit-logs")),
+            answer(client.post("/teams/remove-member", json={"email": "a@acme.dev"})),
+        ]
+    assert answers == [(403, FORBIDDEN), (403, FORBIDDEN)]
+    assert plans.sim.mutations == []
 
 
 def test_auth_is_checked_before_the_body(shared):

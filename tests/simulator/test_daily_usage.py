@@ -1,4 +1,4 @@
-"""POST /teams/daily-usage-data: row fields, exact counters, and who appears with and without paging."""
+"""POST /teams/daily-usage-data: row fields, exact counters, who appears with and without paging."""
 
 from __future__ import annotations
 

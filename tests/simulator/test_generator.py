@@ -79,11 +79,13 @@ def test_late_evening_event_stays_inside_its_day_window(serve):
         nxt = post_json(client, EVENTS, startDate=end + 1, endDate=end + MS_PER_DAY)
     assert events == expected_events(served.sim, start, end)
     assert all(start <= int(e["timestamp"]) <= end for e in events)
-    assert nxt["totalUsageEventsCount"] == len(expected_events(served.sim, end + 1, end + MS_PER_DAY))
+    assert nxt["totalUsageEventsCount"] == len(
+        expected_events(served.sim, end + 1, end + MS_PER_DAY)
+    )
 
 
 def test_charged_cents_is_discounted_total_plus_token_fee(everything):
-    """For token calls chargedCents == totalCents * (100 - discount) / 100 + cursorTokenFee exactly."""
+    """Token calls: chargedCents == totalCents * (100 - discount) / 100 + cursorTokenFee exactly."""
     token_calls = [e for e in everything if e["isTokenBasedCall"]]
     assert token_calls
     for event in token_calls:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
+from pumpview.simulator import SimConfig, create_simulator
+from pumpview.simulator.server import serve_in_thread
 from pumpview.timeutil import MS_PER_HOUR, to_ms
-from tests.conftest import NOW_MS
+from tests.conftest import NOW_MS, Served
 from tests.simulator.calls import SPEND, get_json, page_through, post_json
 
 CYCLE_START = to_ms(datetime(2025, 11, 1, tzinfo=UTC))
@@ -25,6 +30,15 @@ ROW_KEYS = {
     "monthlyLimitDollars",
     "effectivePerUserLimitDollars",
 }
+
+
+@pytest.fixture(scope="module")
+def unlagged() -> Iterator[Served]:
+    """The default team with hourly_lag off, so the usage feed reaches the present like spend."""
+    config = SimConfig(now_ms=NOW_MS, members=12, days=20, rate_limits=False, hourly_lag=False)
+    app = create_simulator(config)
+    with serve_in_thread(app) as url:
+        yield Served(url, app.state.sim)
 
 
 def spend(served, **body):
@@ -75,10 +89,9 @@ def test_rows_are_the_roster(shared):
     assert body["totalMembers"] == len(roster)
 
 
-def test_spend_equals_the_cycle_events_charged_cents(serve):
+def test_spend_equals_the_cycle_events_charged_cents(unlagged):
     """spendCents sums chargeable chargedCents and overallSpendCents all chargedCents, per email."""
-    served = serve(hourly_lag=False)
-    with served.client() as client:
+    with unlagged.client() as client:
         events = page_through(client, CYCLE_START, NOW_MS, 1000)
     on_demand, overall = defaultdict(Decimal), defaultdict(Decimal)
     for event in events:
@@ -86,7 +99,7 @@ def test_spend_equals_the_cycle_events_charged_cents(serve):
         overall[email] += event["chargedCents"]
         if event["isChargeable"]:
             on_demand[email] += event["chargedCents"]
-    rows = spend(served)["teamMemberSpend"]
+    rows = spend(unlagged)["teamMemberSpend"]
     assert any(r["spendCents"] for r in rows)
     assert {r["email"]: r["spendCents"] for r in rows} == {
         r["email"]: on_demand[r["email"].lower()] for r in rows
@@ -96,16 +109,15 @@ def test_spend_equals_the_cycle_events_charged_cents(serve):
     }
 
 
-def test_fast_premium_requests_count_chargeable_events(serve):
+def test_fast_premium_requests_count_chargeable_events(unlagged):
     """fastPremiumRequests counts the member's usage-based events in the cycle."""
-    served = serve(hourly_lag=False)
-    with served.client() as client:
+    with unlagged.client() as client:
         events = page_through(client, CYCLE_START, NOW_MS, 1000)
     counts = defaultdict(int)
     for event in events:
         if event["isChargeable"]:
             counts[event.get("userEmail", "").lower()] += 1
-    rows = spend(served)["teamMemberSpend"]
+    rows = spend(unlagged)["teamMemberSpend"]
     assert {r["email"]: r["fastPremiumRequests"] for r in rows} == {
         r["email"]: counts[r["email"].lower()] for r in rows
     }

@@ -219,13 +219,13 @@ def test_email_filter_matches_case_insensitively(shared):
     with shared.client() as client:
         body = post_json(client, EVENTS, startDate=WINDOW[0], endDate=WINDOW[1], email=member.email)
     expected = [
-        e.json
+        money.loads(e.json)
         for e in truth.visible_events(shared.sim.team, *WINDOW)
         if truth.by_user(e) == member.email
     ]
     assert expected
-    assert [e["userEmail"] for e in body["usageEvents"]] == [member.event_email] * len(expected)
-    assert body["totalUsageEventsCount"] == len(expected)
+    assert {e["userEmail"] for e in body["usageEvents"]} == {member.event_email}
+    assert body["usageEvents"] == expected
 
 
 def test_service_account_filter_returns_only_its_events(shared):

@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 import typer.main
 
-from pumpview.cli import integrations, report, simulator, sync
+from pumpview.cli import demo, integrations, report, simulator, sync
 from pumpview.cli.context import Context
 from pumpview.errors import PumpViewError
 from pumpview.settings import Settings
@@ -49,6 +48,7 @@ app.add_typer(integrations.app, name="integrations")
 app.command("sync")(sync.command)
 app.command("report")(report.command)
 app.command("simulator")(simulator.serve)
+app.command("demo")(demo.command)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,12 +56,12 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="pumpview", standalone_mode=False)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         code = done.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write("error: aborted\n")
         code = 130
-    except click.ClickException as exc:
+    except typer.TyperException as exc:  # Click's usage errors, as Typer >= 0.29 ships them
         sys.stderr.write(f"error: {exc.format_message()}\n")
         code = exc.exit_code
     except PumpViewError as exc:

@@ -1,0 +1,176 @@
+"""The CLI contract users' scripts rely on: connect, sync, list, report, disconnect."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import stamina
+
+from pumpview.cli import main
+from pumpview.money import format_cents
+from pumpview.simulator import DEMO_KEY
+from pumpview.simulator import truth as gt
+from pumpview.timeutil import day_of, day_start_ms
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+@pytest.fixture(autouse=True)
+def _env(tmp_path, monkeypatch):
+    monkeypatch.setenv("PUMPVIEW_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PUMPVIEW_RATE_LIMIT", "off")
+    monkeypatch.delenv("PUMPVIEW_DATABASE_URL", raising=False)
+    monkeypatch.delenv("PUMPVIEW_SECRET_KEY", raising=False)
+    with stamina.set_testing(True, attempts=100, cap=True):
+        yield
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return int(done.value.code or 0), out, err
+
+
+@pytest.fixture
+def live(serve):
+    """A simulator whose present is the wall clock, as the CLI's is."""
+    return serve(now_ms=None, days=5, members=8)
+
+
+def connect(capsys, live, *extra: str) -> tuple[int, str, str]:
+    return run(
+        capsys, "integrations", "connect", "cursor", "--api-key", DEMO_KEY,
+        "--base-url", live.url, "--team-name", "Acme", *extra,
+    )  # fmt: skip
+
+
+def test_connect_sync_and_report_users_exactly(capsys, live):
+    """After connect --sync, `report users --format json` equals the ground truth to the digit."""
+    code, _out, err = connect(capsys, live, "--sync")
+    assert code == 0, err
+    code, out, _err = run(capsys, "report", "users", "--format", "json")
+    assert code == 0
+    team = live.sim.team
+    start = day_start_ms(team.first_day)
+    want = gt.totals(team, start, team.now, gt.by_user)
+    rows = {r["email"]: r for r in json.loads(out)}
+    assert set(rows) == set(want)
+    for email, totals in want.items():
+        assert rows[email]["spend_cents"] == format_cents(totals.cost_cents)
+        assert rows[email]["events"] == totals.events
+        assert rows[email]["fast_requests"] == totals.fast_requests
+        assert rows[email]["token_fee_cents"] == format_cents(totals.token_fee_cents)
+
+
+def test_daily_report_until_is_inclusive(capsys, live):
+    """`report daily --since D --until D` returns exactly day D with its exact spend."""
+    connect(capsys, live, "--sync")
+    team = live.sim.team
+    day = day_of(team.now) - __import__("datetime").timedelta(days=1)
+    code, out, _err = run(
+        capsys, "report", "daily", "--since", day.isoformat(), "--until", day.isoformat(),
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    totals = gt.overall(team, day_start_ms(day), day_start_ms(day) + 86_400_000 - 1)
+    assert json.loads(out) == [
+        {
+            "date": day.isoformat(),
+            "events": totals.events,
+            "spend_cents": format_cents(totals.cost_cents),
+        }
+    ]
+
+
+def test_key_never_leaves_in_clear(capsys, live, tmp_path):
+    """The key is not in the database file, the output, or the integrations listing."""
+    _code, out1, err1 = connect(capsys, live, "--sync")
+    _code, out2, err2 = run(capsys, "integrations", "list", "--format", "json")
+    listing = json.loads(out2)
+    assert listing[0]["key"] == f"crsr_…{DEMO_KEY[-4:]}"
+    assert listing[0]["status"] == "connected"
+    assert listing[0]["events"] > 0
+    for text in (out1, err1, out2, err2):
+        assert DEMO_KEY not in text
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "home").glob("pumpview.db*"))
+    assert DEMO_KEY.encode() not in stored
+    assert DEMO_KEY[5:].encode() not in stored
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("integrations", "connect", "github", "--api-key", DEMO_KEY), "unknown integration"),
+        (("integrations", "connect", "cursor", "--api-key", "sk-not-a-cursor-key"), "key_"),
+        (("report", "users", "--since", "2025-13-01"), "--since"),
+        (("report", "daily", "--since", "2025-03-02", "--until", "2025-03-01"), "after"),
+        (("report", "bogus"), "bogus"),
+        (("sync",), "no cursor integration"),
+        (("sync", "--backfill-days", "0"), "--backfill-days"),
+        (("integrations", "disconnect", "cursor"), "no cursor integration"),
+    ],
+)
+def test_user_mistakes_get_one_line_errors(capsys, argv, message):
+    """Each mistake ends with one `error:` line naming the problem and a non-zero exit."""
+    code, _out, err = run(capsys, *argv)
+    assert code != 0
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("error: ")
+    assert message in err
+    assert "Traceback" not in err
+    assert "sk-not-a-cursor-key" not in err
+
+
+def test_invalid_key_is_refused_with_what_to_do(capsys, live):
+    """A well-formed key Cursor does not know is refused: invalid or revoked, make a new one."""
+    unknown = "crsr_" + "0" * 64
+    code, _out, err = run(
+        capsys, "integrations", "connect", "cursor", "--api-key", unknown, "--base-url", live.url
+    )
+    assert code == 1
+    assert "invalid or has been revoked" in err
+    assert unknown not in err
+
+
+def test_unreachable_base_url_is_a_clear_error(capsys):
+    """Connecting to a port where nothing listens fails with one line, no traceback."""
+    code, _out, err = run(
+        capsys, "integrations", "connect", "cursor", "--api-key", DEMO_KEY,
+        "--base-url", "http://127.0.0.1:9",
+    )  # fmt: skip
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert "127.0.0.1:9" in err or "connect" in err.lower()
+
+
+def test_disconnect_keeps_data_and_purge_deletes_it(capsys, live):
+    """Disconnect forgets the key but keeps the data; --purge deletes the data too."""
+    connect(capsys, live, "--sync")
+    assert run(capsys, "integrations", "disconnect", "cursor")[0] == 0
+    _code, out, _err = run(capsys, "report", "users", "--format", "json")
+    assert len(json.loads(out)) > 0
+    _code, out, _err = run(capsys, "integrations", "list", "--format", "json")
+    assert json.loads(out)[0]["key"] is None
+    code, _out, err = run(capsys, "sync")
+    assert code == 1
+    assert "connect it again" in err
+    assert run(capsys, "integrations", "disconnect", "cursor", "--purge")[0] == 0
+    _code, out, _err = run(capsys, "report", "users", "--format", "json")
+    assert json.loads(out) == []
+
+
+def test_every_command_has_help_and_is_in_the_readme(capsys):
+    """Each command prints help and is documented in the README."""
+    readme = README.read_text()
+    for argv in (
+        ("integrations", "connect"), ("integrations", "list"), ("integrations", "disconnect"),
+        ("sync",), ("report",), ("simulator",),
+    ):  # fmt: skip
+        code, out, _err = run(capsys, *argv, "--help")
+        assert code == 0
+        assert "Usage" in out
+        assert re.search(r"pumpview " + " ".join(argv), readme), argv

@@ -1,0 +1,78 @@
+"""`pumpview simulator`: every user mistake is one `error:` line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from pumpview.cli import main
+
+
+def run(capsys, *args):
+    """Run the CLI with ``args``; return its exit code and captured (stdout, stderr)."""
+    with pytest.raises(SystemExit) as done:
+        main(["simulator", *args])
+    out, err = capsys.readouterr()
+    return done.value.code, out, err
+
+
+def assert_one_error_line(code, err):
+    assert code not in (0, None)
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("error: ")
+    assert "Traceback" not in err
+
+
+def test_unknown_flag_is_one_error_line(capsys):
+    """An option the command does not have is reported in one line, not a traceback."""
+    code, _out, err = run(capsys, "--no-such-flag")
+    assert_one_error_line(code, err)
+    assert "--no-such-flag" in err
+
+
+def test_non_number_is_one_error_line(capsys):
+    """A word where a number is expected is reported in one line."""
+    code, _out, err = run(capsys, "--members", "many")
+    assert_one_error_line(code, err)
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--members", "-1"], "--members"),
+        (["--days", "0"], "--days"),
+        (["--error-rate", "2"], "--error-rate"),
+        (["--port", "70000"], "--port"),
+        (["--api-key", "crsr_tooshort"], "--api-key"),
+        (["--api-key", "sk_" + "a" * 64], "--api-key"),
+    ],
+    ids=["members-negative", "days-zero", "error-rate-2", "port-70000", "key-short", "key-prefix"],
+)
+def test_bad_value_is_one_error_line_naming_the_flag(capsys, args, flag):
+    """An out-of-range or malformed value is one error line that names the option."""
+    code, out, err = run(capsys, *args)
+    assert_one_error_line(code, err)
+    assert flag in err
+    assert out == ""
+
+
+def test_busy_port_is_one_error_line_naming_the_port(capsys):
+    """A port already taken on 127.0.0.1 is reported in one line that names it; nothing starts."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run(capsys, "--port", str(port), "--days", "1", "--members", "1")
+    assert_one_error_line(code, err)
+    assert str(port) in err
+    assert out == ""
+
+
+def test_help_exits_zero_and_lists_the_options(capsys):
+    """--help prints the command's options and exits 0."""
+    code, out, err = run(capsys, "--help")
+    assert code in (0, None)
+    assert "--members" in out
+    assert "--error-rate" in out
+    assert err == ""

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import stamina
 import typer
 import typer.main
 
@@ -53,6 +54,8 @@ app.command("demo")(demo.command)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
+    # stamina logs every scheduled retry as a WARNING; progress bars and errors say it better.
+    stamina.instrumentation.set_on_retry_hooks([])
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="pumpview", standalone_mode=False)

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Row, delete, func, select, update
 
 from pumpview.errors import UserInputError
 from pumpview.store import tables
-from pumpview.store.upsert import upsert
+from pumpview.store.write import upsert
 
 DATA_TABLES = (
     tables.usage_events,

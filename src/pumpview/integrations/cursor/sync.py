@@ -22,7 +22,7 @@ from pumpview.integrations.cursor import groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.store import tables
 from pumpview.store.rollup import Rollup, fold
-from pumpview.store.upsert import upsert
+from pumpview.store.write import insert_many, upsert
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, Window, day_of, day_start_ms
 
 LATE_DATA_MS = 72 * MS_PER_HOUR
@@ -205,8 +205,7 @@ class CursorSync:
             if any(not window.start <= r["ts_ms"] <= window.end for r in rows):
                 msg = "Cursor returned usage events outside the requested dates"
                 raise BadResponse(msg)
-            if rows:
-                conn.execute(insert(ev), rows)
+            insert_many(conn, ev, rows)
             fold(acc, rows, self.integration_id)
             per_day.update(r["day"] for r in rows)
             for raw in events:
@@ -228,8 +227,7 @@ class CursorSync:
                 daily.c.day.between(first_day, last_day),
             )
         )
-        if acc:
-            conn.execute(insert(daily), list(acc.values()))
+        insert_many(conn, daily, list(acc.values()))
         days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
         upsert(
             conn,

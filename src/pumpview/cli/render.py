@@ -49,7 +49,14 @@ def records(rows: Sequence[object], columns: Sequence[str]) -> list[dict[str, ob
     return out
 
 
-def emit(rows: Sequence[object], columns: Sequence[str], fmt: Format, title: str = "") -> None:
+def emit(
+    rows: Sequence[object],
+    columns: Sequence[str],
+    fmt: Format,
+    title: str = "",
+    on_screen: Sequence[str] | None = None,
+) -> None:
+    """Print ``rows``: every column in JSON and CSV; ``on_screen`` (default all) in the table."""
     console = Console()
     data = records(rows, columns)
     if fmt is Format.json:
@@ -63,6 +70,7 @@ def emit(rows: Sequence[object], columns: Sequence[str], fmt: Format, title: str
         print(buffer.getvalue(), end="")  # noqa: T201 - machine output
         return
     table = Table(title=title or None)
+    columns = on_screen or columns
     for column in columns:
         numeric = column.endswith(("_cents", "tokens", "requests", "events", "users"))
         table.add_column(_heading(column), justify="right" if numeric else "left")

@@ -54,10 +54,18 @@ def command(
     if kind is Kind.users:
         columns = ("email", "name", *MONEY_AND_TOKENS, "fast_requests", "slow_requests",
                    "not_charged_requests")  # fmt: skip
-        emit(usage.users(engine, first, last), columns, fmt, title="Cursor spend per person")
+        emit(
+            usage.users(engine, first, last), columns, fmt, title="Cursor spend per person",
+            on_screen=("email", "name", "events", "spend_cents", "on_demand_cents",
+                       "included_cents", "token_fee_cents", "fast_requests", "slow_requests"),
+        )  # fmt: skip
     elif kind is Kind.models:
         columns = ("model", "events", "users", *MONEY_AND_TOKENS[1:])
-        emit(usage.models(engine, first, last), columns, fmt, title="Cursor usage per model")
+        emit(
+            usage.models(engine, first, last), columns, fmt, title="Cursor usage per model",
+            on_screen=("model", "events", "users", "spend_cents", "model_cost_cents",
+                       "token_fee_cents", "input_tokens", "output_tokens", "cache_read_tokens"),
+        )  # fmt: skip
     elif kind is Kind.requests:
         columns = ("email", "name", "fast_requests", "slow_requests", "not_charged_requests",
                    "cursor_fast_premium_requests")  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -69,20 +68,3 @@ class Window:
 
     def __contains__(self, ms: object) -> bool:
         return isinstance(ms, int) and self.start <= ms <= self.end
-
-
-def split_windows(start: int, end: int, max_span_ms: int) -> Iterator[Window]:
-    """Tile ``[start, end]`` (inclusive ms) newest first with windows of at most ``max_span_ms``.
-
-    Consecutive windows neither overlap nor leave a gap: one ends at ``s - 1`` where the next
-    (older) one would start at ``s``. Windows are aligned to ``max_span_ms`` boundaries counted from
-    the epoch, so re-running later yields the same windows for the same old days.
-    """
-    if max_span_ms <= 0:
-        msg = "max_span_ms must be positive"
-        raise ValueError(msg)
-    hi = end
-    while hi >= start:
-        lo = max(start, hi - hi % max_span_ms)
-        yield Window(lo, hi)
-        hi = lo - 1

@@ -60,11 +60,3 @@ class Window:
         if self.start > self.end:
             msg = f"window start {self.start} is after its end {self.end}"
             raise ValueError(msg)
-
-    @property
-    def span_ms(self) -> int:
-        """Number of milliseconds covered (both ends included)."""
-        return self.end - self.start + 1
-
-    def __contains__(self, ms: object) -> bool:
-        return isinstance(ms, int) and self.start <= ms <= self.end

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -14,7 +13,7 @@ from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import connection
 from pumpview.integrations.cursor.client import DEFAULT_BASE_URL
 from pumpview.store import integrations as store
-from pumpview.timeutil import now_ms
+from pumpview.timeutil import from_ms, now_ms
 
 app = typer.Typer(help="Connect, list and disconnect data sources.", no_args_is_help=True)
 SOURCES = (connection.NAME,)
@@ -106,4 +105,4 @@ def disconnect(
 def _when(ms: int | None) -> str | None:
     if ms is None:
         return None
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return from_ms(ms).strftime("%Y-%m-%d %H:%M UTC")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from pumpview.cli.context import current
 from pumpview.cli.render import Format, emit
@@ -20,11 +23,47 @@ MONEY_AND_TOKENS = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class View:
+    """One report: its query, every column (JSON, CSV) and the ones that fit on screen."""
+
+    rows: Callable[[Engine, date | None, date | None], Sequence[object]]
+    columns: tuple[str, ...]
+    title: str
+    on_screen: tuple[str, ...] | None = None
+
+
 class Kind(StrEnum):
     users = "users"
     models = "models"
     requests = "requests"
     daily = "daily"
+
+
+VIEWS = {
+    Kind.users: View(
+        usage.users,
+        ("email", "name", *MONEY_AND_TOKENS, "fast_requests", "slow_requests",
+         "not_charged_requests"),
+        "Cursor spend per person",
+        ("email", "name", "events", "spend_cents", "on_demand_cents", "included_cents",
+         "token_fee_cents", "fast_requests", "slow_requests"),
+    ),
+    Kind.models: View(
+        usage.models,
+        ("model", "events", "users", *MONEY_AND_TOKENS[1:]),
+        "Cursor usage per model",
+        ("model", "events", "users", "spend_cents", "model_cost_cents", "token_fee_cents",
+         "input_tokens", "output_tokens", "cache_read_tokens"),
+    ),
+    Kind.requests: View(
+        usage.requests,
+        ("email", "name", "fast_requests", "slow_requests", "not_charged_requests",
+         "cursor_fast_premium_requests"),
+        "Requests per person",
+    ),
+    Kind.daily: View(usage.daily, ("date", "events", "spend_cents"), "Per day"),
+}  # fmt: skip
 
 
 def _day(text: str | None, flag: str) -> date | None:
@@ -49,31 +88,6 @@ def command(
     if first and last and first > last:
         msg = f"--since {first} is after --until {last}"
         raise UserInputError(msg)
-    engine = current(ctx).engine
-    columns: tuple[str, ...]
-    if kind is Kind.users:
-        columns = ("email", "name", *MONEY_AND_TOKENS, "fast_requests", "slow_requests",
-                   "not_charged_requests")  # fmt: skip
-        emit(
-            usage.users(engine, first, last), columns, fmt, title="Cursor spend per person",
-            on_screen=("email", "name", "events", "spend_cents", "on_demand_cents",
-                       "included_cents", "token_fee_cents", "fast_requests", "slow_requests"),
-        )  # fmt: skip
-    elif kind is Kind.models:
-        columns = ("model", "events", "users", *MONEY_AND_TOKENS[1:])
-        emit(
-            usage.models(engine, first, last), columns, fmt, title="Cursor usage per model",
-            on_screen=("model", "events", "users", "spend_cents", "model_cost_cents",
-                       "token_fee_cents", "input_tokens", "output_tokens", "cache_read_tokens"),
-        )  # fmt: skip
-    elif kind is Kind.requests:
-        columns = ("email", "name", "fast_requests", "slow_requests", "not_charged_requests",
-                   "cursor_fast_premium_requests")  # fmt: skip
-        emit(usage.requests(engine, first, last), columns, fmt, title="Requests per person")
-    else:
-        emit(
-            usage.daily(engine, first, last),
-            ("date", "events", "spend_cents"),
-            fmt,
-            title="Per day",
-        )
+    view = VIEWS[kind]
+    rows = view.rows(current(ctx).engine, first, last)
+    emit(rows, view.columns, fmt, title=view.title, on_screen=view.on_screen)

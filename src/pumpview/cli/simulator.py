@@ -11,6 +11,7 @@ import uvicorn
 from rich.console import Console
 
 from pumpview.errors import UserInputError
+from pumpview.integrations.cursor.keys import check_key_format
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Faults, Grant, SimConfig, create_simulator
 
 HOST = "127.0.0.1"
@@ -29,10 +30,11 @@ def _share(name: str, value: float) -> None:
 
 
 def _check_key(key: str) -> None:
-    prefix, _, rest = key.partition("_")
-    if prefix not in ("key", "crsr") or len(rest) != 64:
-        msg = "--api-key must be 'key_' or 'crsr_' followed by 64 characters"
-        raise UserInputError(msg)
+    try:
+        check_key_format(key)
+    except UserInputError as exc:
+        msg = f"--api-key: {exc}"
+        raise UserInputError(msg) from None
 
 
 def _check_port_free(port: int) -> None:

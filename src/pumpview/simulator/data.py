@@ -18,7 +18,7 @@ from json.encoder import encode_basestring as _text
 from random import Random
 
 from pumpview.simulator.config import SimConfig
-from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms, now_ms
+from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms, floor_hour, now_ms
 
 INCLUDED = "Included in Business"
 USAGE_BASED = "Usage-based"
@@ -251,7 +251,6 @@ class Team:
         self.now = config.now_ms if config.now_ms is not None else now_ms()
         self.first_day = day_of(self.now) - timedelta(days=config.days - 1)
         self.members = _make_members(config)
-        self._weights = [sum(m.model_weights) for m in self.members]
         self._arrivals: dict[date, list[Event]] = {}
         self._arrival_rng = Random(f"{config.seed}:arrivals")
         self._cache: OrderedDict[date, list[Event]] = OrderedDict()
@@ -266,7 +265,7 @@ class Team:
     def visible_until(self) -> int:
         """The newest visible instant (inclusive): the close of the last full hour with lag on."""
         if self.config.hourly_lag:
-            return self.now - self.now % MS_PER_HOUR - 1
+            return floor_hour(self.now) - 1
         return self.now
 
     @property

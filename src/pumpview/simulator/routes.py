@@ -9,14 +9,14 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from random import Random
 from typing import Any
 
 from pumpview.simulator import jsontext
 from pumpview.simulator.data import INCLUDED, USAGE_BASED, Event, Member, Team
-from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
+from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, from_ms
 
 HOSTING_TYPES = {"CLOUD", "SELF_HOSTED", "SELF_HOSTED_POOL", "SELF_HOSTED_MACHINE"}
 GROUP_NAMES = ("Platform", "Payments", "Mobile", "Data")
@@ -418,4 +418,4 @@ def _group(
 
 
 def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat().replace("+00:00", "Z")
+    return from_ms(ms).isoformat().replace("+00:00", "Z")

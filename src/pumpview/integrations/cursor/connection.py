@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy import Engine
 
@@ -12,7 +11,7 @@ from pumpview.integrations.cursor import members, usage_events
 from pumpview.integrations.cursor.client import CursorClient, make_http
 from pumpview.integrations.cursor.keys import check_key_format, mask_key
 from pumpview.store import integrations
-from pumpview.timeutil import Window
+from pumpview.timeutil import MS_PER_DAY, Window
 from pumpview.vault import Vault
 
 NAME = "cursor"
@@ -22,8 +21,8 @@ DEFAULT_BACKFILL_DAYS = 365
 def verify(client: CursorClient, now_ms: int) -> None:
     """Prove the key works where the sync needs it: the roster and one usage-events page."""
     client.get(members.PATH)
-    day = int(timedelta(days=1).total_seconds() * 1000)
-    client.post(usage_events.PATH, usage_events.request_body(Window(now_ms - day, now_ms), 1, 1))
+    last_day = Window(now_ms - MS_PER_DAY, now_ms)
+    client.post(usage_events.PATH, usage_events.request_body(last_day, 1, 1))
 
 
 def connect(

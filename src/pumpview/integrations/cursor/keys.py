@@ -11,7 +11,6 @@ import re
 from pumpview.errors import UserInputError
 
 PREFIXES = ("key_", "crsr_")
-KEY_BODY_LENGTH = 64
 FORMAT_MESSAGE = (
     "the Cursor Admin API key must start with 'key_' or 'crsr_' followed by 64 characters"
 )

@@ -114,7 +114,7 @@ class CursorSync:
         try:
             result = self._run()
         except AuthError as exc:
-            status = "revoked" if getattr(exc, "reason", "") == "invalid_key" else "error"
+            status = "revoked" if exc.reason == "invalid_key" else "error"
             self._set(status=status, message=str(exc))
             raise
         except UpstreamError as exc:
@@ -288,7 +288,7 @@ class CursorSync:
         try:
             payload = self.client.get(groups.PATH)
         except AuthError as exc:
-            if getattr(exc, "reason", "") == "invalid_key":
+            if exc.reason == "invalid_key":
                 raise
             return False
         group_rows, member_rows = groups.to_rows(payload, self.integration_id)

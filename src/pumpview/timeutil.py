@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 MS_PER_SECOND = 1000
 MS_PER_HOUR = 3_600_000
 MS_PER_DAY = 86_400_000
+EPOCH = date(1970, 1, 1)
 
 
 def to_ms(moment: datetime) -> int:
@@ -22,12 +23,12 @@ def from_ms(ms: int) -> datetime:
 
 def day_of(ms: int) -> date:
     """The UTC calendar day that contains the instant ``ms``."""
-    return date(1970, 1, 1) + timedelta(days=ms // MS_PER_DAY)
+    return EPOCH + timedelta(days=ms // MS_PER_DAY)
 
 
 def day_start_ms(day: date) -> int:
     """Epoch ms of 00:00:00.000 UTC on ``day``."""
-    return (day - date(1970, 1, 1)).days * MS_PER_DAY
+    return (day - EPOCH).days * MS_PER_DAY
 
 
 def floor_hour(ms: int) -> int:

@@ -6,6 +6,9 @@ psycopg 3.
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from pumpview.errors import UserInputError
+from pumpview.store.money_type import SQLITE_TEXT
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -32,6 +36,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _register_sqlite_adapters()
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -39,6 +44,13 @@ def make_engine(url: str) -> Engine:
         msg = f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL"
         raise UserInputError(msg)
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def _register_sqlite_adapters() -> None:
+    """Let sqlite3 take ``Decimal`` and ``date`` as our column types store them (``Money``'s exact
+    text, ISO dates), so ``store.write.insert_many`` can hand it records untouched."""
+    sqlite3.register_adapter(Decimal, SQLITE_TEXT)
+    sqlite3.register_adapter(date, date.isoformat)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

@@ -10,6 +10,9 @@ from sqlalchemy import Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+SQLITE_TEXT = Decimal.__str__
+"""Money as SQLite stores it: the Decimal's own exact text, which ``Decimal(text)`` reads back."""
+
 
 class Money(TypeDecorator[Decimal]):
     """Exact decimal cents, whatever the backend."""
@@ -28,7 +31,7 @@ class Money(TypeDecorator[Decimal]):
         if not isinstance(value, Decimal):
             msg = f"money must be Decimal, got {type(value).__name__}"
             raise TypeError(msg)
-        return format(value, "f") if dialect.name == "sqlite" else value
+        return SQLITE_TEXT(value) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

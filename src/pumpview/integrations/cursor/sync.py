@@ -10,9 +10,11 @@ re-reads it (Cursor aggregates hourly and data arrives late).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
@@ -20,12 +22,16 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from pumpview.errors import AuthError, BadResponse, UpstreamError
 from pumpview.integrations.cursor import groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
-from pumpview.store import tables
+from pumpview.store import rollup, tables
 from pumpview.store.rollup import Rollup, fold
 from pumpview.store.write import insert_many, upsert
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, Window, day_of, day_start_ms
 
 LATE_DATA_MS = 72 * MS_PER_HOUR
+_TS = itemgetter(usage_events.AT["ts_ms"])
+_DAY = itemgetter(usage_events.AT["day"])
+_EMAIL_AT = usage_events.AT["email"]
+_ACCOUNT_AT = usage_events.AT["service_account_id"]
 WINDOW_DAYS = 7
 WINDOW_ATTEMPTS = 5
 """How often a window is re-read when its event count changes while paging."""
@@ -89,6 +95,9 @@ def plan_windows(
 class CursorSync:
     """One sync run of one integration."""
 
+    _fetcher: ThreadPoolExecutor
+    """Requests the next page of usage events while the current one is stored (``_pages``)."""
+
     def __init__(
         self,
         engine: Engine,
@@ -112,7 +121,8 @@ class CursorSync:
         """Sync everything; on an upstream error the integration's status says what happened."""
         self._set(status="syncing", message=None, last_attempt_at_ms=self.now_ms)
         try:
-            result = self._run()
+            with ThreadPoolExecutor(1, thread_name_prefix="cursor-pages") as self._fetcher:
+                result = self._run()
         except AuthError as exc:
             status = "revoked" if exc.reason == "invalid_key" else "error"
             self._set(status=status, message=str(exc))
@@ -191,33 +201,29 @@ class CursorSync:
         )
         acc: Rollup = {}
         per_day: Counter[date] = Counter()
-        accounts: dict[str, dict[str, Any]] = {}
+        accounts: dict[str, Mapping[str, Any]] = {}
         expected: int | None = None
-        page = 1
-        while True:
-            payload = self.client.post(usage_events.PATH, usage_events.request_body(window, page))
-            total, events, more, pages = _page_parts(payload)
+        for total, events in self._pages(window):
             if expected is None:
                 expected = total
             elif total != expected:
                 raise _Shifted
-            rows = usage_events.to_rows(events, self.integration_id)
-            if any(not window.start <= r["ts_ms"] <= window.end for r in rows):
+            records = usage_events.to_records(events, self.integration_id)
+            if not records:
+                continue
+            stamps = list(map(_TS, records))
+            if min(stamps) < window.start or max(stamps) > window.end:
                 msg = "Cursor returned usage events outside the requested dates"
                 raise BadResponse(msg)
-            insert_many(conn, ev, rows)
-            fold(acc, rows, self.integration_id)
-            per_day.update(r["day"] for r in rows)
-            for raw in events:
-                if raw.get("serviceAccountId") and raw.get("userEmail"):
-                    accounts[str(raw["userEmail"]).lower()] = raw
-            if not more:
-                break
-            page += 1
-            if page > max(pages, 1):
-                msg = "Cursor's pagination claims more pages than numPages"
-                raise BadResponse(msg)
-        if sum(per_day.values()) != expected:
+            insert_many(conn, ev, usage_events.COLUMNS, records)
+            fold(acc, records)
+            per_day.update(map(_DAY, records))
+            accounts.update(
+                (record[_EMAIL_AT], raw)
+                for raw, record in zip(events, records, strict=True)
+                if record[_ACCOUNT_AT] and record[_EMAIL_AT]
+            )
+        if expected is None or sum(per_day.values()) != expected:
             raise _Shifted
         first_day, last_day = day_of(window.start), day_of(window.end)
         daily = tables.usage_daily
@@ -227,7 +233,7 @@ class CursorSync:
                 daily.c.day.between(first_day, last_day),
             )
         )
-        insert_many(conn, daily, list(acc.values()))
+        insert_many(conn, daily, rollup.COLUMNS, rollup.records(acc, self.integration_id))
         days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
         upsert(
             conn,
@@ -246,7 +252,39 @@ class CursorSync:
         self._save_service_accounts(conn, accounts)
         return expected, min(per_day) if per_day else None
 
-    def _save_service_accounts(self, conn: Connection, accounts: dict[str, dict[str, Any]]) -> None:
+    def _pages(self, window: Window) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """``(total, events)`` of each page of ``window``, in order.
+
+        The next page is requested while the caller stores this one (one request in flight at
+        a time, as the limits want), so the upstream's latency overlaps our own work.
+        """
+
+        def fetch(page: int) -> tuple[int, list[dict[str, Any]], bool, int]:
+            return _page_parts(
+                self.client.post(usage_events.PATH, usage_events.request_body(window, page))
+            )
+
+        page = 1
+        ahead = self._fetcher.submit(fetch, page)
+        try:
+            while True:
+                total, events, more, pages = ahead.result()
+                if more:
+                    page += 1
+                    if page > max(pages, 1):
+                        msg = "Cursor's pagination claims more pages than numPages"
+                        raise BadResponse(msg)
+                    ahead = self._fetcher.submit(fetch, page)
+                yield total, events
+                if not more:
+                    return
+        finally:
+            ahead.cancel()
+            wait([ahead])  # a request still in flight finishes before the window is retried
+
+    def _save_service_accounts(
+        self, conn: Connection, accounts: dict[str, Mapping[str, Any]]
+    ) -> None:
         """Service accounts are principals of their own, named as the events name them."""
         rows = [
             {

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pumpview.errors import BadResponse
-from pumpview.money import ZERO, to_decimal
+from pumpview.money import to_decimal
 from pumpview.store.tables import UNATTRIBUTED
-from pumpview.timeutil import Window, day_of
+from pumpview.timeutil import EPOCH, MS_PER_DAY, Window
 
 PATH = "/teams/filtered-usage-events"
 PAGE_SIZE = 1000
@@ -45,67 +47,125 @@ def request_body(window: Window, page: int, page_size: int = PAGE_SIZE) -> dict[
     return {"startDate": window.start, "endDate": window.end, "page": page, "pageSize": page_size}
 
 
-def cost_cents(event: dict[str, Any]) -> Decimal:
+COLUMNS = (
+    "integration_id",
+    "ts_ms",
+    "day",
+    "email",
+    "model",
+    "kind",
+    "max_mode",
+    "token_based",
+    "chargeable",
+    "headless",
+    "input_tokens",
+    "output_tokens",
+    "cache_write_tokens",
+    "cache_read_tokens",
+    "model_cost_cents",
+    "discount_percent",
+    "token_fee_cents",
+    "charged_cents",
+    "cost_cents",
+    "requests_costs",
+    "service_account_id",
+    "conversation_id",
+    "extra",
+)
+"""The ``usage_events`` columns a record fills, in the order ``to_record`` fills them."""
+AT = {name: i for i, name in enumerate(COLUMNS)}
+"""A column's position in a record."""
+
+Record = tuple[Any, ...]
+_NO_USAGE: dict[str, Any] = {}
+
+
+def cost_cents(event: Mapping[str, Any]) -> Decimal:
     """What one event cost, by the product's definition."""
-    if event.get("chargedCents") is not None:
-        return to_decimal(event["chargedCents"])
-    usage = event.get("tokenUsage") or {}
-    total = to_decimal(usage.get("totalCents"))
-    discount = to_decimal(usage.get("discountPercentOff"))
-    return total * (100 - discount) / 100 + to_decimal(event.get("cursorTokenFee"))
+    charged = event.get("chargedCents")
+    if charged is not None:
+        return _money(charged)
+    usage = event.get("tokenUsage") or _NO_USAGE
+    total = _money(usage.get("totalCents"))
+    discount = usage.get("discountPercentOff")
+    if discount:
+        total = total * (100 - _money(discount)) / 100
+    fee = event.get("cursorTokenFee")
+    return total + _money(fee) if fee is not None else total
 
 
-def to_row(event: dict[str, Any], integration_id: int) -> dict[str, Any]:
-    """One stored row for one upstream event. Raises ``BadResponse`` on a malformed event."""
+def to_record(event: Mapping[str, Any], integration_id: int) -> Record:
+    """One stored row for one upstream event, as values in ``COLUMNS`` order.
+
+    Raises ``BadResponse`` on a malformed event. This runs once per event of a 365-day backfill,
+    so it reads each field once and builds a tuple rather than a dict.
+    """
     try:
         ts = int(event["timestamp"])
-        usage = event.get("tokenUsage") or {}
-        kind = str(event.get("kind") or "")
-        email = event.get("userEmail")
-        chargeable = event.get("isChargeable")
-        extra = {k: v for k, v in event.items() if k not in KNOWN_FIELDS}
-        return {
-            "integration_id": integration_id,
-            "ts_ms": ts,
-            "day": day_of(ts),
-            "email": email.strip().lower() if isinstance(email, str) and email else UNATTRIBUTED,
-            "model": str(event.get("model") or "unknown"),
-            "kind": kind,
-            "max_mode": bool(event.get("maxMode")),
-            "token_based": bool(event.get("isTokenBasedCall")),
-            "chargeable": bool(chargeable) if chargeable is not None else kind == USAGE_BASED,
-            "headless": event.get("isHeadless"),
-            "input_tokens": int(usage.get("inputTokens") or 0),
-            "output_tokens": int(usage.get("outputTokens") or 0),
-            "cache_write_tokens": int(usage.get("cacheWriteTokens") or 0),
-            "cache_read_tokens": int(usage.get("cacheReadTokens") or 0),
-            "model_cost_cents": to_decimal(usage.get("totalCents")),
-            "discount_percent": _optional(usage.get("discountPercentOff")),
-            "token_fee_cents": _optional(event.get("cursorTokenFee")),
-            "charged_cents": _optional(event.get("chargedCents")),
-            "cost_cents": cost_cents(event),
-            "requests_costs": _optional(event.get("requestsCosts")),
-            "service_account_id": event.get("serviceAccountId"),
-            "conversation_id": event.get("conversationId"),
-            "extra": json.dumps(extra, default=str, ensure_ascii=False) if extra else None,
-        }
+        get = event.get
+        usage = get("tokenUsage") or _NO_USAGE
+        kind = str(get("kind") or "")
+        email = get("userEmail")
+        chargeable = get("isChargeable")
+        unknown = event.keys() - KNOWN_FIELDS
+        return (
+            integration_id,
+            ts,
+            _day(ts // MS_PER_DAY),
+            email.strip().lower() if isinstance(email, str) and email else UNATTRIBUTED,
+            str(get("model") or "unknown"),
+            kind,
+            bool(get("maxMode")),
+            bool(get("isTokenBasedCall")),
+            bool(chargeable) if chargeable is not None else kind == USAGE_BASED,
+            get("isHeadless"),
+            int(usage.get("inputTokens") or 0),
+            int(usage.get("outputTokens") or 0),
+            int(usage.get("cacheWriteTokens") or 0),
+            int(usage.get("cacheReadTokens") or 0),
+            _money(usage.get("totalCents")),
+            _optional(usage.get("discountPercentOff")),
+            _optional(get("cursorTokenFee")),
+            _optional(get("chargedCents")),
+            cost_cents(event),
+            _optional(get("requestsCosts")),
+            get("serviceAccountId"),
+            get("conversationId"),
+            _unknown_fields(event, unknown) if unknown else None,
+        )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         msg = f"unexpected usage event from Cursor ({type(exc).__name__}: {exc})"
         raise BadResponse(msg) from None
 
 
-def to_rows(events: Iterable[dict[str, Any]], integration_id: int) -> list[dict[str, Any]]:
-    return [to_row(e, integration_id) for e in events]
+def to_records(events: Iterable[Mapping[str, Any]], integration_id: int) -> list[Record]:
+    return [to_record(e, integration_id) for e in events]
+
+
+def request_class(kind: str, requests_costs: Decimal | None, cost: Decimal) -> str:
+    """``not_charged`` (errored/aborted), ``fast`` (used request units or cost) or ``slow``."""
+    if "Not Charged" in kind:
+        return "not_charged"
+    if (requests_costs or 0) > 0 or cost > 0:
+        return "fast"
+    return "slow"
+
+
+def _money(value: object) -> Decimal:
+    """A JSON number as exact cents; ``Decimal`` values (the common case) pass straight through."""
+    return value if type(value) is Decimal else to_decimal(value)
 
 
 def _optional(value: object) -> Decimal | None:
-    return None if value is None else to_decimal(value)
+    return None if value is None else _money(value)
 
 
-def request_class(row: Mapping[str, Any]) -> str:
-    """``not_charged`` (errored/aborted), ``fast`` (used request units or cost) or ``slow``."""
-    if "Not Charged" in row["kind"]:
-        return "not_charged"
-    if (row["requests_costs"] or ZERO) > 0 or row["cost_cents"] > 0:
-        return "fast"
-    return "slow"
+@lru_cache(maxsize=4096)
+def _day(day_number: int) -> date:
+    return EPOCH + timedelta(days=day_number)
+
+
+def _unknown_fields(event: Mapping[str, Any], names: set[str]) -> str:
+    """The fields we do not model, as JSON in the order Cursor sent them."""
+    kept = {k: v for k, v in event.items() if k in names}
+    return json.dumps(kept, default=str, ensure_ascii=False)

@@ -10,8 +10,7 @@ re-reads it (Cursor aggregates hourly and data arrives late).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
@@ -22,6 +21,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from pumpview.errors import AuthError, BadResponse, UpstreamError
 from pumpview.integrations.cursor import groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
+from pumpview.integrations.cursor.paging import PageReader
 from pumpview.store import rollup, tables
 from pumpview.store.rollup import Rollup, fold
 from pumpview.store.write import insert_many, upsert
@@ -95,8 +95,8 @@ def plan_windows(
 class CursorSync:
     """One sync run of one integration."""
 
-    _fetcher: ThreadPoolExecutor
-    """Requests the next page of usage events while the current one is stored (``_pages``)."""
+    _reader: PageReader
+    """The usage-event pages, read ahead of storing them; one per run."""
 
     def __init__(
         self,
@@ -121,7 +121,7 @@ class CursorSync:
         """Sync everything; on an upstream error the integration's status says what happened."""
         self._set(status="syncing", message=None, last_attempt_at_ms=self.now_ms)
         try:
-            with ThreadPoolExecutor(1, thread_name_prefix="cursor-pages") as self._fetcher:
+            with PageReader(self.client) as self._reader:
                 result = self._run()
         except AuthError as exc:
             status = "revoked" if exc.reason == "invalid_key" else "error"
@@ -159,7 +159,8 @@ class CursorSync:
         oldest: date | None = None
         for done, window in enumerate(windows):
             self.report(Progress("window", done, len(windows), result.events, window))
-            count, window_oldest = self._sync_window(window)
+            following = windows[done + 1] if done + 1 < len(windows) else None
+            count, window_oldest = self._sync_window(window, following)
             result.windows += 1
             result.events += count
             if window_oldest is not None:
@@ -177,12 +178,12 @@ class CursorSync:
         return result
 
     # -- usage events ------------------------------------------------------------------------
-    def _sync_window(self, window: Window) -> tuple[int, date | None]:
+    def _sync_window(self, window: Window, following: Window | None) -> tuple[int, date | None]:
         """Replace the window's events, rollup and bookmarks in one transaction."""
         for _attempt in range(WINDOW_ATTEMPTS):
             try:
                 with self.engine.begin() as conn:
-                    return self._replace_window(conn, window)
+                    return self._replace_window(conn, window, following)
             except _Shifted:
                 continue
         msg = (
@@ -191,7 +192,9 @@ class CursorSync:
         )
         raise BadResponse(msg)
 
-    def _replace_window(self, conn: Connection, window: Window) -> tuple[int, date | None]:
+    def _replace_window(
+        self, conn: Connection, window: Window, following: Window | None
+    ) -> tuple[int, date | None]:
         ev = tables.usage_events
         conn.execute(
             delete(ev).where(
@@ -203,7 +206,7 @@ class CursorSync:
         per_day: Counter[date] = Counter()
         accounts: dict[str, Mapping[str, Any]] = {}
         expected: int | None = None
-        for total, events in self._pages(window):
+        for total, events in self._reader.pages(window, following):
             if expected is None:
                 expected = total
             elif total != expected:
@@ -251,36 +254,6 @@ class CursorSync:
         )
         self._save_service_accounts(conn, accounts)
         return expected, min(per_day) if per_day else None
-
-    def _pages(self, window: Window) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-        """``(total, events)`` of each page of ``window``, in order.
-
-        The next page is requested while the caller stores this one (one request in flight at
-        a time, as the limits want), so the upstream's latency overlaps our own work.
-        """
-
-        def fetch(page: int) -> tuple[int, list[dict[str, Any]], bool, int]:
-            return _page_parts(
-                self.client.post(usage_events.PATH, usage_events.request_body(window, page))
-            )
-
-        page = 1
-        ahead = self._fetcher.submit(fetch, page)
-        try:
-            while True:
-                total, events, more, pages = ahead.result()
-                if more:
-                    page += 1
-                    if page > max(pages, 1):
-                        msg = "Cursor's pagination claims more pages than numPages"
-                        raise BadResponse(msg)
-                    ahead = self._fetcher.submit(fetch, page)
-                yield total, events
-                if not more:
-                    return
-        finally:
-            ahead.cancel()
-            wait([ahead])  # a request still in flight finishes before the window is retried
 
     def _save_service_accounts(
         self, conn: Connection, accounts: dict[str, Mapping[str, Any]]
@@ -346,17 +319,3 @@ class CursorSync:
                 .where(tables.integrations.c.id == self.integration_id)
                 .values(**values)
             )
-
-
-def _page_parts(payload: Any) -> tuple[int, list[dict[str, Any]], bool, int]:
-    try:
-        pagination = payload["pagination"]
-        return (
-            int(payload["totalUsageEventsCount"]),
-            list(payload["usageEvents"]),
-            bool(pagination["hasNextPage"]),
-            int(pagination["numPages"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        msg = f"unexpected usage events page from Cursor ({type(exc).__name__}: {exc})"
-        raise BadResponse(msg) from None

@@ -1,0 +1,99 @@
+"""``PageReader``: a window's usage-event pages, requested ahead of the code that stores them.
+
+Requests go out one at a time, in order, from one worker thread (Cursor's limits are per team, so
+parallel requests would buy nothing but 429s). Up to ``AHEAD`` answered pages wait in memory, so
+an answer that is slow now and then does not stall storing; once a window's last page is asked
+for, the next window's first page is asked for too. Nothing is requested beyond the ``numPages``
+the API announced, so the request count stays the minimum.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from types import TracebackType
+from typing import Any
+
+from pumpview.errors import BadResponse
+from pumpview.integrations.cursor import usage_events
+from pumpview.integrations.cursor.client import CursorClient
+from pumpview.timeutil import Window
+
+AHEAD = 4
+"""Pages requested ahead of the one being stored: a few MB of parsed events at most."""
+
+Page = tuple[int, list[dict[str, Any]], bool, int]
+"""``(totalUsageEventsCount, usageEvents, hasNextPage, numPages)`` of one answer."""
+
+
+class PageReader:
+    """Reads windows' pages through ``client`` on a worker thread; use as a context manager."""
+
+    def __init__(self, client: CursorClient, ahead: int = AHEAD) -> None:
+        self._client = client
+        self._ahead = ahead
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="cursor-pages")
+        self._early: tuple[Window, Future[Page]] | None = None
+
+    def __enter__(self) -> PageReader:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)
+
+    def pages(
+        self, window: Window, following: Window | None = None
+    ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """``(total, events)`` for each page of ``window`` in order; ``following`` is the window
+        that will be read next, whose first page is requested early."""
+        queue: deque[Future[Page]] = deque([self._first(window)])
+        asked = page = 1
+        try:
+            while queue:
+                total, events, more, pages = queue.popleft().result()
+                last = max(pages, 1)
+                if more and page >= last:
+                    msg = "Cursor's pagination claims more pages than numPages"
+                    raise BadResponse(msg)
+                while asked < last and len(queue) < self._ahead:
+                    asked += 1
+                    queue.append(self._ask(window, asked))
+                if asked >= last and following is not None and self._early is None:
+                    self._early = (following, self._ask(following, 1))
+                yield total, events
+                if not more:
+                    return
+                page += 1
+        finally:
+            for pending in queue:  # left over when the caller stops early (a shift, an error)
+                pending.cancel()
+            wait(queue)  # an answer in flight lands before the window is read again
+
+    def _first(self, window: Window) -> Future[Page]:
+        if self._early is not None and self._early[0] == window:
+            early, self._early = self._early[1], None
+            return early
+        return self._ask(window, 1)
+
+    def _ask(self, window: Window, page: int) -> Future[Page]:
+        return self._worker.submit(self._read, window, page)
+
+    def _read(self, window: Window, page: int) -> Page:
+        payload = self._client.post(usage_events.PATH, usage_events.request_body(window, page))
+        try:
+            pagination = payload["pagination"]
+            return (
+                int(payload["totalUsageEventsCount"]),
+                list(payload["usageEvents"]),
+                bool(pagination["hasNextPage"]),
+                int(pagination["numPages"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"unexpected usage events page from Cursor ({type(exc).__name__}: {exc})"
+            raise BadResponse(msg) from None

@@ -1,0 +1,100 @@
+"""PageReader: every page once, in order, read ahead but never beyond numPages, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import stamina
+
+from pumpview.errors import BadResponse
+from pumpview.integrations.cursor.client import CursorClient
+from pumpview.integrations.cursor.paging import AHEAD, PageReader
+from pumpview.simulator import DEMO_KEY
+from pumpview.simulator.truth import visible_events
+from pumpview.timeutil import MS_PER_DAY, Window
+from tests.conftest import NOW_MS, Served
+
+EVENTS = "/teams/filtered-usage-events"
+NEWER = Window(NOW_MS - 7 * MS_PER_DAY + 1, NOW_MS)
+OLDER = Window(NEWER.start - 7 * MS_PER_DAY, NEWER.start - 1)
+
+
+@pytest.fixture(autouse=True)
+def _no_backoff() -> Iterator[None]:
+    with stamina.set_testing(True, attempts=100, cap=True):
+        yield
+
+
+@pytest.fixture
+def served(serve) -> Served:
+    """About 7,000 events a week: several pages per window."""
+    return serve(events_per_member_day=100)
+
+
+def _asked(served: Served) -> list[tuple[int, int]]:
+    """(startDate, page) of every usage-events request the simulator answered, in order."""
+    bodies = [json.loads(c.body) for c in served.sim.calls if c.path == EVENTS]
+    return [(b["startDate"], b["page"]) for b in bodies]
+
+
+def _wait_for(served: Served, count: int) -> None:
+    deadline = time.monotonic() + 10
+    while len(_asked(served)) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_reads_each_page_once_in_order_ahead_and_the_next_window_early(served):
+    team = served.sim.team
+    pages = {w: -(-len(visible_events(team, w.start, w.end)) // 1000) for w in (NEWER, OLDER)}
+    assert pages[NEWER] > AHEAD + 1  # enough pages to see the bound on reading ahead
+    with served.client(DEMO_KEY) as http, PageReader(CursorClient(http, pacing=False)) as reader:
+        newer = reader.pages(NEWER, following=OLDER)
+        got = [next(newer)]
+        _wait_for(served, 1 + AHEAD)
+        time.sleep(0.2)  # room to overshoot, if the reader were to ask for more
+        assert _asked(served) == [(NEWER.start, p) for p in range(1, 2 + AHEAD)]
+        got.extend(newer)
+        _wait_for(served, pages[NEWER] + 1)
+        assert _asked(served)[-1] == (OLDER.start, 1)  # asked before OLDER was
+        older = list(reader.pages(OLDER))
+    assert _asked(served) == [(w.start, p) for w in (NEWER, OLDER) for p in range(1, pages[w] + 1)]
+    for window, read in ((NEWER, got), (OLDER, older)):
+        expected = visible_events(team, window.start, window.end)
+        assert {total for total, _ in read} == {len(expected)}
+        stamps = [int(e["timestamp"]) for _, events in read for e in events]
+        assert stamps == [e.timestamp for e in expected]
+
+
+def test_a_window_left_early_is_read_again_from_page_one(served):
+    """The caller stops after one page (as on a shift): queued pages are dropped, and the next
+    read of the window starts again at page 1."""
+    with served.client(DEMO_KEY) as http, PageReader(CursorClient(http, pacing=False)) as reader:
+        first = reader.pages(NEWER)
+        next(first)
+        first.close()
+        asked_before = len(_asked(served))
+        again = list(reader.pages(NEWER))
+    assert _asked(served)[asked_before] == (NEWER.start, 1)
+    expected = len(visible_events(served.sim.team, NEWER.start, NEWER.end))
+    assert sum(len(events) for _, events in again) == expected
+
+
+def test_more_pages_than_num_pages_is_a_bad_response():
+    def answer(_request: httpx.Request) -> httpx.Response:
+        body = {
+            "totalUsageEventsCount": 1,
+            "usageEvents": [{"timestamp": str(NOW_MS)}],
+            "pagination": {"numPages": 1, "hasNextPage": True},
+        }
+        return httpx.Response(200, json=body)
+
+    with (
+        httpx.Client(base_url="http://cursor.test", transport=httpx.MockTransport(answer)) as http,
+        PageReader(CursorClient(http, pacing=False)) as reader,
+        pytest.raises(BadResponse, match="more pages than numPages"),
+    ):
+        list(reader.pages(NEWER))

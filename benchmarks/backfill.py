@@ -48,7 +48,8 @@ def start_simulator(events: int, rate_limits: bool) -> tuple[subprocess.Popen[by
     command = [
         sys.executable, "-m", "pumpview", "simulator", "--port", str(port),
         "--members", str(MEMBERS), "--days", "365", "--events-per-day", f"{per_day:.6f}",
-        "--no-hourly-lag", "--rate-limits" if rate_limits else "--no-rate-limits",
+        "--no-hourly-lag", "--prepare-ahead",
+        "--rate-limits" if rate_limits else "--no-rate-limits",
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 - our own CLI
     url = f"http://127.0.0.1:{port}"

@@ -17,7 +17,8 @@ from tests.simulator.calls import EVENTS, expected_events, page_through, post_js
 
 
 def small(seed=1, **fields):
-    return Team(SimConfig(seed=seed, now_ms=NOW_MS, members=6, days=5, **fields))
+    fields.setdefault("members", 6)
+    return Team(SimConfig(seed=seed, now_ms=NOW_MS, days=5, **fields))
 
 
 def history(team):
@@ -59,6 +60,32 @@ def test_days_are_independent_of_generation_order():
     first = [[e.json for e in forward.day_events(d)] for d in days]
     last = [[e.json for e in backward.day_events(d)] for d in reversed(days)]
     assert first == list(reversed(last))
+
+
+def test_prepare_ahead_serves_the_very_same_events():
+    """Days generated on the background thread equal days generated on demand."""
+    plain, ahead = small(), small(prepare_ahead=True)
+    days = [day_of(NOW_MS) - timedelta(days=i) for i in range(5)]  # newest first, as a backfill
+    assert [[e.json for e in ahead.day_events(d)] for d in days] == [
+        [e.json for e in plain.day_events(d)] for d in days
+    ]
+
+
+def test_prepare_ahead_never_keeps_a_day_that_missed_an_arrival():
+    """An arrival that lands while its day is being prepared is in that day when it is read.
+
+    300 members make a day take tens of milliseconds to generate, so the arrival lands while the
+    background thread is at it (the narrower race, between reading the arrivals and caching the
+    day, is closed by a per-day version the test cannot time)."""
+    plain, ahead = small(members=300), small(members=300, prepare_ahead=True)
+    today = day_of(NOW_MS)
+    start = day_start_ms(today - timedelta(days=1))
+    for team in (plain, ahead):
+        team.day_events(today)  # on ``ahead``, starts preparing yesterday
+        team.add_arrivals(start, start + MS_PER_DAY - 1, 3)
+    yesterday = [e.json for e in ahead.day_events(today - timedelta(days=1))]
+    assert yesterday == [e.json for e in plain.day_events(today - timedelta(days=1))]
+    assert len(yesterday) == plain.day_total(today - timedelta(days=1))
 
 
 def test_every_event_lies_on_its_own_day():

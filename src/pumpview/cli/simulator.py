@@ -78,6 +78,9 @@ def serve(
     truncate_rate: Annotated[float, typer.Option(help="Share of 200s with a cut body.")] = 0.0,
     burst_429_rate: Annotated[float, typer.Option(help="Share of requests answered 429.")] = 0.0,
     live_arrivals: Annotated[int, typer.Option(help="Late events inserted while paging.")] = 0,
+    prepare_ahead: Annotated[
+        bool, typer.Option(help="Generate the next older day in the background (benchmarks).")
+    ] = False,
 ) -> None:
     """Serve the Cursor Admin API simulator on 127.0.0.1 and print its URL and keys."""
     _at_least("--members", members, 1)
@@ -121,6 +124,7 @@ def serve(
         retention_days=retention_days,
         events_max_span_days=events_max_span_days,
         live_arrivals=live_arrivals,
+        prepare_ahead=prepare_ahead,
         faults=Faults(
             error_rate=error_rate,
             slow_rate=slow_rate,

@@ -87,6 +87,9 @@ class SimConfig:
     arrival_batch: int = 3
     cycle_anchor_day: int = 1
     """Day of month on which the billing cycle starts."""
+    prepare_ahead: bool = False
+    """Generate the day before each newly generated one on a background thread, as a real API
+    has its data ready: a benchmark then measures the importer, not the generator."""
     faults: Faults = field(default_factory=Faults)
     clock: Callable[[], float] = time.time
     """Wall clock for rate-limit windows (seconds); tests substitute a fake one."""

@@ -124,6 +124,7 @@ usage_daily = Table(
     Column("kind", String(100), nullable=False),
     *_sums(),
     PrimaryKeyConstraint("integration_id", "day", "email", "model", "kind"),
+    sqlite_with_rowid=False,  # one B-tree keyed by the primary key (migration 0002)
 )
 
 people = Table(

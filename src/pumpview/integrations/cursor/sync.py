@@ -28,13 +28,14 @@ from pumpview.store.write import insert_many, upsert
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, Window, day_of, day_start_ms
 
 LATE_DATA_MS = 72 * MS_PER_HOUR
+WINDOW_DAYS = 7
+WINDOW_ATTEMPTS = 5
+"""How often a window is re-read when its event count changes while paging."""
+
 _TS = itemgetter(usage_events.AT["ts_ms"])
 _DAY = itemgetter(usage_events.AT["day"])
 _EMAIL_AT = usage_events.AT["email"]
 _ACCOUNT_AT = usage_events.AT["service_account_id"]
-WINDOW_DAYS = 7
-WINDOW_ATTEMPTS = 5
-"""How often a window is re-read when its event count changes while paging."""
 
 
 @dataclass(frozen=True)

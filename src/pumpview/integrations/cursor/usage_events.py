@@ -107,7 +107,7 @@ def to_record(event: Mapping[str, Any], integration_id: int) -> Record:
         kind = str(get("kind") or "")
         email = get("userEmail")
         chargeable = get("isChargeable")
-        unknown = event.keys() - KNOWN_FIELDS
+        charged = _optional(get("chargedCents"))
         return (
             integration_id,
             ts,
@@ -126,12 +126,12 @@ def to_record(event: Mapping[str, Any], integration_id: int) -> Record:
             _money(usage.get("totalCents")),
             _optional(usage.get("discountPercentOff")),
             _optional(get("cursorTokenFee")),
-            _optional(get("chargedCents")),
-            cost_cents(event),
+            charged,
+            charged if charged is not None else cost_cents(event),
             _optional(get("requestsCosts")),
             get("serviceAccountId"),
             get("conversationId"),
-            _unknown_fields(event, unknown) if unknown else None,
+            None if KNOWN_FIELDS.issuperset(event) else _unknown_fields(event),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         msg = f"unexpected usage event from Cursor ({type(exc).__name__}: {exc})"
@@ -157,7 +157,7 @@ def _money(value: object) -> Decimal:
 
 
 def _optional(value: object) -> Decimal | None:
-    return None if value is None else _money(value)
+    return value if value is None or type(value) is Decimal else to_decimal(value)
 
 
 @lru_cache(maxsize=4096)
@@ -165,7 +165,7 @@ def _day(day_number: int) -> date:
     return EPOCH + timedelta(days=day_number)
 
 
-def _unknown_fields(event: Mapping[str, Any], names: set[str]) -> str:
+def _unknown_fields(event: Mapping[str, Any]) -> str:
     """The fields we do not model, as JSON in the order Cursor sent them."""
-    kept = {k: v for k, v in event.items() if k in names}
+    kept = {k: v for k, v in event.items() if k not in KNOWN_FIELDS}
     return json.dumps(kept, default=str, ensure_ascii=False)

@@ -6,7 +6,8 @@
 Prints events/s end to end, requests made vs the minimum possible (sum of ceil(events per window
 / 1000), at least one per window), 429s, peak RSS of the importer process, and the database size.
 With --rate-limits the simulator enforces Cursor's documented limits, the client paces itself,
-and the wall time is set against the rate-limit bound (requests at 58/min for usage events).
+and the wall time is set against the rate-limit bound (the earliest the last usage-events request
+can go at 58 in any 60 s).
 """
 
 from __future__ import annotations
@@ -102,8 +103,9 @@ def main() -> None:
             print(f"peak RSS          {peak_mb:.0f} MB (importer process)")
             print(f"database size     {size / 1e6:.0f} MB (SQLite, WAL included)")
             if args.rate_limits:
-                bound = max(0, made - 58) / 58 * 60
-                print(f"rate-limit bound  {bound:.0f} s for {made} event requests at 58/min")
+                # At most 58 sends in any 60 s: request k (from 0) cannot go before k // 58 minutes.
+                bound = (made - 1) // 58 * 60
+                print(f"rate-limit bound  {bound} s: the last of {made} event requests at 58/min")
             engine.dispose()
     finally:
         process.terminate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 
@@ -98,3 +99,34 @@ def test_more_pages_than_num_pages_is_a_bad_response():
         pytest.raises(BadResponse, match="more pages than numPages"),
     ):
         list(reader.pages(NEWER))
+
+
+def test_stopping_does_not_wait_for_a_request_in_flight():
+    """Ctrl-C in the middle of a sync exits at once: the next page's request, still waiting for
+    its answer (or for a pacing pause of up to a minute), is dropped, not waited for."""
+    answered = threading.Event()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        page = json.loads(request.content)["page"]
+        if page > 1:
+            answered.wait(10)
+        body = {
+            "totalUsageEventsCount": 2000,
+            "usageEvents": [{"timestamp": str(NOW_MS)}] * 1000,
+            "pagination": {"numPages": 2, "hasNextPage": page < 2},
+        }
+        return httpx.Response(200, json=body)
+
+    def interrupted_after_one_page() -> None:
+        with (
+            httpx.Client(base_url="http://x.test", transport=httpx.MockTransport(answer)) as http,
+            PageReader(CursorClient(http, pacing=False)) as reader,
+        ):
+            for _page in reader.pages(NEWER):
+                raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_after_one_page()
+    assert time.monotonic() - started < 5  # the answer to page 2 is held back for 10 s
+    answered.set()

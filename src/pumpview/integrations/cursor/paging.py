@@ -9,11 +9,13 @@ the API announced, so the request count stays the minimum.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from queue import SimpleQueue
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from pumpview.errors import BadResponse
 from pumpview.integrations.cursor import usage_events
@@ -25,6 +27,36 @@ AHEAD = 4
 
 Page = tuple[int, list[dict[str, Any]], bool, int]
 """``(totalUsageEventsCount, usageEvents, hasNextPage, numPages)`` of one answer."""
+T = TypeVar("T")
+
+
+class _Worker:
+    """One daemon thread that runs calls in the order they were submitted.
+
+    ``ThreadPoolExecutor`` would do, except that its threads are waited for when the process
+    exits: a sync stopped with Ctrl-C would then sit out a pacing pause of up to a minute.
+    """
+
+    def __init__(self) -> None:
+        self._calls: SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = SimpleQueue()
+        threading.Thread(target=self._run, name="cursor-pages", daemon=True).start()
+
+    def submit(self, call: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._calls.put((future, call))
+        return future
+
+    def close(self) -> None:
+        self._calls.put(None)
+
+    def _run(self) -> None:
+        while (item := self._calls.get()) is not None:
+            future, call = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(call())
+                except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on it
+                    future.set_exception(exc)
 
 
 class PageReader:
@@ -33,7 +65,7 @@ class PageReader:
     def __init__(self, client: CursorClient, ahead: int = AHEAD) -> None:
         self._client = client
         self._ahead = ahead
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="cursor-pages")
+        self._worker = _Worker()
         self._early: tuple[Window, Future[Page]] | None = None
 
     def __enter__(self) -> PageReader:
@@ -45,7 +77,9 @@ class PageReader:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._worker.shutdown(wait=True, cancel_futures=True)
+        if self._early is not None:
+            self._early[1].cancel()
+        self._worker.close()  # a request still in flight is dropped, not waited for
 
     def pages(
         self, window: Window, following: Window | None = None
@@ -71,9 +105,8 @@ class PageReader:
                     return
                 page += 1
         finally:
-            for pending in queue:  # left over when the caller stops early (a shift, an error)
-                pending.cancel()
-            wait(queue)  # an answer in flight lands before the window is read again
+            for pending in queue:  # left over when the caller stops early (a shift, an error);
+                pending.cancel()  # one still in flight finishes before any later request starts
 
     def _first(self, window: Window) -> Future[Page]:
         if self._early is not None and self._early[0] == window:
@@ -82,7 +115,7 @@ class PageReader:
         return self._ask(window, 1)
 
     def _ask(self, window: Window, page: int) -> Future[Page]:
-        return self._worker.submit(self._read, window, page)
+        return self._worker.submit(lambda: self._read(window, page))
 
     def _read(self, window: Window, page: int) -> Page:
         payload = self._client.post(usage_events.PATH, usage_events.request_body(window, page))

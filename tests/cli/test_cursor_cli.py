@@ -147,6 +147,42 @@ def test_unreachable_base_url_is_a_clear_error(capsys):
     assert "127.0.0.1:9" in err or "connect" in err.lower()
 
 
+def test_list_shows_each_integration_whole_on_a_narrow_terminal(capsys, live, monkeypatch):
+    """On screen each integration is a card, so an 80-column terminal still shows the whole
+    status message; with none connected, the list says how to connect."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _err = run(capsys, "integrations", "list")
+    assert (code, out.strip()) == (
+        0,
+        "No integrations yet: pumpview integrations connect cursor --api-key KEY",
+    )
+    connect(capsys, live)
+    live.sim.revoke(DEMO_KEY)
+    assert run(capsys, "sync")[0] == 1
+    _code, out, _err = run(capsys, "integrations", "list")
+    message = json.loads(run(capsys, "integrations", "list", "--format", "json")[1])[0]["message"]
+    assert len(message) > 40  # longer than a squeezed column would show
+    card = _card(out)
+    assert (card["status"], card["message"], card["key"]) == (
+        "revoked",
+        message,
+        "crsr_…" + DEMO_KEY[-4:],
+    )
+
+
+def _card(text: str) -> dict[str, str]:
+    """A printed field/value card as a dict; a value wrapped over several lines is joined."""
+    card: dict[str, str] = {}
+    field = ""
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if len(cells) != 2:
+            continue
+        field = cells[0] or field
+        card[field] = f"{card[field]} {cells[1]}" if cells[0] == "" else cells[1]
+    return card
+
+
 def test_disconnect_keeps_data_and_purge_deletes_it(capsys, live):
     """Disconnect forgets the key but keeps the data; --purge deletes the data too."""
     connect(capsys, live, "--sync")

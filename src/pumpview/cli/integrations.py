@@ -84,7 +84,10 @@ def list_(
         "name", "team_name", "key", "status", "message", "last_success",
         "first_day", "last_day", "events", "retention_from",
     )  # fmt: skip
-    emit(rows, columns, fmt, title="Integrations")
+    if not rows and fmt is Format.table:
+        typer.echo("No integrations yet: pumpview integrations connect cursor --api-key KEY")
+        return
+    emit(rows, columns, fmt, title="Integration", cards=True)
 
 
 @app.command()

@@ -55,8 +55,13 @@ def emit(
     fmt: Format,
     title: str = "",
     on_screen: Sequence[str] | None = None,
+    cards: bool = False,
 ) -> None:
-    """Print ``rows``: every column in JSON and CSV; ``on_screen`` (default all) in the table."""
+    """Print ``rows``: every column in JSON and CSV; ``on_screen`` (default all) in the table.
+
+    ``cards`` shows each row on screen as a field/value table of its own: for a few rows with
+    many wide fields (the integrations), which a terminal would otherwise squeeze to ellipses.
+    """
     console = Console()
     data = records(rows, columns)
     if fmt is Format.json:
@@ -69,8 +74,17 @@ def emit(
         writer.writerows(data)
         print(buffer.getvalue(), end="")  # noqa: T201 - machine output
         return
-    table = Table(title=title or None)
     columns = on_screen or columns
+    if cards:
+        for row in data:
+            card = Table(title=f"{title}: {row[columns[0]]}", show_header=False)
+            card.add_column(style="bold")
+            card.add_column(overflow="fold")
+            for column in columns[1:]:
+                card.add_row(_heading(column), _cell(column, row[column]))
+            console.print(card)
+        return
+    table = Table(title=title or None)
     for column in columns:
         numeric = column.endswith(("_cents", "tokens", "requests", "events", "users"))
         table.add_column(_heading(column), justify="right" if numeric else "left")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future
 from queue import SimpleQueue
 from types import TracebackType
@@ -83,7 +83,7 @@ class PageReader:
 
     def pages(
         self, window: Window, following: Window | None = None
-    ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    ) -> Generator[tuple[int, list[dict[str, Any]]], None, None]:
         """``(total, events)`` for each page of ``window`` in order; ``following`` is the window
         that will be read next, whose first page is requested early."""
         queue: deque[Future[Page]] = deque([self._first(window)])

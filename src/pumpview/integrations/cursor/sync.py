@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
@@ -207,26 +208,27 @@ class CursorSync:
         per_day: Counter[date] = Counter()
         accounts: dict[str, Mapping[str, Any]] = {}
         expected: int | None = None
-        for total, events in self._reader.pages(window, following):
-            if expected is None:
-                expected = total
-            elif total != expected:
-                raise _Shifted
-            records = usage_events.to_records(events, self.integration_id)
-            if not records:
-                continue
-            stamps = list(map(_TS, records))
-            if min(stamps) < window.start or max(stamps) > window.end:
-                msg = "Cursor returned usage events outside the requested dates"
-                raise BadResponse(msg)
-            insert_many(conn, ev, usage_events.COLUMNS, records)
-            fold(acc, records)
-            per_day.update(map(_DAY, records))
-            accounts.update(
-                (record[_EMAIL_AT], raw)
-                for raw, record in zip(events, records, strict=True)
-                if record[_ACCOUNT_AT] and record[_EMAIL_AT]
-            )
+        with closing(self._reader.pages(window, following)) as pages:  # a shift drops its queue
+            for total, events in pages:
+                if expected is None:
+                    expected = total
+                elif total != expected:
+                    raise _Shifted
+                records = usage_events.to_records(events, self.integration_id)
+                if not records:
+                    continue
+                stamps = list(map(_TS, records))
+                if min(stamps) < window.start or max(stamps) > window.end:
+                    msg = "Cursor returned usage events outside the requested dates"
+                    raise BadResponse(msg)
+                insert_many(conn, ev, usage_events.COLUMNS, records)
+                fold(acc, records)
+                per_day.update(map(_DAY, records))
+                accounts.update(
+                    (record[_EMAIL_AT], raw)
+                    for raw, record in zip(events, records, strict=True)
+                    if record[_ACCOUNT_AT] and record[_EMAIL_AT]
+                )
         if expected is None or sum(per_day.values()) != expected:
             raise _Shifted
         first_day, last_day = day_of(window.start), day_of(window.end)

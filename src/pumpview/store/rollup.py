@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from pumpview.integrations.cursor.usage_events import AT, Record, request_class
@@ -23,18 +24,18 @@ _ZEROS = tuple(Decimal(0) if name in MONEY else 0 for name in SUMS)
 _SUM = {name: i for i, name in enumerate(SUMS)}
 _CLASS = {c: _SUM[f"{c}_requests"] for c in ("fast", "slow", "not_charged")}
 _TOKEN_PAIRS = tuple((AT[name], _SUM[name]) for name in TOKENS)
+_KEY_OF = itemgetter(*(AT[name] for name in KEY))
 
 
 def fold(acc: Rollup, events: Iterable[Record]) -> Rollup:
     """Add event records (``usage_events.COLUMNS`` order) into ``acc``; exact Decimal sums."""
-    key_at = [AT[k] for k in KEY]
     cost_at, chargeable_at, units_at = AT["cost_cents"], AT["chargeable"], AT["requests_costs"]
     model_cost_at, fee_at, kind_at = AT["model_cost_cents"], AT["token_fee_cents"], AT["kind"]
     events_i, cost_i, on_demand_i, included_i, model_cost_i, fee_i = (
         _SUM[n] for n in ("events", *MONEY)
     )
     for event in events:
-        key = tuple([event[i] for i in key_at])
+        key = _KEY_OF(event)
         sums = acc.get(key)
         if sums is None:
             sums = acc[key] = list(_ZEROS)

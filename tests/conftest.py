@@ -11,9 +11,11 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from sqlalchemy import Engine
 
 from pumpview.simulator import DEMO_KEY, SimConfig, Simulator, create_simulator
 from pumpview.simulator.server import serve_in_thread
+from pumpview.store.engine import open_store
 from tests.postgres import cluster
 
 NOW_MS = 1_764_000_000_000
@@ -73,3 +75,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return admin.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """The store on ``db_url``, migrated to head; both databases."""
+    engine = open_store(db_url)
+    yield engine
+    engine.dispose()

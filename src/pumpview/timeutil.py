@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 MS_PER_SECOND = 1000
 MS_PER_HOUR = 3_600_000
@@ -23,7 +24,13 @@ def from_ms(ms: int) -> datetime:
 
 def day_of(ms: int) -> date:
     """The UTC calendar day that contains the instant ``ms``."""
-    return EPOCH + timedelta(days=ms // MS_PER_DAY)
+    return _day(ms // MS_PER_DAY)
+
+
+@lru_cache(maxsize=4096)
+def _day(days_since_epoch: int) -> date:
+    """Cached: a backfill asks for the day of every one of a million events."""
+    return EPOCH + timedelta(days=days_since_epoch)
 
 
 def day_start_ms(day: date) -> int:

@@ -18,7 +18,6 @@ from pumpview.reports import usage
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Faults, Grant
 from pumpview.simulator import truth as gt
 from pumpview.store import integrations, tables
-from pumpview.store.engine import open_store
 from pumpview.timeutil import day_of, day_start_ms
 from tests.conftest import NOW_MS, Served
 
@@ -31,13 +30,6 @@ def _no_sleep() -> Iterator[None]:
     """Retries keep the client's own bound but never sleep."""
     with stamina.set_testing(True, attempts=100, cap=True):
         yield
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = open_store(db_url)
-    yield engine
-    engine.dispose()
 
 
 def _integration(engine: Engine, served: Served) -> int:

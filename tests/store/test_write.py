@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,13 +31,6 @@ ROLLUP = [
      Decimal("1.5"), Decimal(0), Decimal("1.50"), Decimal("1E-7"), Decimal("0.000025"),
      10, 20, 30, 40, 1, 1, 1),
 ]  # fmt: skip
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = open_store(db_url)
-    yield engine
-    engine.dispose()
 
 
 def _integration(engine: Engine, name: str) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -24,6 +26,7 @@ _ZEROS = tuple(Decimal(0) if name in MONEY else 0 for name in SUMS)
 _SUM = {name: i for i, name in enumerate(SUMS)}
 _CLASS = {c: _SUM[f"{c}_requests"] for c in ("fast", "slow", "not_charged")}
 _TOKEN_PAIRS = tuple((AT[name], _SUM[name]) for name in TOKENS)
+_EVENTS = _SUM["events"]
 _KEY_OF = itemgetter(*(AT[name] for name in KEY))
 
 
@@ -51,6 +54,14 @@ def fold(acc: Rollup, events: Iterable[Record]) -> Rollup:
             sums[i] += event[at]
         sums[_CLASS[request_class(event[kind_at], event[units_at], cost)]] += 1
     return acc
+
+
+def events_per_day(acc: Rollup) -> Counter[date]:
+    """How many events ``acc`` holds for each day."""
+    per_day: Counter[date] = Counter()
+    for (day, *_rest), sums in acc.items():
+        per_day[day] += sums[_EVENTS]
+    return per_day
 
 
 def records(acc: Rollup, integration_id: int) -> list[Record]:

@@ -9,7 +9,6 @@ re-reads it (Cursor aggregates hourly and data arrives late).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -24,7 +23,6 @@ from pumpview.integrations.cursor import groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.paging import PageReader
 from pumpview.store import rollup, tables
-from pumpview.store.rollup import Rollup, fold
 from pumpview.store.write import insert_many, upsert
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, Window, day_of, day_start_ms
 
@@ -34,7 +32,6 @@ WINDOW_ATTEMPTS = 5
 """How often a window is re-read when its event count changes while paging."""
 
 _TS = itemgetter(usage_events.AT["ts_ms"])
-_DAY = itemgetter(usage_events.AT["day"])
 _EMAIL_AT = usage_events.AT["email"]
 _ACCOUNT_AT = usage_events.AT["service_account_id"]
 
@@ -204,8 +201,7 @@ class CursorSync:
                 ev.c.ts_ms.between(window.start, window.end),
             )
         )
-        acc: Rollup = {}
-        per_day: Counter[date] = Counter()
+        acc: rollup.Rollup = {}
         accounts: dict[str, Mapping[str, Any]] = {}
         expected: int | None = None
         with closing(self._reader.pages(window, following)) as pages:  # a shift drops its queue
@@ -217,18 +213,17 @@ class CursorSync:
                 records = usage_events.to_records(events, self.integration_id)
                 if not records:
                     continue
-                stamps = list(map(_TS, records))
-                if min(stamps) < window.start or max(stamps) > window.end:
+                if min(map(_TS, records)) < window.start or max(map(_TS, records)) > window.end:
                     msg = "Cursor returned usage events outside the requested dates"
                     raise BadResponse(msg)
                 insert_many(conn, ev, usage_events.COLUMNS, records)
-                fold(acc, records)
-                per_day.update(map(_DAY, records))
+                rollup.fold(acc, records)
                 accounts.update(
                     (record[_EMAIL_AT], raw)
                     for raw, record in zip(events, records, strict=True)
                     if record[_ACCOUNT_AT] and record[_EMAIL_AT]
                 )
+        per_day = rollup.events_per_day(acc)
         if expected is None or sum(per_day.values()) != expected:
             raise _Shifted
         first_day, last_day = day_of(window.start), day_of(window.end)

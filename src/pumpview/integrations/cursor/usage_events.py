@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from pumpview.errors import BadResponse
 from pumpview.money import to_decimal
 from pumpview.store.tables import UNATTRIBUTED
-from pumpview.timeutil import EPOCH, MS_PER_DAY, Window
+from pumpview.timeutil import Window, day_of
 
 PATH = "/teams/filtered-usage-events"
 PAGE_SIZE = 1000
@@ -80,11 +78,9 @@ Record = tuple[Any, ...]
 _NO_USAGE: dict[str, Any] = {}
 
 
-def cost_cents(event: Mapping[str, Any]) -> Decimal:
-    """What one event cost, by the product's definition."""
-    charged = event.get("chargedCents")
-    if charged is not None:
-        return _money(charged)
+def _old_payload_cost(event: Mapping[str, Any]) -> Decimal:
+    """The cost of an event without ``chargedCents`` (older payloads): discounted
+    ``tokenUsage.totalCents`` plus ``cursorTokenFee``."""
     usage = event.get("tokenUsage") or _NO_USAGE
     total = _money(usage.get("totalCents"))
     discount = usage.get("discountPercentOff")
@@ -111,7 +107,7 @@ def to_record(event: Mapping[str, Any], integration_id: int) -> Record:
         return (
             integration_id,
             ts,
-            _day(ts // MS_PER_DAY),
+            day_of(ts),
             email.strip().lower() if isinstance(email, str) and email else UNATTRIBUTED,
             str(get("model") or "unknown"),
             kind,
@@ -127,7 +123,7 @@ def to_record(event: Mapping[str, Any], integration_id: int) -> Record:
             _optional(usage.get("discountPercentOff")),
             _optional(get("cursorTokenFee")),
             charged,
-            charged if charged is not None else cost_cents(event),
+            charged if charged is not None else _old_payload_cost(event),
             _optional(get("requestsCosts")),
             get("serviceAccountId"),
             get("conversationId"),
@@ -158,11 +154,6 @@ def _money(value: object) -> Decimal:
 
 def _optional(value: object) -> Decimal | None:
     return value if value is None or type(value) is Decimal else to_decimal(value)
-
-
-@lru_cache(maxsize=4096)
-def _day(day_number: int) -> date:
-    return EPOCH + timedelta(days=day_number)
 
 
 def _unknown_fields(event: Mapping[str, Any]) -> str:

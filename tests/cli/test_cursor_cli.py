@@ -183,6 +183,18 @@ def _card(text: str) -> dict[str, str]:
     return card
 
 
+def test_list_counts_the_events_stored_and_their_days(capsys, live):
+    """The listing's events and date range are those of the stored events, day by day."""
+    connect(capsys, live, "--sync")
+    listing = json.loads(run(capsys, "integrations", "list", "--format", "json")[1])[0]
+    days = json.loads(run(capsys, "report", "daily", "--format", "json")[1])
+    assert (listing["events"], listing["first_day"], listing["last_day"]) == (
+        sum(d["events"] for d in days),
+        days[0]["date"],
+        days[-1]["date"],
+    )
+
+
 def test_disconnect_keeps_data_and_purge_deletes_it(capsys, live):
     """Disconnect forgets the key but keeps the data; --purge deletes the data too."""
     connect(capsys, live, "--sync")

@@ -59,14 +59,17 @@ def forget_key(conn: Connection, name: str, *, purge: bool) -> None:
 
 
 def listing(conn: Connection) -> list[dict[str, Any]]:
-    """Every integration with what it holds: events stored and their date range."""
-    ev = tables.usage_events
+    """Every integration with what it holds: events stored and their date range, read from the
+    per-day bookmarks (committed with the events they count) rather than counting the events."""
+    days = tables.sync_days
     out = []
     for row in conn.execute(select(tables.integrations).order_by(tables.integrations.c.name)):
         events, first, last = conn.execute(
-            select(func.count(), func.min(ev.c.day), func.max(ev.c.day)).where(
-                ev.c.integration_id == row.id
-            )
+            select(
+                func.coalesce(func.sum(days.c.events), 0),
+                func.min(days.c.day),
+                func.max(days.c.day),
+            ).where(days.c.integration_id == row.id, days.c.events > 0)
         ).one()
         out.append({**row._asdict(), "events": events, "first_day": first, "last_day": last})
     return out

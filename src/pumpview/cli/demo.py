@@ -14,7 +14,7 @@ from pumpview.integrations.cursor import connection
 from pumpview.settings import Settings
 from pumpview.simulator import DEMO_KEY, SimConfig, create_simulator
 from pumpview.simulator.server import serve_in_thread
-from pumpview.timeutil import now_ms
+from pumpview.timeutil import day_of, now_ms
 
 
 def command(
@@ -37,4 +37,5 @@ def command(
     ctx.obj = context
     for kind in (report.Kind.models, report.Kind.users, report.Kind.requests):
         report.command(ctx, kind, since=None, until=None, fmt=Format.table)
-    typer.echo(f"Data kept in {home}/; try: pumpview --home {home} report daily --since 2026-11-01")
+    since = day_of(now_ms()).replace(day=1)
+    typer.echo(f"Data kept in {home}/; try: pumpview --home {home} report daily --since {since}")

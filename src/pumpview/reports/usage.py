@@ -19,6 +19,8 @@ from pumpview.store import tables
 from pumpview.store.rollup import COUNTS, MONEY
 
 MEASURES = (*COUNTS, *MONEY)
+_TARGETS = tuple(("spend_cents" if name == "cost_cents" else name, name) for name in MEASURES)
+"""(Measures field, rollup column): the rollup's ``cost_cents`` is reported as ``spend_cents``."""
 
 
 @dataclass
@@ -40,8 +42,7 @@ class Measures:
     not_charged_requests: int = 0
 
     def add(self, row: Any) -> None:
-        for name in MEASURES:
-            target = "spend_cents" if name == "cost_cents" else name
+        for target, name in _TARGETS:
             setattr(self, target, getattr(self, target) + getattr(row, name))
 
 

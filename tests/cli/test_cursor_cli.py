@@ -11,8 +11,10 @@ import stamina
 
 from pumpview.cli import main
 from pumpview.money import format_cents
+from pumpview.reports.plain import plain
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
+from pumpview.store.measures import MEASURES
 from pumpview.timeutil import day_of, day_start_ms
 
 README = Path(__file__).parents[2] / "README.md"
@@ -41,6 +43,11 @@ def live(serve):
     return serve(now_ms=None, days=5, members=8)
 
 
+def plain_measures(totals: gt.Totals) -> dict[str, object]:
+    """Ground-truth totals as the JSON contract writes them: every measure, money as text."""
+    return {name: plain(getattr(totals, name)) for name in MEASURES}
+
+
 def connect(capsys, live, *extra: str) -> tuple[int, str, str]:
     return run(
         capsys, "integrations", "connect", "cursor", "--api-key", DEMO_KEY,
@@ -60,7 +67,7 @@ def test_connect_sync_and_report_users_exactly(capsys, live):
     rows = {r["email"]: r for r in json.loads(out)}
     assert set(rows) == set(want)
     for email, totals in want.items():
-        assert rows[email]["spend_cents"] == format_cents(totals.cost_cents)
+        assert rows[email]["spend_cents"] == format_cents(totals.spend_cents)
         assert rows[email]["events"] == totals.events
         assert rows[email]["fast_requests"] == totals.fast_requests
         assert rows[email]["token_fee_cents"] == format_cents(totals.token_fee_cents)
@@ -77,13 +84,7 @@ def test_daily_report_until_is_inclusive(capsys, live):
     )  # fmt: skip
     assert code == 0
     totals = gt.overall(team, day_start_ms(day), day_start_ms(day) + 86_400_000 - 1)
-    assert json.loads(out) == [
-        {
-            "date": day.isoformat(),
-            "events": totals.events,
-            "spend_cents": format_cents(totals.cost_cents),
-        }
-    ]
+    assert json.loads(out) == [{"date": day.isoformat(), **plain_measures(totals)}]
 
 
 def test_key_never_leaves_in_clear(capsys, live, tmp_path):

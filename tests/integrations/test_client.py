@@ -215,7 +215,7 @@ def test_events_page_matches_ground_truth_in_decimal(serve):
     truth = overall(served.sim.team, window["startDate"], window["endDate"])
     events = payload["usageEvents"]
     assert payload["totalUsageEventsCount"] == truth.events == len(events)
-    assert sum((e["chargedCents"] for e in events), Decimal(0)) == truth.cost_cents
+    assert sum((e["chargedCents"] for e in events), Decimal(0)) == truth.spend_cents
 
 
 def test_parsed_events_contain_no_float(serve):

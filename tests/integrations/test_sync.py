@@ -87,13 +87,12 @@ def sync(
 def assert_users_exact(engine: Engine, served: Served) -> None:
     """Every per-user figure equals the generator's ground truth over the synced range."""
     expected = gt.totals(served.sim.team, START, NOW_MS, gt.by_user)
-    got = {u.email: u for u in usage.users(engine)}
+    got = {u.email: u for u in usage.run(engine, "users")}
     assert set(got) == set(expected)
     for email, want in expected.items():
         have = got[email]
         for field in dataclasses.fields(want):
-            name = "spend_cents" if field.name == "cost_cents" else field.name
-            assert getattr(have, name) == getattr(want, field.name), (email, field.name)
+            assert getattr(have, field.name) == getattr(want, field.name), (email, field.name)
 
 
 def _stored_events(engine: Engine) -> int:
@@ -114,15 +113,15 @@ def test_backfill_matches_ground_truth_per_model_and_day(engine, serve):
     sync(engine, served)
     team = served.sim.team
     by_model = gt.totals(team, START, NOW_MS, gt.by_model)
-    models = {m.model: m for m in usage.models(engine)}
-    assert {m: (t.events, t.cost_cents, t.token_fee_cents) for m, t in by_model.items()} == {
+    models = {m.model: m for m in usage.run(engine, "models")}
+    assert {m: (t.events, t.spend_cents, t.token_fee_cents) for m, t in by_model.items()} == {
         m: (r.events, r.spend_cents, r.token_fee_cents) for m, r in models.items()
     }
     assert {m: len({gt.by_user(e) for e in gt.visible_events(team, START, NOW_MS) if e.model == m})
             for m in by_model} == {m: r.users for m, r in models.items()}  # fmt: skip
     by_day = gt.totals(team, START, NOW_MS, gt.by_day)
-    assert {d: (t.events, t.cost_cents) for d, t in by_day.items()} == {
-        r.date: (r.events, r.spend_cents) for r in usage.daily(engine)
+    assert {d: (t.events, t.spend_cents) for d, t in by_day.items()} == {
+        r.date: (r.events, r.spend_cents) for r in usage.run(engine, "daily")
     }
 
 
@@ -130,7 +129,7 @@ def test_data_has_the_hard_cases(engine, serve):
     """The synced data contains duplicates, unattributed events, a service account and noise."""
     served = serve()
     sync(engine, served)
-    emails = {u.email for u in usage.users(engine)}
+    emails = {u.email for u in usage.run(engine, "users")}
     assert None in emails
     with engine.connect() as conn:
         accounts = (

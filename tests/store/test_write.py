@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, Table, insert, select
 
-from pumpview.integrations.cursor import usage_events
 from pumpview.store import integrations, rollup, tables
 from pumpview.store.engine import open_store
+from pumpview.store.measures import to_stored
 from pumpview.store.write import insert_many
 
 EVENTS = [
@@ -28,8 +28,8 @@ EVENTS = [
 ]  # fmt: skip
 ROLLUP = [
     (0, date(2026, 11, 19), "zoë@acme.dev", "auto", "Included in Business", 3,
-     Decimal("1.5"), Decimal(0), Decimal("1.50"), Decimal("1E-7"), Decimal("0.000025"),
-     10, 20, 30, 40, 1, 1, 1),
+     *to_stored((3, Decimal("1.5"), Decimal(0), Decimal("1.50"), Decimal("1E-7"),
+                 Decimal("0.000025"), 10, 20, 30, 40, 1, 1, 1))[1:]),
 ]  # fmt: skip
 
 
@@ -53,7 +53,7 @@ def _stored(engine: Engine, table: Table, integration_id: int) -> list[tuple[Any
 @pytest.mark.parametrize(
     ("table", "columns", "records"),
     [
-        (tables.usage_events, usage_events.COLUMNS, EVENTS),
+        (tables.usage_events, rollup.EVENT_COLUMNS, EVENTS),
         (tables.usage_daily, rollup.COLUMNS, ROLLUP),
     ],
     ids=["usage_events", "usage_daily"],
@@ -76,7 +76,7 @@ def test_insert_many_refuses_columns_out_of_table_order(tmp_path):
     """SQLite takes values by position: a record in another order would land in wrong columns."""
     engine = open_store(f"sqlite:///{tmp_path}/order.db")
     iid = _integration(engine, "ours")
-    swapped = ("integration_id", "ts_ms", "email", "day", *usage_events.COLUMNS[4:])
+    swapped = ("integration_id", "ts_ms", "email", "day", *rollup.EVENT_COLUMNS[4:])
     with engine.begin() as conn, pytest.raises(ValueError, match="order of table usage_events"):
         insert_many(conn, tables.usage_events, swapped, [(iid, *EVENTS[0][1:])])
     engine.dispose()

@@ -6,11 +6,9 @@ Money is an exact decimal string in cents in JSON and CSV; the table shows dolla
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -19,34 +17,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pumpview.money import format_cents
+from pumpview.reports.plain import records
 
 
 class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-def plain(value: object) -> object:
-    """A JSON/CSV-safe scalar: Decimal -> exact string, date -> YYYY-MM-DD."""
-    if isinstance(value, Decimal):
-        return format_cents(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def records(rows: Sequence[object], columns: Sequence[str]) -> list[dict[str, object]]:
-    out = []
-    for row in rows:
-        data = (
-            dataclasses.asdict(row)
-            if dataclasses.is_dataclass(row) and not isinstance(row, type)
-            else dict(row)  # type: ignore[call-overload]
-        )
-        out.append({c: plain(data[c]) for c in columns})
-    return out
 
 
 def emit(

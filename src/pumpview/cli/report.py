@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from pumpview.cli.context import current
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
 from pumpview.reports import usage
+from pumpview.store.measures import MEASURES
 from pumpview.timeutil import parse_day
-
-MONEY_AND_TOKENS = (
-    "events", "spend_cents", "on_demand_cents", "included_cents", "model_cost_cents",
-    "token_fee_cents", "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class View:
-    """One report: its query, every column (JSON, CSV) and the ones that fit on screen."""
+    """One report: every column (JSON, CSV) and the ones that fit on screen."""
 
-    rows: Callable[[Engine, date | None, date | None], Sequence[object]]
     columns: tuple[str, ...]
     title: str
     on_screen: tuple[str, ...] | None = None
@@ -42,27 +35,28 @@ class Kind(StrEnum):
 
 VIEWS = {
     Kind.users: View(
-        usage.users,
-        ("email", "name", *MONEY_AND_TOKENS, "fast_requests", "slow_requests",
-         "not_charged_requests"),
+        ("email", "name", *MEASURES),
         "Cursor spend per person",
         ("email", "name", "events", "spend_cents", "on_demand_cents", "included_cents",
          "token_fee_cents", "fast_requests", "slow_requests"),
     ),
     Kind.models: View(
-        usage.models,
-        ("model", "events", "users", *MONEY_AND_TOKENS[1:]),
+        ("model", "events", "users", *MEASURES[1:]),
         "Cursor usage per model",
         ("model", "events", "users", "spend_cents", "model_cost_cents", "token_fee_cents",
          "input_tokens", "output_tokens", "cache_read_tokens"),
     ),
     Kind.requests: View(
-        usage.requests,
         ("email", "name", "fast_requests", "slow_requests", "not_charged_requests",
          "cursor_fast_premium_requests"),
         "Requests per person",
     ),
-    Kind.daily: View(usage.daily, ("date", "events", "spend_cents"), "Per day"),
+    Kind.daily: View(
+        ("date", *MEASURES),
+        "Per day",
+        ("date", "events", "spend_cents", "on_demand_cents", "included_cents", "fast_requests",
+         "slow_requests"),
+    ),
 }  # fmt: skip
 
 
@@ -82,6 +76,10 @@ def command(
     since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Last UTC day (inclusive), YYYY-MM-DD.")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+    integration: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this integration (repeatable; default all)."),
+    ] = None,
 ) -> None:
     """Cursor usage and cost, per user, model, request class or day. Money in exact cents."""
     first, last = _day(since, "--since"), _day(until, "--until")
@@ -89,5 +87,16 @@ def command(
         msg = f"--since {first} is after --until {last}"
         raise UserInputError(msg)
     view = VIEWS[kind]
-    rows = view.rows(current(ctx).engine, first, last)
+    rows = usage.run(current(ctx).engine, kind.value, first, last, integration)
+    if not rows and fmt is Format.table:
+        typer.echo(_nothing(first, last, integration), err=True)
+        return
     emit(rows, view.columns, fmt, title=view.title, on_screen=view.on_screen)
+
+
+def _nothing(first: date | None, last: date | None, integration: list[str] | None) -> str:
+    """Why a report is empty, in words (an empty table says nothing)."""
+    where = f" in {', '.join(integration)}" if integration else ""
+    if first or last:
+        return f"No Cursor usage{where} from {first or 'the start'} to {last or 'today'}."
+    return f"No Cursor usage stored{where} yet: run pumpview sync."

@@ -1,65 +1,53 @@
-"""Cursor usage reports: per user, per model, per person's request classes, per day.
+"""Cursor usage reports: per person, per model, per person's request classes, per day.
 
-Every figure is an exact sum of the ``usage_daily`` rollup (Decimal cents), over an inclusive
-range of UTC days.
+Every figure is an exact sum over an inclusive range of UTC days. The range is tiled by a few
+aligned blocks (``store.blocks.cover``), and SQL sums the blocks' exact integer measures, so a
+report reads tens of rows per person or model whatever the range, never a row per event or day.
+Reports cover every integration, or the ones named.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    and_,
+    exists,
+    func,
+    select,
+    tuple_,
+)
 
+from pumpview.errors import UserInputError
 from pumpview.store import tables
-from pumpview.store.rollup import COUNTS, MONEY
+from pumpview.store.blocks import cover
+from pumpview.store.measures import STORED, Measures, from_stored
 
-MEASURES = (*COUNTS, *MONEY)
-_TARGETS = tuple(("spend_cents" if name == "cost_cents" else name, name) for name in MEASURES)
-"""(Measures field, rollup column): the rollup's ``cost_cents`` is reported as ``spend_cents``."""
-
-
-@dataclass
-class Measures:
-    """Additive totals; money in exact cents."""
-
-    events: int = 0
-    spend_cents: Decimal = Decimal(0)
-    on_demand_cents: Decimal = Decimal(0)
-    included_cents: Decimal = Decimal(0)
-    model_cost_cents: Decimal = Decimal(0)
-    token_fee_cents: Decimal = Decimal(0)
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_write_tokens: int = 0
-    cache_read_tokens: int = 0
-    fast_requests: int = 0
-    slow_requests: int = 0
-    not_charged_requests: int = 0
-
-    def add(self, row: Any) -> None:
-        for target, name in _TARGETS:
-            setattr(self, target, getattr(self, target) + getattr(row, name))
+UNATTRIBUTED_NAME = "Unattributed (no email on the event)"
 
 
-@dataclass
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UserRow(Measures):
-    email: str | None = None
-    name: str | None = None
+    email: str | None
+    """Lower-case; ``None`` for events without an email."""
+    name: str | None
 
 
-@dataclass
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ModelRow(Measures):
-    model: str = ""
-    users: int = 0
-    _emails: set[str] = field(default_factory=set, repr=False)
+    model: str
+    users: int
+    """Distinct people (the unattributed bucket counts as one) who used the model in the range."""
 
 
-@dataclass
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestsRow:
     email: str | None
     name: str | None
@@ -67,66 +55,128 @@ class RequestsRow:
     slow_requests: int
     not_charged_requests: int
     cursor_fast_premium_requests: int | None
+    """Cursor's own count for the current cycle, from the latest spend snapshot."""
 
 
-@dataclass
-class DailyRow:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DailyRow(Measures):
     date: date
-    events: int
-    spend_cents: Decimal
 
 
-def _rollup(engine: Engine, since: date | None, until: date | None) -> Iterator[Any]:
-    daily = tables.usage_daily
-    query = select(daily)
-    if since is not None:
-        query = query.where(daily.c.day >= since)
-    if until is not None:
-        query = query.where(daily.c.day <= until)
-    with engine.connect() as conn:
-        yield from conn.execute(query)
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a report covers: integration ids and an inclusive range of UTC days."""
+
+    integration_ids: tuple[int, ...]
+    first: date
+    last: date
 
 
-def _names(engine: Engine) -> dict[str, str | None]:
-    with engine.connect() as conn:
-        return dict(conn.execute(select(tables.people.c.email, tables.people.c.name)).all())
+def scope(
+    conn: Connection,
+    since: date | None = None,
+    until: date | None = None,
+    integrations: Sequence[str] | None = None,
+) -> Scope | None:
+    """The report scope, with an open end set to the stored data's; ``None`` when no data.
+
+    ``integrations`` are names (all when ``None``); an unknown name is a ``UserInputError``.
+    """
+    known = dict(conn.execute(select(tables.integrations.c.name, tables.integrations.c.id)).all())
+    if integrations:
+        unknown = sorted(set(integrations) - set(known))
+        if unknown:
+            msg = f"no integration named {', '.join(unknown)}; known: {', '.join(known) or 'none'}"
+            raise UserInputError(msg)
+        ids = tuple(sorted(known[name] for name in set(integrations)))
+    else:
+        ids = tuple(sorted(known.values()))
+    if since is None or until is None:
+        team = tables.team_blocks
+        first, last = conn.execute(
+            select(func.min(team.c.first_day), func.max(team.c.first_day)).where(
+                team.c.integration_id.in_(ids), team.c.level == 0
+            )
+        ).one()
+        if first is None:
+            return None
+        since, until = since or first, until or last
+    if since > until:
+        return None
+    return Scope(ids, since, until)
 
 
-def users(engine: Engine, since: date | None = None, until: date | None = None) -> list[UserRow]:
-    """One row per person (lower-case email; ``None`` = events without an email), by spend."""
-    names = _names(engine)
-    out: dict[str, UserRow] = {}
-    for row in _rollup(engine, since, until):
-        user = out.get(row.email)
-        if user is None:
-            email = row.email or None
-            name = names.get(row.email) if email else "Unattributed (no email on the event)"
-            user = out[row.email] = UserRow(email=email, name=name)
-        user.add(row)
-    return sorted(out.values(), key=lambda u: (-u.spend_cents, u.email or ""))
+def _in_blocks(table: Table, where: Scope) -> ColumnElement[bool]:
+    return and_(
+        table.c.integration_id.in_(where.integration_ids),
+        tuple_(table.c.level, table.c.first_day).in_(cover(where.first, where.last)),
+    )
 
 
-def models(engine: Engine, since: date | None = None, until: date | None = None) -> list[ModelRow]:
-    """One row per model as Cursor names it, by spend; ``users`` counts distinct people."""
-    out: dict[str, ModelRow] = {}
-    for row in _rollup(engine, since, until):
-        model = out.get(row.model)
-        if model is None:
-            model = out[row.model] = ModelRow(model=row.model)
-        model.add(row)
-        model._emails.add(row.email)
-    for model in out.values():
-        model.users = len(model._emails)
-    return sorted(out.values(), key=lambda m: (-m.spend_cents, m.model))
+def _sums(table: Table) -> list[Any]:
+    return [func.sum(table.c[name]) for name in STORED]
 
 
-def requests(
-    engine: Engine, since: date | None = None, until: date | None = None
-) -> list[RequestsRow]:
+def _measures(row: Sequence[Any], skip: int) -> dict[str, Any]:
+    """The exact measures of a result row whose first ``skip`` values are its key."""
+    totals = from_stored(row[skip:])
+    return {name: getattr(totals, name) for name in Measures.__dataclass_fields__}
+
+
+def users(conn: Connection, where: Scope) -> list[UserRow]:
+    """One row per person (``email`` ``None`` = events without an email), by spend."""
+    person = tables.person_blocks
+    rows = conn.execute(
+        select(person.c.email, *_sums(person))
+        .where(_in_blocks(person, where))
+        .group_by(person.c.email)
+    ).all()
+    names = _names(conn, where.integration_ids)
+    out = [
+        UserRow(
+            email=row[0] or None,
+            name=names.get(row[0]) if row[0] else UNATTRIBUTED_NAME,
+            **_measures(row, 1),
+        )
+        for row in rows
+    ]
+    return sorted(out, key=lambda u: (-u.spend_cents, u.email or ""))
+
+
+def models(conn: Connection, where: Scope) -> list[ModelRow]:
+    """One row per model as Cursor names it, by spend."""
+    model = tables.model_blocks
+    rows = conn.execute(
+        select(model.c.model, *_sums(model)).where(_in_blocks(model, where)).group_by(model.c.model)
+    ).all()
+    people = _model_users(conn, where)
+    out = [ModelRow(model=row[0], users=people.get(row[0], 0), **_measures(row, 1)) for row in rows]
+    return sorted(out, key=lambda m: (-m.spend_cents, m.model))
+
+
+def _model_users(conn: Connection, where: Scope) -> dict[str, int]:
+    """Distinct people per model in the range: each known (model, person) pair is checked for a
+    day in range by one seek of ``ix_usage_daily_model``."""
+    pairs, daily = tables.model_people, tables.usage_daily
+    used = exists().where(
+        daily.c.integration_id == pairs.c.integration_id,
+        daily.c.model == pairs.c.model,
+        daily.c.email == pairs.c.email,
+        daily.c.day.between(where.first, where.last),
+    )
+    query = (
+        select(pairs.c.model, func.count(pairs.c.email.distinct()))
+        .where(pairs.c.integration_id.in_(where.integration_ids), used)
+        .group_by(pairs.c.model)
+    )
+    return {model: int(count) for model, count in conn.execute(query)}
+
+
+def requests(conn: Connection, where: Scope) -> list[RequestsRow]:
     """Fast (premium) vs slow (standard) vs not-charged requests per person, beside Cursor's own
     ``fastPremiumRequests`` for the current cycle from the latest spend snapshot."""
-    premium = _latest_fast_premium(engine)
-    return [
+    premium = _latest_fast_premium(conn, where.integration_ids)
+    rows = [
         RequestsRow(
             email=u.email,
             name=u.name,
@@ -135,30 +185,74 @@ def requests(
             not_charged_requests=u.not_charged_requests,
             cursor_fast_premium_requests=premium.get(u.email) if u.email else None,
         )
-        for u in sorted(
-            users(engine, since, until), key=lambda u: (-u.fast_requests, u.email or "")
-        )
+        for u in users(conn, where)
     ]
+    return sorted(rows, key=lambda r: (-r.fast_requests, r.email or ""))
 
 
-def _latest_fast_premium(engine: Engine) -> dict[str, int]:
-    snaps = tables.spend_snapshots
-    with engine.connect() as conn:
-        latest = conn.execute(select(func.max(snaps.c.taken_at_ms))).scalar()
-        if latest is None:
-            return {}
-        rows = conn.execute(
-            select(snaps.c.email, snaps.c.fast_premium_requests).where(
-                snaps.c.taken_at_ms == latest
-            )
+def daily(conn: Connection, where: Scope) -> list[DailyRow]:
+    """Every measure per UTC day, oldest first; days without events are left out."""
+    team = tables.team_blocks
+    rows = conn.execute(
+        select(team.c.first_day, *_sums(team))
+        .where(
+            team.c.integration_id.in_(where.integration_ids),
+            team.c.level == 0,
+            team.c.first_day.between(where.first, where.last),
         )
-        return dict(rows.tuples().all())
+        .group_by(team.c.first_day)
+        .order_by(team.c.first_day)
+    ).all()
+    return [DailyRow(date=row[0], **_measures(row, 1)) for row in rows]
 
 
-def daily(engine: Engine, since: date | None = None, until: date | None = None) -> list[DailyRow]:
-    """Events and spend per UTC day, oldest first; days without events are left out."""
-    out: defaultdict[date, list[Any]] = defaultdict(lambda: [0, Decimal(0)])
-    for row in _rollup(engine, since, until):
-        out[row.day][0] += row.events
-        out[row.day][1] += row.cost_cents
-    return [DailyRow(day, n, cents) for day, (n, cents) in sorted(out.items())]
+def _names(conn: Connection, integration_ids: tuple[int, ...]) -> dict[str, str | None]:
+    people = tables.people
+    query = select(people.c.email, people.c.name).where(
+        people.c.integration_id.in_(integration_ids)
+    )
+    return dict(conn.execute(query).all())
+
+
+def _latest_fast_premium(conn: Connection, integration_ids: tuple[int, ...]) -> dict[str, int]:
+    """Each integration's latest snapshot; a person in two teams gets both teams' counts."""
+    snaps = tables.spend_snapshots
+    latest = (
+        select(snaps.c.integration_id, func.max(snaps.c.taken_at_ms).label("taken"))
+        .where(snaps.c.integration_id.in_(integration_ids))
+        .group_by(snaps.c.integration_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(snaps.c.email, func.sum(snaps.c.fast_premium_requests))
+        .join(
+            latest,
+            and_(
+                snaps.c.integration_id == latest.c.integration_id,
+                snaps.c.taken_at_ms == latest.c.taken,
+            ),
+        )
+        .group_by(snaps.c.email)
+    )
+    return {email: int(count) for email, count in rows}
+
+
+REPORTS: dict[str, Callable[[Connection, Scope], Sequence[object]]] = {
+    "users": users,
+    "models": models,
+    "requests": requests,
+    "daily": daily,
+}
+
+
+def run(
+    engine: Engine,
+    kind: str,
+    since: date | None = None,
+    until: date | None = None,
+    integrations: Sequence[str] | None = None,
+) -> Sequence[object]:
+    """The ``kind`` report over ``[since, until]`` (open ends: all stored days); one snapshot."""
+    with engine.connect() as conn:
+        where = scope(conn, since, until, integrations)
+        return [] if where is None else REPORTS[kind](conn, where)

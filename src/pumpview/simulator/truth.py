@@ -24,7 +24,7 @@ class Totals:
     """Sums over a set of events. Money in exact cents."""
 
     events: int = 0
-    cost_cents: Decimal = Decimal(0)
+    spend_cents: Decimal = Decimal(0)
     on_demand_cents: Decimal = Decimal(0)
     included_cents: Decimal = Decimal(0)
     model_cost_cents: Decimal = Decimal(0)
@@ -40,7 +40,7 @@ class Totals:
     def add(self, event: Event, *, old_api: bool) -> None:
         cost = event.cost_cents(old_api)
         self.events += 1
-        self.cost_cents += cost
+        self.spend_cents += cost
         if event.chargeable:
             self.on_demand_cents += cost
         else:

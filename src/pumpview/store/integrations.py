@@ -13,6 +13,10 @@ from pumpview.store.write import upsert
 DATA_TABLES = (
     tables.usage_events,
     tables.usage_daily,
+    tables.person_blocks,
+    tables.model_blocks,
+    tables.team_blocks,
+    tables.model_people,
     tables.sync_days,
     tables.people,
     tables.spend_snapshots,

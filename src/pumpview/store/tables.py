@@ -1,8 +1,10 @@
 """The whole schema on one screen. Money columns are ``Money`` (exact); instants are epoch ms.
 
 Events are kept column by column (every documented field) plus their unknown fields as JSON, so
-anything can be recomputed. ``usage_daily`` is the day x person x model x kind rollup the reports
-read; it is rebuilt from ``usage_events`` for exactly the days a sync window touched.
+anything can be recomputed. ``usage_daily`` is their day x person x model x kind rollup, and the
+``*_blocks`` tables aggregate it over aligned blocks of days for the reports; all of them keep
+the measures as exact integers (``store.measures``) and are rebuilt for exactly the days a sync
+window touched, in the window's transaction.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Text,
 )
 
+from pumpview.store.measures import MEASURES, MONEY, TOKENS, stored_columns
 from pumpview.store.money_type import Money
 
 metadata = MetaData()
@@ -37,21 +40,12 @@ def _integration_id() -> Column[int]:
 
 
 def _sums() -> list[Column[object]]:
-    """The additive measures shared by the rollup and the reports."""
+    """The additive measures as stored: counts as integers, money as exact integer limbs
+    (``measures.split``), so SQL sums them without floats."""
     return [
-        Column("events", Integer, nullable=False),
-        Column("cost_cents", Money, nullable=False),
-        Column("on_demand_cents", Money, nullable=False),
-        Column("included_cents", Money, nullable=False),
-        Column("model_cost_cents", Money, nullable=False),
-        Column("token_fee_cents", Money, nullable=False),
-        Column("input_tokens", BigInteger, nullable=False),
-        Column("output_tokens", BigInteger, nullable=False),
-        Column("cache_write_tokens", BigInteger, nullable=False),
-        Column("cache_read_tokens", BigInteger, nullable=False),
-        Column("fast_requests", Integer, nullable=False),
-        Column("slow_requests", Integer, nullable=False),
-        Column("not_charged_requests", Integer, nullable=False),
+        Column(stored, BigInteger if name in MONEY or name in TOKENS else Integer, nullable=False)
+        for name in MEASURES
+        for stored in stored_columns([name])
     ]
 
 
@@ -124,8 +118,49 @@ usage_daily = Table(
     Column("kind", String(100), nullable=False),
     *_sums(),
     PrimaryKeyConstraint("integration_id", "day", "email", "model", "kind"),
+    Index("ix_usage_daily_person", "integration_id", "email", "day"),
+    Index("ix_usage_daily_model", "integration_id", "model", "email", "day"),
     sqlite_with_rowid=False,  # one B-tree keyed by the primary key (migration 0002)
 )
+"""The day x person x model x kind rollup, rebuilt from ``usage_events`` for exactly the days a
+sync window touched, in the window's transaction. Indexed per day (the key), per person and per
+model, for the pages that drill into one of them."""
+
+
+def _blocks(name: str, *dimension: Column[str]) -> Table:
+    """An aggregate of ``usage_daily`` over aligned blocks of 2**level days (``store.blocks``)."""
+    return Table(
+        name,
+        metadata,
+        _integration_id(),
+        Column("level", Integer, nullable=False),
+        Column("first_day", Date, nullable=False),
+        *dimension,
+        *_sums(),
+        PrimaryKeyConstraint("integration_id", "level", "first_day", *(c.name for c in dimension)),
+        sqlite_with_rowid=False,
+    )
+
+
+person_blocks = _blocks("person_blocks", Column("email", String(320), nullable=False))
+"""Per person and block: the users and requests reports."""
+model_blocks = _blocks("model_blocks", Column("model", String(200), nullable=False))
+"""Per model and block: the models report."""
+team_blocks = _blocks("team_blocks")
+"""Per block for the whole team; level 0 is the daily report."""
+
+model_people = Table(
+    "model_people",
+    metadata,
+    _integration_id(),
+    Column("model", String(200), nullable=False),
+    Column("email", String(320), nullable=False),
+    PrimaryKeyConstraint("integration_id", "model", "email"),
+    sqlite_with_rowid=False,
+)
+"""Every (model, person) pair ever stored: the candidates when counting a model's distinct users
+in a range (each checked against ``ix_usage_daily_model``). A pair whose days were all re-synced
+away stays and simply counts for no range."""
 
 people = Table(
     "people",

@@ -22,7 +22,7 @@ from pumpview.errors import AuthError, BadResponse, UpstreamError
 from pumpview.integrations.cursor import groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.paging import PageReader
-from pumpview.store import rollup, tables
+from pumpview.store import blocks, rollup, tables
 from pumpview.store.write import insert_many, upsert
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, Window, day_of, day_start_ms
 
@@ -31,9 +31,9 @@ WINDOW_DAYS = 7
 WINDOW_ATTEMPTS = 5
 """How often a window is re-read when its event count changes while paging."""
 
-_TS = itemgetter(usage_events.AT["ts_ms"])
-_EMAIL_AT = usage_events.AT["email"]
-_ACCOUNT_AT = usage_events.AT["service_account_id"]
+_TS = itemgetter(rollup.AT["ts_ms"])
+_EMAIL_AT = rollup.AT["email"]
+_ACCOUNT_AT = rollup.AT["service_account_id"]
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ class CursorSync:
                 if min(map(_TS, records)) < window.start or max(map(_TS, records)) > window.end:
                     msg = "Cursor returned usage events outside the requested dates"
                     raise BadResponse(msg)
-                insert_many(conn, ev, usage_events.COLUMNS, records)
+                insert_many(conn, ev, rollup.EVENT_COLUMNS, records)
                 rollup.fold(acc, records)
                 accounts.update(
                     (record[_EMAIL_AT], raw)
@@ -235,6 +235,7 @@ class CursorSync:
             )
         )
         insert_many(conn, daily, rollup.COLUMNS, rollup.records(acc, self.integration_id))
+        blocks.refresh(conn, self.integration_id, first_day, last_day)
         days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
         upsert(
             conn,

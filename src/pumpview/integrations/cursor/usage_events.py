@@ -14,6 +14,7 @@ from typing import Any
 
 from pumpview.errors import BadResponse
 from pumpview.money import to_decimal
+from pumpview.store.rollup import Record
 from pumpview.store.tables import UNATTRIBUTED
 from pumpview.timeutil import Window, day_of
 
@@ -45,36 +46,6 @@ def request_body(window: Window, page: int, page_size: int = PAGE_SIZE) -> dict[
     return {"startDate": window.start, "endDate": window.end, "page": page, "pageSize": page_size}
 
 
-COLUMNS = (
-    "integration_id",
-    "ts_ms",
-    "day",
-    "email",
-    "model",
-    "kind",
-    "max_mode",
-    "token_based",
-    "chargeable",
-    "headless",
-    "input_tokens",
-    "output_tokens",
-    "cache_write_tokens",
-    "cache_read_tokens",
-    "model_cost_cents",
-    "discount_percent",
-    "token_fee_cents",
-    "charged_cents",
-    "cost_cents",
-    "requests_costs",
-    "service_account_id",
-    "conversation_id",
-    "extra",
-)
-"""The ``usage_events`` columns a record fills, in the order ``to_record`` fills them."""
-AT = {name: i for i, name in enumerate(COLUMNS)}
-"""A column's position in a record."""
-
-Record = tuple[Any, ...]
 _NO_USAGE: dict[str, Any] = {}
 
 
@@ -91,7 +62,7 @@ def _old_payload_cost(event: Mapping[str, Any]) -> Decimal:
 
 
 def to_record(event: Mapping[str, Any], integration_id: int) -> Record:
-    """One stored row for one upstream event, as values in ``COLUMNS`` order.
+    """One stored row for one upstream event: the store's event record (``EVENT_COLUMNS``).
 
     Raises ``BadResponse`` on a malformed event. This runs once per event of a 365-day backfill,
     so it reads each field once and builds a tuple rather than a dict.
@@ -136,15 +107,6 @@ def to_record(event: Mapping[str, Any], integration_id: int) -> Record:
 
 def to_records(events: Iterable[Mapping[str, Any]], integration_id: int) -> list[Record]:
     return [to_record(e, integration_id) for e in events]
-
-
-def request_class(kind: str, requests_costs: Decimal | None, cost: Decimal) -> str:
-    """``not_charged`` (errored/aborted), ``fast`` (used request units or cost) or ``slow``."""
-    if "Not Charged" in kind:
-        return "not_charged"
-    if (requests_costs or 0) > 0 or cost > 0:
-        return "fast"
-    return "slow"
 
 
 def _money(value: object) -> Decimal:

@@ -1,0 +1,37 @@
+"""Report rows as plain data: the one path from rows to exact strings, for the CLI and the API.
+
+Money becomes an exact decimal string (never a float, never an exponent), dates ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from pumpview.money import format_cents
+
+Plain = str | int | bool | None
+
+
+def plain(value: object) -> Plain:
+    """A JSON/CSV-safe scalar: Decimal -> exact string, date -> YYYY-MM-DD."""
+    if isinstance(value, Decimal):
+        return format_cents(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value  # type: ignore[return-value]
+
+
+def records(rows: Sequence[object], columns: Sequence[str]) -> list[dict[str, Plain]]:
+    """``rows`` (dataclasses or mappings) as plain dicts of ``columns``, in that order."""
+    out = []
+    for row in rows:
+        data: Mapping[str, object] = (
+            {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
+            if dataclasses.is_dataclass(row)
+            else row  # type: ignore[assignment]
+        )
+        out.append({c: plain(data[c]) for c in columns})
+    return out

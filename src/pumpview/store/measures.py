@@ -1,0 +1,133 @@
+"""The 13 additive measures, named once, and the exact integers the store sums them as.
+
+``Measures`` is the one place the measures are spelled; the rollup, the aggregate tables and
+every report row derive their fields from it.
+
+Money is Decimal cents with up to ``FRACTION_DIGITS`` decimals (Cursor sends up to 20). SQLite
+has no decimal type and its ``SUM`` over text goes through float, so the aggregate tables keep
+each money measure as three integers that any SQL engine sums exactly: the whole cents (floor),
+then two limbs of 12 decimals each. ``split`` and ``join`` are exact inverses, and because the
+representation is linear, a ``SUM`` of each limb joined is the exact sum of the amounts.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Measures:
+    """Additive totals over a set of usage events; money in exact cents."""
+
+    events: int = 0
+    spend_cents: Decimal = ZERO
+    """The product's cost of an event (README, Definitions)."""
+    on_demand_cents: Decimal = ZERO
+    included_cents: Decimal = ZERO
+    model_cost_cents: Decimal = ZERO
+    token_fee_cents: Decimal = ZERO
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+    fast_requests: int = 0
+    slow_requests: int = 0
+    not_charged_requests: int = 0
+
+
+MEASURES: tuple[str, ...] = tuple(f.name for f in fields(Measures))
+MONEY: tuple[str, ...] = tuple(f.name for f in fields(Measures) if isinstance(f.default, Decimal))
+COUNTS: tuple[str, ...] = tuple(name for name in MEASURES if name not in MONEY)
+TOKENS: tuple[str, ...] = tuple(name for name in COUNTS if name.endswith("_tokens"))
+
+# -- exact arithmetic -------------------------------------------------------------------------
+
+EXACT = decimal.Context(
+    prec=200, traps=[decimal.Inexact, decimal.InvalidOperation, decimal.DivisionByZero]
+)
+"""Where money is summed: wide enough for any total, and a rounding would raise, never pass.
+
+Python's default 28 digits would round a $10M total carried to 20 decimals."""
+
+FRACTION_DIGITS = 24
+LIMB_DIGITS = 12
+_LIMB = 10**LIMB_DIGITS
+_SCALE = 10**FRACTION_DIGITS
+LIMB_SUFFIXES = ("", "_e12", "_e24")
+"""A money measure ``m`` is stored as ``m`` (whole cents), ``m_e12`` and ``m_e24``."""
+
+
+def split(value: Decimal) -> tuple[int, int, int]:
+    """``value`` as (whole cents, next 12 decimals, last 12 decimals); the limbs are 0 <= x < 1e12.
+
+    Raises ``ValueError`` for an amount with more than ``FRACTION_DIGITS`` decimals, which the
+    store could not keep exactly (no upstream amount has been seen with more than 20).
+    """
+    try:
+        scaled = EXACT.scaleb(value, FRACTION_DIGITS).to_integral_exact(context=EXACT)
+    except decimal.Inexact:
+        msg = f"amount {value} has more than {FRACTION_DIGITS} decimals"
+        raise ValueError(msg) from None
+    whole, rest = divmod(int(scaled), _SCALE)
+    high, low = divmod(rest, _LIMB)
+    return whole, high, low
+
+
+def join(whole: Any, high: Any, low: Any) -> Decimal:
+    """The exact amount three limb sums stand for (ints, or Decimals from PostgreSQL's SUM)."""
+    scaled = int(whole or 0) * _SCALE + int(high or 0) * _LIMB + int(low or 0)
+    return EXACT.scaleb(Decimal(scaled), -FRACTION_DIGITS)
+
+
+def total(values: Iterable[Decimal]) -> Decimal:
+    """An exact sum of amounts (a rounding raises)."""
+    with decimal.localcontext(EXACT):
+        return sum(values, ZERO)
+
+
+# -- stored columns ---------------------------------------------------------------------------
+
+
+def stored_columns(names: Sequence[str] = MEASURES) -> tuple[str, ...]:
+    """The stored column names of ``names``: each money measure expands to its three limbs."""
+    return tuple(
+        f"{name}{suffix}"
+        for name in names
+        for suffix in (LIMB_SUFFIXES if name in MONEY else ("",))
+    )
+
+
+STORED = stored_columns()
+"""Every measure's stored columns, in ``Measures`` order."""
+_MONEY_AT = frozenset(i for i, name in enumerate(MEASURES) if name in MONEY)
+
+
+def to_stored(sums: Sequence[Any]) -> tuple[Any, ...]:
+    """Measure values in ``MEASURES`` order as stored values in ``STORED`` order."""
+    out: list[Any] = []
+    for i, value in enumerate(sums):
+        if i in _MONEY_AT:
+            out.extend(split(value))
+        else:
+            out.append(value)
+    return tuple(out)
+
+
+def from_stored(values: Sequence[Any]) -> Measures:
+    """Stored values (or their SQL sums) in ``STORED`` order as exact ``Measures``."""
+    out: dict[str, Any] = {}
+    at = 0
+    for i, name in enumerate(MEASURES):
+        if i in _MONEY_AT:
+            out[name] = join(*values[at : at + 3])
+            at += 3
+        else:
+            out[name] = int(values[at] or 0)
+            at += 1
+    return Measures(**out)

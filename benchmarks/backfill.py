@@ -83,7 +83,8 @@ def main() -> None:
             with make_http(DEMO_KEY, url, timeout=120) as http:
                 client = CursorClient(http, pacing=args.rate_limits)
                 started = time.perf_counter()
-                result = CursorSync(engine, client, iid, now_ms=now_ms(), backfill_days=365).run()
+                sync = CursorSync(engine, client, iid, now_ms=now_ms(), backfill_days=365)
+                result = sync.run()
                 elapsed = time.perf_counter() - started
             with engine.connect() as conn:
                 windows = _window_counts(conn)
@@ -101,6 +102,12 @@ def main() -> None:
                 f"all requests      {client.stats.requests}, 429s seen {client.stats.rate_limited}"
             )
             print(f"peak RSS          {peak_mb:.0f} MB (importer process)")
+            locks = sorted(sync.write_seconds)
+            print(
+                f"write transaction {locks[len(locks) // 2] * 1000:.0f} ms p50, "
+                f"{locks[int(len(locks) * 0.95)] * 1000:.0f} ms p95, {locks[-1] * 1000:.0f} ms max "
+                f"per window ({len(locks)} windows, {sum(locks):.1f} s in all)"
+            )
             print(f"database size     {size / 1e6:.0f} MB (SQLite, WAL included)")
             if args.rate_limits:
                 # At most 58 sends in any 60 s: request k (from 0) cannot go before k // 58 minutes.

@@ -10,9 +10,10 @@ import typer
 from pumpview.cli.context import current
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
-from pumpview.integrations.cursor import connection
+from pumpview.integrations.cursor import connection, runner
 from pumpview.integrations.cursor.client import DEFAULT_BASE_URL
 from pumpview.store import integrations as store
+from pumpview.store import runs
 from pumpview.timeutil import from_ms, now_ms
 
 app = typer.Typer(help="Connect, list and disconnect data sources.", no_args_is_help=True)
@@ -76,12 +77,17 @@ def list_(
     """Show each integration: masked key, status, last sync, data held, retention seen."""
     with current(ctx).engine.connect() as conn:
         rows = store.listing(conn)
-    for row in rows:
-        row["last_success"] = _when(row["last_success_at_ms"])
-        row["key"] = row["key_hint"] if row["key_ciphertext"] else None
-        row["retention_from"] = row["earliest_day"]
+        for row in rows:
+            active = runs.running(conn, row["id"], now_ms())
+            last = active or runs.latest(conn, row["id"])
+            if active is not None:
+                row["status"] = "syncing"
+            row["sync"] = _run_line(last) if last is not None else None
+            row["last_success"] = _when(row["last_success_at_ms"])
+            row["key"] = row["key_hint"] if row["key_ciphertext"] else None
+            row["retention_from"] = row["earliest_day"]
     columns = (
-        "name", "team_name", "key", "status", "message", "last_success",
+        "name", "team_name", "key", "status", "message", "sync", "last_success",
         "first_day", "last_day", "events", "retention_from",
     )  # fmt: skip
     if not rows and fmt is Format.table:
@@ -98,11 +104,22 @@ def disconnect(
 ) -> None:
     """Forget the key (syncing stops); keep the data unless --purge."""
     _source(source)
-    with current(ctx).engine.begin() as conn:
-        store.forget_key(conn, source, purge=purge)
+    stopped = runner.disconnect(current(ctx).engine, source, purge=purge)
+    if stopped is not None:
+        typer.echo(f"Stopped the sync that was running (run {stopped.id}).")
     typer.echo(
         f"Disconnected {source}; " + ("its data was deleted." if purge else "its data is kept.")
     )
+
+
+def _run_line(run: runs.Run) -> str:
+    """The latest run in a line: its progress while it runs, how it ended once it has."""
+    if run.outcome is None:
+        return (
+            f"{runner.describe(run)}; {run.days_done}/{run.days_total} days, {run.events:,} events"
+        )
+    ended = _when(run.finished_at_ms)
+    return f"run {run.id} {run.outcome} at {ended}" + (f": {run.message}" if run.message else "")
 
 
 def _when(ms: int | None) -> str | None:

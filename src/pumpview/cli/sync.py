@@ -1,4 +1,4 @@
-"""``pumpview sync``: bring the Cursor data up to date, with progress bars."""
+"""``pumpview sync``: bring Cursor data up to date, with progress bars drawn from the run record."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pumpview.cli.context import Context, current
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import connection
-from pumpview.integrations.cursor.client import CursorClient, make_http
-from pumpview.integrations.cursor.sync import CursorSync
-from pumpview.integrations.cursor.sync import Progress as SyncProgress
-from pumpview.timeutil import day_of, now_ms
+from pumpview.integrations.cursor.runner import describe, owner, run_sync
+from pumpview.store.runs import Run
 
 
 def command(
@@ -22,51 +20,58 @@ def command(
     backfill_days: Annotated[
         int | None, typer.Option(help="How many days back to fetch (1-365; default 365).")
     ] = None,
+    name: Annotated[
+        str, typer.Option("--integration", help="Which Cursor integration to sync.")
+    ] = connection.NAME,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="If another sync of it is running, wait for it first.")
+    ] = False,
 ) -> None:
     """Sync Cursor usage: members, usage events (backfill, then incremental), spend, groups."""
-    run(current(ctx), backfill_days)
+    run(current(ctx), backfill_days, name=name, wait=wait)
 
 
-def run(context: Context, backfill_days: int | None) -> None:
+def run(
+    context: Context, backfill_days: int | None, *, name: str = connection.NAME, wait: bool = False
+) -> None:
     if backfill_days is not None and not 1 <= backfill_days <= 365:
         msg = f"--backfill-days must be between 1 and 365, got {backfill_days}"
         raise UserInputError(msg)
-    integration = connection.stored(context.engine, context.vault)
-    console = Console(stderr=True)
-    with Progress(
+    bars = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
-        console=console,
+        console=Console(stderr=True),
         transient=False,
-    ) as bars:
-        windows = bars.add_task("windows", total=None, detail="")
+    )
+    days = bars.add_task("days", total=None, detail="")
 
-        http = make_http(integration.api_key, integration.base_url)
-        client = CursorClient(http, pacing=context.settings.rate_limit)
+    def show(run: Run) -> None:
+        bars.start()  # on the first report: a refused sync prints its error alone
+        waiting = "" if run.owner == owner() else f"waiting for {describe(run)} | "
+        bars.update(
+            days,
+            completed=run.days_done,
+            total=run.days_total or None,
+            detail=f"{waiting}{run.stage} | {run.events:,} events | {run.requests} requests"
+            f" | {run.rate_limit_wait_ms / 1000:.0f}s rate-limit waits",
+        )
 
-        def show(p: SyncProgress) -> None:
-            span = f"{day_of(p.window.start)} .. {day_of(p.window.end)}" if p.window else p.stage
-            stats = client.stats
-            bars.update(
-                windows,
-                completed=p.windows_done,
-                total=p.windows_total or None,
-                detail=f"{span} | {p.events:,} events | {stats.requests} requests"
-                f" | {stats.pacing_seconds + stats.backoff_seconds:.0f}s rate-limit waits",
-            )
-
-        with http:
-            result = CursorSync(
-                context.engine,
-                client,
-                integration.integration_id,
-                now_ms=now_ms(),
-                backfill_days=backfill_days or integration.backfill_days,
-                on_progress=show,
-            ).run()
+    try:
+        result = run_sync(
+            context.engine,
+            context.vault,
+            name,
+            pacing=context.settings.rate_limit,
+            backfill_days=backfill_days,
+            wait=wait,
+            on_progress=show,
+        )
+    finally:
+        if bars.live.is_started:
+            bars.stop()
     retention = (
         f"; Cursor returned data back to {result.earliest_day}" if result.earliest_day else ""
     )

@@ -19,10 +19,9 @@ from sqlalchemy import (
     Engine,
     Table,
     and_,
-    exists,
     func,
+    or_,
     select,
-    tuple_,
 )
 
 from pumpview.errors import UserInputError
@@ -107,9 +106,20 @@ def scope(
 
 
 def _in_blocks(table: Table, where: Scope) -> ColumnElement[bool]:
-    return and_(
-        table.c.integration_id.in_(where.integration_ids),
-        tuple_(table.c.level, table.c.first_day).in_(cover(where.first, where.last)),
+    """The rows of the blocks that tile the scope's range, as one index seek per level: SQLite
+    seeks neither on a row-value ``IN`` nor on an ``OR`` unless each term names the whole key."""
+    by_level: dict[int, list[date]] = {}
+    for level, first_day in cover(where.first, where.last):
+        by_level.setdefault(level, []).append(first_day)
+    return or_(
+        *(
+            and_(
+                table.c.integration_id.in_(where.integration_ids),
+                table.c.level == level,
+                table.c.first_day.in_(days),
+            )
+            for level, days in by_level.items()
+        )
     )
 
 
@@ -119,8 +129,7 @@ def _sums(table: Table) -> list[Any]:
 
 def _measures(row: Sequence[Any], skip: int) -> dict[str, Any]:
     """The exact measures of a result row whose first ``skip`` values are its key."""
-    totals = from_stored(row[skip:])
-    return {name: getattr(totals, name) for name in Measures.__dataclass_fields__}
+    return from_stored(row[skip:])
 
 
 def users(conn: Connection, where: Scope) -> list[UserRow]:
@@ -158,12 +167,17 @@ def _model_users(conn: Connection, where: Scope) -> dict[str, int]:
     """Distinct people per model in the range: each known (model, person) pair is checked for a
     day in range by one seek of ``ix_usage_daily_model``."""
     pairs, daily = tables.model_people, tables.usage_daily
-    used = exists().where(
-        daily.c.integration_id == pairs.c.integration_id,
-        daily.c.model == pairs.c.model,
-        daily.c.email == pairs.c.email,
-        daily.c.day.between(where.first, where.last),
-    )
+    used = (
+        select(daily.c.day)
+        .with_hint(daily, "INDEXED BY ix_usage_daily_model", dialect_name="sqlite")
+        .where(
+            daily.c.integration_id == pairs.c.integration_id,
+            daily.c.model == pairs.c.model,
+            daily.c.email == pairs.c.email,
+            daily.c.day.between(where.first, where.last),
+        )
+        .exists()
+    )  # without statistics SQLite would walk the whole range of days instead
     query = (
         select(pairs.c.model, func.count(pairs.c.email.distinct()))
         .where(pairs.c.integration_id.in_(where.integration_ids), used)

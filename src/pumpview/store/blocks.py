@@ -1,27 +1,44 @@
 """Aggregates over aligned blocks of days, so a report over any range reads a few rows.
 
-A block of level ``k`` covers the ``2**k`` days whose day number (days since 1970-01-01) shares
-the quotient by ``2**k``. Any range of days is tiled by at most two blocks per level (``cover``),
-so a 365-day report reads at most 17 blocks instead of 365 days; levels stop at ``MAX_LEVEL``.
+A block of level ``k`` covers the ``4**k`` days whose day number (days since 1970-01-01) shares
+the quotient by ``4**k``: single days, 4, 16, 64 and 256 days. Any range of days is tiled by at
+most three blocks per level at each end (``cover``), so a 365-day report reads about 20 blocks
+instead of 365 days.
 
 Level 0 of each ``*_blocks`` table is summed from ``usage_daily`` and each higher block from its
-two children. ``refresh`` rebuilds every block that contains a day of a re-synced range, inside
+four children. ``refresh`` rebuilds every block that contains a day of a re-synced range, inside
 the caller's transaction, so the blocks always agree with the rollup they sum.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import Connection, Date, Integer, Table, delete, func, insert, literal, select
+from sqlalchemy import (
+    Connection,
+    Date,
+    Executable,
+    Integer,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pumpview.store import tables
 from pumpview.store.measures import STORED
 from pumpview.timeutil import EPOCH
 
-MAX_LEVEL = 9
-"""Blocks of up to 512 days: a year-long range needs no more."""
+BRANCHING = 4
+"""Days per block grow fourfold a level: fewer levels to rebuild per window than halving, for a
+few more blocks per report (measured in benchmarks/reports.py)."""
+MAX_LEVEL = 4
+"""Blocks of up to 256 days."""
 
 Block = tuple[int, date]
 """(level, first day)."""
@@ -34,10 +51,15 @@ BLOCK_TABLES: tuple[tuple[Table, tuple[str, ...]], ...] = (
 """Each block table with the ``usage_daily`` columns it keeps apart."""
 
 
+def size(level: int) -> int:
+    """Days in a block of ``level``."""
+    return int(BRANCHING**level)
+
+
 def first_of_block(day: date, level: int) -> date:
     """The first day of the level-``level`` block that contains ``day``."""
     number = (day - EPOCH).days
-    return EPOCH + timedelta(days=number - number % (1 << level))
+    return EPOCH + timedelta(days=number - number % size(level))
 
 
 def cover(first: date, last: date) -> list[Block]:
@@ -46,16 +68,16 @@ def cover(first: date, last: date) -> list[Block]:
     out: list[Block] = []
     while start < end:
         level = MAX_LEVEL
-        while start % (1 << level) or start + (1 << level) > end:
+        while start % size(level) or start + size(level) > end:
             level -= 1
         out.append((level, EPOCH + timedelta(days=start)))
-        start += 1 << level
+        start += size(level)
     return out
 
 
 def containing(first: date, last: date, level: int) -> list[date]:
     """The first days of the level-``level`` blocks that contain a day of ``[first, last]``."""
-    span = timedelta(days=1 << level)
+    span = timedelta(days=size(level))
     day, out = first_of_block(first, level), []
     while day <= last:
         out.append(day)
@@ -66,64 +88,88 @@ def containing(first: date, last: date, level: int) -> list[date]:
 def refresh(conn: Connection, integration_id: int, first: date, last: date) -> None:
     """Rebuild every block holding a day of ``[first, last]`` from ``usage_daily``, and note the
     (model, person) pairs of those days in ``model_people``."""
-    daily = tables.usage_daily
-    in_range = (daily.c.integration_id == integration_id, daily.c.day.between(first, last))
+    days = {"iid": integration_id, "lo": first, "hi": last}
     for table, dimension in BLOCK_TABLES:
-        _replace(
-            conn,
-            table,
-            integration_id,
-            (table.c.level == 0, table.c.first_day.between(first, last)),
+        clear, fill = _statements(table.name, dimension, 0)
+        conn.execute(clear, [days])
+        conn.execute(fill, [days])
+        for level in range(1, MAX_LEVEL + 1):
+            span = timedelta(days=size(level) - 1)
+            params = [
+                {"iid": integration_id, "block": block, "lo": block, "hi": block + span}
+                for block in containing(first, last, level)
+            ]
+            clear, fill = _statements(table.name, dimension, level)
+            conn.execute(clear, params)
+            conn.execute(fill, params)
+    conn.execute(_pairs_statement(conn.dialect.name), [days])
+
+
+@cache
+def _statements(name: str, dimension: tuple[str, ...], level: int) -> tuple[Executable, Executable]:
+    """The DELETE and INSERT ... SELECT that rebuild blocks of ``level``, built once: a sync
+    runs them for every window, and building SQLAlchemy statements costs more than running them.
+
+    Level 0 sums ``usage_daily`` per day over ``[:lo, :hi]``; a higher block ``:block`` sums its
+    children, the blocks one level down within ``[:lo, :hi]``.
+    """
+    table = tables.metadata.tables[name]
+    iid = bindparam("iid", type_=Integer)
+    lo, hi = bindparam("lo", type_=Date), bindparam("hi", type_=Date)
+    if level == 0:
+        daily = tables.usage_daily
+        source = (
             select(
-                literal(integration_id, Integer),
+                daily.c.integration_id,
                 literal(0, Integer),
                 daily.c.day,
-                *(daily.c[name] for name in dimension),
-                *(func.sum(daily.c[name]) for name in STORED),
+                *(daily.c[d] for d in dimension),
+                *(func.sum(daily.c[c]) for c in STORED),
             )
-            .where(*in_range)
-            .group_by(daily.c.day, *(daily.c[name] for name in dimension)),
+            .where(daily.c.integration_id == iid, daily.c.day.between(lo, hi))
+            .group_by(daily.c.integration_id, daily.c.day, *(daily.c[d] for d in dimension))
         )
-        for level in range(1, MAX_LEVEL + 1):
-            for block in containing(first, last, level):
-                children = (
-                    table.c.integration_id == integration_id,
-                    table.c.level == level - 1,
-                    table.c.first_day.between(block, block + timedelta(days=(1 << level) - 1)),
-                )
-                _replace(
-                    conn,
-                    table,
-                    integration_id,
-                    (table.c.level == level, table.c.first_day == block),
-                    select(
-                        literal(integration_id, Integer),
-                        literal(level, Integer),
-                        literal(block, Date),
-                        *(table.c[name] for name in dimension),
-                        *(func.sum(table.c[name]) for name in STORED),
-                    )
-                    .where(*children)
-                    .group_by(*(table.c[name] for name in dimension))
-                    .having(func.count() > 0),  # an empty block has no row, even ungrouped
-                )
-    pairs = tables.model_people
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    conn.execute(
+        clear = delete(table).where(
+            table.c.integration_id == iid, table.c.level == 0, table.c.first_day.between(lo, hi)
+        )
+    else:
+        block = bindparam("block", type_=Date)
+        source = (
+            select(
+                table.c.integration_id,
+                literal(level, Integer),
+                block,
+                *(table.c[d] for d in dimension),
+                *(func.sum(table.c[c]) for c in STORED),
+            )
+            .where(
+                table.c.integration_id == iid,
+                table.c.level == level - 1,
+                table.c.first_day.between(lo, hi),
+            )
+            .group_by(table.c.integration_id, *(table.c[d] for d in dimension))
+        )
+        clear = delete(table).where(
+            table.c.integration_id == iid, table.c.level == level, table.c.first_day == block
+        )
+    fill = insert(table).from_select([c.name for c in table.columns], source)
+    return clear, fill
+
+
+@cache
+def _pairs_statement(dialect: str) -> Executable:
+    daily, pairs = tables.usage_daily, tables.model_people
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
         dialect_insert(pairs)
         .from_select(
             ["integration_id", "model", "email"],
             select(daily.c.integration_id, daily.c.model, daily.c.email)
-            .where(*in_range)
+            .where(
+                daily.c.integration_id == bindparam("iid"),
+                daily.c.day.between(bindparam("lo", type_=Date), bindparam("hi", type_=Date)),
+            )
             .distinct(),
         )
         .on_conflict_do_nothing()
     )
-
-
-def _replace(
-    conn: Connection, table: Table, integration_id: int, where: tuple[object, ...], rows: object
-) -> None:
-    conn.execute(delete(table).where(table.c.integration_id == integration_id, *where))  # type: ignore[arg-type]
-    columns = [c.name for c in table.columns]
-    conn.execute(insert(table).from_select(columns, rows))  # type: ignore[arg-type]

@@ -11,6 +11,8 @@ from pumpview.store import tables
 from pumpview.store.write import upsert
 
 DATA_TABLES = (
+    tables.sync_leases,
+    tables.sync_runs,
     tables.usage_events,
     tables.usage_daily,
     tables.person_blocks,

@@ -69,20 +69,22 @@ def split(value: Decimal) -> tuple[int, int, int]:
     Raises ``ValueError`` for an amount with more than ``FRACTION_DIGITS`` decimals, which the
     store could not keep exactly (no upstream amount has been seen with more than 20).
     """
-    try:
-        scaled = EXACT.scaleb(value, FRACTION_DIGITS).to_integral_exact(context=EXACT)
-    except decimal.Inexact:
+    if not value:
+        return 0, 0, 0
+    numerator, denominator = value.as_integer_ratio()  # exact, and faster than Decimal scaling
+    scaled, rest = divmod(numerator * _SCALE, denominator)
+    if rest:
         msg = f"amount {value} has more than {FRACTION_DIGITS} decimals"
-        raise ValueError(msg) from None
-    whole, rest = divmod(int(scaled), _SCALE)
-    high, low = divmod(rest, _LIMB)
+        raise ValueError(msg)
+    whole, fraction = divmod(scaled, _SCALE)
+    high, low = divmod(fraction, _LIMB)
     return whole, high, low
 
 
 def join(whole: Any, high: Any, low: Any) -> Decimal:
     """The exact amount three limb sums stand for (ints, or Decimals from PostgreSQL's SUM)."""
     scaled = int(whole or 0) * _SCALE + int(high or 0) * _LIMB + int(low or 0)
-    return EXACT.scaleb(Decimal(scaled), -FRACTION_DIGITS)
+    return Decimal(scaled).scaleb(-FRACTION_DIGITS, EXACT)
 
 
 def total(values: Iterable[Decimal]) -> Decimal:
@@ -106,28 +108,33 @@ def stored_columns(names: Sequence[str] = MEASURES) -> tuple[str, ...]:
 STORED = stored_columns()
 """Every measure's stored columns, in ``Measures`` order."""
 _MONEY_AT = frozenset(i for i, name in enumerate(MEASURES) if name in MONEY)
+_SPLIT_OR_KEEP = tuple(i in _MONEY_AT for i in range(len(MEASURES)))
 
 
-def to_stored(sums: Sequence[Any]) -> tuple[Any, ...]:
+def to_stored(sums: Sequence[Any]) -> list[Any]:
     """Measure values in ``MEASURES`` order as stored values in ``STORED`` order."""
     out: list[Any] = []
-    for i, value in enumerate(sums):
-        if i in _MONEY_AT:
-            out.extend(split(value))
+    extend, append = out.extend, out.append
+    for value, is_money in zip(sums, _SPLIT_OR_KEEP, strict=True):
+        if not is_money:
+            append(value)
+        elif value:
+            extend(split(value))
         else:
-            out.append(value)
-    return tuple(out)
+            extend((0, 0, 0))
+    return out
 
 
-def from_stored(values: Sequence[Any]) -> Measures:
-    """Stored values (or their SQL sums) in ``STORED`` order as exact ``Measures``."""
+def from_stored(values: Sequence[Any]) -> dict[str, Any]:
+    """Stored values (or their SQL sums) in ``STORED`` order as exact measures by name, ready
+    for ``Measures(**...)`` or a report row built on it."""
     out: dict[str, Any] = {}
     at = 0
-    for i, name in enumerate(MEASURES):
-        if i in _MONEY_AT:
-            out[name] = join(*values[at : at + 3])
+    for name, is_money in zip(MEASURES, _SPLIT_OR_KEEP, strict=True):
+        if is_money:
+            out[name] = join(values[at], values[at + 1], values[at + 2])
             at += 3
         else:
             out[name] = int(values[at] or 0)
             at += 1
-    return Measures(**out)
+    return out

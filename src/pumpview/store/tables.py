@@ -67,6 +67,45 @@ integrations = Table(
     Column("earliest_day", Date),  # the oldest day the API still returned: Cursor's retention
 )
 
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _integration_id(),
+    Column("owner", String(200), nullable=False),  # host and pid of the process running it
+    Column("started_at_ms", BigInteger, nullable=False),
+    Column("heartbeat_at_ms", BigInteger, nullable=False),
+    Column("finished_at_ms", BigInteger),
+    Column("stage", String(16), nullable=False),
+    Column("windows_done", Integer, nullable=False),
+    Column("windows_total", Integer, nullable=False),
+    Column("days_done", Integer, nullable=False),
+    Column("days_total", Integer, nullable=False),
+    Column("events", BigInteger, nullable=False),
+    Column("requests", Integer, nullable=False),
+    Column("rate_limit_wait_ms", BigInteger, nullable=False),
+    Column("outcome", String(16)),  # ok / revoked / error / interrupted; NULL while running
+    Column("message", Text),
+    Column("stop_requested", Boolean, nullable=False),  # set by a disconnect; the run stops
+    Index("ix_sync_runs_integration", "integration_id", "started_at_ms"),
+)
+"""One row per sync run, updated as it goes: any process can watch a run another is doing."""
+
+sync_leases = Table(
+    "sync_leases",
+    metadata,
+    Column(
+        "integration_id",
+        Integer,
+        ForeignKey("integrations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("run_id", Integer, ForeignKey("sync_runs.id"), nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+)
+"""At most one sync per integration across processes: the running one renews its row; a killed
+process's row expires and the next run takes it over."""
+
 sync_days = Table(
     "sync_days",
     metadata,

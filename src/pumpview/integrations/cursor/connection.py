@@ -67,11 +67,12 @@ class Stored:
     backfill_days: int
 
 
-def stored(engine: Engine, vault: Vault) -> Stored:
-    """The connected Cursor integration with its key, or a clear error saying what to do."""
+def stored(engine: Engine, vault: Vault, name: str = NAME) -> Stored:
+    """The connected Cursor integration ``name`` with its key, or a clear error saying what to
+    do."""
     with engine.connect() as conn:
-        row = integrations.require(conn, NAME)
+        row = integrations.require(conn, name)
     if row.key_ciphertext is None:
-        msg = "the Cursor integration has no key (disconnected); connect it again to sync"
+        msg = f"the integration {name} has no key (disconnected); connect it again to sync"
         raise UserInputError(msg)
     return Stored(int(row.id), vault.open(row.key_ciphertext), row.base_url, int(row.backfill_days))

@@ -30,16 +30,16 @@ Page = tuple[int, list[dict[str, Any]], bool, int]
 T = TypeVar("T")
 
 
-class _Worker:
+class Worker:
     """One daemon thread that runs calls in the order they were submitted.
 
     ``ThreadPoolExecutor`` would do, except that its threads are waited for when the process
     exits: a sync stopped with Ctrl-C would then sit out a pacing pause of up to a minute.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
         self._calls: SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = SimpleQueue()
-        threading.Thread(target=self._run, name="cursor-pages", daemon=True).start()
+        threading.Thread(target=self._run, name=name, daemon=True).start()
 
     def submit(self, call: Callable[[], T]) -> Future[T]:
         future: Future[T] = Future()
@@ -65,7 +65,7 @@ class PageReader:
     def __init__(self, client: CursorClient, ahead: int = AHEAD) -> None:
         self._client = client
         self._ahead = ahead
-        self._worker = _Worker()
+        self._worker = Worker("cursor-pages")
         self._early: tuple[Window, Future[Page]] | None = None
 
     def __enter__(self) -> PageReader:

@@ -9,21 +9,25 @@ re-reads it (Cursor aggregates hourly and data arrives late).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, wait
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from pumpview.errors import AuthError, BadResponse, UpstreamError
 from pumpview.integrations.cursor import groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
-from pumpview.integrations.cursor.paging import PageReader
-from pumpview.store import blocks, rollup, tables
-from pumpview.store.write import insert_many, upsert
+from pumpview.integrations.cursor.paging import PageReader, Worker
+from pumpview.store import rollup, tables
+from pumpview.store.usage import Staged, replace_window
+from pumpview.store.write import upsert
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, Window, day_of, day_start_ms
 
 LATE_DATA_MS = 72 * MS_PER_HOUR
@@ -43,6 +47,8 @@ class Progress:
     stage: str
     windows_done: int = 0
     windows_total: int = 0
+    days_done: int = 0
+    days_total: int = 0
     events: int = 0
     window: Window | None = None
 
@@ -115,10 +121,12 @@ class CursorSync:
         self.backfill_days = backfill_days
         self.window_days = window_days
         self.report = on_progress or (lambda _p: None)
+        self.write_seconds: list[float] = []
+        """How long each window's write transaction took (the write lock on SQLite)."""
 
     def run(self) -> SyncResult:
         """Sync everything; on an upstream error the integration's status says what happened."""
-        self._set(status="syncing", message=None, last_attempt_at_ms=self.now_ms)
+        self._set(last_attempt_at_ms=self.now_ms)
         try:
             with PageReader(self.client) as self._reader:
                 result = self._run()
@@ -130,7 +138,7 @@ class CursorSync:
             self._set(status="error", message=str(exc))
             raise
         except BaseException:
-            self._set(status="error", message="the sync was interrupted; run it again")
+            self._set(message="the last sync was interrupted; run it again")
             raise
         self._set(
             status="connected",
@@ -155,54 +163,76 @@ class CursorSync:
                 ).all()
             )
         windows = plan_windows(first, last, fetched, self.now_ms, self.window_days)
-        oldest: date | None = None
-        for done, window in enumerate(windows):
-            self.report(Progress("window", done, len(windows), result.events, window))
-            following = windows[done + 1] if done + 1 < len(windows) else None
-            count, window_oldest = self._sync_window(window, following)
+        spans = [(w.end - w.start) // MS_PER_DAY + 1 for w in windows]
+        days_done = 0
+
+        def stored(done: Future[int]) -> None:
+            nonlocal days_done
+            result.events += done.result()
+            days_done += spans[result.windows]
             result.windows += 1
-            result.events += count
-            if window_oldest is not None:
-                oldest = window_oldest
+
+        # Window k is written on the writer thread while window k+1 is fetched: SQLite and
+        # PostgreSQL do their work without the GIL, so the two overlap. One write at a time,
+        # in order, and at most two windows held.
+        writer = Worker("store-windows")
+        pending: Future[int] | None = None
+        try:
+            for done, window in enumerate(windows):
+                self.report(
+                    Progress("window", result.windows, len(windows), days_done, sum(spans),
+                             result.events, window)
+                )  # fmt: skip
+                following = windows[done + 1] if done + 1 < len(windows) else None
+                staged = self._fetch_window(window, following)
+                if pending is not None:
+                    stored(pending)
+                pending = writer.submit(partial(self._store_window, staged))
+            if pending is not None:
+                stored(pending)
+                pending = None
+        finally:
+            if pending is not None:
+                wait([pending])  # a failing sync still lets the write in progress finish
+            writer.close()
         if windows and windows[-1].start == day_start_ms(first):
-            # This run read the far end of the horizon: what it saw there is Cursor's retention.
-            result.earliest_day = oldest
-        self.report(Progress("spend", len(windows), len(windows), result.events))
-        self._sync_spend()
-        self.report(Progress("groups", len(windows), len(windows), result.events))
-        result.groups_available = self._sync_groups()
-        if not result.groups_available:
-            result.notes.append("billing groups are not available on this plan")
-        self.report(Progress("done", len(windows), len(windows), result.events))
+            result.earliest_day = self._retention_edge(first)
+        for stage in ("spend", "groups"):
+            self.report(Progress(stage, result.windows, len(windows), days_done, sum(spans),
+                                 result.events))  # fmt: skip
+            if stage == "spend":
+                self._sync_spend()
+            elif not self._sync_groups():
+                result.groups_available = False
+                result.notes.append("billing groups are not available on this plan")
+        self.report(Progress("done", result.windows, len(windows), days_done, sum(spans),
+                             result.events))  # fmt: skip
         return result
 
     # -- usage events ------------------------------------------------------------------------
-    def _sync_window(self, window: Window, following: Window | None) -> tuple[int, date | None]:
-        """Replace the window's events, rollup and bookmarks in one transaction."""
+    def _fetch_window(self, window: Window, following: Window | None) -> Staged:
+        """The whole window, read again while Cursor's count moves under it."""
         for _attempt in range(WINDOW_ATTEMPTS):
+            staged = Staged(window)
             try:
-                with self.engine.begin() as conn:
-                    return self._replace_window(conn, window, following)
+                self._read_pages(staged, following)
             except _Shifted:
+                staged.close()
                 continue
+            except BaseException:
+                staged.close()
+                raise
+            staged.rollup_records(self.integration_id)  # made here, outside the transaction
+            return staged
         msg = (
             f"Cursor's usage events kept changing while reading {day_of(window.start)} to "
             f"{day_of(window.end)}; the window was left as it was, try the sync again later"
         )
         raise BadResponse(msg)
 
-    def _replace_window(
-        self, conn: Connection, window: Window, following: Window | None
-    ) -> tuple[int, date | None]:
-        ev = tables.usage_events
-        conn.execute(
-            delete(ev).where(
-                ev.c.integration_id == self.integration_id,
-                ev.c.ts_ms.between(window.start, window.end),
-            )
-        )
-        acc: rollup.Rollup = {}
-        accounts: dict[str, Mapping[str, Any]] = {}
+    def _read_pages(self, staged: Staged, following: Window | None) -> None:
+        """Every page of the window into ``staged``; ``_Shifted`` if Cursor's count moved."""
+        window = staged.window
         expected: int | None = None
         with closing(self._reader.pages(window, following)) as pages:  # a shift drops its queue
             for total, events in pages:
@@ -216,62 +246,38 @@ class CursorSync:
                 if min(map(_TS, records)) < window.start or max(map(_TS, records)) > window.end:
                     msg = "Cursor returned usage events outside the requested dates"
                     raise BadResponse(msg)
-                insert_many(conn, ev, rollup.EVENT_COLUMNS, records)
-                rollup.fold(acc, records)
-                accounts.update(
-                    (record[_EMAIL_AT], raw)
+                staged.add(records)
+                staged.accounts.update(
+                    (record[_EMAIL_AT], (raw["serviceAccountId"], raw.get("serviceAccountName")))
                     for raw, record in zip(events, records, strict=True)
                     if record[_ACCOUNT_AT] and record[_EMAIL_AT]
                 )
-        per_day = rollup.events_per_day(acc)
-        if expected is None or sum(per_day.values()) != expected:
+        if expected is None or staged.events != expected:
             raise _Shifted
-        first_day, last_day = day_of(window.start), day_of(window.end)
-        daily = tables.usage_daily
-        conn.execute(
-            delete(daily).where(
-                daily.c.integration_id == self.integration_id,
-                daily.c.day.between(first_day, last_day),
-            )
-        )
-        insert_many(conn, daily, rollup.COLUMNS, rollup.records(acc, self.integration_id))
-        blocks.refresh(conn, self.integration_id, first_day, last_day)
-        days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
-        upsert(
-            conn,
-            tables.sync_days,
-            [
-                {
-                    "integration_id": self.integration_id,
-                    "day": d,
-                    "events": per_day[d],
-                    "fetched_at_ms": self.now_ms,
-                }
-                for d in days
-            ],
-            keys=("integration_id", "day"),
-        )
-        self._save_service_accounts(conn, accounts)
-        return expected, min(per_day) if per_day else None
 
-    def _save_service_accounts(
-        self, conn: Connection, accounts: dict[str, Mapping[str, Any]]
-    ) -> None:
-        """Service accounts are principals of their own, named as the events name them."""
-        rows = [
-            {
-                "integration_id": self.integration_id,
-                "email": email,
-                "name": raw.get("serviceAccountName"),
-                "role": "service-account",
-                "user_id": None,
-                "is_removed": False,
-                "service_account_id": raw["serviceAccountId"],
-                "listed_at_ms": None,
-            }
-            for email, raw in accounts.items()
-        ]
-        upsert(conn, tables.people, rows, keys=("integration_id", "email"))
+    def _retention_edge(self, first: date) -> date | None:
+        """The oldest day Cursor still returned data for, once this run has read the far end of
+        its horizon and found nothing there: the stored days with events begin after ``first``.
+        ``None`` (nothing learnt) when data reaches ``first`` itself."""
+        days = tables.sync_days
+        with self.engine.connect() as conn:
+            oldest = conn.execute(
+                select(func.min(days.c.day)).where(
+                    days.c.integration_id == self.integration_id, days.c.events > 0
+                )
+            ).scalar()
+        return oldest if oldest is not None and oldest > first else None
+
+    def _store_window(self, staged: Staged) -> int:
+        """Replace the stored window by ``staged`` in one short transaction (writer thread)."""
+        try:
+            started = time.perf_counter()
+            with self.engine.begin() as conn:
+                replace_window(conn, self.integration_id, staged, self.now_ms)
+            self.write_seconds.append(time.perf_counter() - started)
+            return staged.events
+        finally:
+            staged.close()
 
     # -- members, spend, groups ------------------------------------------------------------
     def _sync_members(self) -> None:

@@ -1,0 +1,214 @@
+"""``run_sync``: one recorded, exclusive sync of one Cursor integration.
+
+The one way to sync, for the CLI, the web app and a scheduler alike. It takes the integration's
+lease (or refuses, naming the run that holds it, or waits for it), records the run as it goes
+(``store.runs``), renews the lease from a heartbeat thread, stops when a disconnect asks it to,
+and records how the run ended: ok, revoked, error or interrupted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Engine
+
+from pumpview.errors import AuthError, PumpViewError, UpstreamError, UserInputError
+from pumpview.integrations.cursor import connection
+from pumpview.integrations.cursor.client import CursorClient, make_http
+from pumpview.integrations.cursor.sync import CursorSync, Progress, SyncResult
+from pumpview.store import integrations, runs
+from pumpview.timeutil import from_ms, now_ms
+from pumpview.vault import Vault
+
+HEARTBEAT_SECONDS = 1.0
+"""How often a running sync writes its progress and renews its lease."""
+
+
+class SyncBusy(UserInputError):
+    """Another process is syncing this integration."""
+
+
+class SyncStopped(PumpViewError):
+    """The run was asked to stop (the integration is being disconnected)."""
+
+
+def owner() -> str:
+    """Who runs a sync: this host and process."""
+    return f"{socket.gethostname()} pid {os.getpid()}"
+
+
+def describe(run: runs.Run) -> str:
+    """A running sync in one line, for messages."""
+    started = from_ms(run.started_at_ms).strftime("%Y-%m-%d %H:%M UTC")
+    progress = f"{run.windows_done}/{run.windows_total} windows" if run.windows_total else run.stage
+    return f"run {run.id} started {started} by {run.owner}, {progress}"
+
+
+def run_sync(
+    engine: Engine,
+    vault: Vault,
+    name: str = connection.NAME,
+    *,
+    pacing: bool = True,
+    backfill_days: int | None = None,
+    wait: bool = False,
+    on_progress: Callable[[runs.Run], None] | None = None,
+    poll_seconds: float = 1.0,
+) -> SyncResult:
+    """Sync integration ``name``; ``on_progress`` sees the run record as it changes (while
+    waiting with ``wait``, the other process's run)."""
+    integration = connection.stored(engine, vault, name)
+    run_id = _take_lease(engine, integration.integration_id, wait, on_progress, poll_seconds)
+    state = _Heartbeat(engine, run_id)
+    http = make_http(integration.api_key, integration.base_url)
+    client = CursorClient(http, pacing=pacing)
+
+    def progress(p: Progress) -> None:
+        stats = client.stats
+        state.progress = {
+            "stage": p.stage, "windows_done": p.windows_done, "windows_total": p.windows_total,
+            "days_done": p.days_done, "days_total": p.days_total, "events": p.events,
+            "requests": stats.requests,
+            "rate_limit_wait_ms": round((stats.pacing_seconds + stats.backoff_seconds) * 1000),
+        }  # fmt: skip
+        if on_progress is not None and state.run is not None:
+            on_progress(replace(state.run, **state.progress))
+        if state.must_stop():
+            raise SyncStopped("the sync was stopped: the integration is being disconnected")
+
+    outcome, message = "interrupted", "the sync was interrupted before it finished"
+    state.start()
+    try:
+        with http:
+            result = CursorSync(
+                engine, client, integration.integration_id, now_ms=now_ms(),
+                backfill_days=backfill_days or integration.backfill_days, on_progress=progress,
+            ).run()  # fmt: skip
+        outcome = "ok"
+        message = "; ".join(result.notes)
+        return result
+    except AuthError as exc:
+        outcome = "revoked" if exc.reason == "invalid_key" else "error"
+        message = str(exc)
+        raise
+    except SyncStopped as exc:
+        message = str(exc)
+        raise
+    except (UpstreamError, UserInputError) as exc:
+        outcome, message = "error", str(exc)
+        raise
+    finally:
+        state.finish(outcome, message or None)
+
+
+def _take_lease(
+    engine: Engine,
+    integration_id: int,
+    wait: bool,
+    on_progress: Callable[[runs.Run], None] | None,
+    poll_seconds: float,
+) -> int:
+    while True:
+        with engine.connect() as conn:
+            transaction = conn.begin()
+            run_id = runs.start(conn, integration_id, owner(), now_ms())
+            if run_id is None:
+                transaction.rollback()  # nothing of the refused run is kept
+            else:
+                transaction.commit()
+        if run_id is not None:
+            return run_id
+        with engine.connect() as conn:
+            other = runs.running(conn, integration_id, now_ms())
+        if other is None:
+            continue  # it just finished
+        if not wait:
+            msg = (
+                f"a sync of this integration is already running ({describe(other)}); "
+                "wait for it with: pumpview sync --wait"
+            )
+            raise SyncBusy(msg)
+        if on_progress is not None:
+            on_progress(other)
+        time.sleep(poll_seconds)
+
+
+class _Heartbeat:
+    """Writes the run's progress and renews its lease every ``HEARTBEAT_SECONDS`` on a daemon
+    thread; ``must_stop`` when a disconnect asked the run to stop or the lease was lost."""
+
+    def __init__(self, engine: Engine, run_id: int) -> None:
+        self.engine = engine
+        self.run_id = run_id
+        self.progress: dict[str, Any] = {}
+        self.run: runs.Run | None = None
+        self.stop = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="sync-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self._write()
+        self._thread.start()
+
+    def _write(self) -> None:
+        with self.engine.begin() as conn:
+            run = runs.heartbeat(conn, self.run_id, now_ms(), **self.progress)
+        self.run = run
+        if run is None or run.stop_requested:
+            self.stop.set()
+
+    def must_stop(self) -> bool:
+        """Checked at each step of the sync (a window, spend, groups): one small read."""
+        if not self.stop.is_set():
+            with self.engine.connect() as conn:
+                if runs.stop_requested(conn, self.run_id):
+                    self.stop.set()
+        return self.stop.is_set()
+
+    def _beat(self) -> None:
+        while not self._done.wait(HEARTBEAT_SECONDS):
+            with contextlib.suppress(Exception):  # a busy database now and then: the next beat
+                self._write()
+
+    def finish(self, outcome: str, message: str | None) -> None:
+        self._done.set()
+        self._thread.join(timeout=30)
+        with self.engine.begin() as conn:
+            runs.heartbeat(conn, self.run_id, now_ms(), **self.progress)
+            runs.finish(conn, self.run_id, now_ms(), outcome, message)
+
+
+def disconnect(
+    engine: Engine, name: str, *, purge: bool, stop_timeout_seconds: float = 120.0
+) -> runs.Run | None:
+    """Forget integration ``name``'s key (with ``purge``, its data too), after stopping a sync
+    that is running on it, in this process or another; returns the run that was stopped."""
+    with engine.connect() as conn:
+        integration_id = int(integrations.require(conn, name).id)
+        active = runs.running(conn, integration_id, now_ms())
+    if active is not None:
+        with engine.begin() as conn:
+            runs.request_stop(conn, active.id)
+        deadline = time.monotonic() + stop_timeout_seconds
+        while True:
+            with engine.connect() as conn:
+                still = runs.running(conn, integration_id, now_ms())
+            if still is None or still.id != active.id:
+                break
+            if time.monotonic() > deadline:
+                msg = (
+                    f"the running sync ({describe(active)}) did not stop within "
+                    f"{stop_timeout_seconds:.0f} s; nothing was changed, try again"
+                )
+                raise UserInputError(msg)
+            time.sleep(0.2)
+    with engine.begin() as conn:
+        integrations.forget_key(conn, name, purge=purge)
+    return active

@@ -1,0 +1,141 @@
+"""Storing usage: a window of fetched events replaces the stored one, in one short transaction.
+
+The sync fetches a whole window first (``Staged``: pages of event records, spilled to a temporary
+file past a few MB, with their rollup folded as they arrive), so no transaction is open while
+waiting for the network. ``replace_window`` then swaps in the window's events, its rollup, the
+blocks over it and its days' bookmarks at once: a crash leaves the old window or the new one,
+never a mix, and re-reading a window never duplicates.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import IO
+
+from sqlalchemy import Connection, delete
+
+from pumpview.store import blocks, rollup, tables
+from pumpview.store.write import insert_many, upsert
+from pumpview.timeutil import Window, day_of
+
+SPILL_EVENTS = 100_000
+"""A staged window keeps this many events in memory (some 50 MB), the rest in a temporary file:
+a 7-day window of a 5,000-seat team can hold millions."""
+
+
+@dataclass
+class Staged:
+    """A window's events as fetched, not yet stored: pages of records and their rollup."""
+
+    window: Window
+    acc: rollup.Rollup = field(default_factory=dict)
+    accounts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """Service-account principals seen: email -> (account id, name)."""
+    events: int = 0
+    _rollup_records: list[rollup.Record] | None = None
+    _kept: list[list[rollup.Record]] = field(default_factory=list)
+    _spilled: IO[bytes] | None = None
+    _spilled_pages: int = 0
+
+    def add(self, records: list[rollup.Record]) -> None:
+        """Keep one page of event records and fold it into the window's rollup."""
+        rollup.fold(self.acc, records)
+        if self.events + len(records) <= SPILL_EVENTS:
+            self._kept.append(records)
+        else:
+            if self._spilled is None:
+                self._spilled = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+            pickle.dump(records, self._spilled, protocol=pickle.HIGHEST_PROTOCOL)
+            self._spilled_pages += 1
+        self.events += len(records)
+
+    def pages(self) -> Iterator[list[rollup.Record]]:
+        """The pages in the order they were added."""
+        yield from self._kept
+        if self._spilled is not None:
+            self._spilled.seek(0)
+            for _ in range(self._spilled_pages):
+                # Our own records, written by this process a moment ago: nothing untrusted.
+                yield pickle.load(self._spilled)  # noqa: S301
+
+    def rollup_records(self, integration_id: int) -> list[rollup.Record]:
+        """The window's ``usage_daily`` records, made once: call it before the transaction, so
+        the transaction only writes."""
+        if self._rollup_records is None:
+            self._rollup_records = rollup.records(self.acc, integration_id)
+        return self._rollup_records
+
+    def per_day(self) -> Counter[date]:
+        return rollup.events_per_day(self.acc)
+
+    def close(self) -> None:
+        self._kept.clear()
+        if self._spilled is not None:
+            self._spilled.close()
+
+
+def replace_window(
+    conn: Connection, integration_id: int, staged: Staged, fetched_at_ms: int
+) -> None:
+    """Swap ``staged`` in for the stored window: events, rollup, blocks, bookmarks, service
+    accounts. Runs in the caller's transaction, which should hold nothing else."""
+    window, events = staged.window, tables.usage_events
+    conn.execute(
+        delete(events).where(
+            events.c.integration_id == integration_id,
+            events.c.ts_ms.between(window.start, window.end),
+        )
+    )
+    for records in staged.pages():
+        insert_many(conn, events, rollup.EVENT_COLUMNS, records)
+    first_day, last_day = day_of(window.start), day_of(window.end)
+    daily = tables.usage_daily
+    conn.execute(
+        delete(daily).where(
+            daily.c.integration_id == integration_id, daily.c.day.between(first_day, last_day)
+        )
+    )
+    insert_many(conn, daily, rollup.COLUMNS, staged.rollup_records(integration_id))
+    blocks.refresh(conn, integration_id, first_day, last_day)
+    per_day = staged.per_day()
+    days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+    upsert(
+        conn,
+        tables.sync_days,
+        [
+            {
+                "integration_id": integration_id,
+                "day": d,
+                "events": per_day[d],
+                "fetched_at_ms": fetched_at_ms,
+            }
+            for d in days
+        ],
+        keys=("integration_id", "day"),
+    )
+    _save_service_accounts(conn, integration_id, staged.accounts)
+
+
+def _save_service_accounts(
+    conn: Connection, integration_id: int, accounts: Mapping[str, tuple[str, str | None]]
+) -> None:
+    """Service accounts are principals of their own, named as the events name them."""
+    rows = [
+        {
+            "integration_id": integration_id,
+            "email": email,
+            "name": name,
+            "role": "service-account",
+            "user_id": None,
+            "is_removed": False,
+            "service_account_id": account_id,
+            "listed_at_ms": None,
+        }
+        for email, (account_id, name) in accounts.items()
+    ]
+    upsert(conn, tables.people, rows, keys=("integration_id", "email"))

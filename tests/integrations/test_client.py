@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
@@ -28,10 +29,12 @@ from pumpview.integrations.cursor.client import (
     INVALID_KEY_MESSAGE,
     ClientEvent,
     CursorClient,
+    check_base_url,
     check_route,
     make_http,
     parse_retry_after,
 )
+from pumpview.integrations.cursor.keys import key_forms
 from pumpview.simulator import DEMO_KEY, Faults, Grant
 from pumpview.simulator.truth import overall
 from pumpview.timeutil import MS_PER_DAY
@@ -97,7 +100,7 @@ def cursor(
 
 
 def mocked(
-    *answers: httpx.Response | Exception, **options: Any
+    *answers: httpx.Response | Exception, key: str = DEMO_KEY, **options: Any
 ) -> tuple[CursorClient, list[httpx.Request]]:
     """A CursorClient over ``httpx.MockTransport`` giving ``answers`` in turn (the last repeats)."""
     seen: list[httpx.Request] = []
@@ -113,7 +116,7 @@ def mocked(
         httpx.Client(
             transport=httpx.MockTransport(handler),
             base_url="https://api.cursor.test",
-            auth=(DEMO_KEY, ""),
+            auth=(key, ""),
         )
     )
     if "clock" not in options:
@@ -625,3 +628,48 @@ def test_redirect_is_a_bad_response_and_not_followed():
         client.get("/teams/members")
     assert caught.value.status == 302
     assert len(seen) == 1
+
+
+PUNCTUATED_KEY = "crsr_" + "Ab+/=%:&?#@!" * 5 + "wxyz"
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        lambda key: f"Basic {base64.b64encode(f'{key}:'.encode()).decode()}",
+        lambda key: quote(key, safe=""),
+        quote_plus,
+        lambda key: key,
+    ],
+    ids=["basic-auth-header", "url-encoded", "form-encoded", "plain"],
+)
+def test_a_403_echoing_the_credentials_in_any_encoding_is_masked(echo):
+    """Echoed credentials (the Authorization header, URL-encoded or plain, punctuation and all)
+    never reach the error; the key travelled with the request, so every form of it is known."""
+    for key in (DEMO_KEY, PUNCTUATED_KEY):
+        client, _ = mocked(
+            httpx.Response(403, json={"error": f"forbidden for {echo(key)}; scope"}), key=key
+        )
+        with pytest.raises(AuthError) as caught:
+            client.get("/teams/members")
+        text = f"{caught.value} {caught.value!r}"
+        assert key not in text
+        for form in key_forms(key):
+            assert form not in text, form
+        assert key[5:25] not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("::::", "not a valid base URL"),
+        ("http://127.0.0.1:abc", "not a valid base URL"),
+        ("http://[::1", "not a valid base URL"),
+        ("ftp://example.com", "not a valid base URL"),
+        (f"http://user:{DEMO_KEY}@127.0.0.1:1", "must not contain a user name or password"),
+    ],
+)
+def test_bad_base_urls_are_one_clear_error(url, message):
+    with pytest.raises(UserInputError, match=message) as caught:
+        check_base_url(url)
+    assert DEMO_KEY not in str(caught.value)

@@ -39,7 +39,7 @@ from pumpview.errors import (
     UpstreamError,
     UserInputError,
 )
-from pumpview.integrations.cursor.keys import check_key_format, redact_keys
+from pumpview.integrations.cursor.keys import check_key_format, key_of_basic_auth, redact_keys
 
 DEFAULT_BASE_URL = "https://api.cursor.com"
 USER_AGENT = f"pumpview/{__version__}"
@@ -247,10 +247,11 @@ def _upstream_message(response: httpx.Response) -> str:
     for _ in range(2):  # tolerate one level of nesting: {"error": {"message": ...}}
         if not isinstance(body, dict):
             break
-        for key in ("message", "error"):
-            value = body.get(key)
+        for name in ("message", "error"):
+            value = body.get(name)
             if isinstance(value, str) and value.strip():
-                return redact_keys(value.strip())[:500]
+                key = key_of_basic_auth(response.request.headers.get("Authorization"))
+                return redact_keys(value.strip(), [key] if key else [])[:500]
         body = body.get("error")
     kind = "an HTML page" if "html" in response.headers.get("content-type", "") else "no message"
     return f"{response.reason_phrase or 'no reason'} ({kind})"
@@ -289,6 +290,28 @@ class ClientStats:
     """Backoff asked of stamina (zero real time under ``stamina.set_testing``)."""
 
 
+def check_base_url(url: str) -> str:
+    """``url`` without a trailing slash if it can be the Cursor API's base URL, else a
+    ``UserInputError`` saying why. Credentials in the URL are refused: they would be stored."""
+    text = url.strip().rstrip("/")
+    try:
+        parsed = httpx.URL(text)
+        _ = parsed.port  # httpx only parses the port when asked
+    except (httpx.InvalidURL, ValueError, TypeError):
+        msg = f"not a valid base URL: {redact_keys(text)!r} (expected https://host[:port])"
+        raise UserInputError(msg) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        msg = f"not a valid base URL: {redact_keys(text)!r} (expected https://host[:port])"
+        raise UserInputError(msg)
+    if parsed.userinfo:
+        msg = (
+            "the base URL must not contain a user name or password; pass the key with "
+            "--api-key (it is stored encrypted)"
+        )
+        raise UserInputError(msg)
+    return text
+
+
 def make_http(
     api_key: str, base_url: str = DEFAULT_BASE_URL, timeout: float = 30.0
 ) -> httpx.Client:
@@ -296,7 +319,7 @@ def make_http(
     JSON content type. Raises ``UserInputError`` for a malformed key (without echoing it)."""
     key = check_key_format(api_key)
     return httpx.Client(
-        base_url=base_url,
+        base_url=check_base_url(base_url),
         auth=httpx.BasicAuth(key, ""),
         headers={
             "User-Agent": USER_AGENT,

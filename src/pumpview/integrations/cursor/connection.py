@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import members, usage_events
-from pumpview.integrations.cursor.client import CursorClient, make_http
+from pumpview.integrations.cursor.client import CursorClient, check_base_url, make_http
 from pumpview.integrations.cursor.keys import check_key_format, mask_key
 from pumpview.store import integrations
 from pumpview.timeutil import MS_PER_DAY, Window
@@ -38,6 +38,7 @@ def connect(
 ) -> int:
     """Verify ``api_key`` against ``base_url`` and store it sealed; returns the integration id."""
     key = check_key_format(api_key)
+    base_url = check_base_url(base_url)
     with make_http(key, base_url) as http:
         verify(CursorClient(http, pacing=pacing), now_ms)
     with engine.begin() as conn:

@@ -39,7 +39,7 @@ from pumpview.simulator import SimConfig
 from pumpview.simulator import truth as gt
 from pumpview.simulator.data import Team
 from pumpview.store import integrations, tables
-from pumpview.store.engine import open_store
+from pumpview.store.engine import open_store, refresh_statistics
 from pumpview.store.usage import Staged, replace_window
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, now_ms
 
@@ -79,6 +79,7 @@ def load(engine: Engine, events: int) -> tuple[Team, float, list[float]]:
         stored += len(batch)
         print(f"\r  loaded {stored:,} events", end="", file=sys.stderr)
     print(file=sys.stderr)
+    refresh_statistics(engine)  # as a sync does when it ends
     return team, time.perf_counter() - started, writes
 
 

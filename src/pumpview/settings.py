@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pumpview.errors import UserInputError
 
 
 class Settings(BaseSettings):
@@ -22,6 +25,14 @@ class Settings(BaseSettings):
     rate_limit: bool = True
     """Client-side pacing under Cursor's per-minute limits; ``off`` for an unlimited upstream."""
 
+    @field_validator("home")
+    @classmethod
+    def _home_is_a_path(cls, value: Path) -> Path:
+        if not str(value).strip() or str(value) == ".":
+            msg = "must name a folder (it is empty)"
+            raise ValueError(msg)
+        return value
+
     @property
     def home_dir(self) -> Path:
         return self.home.expanduser()
@@ -32,3 +43,20 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.home_dir / 'pumpview.db'}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """``Settings`` from the environment and ``overrides``; a bad value is one clear
+    ``UserInputError`` naming the variable, never a validation dump."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "setting"
+        flag = f"--{name.replace('_', '-')}" if name in overrides else f"PUMPVIEW_{name.upper()}"
+        reason = first["msg"].removeprefix("Value error, ")
+        if name == "rate_limit":
+            reason = "expected on or off"
+        shown = "" if name == "secret_key" else f" (got {first.get('input')!r})"
+        msg = f"{flag}: {reason}{shown}"
+        raise UserInputError(msg) from None

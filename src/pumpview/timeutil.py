@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -43,9 +44,15 @@ def floor_hour(ms: int) -> int:
     return ms - ms % MS_PER_HOUR
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_day(text: str) -> date:
-    """A ``YYYY-MM-DD`` string as a date; ``ValueError`` names the bad input."""
+    """A ``YYYY-MM-DD`` string as a date (only that form: ``fromisoformat`` would also take
+    ``20261101``); ``ValueError`` names the bad input."""
     try:
+        if not _DAY.fullmatch(text):
+            raise ValueError
         return date.fromisoformat(text)
     except ValueError:
         msg = f"not a date (expected YYYY-MM-DD): {text!r}"

@@ -20,11 +20,11 @@ KEY_FILE = "secret.key"
 class Vault:
     """Encrypts and decrypts API keys with one Fernet secret."""
 
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, source: str = "PUMPVIEW_SECRET_KEY") -> None:
         try:
             self._fernet = Fernet(secret)
         except ValueError:
-            msg = "PUMPVIEW_SECRET_KEY is not a valid Fernet key (32 url-safe base64-encoded bytes)"
+            msg = f"{source} is not a valid Fernet key (32 url-safe base64-encoded bytes)"
             raise UserInputError(msg) from None
 
     def __repr__(self) -> str:
@@ -34,7 +34,8 @@ class Vault:
     def from_settings(cls, settings: Settings) -> Vault:
         if settings.secret_key is not None:
             return cls(settings.secret_key.get_secret_value().encode())
-        return cls(_key_file(settings.home_dir / KEY_FILE))
+        path = settings.home_dir / KEY_FILE
+        return cls(_key_file(path), source=f"the key file {path}")
 
     def seal(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()
@@ -51,12 +52,22 @@ class Vault:
 
 
 def _key_file(path: Path) -> bytes:
-    """Read the key file, creating it (0600, atomically) on first use."""
-    if path.exists():
+    """Read the key file, creating it (0600) on first use, race-free: it is written whole under
+    a temporary name and linked into place, so a second process sees all of it or none."""
+    try:
+        if not path.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            temporary = path.with_name(f".{KEY_FILE}.{os.getpid()}")
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(Fernet.generate_key())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+            finally:
+                temporary.unlink()
         return path.read_bytes().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = Fernet.generate_key()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secret)
-    return secret
+    except OSError as exc:
+        msg = f"cannot use the key file {path}: {exc.strerror or exc}"
+        raise UserInputError(msg) from None

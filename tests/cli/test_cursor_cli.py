@@ -108,6 +108,7 @@ def test_key_never_leaves_in_clear(capsys, live, tmp_path):
         (("integrations", "connect", "github", "--api-key", DEMO_KEY), "unknown integration"),
         (("integrations", "connect", "cursor", "--api-key", "sk-not-a-cursor-key"), "key_"),
         (("report", "users", "--since", "2025-13-01"), "--since"),
+        (("report", "users", "--since", "20261101"), "expected YYYY-MM-DD"),
         (("report", "daily", "--since", "2025-03-02", "--until", "2025-03-01"), "after"),
         (("report", "bogus"), "bogus"),
         (("sync",), "no cursor integration"),
@@ -124,6 +125,35 @@ def test_user_mistakes_get_one_line_errors(capsys, argv, message):
     assert message in err
     assert "Traceback" not in err
     assert "sk-not-a-cursor-key" not in err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PUMPVIEW_RATE_LIMIT", "sometimes", "PUMPVIEW_RATE_LIMIT: expected on or off"),
+        ("PUMPVIEW_HOME", "", "PUMPVIEW_HOME: must name a folder"),
+    ],
+)
+def test_bad_settings_are_one_line_naming_the_variable(
+    capsys, monkeypatch, variable, value, message
+):
+    monkeypatch.setenv(variable, value)
+    code, _out, err = run(capsys, "report", "users")
+    assert (code, err) == (1, f"error: {message}" + err.split(message, 1)[1])
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_no_arguments_prints_help_and_no_error(capsys):
+    code, out, err = run(capsys)
+    assert code == 0
+    assert "Usage: pumpview" in out
+    assert err == ""
+
+
+def test_an_empty_report_says_why(capsys):
+    code, out, err = run(capsys, "report", "users")
+    assert (code, out) == (0, "")
+    assert err == "No Cursor usage stored yet: run pumpview sync.\n"
 
 
 def test_invalid_key_is_refused_with_what_to_do(capsys, live):

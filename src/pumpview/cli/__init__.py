@@ -17,7 +17,7 @@ import typer.main
 from pumpview.cli import demo, integrations, report, simulator, sync
 from pumpview.cli.context import Context
 from pumpview.errors import PumpViewError
-from pumpview.settings import Settings
+from pumpview.settings import load_settings
 
 app = typer.Typer(
     name="pumpview",
@@ -42,7 +42,7 @@ def root(
         overrides["database_url"] = db
     if home is not None:
         overrides["home"] = home
-    ctx.obj = Context(Settings(**overrides))  # type: ignore[arg-type]
+    ctx.obj = Context(load_settings(**overrides))
 
 
 app.add_typer(integrations.app, name="integrations")
@@ -61,12 +61,14 @@ def main(argv: list[str] | None = None) -> None:
         code = command.main(args=argv, prog_name="pumpview", standalone_mode=False)
     except typer.Exit as done:
         code = done.exit_code
-    except typer.Abort:
-        sys.stderr.write("error: aborted\n")
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("error: interrupted\n")
         code = 130
     except typer.TyperException as exc:  # Click's usage errors, as Typer >= 0.29 ships them
-        sys.stderr.write(f"error: {exc.format_message()}\n")
-        code = exc.exit_code
+        message = exc.format_message()
+        if message:  # ``pumpview`` alone shows the help and exits without an error
+            sys.stderr.write(f"error: {message}\n")
+        code = exc.exit_code if message else 0
     except PumpViewError as exc:
         sys.stderr.write(f"error: {exc}\n")
         code = 1

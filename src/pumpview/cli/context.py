@@ -8,7 +8,7 @@ from functools import cached_property
 import typer
 from sqlalchemy import Engine
 
-from pumpview.settings import Settings
+from pumpview.settings import Settings, load_settings
 from pumpview.store.engine import open_store
 from pumpview.vault import Vault
 
@@ -29,4 +29,4 @@ class Context:
 def current(ctx: typer.Context) -> Context:
     """The context the root callback stored (a fresh one when a command runs on its own)."""
     found = ctx.find_object(Context)
-    return found if found is not None else Context(Settings())
+    return found if found is not None else Context(load_settings())

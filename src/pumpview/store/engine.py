@@ -6,6 +6,7 @@ psycopg 3.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from pumpview.errors import UserInputError
 from pumpview.store.money_type import SQLITE_TEXT
@@ -35,7 +36,7 @@ def make_engine(url: str) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(parsed.database).expanduser())
         _register_sqlite_adapters()
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -44,6 +45,18 @@ def make_engine(url: str) -> Engine:
         msg = f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL"
         raise UserInputError(msg)
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file (and its folder) readable by its owner only: it holds the
+    team's usage and the sealed key. SQLite gives its -wal and -shm files the same mode."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError as exc:
+        msg = f"cannot create the database {path}: {exc.strerror or exc}"
+        raise UserInputError(msg) from None
 
 
 def _register_sqlite_adapters() -> None:
@@ -64,6 +77,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.close()
 
 
+ANALYZED = ("usage_daily", "person_blocks", "model_blocks", "team_blocks", "model_people")
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Refresh the planner's statistics on the tables the reports read; a sync does this when
+    it ends. Without them PostgreSQL can walk a range of days where one index seek per
+    (model, person) pair would do (measured: 1 s instead of 10 ms)."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"ANALYZE {', '.join(ANALYZED)}")
+        else:
+            conn.exec_driver_sql("PRAGMA optimize")
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest migration (idempotent)."""
     config = Config()
@@ -78,7 +105,7 @@ def open_store(url: str) -> Engine:
     engine = make_engine(url)
     try:
         migrate(engine)
-    except OperationalError as exc:
+    except DatabaseError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unreachable"
         msg = (
             f"cannot open the database {engine.url.render_as_string(hide_password=True)}: {reason}"

@@ -24,6 +24,7 @@ from pumpview.integrations.cursor import connection
 from pumpview.integrations.cursor.client import CursorClient, make_http
 from pumpview.integrations.cursor.sync import CursorSync, Progress, SyncResult
 from pumpview.store import integrations, runs
+from pumpview.store.engine import refresh_statistics
 from pumpview.timeutil import from_ms, now_ms
 from pumpview.vault import Vault
 
@@ -93,6 +94,7 @@ def run_sync(
             ).run()  # fmt: skip
         outcome = "ok"
         message = "; ".join(result.notes)
+        refresh_statistics(engine)
         return result
     except AuthError as exc:
         outcome = "revoked" if exc.reason == "invalid_key" else "error"

@@ -253,3 +253,44 @@ def test_every_command_has_help_and_is_in_the_readme(capsys):
         assert code == 0
         assert "Usage" in out
         assert re.search(r"pumpview " + " ".join(argv), readme), argv
+
+
+def test_two_cursor_teams_live_side_by_side_and_are_never_merged(capsys, serve):
+    """A second team's key over the first integration is refused; as its own integration it
+    syncs apart, and each report equals its own team's ground truth."""
+    one, two = (serve(now_ms=None, days=5, members=10, seed=s) for s in (1, 2))
+    rosters = [{m.email.lower() for m in x.sim.team.members if m.email} for x in (one, two)]
+    assert 0 < len(rosters[0] & rosters[1]) < 4  # two teams with a few people in common
+    assert connect(capsys, one, "--sync")[0] == 0
+    code, _out, err = run(
+        capsys, "integrations", "connect", "cursor", "--api-key", DEMO_KEY,
+        "--base-url", two.url,
+    )  # fmt: skip
+    assert code == 1
+    assert "different Cursor team" in err
+    assert "--name" in err
+    code, _out, err = run(
+        capsys, "integrations", "connect", "cursor", "--name", "cursor-eu", "--api-key",
+        DEMO_KEY, "--base-url", two.url, "--team-name", "Acme EU", "--sync",
+    )  # fmt: skip
+    assert code == 0, err
+    for name, served in (("cursor", one), ("cursor-eu", two)):
+        code, out, _err = run(capsys, "report", "users", "--integration", name, "--format", "json")
+        team = served.sim.team
+        want = gt.totals(team, day_start_ms(team.first_day), team.now, gt.by_user)
+        assert {r["email"]: r["spend_cents"] for r in json.loads(out)} == {
+            email: format_cents(t.spend_cents) for email, t in want.items()
+        }
+    _code, out, _err = run(capsys, "integrations", "list", "--format", "json")
+    listed = {r["name"]: r["team_name"] for r in json.loads(out)}
+    assert listed == {"cursor": "Acme", "cursor-eu": "Acme EU"}
+
+
+def test_reconnecting_without_a_team_name_keeps_it(capsys, live):
+    connect(capsys, live)
+    code, _out, _err = run(
+        capsys, "integrations", "connect", "cursor", "--api-key", DEMO_KEY, "--base-url", live.url
+    )
+    assert code == 0
+    _code, out, _err = run(capsys, "integrations", "list", "--format", "json")
+    assert json.loads(out)[0]["team_name"] == "Acme"

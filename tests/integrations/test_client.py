@@ -34,6 +34,7 @@ from pumpview.integrations.cursor.client import (
     make_http,
     parse_retry_after,
 )
+from pumpview.integrations.cursor.connection import verify
 from pumpview.integrations.cursor.keys import key_forms
 from pumpview.simulator import DEMO_KEY, Faults, Grant
 from pumpview.simulator.truth import overall
@@ -673,3 +674,18 @@ def test_bad_base_urls_are_one_clear_error(url, message):
     with pytest.raises(UserInputError, match=message) as caught:
         check_base_url(url)
     assert DEMO_KEY not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        (ok({"unexpected": True}),),
+        (ok({"teamMembers": []}), ok({"data": []})),
+    ],
+    ids=["members-wrong-shape", "events-wrong-shape"],
+)
+def test_connect_refuses_a_200_of_the_wrong_shape(answers):
+    """A server that answers 200 with other JSON is not the Cursor Admin API."""
+    client, _ = mocked(*answers)
+    with pytest.raises(BadResponse, match="unexpected /teams/"):
+        verify(client, 1_764_000_000_000)

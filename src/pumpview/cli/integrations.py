@@ -48,25 +48,31 @@ def connect(
     team_name: Annotated[str | None, typer.Option(help="A display name for the team.")] = None,
     base_url: Annotated[str, typer.Option(help="Cursor API base URL.")] = DEFAULT_BASE_URL,
     sync: Annotated[bool, typer.Option("--sync", help="Start syncing right away.")] = False,
+    name: Annotated[
+        str,
+        typer.Option(help="This integration's name: one per Cursor team (cursor, cursor-eu)."),
+    ] = connection.NAME,
 ) -> None:
     """Verify a Cursor Admin API key and store it encrypted."""
     _source(source)
+    connection.check_name(name)
     context = current(ctx)
     key = _read_key(api_key)
     connection.connect(
         context.engine,
         context.vault,
         key,
-        base_url=base_url.rstrip("/"),
+        base_url=base_url,
         team_name=team_name,
+        name=name,
         now_ms=now_ms(),
         pacing=context.settings.rate_limit,
     )
-    typer.echo(f"Connected {source}" + (f" ({team_name})" if team_name else "") + ".")
+    typer.echo(f"Connected {name}" + (f" ({team_name})" if team_name else "") + ".")
     if sync:
         from pumpview.cli.sync import run  # noqa: PLC0415 - the sync command's own runner
 
-        run(context, backfill_days=None)
+        run(context, backfill_days=None, name=name)
 
 
 @app.command("list")
@@ -99,16 +105,15 @@ def list_(
 @app.command()
 def disconnect(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="The integration: cursor.")],
+    name: Annotated[str, typer.Argument(help="The integration's name (cursor by default).")],
     purge: Annotated[bool, typer.Option("--purge", help="Also delete its synced data.")] = False,
 ) -> None:
-    """Forget the key (syncing stops); keep the data unless --purge."""
-    _source(source)
-    stopped = runner.disconnect(current(ctx).engine, source, purge=purge)
+    """Forget the key (a running sync is stopped first); keep the data unless --purge."""
+    stopped = runner.disconnect(current(ctx).engine, connection.check_name(name), purge=purge)
     if stopped is not None:
         typer.echo(f"Stopped the sync that was running (run {stopped.id}).")
     typer.echo(
-        f"Disconnected {source}; " + ("its data was deleted." if purge else "its data is kept.")
+        f"Disconnected {name}; " + ("its data was deleted." if purge else "its data is kept.")
     )
 
 

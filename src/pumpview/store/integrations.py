@@ -79,3 +79,15 @@ def listing(conn: Connection) -> list[dict[str, Any]]:
         ).one()
         out.append({**row._asdict(), "events": events, "first_day": first, "last_day": last})
     return out
+
+
+def roster(conn: Connection, integration_id: int) -> set[str]:
+    """The emails ``/teams/members`` listed for the integration (not event-only principals)."""
+    people = tables.people
+    return set(
+        conn.execute(
+            select(people.c.email).where(
+                people.c.integration_id == integration_id, people.c.listed_at_ms.is_not(None)
+            )
+        ).scalars()
+    )

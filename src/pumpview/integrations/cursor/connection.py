@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from pumpview.errors import UserInputError
+from pumpview.errors import BadResponse, UserInputError
 from pumpview.integrations.cursor import members, usage_events
 from pumpview.integrations.cursor.client import CursorClient, check_base_url, make_http
 from pumpview.integrations.cursor.keys import check_key_format, mask_key
@@ -16,13 +17,61 @@ from pumpview.vault import Vault
 
 NAME = "cursor"
 DEFAULT_BACKFILL_DAYS = 365
+CONNECT_ATTEMPTS = 3
+CONNECT_TIMEOUT_SECONDS = 15.0
+"""A person is waiting on a connect: give up sooner than a background sync would."""
 
 
-def verify(client: CursorClient, now_ms: int) -> None:
-    """Prove the key works where the sync needs it: the roster and one usage-events page."""
-    client.get(members.PATH)
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+
+
+def check_name(name: str) -> str:
+    """An integration name: a short slug (``cursor``, ``cursor-eu``), or ``UserInputError``."""
+    if not NAME_PATTERN.fullmatch(name):
+        msg = (
+            f"integration names are 1-32 lower-case letters, digits and dashes, starting with "
+            f"a letter or digit; got {name!r}"
+        )
+        raise UserInputError(msg)
+    return name
+
+
+def verify(client: CursorClient, now_ms: int) -> set[str]:
+    """Prove the key works where the sync needs it, with answers of the documented shape: the
+    roster and one usage-events page. Returns the roster's emails."""
+    roster = members.to_rows(client.get(members.PATH), 0, now_ms)
     last_day = Window(now_ms - MS_PER_DAY, now_ms)
-    client.post(usage_events.PATH, usage_events.request_body(last_day, 1, 1))
+    page = client.post(usage_events.PATH, usage_events.request_body(last_day, 1, 1))
+    if not (
+        isinstance(page, dict)
+        and isinstance(page.get("usageEvents"), list)
+        and isinstance(page.get("pagination"), dict)
+    ):
+        msg = "unexpected /teams/filtered-usage-events response: no usageEvents and pagination"
+        raise BadResponse(msg)
+    return {row["email"] for row in roster}
+
+
+def _same_team(engine: Engine, name: str, roster: set[str]) -> None:
+    """Refuse a key of another Cursor team for an integration that already holds data: the two
+    would be merged silently. Told apart by the roster: a re-issued key of the same team lists
+    the same people, another team shares fewer than half of them (a few people and service
+    accounts can belong to both)."""
+    with engine.connect() as conn:
+        row = integrations.find(conn, name)
+        if row is None:
+            return
+        known = integrations.roster(conn, int(row.id))
+    shared = len(known & roster)
+    if known and roster and shared * 2 < min(len(known), len(roster)):
+        msg = (
+            f"this key belongs to a different Cursor team than the integration {name!r} (only "
+            f"{shared} of its {len(known)} members are in the new key's team); add it as a second "
+            "integration with --name, e.g. pumpview integrations connect cursor --name "
+            f"{name}-2, or delete the old data first: pumpview integrations disconnect {name} "
+            "--purge"
+        )
+        raise UserInputError(msg)
 
 
 def connect(
@@ -32,30 +81,35 @@ def connect(
     *,
     base_url: str,
     team_name: str | None,
+    name: str = NAME,
     now_ms: int,
     pacing: bool = True,
     backfill_days: int = DEFAULT_BACKFILL_DAYS,
 ) -> int:
     """Verify ``api_key`` against ``base_url`` and store it sealed; returns the integration id."""
+    check_name(name)
     key = check_key_format(api_key)
     base_url = check_base_url(base_url)
-    with make_http(key, base_url) as http:
-        verify(CursorClient(http, pacing=pacing), now_ms)
-    with engine.begin() as conn:
-        return integrations.save(
-            conn,
-            {
-                "name": NAME,
-                "team_name": team_name,
-                "key_ciphertext": vault.seal(key),
-                "key_hint": mask_key(key),
-                "base_url": base_url,
-                "status": "connected",
-                "message": None,
-                "connected_at_ms": now_ms,
-                "backfill_days": backfill_days,
-            },
+    with make_http(key, base_url, timeout=CONNECT_TIMEOUT_SECONDS) as http:
+        client = CursorClient(
+            http, pacing=pacing, attempts=CONNECT_ATTEMPTS, retry_timeout=CONNECT_TIMEOUT_SECONDS
         )
+        roster = verify(client, now_ms)
+    _same_team(engine, name, roster)
+    values = {
+        "name": name,
+        "key_ciphertext": vault.seal(key),
+        "key_hint": mask_key(key),
+        "base_url": base_url,
+        "status": "connected",
+        "message": None,
+        "connected_at_ms": now_ms,
+        "backfill_days": backfill_days,
+    }
+    if team_name is not None:  # a reconnect without --team-name keeps the name it had
+        values["team_name"] = team_name
+    with engine.begin() as conn:
+        return integrations.save(conn, values)
 
 
 @dataclass(frozen=True)

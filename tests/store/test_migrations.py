@@ -80,3 +80,14 @@ def test_upgrading_a_0002_rollup_keeps_every_figure_exactly(db_url):
             ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'usage_daily'")
             assert ddl.scalar_one().rstrip().endswith("WITHOUT ROWID")
     engine.dispose()
+
+
+def test_head_constant_is_alembic_head():
+    """``engine.HEAD`` lets a migrated store open without loading Alembic; it must be the head."""
+    from alembic.script import ScriptDirectory
+
+    from pumpview.store.engine import HEAD
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD

@@ -10,14 +10,12 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import stamina
 import typer
 import typer.main
 
 from pumpview.cli import demo, integrations, report, simulator, sync
 from pumpview.cli.context import Context
 from pumpview.errors import PumpViewError
-from pumpview.settings import load_settings
 
 app = typer.Typer(
     name="pumpview",
@@ -42,6 +40,13 @@ def root(
         overrides["database_url"] = db
     if home is not None:
         overrides["home"] = home
+    import stamina  # noqa: PLC0415 - loaded once a command runs, as below
+
+    from pumpview.settings import load_settings  # noqa: PLC0415 - pydantic
+
+    # stamina logs every scheduled retry as a WARNING; progress bars and errors say it better.
+    stamina.instrumentation.set_on_retry_hooks([])
+
     ctx.obj = Context(load_settings(**overrides))
 
 
@@ -54,8 +59,6 @@ app.command("demo")(demo.command)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
-    # stamina logs every scheduled retry as a WARNING; progress bars and errors say it better.
-    stamina.instrumentation.set_on_retry_hooks([])
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="pumpview", standalone_mode=False)

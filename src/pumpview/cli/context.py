@@ -4,29 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import Engine
 
-from pumpview.settings import Settings, load_settings
-from pumpview.store.engine import open_store
-from pumpview.vault import Vault
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from pumpview.settings import Settings
+    from pumpview.vault import Vault
 
 
 @dataclass
 class Context:
     settings: Settings
 
+    # Imported when first used: ``pumpview --help`` needs no SQLAlchemy, cryptography or pydantic.
     @cached_property
     def engine(self) -> Engine:
+        from pumpview.store.engine import open_store  # noqa: PLC0415
+
         return open_store(self.settings.db_url)
 
     @cached_property
     def vault(self) -> Vault:
+        from pumpview.vault import Vault  # noqa: PLC0415
+
         return Vault.from_settings(self.settings)
 
 
 def current(ctx: typer.Context) -> Context:
     """The context the root callback stored (a fresh one when a command runs on its own)."""
-    found = ctx.find_object(Context)
-    return found if found is not None else Context(load_settings())
+    if (found := ctx.find_object(Context)) is not None:
+        return found
+    from pumpview.settings import load_settings  # noqa: PLC0415 - pydantic, once a command runs
+
+    return Context(load_settings())

@@ -10,10 +10,7 @@ import typer
 from pumpview.cli import report, sync
 from pumpview.cli.context import Context
 from pumpview.cli.render import Format
-from pumpview.integrations.cursor import connection
-from pumpview.settings import Settings
-from pumpview.simulator import DEMO_KEY, SimConfig, create_simulator
-from pumpview.simulator.server import serve_in_thread
+from pumpview.errors import UserInputError
 from pumpview.timeutil import day_of, now_ms
 
 
@@ -24,7 +21,15 @@ def command(
     days: Annotated[int, typer.Option(help="Days of simulated history.")] = 365,
 ) -> None:
     """Start the simulator, connect with its demo key, backfill, and print the reports."""
-    settings = Settings(home=home, database_url=None, rate_limit=False)
+    from pumpview.integrations.cursor import connection  # noqa: PLC0415 - the demo's own needs
+    from pumpview.settings import load_settings  # noqa: PLC0415
+    from pumpview.simulator import DEMO_KEY, SimConfig, create_simulator  # noqa: PLC0415
+    from pumpview.simulator.server import serve_in_thread  # noqa: PLC0415
+
+    if members < 1 or not 1 <= days <= 365:
+        msg = f"--members must be at least 1 and --days between 1 and 365 (got {members}, {days})"
+        raise UserInputError(msg)
+    settings = load_settings(home=home, database_url=None, rate_limit=False)
     context = Context(settings)
     app = create_simulator(SimConfig(members=members, days=days, rate_limits=False))
     with serve_in_thread(app) as url:

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pumpview.cli.context import current
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
-from pumpview.integrations.cursor import connection, runner
-from pumpview.integrations.cursor.client import DEFAULT_BASE_URL
-from pumpview.store import integrations as store
-from pumpview.store import runs
+from pumpview.integrations.cursor import DEFAULT_BASE_URL, NAME
 from pumpview.timeutil import from_ms, now_ms
 
+if TYPE_CHECKING:
+    from pumpview.store.runs import Run
+
 app = typer.Typer(help="Connect, list and disconnect data sources.", no_args_is_help=True)
-SOURCES = (connection.NAME,)
+SOURCES = (NAME,)
 
 
 def _source(name: str) -> str:
@@ -51,9 +51,11 @@ def connect(
     name: Annotated[
         str,
         typer.Option(help="This integration's name: one per Cursor team (cursor, cursor-eu)."),
-    ] = connection.NAME,
+    ] = NAME,
 ) -> None:
     """Verify a Cursor Admin API key and store it encrypted."""
+    from pumpview.integrations.cursor import connection  # noqa: PLC0415 - loaded when it runs
+
     _source(source)
     connection.check_name(name)
     context = current(ctx)
@@ -81,6 +83,9 @@ def list_(
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
 ) -> None:
     """Show each integration: masked key, status, last sync, data held, retention seen."""
+    from pumpview.store import integrations as store  # noqa: PLC0415 - loaded when it runs
+    from pumpview.store import runs  # noqa: PLC0415
+
     with current(ctx).engine.connect() as conn:
         rows = store.listing(conn)
         for row in rows:
@@ -109,6 +114,8 @@ def disconnect(
     purge: Annotated[bool, typer.Option("--purge", help="Also delete its synced data.")] = False,
 ) -> None:
     """Forget the key (a running sync is stopped first); keep the data unless --purge."""
+    from pumpview.integrations.cursor import connection, runner  # noqa: PLC0415
+
     stopped = runner.disconnect(current(ctx).engine, connection.check_name(name), purge=purge)
     if stopped is not None:
         typer.echo(f"Stopped the sync that was running (run {stopped.id}).")
@@ -117,12 +124,12 @@ def disconnect(
     )
 
 
-def _run_line(run: runs.Run) -> str:
+def _run_line(run: Run) -> str:
     """The latest run in a line: its progress while it runs, how it ended once it has."""
+    from pumpview.integrations.cursor.runner import describe  # noqa: PLC0415
+
     if run.outcome is None:
-        return (
-            f"{runner.describe(run)}; {run.days_done}/{run.days_total} days, {run.events:,} events"
-        )
+        return f"{describe(run)}; {run.days_done}/{run.days_total} days, {run.events:,} events"
     ended = _when(run.finished_at_ms)
     return f"run {run.id} {run.outcome} at {ended}" + (f": {run.message}" if run.message else "")
 

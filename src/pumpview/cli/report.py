@@ -12,7 +12,6 @@ import typer
 from pumpview.cli.context import current
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
-from pumpview.reports import usage
 from pumpview.store.measures import MEASURES
 from pumpview.timeutil import parse_day
 
@@ -86,6 +85,8 @@ def command(
     if first and last and first > last:
         msg = f"--since {first} is after --until {last}"
         raise UserInputError(msg)
+    from pumpview.reports import usage  # noqa: PLC0415 - SQLAlchemy only once a report runs
+
     view = VIEWS[kind]
     rows = usage.run(current(ctx).engine, kind.value, first, last, integration)
     if not rows and fmt is Format.table:

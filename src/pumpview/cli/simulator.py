@@ -7,12 +7,9 @@ import socket
 from typing import Annotated
 
 import typer
-import uvicorn
-from rich.console import Console
 
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor.keys import check_key_format
-from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Faults, Grant, SimConfig, create_simulator
 
 HOST = "127.0.0.1"
 
@@ -83,6 +80,18 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the Cursor Admin API simulator on 127.0.0.1 and print its URL and keys."""
+    import uvicorn  # noqa: PLC0415 - only this command serves HTTP
+    from rich.console import Console  # noqa: PLC0415
+
+    from pumpview.simulator import (  # noqa: PLC0415 - FastAPI is not loaded for other commands
+        DEMO_KEY,
+        DEMO_LEGACY_KEY,
+        Faults,
+        Grant,
+        SimConfig,
+        create_simulator,
+    )
+
     _at_least("--members", members, 1)
     _at_least("--days", days, 1)
     _at_least("--events-per-day", events_per_day, 0)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pumpview.cli.context import Context, current
 from pumpview.errors import UserInputError
-from pumpview.integrations.cursor import connection
-from pumpview.integrations.cursor.runner import describe, owner, run_sync
-from pumpview.store.runs import Run
+from pumpview.integrations.cursor import NAME
+
+if TYPE_CHECKING:
+    from pumpview.store.runs import Run
 
 
 def command(
@@ -22,7 +21,7 @@ def command(
     ] = None,
     name: Annotated[
         str, typer.Option("--integration", help="Which Cursor integration to sync.")
-    ] = connection.NAME,
+    ] = NAME,
     wait: Annotated[
         bool, typer.Option("--wait", help="If another sync of it is running, wait for it first.")
     ] = False,
@@ -32,11 +31,22 @@ def command(
 
 
 def run(
-    context: Context, backfill_days: int | None, *, name: str = connection.NAME, wait: bool = False
+    context: Context, backfill_days: int | None, *, name: str = NAME, wait: bool = False
 ) -> None:
     if backfill_days is not None and not 1 <= backfill_days <= 365:
         msg = f"--backfill-days must be between 1 and 365, got {backfill_days}"
         raise UserInputError(msg)
+    from rich.console import Console  # noqa: PLC0415 - the sync's own needs, loaded when it runs
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from pumpview.integrations.cursor.runner import describe, owner, run_sync  # noqa: PLC0415
+
     bars = Progress(
         TextColumn("{task.description}"),
         BarColumn(),

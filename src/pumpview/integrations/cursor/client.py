@@ -39,9 +39,9 @@ from pumpview.errors import (
     UpstreamError,
     UserInputError,
 )
+from pumpview.integrations.cursor import DEFAULT_BASE_URL
 from pumpview.integrations.cursor.keys import check_key_format, key_of_basic_auth, redact_keys
 
-DEFAULT_BASE_URL = "https://api.cursor.com"
 USER_AGENT = f"pumpview/{__version__}"
 
 # -- the allowlist ----------------------------------------------------------------------------

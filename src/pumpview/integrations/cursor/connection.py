@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from pumpview.errors import BadResponse, UserInputError
-from pumpview.integrations.cursor import members, usage_events
+from pumpview.integrations.cursor import NAME, members, usage_events
 from pumpview.integrations.cursor.client import CursorClient, check_base_url, make_http
 from pumpview.integrations.cursor.keys import check_key_format, mask_key
 from pumpview.store import integrations
 from pumpview.timeutil import MS_PER_DAY, Window
 from pumpview.vault import Vault
 
-NAME = "cursor"
 DEFAULT_BACKFILL_DAYS = 365
 CONNECT_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 15.0

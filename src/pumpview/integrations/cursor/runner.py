@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from pumpview.errors import AuthError, PumpViewError, UpstreamError, UserInputError
-from pumpview.integrations.cursor import connection
+from pumpview.integrations.cursor import NAME, connection
 from pumpview.integrations.cursor.client import CursorClient, make_http
 from pumpview.integrations.cursor.sync import CursorSync, Progress, SyncResult
 from pumpview.store import integrations, runs
@@ -55,7 +55,7 @@ def describe(run: runs.Run) -> str:
 def run_sync(
     engine: Engine,
     vault: Vault,
-    name: str = connection.NAME,
+    name: str = NAME,
     *,
     pacing: bool = True,
     backfill_days: int | None = None,

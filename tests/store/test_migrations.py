@@ -9,11 +9,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from pumpview.reports import usage
 from pumpview.store import tables
-from pumpview.store.engine import MIGRATIONS, make_engine, open_store
+from pumpview.store.engine import HEAD, MIGRATIONS, make_engine, open_store
 
 
 def _upgrade(engine, revision: str) -> None:
@@ -84,10 +85,6 @@ def test_upgrading_a_0002_rollup_keeps_every_figure_exactly(db_url):
 
 def test_head_constant_is_alembic_head():
     """``engine.HEAD`` lets a migrated store open without loading Alembic; it must be the head."""
-    from alembic.script import ScriptDirectory
-
-    from pumpview.store.engine import HEAD
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert ScriptDirectory.from_config(config).get_current_head() == HEAD

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -294,3 +296,23 @@ def test_reconnecting_without_a_team_name_keeps_it(capsys, live):
     assert code == 0
     _code, out, _err = run(capsys, "integrations", "list", "--format", "json")
     assert json.loads(out)[0]["team_name"] == "Acme"
+
+
+def test_upstream_strings_reach_the_terminal_without_control_characters(capsys, live):
+    """A team name with an ANSI escape and a carriage return is shown inert on screen, and a
+    CSV row holding a bare \\r stays one row."""
+    nasty = "Acme\x1b[31m RED\rX\x07"
+    code, out, _err = run(
+        capsys, "integrations", "connect", "cursor", "--api-key", DEMO_KEY, "--base-url",
+        live.url, "--team-name", nasty,
+    )  # fmt: skip
+    assert code == 0
+    assert "\x1b" not in out
+    assert "\r" not in out
+    _code, out, _err = run(capsys, "integrations", "list")
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    assert "\r" not in out
+    _code, out, _err = run(capsys, "integrations", "list", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert [r["team_name"] for r in rows] == [nasty]  # kept exactly, quoted, one row

@@ -15,6 +15,7 @@ import typer.main
 
 from pumpview.cli import demo, integrations, report, simulator, sync
 from pumpview.cli.context import Context
+from pumpview.cli.render import printable
 from pumpview.errors import PumpViewError
 
 app = typer.Typer(
@@ -73,6 +74,6 @@ def main(argv: list[str] | None = None) -> None:
             sys.stderr.write(f"error: {message}\n")
         code = exc.exit_code if message else 0
     except PumpViewError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(f"error: {printable(str(exc))}\n")
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

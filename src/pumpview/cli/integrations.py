@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pumpview.cli.context import current
-from pumpview.cli.render import Format, emit
+from pumpview.cli.render import Format, emit, printable
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import DEFAULT_BASE_URL, NAME
 from pumpview.timeutil import from_ms, now_ms
@@ -70,7 +70,7 @@ def connect(
         now_ms=now_ms(),
         pacing=context.settings.rate_limit,
     )
-    typer.echo(f"Connected {name}" + (f" ({team_name})" if team_name else "") + ".")
+    typer.echo(f"Connected {name}" + (f" ({printable(team_name)})" if team_name else "") + ".")
     if sync:
         from pumpview.cli.sync import run  # noqa: PLC0415 - the sync command's own runner
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
@@ -18,6 +19,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from pumpview.reports.plain import records
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_BLANKS = frozenset("\t\n\r\v\f")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: no escape sequences, carriage returns or other control
+    characters from upstream or user data (blanks become spaces, the rest a visible mark)."""
+    return _CONTROL.sub(lambda m: " " if m.group(0) in _BLANKS else "\ufffd", text)
 
 
 class Format(StrEnum):
@@ -46,7 +56,9 @@ def emit(
         return
     if fmt is Format.csv:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+        # CRLF as RFC 4180 has it: csv then quotes a field holding a bare \r, which a \n
+        # terminator would leave to split the row.
+        writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(data)
         print(buffer.getvalue(), end="")  # noqa: T201 - machine output
@@ -54,7 +66,7 @@ def emit(
     columns = on_screen or columns
     if cards:
         for row in data:
-            card = Table(title=f"{title}: {row[columns[0]]}", show_header=False)
+            card = Table(title=f"{title}: {_cell(columns[0], row[columns[0]])}", show_header=False)
             card.add_column(style="bold")
             card.add_column(overflow="fold")
             for column in columns[1:]:
@@ -83,4 +95,4 @@ def _cell(column: str, value: Any) -> str:
         return f"{Decimal(value) / 100:,.2f}"
     if isinstance(value, int):
         return f"{value:,}"
-    return escape(str(value))
+    return escape(printable(str(value)))

@@ -35,7 +35,11 @@ class Settings(BaseSettings):
 
     @property
     def home_dir(self) -> Path:
-        return self.home.expanduser()
+        try:
+            return self.home.expanduser()
+        except RuntimeError:  # ~user of no such user
+            msg = f"PUMPVIEW_HOME: cannot find the home folder in {str(self.home)!r}"
+            raise UserInputError(msg) from None
 
     @property
     def db_url(self) -> str:

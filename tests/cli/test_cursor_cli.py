@@ -134,6 +134,8 @@ def test_user_mistakes_get_one_line_errors(capsys, argv, message):
     [
         ("PUMPVIEW_RATE_LIMIT", "sometimes", "PUMPVIEW_RATE_LIMIT: expected on or off"),
         ("PUMPVIEW_HOME", "", "PUMPVIEW_HOME: must name a folder"),
+        ("PUMPVIEW_HOME", "~nosuchuser-pv/x", "PUMPVIEW_HOME: cannot find the home folder"),
+        ("PUMPVIEW_HOME", "/dev/null", "the data folder /dev/null is a file, not a folder"),
     ],
 )
 def test_bad_settings_are_one_line_naming_the_variable(

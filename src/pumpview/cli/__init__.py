@@ -58,6 +58,24 @@ app.command("simulator")(simulator.serve)
 app.command("demo")(demo.command)
 
 
+def _environment_problem(exc: Exception) -> str | None:
+    """One line for what the machine refused (a folder that is a file, a read-only or full
+    disk, a locked database); ``None`` for anything else."""
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    database_errors = sys.modules.get("sqlalchemy.exc")  # only loaded if a database was opened
+    if database_errors is not None and isinstance(exc, database_errors.DBAPIError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        hint = {
+            "database is locked": "; another process is writing to it, try again in a moment",
+            "attempt to write a readonly database": "; check the file's permissions",
+            "database or disk is full": "; free some disk space and sync again",
+        }.get(reason, "")
+        return f"the database refused the operation: {reason}{hint}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     command = typer.main.get_command(app)
@@ -75,5 +93,11 @@ def main(argv: list[str] | None = None) -> None:
         code = exc.exit_code if message else 0
     except PumpViewError as exc:
         sys.stderr.write(f"error: {printable(str(exc))}\n")
+        code = 1
+    except Exception as exc:
+        problem = _environment_problem(exc)
+        if problem is None:
+            raise  # a bug of ours: the traceback is what we need to fix it
+        sys.stderr.write(f"error: {printable(problem)}\n")
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

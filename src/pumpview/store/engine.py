@@ -48,6 +48,9 @@ def make_engine(url: str) -> Engine:
 def _private_file(path: Path) -> None:
     """Create the database file (and its folder) readable by its owner only: it holds the
     team's usage and the sealed key. SQLite gives its -wal and -shm files the same mode."""
+    if path.parent.exists() and not path.parent.is_dir():
+        msg = f"the data folder {path.parent} is a file, not a folder (check PUMPVIEW_HOME)"
+        raise UserInputError(msg)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not path.exists():

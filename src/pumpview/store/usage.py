@@ -1,8 +1,8 @@
 """Storing usage: a window of fetched events replaces the stored one, in one short transaction.
 
 The sync fetches a whole window first (``Staged``: pages of event records, spilled to a temporary
-file past a few MB, with their rollup folded as they arrive), so no transaction is open while
-waiting for the network. ``replace_window`` then swaps in the window's events, its rollup, the
+file past ``SPILL_EVENTS``, with their rollup folded as they arrive), so no transaction is open
+while waiting for the network. ``replace_window`` then swaps in the window's events, its rollup, the
 blocks over it and its days' bookmarks at once: a crash leaves the old window or the new one,
 never a mix, and re-reading a window never duplicates.
 """

@@ -1,7 +1,8 @@
 """Sync: members, then usage windows newest first, then the spend snapshot and billing groups.
 
-State is data committed with the rows it describes: each window's events, its rollup and its
-days' bookmarks go in one transaction, so a crash redoes at most one window. Re-reading a window
+State is data committed with the rows it describes: each window is fetched whole, then its
+events, rollup, blocks and days' bookmarks go in one short transaction (``store.usage``), so a
+crash redoes at most one window and no transaction waits on the network. Re-reading a window
 replaces exactly that window (events have no id), so re-runs never duplicate and true duplicates
 survive. A day is final once it was fetched ``LATE_DATA_MS`` after it ended; until then every sync
 re-reads it (Cursor aggregates hourly and data arrives late).

@@ -121,8 +121,7 @@ def check_exact(engine: Engine, team: Team) -> str:
 
 
 def counts(engine: Engine) -> dict[str, int]:
-    names = ("usage_events", "usage_daily", "person_blocks", "model_blocks", "team_blocks",
-             "model_people")  # fmt: skip
+    names = ("usage_events", "usage_daily", "person_blocks", "model_blocks", "team_blocks")
     with engine.connect() as conn:
         return {
             name: int(conn.execute(select(func.count()).select_from(text(name))).scalar_one())
@@ -131,45 +130,45 @@ def counts(engine: Engine) -> dict[str, int]:
 
 
 def index_effect(engine: Engine, team: Team) -> list[str]:
-    """p50 of the queries the per-person and per-model indexes serve, with and without them."""
+    """p50 of the drill-down queries the per-person and per-model indexes serve (one person's
+    models, one model's people, over 365 days), with the indexes and without them."""
     last = day_of(team.now)
     first = last - timedelta(days=364)
     person = next(m.event_email for m in team.members if m.event_email)
+    daily = tables.usage_daily
+    with engine.connect() as conn:
+        model = conn.execute(select(daily.c.model).limit(1)).scalar_one()
 
-    def one_person() -> None:
-        daily = tables.usage_daily
+    def breakdown(key: str, value: str, by: str) -> None:
         with engine.connect() as conn:
             conn.execute(
-                select(daily.c.model, func.sum(daily.c.events))
+                select(daily.c[by], func.sum(daily.c.events))
                 .where(
                     daily.c.integration_id == 1,
-                    daily.c.email == person,
+                    daily.c[key] == value,
                     daily.c.day.between(first, last),
                 )
-                .group_by(daily.c.model)
+                .group_by(daily.c[by])
             ).all()
 
-    def timed(call: object, runs: int = 5) -> float:
+    def timed(key: str, value: str, by: str, runs: int) -> float:
         values = []
         for _ in range(runs):
             begun = time.perf_counter()
-            call()  # type: ignore[operator]
+            breakdown(key, value, by)
             values.append(time.perf_counter() - begun)
         return statistics.median(values) * 1000
 
-    def models() -> None:
-        usage.run(engine, "models", first, last)
-
-    with_ix = (timed(models), timed(one_person))
+    queries = (("one person's models", "email", person, "model", "ix_usage_daily_person"),
+               ("one model's people", "model", model, "email", "ix_usage_daily_model"))  # fmt: skip
+    with_ix = [timed(key, value, by, 5) for _label, key, value, by, _ix in queries]
     with engine.begin() as conn:
-        conn.execute(text("DROP INDEX ix_usage_daily_model"))
-        conn.execute(text("DROP INDEX ix_usage_daily_person"))
-    without = (timed(models, 3), timed(one_person, 3))
+        for *_rest, index in queries:
+            conn.execute(text(f"DROP INDEX {index}"))
+    without = [timed(key, value, by, 3) for _label, key, value, by, _ix in queries]
     return [
-        f"models, 365 d (distinct users per model): {with_ix[0]:.1f} ms with ix_usage_daily_model,"
-        f" {without[0]:.0f} ms without",
-        f"one person's models, 365 d: {with_ix[1]:.1f} ms with ix_usage_daily_person,"
-        f" {without[1]:.0f} ms without",
+        f"{label}, 365 d: {a:.1f} ms with {index}, {b:.0f} ms without"
+        for (label, *_rest, index), a, b in zip(queries, with_ix, without, strict=True)
     ]
 
 

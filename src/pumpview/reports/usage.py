@@ -8,6 +8,7 @@ Reports cover every integration, or the ones named.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -164,26 +165,15 @@ def models(conn: Connection, where: Scope) -> list[ModelRow]:
 
 
 def _model_users(conn: Connection, where: Scope) -> dict[str, int]:
-    """Distinct people per model in the range: each known (model, person) pair is checked for a
-    day in range by one seek of ``ix_usage_daily_model``."""
-    pairs, daily = tables.model_people, tables.usage_daily
-    used = (
-        select(daily.c.day)
-        .with_hint(daily, "INDEXED BY ix_usage_daily_model", dialect_name="sqlite")
-        .where(
-            daily.c.integration_id == pairs.c.integration_id,
-            daily.c.model == pairs.c.model,
-            daily.c.email == pairs.c.email,
-            daily.c.day.between(where.first, where.last),
-        )
-        .exists()
-    )  # without statistics SQLite would walk the whole range of days instead
-    query = (
-        select(pairs.c.model, func.count(pairs.c.email.distinct()))
-        .where(pairs.c.integration_id.in_(where.integration_ids), used)
-        .group_by(pairs.c.model)
-    )
-    return {model: int(count) for model, count in conn.execute(query)}
+    """Distinct people per model in the range: the union of the blocks' lists of people (the
+    unattributed bucket counts as one)."""
+    blocks = tables.model_blocks
+    people: dict[str, set[str]] = {}
+    for model, emails in conn.execute(
+        select(blocks.c.model, blocks.c.people).where(_in_blocks(blocks, where))
+    ):
+        people.setdefault(model, set()).update(json.loads(emails))
+    return {model: len(emails) for model, emails in people.items()}
 
 
 def requests(conn: Connection, where: Scope) -> list[RequestsRow]:

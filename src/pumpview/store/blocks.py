@@ -12,6 +12,7 @@ the caller's transaction, so the blocks always agree with the rollup they sum.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from functools import cache
 
@@ -21,14 +22,15 @@ from sqlalchemy import (
     Executable,
     Integer,
     Table,
+    Text,
     bindparam,
     delete,
     func,
     insert,
     literal,
     select,
+    update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from pumpview.store import tables
 from pumpview.store.measures import STORED
@@ -86,23 +88,84 @@ def containing(first: date, last: date, level: int) -> list[date]:
 
 
 def refresh(conn: Connection, integration_id: int, first: date, last: date) -> None:
-    """Rebuild every block holding a day of ``[first, last]`` from ``usage_daily``, and note the
-    (model, person) pairs of those days in ``model_people``."""
+    """Rebuild every block holding a day of ``[first, last]`` from ``usage_daily``, with the
+    people who used each model in each block."""
     days = {"iid": integration_id, "lo": first, "hi": last}
     for table, dimension in BLOCK_TABLES:
         clear, fill = _statements(table.name, dimension, 0)
         conn.execute(clear, [days])
         conn.execute(fill, [days])
+        if table is tables.model_blocks:
+            _set_people(conn, integration_id, 0, _daily_people(conn, integration_id, first, last))
         for level in range(1, MAX_LEVEL + 1):
             span = timedelta(days=size(level) - 1)
+            starts = containing(first, last, level)
             params = [
                 {"iid": integration_id, "block": block, "lo": block, "hi": block + span}
-                for block in containing(first, last, level)
+                for block in starts
             ]
             clear, fill = _statements(table.name, dimension, level)
             conn.execute(clear, params)
             conn.execute(fill, params)
-    conn.execute(_pairs_statement(conn.dialect.name), [days])
+            if table is tables.model_blocks:
+                children = _child_people(conn, integration_id, level, starts[0], starts[-1] + span)
+                _set_people(conn, integration_id, level, children)
+
+
+PeopleByBlock = dict[tuple[date, str], set[str]]
+"""(first day of a block, model) -> the emails that used the model in it."""
+
+
+def _daily_people(conn: Connection, integration_id: int, first: date, last: date) -> PeopleByBlock:
+    daily = tables.usage_daily
+    out: PeopleByBlock = {}
+    rows = conn.execute(
+        select(daily.c.day, daily.c.model, daily.c.email)
+        .where(daily.c.integration_id == integration_id, daily.c.day.between(first, last))
+        .distinct()
+    )
+    for day, model, email in rows:
+        out.setdefault((day, model), set()).add(email)
+    return out
+
+
+def _child_people(
+    conn: Connection, integration_id: int, level: int, first: date, last: date
+) -> PeopleByBlock:
+    """The union of the children's lists, per level-``level`` block within ``[first, last]``."""
+    blocks = tables.model_blocks
+    out: PeopleByBlock = {}
+    rows = conn.execute(
+        select(blocks.c.first_day, blocks.c.model, blocks.c.people).where(
+            blocks.c.integration_id == integration_id,
+            blocks.c.level == level - 1,
+            blocks.c.first_day.between(first, last),
+        )
+    )
+    for first_day, model, people in rows:
+        out.setdefault((first_of_block(first_day, level), model), set()).update(json.loads(people))
+    return out
+
+
+def _set_people(conn: Connection, integration_id: int, level: int, people: PeopleByBlock) -> None:
+    if not people:
+        return
+    blocks = tables.model_blocks
+    conn.execute(
+        update(blocks)
+        .where(
+            blocks.c.integration_id == bindparam("iid"),
+            blocks.c.level == bindparam("lvl"),
+            blocks.c.first_day == bindparam("day"),
+            blocks.c.model == bindparam("mdl"),
+        )
+        .values(people=bindparam("ppl")),
+        [
+            {"iid": integration_id, "lvl": level, "day": day, "mdl": model,
+             "ppl": json.dumps(sorted(emails))}
+            for (day, model), emails in people.items()
+        ],
+    )  # fmt: skip
 
 
 @cache
@@ -152,24 +215,7 @@ def _statements(name: str, dimension: tuple[str, ...], level: int) -> tuple[Exec
         clear = delete(table).where(
             table.c.integration_id == iid, table.c.level == level, table.c.first_day == block
         )
+    if "people" in table.c:  # filled in by ``_set_people`` right after
+        source = source.add_columns(literal("[]", Text))
     fill = insert(table).from_select([c.name for c in table.columns], source)
     return clear, fill
-
-
-@cache
-def _pairs_statement(dialect: str) -> Executable:
-    daily, pairs = tables.usage_daily, tables.model_people
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        dialect_insert(pairs)
-        .from_select(
-            ["integration_id", "model", "email"],
-            select(daily.c.integration_id, daily.c.model, daily.c.email)
-            .where(
-                daily.c.integration_id == bindparam("iid"),
-                daily.c.day.between(bindparam("lo", type_=Date), bindparam("hi", type_=Date)),
-            )
-            .distinct(),
-        )
-        .on_conflict_do_nothing()
-    )

@@ -78,7 +78,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.close()
 
 
-ANALYZED = ("usage_daily", "person_blocks", "model_blocks", "team_blocks", "model_people")
+ANALYZED = ("usage_daily", "person_blocks", "model_blocks", "team_blocks")
 
 
 def refresh_statistics(engine: Engine) -> None:

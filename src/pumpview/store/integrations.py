@@ -18,7 +18,6 @@ DATA_TABLES = (
     tables.person_blocks,
     tables.model_blocks,
     tables.team_blocks,
-    tables.model_people,
     tables.sync_days,
     tables.people,
     tables.spend_snapshots,

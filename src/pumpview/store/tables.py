@@ -158,7 +158,7 @@ usage_daily = Table(
     *_sums(),
     PrimaryKeyConstraint("integration_id", "day", "email", "model", "kind"),
     Index("ix_usage_daily_person", "integration_id", "email", "day"),
-    Index("ix_usage_daily_model", "integration_id", "model", "email", "day"),
+    Index("ix_usage_daily_model", "integration_id", "model", "day"),
     sqlite_with_rowid=False,  # one B-tree keyed by the primary key (migration 0002)
 )
 """The day x person x model x kind rollup, rebuilt from ``usage_events`` for exactly the days a
@@ -166,8 +166,8 @@ sync window touched, in the window's transaction. Indexed per day (the key), per
 model, for the pages that drill into one of them."""
 
 
-def _blocks(name: str, *dimension: Column[str]) -> Table:
-    """An aggregate of ``usage_daily`` over aligned blocks of 2**level days (``store.blocks``)."""
+def _blocks(name: str, *dimension: Column[str], extra: tuple[Column[str], ...] = ()) -> Table:
+    """An aggregate of ``usage_daily`` over aligned blocks of days (``store.blocks``)."""
     return Table(
         name,
         metadata,
@@ -176,6 +176,7 @@ def _blocks(name: str, *dimension: Column[str]) -> Table:
         Column("first_day", Date, nullable=False),
         *dimension,
         *_sums(),
+        *extra,
         PrimaryKeyConstraint("integration_id", "level", "first_day", *(c.name for c in dimension)),
         sqlite_with_rowid=False,
     )
@@ -183,23 +184,16 @@ def _blocks(name: str, *dimension: Column[str]) -> Table:
 
 person_blocks = _blocks("person_blocks", Column("email", String(320), nullable=False))
 """Per person and block: the users and requests reports."""
-model_blocks = _blocks("model_blocks", Column("model", String(200), nullable=False))
-"""Per model and block: the models report."""
+model_blocks = _blocks(
+    "model_blocks",
+    Column("model", String(200), nullable=False),
+    extra=(Column("people", Text, nullable=False),),
+)
+"""Per model and block: the models report. ``people`` lists who used the model in the block (a
+JSON array of emails): distinct users are not additive, so a range's are the union of its
+blocks' lists."""
 team_blocks = _blocks("team_blocks")
 """Per block for the whole team; level 0 is the daily report."""
-
-model_people = Table(
-    "model_people",
-    metadata,
-    _integration_id(),
-    Column("model", String(200), nullable=False),
-    Column("email", String(320), nullable=False),
-    PrimaryKeyConstraint("integration_id", "model", "email"),
-    sqlite_with_rowid=False,
-)
-"""Every (model, person) pair ever stored: the candidates when counting a model's distinct users
-in a range (each checked against ``ix_usage_daily_model``). A pair whose days were all re-synced
-away stays and simply counts for no range."""
 
 people = Table(
     "people",

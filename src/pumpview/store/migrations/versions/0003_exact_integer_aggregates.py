@@ -3,7 +3,7 @@
 ``usage_daily`` keeps each money measure as three integers (whole cents and two 12-decimal limbs,
 ``store.measures``) that SQL sums exactly, its ``cost_cents`` is named ``spend_cents`` as the
 reports name it, and it gains per-person and per-model indexes. The ``*_blocks`` tables aggregate
-it over aligned blocks of days (``store.blocks``) and ``model_people`` lists (model, person) pairs.
+it over aligned blocks of days (``store.blocks``), ``model_blocks`` with who used each model.
 
 Existing rollup rows are converted exactly and the blocks built from them. This data step calls
 ``measures.split`` and ``blocks.refresh`` as they are today; a later migration that changes
@@ -71,13 +71,12 @@ def upgrade() -> None:
         **_no_rowid(),
     )
     op.create_index("ix_usage_daily_person", "usage_daily", ["integration_id", "email", "day"])
-    op.create_index(
-        "ix_usage_daily_model", "usage_daily", ["integration_id", "model", "email", "day"]
-    )
+    op.create_index("ix_usage_daily_model", "usage_daily", ["integration_id", "model", "day"])
     block_tables = (("person_blocks", "email"), ("model_blocks", "model"), ("team_blocks", None))
     for name, dimension in block_tables:
         dims = [sa.Column(dimension, sa.String(length=320 if dimension == "email" else 200),
                           nullable=False)] if dimension else []  # fmt: skip
+        people = [sa.Column("people", sa.Text(), nullable=False)] if name == "model_blocks" else []
         op.create_table(
             name,
             _integration_id(),
@@ -85,21 +84,13 @@ def upgrade() -> None:
             sa.Column("first_day", sa.Date(), nullable=False),
             *dims,
             *_sums(),
+            *people,
             _fk(),
             sa.PrimaryKeyConstraint(
                 "integration_id", "level", "first_day", *([dimension] if dimension else [])
             ),
             **_no_rowid(),
         )
-    op.create_table(
-        "model_people",
-        _integration_id(),
-        sa.Column("model", sa.String(length=200), nullable=False),
-        sa.Column("email", sa.String(length=320), nullable=False),
-        _fk(),
-        sa.PrimaryKeyConstraint("integration_id", "model", "email"),
-        **_no_rowid(),
-    )
     _convert(bind)
     op.drop_table("usage_daily_0002")
 

@@ -18,7 +18,7 @@ from pumpview.reports import usage
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Faults, Grant
 from pumpview.simulator import truth as gt
 from pumpview.store import integrations, tables
-from pumpview.timeutil import day_of, day_start_ms
+from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms
 from tests.conftest import NOW_MS, Served
 
 BACKFILL_DAYS = 20
@@ -157,6 +157,28 @@ def test_second_sync_adds_nothing_and_rereads_only_recent_days(engine, serve):
     assert client.stats.requests_by_path["/teams/filtered-usage-events"] == 1
 
 
+def test_a_later_sync_picks_up_new_and_late_events(engine, serve):
+    """Hours later, with new events today and late ones yesterday, the next sync stores them all:
+    a sync that never re-read recent days would fail this."""
+    served = serve()
+    sync(engine, served)
+    before = _stored_events(engine)
+    team = served.sim.team
+    yesterday = day_start_ms(day_of(NOW_MS)) - MS_PER_DAY
+    late = team.add_arrivals(yesterday, yesterday + MS_PER_DAY - 1, 17)
+    later = NOW_MS + 6 * MS_PER_HOUR
+    team.set_now(later)
+    sync(engine, served, now_ms=later)
+    visible = gt.visible_events(team, START, later)
+    assert _stored_events(engine) == len(visible)
+    assert len(visible) > before + len(late)  # today's new events arrived too
+    expected = gt.totals(team, START, later, gt.by_user)
+    got = {u.email: u for u in usage.run(engine, "users")}
+    assert {e: (t.events, t.spend_cents) for e, t in expected.items()} == {
+        e: (u.events, u.spend_cents) for e, u in got.items()
+    }
+
+
 @pytest.mark.parametrize("kill_at", range(1, 7))
 def test_resume_after_kill_is_exact(engine, serve, kill_at):
     """Killed at any request of a sync (members, 3 windows, spend, groups), then run again, the
@@ -170,6 +192,34 @@ def test_resume_after_kill_is_exact(engine, serve, kill_at):
     with pytest.raises(Interrupt):
         sync(engine, served, before=die)
     sync(engine, served)
+    assert_users_exact(engine, served)
+
+
+def test_a_kill_inside_a_multi_page_window_redoes_only_that_window(engine, serve):
+    """Killed after some pages of a multi-page window were fetched, the next sync re-reads that
+    window and the not-yet-final days, nothing else, and ends exact."""
+    served = serve(members=60)
+    windows = plan_windows(day_of(START), day_of(NOW_MS), {}, NOW_MS)
+    pages = [-(-len(gt.visible_events(served.sim.team, w.start, w.end)) // 1000) for w in windows]
+    assert pages[1] >= 2  # the second window spans several pages
+    kill_at = 1 + pages[0] + 2  # members, the first window, then the second page of the second
+
+    def die(n: int) -> None:
+        if n == kill_at:
+            raise Interrupt
+
+    with pytest.raises(Interrupt):
+        sync(engine, served, before=die)
+    with engine.connect() as conn:
+        fetched = dict(
+            conn.execute(select(tables.sync_days.c.day, tables.sync_days.c.fetched_at_ms)).all()
+        )
+    assert min(fetched) == day_of(windows[0].start)  # only the first window was committed
+    again = plan_windows(day_of(START), day_of(NOW_MS), fetched, NOW_MS)
+    assert again[1:] == windows[1:]  # the killed window and those after it, nothing older
+    _result, client = sync(engine, served)
+    want = sum(-(-len(gt.visible_events(served.sim.team, w.start, w.end)) // 1000) for w in again)
+    assert client.stats.requests_by_path["/teams/filtered-usage-events"] == want
     assert_users_exact(engine, served)
 
 
@@ -201,11 +251,12 @@ def test_faults_end_exact(engine, serve):
 
 
 def test_revoked_key_mid_sync_stops_and_keeps_data(engine, serve):
-    """Revocation mid-backfill stops at once, marks the integration revoked and keeps the data."""
+    """Revocation mid-backfill stops at once, marks the integration revoked and keeps exactly
+    the windows committed before it: their events equal the ground truth of those days."""
     served = serve()
 
     def revoke(n: int) -> None:
-        if n == 4:
+        if n == 4:  # members, the newest window, the second window, then this request
             served.sim.revoke(DEMO_KEY)
 
     with pytest.raises(AuthError):
@@ -214,9 +265,25 @@ def test_revoked_key_mid_sync_stops_and_keeps_data(engine, serve):
     assert len(calls_after) == 1  # no retry loop
     with engine.connect() as conn:
         row = integrations.require(conn, "cursor")
+        kept_days = sorted(
+            conn.execute(select(tables.sync_days.c.day, tables.sync_days.c.events)).all()
+        )
     assert row.status == "revoked"
     assert "revoked" in row.message
-    assert _stored_events(engine) > 0
+    windows = plan_windows(day_of(START), day_of(NOW_MS), {}, NOW_MS)
+    committed = windows[:2]  # the two windows read before the revoked request
+    want = {
+        day: total.events
+        for day, total in gt.totals(
+            served.sim.team, committed[-1].start, committed[0].end, gt.by_day
+        ).items()
+    }
+    assert dict(kept_days) == {d: want.get(d, 0) for d, _n in kept_days}
+    assert {d for d, _n in kept_days} == {
+        day_of(committed[-1].start) + timedelta(days=i)
+        for i in range((day_of(committed[0].end) - day_of(committed[-1].start)).days + 1)
+    }
+    assert _stored_events(engine) == sum(want.values())
 
 
 def test_only_read_only_routes_are_called(engine, serve):

@@ -187,7 +187,11 @@ class CursorSync:
                 following = windows[done + 1] if done + 1 < len(windows) else None
                 staged = self._fetch_window(window, following)
                 if pending is not None:
-                    stored(pending)
+                    try:
+                        stored(pending)
+                    except BaseException:
+                        staged.close()  # the previous window failed to store: stop here
+                        raise
                 pending = writer.submit(partial(self._store_window, staged))
             if pending is not None:
                 stored(pending)

@@ -40,6 +40,14 @@ class Vault:
     def seal(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()
 
+    def can_open(self, token: str) -> bool:
+        """Whether ``token`` was sealed with this secret."""
+        try:
+            self._fernet.decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True
+
     def open(self, token: str) -> str:
         try:
             return self._fernet.decrypt(token.encode()).decode()

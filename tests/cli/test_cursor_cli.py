@@ -318,3 +318,13 @@ def test_upstream_strings_reach_the_terminal_without_control_characters(capsys, 
     _code, out, _err = run(capsys, "integrations", "list", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out, newline="")))
     assert [r["team_name"] for r in rows] == [nasty]  # kept exactly, quoted, one row
+
+
+def test_list_says_when_the_key_can_no_longer_be_decrypted(capsys, live, tmp_path):
+    """With another secret the stored key is unreadable: list says so instead of connected."""
+    connect(capsys, live)
+    (tmp_path / "home" / "secret.key").write_bytes(b"Zm9vYmFyYmF6cXV4cXV1eGZvb2JhcmJhenF1eHF1dXg=")
+    _code, out, _err = run(capsys, "integrations", "list", "--format", "json")
+    (row,) = json.loads(out)
+    assert row["status"] == "error"
+    assert "cannot be decrypted" in row["message"]

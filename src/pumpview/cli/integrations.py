@@ -86,13 +86,20 @@ def list_(
     from pumpview.store import integrations as store  # noqa: PLC0415 - loaded when it runs
     from pumpview.store import runs  # noqa: PLC0415
 
-    with current(ctx).engine.connect() as conn:
+    context = current(ctx)
+    with context.engine.connect() as conn:
         rows = store.listing(conn)
         for row in rows:
             active = runs.running(conn, row["id"], now_ms())
             last = active or runs.latest(conn, row["id"])
             if active is not None:
                 row["status"] = "syncing"
+            elif row["key_ciphertext"] and not context.vault.can_open(row["key_ciphertext"]):
+                row["status"] = "error"
+                row["message"] = (
+                    "the stored key cannot be decrypted with this secret (PUMPVIEW_SECRET_KEY "
+                    "or secret.key changed); connect the integration again"
+                )
             row["sync"] = _run_line(last) if last is not None else None
             row["last_success"] = _when(row["last_success_at_ms"])
             row["key"] = row["key_hint"] if row["key_ciphertext"] else None

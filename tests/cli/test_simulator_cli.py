@@ -46,8 +46,17 @@ def test_non_number_is_one_error_line(capsys):
         (["--port", "70000"], "--port"),
         (["--api-key", "crsr_tooshort"], "--api-key"),
         (["--api-key", "sk_" + "a" * 64], "--api-key"),
+        (["--old-api", "--api-key", "crsr_" + "a" * 64], "--old-api"),
     ],
-    ids=["members-negative", "days-zero", "error-rate-2", "port-70000", "key-short", "key-prefix"],
+    ids=[
+        "members-negative",
+        "days-zero",
+        "error-rate-2",
+        "port-70000",
+        "key-short",
+        "key-prefix",
+        "old-api-new-key",
+    ],
 )
 def test_bad_value_is_one_error_line_naming_the_flag(capsys, args, flag):
     """An out-of-range or malformed value is one error line that names the option."""

@@ -115,6 +115,9 @@ def serve(
             _at_least(name, optional, 1)
     if api_key is not None:
         _check_key(api_key)
+        if old_api and not api_key.startswith("key_"):
+            msg = "--old-api simulates the 2025 API, whose keys start with key_ (--api-key)"
+            raise UserInputError(msg)
     keys = (
         {api_key: Grant.ENTERPRISE}
         if api_key

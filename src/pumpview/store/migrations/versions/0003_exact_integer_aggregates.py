@@ -2,7 +2,7 @@
 
 ``usage_daily`` keeps each money measure as three integers (whole cents and two 12-decimal limbs,
 ``store.measures``) that SQL sums exactly, its ``cost_cents`` is named ``spend_cents`` as the
-reports name it, and it gains per-person and per-model indexes. The ``*_blocks`` tables aggregate
+reports name it, and it gains a per-person index. The ``*_blocks`` tables aggregate
 it over aligned blocks of days (``store.blocks``), ``model_blocks`` with who used each model.
 
 Existing rollup rows are converted exactly and the blocks built from them. This data step calls
@@ -71,7 +71,6 @@ def upgrade() -> None:
         **_no_rowid(),
     )
     op.create_index("ix_usage_daily_person", "usage_daily", ["integration_id", "email", "day"])
-    op.create_index("ix_usage_daily_model", "usage_daily", ["integration_id", "model", "day"])
     block_tables = (("person_blocks", "email"), ("model_blocks", "model"), ("team_blocks", None))
     for name, dimension in block_tables:
         dims = [sa.Column(dimension, sa.String(length=320 if dimension == "email" else 200),

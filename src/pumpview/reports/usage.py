@@ -128,11 +128,6 @@ def _sums(table: Table) -> list[Any]:
     return [func.sum(table.c[name]) for name in STORED]
 
 
-def _measures(row: Sequence[Any], skip: int) -> dict[str, Any]:
-    """The exact measures of a result row whose first ``skip`` values are its key."""
-    return from_stored(row[skip:])
-
-
 def users(conn: Connection, where: Scope) -> list[UserRow]:
     """One row per person (``email`` ``None`` = events without an email), by spend."""
     person = tables.person_blocks
@@ -146,7 +141,7 @@ def users(conn: Connection, where: Scope) -> list[UserRow]:
         UserRow(
             email=row[0] or None,
             name=names.get(row[0]) if row[0] else UNATTRIBUTED_NAME,
-            **_measures(row, 1),
+            **from_stored(row[1:]),
         )
         for row in rows
     ]
@@ -160,7 +155,9 @@ def models(conn: Connection, where: Scope) -> list[ModelRow]:
         select(model.c.model, *_sums(model)).where(_in_blocks(model, where)).group_by(model.c.model)
     ).all()
     people = _model_users(conn, where)
-    out = [ModelRow(model=row[0], users=people.get(row[0], 0), **_measures(row, 1)) for row in rows]
+    out = [
+        ModelRow(model=row[0], users=people.get(row[0], 0), **from_stored(row[1:])) for row in rows
+    ]
     return sorted(out, key=lambda m: (-m.spend_cents, m.model))
 
 
@@ -207,7 +204,7 @@ def daily(conn: Connection, where: Scope) -> list[DailyRow]:
         .group_by(team.c.first_day)
         .order_by(team.c.first_day)
     ).all()
-    return [DailyRow(date=row[0], **_measures(row, 1)) for row in rows]
+    return [DailyRow(date=row[0], **from_stored(row[1:])) for row in rows]
 
 
 def _names(conn: Connection, integration_ids: tuple[int, ...]) -> dict[str, str | None]:

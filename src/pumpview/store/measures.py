@@ -13,7 +13,7 @@ representation is linear, a ``SUM`` of each limb joined is the exact sum of the 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
@@ -69,8 +69,6 @@ def split(value: Decimal) -> tuple[int, int, int]:
     Raises ``ValueError`` for an amount with more than ``FRACTION_DIGITS`` decimals, which the
     store could not keep exactly (no upstream amount has been seen with more than 20).
     """
-    if not value:
-        return 0, 0, 0
     numerator, denominator = value.as_integer_ratio()  # exact, and faster than Decimal scaling
     scaled, rest = divmod(numerator * _SCALE, denominator)
     if rest:
@@ -87,12 +85,6 @@ def join(whole: Any, high: Any, low: Any) -> Decimal:
     return Decimal(scaled).scaleb(-FRACTION_DIGITS, EXACT)
 
 
-def total(values: Iterable[Decimal]) -> Decimal:
-    """An exact sum of amounts (a rounding raises)."""
-    with decimal.localcontext(EXACT):
-        return sum(values, ZERO)
-
-
 # -- stored columns ---------------------------------------------------------------------------
 
 
@@ -107,20 +99,19 @@ def stored_columns(names: Sequence[str] = MEASURES) -> tuple[str, ...]:
 
 STORED = stored_columns()
 """Every measure's stored columns, in ``Measures`` order."""
-_MONEY_AT = frozenset(i for i, name in enumerate(MEASURES) if name in MONEY)
-_SPLIT_OR_KEEP = tuple(i in _MONEY_AT for i in range(len(MEASURES)))
+_IS_MONEY = tuple(name in MONEY for name in MEASURES)
 
 
 def to_stored(sums: Sequence[Any]) -> list[Any]:
     """Measure values in ``MEASURES`` order as stored values in ``STORED`` order."""
     out: list[Any] = []
     extend, append = out.extend, out.append
-    for value, is_money in zip(sums, _SPLIT_OR_KEEP, strict=True):
+    for value, is_money in zip(sums, _IS_MONEY, strict=True):
         if not is_money:
             append(value)
         elif value:
             extend(split(value))
-        else:
+        else:  # most rows leave some money measures at zero: no need to split them
             extend((0, 0, 0))
     return out
 
@@ -130,7 +121,7 @@ def from_stored(values: Sequence[Any]) -> dict[str, Any]:
     for ``Measures(**...)`` or a report row built on it."""
     out: dict[str, Any] = {}
     at = 0
-    for name, is_money in zip(MEASURES, _SPLIT_OR_KEEP, strict=True):
+    for name, is_money in zip(MEASURES, _IS_MONEY, strict=True):
         if is_money:
             out[name] = join(values[at], values[at + 1], values[at + 2])
             at += 3

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import IO
 
 from sqlalchemy import Connection, delete
@@ -70,9 +69,6 @@ class Staged:
             self._rollup_records = rollup.records(self.acc, integration_id)
         return self._rollup_records
 
-    def per_day(self) -> Counter[date]:
-        return rollup.events_per_day(self.acc)
-
     def close(self) -> None:
         self._kept.clear()
         if self._spilled is not None:
@@ -102,7 +98,7 @@ def replace_window(
     )
     insert_many(conn, daily, rollup.COLUMNS, staged.rollup_records(integration_id))
     blocks.refresh(conn, integration_id, first_day, last_day)
-    per_day = staged.per_day()
+    per_day = rollup.events_per_day(staged.acc)
     days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
     upsert(
         conn,

@@ -163,7 +163,7 @@ class _Heartbeat:
         with self.engine.begin() as conn:
             run = runs.heartbeat(conn, self.run_id, now_ms(), **self.progress)
         self.run = run
-        if run is None or run.stop_requested:
+        if run is None:  # the lease expired and another run took it
             self.stop.set()
 
     def must_stop(self) -> bool:

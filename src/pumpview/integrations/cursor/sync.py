@@ -167,6 +167,10 @@ class CursorSync:
         spans = [(w.end - w.start) // MS_PER_DAY + 1 for w in windows]
         days_done = 0
 
+        def progress(stage: str, window: Window | None = None) -> None:
+            self.report(Progress(stage, result.windows, len(windows), days_done, sum(spans),
+                                 result.events, window))  # fmt: skip
+
         def stored(done: Future[int]) -> None:
             nonlocal days_done
             result.events += done.result()
@@ -180,10 +184,7 @@ class CursorSync:
         pending: Future[int] | None = None
         try:
             for done, window in enumerate(windows):
-                self.report(
-                    Progress("window", result.windows, len(windows), days_done, sum(spans),
-                             result.events, window)
-                )  # fmt: skip
+                progress("window", window)
                 following = windows[done + 1] if done + 1 < len(windows) else None
                 staged = self._fetch_window(window, following)
                 if pending is not None:
@@ -202,16 +203,13 @@ class CursorSync:
             writer.close()
         if windows and windows[-1].start == day_start_ms(first):
             result.earliest_day = self._retention_edge(first)
-        for stage in ("spend", "groups"):
-            self.report(Progress(stage, result.windows, len(windows), days_done, sum(spans),
-                                 result.events))  # fmt: skip
-            if stage == "spend":
-                self._sync_spend()
-            elif not self._sync_groups():
-                result.groups_available = False
-                result.notes.append("billing groups are not available on this plan")
-        self.report(Progress("done", result.windows, len(windows), days_done, sum(spans),
-                             result.events))  # fmt: skip
+        progress("spend")
+        self._sync_spend()
+        progress("groups")
+        if not self._sync_groups():
+            result.groups_available = False
+            result.notes.append("billing groups are not available on this plan")
+        progress("done")
         return result
 
     # -- usage events ------------------------------------------------------------------------

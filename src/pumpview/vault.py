@@ -15,6 +15,10 @@ from pumpview.errors import UserInputError
 from pumpview.settings import Settings
 
 KEY_FILE = "secret.key"
+UNREADABLE = (
+    "the stored Cursor key cannot be decrypted with this secret "
+    "(PUMPVIEW_SECRET_KEY or secret.key changed); connect the integration again"
+)
 
 
 class Vault:
@@ -52,11 +56,7 @@ class Vault:
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken:
-            msg = (
-                "the stored Cursor key cannot be decrypted with this secret "
-                "(PUMPVIEW_SECRET_KEY or secret.key changed); connect the integration again"
-            )
-            raise UserInputError(msg) from None
+            raise UserInputError(UNREADABLE) from None
 
 
 def _key_file(path: Path) -> bytes:

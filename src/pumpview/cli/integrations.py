@@ -95,11 +95,9 @@ def list_(
             if active is not None:
                 row["status"] = "syncing"
             elif row["key_ciphertext"] and not context.vault.can_open(row["key_ciphertext"]):
-                row["status"] = "error"
-                row["message"] = (
-                    "the stored key cannot be decrypted with this secret (PUMPVIEW_SECRET_KEY "
-                    "or secret.key changed); connect the integration again"
-                )
+                from pumpview.vault import UNREADABLE  # noqa: PLC0415 - with the vault, just used
+
+                row["status"], row["message"] = "error", UNREADABLE
             row["sync"] = _run_line(last) if last is not None else None
             row["last_success"] = _when(row["last_success_at_ms"])
             row["key"] = row["key_hint"] if row["key_ciphertext"] else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -42,10 +43,17 @@ def _asked(served: Served) -> list[tuple[int, int]]:
     return [(b["startDate"], b["page"]) for b in bodies]
 
 
-def _wait_for(served: Served, count: int) -> None:
-    deadline = time.monotonic() + 10
-    while len(_asked(served)) < count and time.monotonic() < deadline:
-        time.sleep(0.01)
+def _settle(reader: PageReader) -> None:
+    """Return once every request ``reader`` has submitted so far is answered and recorded.
+
+    Sound because the worker runs calls strictly in submission order: when a no-op submitted now
+    has run, every earlier call has returned, so its answer was received, and the simulator
+    records a call before it answers. The reader submits only from the consumer's thread, inside
+    ``pages()`` (via ``_first``/``_ask``; ``_read``, on the worker, submits nothing), so while the
+    test does not advance a generator nothing new can be queued: the calls recorded are final.
+    """
+    # PageReader has no public way to its worker: this is the module's one private reach.
+    reader._worker.submit(lambda: None).result(timeout=10)
 
 
 def test_reads_each_page_once_in_order_ahead_and_the_next_window_early(served):
@@ -55,12 +63,13 @@ def test_reads_each_page_once_in_order_ahead_and_the_next_window_early(served):
     with served.client(DEMO_KEY) as http, PageReader(CursorClient(http, pacing=False)) as reader:
         newer = reader.pages(NEWER, following=OLDER)
         got = [next(newer)]
-        _wait_for(served, 1 + AHEAD)
-        time.sleep(0.2)  # room to overshoot, if the reader were to ask for more
+        _settle(reader)  # anything asked beyond 1 + AHEAD would be recorded by now
         assert _asked(served) == [(NEWER.start, p) for p in range(1, 2 + AHEAD)]
+        got.extend(itertools.islice(newer, pages[NEWER] - 2))  # all but NEWER's last page
+        _settle(reader)
+        assert len(got) == pages[NEWER] - 1  # NEWER's last page is not handed over yet, but
+        assert _asked(served)[-1] == (OLDER.start, 1)  # OLDER's first is asked already: early
         got.extend(newer)
-        _wait_for(served, pages[NEWER] + 1)
-        assert _asked(served)[-1] == (OLDER.start, 1)  # asked before OLDER was
         older = list(reader.pages(OLDER))
     assert _asked(served) == [(w.start, p) for w in (NEWER, OLDER) for p in range(1, pages[w] + 1)]
     for window, read in ((NEWER, got), (OLDER, older)):
@@ -77,6 +86,9 @@ def test_a_window_left_early_is_read_again_from_page_one(served):
         first = reader.pages(NEWER)
         next(first)
         first.close()
+        _settle(reader)  # page 2 may have been in flight: it is recorded before counting
+        in_flight = [(NEWER.start, 1), (NEWER.start, 2)]
+        assert _asked(served) in (in_flight[:1], in_flight)  # pages 3 to 1 + AHEAD were dropped
         asked_before = len(_asked(served))
         again = list(reader.pages(NEWER))
     assert _asked(served)[asked_before] == (NEWER.start, 1)

@@ -16,6 +16,7 @@ ZERO = Decimal(0)
 
 
 _DECODER = msgspec.json.Decoder(float_hook=Decimal)
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
 
 
 def loads(text: str | bytes) -> Any:
@@ -25,6 +26,11 @@ def loads(text: str | bytes) -> Any:
     malformed or truncated text raises ``ValueError``, as ``json.loads`` does.
     """
     return _DECODER.decode(text)
+
+
+def dumps(value: Any) -> str:
+    """JSON text of what ``loads`` gave: every ``Decimal`` written back as the number it is."""
+    return _ENCODER.encode(value).decode()
 
 
 def to_decimal(value: object) -> Decimal:

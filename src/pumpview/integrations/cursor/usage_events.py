@@ -7,13 +7,14 @@ or kind "Usage-based" on old payloads. Unknown fields are kept as JSON so nothin
 
 from __future__ import annotations
 
-import json
+import decimal
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from pumpview.errors import BadResponse
-from pumpview.money import to_decimal
+from pumpview.money import dumps, to_decimal
+from pumpview.store.measures import EXACT
 from pumpview.store.rollup import Record
 from pumpview.store.tables import UNATTRIBUTED
 from pumpview.timeutil import Window, day_of
@@ -55,10 +56,11 @@ def _old_payload_cost(event: Mapping[str, Any]) -> Decimal:
     usage = event.get("tokenUsage") or _NO_USAGE
     total = _money(usage.get("totalCents"))
     discount = usage.get("discountPercentOff")
-    if discount:
-        total = total * (100 - _money(discount)) / 100
     fee = event.get("cursorTokenFee")
-    return total + _money(fee) if fee is not None else total
+    with decimal.localcontext(EXACT):  # a fractional discount must not round the cost
+        if discount:
+            total = total * (100 - _money(discount)) / 100
+        return total + _money(fee) if fee is not None else total
 
 
 def to_record(event: Mapping[str, Any], integration_id: int) -> Record:
@@ -120,5 +122,4 @@ def _optional(value: object) -> Decimal | None:
 
 def _unknown_fields(event: Mapping[str, Any]) -> str:
     """The fields we do not model, as JSON in the order Cursor sent them."""
-    kept = {k: v for k, v in event.items() if k not in KNOWN_FIELDS}
-    return json.dumps(kept, default=str, ensure_ascii=False)
+    return dumps({k: v for k, v in event.items() if k not in KNOWN_FIELDS})

@@ -261,7 +261,8 @@ def test_every_command_has_help_and_is_in_the_readme(capsys):
 
 def test_two_cursor_teams_live_side_by_side_and_are_never_merged(capsys, serve):
     """A second team's key over the first integration is refused; as its own integration it
-    syncs apart, and each report equals its own team's ground truth."""
+    syncs apart, and each report equals its own team's ground truth. The first team again
+    under a new name is refused too: every report would count it twice."""
     one, two = (serve(now_ms=None, days=5, members=10, seed=s) for s in (1, 2))
     rosters = [{m.email.lower() for m in x.sim.team.members if m.email} for x in (one, two)]
     assert 0 < len(rosters[0] & rosters[1]) < 4  # two teams with a few people in common
@@ -278,6 +279,15 @@ def test_two_cursor_teams_live_side_by_side_and_are_never_merged(capsys, serve):
         DEMO_KEY, "--base-url", two.url, "--team-name", "Acme EU", "--sync",
     )  # fmt: skip
     assert code == 0, err
+    code, _out, err = run(
+        capsys, "integrations", "connect", "cursor", "--name", "cursor-2", "--api-key",
+        DEMO_KEY, "--base-url", one.url,
+    )  # fmt: skip
+    assert (code, err.strip()) == (
+        1,
+        "error: this key's Cursor team is already connected as the integration 'cursor'; to "
+        "give it a new key: pumpview integrations connect cursor --name cursor",
+    )
     for name, served in (("cursor", one), ("cursor-eu", two)):
         code, out, _err = run(capsys, "report", "users", "--integration", name, "--format", "json")
         team = served.sim.team

@@ -92,7 +92,7 @@ def refresh_statistics(engine: Engine) -> None:
             conn.exec_driver_sql("PRAGMA optimize")
 
 
-HEAD = "0004"
+HEAD = "0005"
 """The newest migration; ``tests/store/test_migrations.py`` checks it is Alembic's head."""
 
 

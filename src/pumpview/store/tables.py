@@ -106,6 +106,17 @@ sync_leases = Table(
 """At most one sync per integration across processes: the running one renews its row; a killed
 process's row expires and the next run takes it over."""
 
+upstream_sends = Table(
+    "upstream_sends",
+    metadata,
+    Column("team", String(64), nullable=False),  # the integration's name: one Cursor team
+    Column("bucket", String(100), nullable=False),  # the rate limit drawn from (a path)
+    Column("sent_at_ms", BigInteger, nullable=False),
+    Index("ix_upstream_sends", "team", "bucket", "sent_at_ms"),
+)
+"""Requests sent to a Cursor team in the last minute, by every process: Cursor's limits are per
+team, so a connect's key check and a running sync draw on one budget (``store.budget``)."""
+
 sync_days = Table(
     "sync_days",
     metadata,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import httpx
 import stamina
@@ -96,17 +96,44 @@ def pace_bucket(path: str) -> str:
     return "/teams/groups" if path.startswith("/teams/groups") else path
 
 
+class Budget(Protocol):
+    """Where a client records its sends: its own (``LocalBudget``) or one every process calling
+    the same Cursor team shares (``store.budget.SharedBudget``)."""
+
+    def claim(self, bucket: str, limit: int) -> float:
+        """Record a send and return 0 if fewer than ``limit`` went in the last 60 s; else record
+        nothing and return the seconds until one may go."""
+        ...
+
+
+class LocalBudget:
+    """A sliding window per bucket, in this client's memory."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._sent: dict[str, deque[float]] = {}
+
+    def claim(self, bucket: str, limit: int) -> float:
+        sent = self._sent.setdefault(bucket, deque())
+        now = self._clock()
+        while sent and sent[0] <= now - PACE_WINDOW_SECONDS:
+            sent.popleft()
+        if len(sent) < limit:
+            sent.append(now)
+            return 0.0
+        return sent[0] + PACE_WINDOW_SECONDS - now
+
+
 class Pacer:
-    """A sliding window per bucket: at most ``limit`` sends in any 60 s.
+    """At most ``limit`` sends per bucket in any 60 s, recorded in a ``Budget``.
 
     Because the window slides, any N+1 consecutive sends span at least 60 s, so no fixed upstream
     minute can see more than N of them.
     """
 
-    def __init__(self, clock: Callable[[], float], sleep: Callable[[float], object]) -> None:
-        self._clock = clock
+    def __init__(self, budget: Budget, sleep: Callable[[float], object]) -> None:
+        self._budget = budget
         self._sleep = sleep
-        self._sent: dict[str, deque[float]] = {}
         self._limits: dict[str, int] = {}
 
     def limit(self, bucket: str) -> int:
@@ -119,18 +146,11 @@ class Pacer:
 
     def acquire(self, bucket: str) -> float:
         """Wait until ``bucket`` may send, record the send, and return the seconds waited."""
-        sent = self._sent.setdefault(bucket, deque())
         waited = 0.0
-        while True:
-            now = self._clock()
-            while sent and sent[0] <= now - PACE_WINDOW_SECONDS:
-                sent.popleft()
-            if len(sent) < self.limit(bucket):
-                sent.append(now)
-                return waited
-            wait = sent[0] + PACE_WINDOW_SECONDS - now
+        while (wait := self._budget.claim(bucket, self.limit(bucket))) > 0:
             self._sleep(wait)
             waited += wait
+        return waited
 
 
 # -- retries ----------------------------------------------------------------------------------
@@ -334,7 +354,9 @@ class CursorClient:
     """Read-only access to the Cursor Admin API over an injected ``httpx.Client``.
 
     ``get``/``post`` return the JSON answer with every fractional number as ``Decimal``. One
-    request is in flight at a time (the limits are per team). Pacing waits go through ``sleep``;
+    request is in flight at a time (the limits are per team). Paced sends are recorded in
+    ``budget``: the client's own by default, or one shared by every process calling the same
+    team (``store.budget.SharedBudget``). Pacing waits go through ``sleep``;
     retry backoff is stamina's (so ``stamina.set_testing(True)`` removes it in tests).
     """
 
@@ -343,6 +365,7 @@ class CursorClient:
         http: httpx.Client,
         *,
         pacing: bool = True,
+        budget: Budget | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
         attempts: int = 6,
@@ -355,7 +378,7 @@ class CursorClient:
             raise ValueError(msg)
         self._http = http
         self._clock = clock
-        self._pacer = Pacer(clock, sleep) if pacing else None
+        self._pacer = Pacer(budget or LocalBudget(clock), sleep) if pacing else None
         self._on_event = on_event
         self._rng = rng or random.Random()
         self._lock = threading.Lock()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from pumpview.errors import BadResponse, UserInputError
 from pumpview.integrations.cursor import NAME, members, usage_events
 from pumpview.integrations.cursor.client import CursorClient, check_base_url, make_http
 from pumpview.integrations.cursor.keys import check_key_format, mask_key
-from pumpview.store import integrations
+from pumpview.store import integrations, tables
+from pumpview.store.budget import SharedBudget
 from pumpview.timeutil import MS_PER_DAY, Window
 from pumpview.vault import Vault
 
@@ -51,26 +52,39 @@ def verify(client: CursorClient, now_ms: int) -> set[str]:
     return {row["email"] for row in roster}
 
 
-def _same_team(engine: Engine, name: str, roster: set[str]) -> None:
-    """Refuse a key of another Cursor team for an integration that already holds data: the two
-    would be merged silently. Told apart by the roster: a re-issued key of the same team lists
-    the same people, another team shares fewer than half of them (a few people and service
-    accounts can belong to both)."""
-    with engine.connect() as conn:
-        row = integrations.find(conn, name)
-        if row is None:
-            return
-        known = integrations.roster(conn, int(row.id))
+def _same_team(known: set[str], roster: set[str]) -> bool:
+    """Whether two rosters are one Cursor team's: a re-issued key lists the same people, another
+    team shares fewer than half of them (a few people and service accounts can be in both)."""
     shared = len(known & roster)
-    if known and roster and shared * 2 < min(len(known), len(roster)):
+    return not (known and roster) or shared * 2 >= min(len(known), len(roster))
+
+
+def _check_team(engine: Engine, name: str, roster: set[str]) -> None:
+    """Refuse a key of another Cursor team for an integration that already holds data (the two
+    would be merged silently), and a second integration for a team already connected (every
+    report over all integrations would count its spend twice)."""
+    with engine.connect() as conn:
+        rosters = {
+            row.name: integrations.roster(conn, int(row.id))
+            for row in conn.execute(select(tables.integrations.c.id, tables.integrations.c.name))
+        }
+    known = rosters.pop(name, set())
+    if not _same_team(known, roster):
         msg = (
             f"this key belongs to a different Cursor team than the integration {name!r} (only "
-            f"{shared} of its {len(known)} members are in the new key's team); add it as a second "
-            "integration with --name, e.g. pumpview integrations connect cursor --name "
-            f"{name}-2, or delete the old data first: pumpview integrations disconnect {name} "
-            "--purge"
+            f"{len(known & roster)} of its {len(known)} members are in the new key's team); add "
+            f"it as a second integration with --name, e.g. pumpview integrations connect cursor "
+            f"--name {name}-2, or delete the old data first: pumpview integrations disconnect "
+            f"{name} --purge"
         )
         raise UserInputError(msg)
+    for other, theirs in sorted(rosters.items()):
+        if theirs and _same_team(theirs, roster):
+            msg = (
+                f"this key's Cursor team is already connected as the integration {other!r}; to "
+                f"give it a new key: pumpview integrations connect cursor --name {other}"
+            )
+            raise UserInputError(msg)
 
 
 def connect(
@@ -91,10 +105,14 @@ def connect(
     base_url = check_base_url(base_url)
     with make_http(key, base_url, timeout=CONNECT_TIMEOUT_SECONDS) as http:
         client = CursorClient(
-            http, pacing=pacing, attempts=CONNECT_ATTEMPTS, retry_timeout=CONNECT_TIMEOUT_SECONDS
+            http,
+            pacing=pacing,
+            budget=SharedBudget(engine, name),  # shared with a sync of this team running now
+            attempts=CONNECT_ATTEMPTS,
+            retry_timeout=CONNECT_TIMEOUT_SECONDS,
         )
         roster = verify(client, now_ms)
-    _same_team(engine, name, roster)
+    _check_team(engine, name, roster)
     values = {
         "name": name,
         "key_ciphertext": vault.seal(key),

@@ -24,6 +24,7 @@ from pumpview.integrations.cursor import NAME, connection
 from pumpview.integrations.cursor.client import CursorClient, make_http
 from pumpview.integrations.cursor.sync import CursorSync, Progress, SyncResult
 from pumpview.store import integrations, runs
+from pumpview.store.budget import SharedBudget
 from pumpview.store.engine import refresh_statistics
 from pumpview.timeutil import from_ms, now_ms
 from pumpview.vault import Vault
@@ -69,7 +70,7 @@ def run_sync(
     run_id = _take_lease(engine, integration.integration_id, wait, on_progress, poll_seconds)
     state = _Heartbeat(engine, run_id)
     http = make_http(integration.api_key, integration.base_url)
-    client = CursorClient(http, pacing=pacing)
+    client = CursorClient(http, pacing=pacing, budget=SharedBudget(engine, name))
 
     def progress(p: Progress) -> None:
         stats = client.stats

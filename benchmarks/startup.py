@@ -4,7 +4,9 @@
 
 Each command runs as a fresh process; the script prints the median wall time of each and its
 ratio to ``python -c "import typer"`` (targets from issue 10: <= 1.5x for --help, <= 2.5x for a
-report), and the modules a report loads that it should not.
+report). A command that opens the store cannot start before its libraries are imported, so the
+floor, ``import typer, sqlalchemy, pydantic_settings``, is printed too, with each reading
+command's ratio to it: what start-up is still ours to win.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import time
 from pathlib import Path
 
 PUMPVIEW = str(Path(sys.executable).with_name("pumpview"))
+FLOOR = "typer, sqlalchemy, pydantic_settings"
+"""What every command that reads the store imports before doing anything of its own."""
 
 
 def median_seconds(command: list[str], env: dict[str, str], runs: int) -> float:
@@ -44,14 +48,18 @@ def main() -> None:
             ("pumpview report users (empty store)", [PUMPVIEW, "report", "users"], 2.5),
             ("pumpview integrations list", [PUMPVIEW, "integrations", "list"], 2.5),
         ]
+        floor = median_seconds([sys.executable, "-c", f"import {FLOOR}"], env, args.runs)
         baseline = 'python -c "import typer"'
-        print(f"{baseline:<40}{typer * 1000:>8.0f} ms")
+        print(f"{baseline:<52}{typer * 1000:>6.0f} ms")
+        print(f"{'floor: import ' + FLOOR:<52}{floor * 1000:>6.0f} ms {floor / typer:5.1f}x")
         for label, command, target in rows:
             seconds = median_seconds(command, env, args.runs)
             ratio = seconds / typer
             verdict = "met" if ratio <= target else "not met"
+            above = "" if command[1] == "--help" else f", {seconds / floor:.2f}x the floor"
             print(
-                f"{label:<40}{seconds * 1000:>8.0f} ms {ratio:5.1f}x (target {target}x: {verdict})"
+                f"{label:<52}{seconds * 1000:>6.0f} ms {ratio:5.1f}x "
+                f"(target {target}x: {verdict}{above})"
             )
 
 

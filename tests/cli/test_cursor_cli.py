@@ -338,3 +338,20 @@ def test_list_says_when_the_key_can_no_longer_be_decrypted(capsys, live, tmp_pat
     (row,) = json.loads(out)
     assert row["status"] == "error"
     assert "cannot be decrypted" in row["message"]
+
+
+def test_demo_keeps_its_data_where_home_says_else_in_dot_demo(capsys, tmp_path, monkeypatch):
+    """The root --home (or PUMPVIEW_HOME) is the demo's data folder; without either, ./.demo,
+    never the real ~/.pumpview."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "--home", str(tmp_path / "given"), "demo", "--members", "2",
+                         "--days", "2")  # fmt: skip
+    assert code == 0, err
+    assert (tmp_path / "given" / "pumpview.db").is_file()
+    assert f"pumpview --home {tmp_path / 'given'} report daily" in out
+    monkeypatch.delenv("PUMPVIEW_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    code, out, err = run(capsys, "demo", "--members", "2", "--days", "2")
+    assert code == 0, err
+    assert (tmp_path / ".demo" / "pumpview.db").is_file()
+    assert not (tmp_path / "user").exists()

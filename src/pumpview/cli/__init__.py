@@ -7,7 +7,6 @@ Click's, ends as one line on stderr and a non-zero exit, never a traceback or a 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # Click's plain help: Rich's panels would double --help's start-up
 )
 
 
@@ -33,7 +33,8 @@ def root(
     db: Annotated[
         str | None, typer.Option(help="Database URL (sqlite:///... or postgresql://...).")
     ] = None,
-    home: Annotated[Path | None, typer.Option(help="Data folder (default ~/.pumpview).")] = None,
+    # A str, not a Path: pathlib would be --help's largest import.
+    home: Annotated[str | None, typer.Option(help="Data folder (default ~/.pumpview).")] = None,
 ) -> None:
     """Settings come from PUMPVIEW_* variables; these flags override them."""
     overrides: dict[str, object] = {}
@@ -41,14 +42,10 @@ def root(
         overrides["database_url"] = db
     if home is not None:
         overrides["home"] = home
-    import stamina  # noqa: PLC0415 - loaded once a command runs, as below
-
-    from pumpview.settings import load_settings  # noqa: PLC0415 - pydantic
-
-    # stamina logs every scheduled retry as a WARNING; progress bars and errors say it better.
-    stamina.instrumentation.set_on_retry_hooks([])
+    from pumpview.settings import load_settings  # noqa: PLC0415 - pydantic, once a command runs
 
     ctx.obj = Context(load_settings(**overrides))
+    ctx.call_on_close(ctx.obj.close)
 
 
 app.add_typer(integrations.app, name="integrations")
@@ -87,10 +84,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("error: interrupted\n")
         code = 130
     except typer.TyperException as exc:  # Click's usage errors, as Typer >= 0.29 ships them
-        message = exc.format_message()
-        if message:  # ``pumpview`` alone shows the help and exits without an error
-            sys.stderr.write(f"error: {message}\n")
-        code = exc.exit_code if message else 0
+        if type(exc).__name__ == "NoArgsIsHelpError":  # ``pumpview`` alone: help, not an error
+            sys.stdout.write(exc.format_message() + "\n")  # (Typer itself tells it by name)
+            code = 0
+        else:
+            sys.stderr.write(f"error: {exc.format_message()}\n")
+            code = exc.exit_code
     except PumpViewError as exc:
         sys.stderr.write(f"error: {printable(str(exc))}\n")
         code = 1

@@ -32,6 +32,11 @@ class Context:
 
         return Vault.from_settings(self.settings)
 
+    def close(self) -> None:
+        """Close the store's connections, if a command opened it (PostgreSQL's are sockets)."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
 
 def current(ctx: typer.Context) -> Context:
     """The context the root callback stored (a fresh one when a command runs on its own)."""
@@ -40,3 +45,11 @@ def current(ctx: typer.Context) -> Context:
     from pumpview.settings import load_settings  # noqa: PLC0415 - pydantic, once a command runs
 
     return Context(load_settings())
+
+
+def quiet_retries() -> None:
+    """For commands that call Cursor: stamina logs every scheduled retry as a WARNING, which our
+    progress bars and errors say better."""
+    import stamina  # noqa: PLC0415 - loaded by the commands that call upstream
+
+    stamina.instrumentation.set_on_retry_hooks([])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pumpview.cli.context import current
+from pumpview.cli.context import current, quiet_retries
 from pumpview.cli.render import Format, emit, printable
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import DEFAULT_BASE_URL, NAME
@@ -16,7 +16,9 @@ from pumpview.timeutil import from_ms, now_ms
 if TYPE_CHECKING:
     from pumpview.store.runs import Run
 
-app = typer.Typer(help="Connect, list and disconnect data sources.", no_args_is_help=True)
+app = typer.Typer(
+    help="Connect, list and disconnect data sources.", no_args_is_help=True, rich_markup_mode=None
+)
 SOURCES = (NAME,)
 
 
@@ -60,6 +62,7 @@ def connect(
     connection.check_name(name)
     context = current(ctx)
     key = _read_key(api_key)
+    quiet_retries()
     connection.connect(
         context.engine,
         context.vault,

@@ -14,12 +14,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
-from pumpview.reports.plain import records
-
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _BLANKS = frozenset("\t\n\r\v\f")
 
@@ -49,7 +43,8 @@ def emit(
     ``cards`` shows each row on screen as a field/value table of its own: for a few rows with
     many wide fields (the integrations), which a terminal would otherwise squeeze to ellipses.
     """
-    console = Console()
+    from pumpview.reports.plain import records  # noqa: PLC0415 - not needed for --help
+
     data = records(rows, columns)
     if fmt is Format.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))  # noqa: T201 - machine output
@@ -63,6 +58,10 @@ def emit(
         writer.writerows(data)
         print(buffer.getvalue(), end="")  # noqa: T201 - machine output
         return
+    from rich.console import Console  # noqa: PLC0415 - tables only: JSON and CSV need no Rich
+    from rich.table import Table  # noqa: PLC0415
+
+    console = Console()
     columns = on_screen or columns
     if cards:
         for row in data:
@@ -95,4 +94,6 @@ def _cell(column: str, value: Any) -> str:
         return f"{Decimal(value) / 100:,.2f}"
     if isinstance(value, int):
         return f"{value:,}"
+    from rich.markup import escape  # noqa: PLC0415 - loaded with the table
+
     return escape(printable(str(value)))

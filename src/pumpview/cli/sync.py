@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pumpview.cli.context import Context, current
+from pumpview.cli.context import Context, current, quiet_retries
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import NAME
 
@@ -46,6 +46,8 @@ def run(
     )
 
     from pumpview.integrations.cursor.runner import describe, owner, run_sync  # noqa: PLC0415
+
+    quiet_retries()
 
     bars = Progress(
         TextColumn("{task.description}"),

@@ -9,8 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from pumpview import money
 from pumpview.integrations.cursor import groups, members, spend, usage_events
 from pumpview.store import rollup

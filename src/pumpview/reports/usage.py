@@ -28,6 +28,7 @@ from sqlalchemy import (
 from pumpview.errors import UserInputError
 from pumpview.store import tables
 from pumpview.store.blocks import cover
+from pumpview.store.engine import snapshot
 from pumpview.store.measures import STORED, Measures, from_stored
 
 UNATTRIBUTED_NAME = "Unattributed (no email on the event)"
@@ -254,6 +255,6 @@ def run(
     integrations: Sequence[str] | None = None,
 ) -> Sequence[object]:
     """The ``kind`` report over ``[since, until]`` (open ends: all stored days); one snapshot."""
-    with engine.connect() as conn:
+    with snapshot(engine) as conn:
         where = scope(conn, since, until, integrations)
         return [] if where is None else REPORTS[kind](conn, where)

@@ -69,9 +69,9 @@ def split(value: Decimal) -> tuple[int, int, int]:
     Raises ``ValueError`` for an amount with more than ``FRACTION_DIGITS`` decimals, which the
     store could not keep exactly (no upstream amount has been seen with more than 20).
     """
-    numerator, denominator = value.as_integer_ratio()  # exact, and faster than Decimal scaling
-    scaled, rest = divmod(numerator * _SCALE, denominator)
-    if rest:
+    shifted = value.scaleb(FRACTION_DIGITS, EXACT)  # exact: the context has room for any amount
+    scaled = int(shifted)
+    if scaled != shifted:  # int() dropped digits beyond the 24th decimal (or the sign's floor)
         msg = f"amount {value} has more than {FRACTION_DIGITS} decimals"
         raise ValueError(msg)
     whole, fraction = divmod(scaled, _SCALE)
@@ -100,19 +100,17 @@ def stored_columns(names: Sequence[str] = MEASURES) -> tuple[str, ...]:
 STORED = stored_columns()
 """Every measure's stored columns, in ``Measures`` order."""
 _IS_MONEY = tuple(name in MONEY for name in MEASURES)
+_MONEY_AT = tuple(i for i, is_money in enumerate(_IS_MONEY) if is_money)
+_NO_MONEY = (0, 0, 0)
 
 
 def to_stored(sums: Sequence[Any]) -> list[Any]:
     """Measure values in ``MEASURES`` order as stored values in ``STORED`` order."""
-    out: list[Any] = []
-    extend, append = out.extend, out.append
-    for value, is_money in zip(sums, _IS_MONEY, strict=True):
-        if not is_money:
-            append(value)
-        elif value:
-            extend(split(value))
-        else:  # most rows leave some money measures at zero: no need to split them
-            extend((0, 0, 0))
+    out = list(sums)
+    for at in reversed(_MONEY_AT):  # from the end, so earlier positions stay put
+        value = out[at]
+        # Most rows leave some money measures at zero: no need to split those.
+        out[at : at + 1] = split(value) if value else _NO_MONEY
     return out
 
 

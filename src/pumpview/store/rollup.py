@@ -58,6 +58,8 @@ def fold(acc: Rollup, events: Iterable[Record]) -> Rollup:
     events_i, cost_i, on_demand_i, included_i, model_cost_i, fee_i = (
         _SUM[n] for n in ("events", *MONEY)
     )
+    (in_at, in_i), (out_at, out_i), (cw_at, cw_i), (cr_at, cr_i) = _TOKEN_PAIRS
+    # This runs once per event of a backfill: the token loop is unrolled.
     with decimal.localcontext(EXACT):
         for event in events:
             key = _KEY_OF(event)
@@ -72,8 +74,10 @@ def fold(acc: Rollup, events: Iterable[Record]) -> Rollup:
             fee = event[fee_at]
             if fee is not None:
                 sums[fee_i] += fee
-            for at, i in _TOKEN_PAIRS:
-                sums[i] += event[at]
+            sums[in_i] += event[in_at]
+            sums[out_i] += event[out_at]
+            sums[cw_i] += event[cw_at]
+            sums[cr_i] += event[cr_at]
             sums[_CLASS[request_class(event[kind_at], event[units_at], cost)]] += 1
     return acc
 
@@ -81,8 +85,8 @@ def fold(acc: Rollup, events: Iterable[Record]) -> Rollup:
 def events_per_day(acc: Rollup) -> Counter[date]:
     """How many events ``acc`` holds for each day."""
     per_day: Counter[date] = Counter()
-    for (day, *_rest), sums in acc.items():
-        per_day[day] += sums[_EVENTS]
+    for key, sums in acc.items():
+        per_day[key[0]] += sums[_EVENTS]
     return per_day
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Dialect, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -44,12 +45,20 @@ def insert_many(
     """
     if not records:
         return
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
-    if not compiled.positional:
+    sql, positional = _insert_sql(table, tuple(columns), conn.dialect)
+    if not positional:
         params = [dict(zip(columns, record, strict=True)) for record in records]
-        conn.exec_driver_sql(compiled.string, params)
+        conn.exec_driver_sql(sql, params)
         return
-    if list(compiled.positiontup or ()) != list(columns):
+    conn.exec_driver_sql(sql, list(records))
+
+
+@cache
+def _insert_sql(table: Table, columns: tuple[str, ...], dialect: Dialect) -> tuple[str, bool]:
+    """The ``INSERT`` for ``columns`` in ``dialect``, and whether it takes positional values:
+    compiled once, not for every window."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    if compiled.positional and list(compiled.positiontup or ()) != list(columns):
         msg = f"columns must follow the order of table {table.name}: {compiled.positiontup}"
         raise ValueError(msg)
-    conn.exec_driver_sql(compiled.string, list(records))
+    return compiled.string, compiled.positional

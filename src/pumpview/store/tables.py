@@ -1,7 +1,7 @@
 """The whole schema on one screen. Money columns are ``Money`` (exact); instants are epoch ms.
 
-Events are kept column by column (every documented field) plus their unknown fields as JSON, so
-anything can be recomputed. ``usage_daily`` is their day x person x model x kind rollup, and the
+Events are kept column by column (every field the product uses) plus all other fields as JSON,
+so anything can be recomputed. ``usage_daily`` is their day x person x model x kind rollup, and the
 ``*_blocks`` tables aggregate it over aligned blocks of days for the reports; all of them keep
 the measures as exact integers (``store.measures``) and are rebuilt for exactly the days a sync
 window touched, in the window's transaction.

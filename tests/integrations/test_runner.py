@@ -10,7 +10,7 @@ import stamina
 from sqlalchemy import func, select
 
 from pumpview.errors import AuthError
-from pumpview.integrations.cursor import connection, runner
+from pumpview.integrations.cursor import connection, runner, usage_events
 from pumpview.integrations.cursor.runner import SyncBusy, SyncStopped, run_sync
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
@@ -147,6 +147,32 @@ def test_disconnect_stops_a_running_sync_and_says_so(engine, vault, live):
     assert stopped[0].id == run.id
     assert _stored_events(engine) == events_at_stop
     assert run.windows_done < run.windows_total
+
+
+def test_a_stop_is_heeded_between_pages_not_only_between_windows(engine, vault, serve):
+    """A window of many pages takes minutes at Cursor's pace: a stop asked for after its second
+    page ends the run before the window's other pages are requested, with nothing stored."""
+    served = serve(now_ms=None, days=3, members=8, events_per_member_day=300)
+    iid = _connect(engine, vault, served, backfill_days=3)
+    pages = -(-len(served.sim.team.events_between(day_start_ms(served.sim.team.first_day),
+                                                  served.sim.team.now)) // 1000)  # fmt: skip
+    assert pages >= 6  # one window of several pages
+    asked: list[int] = []
+
+    def stop_after_two_pages(run: runs.Run) -> None:
+        asked.append(sum(1 for c in served.sim.calls if c.path == usage_events.PATH))
+        if asked[-1] >= 2 and not run.stop_requested:
+            with engine.begin() as conn:
+                runs.request_stop(conn, run.id)
+
+    with pytest.raises(SyncStopped):
+        run_sync(engine, vault, pacing=False, on_progress=stop_after_two_pages)
+    with engine.connect() as conn:
+        run = runs.latest(conn, iid)
+    assert run.outcome == "interrupted"
+    assert _stored_events(engine) == 0
+    # The read-ahead may have asked a few pages more (at most AHEAD), never the whole window.
+    assert sum(1 for c in served.sim.calls if c.path == usage_events.PATH) < pages
 
 
 def test_a_revoked_key_ends_the_run_as_revoked(engine, vault, live):

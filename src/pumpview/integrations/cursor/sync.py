@@ -186,7 +186,7 @@ class CursorSync:
             for done, window in enumerate(windows):
                 progress("window", window)
                 following = windows[done + 1] if done + 1 < len(windows) else None
-                staged = self._fetch_window(window, following)
+                staged = self._fetch_window(window, following, partial(progress, "window", window))
                 if pending is not None:
                     try:
                         stored(pending)
@@ -213,12 +213,15 @@ class CursorSync:
         return result
 
     # -- usage events ------------------------------------------------------------------------
-    def _fetch_window(self, window: Window, following: Window | None) -> Staged:
-        """The whole window, read again while Cursor's count moves under it."""
+    def _fetch_window(
+        self, window: Window, following: Window | None, on_page: Callable[[], None]
+    ) -> Staged:
+        """The whole window, read again while Cursor's count moves under it; ``on_page`` after
+        each page (a large window takes minutes at Cursor's pace: a stop must not wait for it)."""
         for _attempt in range(WINDOW_ATTEMPTS):
             staged = Staged(window)
             try:
-                self._read_pages(staged, following)
+                self._read_pages(staged, following, on_page)
             except _Shifted:
                 staged.close()
                 continue
@@ -233,7 +236,9 @@ class CursorSync:
         )
         raise BadResponse(msg)
 
-    def _read_pages(self, staged: Staged, following: Window | None) -> None:
+    def _read_pages(
+        self, staged: Staged, following: Window | None, on_page: Callable[[], None]
+    ) -> None:
         """Every page of the window into ``staged``; ``_Shifted`` if Cursor's count moved."""
         window = staged.window
         expected: int | None = None
@@ -255,6 +260,7 @@ class CursorSync:
                     for raw, record in zip(events, records, strict=True)
                     if record[_ACCOUNT_AT] and record[_EMAIL_AT]
                 )
+                on_page()
         if expected is None or staged.events != expected:
             raise _Shifted
 

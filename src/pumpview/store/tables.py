@@ -255,3 +255,49 @@ group_members = Table(
     Column("email", String(320), nullable=False),
     PrimaryKeyConstraint("integration_id", "email"),
 )
+
+# -- the web app's accounts -------------------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),  # lower-case
+    Column("role", String(16), nullable=False),  # admin or viewer
+    Column("password_hash", String(200), nullable=False),  # argon2id
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+"""Local accounts of the web app."""
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of a random token
+    Column("hint", String(16), nullable=False),  # its first characters, to tell tokens apart
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("last_used_at_ms", BigInteger),
+)
+"""Bearer tokens for scripts, each acting with its user's role. Only hashes are kept."""
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie's session id
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+)
+"""Signed-in browsers; a sign-out or a removed user ends them at once."""
+
+setup_links = Table(
+    "setup_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Column("used_at_ms", BigInteger),
+)
+"""One-time links that create the first admin when no user exists yet."""

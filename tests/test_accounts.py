@@ -66,7 +66,7 @@ def test_removing_a_user_ends_their_tokens_and_sessions(engine):
     user = accounts.add_user(engine, "a@x.dev", "admin", "long enough pw", NOW)
     token = accounts.new_token(engine, "a@x.dev", "script", NOW)
     with engine.begin() as conn:
-        store.add_session(conn, accounts.digest("sid"), user.id, "csrf", NOW, NOW + 1000)
+        store.add_session(conn, accounts.digest("sid"), user.id, NOW, NOW + 1000)
     accounts.remove_user(engine, "a@x.dev")
     assert accounts.token_user(engine, token, NOW) is None
     with engine.connect() as conn:

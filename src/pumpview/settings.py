@@ -9,6 +9,7 @@ from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pumpview.errors import UserInputError
+from pumpview.integrations.cursor import DEFAULT_BASE_URL
 
 
 class Settings(BaseSettings):
@@ -24,6 +25,27 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     rate_limit: bool = True
     """Client-side pacing under Cursor's per-minute limits; ``off`` for an unlimited upstream."""
+    cursor_base_url: str = DEFAULT_BASE_URL
+    """Where Cursor's Admin API is: the simulator or a proxy instead, for a connect."""
+    sync_interval: int | None = 60
+    """Minutes between the web app's background syncs; ``off`` for none."""
+    cookie_secure: bool | None = None
+    """Mark session cookies ``Secure``: ``on``, ``off``, or unset to follow the request (HTTPS)."""
+
+    @field_validator("sync_interval", mode="before")
+    @classmethod
+    def _interval(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() == "off":
+            return None
+        return value
+
+    @field_validator("sync_interval")
+    @classmethod
+    def _positive(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            msg = "expected a number of minutes (at least 1) or off"
+            raise ValueError(msg)
+        return value
 
     @field_validator("home")
     @classmethod
@@ -59,8 +81,10 @@ def load_settings(**overrides: Any) -> Settings:
         name = str(first["loc"][0]) if first["loc"] else "setting"
         flag = f"--{name.replace('_', '-')}" if name in overrides else f"PUMPVIEW_{name.upper()}"
         reason = first["msg"].removeprefix("Value error, ")
-        if name == "rate_limit":
+        if name in ("rate_limit", "cookie_secure"):
             reason = "expected on or off"
+        elif name == "sync_interval":
+            reason = "expected a number of minutes (at least 1) or off"
         shown = "" if name == "secret_key" else f" (got {first.get('input')!r})"
         msg = f"{flag}: {reason}{shown}"
         raise UserInputError(msg) from None

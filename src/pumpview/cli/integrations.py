@@ -10,7 +10,7 @@ import typer
 from pumpview.cli.context import current, quiet_retries
 from pumpview.cli.render import Format, emit, printable
 from pumpview.errors import UserInputError
-from pumpview.integrations.cursor import DEFAULT_BASE_URL, NAME
+from pumpview.integrations.cursor import NAME
 from pumpview.timeutil import from_ms, now_ms
 
 if TYPE_CHECKING:
@@ -48,7 +48,10 @@ def connect(
         str | None, typer.Option(help="Admin API key (key_... or crsr_...); '-' reads stdin.")
     ] = None,
     team_name: Annotated[str | None, typer.Option(help="A display name for the team.")] = None,
-    base_url: Annotated[str, typer.Option(help="Cursor API base URL.")] = DEFAULT_BASE_URL,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="Cursor API base URL (default PUMPVIEW_CURSOR_BASE_URL, else Cursor's)."),
+    ] = None,
     sync: Annotated[bool, typer.Option("--sync", help="Start syncing right away.")] = False,
     name: Annotated[
         str,
@@ -67,7 +70,7 @@ def connect(
         context.engine,
         context.vault,
         key,
-        base_url=base_url,
+        base_url=base_url or context.settings.cursor_base_url,
         team_name=team_name,
         name=name,
         now_ms=now_ms(),

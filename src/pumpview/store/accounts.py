@@ -120,21 +120,20 @@ def token_user(conn: Connection, token_hash: str, now_ms: int) -> Row[Any] | Non
 
 
 def add_session(
-    conn: Connection, id_hash: str, user_id: int, csrf_token: str, now_ms: int, expires_at_ms: int
+    conn: Connection, id_hash: str, user_id: int, now_ms: int, expires_at_ms: int
 ) -> None:
     conn.execute(delete(sessions).where(sessions.c.expires_at_ms <= now_ms))  # keep it small
     conn.execute(
         insert(sessions).values(
-            id_hash=id_hash, user_id=user_id, csrf_token=csrf_token, created_at_ms=now_ms,
-            expires_at_ms=expires_at_ms,
+            id_hash=id_hash, user_id=user_id, created_at_ms=now_ms, expires_at_ms=expires_at_ms,
         )
     )  # fmt: skip
 
 
 def session_user(conn: Connection, id_hash: str, now_ms: int) -> Row[Any] | None:
-    """The signed-in user of a live session, with the session's ``csrf_token``."""
+    """The signed-in user of a live session."""
     return conn.execute(
-        select(users, sessions.c.csrf_token)
+        select(users)
         .join(sessions, sessions.c.user_id == users.c.id)
         .where(sessions.c.id_hash == id_hash, sessions.c.expires_at_ms > now_ms)
     ).first()

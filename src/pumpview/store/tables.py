@@ -287,7 +287,6 @@ web_sessions = Table(
     metadata,
     Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie's session id
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("csrf_token", String(64), nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("expires_at_ms", BigInteger, nullable=False),
 )

@@ -89,25 +89,19 @@ def list_(
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
 ) -> None:
     """Show each integration: masked key, status, last sync, data held, retention seen."""
-    from pumpview.store import integrations as store  # noqa: PLC0415 - loaded when it runs
-    from pumpview.store import runs  # noqa: PLC0415
+    from pumpview.reports import integrations as report  # noqa: PLC0415 - loaded when it runs
 
     context = current(ctx)
-    with context.engine.connect() as conn:
-        rows = store.listing(conn)
-        for row in rows:
-            active = runs.running(conn, row["id"], now_ms())
-            last = active or runs.latest(conn, row["id"])
-            if active is not None:
-                row["status"] = "syncing"
-            elif row["key_ciphertext"] and not context.vault.can_open(row["key_ciphertext"]):
-                from pumpview.vault import UNREADABLE  # noqa: PLC0415 - with the vault, just used
-
-                row["status"], row["message"] = "error", UNREADABLE
-            row["sync"] = _run_line(last) if last is not None else None
-            row["last_success"] = _when(row["last_success_at_ms"])
-            row["key"] = row["key_hint"] if row["key_ciphertext"] else None
-            row["retention_from"] = row["earliest_day"]
+    rows = [
+        {
+            **{name: getattr(i, name) for name in (
+                "name", "team_name", "key", "status", "message", "first_day", "last_day",
+                "events", "retention_from")},
+            "sync": _run_line(i.run) if i.run is not None else None,
+            "last_success": _when(i.last_success_at_ms),
+        }
+        for i in report.listing(context.engine, context.vault)
+    ]  # fmt: skip
     columns = (
         "name", "team_name", "key", "status", "message", "sync", "last_success",
         "first_day", "last_day", "events", "retention_from",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from pumpview.errors import UserInputError
 from pumpview.store import accounts
@@ -71,13 +71,28 @@ def digest(secret: str) -> str:
 
 def add_user(engine: Engine, email: str, role: str, password: str, now_ms: int) -> User:
     """A new account; ``UserInputError`` if the email is taken or a value is not acceptable."""
+    with engine.begin() as conn:
+        return _insert_user(conn, email, role, password, now_ms)
+
+
+def add_first_admin(
+    engine: Engine, setup_token: str, email: str, password: str, now_ms: int
+) -> User | None:
+    """The admin a set-up link creates, spending the link in the same transaction; ``None`` if
+    the link was used, expired or never made."""
+    with engine.begin() as conn:
+        if not accounts.use_setup_link(conn, digest(setup_token), now_ms):
+            return None
+        return _insert_user(conn, email, "admin", password, now_ms)
+
+
+def _insert_user(conn: Connection, email: str, role: str, password: str, now_ms: int) -> User:
     email, role = check_email(email), check_role(role)
     hashed = _HASHER.hash(check_password(password))
-    with engine.begin() as conn:
-        if accounts.user(conn, email) is not None:
-            msg = f"a user {email} already exists (remove it first to change it)"
-            raise UserInputError(msg)
-        return User(accounts.add_user(conn, email, role, hashed, now_ms), email, role)
+    if accounts.user(conn, email) is not None:
+        msg = f"a user {email} already exists (remove it first to change it)"
+        raise UserInputError(msg)
+    return User(accounts.add_user(conn, email, role, hashed, now_ms), email, role)
 
 
 def remove_user(engine: Engine, email: str) -> None:

@@ -7,7 +7,7 @@ digits on the wire are the digits we keep.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 import msgspec
@@ -48,3 +48,14 @@ def format_cents(value: Decimal) -> str:
     if value == 0:
         return "0"
     return format(value.normalize(), "f")
+
+
+_DISPLAY = Context(prec=200, rounding=ROUND_HALF_EVEN)
+_CENT = Decimal("0.01")
+
+
+def format_dollars(cents: Decimal) -> str:
+    """Cents as dollars to the cent for people (``$1,234.57``); rounding is for display only,
+    the JSON and CSV keep every decimal."""
+    dollars = cents.scaleb(-2).quantize(_CENT, context=_DISPLAY)
+    return f"{'-' if dollars < 0 else ''}${abs(dollars):,}"

@@ -6,6 +6,8 @@ folder, created on first use with 0600 permissions.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -25,6 +27,7 @@ class Vault:
     """Encrypts and decrypts API keys with one Fernet secret."""
 
     def __init__(self, secret: bytes, source: str = "PUMPVIEW_SECRET_KEY") -> None:
+        self._secret = secret
         try:
             self._fernet = Fernet(secret)
         except ValueError:
@@ -40,6 +43,11 @@ class Vault:
             return cls(settings.secret_key.get_secret_value().encode())
         path = settings.home_dir / KEY_FILE
         return cls(_key_file(path), source=f"the key file {path}")
+
+    def derive(self, purpose: str) -> bytes:
+        """A key of its own for ``purpose`` (signing cookies, say), derived from the secret, so
+        one secret serves all and none of them can open the sealed keys."""
+        return hmac.new(self._secret, f"pumpview {purpose}".encode(), hashlib.sha256).digest()
 
     def seal(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()

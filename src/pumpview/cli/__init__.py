@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 import typer.main
 
-from pumpview.cli import demo, integrations, report, simulator, sync, users
+from pumpview.cli import demo, integrations, report, serve, simulator, sync, users
 from pumpview.cli.context import Context
 from pumpview.cli.render import printable
 from pumpview.errors import PumpViewError
@@ -53,6 +53,7 @@ app.add_typer(users.app, name="users")
 app.command("sync")(sync.command)
 app.command("report")(report.command)
 app.command("simulator")(simulator.serve)
+app.command("serve")(serve.command)
 app.command("demo")(demo.command)
 
 

@@ -192,6 +192,13 @@ def requests(conn: Connection, where: Scope) -> list[RequestsRow]:
     return sorted(rows, key=lambda r: (-r.fast_requests, r.email or ""))
 
 
+def total(conn: Connection, where: Scope) -> Measures:
+    """Every measure over the whole scope: the team blocks that tile it, summed."""
+    team = tables.team_blocks
+    row = conn.execute(select(*_sums(team)).where(_in_blocks(team, where))).one()
+    return Measures(**from_stored(row))
+
+
 def daily(conn: Connection, where: Scope) -> list[DailyRow]:
     """Every measure per UTC day, oldest first; days without events are left out."""
     team = tables.team_blocks

@@ -1,0 +1,118 @@
+"""``create_app(settings)``: the web app, built from settings when called, never at import.
+
+The store, the vault, the cookie signer, the sign-in throttle, the background syncs and the
+templates hang off ``app.state.web``; routes reach them through ``security.web_of(request)``.
+Errors answer in kind: JSON ``{"error", "message"}`` under ``/api``, a page elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pumpview.money import format_dollars
+from pumpview.settings import Settings
+from pumpview.store.engine import open_store
+from pumpview.timeutil import from_ms
+from pumpview.vault import Vault
+from pumpview.web import security
+from pumpview.web.syncs import Syncs
+
+HERE = Path(__file__).parent
+
+
+@dataclass
+class Web:
+    settings: Settings
+    engine: Engine
+    vault: Vault
+    signer: security.Signer
+    throttle: security.Throttle
+    syncs: Syncs
+    templates: Jinja2Templates
+
+    def page(
+        self, request: Request, name: str, context: dict[str, Any], status: int = 200
+    ) -> Response:
+        """Render template ``name`` with what every page needs (user, CSRF token)."""
+        return self.templates.TemplateResponse(
+            request,
+            name,
+            {"user": security.current_user(request), "csrf_token": security.csrf_token(request),
+             **context},
+            status_code=status,
+        )  # fmt: skip
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The app on ``settings``' store; its lifespan runs the scheduled syncs."""
+    from pumpview.web.pages import auth, integrations, overview  # noqa: PLC0415 - routes
+
+    engine = open_store(settings.db_url)
+    vault = Vault.from_settings(settings)
+    syncs = Syncs(engine, vault, pacing=settings.rate_limit)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters.update(dollars=format_dollars, when=when)
+    web = Web(
+        settings=settings, engine=engine, vault=vault,
+        signer=security.Signer(vault.derive("web cookies")), throttle=security.Throttle(),
+        syncs=syncs, templates=templates,
+    )  # fmt: skip
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.sync_interval is not None:
+            syncs.every(settings.sync_interval)
+        yield
+        syncs.close()
+
+    app = FastAPI(
+        title="Pump View", docs_url=None, redoc_url=None, openapi_url=None,
+        dependencies=[Depends(security.check_csrf)], lifespan=lifespan,
+    )  # fmt: skip
+    app.state.web = web
+    app.middleware("http")(security.protect)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for pages in (auth, integrations, overview):
+        app.include_router(pages.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(security.NotSignedIn)
+    async def not_signed_in(request: Request, _exc: security.NotSignedIn) -> Response:
+        if request.url.path.startswith("/api/"):
+            return _error(401, "unauthorized", "Sign in, or send Authorization: Bearer TOKEN.")
+        return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        message = str(exc.detail)
+        if request.url.path.startswith("/api/"):
+            return _error(exc.status_code, _ERRORS.get(exc.status_code, "error"), message)
+        return web.page(request, "error.html", {"message": message}, status=exc.status_code)
+
+    return app
+
+
+def when(ms: int | None) -> str:
+    return "never" if ms is None else from_ms(ms).strftime("%Y-%m-%d %H:%M UTC")
+
+
+_ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+           429: "too_many_requests"}  # fmt: skip
+
+
+def _error(status: int, error: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": error, "message": message}, status_code=status)

@@ -1,0 +1,107 @@
+"""Settings → Integrations: connect Cursor, watch the backfill, sync now, disconnect.
+
+Viewers see each integration's status; only admins see the forms and the buttons, and only
+admins' requests reach the actions (``Depends(security.admin)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from pumpview.accounts import User
+from pumpview.errors import AuthError, PumpViewError, UpstreamError, UserInputError
+from pumpview.integrations.cursor import NAME, connection, runner
+from pumpview.reports import integrations as report
+from pumpview.timeutil import now_ms
+from pumpview.web import security
+
+router = APIRouter()
+PAGE = "/settings/integrations"
+Viewer = Annotated[User, Depends(security.viewer)]
+Admin = Annotated[User, Depends(security.admin)]
+
+
+def _page(request: Request, status: int = 200, **form: Any) -> Response:
+    web = security.web_of(request)
+    shown = report.listing(web.engine, web.vault)
+    context = {"integrations": shown, "form": {"name": NAME if not shown else "", **form}}
+    return web.page(request, "integrations.html", context, status=status)
+
+
+@router.get(PAGE)
+def page(request: Request, _user: Viewer) -> Response:
+    return _page(request)
+
+
+@router.get("/api/integrations")
+def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
+    web = security.web_of(request)
+    return [
+        {**asdict(i), "syncing": i.syncing,
+         "first_day": str(i.first_day) if i.first_day else None,
+         "last_day": str(i.last_day) if i.last_day else None,
+         "retention_from": str(i.retention_from) if i.retention_from else None}
+        for i in report.listing(web.engine, web.vault)
+    ]  # fmt: skip
+
+
+def _field_of(exc: PumpViewError) -> str:
+    """Which field an error belongs next to."""
+    if isinstance(exc, AuthError) or "key" in str(exc).lower():
+        return "api_key"
+    if "name" in str(exc).lower() and not isinstance(exc, UpstreamError):
+        return "name"
+    return "general"
+
+
+@router.post(f"{PAGE}/connect")
+def connect(
+    request: Request,
+    _user: Admin,
+    api_key: Annotated[str, Form()] = "",
+    team_name: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = NAME,
+) -> Response:
+    """Verify the key, store it sealed and start the backfill; or say what to fix."""
+    web = security.web_of(request)
+    name = name.strip() or NAME
+    try:
+        connection.connect(
+            web.engine, web.vault, api_key.strip(), base_url=web.settings.cursor_base_url,
+            team_name=team_name.strip() or None, name=name, now_ms=now_ms(),
+            pacing=web.settings.rate_limit,
+        )  # fmt: skip
+    except (UserInputError, UpstreamError) as exc:
+        message = str(exc)
+        if isinstance(exc, UpstreamError) and not isinstance(exc, AuthError):
+            message = f"Cursor is unreachable or rate limiting; try again in a minute. ({exc})"
+        errors = {_field_of(exc): message}
+        return _page(request, 400, name=name, team_name=team_name, errors=errors, open=True)
+    web.syncs.start(name)
+    return RedirectResponse(PAGE, status_code=303)
+
+
+@router.post(PAGE + "/{name}/sync")
+def sync_now(request: Request, name: str, _user: Admin) -> Response:
+    security.web_of(request).syncs.start(connection.check_name(name))
+    return RedirectResponse(PAGE, status_code=303)
+
+
+@router.post(PAGE + "/{name}/disconnect")
+def disconnect(
+    request: Request,
+    name: str,
+    _user: Admin,
+    data: Annotated[str, Form()] = "keep",
+) -> Response:
+    """Forget the key (``data=delete``: the data too), after stopping a sync running on it."""
+    web = security.web_of(request)
+    try:
+        runner.disconnect(web.engine, connection.check_name(name), purge=data == "delete")
+    except UserInputError as exc:
+        return _page(request, 400, errors={"general": str(exc)})
+    return RedirectResponse(PAGE, status_code=303)

@@ -1,0 +1,76 @@
+"""The web app served over real HTTP on 127.0.0.1, with a simulator as its Cursor."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+import stamina
+from cryptography.fernet import Fernet
+
+from pumpview import accounts
+from pumpview.settings import load_settings
+from pumpview.simulator.server import serve_in_thread
+from pumpview.timeutil import now_ms
+from pumpview.web.app import create_app
+from tests.conftest import Served
+
+ADMIN, VIEWER, PASSWORD = "admin@acme.dev", "viewer@acme.dev", "a long passphrase"
+
+
+@dataclass
+class Site:
+    url: str
+    app: object
+    cursor: Served
+    opened: list[httpx.Client] = field(default_factory=list)
+
+    @property
+    def web(self):  # the app's state, for waiting on its background syncs
+        return self.app.state.web  # type: ignore[attr-defined]
+
+    def browser(self) -> httpx.Client:
+        """A client that keeps cookies, as a browser does; redirects are not followed."""
+        client = httpx.Client(base_url=self.url, follow_redirects=False, timeout=30)
+        self.opened.append(client)
+        return client
+
+    def signed_in(self, email: str = ADMIN) -> httpx.Client:
+        browser = self.browser()
+        page = browser.get("/sign-in")
+        answer = browser.post("/sign-in", data={"email": email, "password": PASSWORD,
+                                                "csrf_token": csrf(page.text)})  # fmt: skip
+        assert answer.status_code == 303, answer.text
+        return browser
+
+
+def csrf(html: str) -> str:
+    """The CSRF token a page's forms carry."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def site(tmp_path: Path, serve: Callable[..., Served], db_url: str) -> Iterator[Site]:
+    """The app on a fresh store with an admin and a viewer, its Cursor a small simulator."""
+    cursor = serve(now_ms=None, days=5, members=8)
+    settings = load_settings(
+        home=tmp_path / "home", database_url=db_url, secret_key=Fernet.generate_key().decode(),
+        rate_limit=False, cursor_base_url=cursor.url, sync_interval=None,
+    )  # fmt: skip
+    app = create_app(settings)
+    engine = app.state.web.engine
+    accounts.add_user(engine, ADMIN, "admin", PASSWORD, now_ms())
+    accounts.add_user(engine, VIEWER, "viewer", PASSWORD, now_ms())
+    with stamina.set_testing(True, attempts=100, cap=True), serve_in_thread(app) as url:
+        site = Site(url, app, cursor)
+        yield site
+        app.state.web.syncs.wait()
+        for client in site.opened:
+            client.close()
+    engine.dispose()

@@ -1,0 +1,170 @@
+"""The web app's contract: sign-in, CSRF, roles, headers, and Connect → backfill → data."""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import quote
+
+import pytest
+
+from pumpview import accounts
+from pumpview.money import format_dollars
+from pumpview.simulator import DEMO_KEY
+from pumpview.simulator import truth as gt
+from pumpview.timeutil import day_start_ms, now_ms
+from pumpview.web.security import CSP
+from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
+
+CONNECT = "/settings/integrations/connect"
+
+
+def leaks(text: str) -> bool:
+    """Whether ``text`` holds the Cursor key in any encoding we know of."""
+    forms = (DEMO_KEY, quote(DEMO_KEY), base64.b64encode(f"{DEMO_KEY}:".encode()).decode())
+    return any(form in text for form in forms)
+
+
+def connect(browser, **form: str):
+    page = browser.get("/settings/integrations")
+    return browser.post(CONNECT, data={"csrf_token": csrf(page.text), **form})
+
+
+def test_health_needs_no_sign_in_and_everything_else_does(site):
+    browser = site.browser()
+    assert browser.get("/healthz").json() == {"status": "ok"}
+    page = browser.get("/settings/integrations")
+    assert (page.status_code, page.headers["location"]) == (
+        303,
+        "/sign-in?next=/settings/integrations",
+    )
+    api = browser.get("/api/integrations")
+    assert api.status_code == 401
+    assert api.json()["error"] == "unauthorized"
+
+
+def test_every_response_carries_the_security_headers(site):
+    browser = site.signed_in()
+    for path in ("/sign-in", "/settings/integrations", "/api/integrations", "/healthz", "/nope"):
+        headers = browser.get(path).headers
+        assert headers["content-security-policy"] == CSP, path
+        assert "script-src 'self'" in CSP
+        assert "frame-ancestors 'none'" in CSP
+        assert (headers["x-content-type-options"], headers["referrer-policy"]) == (
+            "nosniff",
+            "same-origin",
+        )
+
+
+def test_the_session_cookie_is_signed_httponly_and_samesite(site):
+    browser = site.browser()
+    page = browser.get("/sign-in")
+    answer = browser.post(
+        "/sign-in", data={"email": ADMIN, "password": PASSWORD, "csrf_token": csrf(page.text)}
+    )
+    cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith("pv_session"))
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    session = browser.cookies["pv_session"]
+    browser.cookies.set("pv_session", session[:-2] + ("AA" if session[-2:] != "AA" else "BB"))
+    assert browser.get("/settings/integrations").status_code == 303  # a forged cookie: sign in
+
+
+def test_a_post_without_its_csrf_token_is_refused_and_changes_nothing(site):
+    browser = site.signed_in()
+    for data in ({}, {"csrf_token": "forged"}):
+        answer = browser.post(CONNECT, data={"api_key": DEMO_KEY, **data})
+        assert answer.status_code == 403
+        assert "security token" in answer.text
+    assert browser.get("/api/integrations").json() == []
+    assert list(site.cursor.sim.calls) == []  # nothing was even verified
+
+
+def test_wrong_passwords_say_nothing_of_the_account_and_are_throttled(site):
+    browser = site.browser()
+    token = csrf(browser.get("/sign-in").text)
+    answers = [
+        browser.post("/sign-in", data={"email": email, "password": "wrong password",
+                                       "csrf_token": token})
+        for email in [ADMIN] * 10 + ["nobody@acme.dev"]
+    ]  # fmt: skip
+    assert [a.status_code for a in answers[:10]] == [401] * 10
+    assert "do not match an account" in answers[0].text
+    assert answers[10].status_code == 429  # the same address, another account
+    assert "Too many sign-in attempts" in answers[10].text
+    late = browser.post(
+        "/sign-in", data={"email": ADMIN, "password": PASSWORD, "csrf_token": token}
+    )
+    assert late.status_code == 429  # even the right password waits out the minute
+
+
+def test_a_viewer_sees_the_status_but_no_form_and_is_refused_every_action(site):
+    browser = site.signed_in(VIEWER)
+    page = browser.get("/settings/integrations")
+    assert page.status_code == 200
+    assert 'action="/settings/integrations/connect"' not in page.text
+    token = csrf(page.text)
+    for path in (CONNECT, "/settings/integrations/cursor/sync",
+                 "/settings/integrations/cursor/disconnect"):  # fmt: skip
+        answer = browser.post(path, data={"csrf_token": token, "api_key": DEMO_KEY})
+        assert answer.status_code == 403, path
+        assert "Only an admin" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("sk-not-a-cursor-key", "key_"),
+        ("crsr_0000000000000000000000000000000000000000000000000000000000000000",
+         "invalid or has been revoked"),
+    ],
+)  # fmt: skip
+def test_a_bad_key_is_refused_next_to_its_field_saying_what_to_do(site, key, message):
+    browser = site.signed_in()
+    answer = connect(browser, api_key=key, team_name="Acme")
+    assert answer.status_code == 400
+    assert 'id="api_key-error"' in answer.text
+    error = answer.text.split('id="api_key-error" role="alert">')[1].split("</p>")[0]
+    assert message in error
+    assert browser.get("/api/integrations").json() == []
+
+
+def test_connect_backfills_and_the_overview_shows_the_exact_spend(site):
+    """The flow a manager follows: Connect, the backfill runs in the background, the card says
+    connected with its masked key, and the Overview's spend is the ground truth's."""
+    browser = site.signed_in()
+    answer = connect(browser, api_key=DEMO_KEY, team_name="<b>Acme</b>")
+    assert (answer.status_code, answer.headers["location"]) == (303, "/settings/integrations")
+    site.web.syncs.wait()
+    (listed,) = browser.get("/api/integrations").json()
+    team = site.cursor.sim.team
+    truth = gt.overall(team, day_start_ms(team.first_day), team.now)
+    assert (listed["status"], listed["key"], listed["events"]) == (
+        "connected",
+        "crsr_…" + DEMO_KEY[-4:],
+        truth.events,
+    )
+    assert listed["run"]["outcome"] == "ok"
+    page = browser.get("/settings/integrations")
+    assert "&lt;b&gt;Acme&lt;/b&gt;" in page.text  # the team name as text, never as markup
+    overview = browser.get("/")
+    assert overview.status_code == 200
+    assert format_dollars(truth.spend_cents) in overview.text
+    for text in (answer.text, page.text, overview.text, json.dumps(listed)):
+        assert not leaks(text)
+
+
+def test_a_setup_link_creates_the_first_admin_once(site):
+    link = accounts.new_setup_link(site.web.engine, now_ms())
+    browser = site.browser()
+    page = browser.get(f"/setup/{link}")
+    form = {"email": "first@acme.dev", "password": PASSWORD, "again": PASSWORD,
+            "csrf_token": csrf(page.text)}  # fmt: skip
+    made = browser.post(f"/setup/{link}", data=form)
+    assert (made.status_code, made.headers["location"]) == (303, "/settings/integrations")
+    assert browser.get("/settings/integrations").status_code == 200  # signed in as the admin
+    again = site.browser()
+    page = again.get(f"/setup/{link}")
+    assert page.status_code == 404
+    assert "used already" in page.text
+    assert accounts.sign_in(site.web.engine, "first@acme.dev", PASSWORD).role == "admin"

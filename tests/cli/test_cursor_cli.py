@@ -251,7 +251,8 @@ def test_every_command_has_help_and_is_in_the_readme(capsys):
     readme = README.read_text()
     for argv in (
         ("integrations", "connect"), ("integrations", "list"), ("integrations", "disconnect"),
-        ("sync",), ("report",), ("simulator",), ("demo",), ("users", "add"), ("users", "list"),
+        ("sync",), ("report",), ("simulator",), ("demo",), ("serve",), ("users", "add"),
+        ("users", "list"),
         ("users", "remove"), ("users", "token"), ("users", "tokens"), ("users", "revoke"),
     ):  # fmt: skip
         code, out, _err = run(capsys, *argv, "--help")

@@ -168,3 +168,15 @@ def test_a_setup_link_creates_the_first_admin_once(site):
     assert page.status_code == 404
     assert "used already" in page.text
     assert accounts.sign_in(site.web.engine, "first@acme.dev", PASSWORD).role == "admin"
+
+
+def test_an_api_token_reads_the_api_with_its_users_role_until_revoked(site):
+    token = accounts.new_token(site.web.engine, VIEWER, "script", now_ms())
+    with site.browser() as script:
+        script.headers["Authorization"] = f"Bearer {token}"
+        assert script.get("/api/integrations").status_code == 200
+        refused = script.post(CONNECT, data={"api_key": DEMO_KEY})  # no CSRF needed: no cookie
+        assert refused.status_code == 403
+        assert "Only an admin" in refused.text
+        script.headers["Authorization"] = f"Bearer {token}x"
+        assert script.get("/api/integrations").status_code == 401

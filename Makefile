@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint install dev postgres clean
+.PHONY: demo test lint install dev postgres chromium frontend clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,33 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed frontend
+dev: $(VENV)/.installed-dev frontend
+
+# The web app's charts: ECharts from the npm registry, pinned by package-lock.json, copied into the
+# static folder at install time (git-ignored; never a CDN, never committed).
+VENDOR := src/pumpview/web/static/vendor
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Node.js and npm for the front-end packages"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/echarts.min.js: node_modules/.installed
+	@mkdir -p $(@D)
+	cp node_modules/echarts/dist/echarts.min.js $@
+
+frontend: $(VENDOR)/echarts.min.js
+
+# The browser tests drive Debian's Chromium through Playwright (which never downloads a browser).
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
 
 demo: install
 	$(BIN)/pumpview demo
@@ -39,8 +64,8 @@ postgres:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
-test: lint postgres
+test: lint postgres chromium
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR)

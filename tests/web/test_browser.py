@@ -1,0 +1,108 @@
+"""What a person sees, in Debian's Chromium driven by Playwright: set-up link, Connect, data.
+
+Screenshots of each page go to ``tests/screenshots/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from pumpview import accounts
+from pumpview.money import format_dollars
+from pumpview.simulator import DEMO_KEY
+from pumpview.simulator import truth as gt
+from pumpview.timeutil import day_start_ms, now_ms
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).parents[1] / "screenshots"
+WATCH_CSP = (
+    "window.__csp = []; document.addEventListener('securitypolicyviolation', "
+    "e => window.__csp.push(e.effectiveDirective + ' ' + e.blockedURI));"
+)
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: make test installs it")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()
+
+
+def open_page(browser: Browser, width: int = 1366, height: int = 860) -> tuple[Page, list[str]]:
+    """A fresh browser context watching for CSP violations and console errors."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return page, problems
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    assert page.evaluate("window.__csp") == [], name
+
+
+def test_set_up_connect_and_see_the_spend(site, browser):
+    """The three-minute set-up: the link creates the admin, a malformed key is refused at its
+    field, the demo key connects and backfills, and the Overview shows the exact spend."""
+    page, problems = open_page(browser)
+    link = accounts.new_setup_link(site.web.engine, now_ms())
+    page.goto(f"{site.url}/setup/{link}")
+    shot(page, "setup")
+    page.get_by_label("Your email").fill("first@acme.dev")
+    page.get_by_label("Password (10 characters or more)").fill("a long passphrase")
+    page.get_by_label("The password again").fill("a long passphrase")
+    page.get_by_role("button", name="Create the admin and sign in").click()
+    page.wait_for_url("**/settings/integrations")
+    shot(page, "integrations-empty")
+
+    page.get_by_label("Admin API key").fill("sk-live-123")
+    page.get_by_role("button", name="Connect").click()
+    error = page.locator("#api_key-error")
+    assert "must start with 'key_' or 'crsr_'" in error.inner_text()
+    shot(page, "connect-malformed-key")
+    assert problems == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]  # the refused form's own answer, as it should be
+    problems.clear()
+
+    page.get_by_label("Admin API key").fill(DEMO_KEY)
+    page.get_by_label("Team name (optional)").fill("Acme")
+    page.get_by_role("button", name="Connect").click()
+    page.wait_for_url("**/settings/integrations")
+    site.web.syncs.wait()
+    page.reload()
+    card = page.get_by_role("region", name="Cursor · Acme")
+    assert "connected" in card.inner_text()
+    assert DEMO_KEY not in page.content()
+    shot(page, "integrations-connected")
+
+    page.get_by_role("link", name="Overview").click()
+    team = site.cursor.sim.team
+    spend = gt.overall(team, day_start_ms(team.first_day), team.now).spend_cents
+    assert format_dollars(spend) in page.locator(".tiles").inner_text()
+    shot(page, "overview")
+    assert problems == []
+
+
+def test_pages_fit_a_phone(site, browser):
+    page, problems = open_page(browser, 390, 844)
+    page.goto(f"{site.url}/sign-in")
+    page.get_by_label("Email").fill("admin@acme.dev")
+    page.get_by_label("Password").fill("a long passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/settings/integrations")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    shot(page, "integrations-phone")
+    assert problems == []

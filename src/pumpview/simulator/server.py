@@ -1,4 +1,5 @@
-"""Serve an ASGI app on 127.0.0.1 in a background thread: real HTTP for tests and benchmarks."""
+"""Serve an ASGI app (the simulator, the web app) on 127.0.0.1 in a background thread: real HTTP
+for tests, benchmarks and the demo."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def serve_in_thread(app: FastAPI, port: int = 0) -> Iterator[str]:
     deadline = time.monotonic() + 10
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            msg = "the simulator did not start"
+            msg = "the server did not start"
             raise RuntimeError(msg)
         time.sleep(0.005)
     bound = server.servers[0].sockets[0].getsockname()[1]

@@ -347,13 +347,13 @@ def test_demo_keeps_its_data_where_home_says_else_in_dot_demo(capsys, tmp_path, 
     never the real ~/.pumpview."""
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "--home", str(tmp_path / "given"), "demo", "--members", "2",
-                         "--days", "2")  # fmt: skip
+                         "--days", "2", "--no-serve")  # fmt: skip
     assert code == 0, err
     assert (tmp_path / "given" / "pumpview.db").is_file()
     assert f"pumpview --home {tmp_path / 'given'} report daily" in out
     monkeypatch.delenv("PUMPVIEW_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
-    code, out, err = run(capsys, "demo", "--members", "2", "--days", "2")
+    code, out, err = run(capsys, "demo", "--members", "2", "--days", "2", "--no-serve")
     assert code == 0, err
     assert (tmp_path / ".demo" / "pumpview.db").is_file()
     assert not (tmp_path / "user").exists()

@@ -13,6 +13,7 @@ from pumpview.cli.render import Format
 from pumpview.errors import UserInputError
 from pumpview.timeutil import day_of, now_ms
 
+DEMO_USER = "demo@pumpview.dev"
 DEMO_HOME = Path(".demo")
 """Where the demo keeps its data unless --home or PUMPVIEW_HOME says: never ~/.pumpview."""
 
@@ -21,8 +22,13 @@ def command(
     ctx: typer.Context,
     members: Annotated[int, typer.Option(help="Simulated team members.")] = 50,
     days: Annotated[int, typer.Option(help="Days of simulated history.")] = 365,
+    serve: Annotated[
+        bool, typer.Option(help="End by serving the web app on the data, until Ctrl-C.")
+    ] = True,
+    port: Annotated[int, typer.Option(help="The web app's port.")] = 8000,
 ) -> None:
-    """Start the simulator, connect with its demo key, backfill, and print the reports.
+    """Start the simulator, connect with its demo key, backfill, print the reports, then serve
+    the web app with a demo sign-in.
 
     Data goes to the folder --home or PUMPVIEW_HOME names, else ./.demo.
     """
@@ -47,9 +53,34 @@ def command(
             now_ms=now_ms(), pacing=False,
         )  # fmt: skip
         sync.run(context, backfill_days=None)
-    ctx.obj = context
-    ctx.call_on_close(context.close)
-    for kind in (report.Kind.models, report.Kind.users, report.Kind.requests):
-        report.command(ctx, kind, since=None, until=None, fmt=Format.table)
-    since = day_of(now_ms()).replace(day=1)
-    typer.echo(f"Data kept in {home}/; try: pumpview --home {home} report daily --since {since}")
+        ctx.obj = context
+        ctx.call_on_close(context.close)
+        for kind in (report.Kind.models, report.Kind.users, report.Kind.requests):
+            report.command(ctx, kind, since=None, until=None, fmt=Format.table)
+        since = day_of(now_ms()).replace(day=1)
+        typer.echo(
+            f"Data kept in {home}/; try: pumpview --home {home} report daily --since {since}"
+        )
+        if serve:  # the simulator keeps answering, so "Sync now" works too
+            _serve(context, url, port)
+
+
+def _serve(context: Context, simulator_url: str, port: int) -> None:
+    """The web app on the demo's data, with a demo admin whose password is new each run."""
+    import secrets  # noqa: PLC0415
+
+    from pumpview import accounts  # noqa: PLC0415
+    from pumpview.cli.serve import run_server  # noqa: PLC0415
+    from pumpview.store import accounts as store  # noqa: PLC0415
+
+    password = secrets.token_urlsafe(12)
+    with context.engine.begin() as conn:
+        store.remove_user(conn, DEMO_USER)
+    accounts.add_user(context.engine, DEMO_USER, "admin", password, now_ms())
+    settings = context.settings.model_copy(
+        update={"cursor_base_url": simulator_url, "sync_interval": None}
+    )
+    run_server(settings, "127.0.0.1", port, [
+        f"Pump View on http://localhost:{port} (Ctrl-C stops it)",
+        f"Sign in as {DEMO_USER} with the password {password} (new each run)",
+    ])  # fmt: skip

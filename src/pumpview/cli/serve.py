@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import errno
+import socket
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pumpview.cli.context import current
+from pumpview.errors import UserInputError
+
+if TYPE_CHECKING:
+    from pumpview.settings import Settings
 
 
 def command(
@@ -15,21 +21,51 @@ def command(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the web app; with no user yet, print a one-time link that creates the first admin."""
-    import uvicorn  # noqa: PLC0415 - the web stack is loaded by serve alone
-
-    from pumpview import accounts  # noqa: PLC0415
+    from pumpview import accounts  # noqa: PLC0415 - argon2, loaded when it runs
     from pumpview.store import accounts as store  # noqa: PLC0415
     from pumpview.timeutil import now_ms  # noqa: PLC0415
-    from pumpview.web.app import create_app  # noqa: PLC0415
 
     context = current(ctx)
-    app = create_app(context.settings)
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - a name
-    url = f"http://{shown}:{port}"
-    typer.echo(f"Pump View on {url} (Ctrl-C stops it)")
+    url = _url(host, port)
+    lines = [f"Pump View on {url} (Ctrl-C stops it)"]
     with context.engine.connect() as conn:
         empty = store.user_count(conn) == 0
     if empty:
         link = accounts.new_setup_link(context.engine, now_ms())
-        typer.echo(f"No user yet: open {url}/setup/{link} within the hour to create the admin.")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+        lines.append(f"No user yet: open {url}/setup/{link} within the hour to create the admin.")
+    run_server(context.settings, host, port, lines)
+
+
+def _url(host: str, port: int) -> str:
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - a name
+    return f"http://{shown}:{port}"
+
+
+def run_server(settings: Settings, host: str, port: int, lines: list[str]) -> None:
+    """Serve the web app on ``host:port`` until Ctrl-C. ``lines`` are printed once the port
+    listens, so whoever reads them can connect at once."""
+    import uvicorn  # noqa: PLC0415 - the web stack is loaded by serve and demo alone
+
+    from pumpview.web.app import create_app  # noqa: PLC0415
+
+    app = create_app(settings)
+    listening = _listen(host, port)
+    for line in lines:
+        typer.echo(line)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound and listening; a taken port is one clear line."""
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+        listening.listen(128)
+    except OSError as exc:
+        listening.close()
+        reason = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc})"
+        msg = f"port {port} on {host} {reason}: pass --port to choose another"
+        raise UserInputError(msg) from None
+    return listening

@@ -1,0 +1,53 @@
+"""``pumpview demo`` ends with the web app serving its data and a sign-in it prints."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.web.conftest import csrf
+
+PUMPVIEW = str(Path(sys.executable).with_name("pumpview"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "PUMPVIEW_HOME": str(tmp_path / "demo")}
+    env.pop("PUMPVIEW_DATABASE_URL", None)
+    demo = subprocess.Popen(  # noqa: S603 - our own command
+        [PUMPVIEW, "demo", "--members", "3", "--days", "3", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert demo.stdout is not None
+        for line in demo.stdout:  # the demo prints the sign-in once the server is about to listen
+            if found := re.search(r"Sign in as (\S+) with the password (\S+)", line):
+                break
+        else:
+            raise AssertionError("the demo ended without printing a sign-in")
+        email, password = found.groups()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as browser:
+            page = browser.get("/sign-in")  # the port listens before the line is printed
+            signed = browser.post("/sign-in", follow_redirects=True, data={
+                "email": email, "password": password, "csrf_token": csrf(page.text)})  # fmt: skip
+            assert signed.status_code == 200  # followed to the Overview
+            assert "Overview" in signed.text
+            listed = browser.get("/api/integrations").json()
+        assert [(i["name"], i["status"]) for i in listed] == [("cursor", "connected")]
+    finally:
+        demo.send_signal(signal.SIGINT)
+        demo.wait(timeout=30)
+        demo.stdout.close()  # type: ignore[union-attr]

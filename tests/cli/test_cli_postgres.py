@@ -25,9 +25,9 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from pumpview.cli import main
-from pumpview.cli.report import VIEWS, Kind
+from pumpview.cli.report import Kind
 from pumpview.reports.plain import plain
-from pumpview.reports.usage import UNATTRIBUTED_NAME
+from pumpview.reports.usage import COLUMNS, UNATTRIBUTED_NAME
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.data import Team
@@ -229,7 +229,7 @@ def test_csv_reports_parse_to_the_json_rows(capsys, live):
         assert code == 0, err
         reader = csv.DictReader(io.StringIO(out, newline=""))
         parsed = list(reader)
-        assert tuple(reader.fieldnames or ()) == VIEWS[kind].columns
+        assert tuple(reader.fieldnames or ()) == COLUMNS[kind.value]
         as_text = [
             {k: "" if v is None else str(v) for k, v in row.items()}
             for row in report(capsys, kind.value)

@@ -12,15 +12,14 @@ import typer
 from pumpview.cli.context import current
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
-from pumpview.store.measures import MEASURES
 from pumpview.timeutil import parse_day
 
 
 @dataclass(frozen=True)
 class View:
-    """One report: every column (JSON, CSV) and the ones that fit on screen."""
+    """How a report shows on screen: a title and the columns that fit (JSON and CSV carry all
+    of ``reports.usage.COLUMNS``)."""
 
-    columns: tuple[str, ...]
     title: str
     on_screen: tuple[str, ...] | None = None
 
@@ -34,24 +33,17 @@ class Kind(StrEnum):
 
 VIEWS = {
     Kind.users: View(
-        ("email", "name", *MEASURES),
         "Cursor spend per person",
         ("email", "name", "events", "spend_cents", "on_demand_cents", "included_cents",
          "token_fee_cents", "fast_requests", "slow_requests"),
     ),
     Kind.models: View(
-        ("model", "events", "users", *MEASURES[1:]),
         "Cursor usage per model",
         ("model", "events", "users", "spend_cents", "model_cost_cents", "token_fee_cents",
          "input_tokens", "output_tokens", "cache_read_tokens"),
     ),
-    Kind.requests: View(
-        ("email", "name", "fast_requests", "slow_requests", "not_charged_requests",
-         "cursor_fast_premium_requests"),
-        "Requests per person",
-    ),
+    Kind.requests: View("Requests per person"),
     Kind.daily: View(
-        ("date", *MEASURES),
         "Per day",
         ("date", "events", "spend_cents", "on_demand_cents", "included_cents", "fast_requests",
          "slow_requests"),
@@ -92,7 +84,7 @@ def command(
     if not rows and fmt is Format.table:
         typer.echo(_nothing(first, last, integration), err=True)
         return
-    emit(rows, view.columns, fmt, title=view.title, on_screen=view.on_screen)
+    emit(rows, usage.COLUMNS[kind.value], fmt, title=view.title, on_screen=view.on_screen)
 
 
 def _nothing(first: date | None, last: date | None, integration: list[str] | None) -> str:

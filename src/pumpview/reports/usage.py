@@ -29,7 +29,7 @@ from pumpview.errors import UserInputError
 from pumpview.store import tables
 from pumpview.store.blocks import cover
 from pumpview.store.engine import snapshot
-from pumpview.store.measures import STORED, Measures, from_stored
+from pumpview.store.measures import MEASURES, STORED, Measures, from_stored
 
 UNATTRIBUTED_NAME = "Unattributed (no email on the event)"
 
@@ -245,6 +245,15 @@ def _latest_fast_premium(conn: Connection, integration_ids: tuple[int, ...]) -> 
     )
     return {email: int(count) for email, count in rows}
 
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "users": ("email", "name", *MEASURES),
+    "models": ("model", "events", "users", *MEASURES[1:]),
+    "requests": ("email", "name", "fast_requests", "slow_requests", "not_charged_requests",
+                 "cursor_fast_premium_requests"),
+    "daily": ("date", *MEASURES),
+}  # fmt: skip
+"""Each report's fields, in order: the JSON and CSV contract of the CLI and the API alike."""
 
 REPORTS: dict[str, Callable[[Connection, Scope], Sequence[object]]] = {
     "users": users,

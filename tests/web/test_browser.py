@@ -106,3 +106,25 @@ def test_pages_fit_a_phone(site, browser):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     shot(page, "integrations-phone")
     assert problems == []
+
+
+def test_the_report_pages_show_a_range_and_a_table(site, browser):
+    """People, Models and Requests after a backfill: a preset range in the URL, rows as text."""
+    page, problems = open_page(browser)
+    page.goto(f"{site.url}/sign-in")
+    page.get_by_label("Email").fill("admin@acme.dev")
+    page.get_by_label("Password").fill("a long passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Admin API key").fill(DEMO_KEY)
+    page.get_by_role("button", name="Connect").click()
+    site.web.syncs.wait()
+    for name in ("People", "Models", "Requests"):
+        page.get_by_role("link", name=name, exact=True).click()
+        page.get_by_role("link", name="7 d").click()
+        assert "since=" in page.url
+        assert page.locator("tbody tr").count() > 0
+        shot(page, name.lower())
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("link", name="People", exact=True).click()
+    shot(page, "people-phone")
+    assert problems == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +57,13 @@ class Web:
 
 def create_app(settings: Settings) -> FastAPI:
     """The app on ``settings``' store; its lifespan runs the scheduled syncs."""
-    from pumpview.web.pages import auth, integrations, overview  # noqa: PLC0415 - routes
+    from pumpview.web.pages import auth, integrations, overview, reports  # noqa: PLC0415
 
     engine = open_store(settings.db_url)
     vault = Vault.from_settings(settings)
     syncs = Syncs(engine, vault, pacing=settings.rate_limit)
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.filters.update(dollars=format_dollars, when=when)
+    templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind)
     web = Web(
         settings=settings, engine=engine, vault=vault,
         signer=security.Signer(vault.derive("web cookies")), throttle=security.Throttle(),
@@ -83,7 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.web = web
     app.middleware("http")(security.protect)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (auth, integrations, overview):
+    for pages in (auth, integrations, overview, reports):
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -108,6 +109,22 @@ def create_app(settings: Settings) -> FastAPI:
 
 def when(ms: int | None) -> str:
     return "never" if ms is None else from_ms(ms).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def kind(column: str) -> str:
+    """A column's CSS class: numbers align right."""
+    return "num" if column.endswith(("_cents", "_tokens", "_requests", "events", "users")) else ""
+
+
+def cell(value: object, column: str) -> str:
+    """A plain report value (``reports.plain``) as a table shows it."""
+    if value is None:
+        return "—"
+    if column.endswith("_cents"):
+        return format_dollars(Decimal(str(value)))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 _ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

@@ -1,0 +1,118 @@
+"""People, Models, Requests and Daily: one report each, as a page, as JSON and as CSV.
+
+The JSON and CSV carry exactly the fields and formats of ``pumpview report ... --format json``
+(``reports.usage.COLUMNS`` through ``reports.plain``); the page shows the columns that fit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from pumpview.accounts import User
+from pumpview.errors import UserInputError
+from pumpview.reports import ranges, usage
+from pumpview.reports.plain import records
+from pumpview.timeutil import day_of, now_ms, parse_day
+from pumpview.web import security
+
+router = APIRouter()
+Viewer = Annotated[User, Depends(security.viewer)]
+
+PAGES = {  # path: (report, title, the columns on screen)
+    "people": ("users", "People", ("name", "email", "spend_cents", "on_demand_cents",
+               "included_cents", "events", "input_tokens", "output_tokens", "fast_requests",
+               "slow_requests", "not_charged_requests")),
+    "models": ("models", "Models", ("model", "events", "users", "spend_cents", "model_cost_cents",
+               "token_fee_cents", "input_tokens", "output_tokens", "cache_write_tokens",
+               "cache_read_tokens")),
+    "requests": ("requests", "Requests", ("name", "email", "fast_requests", "slow_requests",
+                 "not_charged_requests", "cursor_fast_premium_requests")),
+    "daily": ("daily", "Daily", ("date", "events", "spend_cents", "on_demand_cents",
+              "included_cents", "fast_requests", "slow_requests")),
+}  # fmt: skip
+HEADINGS = {"spend_cents": "Spend", "on_demand_cents": "On-demand", "included_cents": "Included",
+            "model_cost_cents": "Model cost", "token_fee_cents": "Cursor token fee",
+            "cursor_fast_premium_requests": "Cursor's fast premium (cycle)"}  # fmt: skip
+
+
+def chosen_range(since: str | None, until: str | None) -> ranges.Range:
+    """The range the URL names (inclusive UTC days), by default the last 30 days."""
+    today = day_of(now_ms())
+    try:
+        first = parse_day(since) if since else None
+        last = parse_day(until) if until else None
+    except ValueError as exc:
+        raise HTTPException(400, f"since/until: {exc}") from None
+    if first is None and last is None:
+        return ranges.default(today)
+    last = last or today
+    first = first or last.replace(day=1)
+    if first > last:
+        raise HTTPException(400, f"since {first} is after until {last}")
+    label = next((r.label for r in ranges.presets(today) if (r.since, r.until) == (first, last)),
+                 "custom")  # fmt: skip
+    return ranges.Range(label, first, last)
+
+
+def _rows(request: Request, report: str, span: ranges.Range, team: list[str] | None) -> list[Any]:
+    try:
+        return list(usage.run(security.web_of(request).engine, report, span.since, span.until,
+                              team or None))  # fmt: skip
+    except UserInputError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )  # fmt: skip
+
+
+def _api(path: str) -> None:
+    report = PAGES[path][0]
+
+    @router.get(f"/api/{path}", name=f"api-{path}")
+    def api(
+        request: Request,
+        _user: Viewer,
+        since: str | None = None,
+        until: str | None = None,
+        team: Annotated[list[str] | None, Query()] = None,
+        format: str = "json",
+    ) -> Any:
+        span = chosen_range(since, until)
+        data = records(_rows(request, report, span, team), usage.COLUMNS[report])
+        if format == "csv":
+            return _csv(data, usage.COLUMNS[report], f"{path}-{span.since}-{span.until}")
+        return data
+
+    @router.get(f"/{path}", name=path)
+    def page(
+        request: Request,
+        _user: Viewer,
+        since: str | None = None,
+        until: str | None = None,
+        team: Annotated[list[str] | None, Query()] = None,
+    ) -> Response:
+        span = chosen_range(since, until)
+        _report, title, shown = PAGES[path]
+        rows = records(_rows(request, report, span, team), usage.COLUMNS[report])
+        web = security.web_of(request)
+        return web.page(request, "report.html", {
+            "title": title, "path": path, "rows": rows, "columns": shown, "headings": HEADINGS,
+            "range": span, "presets": ranges.presets(day_of(now_ms()))
+        })  # fmt: skip
+
+
+for _path in PAGES:
+    _api(_path)

@@ -1,0 +1,72 @@
+"""The report pages' JSON twins equal the CLI's reports field for field; CSV equals JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from pumpview.cli import main
+from pumpview.simulator import DEMO_KEY
+from tests.web.conftest import csrf
+
+KINDS = {"people": "users", "models": "models", "requests": "requests", "daily": "daily"}
+
+
+@pytest.fixture
+def loaded(site):
+    browser = site.signed_in()
+    page = browser.get("/settings/integrations")
+    browser.post("/settings/integrations/connect",
+                 data={"api_key": DEMO_KEY, "csrf_token": csrf(page.text)})  # fmt: skip
+    site.web.syncs.wait()
+    return browser, str(site.cursor.sim.team.first_day)
+
+
+def cli_json(capsys, db_url: str, *argv: str) -> list[dict[str, object]]:
+    with pytest.raises(SystemExit) as done:
+        main(["--db", db_url, *argv, "--format", "json"])
+    out, err = capsys.readouterr()
+    assert done.value.code in (0, None), err
+    return json.loads(out)
+
+
+@pytest.mark.parametrize("path", sorted(KINDS))
+def test_each_json_twin_is_the_cli_report(site, loaded, capsys, db_url, path, tmp_path,
+                                          monkeypatch):  # fmt: skip
+    browser, first = loaded
+    monkeypatch.setenv("PUMPVIEW_HOME", str(tmp_path / "cli"))
+    last = browser.get("/api/integrations").json()[0]["last_day"]
+    for since, until in ((first, last), (last, last)):
+        api = browser.get(f"/api/{path}", params={"since": since, "until": until})
+        assert api.status_code == 200
+        cli = cli_json(capsys, db_url, "report", KINDS[path], "--since", since, "--until", until)
+        assert api.json() == cli
+        assert cli  # the range holds data: an empty equality would prove nothing
+        download = browser.get(f"/api/{path}", params={"since": since, "until": until,
+                                                       "format": "csv"})  # fmt: skip
+        assert download.headers["content-type"].startswith("text/csv")
+        parsed = list(csv.DictReader(io.StringIO(download.text)))
+        assert parsed == [{k: "" if v is None else str(v) for k, v in row.items()} for row in cli]
+
+
+def test_pages_show_names_as_text_and_say_the_range(site, loaded):
+    browser, first = loaded
+    page = browser.get("/people", params={"since": first})
+    assert page.status_code == 200
+    assert "UTC days" in page.text
+    assert "<b>" not in page.text.split("<main>")[1].replace("<b>Acme</b>", "")  # no member markup
+    assert "&lt;b&gt;" in page.text  # the simulator's adversarial member name, as text
+
+
+def test_a_bad_range_is_a_clear_400(site, loaded):
+    browser, _first = loaded
+    api = browser.get("/api/people", params={"since": "2026-02-30"})
+    assert (api.status_code, api.json()["error"]) == (400, "bad_request")
+    assert "since/until" in api.json()["message"]
+    assert (
+        browser.get("/people", params={"since": "2026-12-09", "until": "2026-12-01"}).status_code
+        == 400
+    )

@@ -91,7 +91,10 @@ def test_set_up_connect_and_see_the_spend(site, browser):
     page.get_by_role("link", name="Overview").click()
     team = site.cursor.sim.team
     spend = gt.overall(team, day_start_ms(team.first_day), team.now).spend_cents
+    page.get_by_role("link", name="365 d").click()  # the whole history
     assert format_dollars(spend) in page.locator(".tiles").inner_text()
+    page.wait_for_selector('[data-chart][data-rendered="true"]')  # drawn, under the CSP
+    page.hover(".chart", position={"x": 400, "y": 200})
     shot(page, "overview")
     assert problems == []
 

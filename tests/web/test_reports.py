@@ -9,6 +9,7 @@ import json
 import pytest
 
 from pumpview.cli import main
+from pumpview.reports.plain import plain
 from pumpview.simulator import DEMO_KEY
 from tests.web.conftest import csrf
 
@@ -70,3 +71,28 @@ def test_a_bad_range_is_a_clear_400(site, loaded):
         browser.get("/people", params={"since": "2026-12-09", "until": "2026-12-01"}).status_code
         == 400
     )
+
+
+def test_the_overview_twin_adds_up_to_the_ground_truth(site, loaded):
+    """Totals equal the simulator's; the chart's series add up to the same spend, cent for
+    cent; the previous period of a range before any data is empty."""
+    from decimal import Decimal, localcontext  # noqa: PLC0415
+
+    from pumpview.store.measures import EXACT  # noqa: PLC0415
+
+    from pumpview.simulator import truth as gt  # noqa: PLC0415
+    from pumpview.timeutil import day_start_ms  # noqa: PLC0415
+
+    browser, first = loaded
+    team = site.cursor.sim.team
+    truth = gt.overall(team, day_start_ms(team.first_day), team.now)
+    twin = browser.get("/api/overview", params={"since": first}).json()
+    assert twin["total"]["spend_cents"] == plain(truth.spend_cents)
+    assert twin["total"]["events"] == truth.events
+    with localcontext(EXACT):  # 20-decimal amounts: the default 28 digits could round
+        drawn = sum(Decimal(v) for s in twin["series"] for v in s["spend_cents"])
+    assert drawn == truth.spend_cents
+    assert twin["previous"]["events"] == 0
+    assert twin["change_percent"]["spend_cents"] is None  # nothing to compare with
+    assert len(twin["buckets"]) == (team.now // 86_400_000 - day_start_ms(team.first_day)
+                                    // 86_400_000) + 1  # fmt: skip

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +30,7 @@ from pumpview.errors import UserInputError
 from pumpview.store import tables
 from pumpview.store.blocks import cover
 from pumpview.store.engine import snapshot
-from pumpview.store.measures import MEASURES, STORED, Measures, from_stored
+from pumpview.store.measures import MEASURES, STORED, Measures, from_stored, join, stored_columns
 
 UNATTRIBUTED_NAME = "Unattributed (no email on the event)"
 
@@ -213,6 +214,32 @@ def daily(conn: Connection, where: Scope) -> list[DailyRow]:
         .order_by(team.c.first_day)
     ).all()
     return [DailyRow(date=row[0], **from_stored(row[1:])) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDay:
+    date: date
+    model: str
+    spend_cents: Decimal
+    events: int
+
+
+def spend_by_model_day(conn: Connection, where: Scope) -> list[ModelDay]:
+    """Spend and events per UTC day and model, oldest first: the Overview's stacked chart."""
+    model = tables.model_blocks
+    money = stored_columns(["spend_cents"])
+    rows = conn.execute(
+        select(model.c.first_day, model.c.model, func.sum(model.c.events),
+               *(func.sum(model.c[c]) for c in money))
+        .where(
+            model.c.integration_id.in_(where.integration_ids),
+            model.c.level == 0,
+            model.c.first_day.between(where.first, where.last),
+        )
+        .group_by(model.c.first_day, model.c.model)
+        .order_by(model.c.first_day, model.c.model)
+    ).all()  # fmt: skip
+    return [ModelDay(row[0], row[1], join(*row[3:6]), int(row[2])) for row in rows]
 
 
 def _names(conn: Connection, integration_ids: tuple[int, ...]) -> dict[str, str | None]:

@@ -1,27 +1,82 @@
-"""The Overview: where a signed-in manager lands (the full dashboard comes with the reports)."""
+"""The Overview: where a signed-in manager lands; ``/api/overview`` is its JSON twin."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pumpview.accounts import User
-from pumpview.reports import integrations as report
-from pumpview.reports import usage
-from pumpview.store.engine import snapshot
+from pumpview.reports import overview, ranges, usage
+from pumpview.reports.plain import plain, records
+from pumpview.store.measures import MEASURES
+from pumpview.timeutil import day_of, now_ms
 from pumpview.web import security
+from pumpview.web.pages.reports import chosen_range
 
 router = APIRouter()
+Viewer = Annotated[User, Depends(security.viewer)]
+
+
+def twin(view: overview.Overview) -> dict[str, Any]:
+    """The Overview as plain JSON: money as exact decimal strings in cents, days YYYY-MM-DD."""
+
+    def measures(m: object) -> dict[str, Any]:
+        return {name: plain(getattr(m, name)) for name in MEASURES}
+
+    change = overview.change
+    return {
+        "since": plain(view.range.since), "until": plain(view.range.until),
+        "total": measures(view.total), "previous": measures(view.previous),
+        "people": view.people, "previous_people": view.previous_people,
+        "change_percent": {
+            "spend_cents": plain(change(view.total.spend_cents, view.previous.spend_cents)),
+            "on_demand_cents": plain(change(view.total.on_demand_cents,
+                                            view.previous.on_demand_cents)),
+            "events": plain(change(view.total.events, view.previous.events)),
+            "people": plain(change(view.people, view.previous_people)),
+        },
+        "buckets": [plain(b) for b in view.buckets], "weekly": view.weekly,
+        "series": [{"model": s.name, "spend_cents": [plain(v) for v in s.values]}
+                   for s in view.series],
+        "top_people": records(view.top_people, usage.COLUMNS["users"]),
+        "models": records(view.models, usage.COLUMNS["models"]),
+    }  # fmt: skip
+
+
+def _view(
+    request: Request, since: str | None, until: str | None, team: list[str] | None
+) -> overview.Overview | None:
+    web = security.web_of(request)
+    return overview.build(web.engine, chosen_range(since, until), team or None)
+
+
+@router.get("/api/overview")
+def api(
+    request: Request,
+    _user: Viewer,
+    since: str | None = None,
+    until: str | None = None,
+    team: Annotated[list[str] | None, Query()] = None,
+) -> Any:
+    view = _view(request, since, until, team)
+    return None if view is None else twin(view)
 
 
 @router.get("/")
-def overview(request: Request, _user: Annotated[User, Depends(security.viewer)]) -> Response:
+def page(
+    request: Request,
+    _user: Viewer,
+    since: str | None = None,
+    until: str | None = None,
+    team: Annotated[list[str] | None, Query()] = None,
+) -> Response:
+    view = _view(request, since, until, team)
     web = security.web_of(request)
-    if not report.listing(web.engine, web.vault):
+    if view is None:  # nothing stored yet: the call to action is Settings → Integrations
         return RedirectResponse("/settings/integrations", status_code=303)
-    with snapshot(web.engine) as conn:
-        where = usage.scope(conn)
-        total = usage.total(conn, where) if where is not None else None
-    return web.page(request, "overview.html", {"total": total, "scope": where})
+    return web.page(request, "overview.html", {
+        "view": view, "data": twin(view), "range": view.range,
+        "presets": ranges.presets(day_of(now_ms())), "change": overview.change,
+    })  # fmt: skip

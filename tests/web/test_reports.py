@@ -78,9 +78,8 @@ def test_the_overview_twin_adds_up_to_the_ground_truth(site, loaded):
     cent; the previous period of a range before any data is empty."""
     from decimal import Decimal, localcontext  # noqa: PLC0415
 
-    from pumpview.store.measures import EXACT  # noqa: PLC0415
-
     from pumpview.simulator import truth as gt  # noqa: PLC0415
+    from pumpview.store.measures import EXACT  # noqa: PLC0415
     from pumpview.timeutil import day_start_ms  # noqa: PLC0415
 
     browser, first = loaded

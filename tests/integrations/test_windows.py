@@ -8,7 +8,8 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pumpview.integrations.cursor.sync import LATE_DATA_MS, plan_windows
+from pumpview.integrations.cursor.sync import plan_windows
+from pumpview.store.usage import LATE_DATA_MS
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 
 LAST = date(2026, 11, 25)

@@ -95,3 +95,18 @@ def test_the_overview_twin_adds_up_to_the_ground_truth(site, loaded):
     assert twin["change_percent"]["spend_cents"] is None  # nothing to compare with
     assert len(twin["buckets"]) == (team.now // 86_400_000 - day_start_ms(team.first_day)
                                     // 86_400_000) + 1  # fmt: skip
+
+
+def test_data_pages_say_how_complete_the_data_is(site, loaded):
+    """After a fresh backfill the days that ended more than 72 hours ago are final, the newer
+    ones provisional; the page says both, and that Cursor's data begins where it began."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from pumpview.timeutil import day_of, now_ms  # noqa: PLC0415
+
+    browser, first = loaded
+    today = day_of(now_ms())
+    text = " ".join(browser.get("/people", params={"since": first}).text.split())
+    assert f"Complete through {today - timedelta(days=4)}" in text
+    assert "the 4 newest days are still provisional" in text
+    assert f"Cursor returned data back to {first}" in text

@@ -13,14 +13,26 @@ import pickle
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import IO
 
 from sqlalchemy import Connection, delete
 
 from pumpview.store import blocks, rollup, tables
 from pumpview.store.write import insert_many, upsert
-from pumpview.timeutil import Window, day_of
+from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
+
+LATE_DATA_MS = 72 * 3_600_000
+"""Cursor aggregates hourly and data arrives late: a day is final once it was fetched this long
+after it ended, and provisional until then (every sync reads it again)."""
+
+
+def is_final(day: date, fetched_at_ms: int | None) -> bool:
+    """Whether the stored ``day``, fetched at ``fetched_at_ms``, is complete for good."""
+    return (
+        fetched_at_ms is not None and fetched_at_ms >= day_start_ms(day) + MS_PER_DAY + LATE_DATA_MS
+    )
+
 
 SPILL_EVENTS = 100_000
 """A staged window keeps this many events in memory (some 50 MB), the rest in a temporary file:

@@ -4,8 +4,8 @@ State is data committed with the rows it describes: each window is fetched whole
 events, rollup, blocks and days' bookmarks go in one short transaction (``store.usage``), so a
 crash redoes at most one window and no transaction waits on the network. Re-reading a window
 replaces exactly that window (events have no id), so re-runs never duplicate and true duplicates
-survive. A day is final once it was fetched ``LATE_DATA_MS`` after it ended; until then every sync
-re-reads it (Cursor aggregates hourly and data arrives late).
+survive. A day is final once it was fetched 72 hours after it ended (``store.usage.is_final``);
+until then every sync re-reads it (Cursor aggregates hourly and data arrives late).
 """
 
 from __future__ import annotations
@@ -27,11 +27,10 @@ from pumpview.integrations.cursor import groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.paging import PageReader, Worker
 from pumpview.store import rollup, tables
-from pumpview.store.usage import Staged, replace_window
+from pumpview.store.usage import Staged, is_final, replace_window
 from pumpview.store.write import upsert
-from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, Window, day_of, day_start_ms
+from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
 
-LATE_DATA_MS = 72 * MS_PER_HOUR
 WINDOW_DAYS = 7
 WINDOW_ATTEMPTS = 5
 """How often a window is re-read when its event count changes while paging."""
@@ -78,8 +77,7 @@ def plan_windows(
     pending: list[date] = []
     day = last
     while day >= first:
-        fetched_at = fetched.get(day)
-        if fetched_at is None or fetched_at < day_start_ms(day) + MS_PER_DAY + LATE_DATA_MS:
+        if not is_final(day, fetched.get(day)):
             pending.append(day)
         day -= timedelta(days=1)
     windows: list[Window] = []

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pumpview.accounts import User
-from pumpview.reports import overview, ranges, usage
+from pumpview.reports import completeness, overview, ranges, usage
 from pumpview.reports.plain import plain, records
 from pumpview.store.measures import MEASURES
 from pumpview.timeutil import day_of, now_ms
@@ -79,4 +79,5 @@ def page(
     return web.page(request, "overview.html", {
         "view": view, "data": twin(view), "range": view.range,
         "presets": ranges.presets(day_of(now_ms())), "change": overview.change,
+        "completeness": completeness.of(web.engine, view.range),
     })  # fmt: skip

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from pumpview.accounts import User
 from pumpview.errors import UserInputError
-from pumpview.reports import ranges, usage
+from pumpview.reports import completeness, ranges, usage
 from pumpview.reports.plain import records
 from pumpview.timeutil import day_of, now_ms, parse_day
 from pumpview.web import security
@@ -110,7 +110,8 @@ def _api(path: str) -> None:
         web = security.web_of(request)
         return web.page(request, "report.html", {
             "title": title, "path": path, "rows": rows, "columns": shown, "headings": HEADINGS,
-            "range": span, "presets": ranges.presets(day_of(now_ms()))
+            "range": span, "presets": ranges.presets(day_of(now_ms())),
+            "completeness": completeness.of(web.engine, span),
         })  # fmt: skip
 
 

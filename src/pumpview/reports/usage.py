@@ -8,6 +8,7 @@ Reports cover every integration, or the ones named.
 
 from __future__ import annotations
 
+import decimal
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,26 @@ class ModelRow(Measures):
     model: str
     users: int
     """Distinct people (the unattributed bucket counts as one) who used the model in the range."""
+
+
+_RATIO = decimal.Context(prec=28)
+"""Unit costs and shares are ratios for people to compare, not sums: 28 digits, rounded."""
+
+
+def unit_costs(row: Measures) -> dict[str, Decimal | None]:
+    """What a manager compares models by: cents per million tokens (all four kinds), cents per
+    request, and the shares of cache reads and of on-demand spend; ``None`` where undefined."""
+    tokens = row.input_tokens + row.output_tokens + row.cache_write_tokens + row.cache_read_tokens
+
+    def ratio(part: Decimal | int, whole: Decimal | int, scale: int = 1) -> Decimal | None:
+        return _RATIO.divide(Decimal(part) * scale, Decimal(whole)) if whole else None
+
+    return {
+        "cents_per_million_tokens": ratio(row.spend_cents, tokens, 1_000_000),
+        "cents_per_request": ratio(row.spend_cents, row.events),
+        "cache_read_share": ratio(row.cache_read_tokens, tokens),
+        "on_demand_share": ratio(row.on_demand_cents, row.spend_cents),
+    }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

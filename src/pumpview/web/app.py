@@ -113,13 +113,18 @@ def when(ms: int | None) -> str:
 
 def kind(column: str) -> str:
     """A column's CSS class: numbers align right."""
-    return "num" if column.endswith(("_cents", "_tokens", "_requests", "events", "users")) else ""
+    numeric = column.endswith(("_cents", "_tokens", "_requests", "_share", "events", "users"))
+    return "num" if numeric or column.startswith("cents_per") else ""
 
 
 def cell(value: object, column: str) -> str:
     """A plain report value (``reports.plain``) as a table shows it."""
     if value is None:
         return "—"
+    if column.endswith("_share"):
+        return f"{Decimal(str(value)) * 100:.1f}%"
+    if column.startswith("cents_per"):
+        return format_dollars(Decimal(str(value)))
     if column.endswith("_cents"):
         return format_dollars(Decimal(str(value)))
     if isinstance(value, int) and not isinstance(value, bool):

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from pumpview.accounts import User
 from pumpview.errors import UserInputError
 from pumpview.reports import completeness, ranges, usage
-from pumpview.reports.plain import records
+from pumpview.reports.plain import plain, records
 from pumpview.timeutil import day_of, now_ms, parse_day
 from pumpview.web import security
 
@@ -27,15 +27,18 @@ PAGES = {  # path: (report, title, the columns on screen)
     "people": ("users", "People", ("name", "email", "spend_cents", "on_demand_cents",
                "included_cents", "events", "input_tokens", "output_tokens", "fast_requests",
                "slow_requests", "not_charged_requests")),
-    "models": ("models", "Models", ("model", "events", "users", "spend_cents", "model_cost_cents",
-               "token_fee_cents", "input_tokens", "output_tokens", "cache_write_tokens",
-               "cache_read_tokens")),
+    "models": ("models", "Models", ("model", "events", "users", "spend_cents",
+               "cents_per_million_tokens", "cents_per_request", "on_demand_share",
+               "cache_read_share", "model_cost_cents", "token_fee_cents", "input_tokens",
+               "output_tokens", "cache_write_tokens", "cache_read_tokens")),
     "requests": ("requests", "Requests", ("name", "email", "fast_requests", "slow_requests",
                  "not_charged_requests", "cursor_fast_premium_requests")),
     "daily": ("daily", "Daily", ("date", "events", "spend_cents", "on_demand_cents",
               "included_cents", "fast_requests", "slow_requests")),
 }  # fmt: skip
-HEADINGS = {"spend_cents": "Spend", "on_demand_cents": "On-demand", "included_cents": "Included",
+HEADINGS = {"cents_per_million_tokens": "Per 1M tokens", "cents_per_request": "Per request",
+            "on_demand_share": "On-demand share", "cache_read_share": "Cache-read share",
+            "spend_cents": "Spend", "on_demand_cents": "On-demand", "included_cents": "Included",
             "model_cost_cents": "Model cost", "token_fee_cents": "Cursor token fee",
             "cursor_fast_premium_requests": "Cursor's fast premium (cycle)"}  # fmt: skip
 
@@ -106,7 +109,13 @@ def _api(path: str) -> None:
     ) -> Response:
         span = chosen_range(since, until)
         _report, title, shown = PAGES[path]
-        rows = records(_rows(request, report, span, team), usage.COLUMNS[report])
+        found = _rows(request, report, span, team)
+        rows = records(found, usage.COLUMNS[report])
+        if report == "models":  # the unit costs beside the sums (the page's, not the contract's)
+            rows = [
+                {**row, **{name: plain(v) for name, v in usage.unit_costs(m).items()}}
+                for row, m in zip(rows, found, strict=True)
+            ]
         web = security.web_of(request)
         return web.page(request, "report.html", {
             "title": title, "path": path, "rows": rows, "columns": shown, "headings": HEADINGS,

@@ -127,6 +127,11 @@ def test_the_report_pages_show_a_range_and_a_table(site, browser):
         assert "since=" in page.url
         assert page.locator("tbody tr").count() > 0
         shot(page, name.lower())
+    page.get_by_role("link", name="People", exact=True).click()
+    page.get_by_role("link", name="Maya Schmidt").click()  # through to a person's page
+    page.wait_for_selector('[data-chart][data-rendered="true"]')
+    assert page.get_by_role("heading", name="Maya Schmidt").is_visible()
+    shot(page, "person")
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("link", name="People", exact=True).click()
     shot(page, "people-phone")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -110,3 +111,27 @@ def test_data_pages_say_how_complete_the_data_is(site, loaded):
     assert f"Complete through {today - timedelta(days=4)}" in text
     assert "the 4 newest days are still provisional" in text
     assert f"Cursor returned data back to {first}" in text
+
+
+def test_a_persons_twin_is_their_ground_truth(site, loaded):
+    """Each person's totals, and the unattributed bucket's, equal the simulator's; their model
+    mix and chart add up to the same spend; an unknown person is a 404."""
+    from decimal import localcontext  # noqa: PLC0415
+
+    from pumpview.simulator import truth as gt  # noqa: PLC0415
+    from pumpview.store.measures import EXACT  # noqa: PLC0415
+    from pumpview.timeutil import day_start_ms  # noqa: PLC0415
+
+    browser, first = loaded
+    team = site.cursor.sim.team
+    want = gt.totals(team, day_start_ms(team.first_day), team.now, gt.by_user)
+    assert want  # people to check
+    for email, truth in want.items():
+        twin = browser.get(f"/api/people/{email or '-'}", params={"since": first}).json()
+        assert twin["total"]["spend_cents"] == plain(truth.spend_cents), email
+        assert twin["total"]["events"] == truth.events
+        with localcontext(EXACT):
+            mix = sum(Decimal(m["spend_cents"]) for m in twin["models"])
+            drawn = sum(Decimal(v) for s in twin["series"] for v in s["spend_cents"])
+        assert mix == drawn == truth.spend_cents
+    assert browser.get("/api/people/nobody@acme.dev").status_code == 404

@@ -1,0 +1,112 @@
+"""One person over a range: spend per day by model, the model mix, tokens, request classes, and
+their most recent events. Read from the rollup through its per-person index (a year is a few
+thousand rows), summed exactly here."""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from pumpview.reports import usage
+from pumpview.reports.ranges import Range
+from pumpview.store import tables
+from pumpview.store.engine import snapshot
+from pumpview.store.measures import EXACT, MEASURES, STORED, Measures, from_stored
+from pumpview.store.tables import UNATTRIBUTED
+
+RECENT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class RecentEvent:
+    ts_ms: int
+    model: str
+    kind: str
+    cost_cents: Decimal
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    email: str | None
+    name: str | None
+    range: Range
+    total: Measures
+    models: tuple[tuple[str, Measures], ...]
+    """The model mix, by spend."""
+    buckets: tuple[date, ...]
+    series: tuple[tuple[str, tuple[Decimal, ...]], ...]
+    """Spend per day and model, as the Overview's chart draws it."""
+    days: tuple[tuple[date, Measures], ...]
+    """Every measure per active day (fast and slow over time)."""
+    recent: tuple[RecentEvent, ...]
+
+
+def _add(into: dict[Any, list[Any]], key: Any, values: dict[str, Any]) -> None:
+    sums = into.setdefault(key, [0] * len(MEASURES))
+    for i, name in enumerate(MEASURES):
+        sums[i] += values[name]
+
+
+def build(engine: Engine, email: str | None, span: Range) -> Person | None:
+    """``email`` ``None`` is the unattributed bucket; ``None`` back when the person has no data
+    and is not on any roster."""
+    key = email or UNATTRIBUTED
+    daily, events, people = tables.usage_daily, tables.usage_events, tables.people
+    with snapshot(engine) as conn:
+        ids = conn.execute(select(tables.integrations.c.id)).scalars().all()
+        rows = conn.execute(  # one seek per integration on ix_usage_daily_person
+            select(daily.c.day, daily.c.model, *(daily.c[c] for c in STORED)).where(
+                daily.c.integration_id.in_(ids),
+                daily.c.email == key,
+                daily.c.day.between(span.since, span.until),
+            )
+        ).all()
+        name = conn.execute(select(people.c.name).where(people.c.email == key)).scalars().first()
+        known = name is not None or conn.execute(
+            select(people.c.email).where(people.c.email == key)
+        ).first() is not None  # fmt: skip
+        recent = conn.execute(
+            select(events.c.ts_ms, events.c.model, events.c.kind, events.c.cost_cents,
+                   events.c.input_tokens, events.c.output_tokens)
+            .where(events.c.integration_id.in_(ids), events.c.email == key)
+            .order_by(events.c.ts_ms.desc())
+            .limit(RECENT)
+        ).all()  # fmt: skip
+    if not rows and not known and not recent:
+        return None
+    by_model: dict[str, list[Any]] = {}
+    by_day: dict[date, list[Any]] = {}
+    by_day_model: dict[tuple[date, str], Decimal] = {}
+    with decimal.localcontext(EXACT):
+        for day, model, *stored in rows:
+            values = from_stored(stored)
+            _add(by_model, model, values)
+            _add(by_day, day, values)
+            by_day_model[(day, model)] = (
+                by_day_model.get((day, model), Decimal(0)) + values["spend_cents"]
+            )
+        total: list[Any] = [0] * len(MEASURES)
+        for sums in by_model.values():
+            total = [a + b for a, b in zip(total, sums, strict=True)]
+    models = sorted(((m, Measures(**dict(zip(MEASURES, s, strict=True))))
+                     for m, s in by_model.items()), key=lambda p: -p[1].spend_cents)  # fmt: skip
+    buckets = tuple(span.since + timedelta(days=i) for i in range(span.days))
+    series = tuple(
+        (model, tuple(by_day_model.get((day, model), Decimal(0)) for day in buckets))
+        for model, _m in models
+    )
+    return Person(
+        email=email, name=name if email else usage.UNATTRIBUTED_NAME, range=span,
+        total=Measures(**dict(zip(MEASURES, total, strict=True))), models=tuple(models),
+        buckets=buckets, series=series,
+        days=tuple((d, Measures(**dict(zip(MEASURES, s, strict=True))))
+                   for d, s in sorted(by_day.items())),
+        recent=tuple(RecentEvent(*r) for r in recent),
+    )  # fmt: skip

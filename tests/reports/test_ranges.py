@@ -25,3 +25,10 @@ def test_the_previous_period_has_the_same_length_and_ends_the_day_before():
         31,
         Range("previous period", date(2026, 1, 29), date(2026, 2, 28)),
     )
+
+
+def test_the_billing_cycle_is_offered_once_known():
+    today = date(2026, 12, 2)
+    cycle = [r for r in presets(today, date(2026, 11, 15)) if r.label == "billing cycle"]
+    assert cycle == [Range("billing cycle", date(2026, 11, 15), today)]
+    assert "billing cycle" not in {r.label for r in presets(today)}

@@ -61,6 +61,7 @@ def test_pages_show_names_as_text_and_say_the_range(site, loaded):
     assert "UTC days" in page.text
     assert "<b>" not in page.text.split("<main>")[1].replace("<b>Acme</b>", "")  # no member markup
     assert "&lt;b&gt;" in page.text  # the simulator's adversarial member name, as text
+    assert ">billing cycle</a>" in page.text  # offered once a sync read Cursor's cycle
 
 
 def test_a_bad_range_is_a_clear_400(site, loaded):

@@ -24,19 +24,24 @@ class Range:
                      self.since - timedelta(days=1))  # fmt: skip
 
 
-def presets(today: date) -> list[Range]:
-    """7, 30 and 90 days, this month, last month and 365 days, each ending today or at the end
-    of its month."""
+def presets(today: date, cycle_start: date | None = None) -> list[Range]:
+    """7, 30 and 90 days, this month, last month, the current billing cycle (from Cursor's
+    ``subscriptionCycleStart``, when known) and 365 days, each ending today or at the end of its
+    month."""
     first_of_month = today.replace(day=1)
     last_month_end = first_of_month - timedelta(days=1)
 
     def back(days: int) -> Range:
         return Range(f"{days} d", today - timedelta(days=days - 1), today)
 
+    cycle = (
+        [Range("billing cycle", cycle_start, today)] if cycle_start and cycle_start <= today else []
+    )
     return [
         back(7), back(30), back(90),
         Range("this month", first_of_month, today),
         Range("last month", last_month_end.replace(day=1), last_month_end),
+        *cycle,
         back(365),
     ]  # fmt: skip
 

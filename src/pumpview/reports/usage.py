@@ -237,6 +237,15 @@ def daily(conn: Connection, where: Scope) -> list[DailyRow]:
     return [DailyRow(date=row[0], **from_stored(row[1:])) for row in rows]
 
 
+def cycle_start(conn: Connection) -> date | None:
+    """The start of Cursor's current billing cycle, from the latest spend snapshot."""
+    snaps = tables.spend_snapshots
+    latest = select(func.max(snaps.c.taken_at_ms)).scalar_subquery()
+    return conn.execute(
+        select(func.max(snaps.c.cycle_start)).where(snaps.c.taken_at_ms == latest)
+    ).scalar()
+
+
 @dataclass(frozen=True, slots=True)
 class ModelDay:
     date: date

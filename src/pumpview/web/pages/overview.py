@@ -8,12 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pumpview.accounts import User
-from pumpview.reports import completeness, overview, ranges, usage
+from pumpview.reports import completeness, overview, usage
 from pumpview.reports.plain import plain, records
 from pumpview.store.measures import MEASURES
-from pumpview.timeutil import day_of, now_ms
 from pumpview.web import security
-from pumpview.web.pages.reports import chosen_range
+from pumpview.web.pages.reports import chosen_range, presets
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(security.viewer)]
@@ -78,6 +77,6 @@ def page(
         return RedirectResponse("/settings/integrations", status_code=303)
     return web.page(request, "overview.html", {
         "view": view, "data": twin(view), "range": view.range,
-        "presets": ranges.presets(day_of(now_ms())), "change": overview.change,
+        "presets": presets(request), "change": overview.change,
         "completeness": completeness.of(web.engine, view.range),
     })  # fmt: skip

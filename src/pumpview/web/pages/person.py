@@ -8,12 +8,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from pumpview.accounts import User
-from pumpview.reports import completeness, person, ranges
+from pumpview.reports import completeness, person
 from pumpview.reports.plain import plain
 from pumpview.store.measures import MEASURES, Measures
-from pumpview.timeutil import day_of, now_ms
 from pumpview.web import security
-from pumpview.web.pages.reports import chosen_range
+from pumpview.web.pages.reports import chosen_range, presets
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(security.viewer)]
@@ -66,6 +65,6 @@ def page(
     web = security.web_of(request)
     return web.page(request, "person.html", {
         "person": view, "data": twin(view), "range": view.range,
-        "presets": ranges.presets(day_of(now_ms())),
+        "presets": presets(request),
         "completeness": completeness.of(web.engine, view.range),
     })  # fmt: skip

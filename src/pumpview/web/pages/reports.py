@@ -62,6 +62,13 @@ def chosen_range(since: str | None, until: str | None) -> ranges.Range:
     return ranges.Range(label, first, last)
 
 
+def presets(request: Request) -> list[ranges.Range]:
+    """The range control's presets, the billing cycle among them once a sync has read it."""
+    with security.web_of(request).engine.connect() as conn:
+        cycle = usage.cycle_start(conn)
+    return ranges.presets(day_of(now_ms()), cycle)
+
+
 def _rows(request: Request, report: str, span: ranges.Range, team: list[str] | None) -> list[Any]:
     try:
         return list(usage.run(security.web_of(request).engine, report, span.since, span.until,
@@ -119,7 +126,7 @@ def _api(path: str) -> None:
         web = security.web_of(request)
         return web.page(request, "report.html", {
             "title": title, "path": path, "rows": rows, "columns": shown, "headings": HEADINGS,
-            "range": span, "presets": ranges.presets(day_of(now_ms())),
+            "range": span, "presets": presets(request),
             "completeness": completeness.of(web.engine, span),
         })  # fmt: skip
 

@@ -180,3 +180,32 @@ def test_an_api_token_reads_the_api_with_its_users_role_until_revoked(site):
         assert "Only an admin" in refused.text
         script.headers["Authorization"] = f"Bearer {token}x"
         assert script.get("/api/integrations").status_code == 401
+
+
+def test_an_admin_manages_users_and_tokens_in_settings(site):
+    """Add a viewer, who can then sign in; make a token, shown once and listed by its start;
+    revoke it; remove the viewer. A viewer cannot open the page."""
+    browser = site.signed_in()
+    page = browser.get("/settings/users")
+    assert page.status_code == 200
+    token = csrf(page.text)
+    form = {"csrf_token": token, "email": "new@acme.dev", "role": "viewer", "password": PASSWORD}
+    added = browser.post("/settings/users/add", data=form)
+    assert added.status_code == 303
+    assert accounts.sign_in(site.web.engine, "new@acme.dev", PASSWORD).role == "viewer"
+    made = browser.post("/settings/users/token", data={"csrf_token": token, "email": "new@acme.dev",
+                                                        "name": "export"})  # fmt: skip
+    secret = made.text.split('<code class="token">')[1].split("</code>")[0]
+    assert accounts.token_user(site.web.engine, secret, now_ms()).email == "new@acme.dev"
+    listing = browser.get("/settings/users").text
+    assert secret not in listing
+    assert secret[:8] in listing
+    token_id = listing.split('name="token_id" value="')[1].split('"')[0]
+    browser.post("/settings/users/revoke", data={"csrf_token": token, "token_id": token_id})
+    assert accounts.token_user(site.web.engine, secret, now_ms()) is None
+    browser.post("/settings/users/remove", data={"csrf_token": token, "email": "new@acme.dev"})
+    assert accounts.sign_in(site.web.engine, "new@acme.dev", PASSWORD) is None
+    short = browser.post("/settings/users/add", data={**form, "password": "short"})
+    assert short.status_code == 400
+    assert "at least 10 characters" in short.text
+    assert site.signed_in(VIEWER).get("/settings/users").status_code == 403

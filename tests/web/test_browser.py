@@ -132,6 +132,8 @@ def test_the_report_pages_show_a_range_and_a_table(site, browser):
     page.wait_for_selector('[data-chart][data-rendered="true"]')
     assert page.get_by_role("heading", name="Maya Schmidt").is_visible()
     shot(page, "person")
+    page.goto(f"{site.url}/settings/users")
+    shot(page, "users")
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("link", name="People", exact=True).click()
     shot(page, "people-phone")

@@ -57,7 +57,14 @@ class Web:
 
 def create_app(settings: Settings) -> FastAPI:
     """The app on ``settings``' store; its lifespan runs the scheduled syncs."""
-    from pumpview.web.pages import auth, integrations, overview, person, reports  # noqa: PLC0415
+    from pumpview.web.pages import (  # noqa: PLC0415 - the routes, loaded with the app
+        auth,
+        integrations,
+        overview,
+        person,
+        reports,
+        users,
+    )
 
     engine = open_store(settings.db_url)
     vault = Vault.from_settings(settings)
@@ -84,7 +91,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.web = web
     app.middleware("http")(security.protect)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (auth, integrations, overview, person, reports):
+    for pages in (auth, integrations, overview, person, reports, users):
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)

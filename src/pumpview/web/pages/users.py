@@ -1,0 +1,83 @@
+"""Settings → Users: accounts and API tokens, for admins (the CLI's ``pumpview users`` too)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from pumpview import accounts
+from pumpview.errors import UserInputError
+from pumpview.store import accounts as store
+from pumpview.timeutil import now_ms
+from pumpview.web import security
+
+router = APIRouter()
+PAGE = "/settings/users"
+Admin = Annotated[accounts.User, Depends(security.admin)]
+
+
+def _page(
+    request: Request, status: int = 200, error: str | None = None, token: str | None = None
+) -> Response:
+    web = security.web_of(request)
+    with web.engine.connect() as conn:
+        users, tokens = store.listing(conn), store.token_listing(conn)
+    context = {"users": users, "tokens": tokens, "error": error, "new_token": token}
+    return web.page(request, "users.html", context, status=status)
+
+
+@router.get(PAGE)
+def page(request: Request, _user: Admin) -> Response:
+    return _page(request)
+
+
+@router.post(f"{PAGE}/add")
+def add(
+    request: Request,
+    _user: Admin,
+    email: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "viewer",
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        accounts.add_user(security.web_of(request).engine, email, role, password, now_ms())
+    except UserInputError as exc:
+        return _page(request, 400, error=str(exc))
+    return RedirectResponse(PAGE, status_code=303)
+
+
+@router.post(f"{PAGE}/remove")
+def remove(request: Request, user: Admin, email: Annotated[str, Form()] = "") -> Response:
+    if email.strip().lower() == user.email:
+        return _page(request, 400, error="You cannot remove yourself; ask another admin.")
+    try:
+        accounts.remove_user(security.web_of(request).engine, email)
+    except UserInputError as exc:
+        return _page(request, 400, error=str(exc))
+    return RedirectResponse(PAGE, status_code=303)
+
+
+@router.post(f"{PAGE}/token")
+def token(
+    request: Request,
+    _user: Admin,
+    email: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "script",
+) -> Response:
+    """A new API token, shown on this one answer only."""
+    try:
+        made = accounts.new_token(
+            security.web_of(request).engine, email, name or "script", now_ms()
+        )
+    except UserInputError as exc:
+        return _page(request, 400, error=str(exc))
+    return _page(request, token=made)
+
+
+@router.post(f"{PAGE}/revoke")
+def revoke(request: Request, _user: Admin, token_id: Annotated[int, Form()]) -> Response:
+    with security.web_of(request).engine.begin() as conn:
+        store.revoke_token(conn, token_id)
+    return RedirectResponse(PAGE, status_code=303)

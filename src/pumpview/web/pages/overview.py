@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pumpview.accounts import User
@@ -12,7 +12,7 @@ from pumpview.reports import completeness, overview, usage
 from pumpview.reports.plain import plain, records
 from pumpview.store.measures import MEASURES
 from pumpview.web import security
-from pumpview.web.pages.reports import chosen_range, presets
+from pumpview.web.params import Span, Teams, presets
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(security.viewer)]
@@ -44,22 +44,18 @@ def twin(view: overview.Overview) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _view(
-    request: Request, since: str | None, until: str | None, team: list[str] | None
-) -> overview.Overview | None:
-    web = security.web_of(request)
-    return overview.build(web.engine, chosen_range(since, until), team or None)
+def _view(request: Request, span: Span, team: Teams) -> overview.Overview | None:
+    return overview.build(security.web_of(request).engine, span, team)
 
 
 @router.get("/api/overview")
 def api(
     request: Request,
     _user: Viewer,
-    since: str | None = None,
-    until: str | None = None,
-    team: Annotated[list[str] | None, Query()] = None,
+    span: Span,
+    team: Teams,
 ) -> Any:
-    view = _view(request, since, until, team)
+    view = _view(request, span, team)
     return None if view is None else twin(view)
 
 
@@ -67,11 +63,10 @@ def api(
 def page(
     request: Request,
     _user: Viewer,
-    since: str | None = None,
-    until: str | None = None,
-    team: Annotated[list[str] | None, Query()] = None,
+    span: Span,
+    team: Teams,
 ) -> Response:
-    view = _view(request, since, until, team)
+    view = _view(request, span, team)
     web = security.web_of(request)
     if view is None:  # nothing stored yet: the call to action is Settings → Integrations
         return RedirectResponse("/settings/integrations", status_code=303)

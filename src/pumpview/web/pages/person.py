@@ -12,7 +12,7 @@ from pumpview.reports import completeness, person
 from pumpview.reports.plain import plain
 from pumpview.store.measures import MEASURES, Measures
 from pumpview.web import security
-from pumpview.web.pages.reports import chosen_range, presets
+from pumpview.web.params import Span, presets
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(security.viewer)]
@@ -39,11 +39,11 @@ def twin(view: person.Person) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _view(request: Request, email: str, since: str | None, until: str | None) -> person.Person:
+def _view(request: Request, email: str, span: Span) -> person.Person:
     found = person.build(
         security.web_of(request).engine,
         None if email == UNATTRIBUTED_PATH else email.strip().lower(),
-        chosen_range(since, until),
+        span,
     )
     if found is None:
         raise HTTPException(404, f"No one called {email} has used Cursor here.")
@@ -51,17 +51,13 @@ def _view(request: Request, email: str, since: str | None, until: str | None) ->
 
 
 @router.get("/api/people/{email}")
-def api(
-    request: Request, email: str, _user: Viewer, since: str | None = None, until: str | None = None
-) -> dict[str, Any]:
-    return twin(_view(request, email, since, until))
+def api(request: Request, email: str, _user: Viewer, span: Span) -> dict[str, Any]:
+    return twin(_view(request, email, span))
 
 
 @router.get("/people/{email}")
-def page(
-    request: Request, email: str, _user: Viewer, since: str | None = None, until: str | None = None
-) -> Response:
-    view = _view(request, email, since, until)
+def page(request: Request, email: str, _user: Viewer, span: Span) -> Response:
+    view = _view(request, email, span)
     web = security.web_of(request)
     return web.page(request, "person.html", {
         "person": view, "data": twin(view), "range": view.range,

@@ -10,15 +10,15 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from pumpview.accounts import User
 from pumpview.errors import UserInputError
 from pumpview.reports import completeness, ranges, usage
 from pumpview.reports.plain import plain, records
-from pumpview.timeutil import day_of, now_ms, parse_day
 from pumpview.web import security
+from pumpview.web.params import Span, Teams, presets
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(security.viewer)]
@@ -41,32 +41,6 @@ HEADINGS = {"cents_per_million_tokens": "Per 1M tokens", "cents_per_request": "P
             "spend_cents": "Spend", "on_demand_cents": "On-demand", "included_cents": "Included",
             "model_cost_cents": "Model cost", "token_fee_cents": "Cursor token fee",
             "cursor_fast_premium_requests": "Cursor's fast premium (cycle)"}  # fmt: skip
-
-
-def chosen_range(since: str | None, until: str | None) -> ranges.Range:
-    """The range the URL names (inclusive UTC days), by default the last 30 days."""
-    today = day_of(now_ms())
-    try:
-        first = parse_day(since) if since else None
-        last = parse_day(until) if until else None
-    except ValueError as exc:
-        raise HTTPException(400, f"since/until: {exc}") from None
-    if first is None and last is None:
-        return ranges.default(today)
-    last = last or today
-    first = first or last.replace(day=1)
-    if first > last:
-        raise HTTPException(400, f"since {first} is after until {last}")
-    label = next((r.label for r in ranges.presets(today) if (r.since, r.until) == (first, last)),
-                 "custom")  # fmt: skip
-    return ranges.Range(label, first, last)
-
-
-def presets(request: Request) -> list[ranges.Range]:
-    """The range control's presets, the billing cycle among them once a sync has read it."""
-    with security.web_of(request).engine.connect() as conn:
-        cycle = usage.cycle_start(conn)
-    return ranges.presets(day_of(now_ms()), cycle)
 
 
 def _rows(request: Request, report: str, span: ranges.Range, team: list[str] | None) -> list[Any]:
@@ -95,12 +69,10 @@ def _api(path: str) -> None:
     def api(
         request: Request,
         _user: Viewer,
-        since: str | None = None,
-        until: str | None = None,
-        team: Annotated[list[str] | None, Query()] = None,
+        span: Span,
+        team: Teams,
         format: str = "json",
     ) -> Any:
-        span = chosen_range(since, until)
         data = records(_rows(request, report, span, team), usage.COLUMNS[report])
         if format == "csv":
             return _csv(data, usage.COLUMNS[report], f"{path}-{span.since}-{span.until}")
@@ -110,11 +82,9 @@ def _api(path: str) -> None:
     def page(
         request: Request,
         _user: Viewer,
-        since: str | None = None,
-        until: str | None = None,
-        team: Annotated[list[str] | None, Query()] = None,
+        span: Span,
+        team: Teams,
     ) -> Response:
-        span = chosen_range(since, until)
         _report, title, shown = PAGES[path]
         found = _rows(request, report, span, team)
         rows = records(found, usage.COLUMNS[report])

@@ -1,0 +1,47 @@
+"""What the data pages take from the URL and show around their figures: the range of days,
+the teams, the range control's presets. Each is a FastAPI dependency, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request
+
+from pumpview.reports import ranges, usage
+from pumpview.timeutil import day_of, now_ms, parse_day
+from pumpview.web import security
+
+
+def chosen_range(since: str | None = None, until: str | None = None) -> ranges.Range:
+    """The range the URL names (inclusive UTC days), by default the last 30 days."""
+    today = day_of(now_ms())
+    try:
+        first = parse_day(since) if since else None
+        last = parse_day(until) if until else None
+    except ValueError as exc:
+        raise HTTPException(400, f"since/until: {exc}") from None
+    if first is None and last is None:
+        return ranges.default(today)
+    last = last or today
+    first = first or last.replace(day=1)
+    if first > last:
+        raise HTTPException(400, f"since {first} is after until {last}")
+    label = next((r.label for r in ranges.presets(today) if (r.since, r.until) == (first, last)),
+                 "custom")  # fmt: skip
+    return ranges.Range(label, first, last)
+
+
+def presets(request: Request) -> list[ranges.Range]:
+    """The range control's presets, the billing cycle among them once a sync has read it."""
+    with security.web_of(request).engine.connect() as conn:
+        cycle = usage.cycle_start(conn)
+    return ranges.presets(day_of(now_ms()), cycle)
+
+
+def teams(team: Annotated[list[str] | None, Query()] = None) -> list[str] | None:
+    """The integrations named by ``?team=`` (repeatable); ``None`` for all."""
+    return team or None
+
+
+Span = Annotated[ranges.Range, Depends(chosen_range)]
+Teams = Annotated[list[str] | None, Depends(teams)]

@@ -209,3 +209,40 @@ def test_an_admin_manages_users_and_tokens_in_settings(site):
     assert short.status_code == 400
     assert "at least 10 characters" in short.text
     assert site.signed_in(VIEWER).get("/settings/users").status_code == 403
+
+
+def test_scripts_start_a_sync_with_an_admin_token_and_a_viewer_gets_403_json(site):
+    admin, viewer = (
+        accounts.new_token(site.web.engine, who, "ci", now_ms()) for who in (ADMIN, VIEWER)
+    )
+    browser = site.signed_in()
+    connect(browser, api_key=DEMO_KEY)
+    site.web.syncs.wait()
+    with site.browser() as script:
+        script.headers["Authorization"] = f"Bearer {viewer}"
+        refused = script.post("/api/integrations/cursor/sync")
+        assert (refused.status_code, refused.json()["error"]) == (403, "forbidden")
+        script.headers["Authorization"] = f"Bearer {admin}"
+        started = script.post("/api/integrations/cursor/sync")
+        assert (started.status_code, started.json()) == (
+            202,
+            {"integration": "cursor", "started": True},
+        )
+        assert script.post("/api/integrations/nope/sync").status_code == 404
+    site.web.syncs.wait()
+    (listed,) = browser.get("/api/integrations").json()
+    assert listed["run"]["outcome"] == "ok"
+
+
+def test_the_key_is_in_no_log_line_of_a_whole_connect_and_sync(site, caplog):
+    import logging  # noqa: PLC0415
+
+    with caplog.at_level(logging.DEBUG):
+        browser = site.signed_in()
+        connect(browser, api_key=DEMO_KEY, team_name="Acme")
+        site.web.syncs.wait()
+        token = csrf(browser.get("/settings/integrations").text)
+        browser.post("/settings/integrations/cursor/sync", data={"csrf_token": token})
+        site.web.syncs.wait()
+    assert caplog.records  # something was logged, or the check proves nothing
+    assert not leaks("\n".join(r.getMessage() for r in caplog.records))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pumpview.accounts import User
@@ -83,6 +83,16 @@ def connect(
         return _page(request, 400, name=name, team_name=team_name, errors=errors, open=True)
     web.syncs.start(name)
     return RedirectResponse(PAGE, status_code=303)
+
+
+@router.post("/api/integrations/{name}/sync", status_code=202)
+def api_sync(request: Request, name: str, _user: Admin) -> dict[str, Any]:
+    """For scripts: start a sync of ``name`` in the background (its run shows in the twin)."""
+    web = security.web_of(request)
+    if name not in {i.name for i in report.listing(web.engine, web.vault)}:
+        raise HTTPException(404, f"no integration named {name}")
+    started = web.syncs.start(connection.check_name(name))
+    return {"integration": name, "started": started}
 
 
 @router.post(PAGE + "/{name}/sync")

@@ -14,12 +14,15 @@ from cryptography.fernet import Fernet
 
 from pumpview import accounts
 from pumpview.settings import load_settings
+from pumpview.simulator import DEMO_KEY, Grant
 from pumpview.simulator.server import serve_in_thread
 from pumpview.timeutil import now_ms
 from pumpview.web.app import create_app
 from tests.conftest import Served
 
 ADMIN, VIEWER, PASSWORD = "admin@acme.dev", "viewer@acme.dev", "a long passphrase"
+NO_API_KEY = "crsr_" + "fedcba9876543210" * 4
+"""A key of a team whose plan has no Admin API access: the simulator answers the documented 403."""
 
 
 @dataclass
@@ -58,7 +61,8 @@ def csrf(html: str) -> str:
 @pytest.fixture
 def site(tmp_path: Path, serve: Callable[..., Served], db_url: str) -> Iterator[Site]:
     """The app on a fresh store with an admin and a viewer, its Cursor a small simulator."""
-    cursor = serve(now_ms=None, days=5, members=8)
+    cursor = serve(now_ms=None, days=5, members=8,
+                   keys={DEMO_KEY: Grant.ENTERPRISE, NO_API_KEY: Grant.NO_API})  # fmt: skip
     settings = load_settings(
         home=tmp_path / "home", database_url=db_url, secret_key=Fernet.generate_key().decode(),
         rate_limit=False, cursor_base_url=cursor.url, sync_interval=None,

@@ -16,6 +16,7 @@ from pumpview.money import format_dollars
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.timeutil import day_start_ms, now_ms
+from tests.web.conftest import NO_API_KEY
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parents[1] / "screenshots"
@@ -138,3 +139,55 @@ def test_the_report_pages_show_a_range_and_a_table(site, browser):
     page.get_by_role("link", name="People", exact=True).click()
     shot(page, "people-phone")
     assert problems == []
+
+
+def test_every_connect_error_then_revoke_and_disconnect(site, browser):
+    """What each wrong key says, at its field; then a key revoked in Cursor: the card says so,
+    the data stays; then Disconnect with the data deleted. CSV download equals the JSON twin."""
+    page, problems = open_page(browser)
+    page.goto(f"{site.url}/sign-in")
+    page.get_by_label("Email").fill("admin@acme.dev")
+    page.get_by_label("Password").fill("a long passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    for key, says in (
+        ("crsr_" + "0" * 64, "invalid or has been revoked"),
+        (NO_API_KEY, "Enterprise plan"),
+    ):
+        page.get_by_label("Admin API key").fill(key)
+        page.get_by_role("button", name="Connect").click()
+        assert says in page.locator("#api_key-error").inner_text()
+    shot(page, "connect-no-access")
+    page.get_by_label("Admin API key").fill(DEMO_KEY)
+    page.get_by_role("button", name="Connect").click()
+    site.web.syncs.wait()
+
+    page.goto(f"{site.url}/people?since={site.cursor.sim.team.first_day}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    twin = page.request.get(f"{site.url}/api/people?since={site.cursor.sim.team.first_day}").json()
+    assert len(rows) == len(twin) + 1  # the header, then one line per person
+    assert rows[0].split(",") == list(twin[0])
+
+    stored = page.request.get(f"{site.url}/api/integrations").json()[0]["events"]
+    site.cursor.sim.revoke(DEMO_KEY)
+    page.goto(f"{site.url}/settings/integrations")
+    page.get_by_role("button", name="Sync now").click()
+    site.web.syncs.wait()
+    page.reload()
+    card = page.get_by_role("region", name="Cursor · cursor")
+    assert "revoked" in card.inner_text()
+    assert "The data stays" in card.inner_text()
+    assert f"{stored:,} events" in card.inner_text()  # the data stays, every event of it
+    shot(page, "integrations-revoked")
+
+    card.get_by_text("Disconnect", exact=True).click()
+    card.get_by_label("delete its data too").check()
+    card.get_by_role("button", name="Disconnect cursor").click()
+    page.wait_for_url("**/settings/integrations")
+    assert page.get_by_role("region", name="Cursor · cursor").count() == 0  # gone, data and all
+    assert page.get_by_label("Admin API key").is_visible()  # back to the first Connect
+    assert page.request.get(f"{site.url}/api/people").json() == []
+    shot(page, "integrations-disconnected")
+    expected = ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
+    assert problems == expected * 2  # the two refused connects' own answers

@@ -83,3 +83,16 @@ def test_a_setup_link_works_once_and_for_an_hour(engine):
         assert not store.use_setup_link(conn, accounts.digest(fresh), NOW + 11)  # once
         assert not store.use_setup_link(conn, accounts.digest(late), NOW + 3_600_000)  # expired
         assert not store.use_setup_link(conn, accounts.digest("made up"), NOW)
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(engine):
+    accounts.add_user(engine, "bot@x.dev", "viewer", "long enough pw", NOW)
+    token = accounts.new_token(engine, "bot@x.dev", "ci", NOW)
+
+    def last_used() -> int | None:
+        with engine.connect() as conn:
+            return store.token_listing(conn)[0].last_used_at_ms
+
+    for at, want in ((NOW, NOW), (NOW + 59_999, NOW), (NOW + 60_000, NOW + 60_000)):
+        accounts.token_user(engine, token, at)
+        assert last_used() == want

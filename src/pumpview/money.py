@@ -51,11 +51,10 @@ def format_cents(value: Decimal) -> str:
 
 
 _DISPLAY = Context(prec=200, rounding=ROUND_HALF_EVEN)
-_CENT = Decimal("0.01")
 
 
-def format_dollars(cents: Decimal) -> str:
-    """Cents as dollars to the cent for people (``$1,234.57``); rounding is for display only,
-    the JSON and CSV keep every decimal."""
-    dollars = cents.scaleb(-2).quantize(_CENT, context=_DISPLAY)
+def format_dollars(cents: Decimal, places: int = 2) -> str:
+    """Cents as dollars for people (``$1,234.57``; ``places`` decimals); rounding is for
+    display only, the JSON and CSV keep every decimal."""
+    dollars = cents.scaleb(-2).quantize(Decimal(1).scaleb(-places), context=_DISPLAY)
     return f"{'-' if dollars < 0 else ''}${abs(dollars):,}"

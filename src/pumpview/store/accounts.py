@@ -102,14 +102,20 @@ def revoke_token(conn: Connection, token_id: int) -> bool:
     return bool(conn.execute(delete(tokens).where(tokens.c.id == token_id)).rowcount)
 
 
+USED_EVERY_MS = 60_000
+"""A token's last use is written at most once a minute: a script's every call is not a write."""
+
+
 def token_user(conn: Connection, token_hash: str, now_ms: int) -> Row[Any] | None:
-    """The user a token acts for (and the token marked used), or ``None``."""
+    """The user a token acts for (the token marked used, to the minute), or ``None``."""
     found = conn.execute(
-        select(users, tokens.c.id.label("token_id"))
+        select(users, tokens.c.id.label("token_id"), tokens.c.last_used_at_ms)
         .join(tokens, tokens.c.user_id == users.c.id)
         .where(tokens.c.token_hash == token_hash)
     ).first()
-    if found is not None:
+    if found is not None and (
+        found.last_used_at_ms is None or now_ms - found.last_used_at_ms >= USED_EVERY_MS
+    ):
         conn.execute(
             update(tokens).where(tokens.c.id == found.token_id).values(last_used_at_ms=now_ms)
         )

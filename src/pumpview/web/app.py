@@ -130,8 +130,9 @@ def cell(value: object, column: str) -> str:
         return "—"
     if column.endswith("_share"):
         return f"{Decimal(str(value)) * 100:.1f}%"
-    if column.startswith("cents_per"):
-        return format_dollars(Decimal(str(value)))
+    if column.startswith("cents_per"):  # unit prices: a fraction of a cent still tells models apart
+        cents = Decimal(str(value))
+        return format_dollars(cents, 2 if abs(cents) >= 100 else 4)
     if column.endswith("_cents"):
         return format_dollars(Decimal(str(value)))
     if isinstance(value, int) and not isinstance(value, bool):

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, select
 
 from pumpview.errors import PumpViewError
 from pumpview.integrations.cursor import runner
-from pumpview.store import tables
+from pumpview.store import integrations, runs, tables
+from pumpview.timeutil import now_ms
 from pumpview.vault import Vault
 
 log = logging.getLogger("pumpview.web")
@@ -44,6 +45,8 @@ class Syncs:
             runner.run_sync(self._engine, self._vault, name, pacing=self._pacing)
         except runner.SyncBusy:
             pass  # another process is syncing it: its run shows on the page all the same
+        except runner.SyncStopped:
+            pass  # asked to stop (a disconnect, the server shutting down): its run says so
         except PumpViewError as exc:  # recorded on the run and the integration already
             log.warning("sync of %s ended: %s", name, exc)
 
@@ -71,5 +74,16 @@ class Syncs:
         for thread in threads:
             thread.join(timeout)
 
-    def close(self) -> None:
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop scheduling, ask this process's running syncs to stop (each ends after the page
+        it is on, its run recorded as interrupted) and give them ``timeout`` to do so."""
         self._stop.set()
+        with self._lock:
+            names = [name for name, thread in self._threads.items() if thread.is_alive()]
+        for name in names:
+            with self._engine.begin() as conn:
+                row = integrations.find(conn, name)
+                run = runs.running(conn, int(row.id), now_ms()) if row is not None else None
+                if run is not None and run.owner == runner.owner():
+                    runs.request_stop(conn, run.id)
+        self.wait(timeout)

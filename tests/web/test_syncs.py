@@ -1,0 +1,46 @@
+"""The web app's background syncs stop cleanly when the server does."""
+
+from __future__ import annotations
+
+import time
+
+import stamina
+from cryptography.fernet import Fernet
+
+from pumpview.integrations.cursor import connection
+from pumpview.simulator import DEMO_KEY, Faults
+from pumpview.store import integrations, runs
+from pumpview.store.engine import open_store
+from pumpview.timeutil import now_ms
+from pumpview.vault import Vault
+from pumpview.web.syncs import Syncs
+
+
+def test_closing_stops_a_running_sync_after_its_page_and_records_it(serve, tmp_path):
+    """A slow upstream (every answer 0.2 s late) keeps a 30-day backfill busy; closing asks the
+    run to stop, it ends within the wait, interrupted, and holds no lease any more."""
+    served = serve(now_ms=None, days=30, members=8,
+                   faults=Faults(slow_rate=1.0, slow_seconds=0.2))  # fmt: skip
+    engine = open_store(f"sqlite:///{tmp_path / 'pv.db'}")
+    vault = Vault(Fernet.generate_key())
+    with stamina.set_testing(True, attempts=100, cap=True):
+        connection.connect(engine, vault, DEMO_KEY, base_url=served.url, team_name=None,
+                           now_ms=now_ms(), pacing=False)  # fmt: skip
+        syncs = Syncs(engine, vault, pacing=False)
+        syncs.start("cursor")
+        with engine.connect() as conn:
+            iid = int(integrations.require(conn, "cursor").id)
+        deadline = time.monotonic() + 30
+        while True:  # until the run is recorded and under way (each step is a request: 0.2 s)
+            with engine.connect() as conn:
+                run = runs.running(conn, iid, now_ms())
+            if run is not None and run.stage == "window":
+                break
+            assert time.monotonic() < deadline, "the sync never started"
+        syncs.close(timeout=30)
+    with engine.connect() as conn:
+        ended = runs.latest(conn, iid)
+        assert runs.running(conn, iid, now_ms()) is None
+    engine.dispose()
+    assert ended.outcome == "interrupted"
+    assert ended.windows_done < ended.windows_total

@@ -16,7 +16,7 @@ from pumpview.money import format_dollars
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.timeutil import day_start_ms, now_ms
-from tests.web.conftest import NO_API_KEY
+from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parents[1] / "screenshots"
@@ -46,6 +46,13 @@ def open_page(browser: Browser, width: int = 1366, height: int = 860) -> tuple[P
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     return page, problems
+
+
+def sign_in(page: Page, site) -> None:
+    page.goto(f"{site.url}/sign-in")
+    page.get_by_label("Email").fill(ADMIN)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def shot(page: Page, name: str) -> None:
@@ -102,10 +109,7 @@ def test_set_up_connect_and_see_the_spend(site, browser):
 
 def test_pages_fit_a_phone(site, browser):
     page, problems = open_page(browser, 390, 844)
-    page.goto(f"{site.url}/sign-in")
-    page.get_by_label("Email").fill("admin@acme.dev")
-    page.get_by_label("Password").fill("a long passphrase")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, site)
     page.wait_for_url("**/settings/integrations")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     shot(page, "integrations-phone")
@@ -115,10 +119,7 @@ def test_pages_fit_a_phone(site, browser):
 def test_the_report_pages_show_a_range_and_a_table(site, browser):
     """People, Models and Requests after a backfill: a preset range in the URL, rows as text."""
     page, problems = open_page(browser)
-    page.goto(f"{site.url}/sign-in")
-    page.get_by_label("Email").fill("admin@acme.dev")
-    page.get_by_label("Password").fill("a long passphrase")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, site)
     page.get_by_label("Admin API key").fill(DEMO_KEY)
     page.get_by_role("button", name="Connect").click()
     site.web.syncs.wait()
@@ -138,6 +139,11 @@ def test_the_report_pages_show_a_range_and_a_table(site, browser):
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("link", name="People", exact=True).click()
     shot(page, "people-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    page.get_by_role("link", name="Overview", exact=True).click()
+    page.wait_for_selector('[data-chart][data-rendered="true"]')
+    shot(page, "overview-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     assert problems == []
 
 
@@ -145,10 +151,7 @@ def test_every_connect_error_then_revoke_and_disconnect(site, browser):
     """What each wrong key says, at its field; then a key revoked in Cursor: the card says so,
     the data stays; then Disconnect with the data deleted. CSV download equals the JSON twin."""
     page, problems = open_page(browser)
-    page.goto(f"{site.url}/sign-in")
-    page.get_by_label("Email").fill("admin@acme.dev")
-    page.get_by_label("Password").fill("a long passphrase")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, site)
     for key, says in (
         ("crsr_" + "0" * 64, "invalid or has been revoked"),
         (NO_API_KEY, "Enterprise plan"),

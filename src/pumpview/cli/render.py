@@ -5,8 +5,6 @@ Money is an exact decimal string in cents in JSON and CSV; the table shows dolla
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Sequence
@@ -43,20 +41,14 @@ def emit(
     ``cards`` shows each row on screen as a field/value table of its own: for a few rows with
     many wide fields (the integrations), which a terminal would otherwise squeeze to ellipses.
     """
-    from pumpview.reports.plain import records  # noqa: PLC0415 - not needed for --help
+    from pumpview.reports.plain import csv_text, records  # noqa: PLC0415 - not for --help
 
     data = records(rows, columns)
     if fmt is Format.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))  # noqa: T201 - machine output
         return
     if fmt is Format.csv:
-        buffer = io.StringIO()
-        # CRLF as RFC 4180 has it: csv then quotes a field holding a bare \r, which a \n
-        # terminator would leave to split the row.
-        writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(data)
-        print(buffer.getvalue(), end="")  # noqa: T201 - machine output
+        print(csv_text(data, columns), end="")  # noqa: T201 - machine output
         return
     from rich.console import Console  # noqa: PLC0415 - tables only: JSON and CSV need no Rich
     from rich.table import Table  # noqa: PLC0415

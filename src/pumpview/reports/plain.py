@@ -5,12 +5,15 @@ Money becomes an exact decimal string (never a float, never an exponent), dates 
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
 from pumpview.money import format_cents
+from pumpview.store.measures import MEASURES
 
 Plain = str | int | bool | None
 
@@ -35,3 +38,18 @@ def records(rows: Sequence[object], columns: Sequence[str]) -> list[dict[str, Pl
         )
         out.append({c: plain(data[c]) for c in columns})
     return out
+
+
+def measures(row: object) -> dict[str, Plain]:
+    """Every additive measure of ``row`` as plain values, by name."""
+    return {name: plain(getattr(row, name)) for name in MEASURES}
+
+
+def csv_text(data: Sequence[Mapping[str, Plain]], columns: Sequence[str]) -> str:
+    """Plain rows as RFC 4180 CSV: CRLF line ends, so a field holding a bare \r is quoted
+    (a \n terminator would leave it to split the row)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(data)
+    return buffer.getvalue()

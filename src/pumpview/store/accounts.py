@@ -57,14 +57,9 @@ def listing(conn: Connection) -> list[Row[Any]]:
 
 
 def remove_user(conn: Connection, email: str) -> bool:
-    """Delete the user with its tokens and sessions; whether there was one."""
-    found = user(conn, email)
-    if found is None:
-        return False
-    conn.execute(delete(tokens).where(tokens.c.user_id == found.id))
-    conn.execute(delete(sessions).where(sessions.c.user_id == found.id))
-    conn.execute(delete(users).where(users.c.id == found.id))
-    return True
+    """Delete the user, and with it (``ON DELETE CASCADE``) its tokens and sessions; whether
+    there was one."""
+    return bool(conn.execute(delete(users).where(users.c.email == email)).rowcount)
 
 
 # -- API tokens -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pumpview.accounts import User
 from pumpview.errors import AuthError, PumpViewError, UpstreamError, UserInputError
 from pumpview.integrations.cursor import NAME, connection, runner
 from pumpview.reports import integrations as report
+from pumpview.reports.plain import plain
 from pumpview.timeutil import now_ms
 from pumpview.web import security
 
@@ -41,12 +42,9 @@ def page(request: Request, _user: Viewer) -> Response:
 def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
     web = security.web_of(request)
     return [
-        {**asdict(i), "syncing": i.syncing,
-         "first_day": str(i.first_day) if i.first_day else None,
-         "last_day": str(i.last_day) if i.last_day else None,
-         "retention_from": str(i.retention_from) if i.retention_from else None}
+        {**{name: plain(value) for name, value in asdict(i).items()}, "syncing": i.syncing}
         for i in report.listing(web.engine, web.vault)
-    ]  # fmt: skip
+    ]
 
 
 def _field_of(exc: PumpViewError) -> str:

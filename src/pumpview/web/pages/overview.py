@@ -9,8 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from pumpview.accounts import User
 from pumpview.reports import completeness, overview, usage
-from pumpview.reports.plain import plain, records
-from pumpview.store.measures import MEASURES
+from pumpview.reports.plain import measures, plain, records
 from pumpview.web import security
 from pumpview.web.params import Span, Teams, presets
 
@@ -20,9 +19,6 @@ Viewer = Annotated[User, Depends(security.viewer)]
 
 def twin(view: overview.Overview) -> dict[str, Any]:
     """The Overview as plain JSON: money as exact decimal strings in cents, days YYYY-MM-DD."""
-
-    def measures(m: object) -> dict[str, Any]:
-        return {name: plain(getattr(m, name)) for name in MEASURES}
 
     change = overview.change
     return {

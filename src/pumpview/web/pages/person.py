@@ -9,8 +9,7 @@ from fastapi.responses import Response
 
 from pumpview.accounts import User
 from pumpview.reports import completeness, person
-from pumpview.reports.plain import plain
-from pumpview.store.measures import MEASURES, Measures
+from pumpview.reports.plain import measures, plain
 from pumpview.web import security
 from pumpview.web.params import Span, presets
 
@@ -19,20 +18,16 @@ Viewer = Annotated[User, Depends(security.viewer)]
 UNATTRIBUTED_PATH = "-"
 
 
-def _measures(m: Measures) -> dict[str, Any]:
-    return {name: plain(getattr(m, name)) for name in MEASURES}
-
-
 def twin(view: person.Person) -> dict[str, Any]:
     return {
         "email": view.email, "name": view.name,
         "since": plain(view.range.since), "until": plain(view.range.until),
-        "total": _measures(view.total),
-        "models": [{"model": model, **_measures(m)} for model, m in view.models],
+        "total": measures(view.total),
+        "models": [{"model": model, **measures(m)} for model, m in view.models],
         "buckets": [plain(b) for b in view.buckets],
         "series": [{"model": model, "spend_cents": [plain(v) for v in values]}
                    for model, values in view.series],
-        "days": [{"date": plain(d), **_measures(m)} for d, m in view.days],
+        "days": [{"date": plain(d), **measures(m)} for d, m in view.days],
         "recent": [{"ts_ms": e.ts_ms, "model": e.model, "kind": e.kind,
                     "cost_cents": plain(e.cost_cents), "input_tokens": e.input_tokens,
                     "output_tokens": e.output_tokens} for e in view.recent],

@@ -6,8 +6,6 @@ The JSON and CSV carry exactly the fields and formats of ``pumpview report ... -
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -16,7 +14,7 @@ from fastapi.responses import Response
 from pumpview.accounts import User
 from pumpview.errors import UserInputError
 from pumpview.reports import completeness, ranges, usage
-from pumpview.reports.plain import plain, records
+from pumpview.reports.plain import csv_text, plain, records
 from pumpview.web import security
 from pumpview.web.params import Span, Teams, presets
 
@@ -52,12 +50,8 @@ def _rows(request: Request, report: str, span: ranges.Range, team: list[str] | N
 
 
 def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
     return Response(
-        buffer.getvalue(), media_type="text/csv; charset=utf-8",
+        csv_text(rows, columns), media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )  # fmt: skip
 

@@ -22,6 +22,7 @@ from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.data import Team
 from pumpview.store import integrations
+from pumpview.store.engine import snapshot
 from pumpview.store.measures import MEASURES
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms
 from tests.conftest import NOW_MS, Served
@@ -83,6 +84,15 @@ def assert_reports_exact(engine: Engine, teams: list[Team], a: date, b: date, **
     by_day = gt.group(events, gt.by_day, old_api)
     got_days = [(d.date, *_measures(d)) for d in usage.run(engine, "daily", a, b, **kw)]
     assert got_days == sorted((d, *_measures(t)) for d, t in by_day.items()), (a, b)
+
+    with snapshot(engine) as conn:
+        where = usage.scope(conn, a, b, kw.get("integrations"))
+        got_pairs = {(p.email, p.model): _measures(p) for p in usage.pairs(conn, where)}
+        one_model = next(iter(by_model), "none")
+        got_model = {p.email: _measures(p) for p in usage.pairs(conn, where, model=one_model)}
+    by_pair = gt.group(events, lambda e: (gt.by_user(e), gt.by_model(e)), old_api)
+    assert got_pairs == {k: _measures(t) for k, t in by_pair.items()}, (a, b)
+    assert got_model == {k[0]: _measures(t) for k, t in by_pair.items() if k[1] == one_model}
 
     requests = usage.run(engine, "requests", a, b, **kw)
     assert {

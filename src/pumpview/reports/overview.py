@@ -4,6 +4,7 @@ and models, and the request classes' shares; one snapshot, from the read side's 
 from __future__ import annotations
 
 import decimal
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,6 +28,28 @@ class Series:
     """Spend in cents per bucket, in the order of ``Overview.buckets``."""
 
 
+TOP_CHANGES = 5
+"""Person x model pairs shown on their own in "what changed", each way; the rest are one line."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One person's spend on one model in the range against the previous period; the rest line
+    (``model`` ``None``) sums every pair not shown."""
+
+    email: str | None
+    name: str | None
+    model: str | None
+    previous_cents: Decimal
+    spend_cents: Decimal
+    change_cents: Decimal
+    pairs: int = 1
+
+
+CHANGE_COLUMNS = ("email", "name", "model", "previous_cents", "spend_cents", "change_cents",
+                  "pairs")  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Overview:
     range: Range
@@ -41,6 +64,9 @@ class Overview:
     series: tuple[Series, ...]
     top_people: tuple[usage.UserRow, ...]
     models: tuple[usage.ModelRow, ...]
+    changes: tuple[Change, ...]
+    """What changed: the largest rises, then the largest falls, then the rest as one line; the
+    lines add up to the change in spend exactly."""
 
 
 def change(now: Decimal | int, before: Decimal | int) -> Decimal | None:
@@ -66,27 +92,67 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
         previous_people = len(usage.users(conn, earlier)) if earlier else 0
         models = usage.models(conn, where) if where else []
         days = usage.spend_by_model_day(conn, where) if where else []
+        now_pairs = usage.pairs(conn, where) if where else []
+        before_pairs = usage.pairs(conn, earlier) if earlier else []
+        known = where or earlier
+        names = usage.names(conn, known) if known else {}
     weekly = span.days > WEEKLY_AFTER_DAYS
-    buckets, series = _series(span, days, models, weekly)
+    buckets, series = stack(span, days, [m.model for m in models])
     return Overview(
         range=span, total=total, previous=previous, people=len(users),
         previous_people=previous_people, buckets=buckets, weekly=weekly, series=series,
         top_people=tuple(users[:10]), models=tuple(models),
+        changes=changes(now_pairs, before_pairs, names),
     )  # fmt: skip
 
 
-def _series(
-    span: Range, days: list[usage.ModelDay], models: list[usage.ModelRow], weekly: bool
+def changes(
+    now: list[usage.PairRow], before: list[usage.PairRow], names: dict[str | None, str | None]
+) -> tuple[Change, ...]:
+    """Each person x model pair's change in spend; the ``TOP_CHANGES`` largest rises and falls,
+    and one line for all the others (omitted when they changed nothing)."""
+    with decimal.localcontext(EXACT):
+        spend: dict[tuple[str | None, str], list[Decimal]] = {}
+        for i, rows in enumerate((before, now)):
+            for row in rows:
+                spend.setdefault((row.email, row.model), [Decimal(0), Decimal(0)])[i] = (
+                    row.spend_cents
+                )
+        lines = [
+            Change(email=email, name=names.get(email), model=model, previous_cents=was,
+                   spend_cents=is_, change_cents=is_ - was)
+            for (email, model), (was, is_) in spend.items()
+        ]  # fmt: skip
+        order = sorted(lines, key=lambda c: (-c.change_cents, c.email or "", c.model or ""))
+        ups = [c for c in order if c.change_cents > 0][:TOP_CHANGES]
+        downs = [c for c in reversed(order) if c.change_cents < 0][:TOP_CHANGES]
+        shown = {id(c) for c in ups + downs}
+        rest = [c for c in lines if id(c) not in shown]
+        tail = Change(
+            email=None, name=None, model=None,
+            previous_cents=sum((c.previous_cents for c in rest), Decimal(0)),
+            spend_cents=sum((c.spend_cents for c in rest), Decimal(0)),
+            change_cents=sum((c.change_cents for c in rest), Decimal(0)),
+            pairs=len(rest),
+        )  # fmt: skip
+    return (*ups, *downs, *([tail] if rest and tail.change_cents else []))
+
+
+def stack(
+    span: Range, days: Sequence[usage.ModelDay], models: Sequence[str]
 ) -> tuple[tuple[date, ...], tuple[Series, ...]]:
-    """Stack by model: the top models by spend, then "other"; every bucket of the range, empty
-    ones at zero, so the time axis is true."""
+    """Spend over time stacked by model (``models`` by spend, the top ones drawn on their own,
+    then "other"); daily, weekly
+    beyond ``WEEKLY_AFTER_DAYS``; every bucket of the range, empty ones at zero, so the time
+    axis is true."""
+    weekly = span.days > WEEKLY_AFTER_DAYS
 
     def bucket(day: date) -> date:
         return day - timedelta(days=day.weekday()) if weekly else day
 
     buckets = sorted({bucket(span.since + timedelta(days=i)) for i in range(span.days)})
     at = {b: i for i, b in enumerate(buckets)}
-    shown = [m.model for m in models[:TOP_MODELS]]
+    shown = list(models[:TOP_MODELS])
     names = shown + (["other"] if len(models) > TOP_MODELS else [])
     sums = {name: [Decimal(0)] * len(buckets) for name in names}
     with decimal.localcontext(EXACT):

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import decimal
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from pumpview.reports import usage
+from pumpview.reports.overview import Series, stack
 from pumpview.reports.ranges import Range
 from pumpview.store import tables
 from pumpview.store.engine import snapshot
@@ -41,8 +42,8 @@ class Person:
     models: tuple[tuple[str, Measures], ...]
     """The model mix, by spend."""
     buckets: tuple[date, ...]
-    series: tuple[tuple[str, tuple[Decimal, ...]], ...]
-    """Spend per day and model, as the Overview's chart draws it."""
+    series: tuple[Series, ...]
+    """Spend over time by model, as the Overview's chart draws it."""
     days: tuple[tuple[date, Measures], ...]
     """Every measure per active day (fast and slow over time)."""
     recent: tuple[RecentEvent, ...]
@@ -54,13 +55,16 @@ def _add(into: dict[Any, list[Any]], key: Any, values: dict[str, Any]) -> None:
         sums[i] += values[name]
 
 
-def build(engine: Engine, email: str | None, span: Range) -> Person | None:
+def build(
+    engine: Engine, email: str | None, span: Range, integrations: list[str] | None = None
+) -> Person | None:
     """``email`` ``None`` is the unattributed bucket; ``None`` back when the person has no data
-    and is not on any roster."""
+    and is not on any roster. Over every integration, or the ones named."""
     key = email or UNATTRIBUTED
     daily, events, people = tables.usage_daily, tables.usage_events, tables.people
     with snapshot(engine) as conn:
-        ids = conn.execute(select(tables.integrations.c.id)).scalars().all()
+        where = usage.scope(conn, span.since, span.until, integrations)
+        ids = where.integration_ids if where else ()
         rows = conn.execute(  # one seek per integration on ix_usage_daily_person
             select(daily.c.day, daily.c.model, *(daily.c[c] for c in STORED)).where(
                 daily.c.integration_id.in_(ids),
@@ -83,25 +87,25 @@ def build(engine: Engine, email: str | None, span: Range) -> Person | None:
         return None
     by_model: dict[str, list[Any]] = {}
     by_day: dict[date, list[Any]] = {}
-    by_day_model: dict[tuple[date, str], Decimal] = {}
+    by_day_model: dict[tuple[date, str], list[Any]] = {}
     with decimal.localcontext(EXACT):
         for day, model, *stored in rows:
             values = from_stored(stored)
             _add(by_model, model, values)
             _add(by_day, day, values)
-            by_day_model[(day, model)] = (
-                by_day_model.get((day, model), Decimal(0)) + values["spend_cents"]
-            )
+            _add(by_day_model, (day, model), values)
         total: list[Any] = [0] * len(MEASURES)
         for sums in by_model.values():
             total = [a + b for a, b in zip(total, sums, strict=True)]
     models = sorted(((m, Measures(**dict(zip(MEASURES, s, strict=True))))
                      for m, s in by_model.items()), key=lambda p: -p[1].spend_cents)  # fmt: skip
-    buckets = tuple(span.since + timedelta(days=i) for i in range(span.days))
-    series = tuple(
-        (model, tuple(by_day_model.get((day, model), Decimal(0)) for day in buckets))
-        for model, _m in models
-    )
+    at_spend, at_events = MEASURES.index("spend_cents"), MEASURES.index("events")
+    buckets, series = stack(
+        span,
+        [usage.ModelDay(day, model, sums[at_spend], sums[at_events])
+         for (day, model), sums in sorted(by_day_model.items())],
+        [model for model, _m in models],
+    )  # fmt: skip
     return Person(
         email=email, name=name if email else usage.UNATTRIBUTED_NAME, range=span,
         total=Measures(**dict(zip(MEASURES, total, strict=True))), models=tuple(models),

@@ -254,11 +254,12 @@ class ModelDay:
     events: int
 
 
-def spend_by_model_day(conn: Connection, where: Scope) -> list[ModelDay]:
-    """Spend and events per UTC day and model, oldest first: the Overview's stacked chart."""
+def spend_by_model_day(conn: Connection, where: Scope, name: str | None = None) -> list[ModelDay]:
+    """Spend and events per UTC day and model (only model ``name`` when given), oldest first:
+    the stacked spend charts."""
     model = tables.model_blocks
     money = stored_columns(["spend_cents"])
-    rows = conn.execute(
+    query = (
         select(model.c.first_day, model.c.model, func.sum(model.c.events),
                *(func.sum(model.c[c]) for c in money))
         .where(
@@ -268,8 +269,81 @@ def spend_by_model_day(conn: Connection, where: Scope) -> list[ModelDay]:
         )
         .group_by(model.c.first_day, model.c.model)
         .order_by(model.c.first_day, model.c.model)
-    ).all()  # fmt: skip
+    )  # fmt: skip
+    if name is not None:
+        query = query.where(model.c.model == name)
+    rows = conn.execute(query).all()
     return [ModelDay(row[0], row[1], join(*row[3:6]), int(row[2])) for row in rows]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PairRow(Measures):
+    email: str | None
+    model: str
+
+
+def pairs(conn: Connection, where: Scope, model: str | None = None) -> list[PairRow]:
+    """Every measure per person and model (one model's people when ``model`` is given), by
+    spend: what changed between two periods, and who uses a model."""
+    pair = tables.person_model_blocks
+    query = select(pair.c.email, pair.c.model, *_sums(pair)).where(_in_blocks(pair, where))
+    if model is not None:
+        query = query.where(pair.c.model == model)
+    rows = conn.execute(query.group_by(pair.c.email, pair.c.model)).all()
+    out = [PairRow(email=row[0] or None, model=row[1], **from_stored(row[2:])) for row in rows]
+    return sorted(out, key=lambda p: (-p.spend_cents, p.email or "", p.model))
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What the People page shows beside a person's sums."""
+
+    top_model: str
+    """The model with the most events in the range (then by spend)."""
+    last_day: date
+    """The last UTC day with an event in the range."""
+    service_account: bool
+
+
+def activity(conn: Connection, where: Scope) -> dict[str | None, Activity]:
+    """Per person with events in the range (``None``: the unattributed bucket)."""
+    top: dict[str | None, PairRow] = {}
+    for pair in pairs(conn, where):
+        best = top.get(pair.email)
+        if best is None or (pair.events, pair.spend_cents) > (best.events, best.spend_cents):
+            top[pair.email] = pair
+    person = tables.person_blocks
+    last = dict(
+        conn.execute(
+            select(person.c.email, func.max(person.c.first_day))
+            .where(
+                person.c.integration_id.in_(where.integration_ids),
+                person.c.level == 0,
+                person.c.first_day.between(where.first, where.last),
+            )
+            .group_by(person.c.email)
+        ).all()
+    )
+    people = tables.people
+    services = set(
+        conn.execute(
+            select(people.c.email).where(
+                people.c.integration_id.in_(where.integration_ids),
+                people.c.role == "service-account",
+            )
+        ).scalars()
+    )
+    return {
+        email: Activity(pair.model, last[email or tables.UNATTRIBUTED], email in services)
+        for email, pair in top.items()
+    }
+
+
+def names(conn: Connection, where: Scope) -> dict[str | None, str | None]:
+    """Display names by email (``None``: the unattributed bucket's label)."""
+    out: dict[str | None, str | None] = {None: UNATTRIBUTED_NAME}
+    out.update(_names(conn, where.integration_ids))
+    return out
 
 
 def _names(conn: Connection, integration_ids: tuple[int, ...]) -> dict[str, str | None]:

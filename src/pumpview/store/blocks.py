@@ -13,6 +13,7 @@ the caller's transaction, so the blocks always agree with the rollup they sum.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date, timedelta
 from functools import cache
 
@@ -49,6 +50,7 @@ BLOCK_TABLES: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (tables.person_blocks, ("email",)),
     (tables.model_blocks, ("model",)),
     (tables.team_blocks, ()),
+    (tables.person_model_blocks, ("email", "model")),
 )
 """Each block table with the ``usage_daily`` columns it keeps apart."""
 
@@ -87,11 +89,20 @@ def containing(first: date, last: date, level: int) -> list[date]:
     return out
 
 
-def refresh(conn: Connection, integration_id: int, first: date, last: date) -> None:
+def refresh(
+    conn: Connection,
+    integration_id: int,
+    first: date,
+    last: date,
+    only: Collection[str] | None = None,
+) -> None:
     """Rebuild every block holding a day of ``[first, last]`` from ``usage_daily``, with the
-    people who used each model in each block."""
+    people who used each model in each block; ``only`` names the block tables to rebuild (all
+    when ``None``: a migration names the tables that exist at its revision)."""
     days = {"iid": integration_id, "lo": first, "hi": last}
     for table, dimension in BLOCK_TABLES:
+        if only is not None and table.name not in only:
+            continue
         clear, fill = _statements(table.name, dimension, 0)
         conn.execute(clear, [days])
         conn.execute(fill, [days])

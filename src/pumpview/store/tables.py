@@ -203,6 +203,12 @@ model_blocks = _blocks(
 """Per model and block: the models report. ``people`` lists who used the model in the block (a
 JSON array of emails): distinct users are not additive, so a range's are the union of its
 blocks' lists."""
+person_model_blocks = _blocks(
+    "person_model_blocks",
+    Column("email", String(320), nullable=False),
+    Column("model", String(200), nullable=False),
+)
+"""Per person, model and block: what changed between two periods, pair by pair (migration 0007)."""
 team_blocks = _blocks("team_blocks")
 """Per block for the whole team; level 0 is the daily report."""
 

@@ -30,6 +30,7 @@ branch_labels = None
 depends_on = None
 
 _OLD_NAME = {"spend_cents": "cost_cents"}
+_BLOCK_TABLES = (("person_blocks", "email"), ("model_blocks", "model"), ("team_blocks", None))
 
 
 def _sums() -> list[sa.Column[object]]:
@@ -71,8 +72,7 @@ def upgrade() -> None:
         **_no_rowid(),
     )
     op.create_index("ix_usage_daily_person", "usage_daily", ["integration_id", "email", "day"])
-    block_tables = (("person_blocks", "email"), ("model_blocks", "model"), ("team_blocks", None))
-    for name, dimension in block_tables:
+    for name, dimension in _BLOCK_TABLES:
         dims = [sa.Column(dimension, sa.String(length=320 if dimension == "email" else 200),
                           nullable=False)] if dimension else []  # fmt: skip
         people = [sa.Column("people", sa.Text(), nullable=False)] if name == "model_blocks" else []
@@ -120,7 +120,7 @@ def _convert(bind: sa.Connection) -> None:
     if batch:
         bind.execute(new.insert(), batch)
     for integration_id, (first, last) in spans.items():
-        blocks.refresh(bind, integration_id, first, last)
+        blocks.refresh(bind, integration_id, first, last, only=[n for n, _ in _BLOCK_TABLES])
 
 
 def _as_date(value: object) -> date:

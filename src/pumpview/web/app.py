@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -21,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pumpview.errors import UserInputError
 from pumpview.money import format_dollars
 from pumpview.settings import Settings
 from pumpview.store.engine import open_store
@@ -60,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
     from pumpview.web.pages import (  # noqa: PLC0415 - the routes, loaded with the app
         auth,
         integrations,
+        model,
         overview,
         person,
         reports,
@@ -71,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     syncs = Syncs(engine, vault, pacing=settings.rate_limit)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind)
+    templates.env.globals.update(link=link, person_path=person_path, model_path=model_path)
     web = Web(
         settings=settings, engine=engine, vault=vault,
         signer=security.Signer(vault.derive("web cookies")), throttle=security.Throttle(),
@@ -91,7 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.web = web
     app.middleware("http")(security.protect)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (auth, integrations, overview, person, reports, users):
+    for pages in (auth, integrations, model, overview, person, reports, users):
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -111,7 +115,30 @@ def create_app(settings: Settings) -> FastAPI:
             return _error(exc.status_code, _ERRORS.get(exc.status_code, "error"), message)
         return web.page(request, "error.html", {"message": message}, status=exc.status_code)
 
+    @app.exception_handler(UserInputError)
+    async def bad_input(request: Request, exc: UserInputError) -> Response:
+        """A report asked for what is not there (an unknown team): a 400 saying so."""
+        return await http_error(request, HTTPException(400, str(exc)))
+
     return app
+
+
+def link(request: Request, path: str | None = None, **changes: object) -> str:
+    """``path`` (the page's own by default) with the page's query string and ``changes`` (a
+    ``None`` drops a parameter): links keep the range and the team filter."""
+    params = [(k, v) for k, v in request.query_params.multi_items()
+              if k not in changes and k != "format"]  # fmt: skip
+    params += [(k, str(v)) for k, v in changes.items() if v is not None]
+    return f"{path or request.url.path}?{urlencode(params)}" if params else path or "."
+
+
+def person_path(email: str | None) -> str:
+    """A person's page; ``-`` is the unattributed bucket's."""
+    return f"/people/{quote(email or '-', safe='@')}"
+
+
+def model_path(model: str) -> str:
+    return f"/models/{quote(model, safe='')}"
 
 
 def when(ms: int | None) -> str:

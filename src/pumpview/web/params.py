@@ -3,11 +3,13 @@ the teams, the range control's presets. Each is a FastAPI dependency, declared o
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
+from sqlalchemy import select
 
-from pumpview.reports import ranges, usage
+from pumpview.reports import completeness, ranges, usage
+from pumpview.store import tables
 from pumpview.timeutil import day_of, now_ms, parse_day
 from pumpview.web import security
 
@@ -31,16 +33,25 @@ def chosen_range(since: str | None = None, until: str | None = None) -> ranges.R
     return ranges.Range(label, first, last)
 
 
-def presets(request: Request) -> list[ranges.Range]:
-    """The range control's presets, the billing cycle among them once a sync has read it."""
-    with security.web_of(request).engine.connect() as conn:
+def around(request: Request, span: ranges.Range) -> dict[str, Any]:
+    """What every data page shows around its figures: the range control (its presets, the
+    billing cycle among them once a sync has read it; the teams, when there are several) and
+    the data's completeness."""
+    engine = security.web_of(request).engine
+    with engine.connect() as conn:
         cycle = usage.cycle_start(conn)
-    return ranges.presets(day_of(now_ms()), cycle)
+        names = conn.execute(select(tables.integrations.c.name).order_by("name")).scalars().all()
+    return {
+        "range": span, "presets": ranges.presets(day_of(now_ms()), cycle),
+        "teams": names if len(names) > 1 else [],
+        "chosen_teams": [t for t in request.query_params.getlist("team") if t],
+        "completeness": completeness.of(engine, span),
+    }  # fmt: skip
 
 
 def teams(team: Annotated[list[str] | None, Query()] = None) -> list[str] | None:
     """The integrations named by ``?team=`` (repeatable); ``None`` for all."""
-    return team or None
+    return [t for t in team or [] if t] or None
 
 
 Span = Annotated[ranges.Range, Depends(chosen_range)]

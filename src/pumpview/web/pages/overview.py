@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pumpview.accounts import User
-from pumpview.reports import completeness, overview, usage
+from pumpview.reports import overview, usage
 from pumpview.reports.plain import measures, plain, records
 from pumpview.web import security
-from pumpview.web.params import Span, Teams, presets
+from pumpview.web.params import Span, Teams, around
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(security.viewer)]
@@ -37,6 +37,7 @@ def twin(view: overview.Overview) -> dict[str, Any]:
                    for s in view.series],
         "top_people": records(view.top_people, usage.COLUMNS["users"]),
         "models": records(view.models, usage.COLUMNS["models"]),
+        "changes": records(view.changes, overview.CHANGE_COLUMNS),
     }  # fmt: skip
 
 
@@ -67,7 +68,6 @@ def page(
     if view is None:  # nothing stored yet: the call to action is Settings → Integrations
         return RedirectResponse("/settings/integrations", status_code=303)
     return web.page(request, "overview.html", {
-        "view": view, "data": twin(view), "range": view.range,
-        "presets": presets(request), "change": overview.change,
-        "completeness": completeness.of(web.engine, view.range),
+        **around(request, view.range),
+        "view": view, "data": twin(view), "change": overview.change,
     })  # fmt: skip

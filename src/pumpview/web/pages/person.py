@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from pumpview.accounts import User
-from pumpview.reports import completeness, person
+from pumpview.reports import person
 from pumpview.reports.plain import measures, plain
-from pumpview.web import security
-from pumpview.web.params import Span, presets
+from pumpview.web import charts, security
+from pumpview.web.params import Span, Teams, around
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(security.viewer)]
@@ -25,8 +25,8 @@ def twin(view: person.Person) -> dict[str, Any]:
         "total": measures(view.total),
         "models": [{"model": model, **measures(m)} for model, m in view.models],
         "buckets": [plain(b) for b in view.buckets],
-        "series": [{"model": model, "spend_cents": [plain(v) for v in values]}
-                   for model, values in view.series],
+        "series": [{"model": s.name, "spend_cents": [plain(v) for v in s.values]}
+                   for s in view.series],
         "days": [{"date": plain(d), **measures(m)} for d, m in view.days],
         "recent": [{"ts_ms": e.ts_ms, "model": e.model, "kind": e.kind,
                     "cost_cents": plain(e.cost_cents), "input_tokens": e.input_tokens,
@@ -34,11 +34,12 @@ def twin(view: person.Person) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _view(request: Request, email: str, span: Span) -> person.Person:
+def _view(request: Request, email: str, span: Span, team: Teams) -> person.Person:
     found = person.build(
         security.web_of(request).engine,
         None if email == UNATTRIBUTED_PATH else email.strip().lower(),
         span,
+        team,
     )
     if found is None:
         raise HTTPException(404, f"No one called {email} has used Cursor here.")
@@ -46,16 +47,15 @@ def _view(request: Request, email: str, span: Span) -> person.Person:
 
 
 @router.get("/api/people/{email}")
-def api(request: Request, email: str, _user: Viewer, span: Span) -> dict[str, Any]:
-    return twin(_view(request, email, span))
+def api(request: Request, email: str, _user: Viewer, span: Span, team: Teams) -> dict[str, Any]:
+    return twin(_view(request, email, span, team))
 
 
 @router.get("/people/{email}")
-def page(request: Request, email: str, _user: Viewer, span: Span) -> Response:
-    view = _view(request, email, span)
+def page(request: Request, email: str, _user: Viewer, span: Span, team: Teams) -> Response:
+    view = _view(request, email, span, team)
     web = security.web_of(request)
     return web.page(request, "person.html", {
-        "person": view, "data": twin(view), "range": view.range,
-        "presets": presets(request),
-        "completeness": completeness.of(web.engine, view.range),
+        **around(request, view.range),
+        "person": view, "data": twin(view), "requests": charts.requests(view.range, view.days),
     })  # fmt: skip

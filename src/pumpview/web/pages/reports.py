@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from pumpview.accounts import User
-from pumpview.errors import UserInputError
-from pumpview.reports import completeness, ranges, usage
+from pumpview.reports import overview, ranges, usage
 from pumpview.reports.plain import csv_text, plain, records
-from pumpview.web import security
-from pumpview.web.params import Span, Teams, presets
+from pumpview.store.engine import snapshot
+from pumpview.web import charts, security
+from pumpview.web.params import Span, Teams, around
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(security.viewer)]
@@ -24,7 +24,7 @@ Viewer = Annotated[User, Depends(security.viewer)]
 PAGES = {  # path: (report, title, the columns on screen)
     "people": ("users", "People", ("name", "email", "spend_cents", "on_demand_cents",
                "included_cents", "events", "input_tokens", "output_tokens", "fast_requests",
-               "slow_requests", "not_charged_requests")),
+               "slow_requests", "not_charged_requests", "top_model", "last_active")),
     "models": ("models", "Models", ("model", "events", "users", "spend_cents",
                "cents_per_million_tokens", "cents_per_request", "on_demand_share",
                "cache_read_share", "model_cost_cents", "token_fee_cents", "input_tokens",
@@ -38,15 +38,12 @@ HEADINGS = {"cents_per_million_tokens": "Per 1M tokens", "cents_per_request": "P
             "on_demand_share": "On-demand share", "cache_read_share": "Cache-read share",
             "spend_cents": "Spend", "on_demand_cents": "On-demand", "included_cents": "Included",
             "model_cost_cents": "Model cost", "token_fee_cents": "Cursor token fee",
-            "cursor_fast_premium_requests": "Cursor's fast premium (cycle)"}  # fmt: skip
+            "cursor_fast_premium_requests": "Cursor's fast premium (cycle)",
+            "top_model": "Most-used model", "last_active": "Last active"}  # fmt: skip
 
 
 def _rows(request: Request, report: str, span: ranges.Range, team: list[str] | None) -> list[Any]:
-    try:
-        return list(usage.run(security.web_of(request).engine, report, span.since, span.until,
-                              team or None))  # fmt: skip
-    except UserInputError as exc:
-        raise HTTPException(400, str(exc)) from None
+    return list(usage.run(security.web_of(request).engine, report, span.since, span.until, team))
 
 
 def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str) -> Response:
@@ -80,19 +77,48 @@ def _api(path: str) -> None:
         team: Teams,
     ) -> Response:
         _report, title, shown = PAGES[path]
-        found = _rows(request, report, span, team)
-        rows = records(found, usage.COLUMNS[report])
-        if report == "models":  # the unit costs beside the sums (the page's, not the contract's)
-            rows = [
-                {**row, **{name: plain(v) for name, v in usage.unit_costs(m).items()}}
-                for row, m in zip(rows, found, strict=True)
-            ]
-        web = security.web_of(request)
-        return web.page(request, "report.html", {
+        with snapshot(security.web_of(request).engine) as conn:  # the table and its chart agree
+            where = usage.scope(conn, span.since, span.until, team)
+            found: list[Any] = list(usage.REPORTS[report](conn, where)) if where else []
+            rows = records(found, usage.COLUMNS[report])
+            chart = None
+            if report == "users" and where:
+                rows = _with_activity(rows, usage.activity(conn, where))
+            if report == "models" and where:
+                rows = _with_unit_costs(rows, found)
+                days = usage.spend_by_model_day(conn, where)
+                chart = charts.spend_by_model(
+                    span,
+                    *overview.stack(span, days, [m.model for m in found]),
+                )
+            if report == "requests" and where:
+                chart = charts.requests(span, ((d.date, d) for d in usage.daily(conn, where)))
+        return security.web_of(request).page(request, "report.html", {
+            **around(request, span),
             "title": title, "path": path, "rows": rows, "columns": shown, "headings": HEADINGS,
-            "range": span, "presets": presets(request),
-            "completeness": completeness.of(web.engine, span),
+            "chart": chart,
         })  # fmt: skip
+
+
+def _with_activity(
+    rows: list[dict[str, Any]], activity: dict[str | None, usage.Activity]
+) -> list[dict[str, Any]]:
+    """People's rows with their most-used model, last active day and kind (the page's)."""
+    out = []
+    for row in rows:
+        seen = activity.get(row["email"])
+        out.append({**row, "top_model": seen.top_model if seen else None,
+                    "last_active": plain(seen.last_day) if seen else None,
+                    "service_account": bool(seen and seen.service_account)})  # fmt: skip
+    return out
+
+
+def _with_unit_costs(rows: list[dict[str, Any]], found: list[Any]) -> list[dict[str, Any]]:
+    """Models' rows with their unit costs beside the sums (the page's, not the contract's)."""
+    return [
+        {**row, **{name: plain(v) for name, v in usage.unit_costs(m).items()}}
+        for row, m in zip(rows, found, strict=True)
+    ]
 
 
 for _path in PAGES:

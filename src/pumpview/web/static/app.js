@@ -1,7 +1,62 @@
 // Progressive enhancement only: every page works without this file.
+"use strict";
+
 // While a sync runs, reload Settings → Integrations every two seconds so the bar moves.
-document.addEventListener("DOMContentLoaded", () => {
+function followSync() {
   if (document.querySelector('[data-syncing="true"]') && !document.querySelector("details[open] form input:focus")) {
     setTimeout(() => window.location.reload(), 2000);
   }
+}
+
+// Sortable tables: each heading becomes a button; numbers sort by their exact value.
+function sortable(table) {
+  const body = table.tBodies[0];
+  const headings = Array.from(table.tHead.rows[0].cells);
+  headings.forEach((th, index) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort";
+    button.textContent = th.textContent;
+    th.textContent = "";
+    th.append(button);
+    th.setAttribute("aria-sort", "none");
+    button.addEventListener("click", () => {
+      const descending = th.getAttribute("aria-sort") !== "descending";
+      headings.forEach((other) => other.setAttribute("aria-sort", "none"));
+      th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+      const numeric = th.classList.contains("num");
+      const key = (row) => row.cells[index].dataset.value ?? row.cells[index].textContent;
+      const rows = Array.from(body.rows);
+      rows.sort((a, b) => {
+        const x = key(a), y = key(b);
+        const order = numeric ? (Number(x || -Infinity) - Number(y || -Infinity))
+          : x.localeCompare(y, undefined, { sensitivity: "base" });
+        return descending ? -order : order;
+      });
+      body.append(...rows);
+    });
+  });
+}
+
+// A search box over a table's rows (names, emails, models): rows that do not match are hidden.
+function searchable(input) {
+  const table = document.getElementById(input.dataset.filter);
+  const count = input.parentElement.querySelector("[data-count]");
+  input.parentElement.hidden = false;
+  input.addEventListener("input", () => {
+    const needle = input.value.trim().toLowerCase();
+    let shown = 0;
+    for (const row of table.tBodies[0].rows) {
+      const match = !needle || row.textContent.toLowerCase().includes(needle);
+      row.hidden = !match;
+      shown += match;
+    }
+    count.textContent = needle ? `${shown} of ${table.tBodies[0].rows.length} rows` : "";
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  followSync();
+  document.querySelectorAll("table[data-sortable]").forEach(sortable);
+  document.querySelectorAll("input[data-filter]").forEach(searchable);
 });

@@ -34,6 +34,76 @@ function tooltip(params) {
   return box;
 }
 
+// A page of ours with the page's own query (range, teams) and the range of the chart's data.
+function pageLink(path, data) {
+  const query = new URLSearchParams(window.location.search);
+  query.set("since", data.since);
+  query.set("until", data.until);
+  return `${path}?${query}`;
+}
+
+function personPath(email) {
+  return `/people/${encodeURIComponent(email || "-").replace("%40", "@")}`;
+}
+
+function modelPath(model) {
+  return `/models/${encodeURIComponent(model)}`;
+}
+
+function tooltipLines(title, lines) {
+  const box = document.createElement("div");
+  const head = document.createElement("div");
+  head.className = "tt-head";
+  head.textContent = title;  // upstream text: set as text, never as HTML
+  box.append(head);
+  for (const [label, value] of lines) {
+    const row = document.createElement("div");
+    row.className = "tt-row";
+    const name = document.createElement("span");
+    name.textContent = label;
+    const figure = document.createElement("b");
+    figure.textContent = value;
+    row.append(name, figure);
+    box.append(row);
+  }
+  return box;
+}
+
+function changes(el, data) {
+  const rows = data.changes.slice().reverse();  // the largest rise on top
+  const label = (c) => (c.model === null ? `Everyone else (${c.pairs} pairs)`
+    : `${c.name || c.email || "Unattributed"} · ${c.model}`);
+  const chart = echarts.init(el, null, { renderer: "canvas" });
+  chart.on("finished", () => { el.dataset.rendered = "true"; });
+  chart.setOption({
+    animation: false,
+    grid: { left: 8, right: 24, top: 8, bottom: 24, containLabel: true },
+    tooltip: {
+      trigger: "item",
+      formatter: (p) => {
+        const c = rows[p.dataIndex];
+        const sign = Number(c.change_cents) > 0 ? "+" : "";
+        return tooltipLines(label(c), [["Before", dollars(Number(c.previous_cents))],
+          ["Now", dollars(Number(c.spend_cents))],
+          ["Change", sign + dollars(Number(c.change_cents))]]);
+      },
+    },
+    xAxis: { type: "value", axisLabel: { formatter: (v) => dollars(v) } },
+    yAxis: { type: "category", data: rows.map(label),
+      axisLabel: { width: 260, overflow: "truncate" } },
+    series: [{
+      type: "bar", cursor: "pointer",
+      data: rows.map((c) => ({ value: Number(c.change_cents),
+        itemStyle: { color: Number(c.change_cents) > 0 ? PALETTE[5] : PALETTE[0] } })),
+    }],
+  });
+  chart.on("click", (p) => {
+    const c = rows[p.dataIndex];
+    if (c.model !== null) window.location.href = pageLink(personPath(c.email), data);
+  });
+  window.addEventListener("resize", () => chart.resize());
+}
+
 function spendByModel(el, data) {
   const chart = echarts.init(el, null, { renderer: "canvas" });
   chart.on("finished", () => { el.dataset.rendered = "true"; });
@@ -46,8 +116,35 @@ function spendByModel(el, data) {
     xAxis: { type: "category", data: data.buckets },
     yAxis: { type: "value", axisLabel: { formatter: (v) => dollars(v) } },
     series: data.series.map((s) => ({
-      name: s.model, type: "bar", stack: "spend",
+      name: s.model, type: "bar", stack: "spend", cursor: s.model === "other" ? "default" : "pointer",
       data: s.spend_cents.map(Number),
+    })),
+  });
+  chart.on("click", (p) => {  // a model's bar opens the model's page
+    if (p.seriesName !== "other") window.location.href = pageLink(modelPath(p.seriesName), data);
+  });
+  window.addEventListener("resize", () => chart.resize());
+}
+
+function countTooltip(params) {
+  return tooltipLines(params[0].axisValueLabel,
+    params.map((p) => [p.seriesName, Number(p.value).toLocaleString("en-US")]));
+}
+
+function requests(el, data) {
+  const chart = echarts.init(el, null, { renderer: "canvas" });
+  chart.on("finished", () => { el.dataset.rendered = "true"; });
+  const classes = [["Fast (premium)", data.fast, PALETTE[1]], ["Slow (standard)", data.slow, PALETTE[0]],
+    ["Not charged", data.not_charged, PALETTE[8]]];
+  chart.setOption({
+    animation: false,
+    grid: { left: 56, right: 16, top: 40, bottom: 32 },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: countTooltip },
+    xAxis: { type: "category", data: data.buckets },
+    yAxis: { type: "value", minInterval: 1 },
+    series: classes.map(([name, values, color]) => ({
+      name, type: "bar", stack: "requests", data: values, itemStyle: { color },
     })),
   });
   window.addEventListener("resize", () => chart.resize());
@@ -57,5 +154,7 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const el of document.querySelectorAll("[data-chart]")) {
     const data = JSON.parse(document.getElementById(el.dataset.source).textContent);
     if (el.dataset.chart === "spend-by-model") spendByModel(el, data);
+    if (el.dataset.chart === "changes") changes(el, data);
+    if (el.dataset.chart === "requests") requests(el, data);
   }
 });

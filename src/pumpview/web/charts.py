@@ -1,0 +1,40 @@
+"""The data the pages' charts draw (``static/charts.js``), as plain JSON: money as exact decimal
+strings in cents, days ``YYYY-MM-DD``; every bucket of the range, empty ones at zero, so the
+time axis is true."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from pumpview.reports import overview
+from pumpview.reports.plain import plain
+from pumpview.reports.ranges import Range
+from pumpview.store.measures import Measures
+
+
+def spend_by_model(
+    span: Range, buckets: Sequence[date], series: Sequence[overview.Series]
+) -> dict[str, Any]:
+    weekly = span.days > overview.WEEKLY_AFTER_DAYS
+    return {
+        "kind": "spend-by-model", "since": plain(span.since), "until": plain(span.until),
+        "title": f"Spend {'per week' if weekly else 'per day'}, by model",
+        "buckets": [plain(b) for b in buckets],
+        "series": [{"model": s.name, "spend_cents": [plain(v) for v in s.values]}
+                   for s in series],
+    }  # fmt: skip
+
+
+def requests(span: Range, days: Iterable[tuple[date, Measures]]) -> dict[str, Any]:
+    """Fast, slow and not-charged requests per day of the range."""
+    by_day = dict(days)
+    every = [span.since + timedelta(days=i) for i in range(span.days)]
+    return {
+        "kind": "requests", "since": plain(span.since), "until": plain(span.until),
+        "title": "Requests per day: fast, slow, not charged",
+        "buckets": [plain(d) for d in every],
+        **{name: [getattr(by_day[d], f"{name}_requests") if d in by_day else 0 for d in every]
+           for name in ("fast", "slow", "not_charged")},
+    }  # fmt: skip

@@ -43,7 +43,12 @@ def picked(row: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
 
 def folded(name: str) -> dict[tuple[Any, ...], Measures]:
     """The page's events folded into the day x person x model x kind rollup, as ``Measures``."""
-    acc = rollup.fold({}, usage_events.to_records(load(name)["usageEvents"], INTEGRATION))
+    return folded_records(usage_events.to_records(load(name)["usageEvents"], INTEGRATION))
+
+
+def folded_records(records: list[rollup.Record]) -> dict[tuple[Any, ...], Measures]:
+    """Event records folded into the rollup, as ``Measures``."""
+    acc = rollup.fold({}, records)
     return {key: Measures(**dict(zip(MEASURES, sums, strict=True))) for key, sums in acc.items()}
 
 
@@ -262,6 +267,7 @@ def test_2026_page_rolls_up_per_day_person_model_and_kind() -> None:
             cache_write_tokens=18076,  # 6112 + 11964 + 0
             cache_read_tokens=12464,  # 11964 + 0 + 500
             fast_requests=3,
+            max_mode_events=2,  # the two documented events; the mixed-case one is not
         ),
         (JUNE_26, "admin@company.com", "claude-4-sonnet-thinking", "Included in Business"): (
             Measures(
@@ -270,6 +276,7 @@ def test_2026_page_rolls_up_per_day_person_model_and_kind() -> None:
                 included_cents=Decimal(8),  # neither is chargeable
                 fast_requests=1,  # 1.4 units
                 slow_requests=1,  # 0 units, 0 cents
+                max_mode_events=1,  # the documented one; the slow one is not
             )
         ),
         (JUNE_26, "agent-runner@company.com", "gpt-5", "Usage-based"): Measures(
@@ -321,6 +328,7 @@ def test_2026_page_totals_match_the_hand_sums() -> None:
         "61.61769500000000000001"
     )
     assert sum(m.fast_requests + m.slow_requests + m.not_charged_requests for m in totals) == 9
+    assert sum(m.max_mode_events for m in totals) == 3  # the docs' three examples
 
 
 # -- POST /teams/filtered-usage-events, old (2025) shape ----------------------------------------
@@ -417,9 +425,10 @@ def test_old_page_rolls_up_on_demand_and_included_apart() -> None:
             output_tokens=311,
             cache_write_tokens=11964,
             fast_requests=1,
+            max_mode_events=1,
         ),
         (JUNE_26, "admin@company.com", "claude-4-sonnet-thinking", "Included in Business"): (
-            Measures(events=1, fast_requests=1)  # 1.4 request units, 0 cents
+            Measures(events=1, fast_requests=1, max_mode_events=1)  # 1.4 request units, 0 cents
         ),
         (JUNE_26, "admin@company.com", "composer-1", "Usage-based"): Measures(
             events=1,
@@ -442,6 +451,18 @@ def test_old_page_rolls_up_on_demand_and_included_apart() -> None:
             fast_requests=1,
         ),
     }
+
+
+def test_an_event_without_max_mode_is_not_max_mode() -> None:
+    """An event that lacks ``maxMode`` (an older payload may) is stored and counted as not Max
+    mode; ``false`` and ``true`` are taken as sent."""
+    sent = load("usage_events_2025.json")["usageEvents"][:2]  # maxMode true, true
+    without = {k: v for k, v in sent[0].items() if k != "maxMode"}
+    off = {**sent[1], "maxMode": False}
+    records = usage_events.to_records([without, off, sent[0]], INTEGRATION)
+    assert [r[AT["max_mode"]] for r in records] == [False, False, True]
+    counts = {key[2]: m.max_mode_events for key, m in folded_records(records).items()}
+    assert counts == {"claude-4-opus": 1, "claude-4-sonnet-thinking": 0}  # 0 + 1; 0
 
 
 def test_rollup_money_is_decimal() -> None:

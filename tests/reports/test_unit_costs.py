@@ -9,7 +9,8 @@ from pumpview.store.measures import Measures
 
 
 def test_unit_costs_of_a_model_by_hand():
-    """$12.00 over 3 events and 2M tokens (half cache reads), $3.00 of it on demand."""
+    """$12.00 over 3 events (1 in Max mode) and 2M tokens (half cache reads), $3.00 of it on
+    demand."""
     row = Measures(
         events=3,
         spend_cents=Decimal(1200),
@@ -17,11 +18,13 @@ def test_unit_costs_of_a_model_by_hand():
         input_tokens=600_000,
         output_tokens=400_000,
         cache_read_tokens=1_000_000,
+        max_mode_events=1,
     )
     assert unit_costs(row) == {
         "cents_per_million_tokens": Decimal(600),  # 1200 / 2M x 1M
         "cents_per_request": Decimal(400),
         "cache_read_share": Decimal("0.5"),
+        "max_mode_share": Decimal("0." + "3" * 28),  # 1 / 3, rounded to 28 digits
         "on_demand_share": Decimal("0.25"),
     }
     assert set(unit_costs(Measures()).values()) == {None}  # nothing to divide by

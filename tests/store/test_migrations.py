@@ -10,11 +10,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from pumpview.reports import usage
-from pumpview.store import tables
-from pumpview.store.engine import HEAD, MIGRATIONS, make_engine, open_store
+from pumpview.store import rollup, tables
+from pumpview.store.engine import HEAD, MIGRATIONS, make_engine, open_store, snapshot
+from pumpview.store.rollup import EVENT_COLUMNS
+from pumpview.timeutil import day_of
 
 
 def _upgrade(engine, revision: str) -> None:
@@ -81,6 +83,115 @@ def test_upgrading_a_0002_rollup_keeps_every_figure_exactly(db_url):
             ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'usage_daily'")
             assert ddl.scalar_one().rstrip().endswith("WITHOUT ROWID")
     engine.dispose()
+
+
+DEC_1 = 1_764_547_200_000
+"""2025-12-01T00:00:00Z."""
+
+
+def _event(iid: int, after_ms: int, email: str, model: str, kind: str, max_mode: bool) -> tuple:
+    """An event record ``after_ms`` past ``DEC_1``, as ``to_record`` makes it: its day is the
+    instant's UTC day, its email as the rollup keys it ("" when unattributed)."""
+    ts_ms = DEC_1 + after_ms
+    fields = dict.fromkeys(EVENT_COLUMNS) | {
+        "integration_id": iid, "ts_ms": ts_ms, "day": day_of(ts_ms), "email": email,
+        "model": model, "kind": kind, "max_mode": max_mode, "token_based": True,
+        "chargeable": kind == "Usage-based", "input_tokens": 10, "output_tokens": 1,
+        "cache_write_tokens": 0, "cache_read_tokens": 0, "model_cost_cents": Decimal("1.25"),
+        "cost_cents": Decimal("1.5"), "requests_costs": Decimal(1),
+    }  # fmt: skip
+    return tuple(fields[c] for c in EVENT_COLUMNS)
+
+
+OLD_EVENTS = [
+    _event(*row)
+    for row in (
+        # integration, ms after DEC_1, email, model, kind, maxMode
+        (1, -1, "a@x.dev", "claude-4-opus", "Usage-based", True),  # Nov 30, 23:59:59.999
+        (1, 0, "a@x.dev", "claude-4-opus", "Usage-based", True),
+        (1, 60_000, "a@x.dev", "claude-4-opus", "Usage-based", True),
+        (1, 120_000, "a@x.dev", "claude-4-opus", "Usage-based", False),
+        (1, 180_000, "a@x.dev", "claude-4-opus", "Included in Business", True),
+        (1, 240_000, "", "claude-4-opus", "Usage-based", True),  # unattributed
+        (1, 300_000, "b@x.dev", "gpt-5", "Usage-based", False),  # a key without Max mode
+        (1, 70 * 86_400_000, "b@x.dev", "claude-4-opus", "Usage-based", True),  # Feb 9
+        (2, 0, "a@x.dev", "claude-4-opus", "Usage-based", False),  # another team
+        (2, 1, "a@x.dev", "gpt-5", "Usage-based", True),
+    )
+]
+
+
+def test_upgrading_old_events_counts_each_rollup_keys_max_mode_events(db_url):
+    """A store from before ``max_mode_events`` (0002: 0003 and 0007 rebuild blocks on the way
+    with their own revision's measures) gains each rollup key's count of Max-mode events from
+    its stored events, and blocks and reports that sum them."""
+    engine = make_engine(db_url)
+    _upgrade(engine, "0002")
+    acc: dict[int, rollup.Rollup] = {}
+    for event in OLD_EVENTS:
+        rollup.fold(acc.setdefault(event[0], {}), [event])
+    old_rows = [
+        dict(zip(OLD_ROLLUP, (iid, *key, *(str(v) for v in sums[:13])), strict=True))
+        for iid, keyed in acc.items()
+        for key, sums in keyed.items()
+    ]  # the 0002 rollup of the events: the 13 measures of then, money as text
+    with engine.begin() as conn:
+        for iid in (1, 2):
+            conn.execute(
+                tables.integrations.insert().values(
+                    id=iid, name=f"cursor{iid}", base_url="x", status="connected",
+                    connected_at_ms=0, backfill_days=1,
+                )
+            )  # fmt: skip
+        conn.execute(
+            tables.usage_events.insert(),
+            [dict(zip(EVENT_COLUMNS, e, strict=True)) for e in OLD_EVENTS],
+        )
+        marks = ", ".join(f":{c}" for c in OLD_ROLLUP)
+        conn.execute(
+            text(f"INSERT INTO usage_daily ({', '.join(OLD_ROLLUP)}) VALUES ({marks})"),  # noqa: S608
+            old_rows,
+        )
+    _upgrade(engine, "head")
+
+    # Counted by hand from OLD_EVENTS: every key of the rollup, with or without Max mode.
+    nov_30, dec_1, feb_9 = date(2025, 11, 30), date(2025, 12, 1), date(2026, 2, 9)
+    assert _max_mode_by_key(engine) == {
+        (1, nov_30, "a@x.dev", "claude-4-opus", "Usage-based"): 1,
+        (1, dec_1, "a@x.dev", "claude-4-opus", "Usage-based"): 2,  # 2 of 3
+        (1, dec_1, "a@x.dev", "claude-4-opus", "Included in Business"): 1,
+        (1, dec_1, "", "claude-4-opus", "Usage-based"): 1,
+        (1, dec_1, "b@x.dev", "gpt-5", "Usage-based"): 0,
+        (1, feb_9, "b@x.dev", "claude-4-opus", "Usage-based"): 1,
+        (2, dec_1, "a@x.dev", "claude-4-opus", "Usage-based"): 0,
+        (2, dec_1, "a@x.dev", "gpt-5", "Usage-based"): 1,
+    }
+    # The blocks, at every level the ranges below read, sum the counts.
+    models = {m.model: (m.events, m.max_mode_events) for m in usage.run(engine, "models")}
+    assert models == {"claude-4-opus": (8, 6), "gpt-5": (2, 1)}
+    users = {
+        u.email: u.max_mode_events for u in usage.run(engine, "users", None, None, ["cursor1"])
+    }
+    assert users == {"a@x.dev": 4, None: 1, "b@x.dev": 1}
+    days = {d.date: d.max_mode_events for d in usage.run(engine, "daily")}
+    assert days == {nov_30: 1, dec_1: 5, feb_9: 1}
+    with snapshot(engine) as conn:
+        where = usage.scope(conn)
+        assert where is not None
+        pairs = {(p.email, p.model): p.max_mode_events for p in usage.pairs(conn, where)}
+    assert pairs == {("a@x.dev", "claude-4-opus"): 4, (None, "claude-4-opus"): 1,
+                     ("b@x.dev", "gpt-5"): 0, ("b@x.dev", "claude-4-opus"): 1,
+                     ("a@x.dev", "gpt-5"): 1}  # fmt: skip
+    engine.dispose()
+
+
+def _max_mode_by_key(engine) -> dict[tuple, int]:
+    daily = tables.usage_daily
+    key = [daily.c[c] for c in ("integration_id", "day", "email", "model", "kind")]
+    with engine.connect() as conn:
+        return {
+            tuple(row[:5]): row[5] for row in conn.execute(select(*key, daily.c.max_mode_events))
+        }
 
 
 def test_head_constant_is_alembic_head():

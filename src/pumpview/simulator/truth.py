@@ -2,7 +2,8 @@
 
 Importer tests compare what they stored with these numbers for equality, so the definitions here
 are the product's definitions (README, "Definitions"): cost is ``chargedCents`` (or the old-payload
-formula), fast = consumed request units or cost, not-charged = the "Not Charged" kinds.
+formula), fast = consumed request units or cost, not-charged = the "Not Charged" kinds, Max mode =
+``maxMode`` true.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Totals:
     fast_requests: int = 0
     slow_requests: int = 0
     not_charged_requests: int = 0
+    max_mode_events: int = 0
 
     def add(self, event: Event, *, old_api: bool) -> None:
         cost = event.cost_cents(old_api)
@@ -57,6 +59,8 @@ class Totals:
             self.fast_requests += 1
         else:
             self.slow_requests += 1
+        if event.max_mode:
+            self.max_mode_events += 1
 
 
 def visible_events(team: Team, start: int, end: int) -> list[Event]:

@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 
 from pumpview.store import tables
-from pumpview.store.measures import STORED
+from pumpview.store.measures import MEASURES, stored_columns
 from pumpview.timeutil import EPOCH
 
 BRANCHING = 4
@@ -95,15 +95,17 @@ def refresh(
     first: date,
     last: date,
     only: Collection[str] | None = None,
+    measures: tuple[str, ...] = MEASURES,
 ) -> None:
     """Rebuild every block holding a day of ``[first, last]`` from ``usage_daily``, with the
-    people who used each model in each block; ``only`` names the block tables to rebuild (all
-    when ``None``: a migration names the tables that exist at its revision)."""
+    people who used each model in each block. A migration names what exists at its revision:
+    ``only`` the block tables to rebuild (all when ``None``), ``measures`` the measures to sum
+    (the tables' columns then, not today's)."""
     days = {"iid": integration_id, "lo": first, "hi": last}
     for table, dimension in BLOCK_TABLES:
         if only is not None and table.name not in only:
             continue
-        clear, fill = _statements(table.name, dimension, 0)
+        clear, fill = _statements(table.name, dimension, 0, measures)
         conn.execute(clear, [days])
         conn.execute(fill, [days])
         if table is tables.model_blocks:
@@ -115,7 +117,7 @@ def refresh(
                 {"iid": integration_id, "block": block, "lo": block, "hi": block + span}
                 for block in starts
             ]
-            clear, fill = _statements(table.name, dimension, level)
+            clear, fill = _statements(table.name, dimension, level, measures)
             conn.execute(clear, params)
             conn.execute(fill, params)
             if table is tables.model_blocks:
@@ -180,14 +182,19 @@ def _set_people(conn: Connection, integration_id: int, level: int, people: Peopl
 
 
 @cache
-def _statements(name: str, dimension: tuple[str, ...], level: int) -> tuple[Executable, Executable]:
+def _statements(
+    name: str, dimension: tuple[str, ...], level: int, measures: tuple[str, ...] = MEASURES
+) -> tuple[Executable, Executable]:
     """The DELETE and INSERT ... SELECT that rebuild blocks of ``level``, built once: a sync
     runs them for every window, and building SQLAlchemy statements costs more than running them.
 
     Level 0 sums ``usage_daily`` per day over ``[:lo, :hi]``; a higher block ``:block`` sums its
-    children, the blocks one level down within ``[:lo, :hi]``.
+    children, the blocks one level down within ``[:lo, :hi]``. Only the columns of ``measures``
+    are named, so a migration's older tables, without later measures, are filled as they stand.
     """
     table = tables.metadata.tables[name]
+    stored = stored_columns(measures)
+    columns = ["integration_id", "level", "first_day", *dimension, *stored]
     iid = bindparam("iid", type_=Integer)
     lo, hi = bindparam("lo", type_=Date), bindparam("hi", type_=Date)
     if level == 0:
@@ -198,7 +205,7 @@ def _statements(name: str, dimension: tuple[str, ...], level: int) -> tuple[Exec
                 literal(0, Integer),
                 daily.c.day,
                 *(daily.c[d] for d in dimension),
-                *(func.sum(daily.c[c]) for c in STORED),
+                *(func.sum(daily.c[c]) for c in stored),
             )
             .where(daily.c.integration_id == iid, daily.c.day.between(lo, hi))
             .group_by(daily.c.integration_id, daily.c.day, *(daily.c[d] for d in dimension))
@@ -214,7 +221,7 @@ def _statements(name: str, dimension: tuple[str, ...], level: int) -> tuple[Exec
                 literal(level, Integer),
                 block,
                 *(table.c[d] for d in dimension),
-                *(func.sum(table.c[c]) for c in STORED),
+                *(func.sum(table.c[c]) for c in stored),
             )
             .where(
                 table.c.integration_id == iid,
@@ -228,5 +235,6 @@ def _statements(name: str, dimension: tuple[str, ...], level: int) -> tuple[Exec
         )
     if "people" in table.c:  # filled in by ``_set_people`` right after
         source = source.add_columns(literal("[]", Text))
-    fill = insert(table).from_select([c.name for c in table.columns], source)
+        columns.append("people")
+    fill = insert(table).from_select(columns, source)
     return clear, fill

@@ -1,4 +1,4 @@
-"""The 13 additive measures, named once, and the exact integers the store sums them as.
+"""The additive measures, named once, and the exact integers the store sums them as.
 
 ``Measures`` is the one place the measures are spelled; the rollup, the aggregate tables and
 every report row derive their fields from it.
@@ -39,6 +39,9 @@ class Measures:
     fast_requests: int = 0
     slow_requests: int = 0
     not_charged_requests: int = 0
+    max_mode_events: int = 0
+    """Events made in Cursor's Max mode (``maxMode``). Last: a new measure is appended, so its
+    columns come last in every table, as ``ALTER TABLE ... ADD COLUMN`` puts them."""
 
 
 MEASURES: tuple[str, ...] = tuple(f.name for f in fields(Measures))

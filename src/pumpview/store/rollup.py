@@ -55,6 +55,7 @@ def fold(acc: Rollup, events: Iterable[Record]) -> Rollup:
     """Add event records (``EVENT_COLUMNS`` order) into ``acc``; exact sums, a rounding raises."""
     cost_at, chargeable_at, units_at = AT["cost_cents"], AT["chargeable"], AT["requests_costs"]
     model_cost_at, fee_at, kind_at = AT["model_cost_cents"], AT["token_fee_cents"], AT["kind"]
+    max_mode_at, max_mode_i = AT["max_mode"], _SUM["max_mode_events"]
     events_i, cost_i, on_demand_i, included_i, model_cost_i, fee_i = (
         _SUM[n] for n in ("events", *MONEY)
     )
@@ -79,6 +80,8 @@ def fold(acc: Rollup, events: Iterable[Record]) -> Rollup:
             sums[cw_i] += event[cw_at]
             sums[cr_i] += event[cr_at]
             sums[_CLASS[request_class(event[kind_at], event[units_at], cost)]] += 1
+            if event[max_mode_at]:
+                sums[max_mode_i] += 1
     return acc
 
 

@@ -6,8 +6,8 @@ reports name it, and it gains a per-person index. The ``*_blocks`` tables aggreg
 it over aligned blocks of days (``store.blocks``), ``model_blocks`` with who used each model.
 
 Existing rollup rows are converted exactly and the blocks built from them. This data step calls
-``measures.split`` and ``blocks.refresh`` as they are today; a later migration that changes
-these tables must freeze its own copy of them.
+``measures.split`` and ``blocks.refresh`` as they are today, over the measures frozen here; a
+later migration that changes these tables must freeze its own copy of them.
 
 Revision ID: 0003
 Revises: 0002
@@ -22,13 +22,19 @@ import sqlalchemy as sa
 from alembic import op
 
 from pumpview.store import blocks
-from pumpview.store.measures import MEASURES, MONEY, TOKENS, split, stored_columns
+from pumpview.store.measures import MONEY, TOKENS, split, stored_columns
 
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+# The measures as they were at this revision: ``Measures`` grows, this migration's tables don't.
+_MEASURES = (
+    "events", "spend_cents", "on_demand_cents", "included_cents", "model_cost_cents",
+    "token_fee_cents", "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
+    "fast_requests", "slow_requests", "not_charged_requests",
+)  # fmt: skip
 _OLD_NAME = {"spend_cents": "cost_cents"}
 _BLOCK_TABLES = (("person_blocks", "email"), ("model_blocks", "model"), ("team_blocks", None))
 
@@ -37,7 +43,7 @@ def _sums() -> list[sa.Column[object]]:
     return [
         sa.Column(stored, sa.BigInteger() if name in MONEY or name in TOKENS else sa.Integer(),
                   nullable=False)
-        for name in MEASURES
+        for name in _MEASURES
         for stored in stored_columns([name])
     ]  # fmt: skip
 
@@ -97,14 +103,14 @@ def upgrade() -> None:
 def _convert(bind: sa.Connection) -> None:
     """Each old rollup row, its text money split into exact limbs; then the blocks."""
     key = ("integration_id", "day", "email", "model", "kind")
-    old = [*key, *(_OLD_NAME.get(name, name) for name in MEASURES)]
-    new = sa.table("usage_daily", *(sa.column(c) for c in (*key, *stored_columns())))
+    old = [*key, *(_OLD_NAME.get(name, name) for name in _MEASURES)]
+    new = sa.table("usage_daily", *(sa.column(c) for c in (*key, *stored_columns(_MEASURES))))
     rows = bind.execute(sa.text(f"SELECT {', '.join(old)} FROM usage_daily_0002"))  # noqa: S608 - fixed names
     spans: dict[int, tuple[date, date]] = {}
     batch: list[dict[str, object]] = []
     for row in rows:
         values: dict[str, object] = dict(zip(key, row[:5], strict=True))
-        for name, value in zip(MEASURES, row[5:], strict=True):
+        for name, value in zip(_MEASURES, row[5:], strict=True):
             if name in MONEY:
                 limbs = split(Decimal(value))
                 values.update(zip(stored_columns([name]), limbs, strict=True))
@@ -120,7 +126,14 @@ def _convert(bind: sa.Connection) -> None:
     if batch:
         bind.execute(new.insert(), batch)
     for integration_id, (first, last) in spans.items():
-        blocks.refresh(bind, integration_id, first, last, only=[n for n, _ in _BLOCK_TABLES])
+        blocks.refresh(
+            bind,
+            integration_id,
+            first,
+            last,
+            only=[n for n, _ in _BLOCK_TABLES],
+            measures=_MEASURES,
+        )
 
 
 def _as_date(value: object) -> date:

@@ -1,7 +1,7 @@
 """Blocks per person and model, so the Overview's "what changed" reads a few rows a pair.
 
 The table is filled from the stored rollup: ``blocks.refresh`` as it is today, for this table
-only (a later migration that changes it must freeze its own copy).
+only, over the measures frozen here (a later migration that changes it must freeze its own copy).
 
 Revision ID: 0007
 Revises: 0006
@@ -15,19 +15,26 @@ import sqlalchemy as sa
 from alembic import op
 
 from pumpview.store import blocks
-from pumpview.store.measures import MEASURES, MONEY, TOKENS, stored_columns
+from pumpview.store.measures import MONEY, TOKENS, stored_columns
 
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+# The measures as they were at this revision: ``Measures`` grows, this migration's tables don't.
+_MEASURES = (
+    "events", "spend_cents", "on_demand_cents", "included_cents", "model_cost_cents",
+    "token_fee_cents", "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
+    "fast_requests", "slow_requests", "not_charged_requests",
+)  # fmt: skip
+
 
 def _sums() -> list[sa.Column[object]]:
     return [
         sa.Column(stored, sa.BigInteger() if name in MONEY or name in TOKENS else sa.Integer(),
                   nullable=False)
-        for name in MEASURES
+        for name in _MEASURES
         for stored in stored_columns([name])
     ]  # fmt: skip
 
@@ -53,7 +60,12 @@ def upgrade() -> None:
     ).all()
     for integration_id, first, last in spans:
         blocks.refresh(
-            bind, integration_id, _as_date(first), _as_date(last), only=["person_model_blocks"]
+            bind,
+            integration_id,
+            _as_date(first),
+            _as_date(last),
+            only=["person_model_blocks"],
+            measures=_MEASURES,
         )
 
 

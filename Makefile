@@ -23,21 +23,27 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed frontend
 dev: $(VENV)/.installed-dev frontend
 
-# The web app's charts: ECharts from the npm registry, pinned by package-lock.json, copied into the
-# static folder at install time (git-ignored; never a CDN, never committed).
+# The web app's front-end libraries from the npm registry, pinned by package-lock.json, copied into
+# the static folder at install time (git-ignored; never a CDN, never committed): ECharts for the
+# charts, Swagger UI for /docs. --ignore-scripts: no package runs code at install (swagger-ui-dist
+# depends on @scarf/scarf, whose install script would report the download).
 VENDOR := src/pumpview/web/static/vendor
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Installing Node.js and npm for the front-end packages"; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+VENDORED := $(VENDOR)/echarts.min.js $(VENDOR)/swagger-ui-bundle.js $(VENDOR)/swagger-ui.css
 $(VENDOR)/echarts.min.js: node_modules/.installed
 	@mkdir -p $(@D)
 	cp node_modules/echarts/dist/echarts.min.js $@
+$(VENDOR)/swagger-ui%: node_modules/.installed
+	@mkdir -p $(@D)
+	cp node_modules/swagger-ui-dist/$(@F) $@
 
-frontend: $(VENDOR)/echarts.min.js
+frontend: $(VENDORED)
 
 # The browser tests drive Debian's Chromium through Playwright (which never downloads a browser).
 CHROMIUM := /usr/bin/chromium

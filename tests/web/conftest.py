@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,22 +60,50 @@ def csrf(html: str) -> str:
 
 
 @pytest.fixture
-def site(tmp_path: Path, serve: Callable[..., Served], db_url: str) -> Iterator[Site]:
-    """The app on a fresh store with an admin and a viewer, its Cursor a small simulator."""
-    cursor = serve(now_ms=None, days=5, members=8,
-                   keys={DEMO_KEY: Grant.ENTERPRISE, NO_API_KEY: Grant.NO_API})  # fmt: skip
-    settings = load_settings(
-        home=tmp_path / "home", database_url=db_url, secret_key=Fernet.generate_key().decode(),
-        rate_limit=False, cursor_base_url=cursor.url, sync_interval=None,
-    )  # fmt: skip
-    app = create_app(settings)
-    engine = app.state.web.engine
-    accounts.add_user(engine, ADMIN, "admin", PASSWORD, now_ms())
-    accounts.add_user(engine, VIEWER, "viewer", PASSWORD, now_ms())
-    with stamina.set_testing(True, attempts=100, cap=True), serve_in_thread(app) as url:
-        site = Site(url, app, cursor)
-        yield site
-        app.state.web.syncs.wait()
-        for client in site.opened:
-            client.close()
-    engine.dispose()
+def make_site(
+    tmp_path: Path, serve: Callable[..., Served], db_url: str
+) -> Iterator[Callable[..., Site]]:
+    """Start the app on a fresh store with an admin and a viewer, its Cursor a small simulator
+    (``SimConfig`` fields override the defaults); everything stops after the test."""
+    with ExitStack() as stack:
+
+        def start(**sim: object) -> Site:
+            fields = {
+                "now_ms": None,
+                "days": 5,
+                "members": 8,
+                "keys": {DEMO_KEY: Grant.ENTERPRISE, NO_API_KEY: Grant.NO_API},
+                **sim,
+            }
+            cursor = serve(**fields)
+            settings = load_settings(
+                home=tmp_path / "home",
+                database_url=db_url,
+                secret_key=Fernet.generate_key().decode(),
+                rate_limit=False,
+                cursor_base_url=cursor.url,
+                sync_interval=None,
+            )
+            app = create_app(settings)
+            engine = app.state.web.engine
+            stack.callback(engine.dispose)
+            accounts.add_user(engine, ADMIN, "admin", PASSWORD, now_ms())
+            accounts.add_user(engine, VIEWER, "viewer", PASSWORD, now_ms())
+            stack.enter_context(stamina.set_testing(True, attempts=100, cap=True))
+            site = Site(stack.enter_context(serve_in_thread(app)), app, cursor)
+
+            @stack.callback
+            def stop() -> None:  # before the server: no sync outlives the test
+                app.state.web.syncs.wait()
+                for client in site.opened:
+                    client.close()
+
+            return site
+
+        yield start
+
+
+@pytest.fixture
+def site(make_site: Callable[..., Site]) -> Site:
+    """The app with the default small simulator as its Cursor."""
+    return make_site()

@@ -5,17 +5,23 @@ Screenshots of each page go to ``tests/screenshots/`` (git-ignored) for a person
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from pumpview import accounts
+from pumpview.integrations.cursor import connection
 from pumpview.money import format_dollars
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
-from pumpview.timeutil import day_start_ms, now_ms
+from pumpview.simulator.config import Faults
+from pumpview.timeutil import MS_PER_DAY, day_start_ms, now_ms
 from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,6 +30,15 @@ WATCH_CSP = (
     "window.__csp = []; document.addEventListener('securitypolicyviolation', "
     "e => window.__csp.push(e.effectiveDirective + ' ' + e.blockedURI));"
 )
+WATCH_PROGRESS = (
+    "document.addEventListener('DOMContentLoaded', () => { const bar = "
+    "document.querySelector('progress'); const seen = JSON.parse("
+    "sessionStorage.getItem('bars') || '[]'); seen.push(bar ? [bar.value, bar.max] : null); "
+    "sessionStorage.setItem('bars', JSON.stringify(seen)); });"
+)
+"""Every load of a page records its progress bar (``null`` once there is none)."""
+LEAKS = (DEMO_KEY, base64.b64encode(f"{DEMO_KEY}:".encode()).decode(), quote(DEMO_KEY))
+"""The key as typed, as HTTP Basic auth sends it, URL-encoded: none may appear anywhere."""
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
@@ -56,15 +71,39 @@ def sign_in(page: Page, site) -> None:
 
 
 def shot(page: Page, name: str) -> None:
+    """A screenshot for people to look at; the page ran under the CSP and shows no key."""
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
     assert page.evaluate("window.__csp") == [], name
+    html = page.content()
+    assert not [leak for leak in LEAKS if leak in html], name
 
 
-def test_set_up_connect_and_see_the_spend(site, browser):
+def drawn(page: Page, kind: str) -> None:
+    page.wait_for_selector(f'[data-chart="{kind}"][data-rendered="true"]')
+
+
+def click_bar(page: Page, kind: str, series: int, point: list[object]) -> None:
+    """Click a chart's bar where ECharts itself places ``point`` of series ``series``."""
+    x, y = page.evaluate(
+        "([kind, series, point]) => echarts.getInstanceByDom(document.querySelector("
+        '`[data-chart="${kind}"]`)).convertToPixel({seriesIndex: series}, point)',
+        [kind, series, point],
+    )
+    chart = page.locator(f'[data-chart="{kind}"]')
+    chart.scroll_into_view_if_needed()  # the mouse clicks within the viewport
+    box = chart.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser):
     """The three-minute set-up: the link creates the admin, a malformed key is refused at its
-    field, the demo key connects and backfills, and the Overview shows the exact spend."""
+    field, the demo key connects, the progress bar moves window by window while Cursor answers
+    slowly, and the Overview shows the exact spend."""
+    site = make_site(days=30, faults=Faults(slow_rate=1.0, slow_seconds=0.4))
     page, problems = open_page(browser)
+    page.context.add_init_script(WATCH_PROGRESS)
     link = accounts.new_setup_link(site.web.engine, now_ms())
     page.goto(f"{site.url}/setup/{link}")
     shot(page, "setup")
@@ -85,65 +124,146 @@ def test_set_up_connect_and_see_the_spend(site, browser):
     ]  # the refused form's own answer, as it should be
     problems.clear()
 
+    page.evaluate("sessionStorage.removeItem('bars')")
     page.get_by_label("Admin API key").fill(DEMO_KEY)
     page.get_by_label("Team name (optional)").fill("Acme")
     page.get_by_role("button", name="Connect").click()
     page.wait_for_url("**/settings/integrations")
-    site.web.syncs.wait()
-    page.reload()
+    page.wait_for_selector("progress")
+    shot(page, "integrations-backfilling")
+    # The page reloads itself while the sync runs; wait for the load that shows it done.
+    page.wait_for_selector('[data-syncing="false"]', timeout=60_000)
+    bars = page.evaluate("JSON.parse(sessionStorage.getItem('bars'))")
+    moving = [value for value, _max in bars[:-1]]
+    assert bars[-1] is None, bars  # the last load shows it done
+    assert len(moving) >= 3, bars  # several loads saw it running
+    assert moving == sorted(moving), bars  # never backwards
+    assert moving[0] < moving[-1], bars  # and forward
     card = page.get_by_role("region", name="Cursor · Acme")
     assert "connected" in card.inner_text()
-    assert DEMO_KEY not in page.content()
     shot(page, "integrations-connected")
 
     page.get_by_role("link", name="Overview").click()
     team = site.cursor.sim.team
     spend = gt.overall(team, day_start_ms(team.first_day), team.now).spend_cents
-    page.get_by_role("link", name="365 d").click()  # the whole history
+    page.get_by_role("link", name="90 d").click()  # the whole history
     assert format_dollars(spend) in page.locator(".tiles").inner_text()
-    page.wait_for_selector('[data-chart][data-rendered="true"]')  # drawn, under the CSP
-    page.hover(".chart", position={"x": 400, "y": 200})
+    drawn(page, "spend-by-model")
+    page.hover('[data-chart="spend-by-model"]', position={"x": 400, "y": 200})
     shot(page, "overview")
     assert problems == []
 
 
-def test_pages_fit_a_phone(site, browser):
-    page, problems = open_page(browser, 390, 844)
-    sign_in(page, site)
-    page.wait_for_url("**/settings/integrations")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
-    shot(page, "integrations-phone")
-    assert problems == []
-
-
-def test_the_report_pages_show_a_range_and_a_table(site, browser):
-    """People, Models and Requests after a backfill: a preset range in the URL, rows as text."""
+def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
+    """After a backfill: every page opens; a custom range lands in the URL and the figures;
+    a bar of "what changed" opens that person, a model's bar its page; People is searchable
+    and sortable; the phone width has no sideways scrolling."""
     page, problems = open_page(browser)
     sign_in(page, site)
     page.get_by_label("Admin API key").fill(DEMO_KEY)
     page.get_by_role("button", name="Connect").click()
     site.web.syncs.wait()
-    for name in ("People", "Models", "Requests"):
-        page.get_by_role("link", name=name, exact=True).click()
-        page.get_by_role("link", name="7 d").click()
-        assert "since=" in page.url
-        assert page.locator("tbody tr").count() > 0
-        shot(page, name.lower())
-    page.get_by_role("link", name="People", exact=True).click()
-    page.get_by_role("link", name="Maya Schmidt").click()  # through to a person's page
-    page.wait_for_selector('[data-chart][data-rendered="true"]')
-    assert page.get_by_role("heading", name="Maya Schmidt").is_visible()
+    team = site.cursor.sim.team
+
+    page.get_by_role("link", name="Overview", exact=True).click()
+    last = team.first_day + timedelta(days=4)
+    page.get_by_label("From").fill(str(last - timedelta(days=1)))
+    page.get_by_label("to", exact=True).fill(str(last))
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(lambda url: f"since={last - timedelta(days=1)}&until={last}" in url)
+    spend = gt.overall(team, day_start_ms(last) - MS_PER_DAY, day_start_ms(last) + MS_PER_DAY - 1)
+    assert format_dollars(spend.spend_cents) in page.locator(".tiles").inner_text()
+    drawn(page, "changes")
+    shot(page, "overview-two-days")
+    changes = json.loads(page.locator("#changes-data").text_content())["changes"]
+    at, top = next((i, c) for i, c in enumerate(changes) if c["model"] and c["email"])
+    bar = len(changes) - 1 - at  # the chart draws the largest rise on top
+    click_bar(page, "changes", 0, [float(top["change_cents"]) / 2, bar])
+    page.wait_for_url("**/people/**")
+    assert unquote(page.url.split("/people/")[1].split("?")[0]) == top["email"]
+    assert f"since={last - timedelta(days=1)}" in page.url  # the range came along
+    drawn(page, "spend-by-model")
+    drawn(page, "requests")
     shot(page, "person")
+
+    page.get_by_role("link", name="Models", exact=True).click()
+    page.get_by_role("link", name="7 d").click()
+    drawn(page, "spend-by-model")
+    first_model = page.locator("#report-table tbody tr td a").first.inner_text()
+    shot(page, "models")
+    series = json.loads(page.locator("#chart-data").text_content())["series"]
+    at = next(i for i, s in enumerate(series) if s["model"] == first_model)
+    day = max(range(7), key=lambda i: float(series[at]["spend_cents"][i]))
+    below = sum(float(s["spend_cents"][day]) for s in series[:at])
+    click_bar(page, "spend-by-model", at,
+              [day, below + float(series[at]["spend_cents"][day]) / 2])  # fmt: skip
+    page.wait_for_url("**/models/**")
+    assert page.get_by_role("heading", name=first_model).is_visible()
+    drawn(page, "spend-by-model")
+    shot(page, "model")
+
+    page.get_by_role("link", name="People", exact=True).click()
+    search = page.get_by_label("Search")
+    search.fill("maya")
+    assert page.locator("#report-table tbody tr:visible").count() == 1
+    search.fill("")
+    page.get_by_role("button", name="Events").click()
+    events = [int(v) for v in page.locator("#report-table tbody tr td:nth-child(6)").evaluate_all(
+        "cells => cells.map(c => c.dataset.value)")]  # fmt: skip
+    assert events == sorted(events, reverse=True)
+    assert len(events) > 3
+    shot(page, "people")
+    for name, kind in (("Requests", "requests"),):
+        page.get_by_role("link", name=name, exact=True).click()
+        drawn(page, kind)
+        shot(page, name.lower())
+    page.goto(f"{site.url}/docs")
+    page.wait_for_selector('#swagger-ui[data-rendered="true"]')
+    assert page.get_by_text("/api/people/{email}").first.is_visible()
+    shot(page, "docs")
     page.goto(f"{site.url}/settings/users")
     shot(page, "users")
+
     page.set_viewport_size({"width": 390, "height": 844})
-    page.get_by_role("link", name="People", exact=True).click()
-    shot(page, "people-phone")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    for name, path in (("people-phone", "/people"), ("overview-phone", "/"),
+                       ("integrations-phone", "/settings/integrations")):  # fmt: skip
+        page.goto(f"{site.url}{path}")
+        shot(page, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    assert problems == []
+
+
+def test_two_teams_each_a_card_and_a_team_filter(site, serve, browser):
+    """A second Cursor team (connected from the CLI's code path against its own upstream) gets
+    its own card; the data pages offer a team filter whose figures are that team's alone."""
+    page, problems = open_page(browser)
+    sign_in(page, site)
+    page.get_by_label("Admin API key").fill(DEMO_KEY)
+    page.get_by_role("button", name="Connect").click()
+    site.web.syncs.wait()
+    other = serve(now_ms=None, days=5, members=5, seed=7)
+    connection.connect(site.web.engine, site.web.vault, DEMO_KEY, base_url=other.url,
+                       team_name="EU", name="cursor-eu", now_ms=now_ms(), pacing=False)  # fmt: skip
+    site.web.syncs.start("cursor-eu")
+    site.web.syncs.wait()
+    page.goto(f"{site.url}/settings/integrations")
+    assert page.get_by_role("region", name="Cursor · EU").is_visible()
+    assert page.get_by_role("region", name="Cursor · cursor").is_visible()
+    shot(page, "integrations-two-teams")
+
+    eu = other.sim.team
     page.get_by_role("link", name="Overview", exact=True).click()
-    page.wait_for_selector('[data-chart][data-rendered="true"]')
-    shot(page, "overview-phone")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    page.get_by_role("link", name="7 d").click()
+    page.get_by_label("Team").select_option("cursor-eu")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**team=cursor-eu**")
+    spend = gt.overall(eu, day_start_ms(eu.first_day), eu.now).spend_cents
+    assert format_dollars(spend) in page.locator(".tiles").inner_text()
+    page.get_by_role("link", name="People", exact=True).click()
+    assert "team=cursor-eu" in page.url  # the filter stays on as one moves about
+    shown = page.locator("#report-table tbody tr").count()
+    assert shown == len({gt.by_user(e) for e in gt.visible_events(eu, 0, eu.now)})
+    shot(page, "people-one-team")
     assert problems == []
 
 
@@ -172,9 +292,18 @@ def test_every_connect_error_then_revoke_and_disconnect(site, browser):
     assert len(rows) == len(twin) + 1  # the header, then one line per person
     assert rows[0].split(",") == list(twin[0])
 
+    page.goto(f"{site.url}/settings/integrations")
+    backfill = page.request.get(f"{site.url}/api/integrations").json()[0]["run"]
+    page.get_by_role("button", name="Sync now").click()
+    site.web.syncs.wait()
+    page.reload()
+    again = page.request.get(f"{site.url}/api/integrations").json()[0]["run"]
+    assert again["id"] > backfill["id"]
+    assert again["outcome"] == "ok"
+    assert "Last run: ok" in page.get_by_role("region", name="Cursor · cursor").inner_text()
+
     stored = page.request.get(f"{site.url}/api/integrations").json()[0]["events"]
     site.cursor.sim.revoke(DEMO_KEY)
-    page.goto(f"{site.url}/settings/integrations")
     page.get_by_role("button", name="Sync now").click()
     site.web.syncs.wait()
     page.reload()

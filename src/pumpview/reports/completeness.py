@@ -7,13 +7,17 @@ retention observed, and the share of spend no person can be named for.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import Engine, select
 
+from pumpview.reports import usage
 from pumpview.reports.ranges import Range
 from pumpview.store import runs, tables
+from pumpview.store.engine import snapshot
 from pumpview.store.usage import is_final
 from pumpview.timeutil import now_ms
 
@@ -29,20 +33,28 @@ class Completeness:
     retention_from: date | None
     missing_before: bool
     """The range starts before the oldest stored day: the page shows less than it asks for."""
+    unattributed_share: Decimal | None
+    """The range's spend on events without an email (removed users), of all its spend."""
 
 
-def of(engine: Engine, span: Range) -> Completeness:
-    days, integrations = tables.sync_days, tables.integrations
-    with engine.connect() as conn:
+def of(engine: Engine, span: Range, integrations: Sequence[str] | None = None) -> Completeness:
+    """Over every integration, or the ones named (for the unattributed share)."""
+    days = tables.sync_days
+    with snapshot(engine) as conn:
         marks = conn.execute(select(days.c.day, days.c.fetched_at_ms).order_by(days.c.day)).all()
         loading = tuple(
             run
-            for iid in conn.execute(select(integrations.c.id)).scalars()
+            for iid in conn.execute(select(tables.integrations.c.id)).scalars()
             if (run := runs.running(conn, iid, now_ms())) is not None
         )
-        retention = conn.execute(
-            select(integrations.c.earliest_day).where(integrations.c.earliest_day.is_not(None))
-        ).scalars().all()  # fmt: skip
+        earliest = tables.integrations.c.earliest_day
+        retention = conn.execute(select(earliest).where(earliest.is_not(None))).scalars().all()
+        where = usage.scope(conn, span.since, span.until, integrations)
+        share = None
+        if where is not None:
+            spend = usage.total(conn, where).spend_cents
+            if spend:
+                share = usage.ratio(usage.unattributed(conn, where).spend_cents, spend)
     complete, provisional = None, 0
     for day, fetched in marks:
         if is_final(day, fetched) and provisional == 0:
@@ -53,5 +65,5 @@ def of(engine: Engine, span: Range) -> Completeness:
     return Completeness(
         complete_through=complete, provisional_days=provisional, loading=loading,
         retention_from=min(retention) if retention else None,
-        missing_before=oldest is not None and span.since < oldest,
+        missing_before=oldest is not None and span.since < oldest, unattributed_share=share,
     )  # fmt: skip

@@ -54,18 +54,21 @@ _RATIO = decimal.Context(prec=28)
 """Unit costs and shares are ratios for people to compare, not sums: 28 digits, rounded."""
 
 
+def ratio(part: Decimal | int, whole: Decimal | int, scale: int = 1) -> Decimal | None:
+    """``part / whole`` (times ``scale``), ``None`` when ``whole`` is zero."""
+    return _RATIO.divide(Decimal(part) * scale, Decimal(whole)) if whole else None
+
+
 def unit_costs(row: Measures) -> dict[str, Decimal | None]:
     """What a manager compares models by: cents per million tokens (all four kinds), cents per
-    request, and the shares of cache reads and of on-demand spend; ``None`` where undefined."""
+    request, and the shares of cache reads, of Max-mode events and of on-demand spend; ``None``
+    where undefined."""
     tokens = row.input_tokens + row.output_tokens + row.cache_write_tokens + row.cache_read_tokens
-
-    def ratio(part: Decimal | int, whole: Decimal | int, scale: int = 1) -> Decimal | None:
-        return _RATIO.divide(Decimal(part) * scale, Decimal(whole)) if whole else None
-
     return {
         "cents_per_million_tokens": ratio(row.spend_cents, tokens, 1_000_000),
         "cents_per_request": ratio(row.spend_cents, row.events),
         "cache_read_share": ratio(row.cache_read_tokens, tokens),
+        "max_mode_share": ratio(row.max_mode_events, row.events),
         "on_demand_share": ratio(row.on_demand_cents, row.spend_cents),
     }
 
@@ -221,6 +224,17 @@ def total(conn: Connection, where: Scope) -> Measures:
     return Measures(**from_stored(row))
 
 
+def unattributed(conn: Connection, where: Scope) -> Measures:
+    """Every measure of the events without an email (removed users) in the scope."""
+    person = tables.person_blocks
+    row = conn.execute(
+        select(*_sums(person)).where(
+            _in_blocks(person, where), person.c.email == tables.UNATTRIBUTED
+        )
+    ).one()
+    return Measures(**from_stored(row)) if row[0] is not None else Measures()
+
+
 def daily(conn: Connection, where: Scope) -> list[DailyRow]:
     """Every measure per UTC day, oldest first; days without events are left out."""
     team = tables.team_blocks
@@ -303,6 +317,8 @@ class Activity:
     last_day: date
     """The last UTC day with an event in the range."""
     service_account: bool
+    cursor_fast_premium_requests: int | None
+    """Cursor's own count for the current cycle (``requests``), whatever the range."""
 
 
 def activity(conn: Connection, where: Scope) -> dict[str | None, Activity]:
@@ -333,8 +349,14 @@ def activity(conn: Connection, where: Scope) -> dict[str | None, Activity]:
             )
         ).scalars()
     )
+    premium = _latest_fast_premium(conn, where.integration_ids)
     return {
-        email: Activity(pair.model, last[email or tables.UNATTRIBUTED], email in services)
+        email: Activity(
+            top_model=pair.model,
+            last_day=last[email or tables.UNATTRIBUTED],
+            service_account=email in services,
+            cursor_fast_premium_requests=premium.get(email) if email else None,
+        )
         for email, pair in top.items()
     }
 

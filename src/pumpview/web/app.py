@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
     """The app on ``settings``' store; its lifespan runs the scheduled syncs."""
     from pumpview.web.pages import (  # noqa: PLC0415 - the routes, loaded with the app
         auth,
+        docs,
         integrations,
         model,
         overview,
@@ -95,7 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.web = web
     app.middleware("http")(security.protect)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (auth, integrations, model, overview, person, reports, users):
+    for pages in (auth, docs, integrations, model, overview, person, reports, users):
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -114,6 +116,12 @@ def create_app(settings: Settings) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return _error(exc.status_code, _ERRORS.get(exc.status_code, "error"), message)
         return web.page(request, "error.html", {"message": message}, status=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        """A parameter of the wrong shape: say which, never FastAPI's raw list."""
+        said = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in exc.errors())
+        return await http_error(request, HTTPException(400, said or "invalid request"))
 
     @app.exception_handler(UserInputError)
     async def bad_input(request: Request, exc: UserInputError) -> Response:

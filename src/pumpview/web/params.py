@@ -14,7 +14,10 @@ from pumpview.timeutil import day_of, now_ms, parse_day
 from pumpview.web import security
 
 
-def chosen_range(since: str | None = None, until: str | None = None) -> ranges.Range:
+def chosen_range(
+    since: Annotated[str | None, Query(description="First UTC day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, Query(description="Last UTC day, inclusive; today.")] = None,
+) -> ranges.Range:
     """The range the URL names (inclusive UTC days), by default the last 30 days."""
     today = day_of(now_ms())
     try:
@@ -41,15 +44,19 @@ def around(request: Request, span: ranges.Range) -> dict[str, Any]:
     with engine.connect() as conn:
         cycle = usage.cycle_start(conn)
         names = conn.execute(select(tables.integrations.c.name).order_by("name")).scalars().all()
+    chosen = teams(request.query_params.getlist("team"))
     return {
         "range": span, "presets": ranges.presets(day_of(now_ms()), cycle),
-        "teams": names if len(names) > 1 else [],
-        "chosen_teams": [t for t in request.query_params.getlist("team") if t],
-        "completeness": completeness.of(engine, span),
+        "teams": names if len(names) > 1 else [], "chosen_teams": chosen or [],
+        "completeness": completeness.of(engine, span, chosen),
     }  # fmt: skip
 
 
-def teams(team: Annotated[list[str] | None, Query()] = None) -> list[str] | None:
+def teams(
+    team: Annotated[
+        list[str] | None, Query(description="Only these integrations (repeatable); all if none.")
+    ] = None,
+) -> list[str] | None:
     """The integrations named by ``?team=`` (repeatable); ``None`` for all."""
     return [t for t in team or [] if t] or None
 

@@ -24,11 +24,12 @@ Viewer = Annotated[User, Depends(security.viewer)]
 PAGES = {  # path: (report, title, the columns on screen)
     "people": ("users", "People", ("name", "email", "spend_cents", "on_demand_cents",
                "included_cents", "events", "input_tokens", "output_tokens", "fast_requests",
-               "slow_requests", "not_charged_requests", "top_model", "last_active")),
+               "slow_requests", "not_charged_requests", "cursor_fast_premium_requests", "top_model",
+               "last_active")),
     "models": ("models", "Models", ("model", "events", "users", "spend_cents",
                "cents_per_million_tokens", "cents_per_request", "on_demand_share",
-               "cache_read_share", "model_cost_cents", "token_fee_cents", "input_tokens",
-               "output_tokens", "cache_write_tokens", "cache_read_tokens")),
+               "cache_read_share", "max_mode_share", "model_cost_cents", "token_fee_cents",
+               "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens")),
     "requests": ("requests", "Requests", ("name", "email", "fast_requests", "slow_requests",
                  "not_charged_requests", "cursor_fast_premium_requests")),
     "daily": ("daily", "Daily", ("date", "events", "spend_cents", "on_demand_cents",
@@ -36,6 +37,7 @@ PAGES = {  # path: (report, title, the columns on screen)
 }  # fmt: skip
 HEADINGS = {"cents_per_million_tokens": "Per 1M tokens", "cents_per_request": "Per request",
             "on_demand_share": "On-demand share", "cache_read_share": "Cache-read share",
+            "max_mode_share": "Max-mode share",
             "spend_cents": "Spend", "on_demand_cents": "On-demand", "included_cents": "Included",
             "model_cost_cents": "Model cost", "token_fee_cents": "Cursor token fee",
             "cursor_fast_premium_requests": "Cursor's fast premium (cycle)",
@@ -109,7 +111,9 @@ def _with_activity(
         seen = activity.get(row["email"])
         out.append({**row, "top_model": seen.top_model if seen else None,
                     "last_active": plain(seen.last_day) if seen else None,
-                    "service_account": bool(seen and seen.service_account)})  # fmt: skip
+                    "service_account": bool(seen and seen.service_account),
+                    "cursor_fast_premium_requests":
+                        seen.cursor_fast_premium_requests if seen else None})  # fmt: skip
     return out
 
 

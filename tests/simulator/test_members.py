@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pumpview.simulator.data import UNICODE_NAME
+from pumpview.simulator.data import SCRIPT_NAME, UNICODE_NAME
 from tests.simulator.calls import get_json
 
 MEMBER_KEYS = {"id", "name", "email", "role", "isRemoved"}
@@ -61,6 +61,7 @@ def test_html_and_unicode_name_arrives_intact(shared):
     with shared.client() as client:
         names = [r["name"] for r in get_json(client, "/teams/members")["teamMembers"]]
     assert UNICODE_NAME in names
+    assert SCRIPT_NAME in names
 
 
 def test_removed_member_still_listed_is_flagged(serve):

@@ -21,6 +21,7 @@ from pumpview.money import format_dollars
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.config import Faults
+from pumpview.simulator.data import SCRIPT_NAME
 from pumpview.timeutil import MS_PER_DAY, day_start_ms, now_ms
 from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD
 
@@ -60,6 +61,7 @@ def open_page(browser: Browser, width: int = 1366, height: int = 860) -> tuple[P
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append(f"a dialog ran: {d.message}"), d.dismiss()))
     return page, problems
 
 
@@ -203,6 +205,7 @@ def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
     shot(page, "model")
 
     page.get_by_role("link", name="People", exact=True).click()
+    assert SCRIPT_NAME in page.locator("#report-table").inner_text()  # as text, and ran nothing
     search = page.get_by_label("Search")
     search.fill("maya")
     assert page.locator("#report-table tbody tr:visible").count() == 1

@@ -12,6 +12,7 @@ import pytest
 from pumpview.cli import main
 from pumpview.reports.plain import plain
 from pumpview.simulator import DEMO_KEY
+from pumpview.simulator.data import SCRIPT_NAME
 from tests.web.conftest import csrf
 
 KINDS = {"people": "users", "models": "models", "requests": "requests", "daily": "daily"}
@@ -54,13 +55,34 @@ def test_each_json_twin_is_the_cli_report(site, loaded, capsys, db_url, path, tm
         assert parsed == [{k: "" if v is None else str(v) for k, v in row.items()} for row in cli]
 
 
-def test_pages_show_names_as_text_and_say_the_range(site, loaded):
+def test_names_are_text_on_every_page_twin_and_csv(site, loaded):
+    """The member named ``<script>alert(1)</script>`` (and the one with ``<b>`` in her name)
+    is shown as those characters on every page, and comes back intact in JSON and CSV."""
+    browser, first = loaded
+    people = browser.get("/api/people", params={"since": first}).json()
+    scripted = next(p for p in people if p["name"] == SCRIPT_NAME)
+    model = browser.get("/api/models", params={"since": first}).json()[0]["model"]
+    for path in ("/", "/people", "/models", "/requests", f"/people/{scripted['email']}",
+                 f"/models/{model}"):  # fmt: skip
+        page = browser.get(path, params={"since": first})
+        assert page.status_code == 200, path
+        main = page.text.split("<main>")[1]
+        assert "<script>alert" not in main, path  # never markup (in JSON blocks: \u003c)
+        assert "<b>" not in main.replace("<b>Acme</b>", ""), path
+        if path in ("/", "/people", "/requests", f"/people/{scripted['email']}"):
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in main, path  # as text
+    assert browser.get(f"/api/people/{scripted['email']}").json()["name"] == SCRIPT_NAME
+    download = browser.get("/api/people", params={"since": first, "format": "csv"})
+    assert download.headers["content-type"].startswith("text/csv")
+    assert "attachment" in download.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert SCRIPT_NAME in {row["name"] for row in rows}
+
+
+def test_pages_say_the_range_and_offer_the_billing_cycle(site, loaded):
     browser, first = loaded
     page = browser.get("/people", params={"since": first})
-    assert page.status_code == 200
     assert "UTC days" in page.text
-    assert "<b>" not in page.text.split("<main>")[1].replace("<b>Acme</b>", "")  # no member markup
-    assert "&lt;b&gt;" in page.text  # the simulator's adversarial member name, as text
     assert ">billing cycle</a>" in page.text  # offered once a sync read Cursor's cycle
 
 

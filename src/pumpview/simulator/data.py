@@ -94,6 +94,8 @@ _LAST = [
 ]
 T = TypeVar("T")
 UNICODE_NAME = 'Zoë <b>"Ødegård"</b> & Søn 🚀'
+SCRIPT_NAME = "<script>alert(1)</script>"
+"""Member 2's name: a page, chart, tooltip or CSV that ran it as markup would show an alert."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,6 +552,8 @@ def _make_members(config: SimConfig) -> list[Member]:
             while email in used:
                 email = f"{base}{suffix}@{domain}"
                 suffix += 1
+            if i == 2 and n > 2:  # drawn all the same, so the other members stay who they were
+                name = SCRIPT_NAME
         used.add(email)
         removed = not service and i >= 5 and i % 17 == 5
         omitted = removed and i == 5

@@ -158,3 +158,8 @@ def test_a_persons_twin_is_their_ground_truth(site, loaded):
             drawn = sum(Decimal(v) for s in twin["series"] for v in s["spend_cents"])
         assert mix == drawn == truth.spend_cents
     assert browser.get("/api/people/nobody@acme.dev").status_code == 404
+    someone = next(email for email in want if email)
+    quiet = browser.get(f"/people/{someone}", params={"since": "2020-01-01", "until": "2020-01-07"})
+    assert quiet.status_code == 200  # on the roster, no usage in the range: zeros, exactly
+    assert browser.get(f"/api/people/{someone}", params={"since": "2020-01-01",
+                       "until": "2020-01-07"}).json()["total"]["spend_cents"] == "0"  # fmt: skip

@@ -94,7 +94,7 @@ def build(
             _add(by_model, model, values)
             _add(by_day, day, values)
             _add(by_day_model, (day, model), values)
-        total: list[Any] = [0] * len(MEASURES)
+        total: list[Any] = [getattr(Measures(), name) for name in MEASURES]  # exact zeros
         for sums in by_model.values():
             total = [a + b for a, b in zip(total, sums, strict=True)]
     models = sorted(((m, Measures(**dict(zip(MEASURES, s, strict=True))))

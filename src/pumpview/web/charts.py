@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from pumpview.reports import overview
+from pumpview.reports import overview, usage
 from pumpview.reports.plain import plain
 from pumpview.reports.ranges import Range
 from pumpview.store.measures import Measures
@@ -37,4 +37,18 @@ def requests(span: Range, days: Iterable[tuple[date, Measures]]) -> dict[str, An
         "buckets": [plain(d) for d in every],
         **{name: [getattr(by_day[d], f"{name}_requests") if d in by_day else 0 for d in every]
            for name in ("fast", "slow", "not_charged")},
+    }  # fmt: skip
+
+
+TOP_PEOPLE = 15
+"""People drawn in the People page's chart; the table below has everyone."""
+
+
+def people(span: Range, rows: Sequence[usage.UserRow]) -> dict[str, Any]:
+    """The people who spend the most, on-demand and included apart (``rows`` by spend)."""
+    return {
+        "kind": "people", "since": plain(span.since), "until": plain(span.until),
+        "title": f"Top {min(TOP_PEOPLE, len(rows))} people by spend: on-demand and included",
+        "people": [{"email": r.email, "name": r.name, "on_demand_cents": plain(r.on_demand_cents),
+                    "included_cents": plain(r.included_cents)} for r in rows[:TOP_PEOPLE]],
     }  # fmt: skip

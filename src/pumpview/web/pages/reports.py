@@ -86,6 +86,7 @@ def _api(path: str) -> None:
             chart = None
             if report == "users" and where:
                 rows = _with_activity(rows, usage.activity(conn, where))
+                chart = charts.people(span, found)
             if report == "models" and where:
                 rows = _with_unit_costs(rows, found)
                 days = usage.spend_by_model_day(conn, where)

@@ -7,8 +7,16 @@
 const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
   "#000000", "#999999"];
 
+// Display only: the exact figures are the server's, in the tables and the JSON.
 function dollars(cents) {
   return (cents / 100).toLocaleString("en-US", { style: "currency", currency: "USD" });
+}
+
+// Axis ticks: short enough for a phone ($1.5K, $20).
+const AXIS = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD",
+  notation: "compact", maximumFractionDigits: 1 });
+function axisDollars(cents) {
+  return AXIS.format(cents / 100);
 }
 
 function tooltip(params) {
@@ -88,9 +96,9 @@ function changes(el, data) {
           ["Change", sign + dollars(Number(c.change_cents))]]);
       },
     },
-    xAxis: { type: "value", axisLabel: { formatter: (v) => dollars(v) } },
-    yAxis: { type: "category", data: rows.map(label),
-      axisLabel: { width: 260, overflow: "truncate" } },
+    xAxis: { type: "value", axisLabel: { formatter: axisDollars } },
+    yAxis: { type: "category", data: rows.map(label),  // labels take at most 40% of a phone
+      axisLabel: { width: Math.min(260, el.clientWidth * 0.4), overflow: "truncate" } },
     series: [{
       type: "bar", cursor: "pointer",
       data: rows.map((c) => ({ value: Number(c.change_cents),
@@ -114,7 +122,7 @@ function spendByModel(el, data) {
     legend: { type: "scroll", top: 0 },
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: tooltip },
     xAxis: { type: "category", data: data.buckets },
-    yAxis: { type: "value", axisLabel: { formatter: (v) => dollars(v) } },
+    yAxis: { type: "value", axisLabel: { formatter: axisDollars } },
     series: data.series.map((s) => ({
       name: s.model, type: "bar", stack: "spend", cursor: s.model === "other" ? "default" : "pointer",
       data: s.spend_cents.map(Number),
@@ -150,11 +158,42 @@ function requests(el, data) {
   window.addEventListener("resize", () => chart.resize());
 }
 
+function people(el, data) {
+  const rows = data.people.slice().reverse();  // the biggest spender on top
+  const label = (p) => p.name || p.email || "Unattributed";
+  const chart = echarts.init(el, null, { renderer: "canvas" });
+  chart.on("finished", () => { el.dataset.rendered = "true"; });
+  const parts = [["On-demand", "on_demand_cents", PALETTE[1]], ["Included", "included_cents", PALETTE[0]]];
+  chart.setOption({
+    animation: false,
+    legend: { top: 0 },
+    grid: { left: 8, right: 24, top: 32, bottom: 24, containLabel: true },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: (params) => {
+      const p = rows[params[0].dataIndex];
+      const total = Number(p.on_demand_cents) + Number(p.included_cents);
+      return tooltipLines(label(p), [...parts.map(([name, key]) => [name, dollars(Number(p[key]))]),
+        ["Spend", dollars(total)]]);
+    } },
+    xAxis: { type: "value", axisLabel: { formatter: axisDollars } },
+    yAxis: { type: "category", data: rows.map(label),
+      axisLabel: { width: Math.min(220, el.clientWidth * 0.4), overflow: "truncate" } },
+    series: parts.map(([name, key, color]) => ({
+      name, type: "bar", stack: "spend", cursor: "pointer", itemStyle: { color },
+      data: rows.map((p) => Number(p[key])),
+    })),
+  });
+  chart.on("click", (p) => {  // a person's bar opens their page
+    window.location.href = pageLink(personPath(rows[p.dataIndex].email), data);
+  });
+  window.addEventListener("resize", () => chart.resize());
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   for (const el of document.querySelectorAll("[data-chart]")) {
     const data = JSON.parse(document.getElementById(el.dataset.source).textContent);
     if (el.dataset.chart === "spend-by-model") spendByModel(el, data);
     if (el.dataset.chart === "changes") changes(el, data);
     if (el.dataset.chart === "requests") requests(el, data);
+    if (el.dataset.chart === "people") people(el, data);
   }
 });

@@ -5,8 +5,8 @@ writes.
     .venv/bin/python benchmarks/web.py --events 200000
 
 Loads the events as ``benchmarks/reports.py`` does (the sync's own write path, no HTTP), serves
-``create_app`` on 127.0.0.1 with uvicorn, signs in, and times every page and JSON twin for the
-last 7 and the last 365 days (``--samples`` each, cookies and all, as a browser asks), printing
+``create_app`` on 127.0.0.1 with uvicorn, signs in, and times every page and JSON twin (the top
+spender's and the top model's drill-downs among them) for the last 7 and the last 365 days (``--samples`` each, cookies and all, as a browser asks), printing
 p50 and p95. Then it does it again while a thread re-stores 7-day windows in a loop, as a
 backfill would, so the figures show whether reading waits for the writer.
 """
@@ -38,7 +38,8 @@ from pumpview.timeutil import day_of, now_ms
 from pumpview.web.app import create_app
 
 PATHS = ("/", "/people", "/models", "/requests", "/api/overview", "/api/people", "/api/models",
-         "/api/requests", "/api/daily", "/api/integrations", "/settings/integrations")  # fmt: skip
+         "/api/requests", "/api/daily", "/api/integrations", "/settings/integrations",
+         "/docs")  # fmt: skip
 PASSWORD = "a long passphrase"  # noqa: S105 - a throwaway account of the benchmark
 
 
@@ -50,12 +51,22 @@ def sign_in(client: httpx.Client) -> None:
                                   "csrf_token": token.group(1)})  # fmt: skip
 
 
-def timings(client: httpx.Client, samples: int) -> dict[tuple[str, int], list[float]]:
+def drill_downs(client: httpx.Client) -> tuple[str, ...]:
+    """The top spender's and the top model's pages and twins, the widest drill-downs."""
+    person = client.get("/api/people", params={"since": "2000-01-01"}).json()[0]["email"]
+    model = client.get("/api/models", params={"since": "2000-01-01"}).json()[0]["model"]
+    return (f"/people/{person}", f"/api/people/{person}", f"/models/{model}",
+            f"/api/models/{model}")  # fmt: skip
+
+
+def timings(
+    client: httpx.Client, paths: tuple[str, ...], samples: int
+) -> dict[tuple[str, int], list[float]]:
     today = day_of(now_ms())
     out: dict[tuple[str, int], list[float]] = {}
     for days in (7, 365):
         params = {"since": str(today - timedelta(days=days - 1)), "until": str(today)}
-        for path in PATHS:
+        for path in paths:
             for _ in range(samples):
                 begun = time.perf_counter()
                 answer = client.get(path, params=params)
@@ -65,16 +76,16 @@ def timings(client: httpx.Client, samples: int) -> dict[tuple[str, int], list[fl
 
 
 def show(title: str, got: dict[tuple[str, int], list[float]]) -> float:
-    print(f"\n{title}\n{'path':<26}{'7 d p50/p95':>16}{'365 d p50/p95':>18}   (ms)")
+    print(f"\n{title}\n{'path':<40}{'7 d p50/p95':>16}{'365 d p50/p95':>18}   (ms)")
     worst = 0.0
-    for path in PATHS:
+    for path in dict.fromkeys(path for path, _days in got):
         cells = []
         for days in (7, 365):
             values = sorted(got[(path, days)])
             p95 = values[int(len(values) * 0.95) - 1] * 1000
             worst = max(worst, p95)
             cells.append(f"{statistics.median(values) * 1000:.1f}/{p95:.1f}")
-        print(f"{path:<26}{cells[0]:>16}{cells[1]:>18}")
+        print(f"{path:<40}{cells[0]:>16}{cells[1]:>18}")
     print(f"worst p95 {worst:.1f} ms (target 200 ms)")
     return worst
 
@@ -123,14 +134,16 @@ def main() -> None:
             httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client,
         ):
             sign_in(client)
-            timings(client, 2)  # warm-up
-            show("idle", timings(client, args.samples))
+            paths = PATHS + drill_downs(client)
+            timings(client, paths, 2)  # warm-up
+            show("idle", timings(client, paths, args.samples))
             stop, writes = threading.Event(), []
             writer = threading.Thread(target=rewrite_windows, args=(url, team, stop, writes))
             writer.start()
             try:
                 show(
-                    "while a sync rewrites a 7-day window in a loop", timings(client, args.samples)
+                    "while a sync rewrites a 7-day window in a loop",
+                    timings(client, paths, args.samples),
                 )
             finally:
                 stop.set()

@@ -90,8 +90,16 @@ def assert_reports_exact(engine: Engine, teams: list[Team], a: date, b: date, **
         got_pairs = {(p.email, p.model): _measures(p) for p in usage.pairs(conn, where)}
         one_model = next(iter(by_model), "none")
         got_model = {p.email: _measures(p) for p in usage.pairs(conn, where, model=one_model)}
+        got_spend = usage.pair_spend(conn, where)
+        got_last = usage.last_days(conn, where)
     by_pair = gt.group(events, lambda e: (gt.by_user(e), gt.by_model(e)), old_api)
     assert got_pairs == {k: _measures(t) for k, t in by_pair.items()}, (a, b)
+    assert got_spend == {k: (t.events, t.spend_cents) for k, t in by_pair.items()}, (a, b)
+    last: dict[str | None, date] = {}
+    for event in events:
+        user = gt.by_user(event)
+        last[user] = max(last.get(user, date.min), day_of(event.timestamp))
+    assert got_last == last, (a, b)
     assert got_model == {k[0]: _measures(t) for k, t in by_pair.items() if k[1] == one_model}
 
     requests = usage.run(engine, "requests", a, b, **kw)

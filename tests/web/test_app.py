@@ -121,6 +121,7 @@ def test_a_viewer_sees_the_status_but_no_form_and_is_refused_every_action(site):
     page = browser.get("/settings/integrations")
     assert page.status_code == 200
     assert 'action="/settings/integrations/connect"' not in page.text
+    assert "Nothing is connected yet: an admin connects Cursor" in " ".join(page.text.split())
     token = csrf(page.text)
     actions = routes(site, "post")
     assert len(actions) >= 8  # connect, sync, disconnect, four of users, the API's sync

@@ -89,11 +89,11 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
         total = usage.total(conn, where) if where else Measures()
         previous = usage.total(conn, earlier) if earlier else Measures()
         users = usage.users(conn, where) if where else []
-        previous_people = len(usage.users(conn, earlier)) if earlier else 0
+        previous_people = usage.people_count(conn, earlier) if earlier else 0
         models = usage.models(conn, where) if where else []
         days = usage.spend_by_model_day(conn, where) if where else []
-        now_pairs = usage.pairs(conn, where) if where else []
-        before_pairs = usage.pairs(conn, earlier) if earlier else []
+        now_pairs = usage.pair_spend(conn, where) if where else {}
+        before_pairs = usage.pair_spend(conn, earlier) if earlier else {}
         known = where or earlier
         names = usage.names(conn, known) if known else {}
     weekly = span.days > WEEKLY_AFTER_DAYS
@@ -107,22 +107,22 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
 
 
 def changes(
-    now: list[usage.PairRow], before: list[usage.PairRow], names: dict[str | None, str | None]
+    now: dict[usage.PairKey, tuple[int, Decimal]],
+    before: dict[usage.PairKey, tuple[int, Decimal]],
+    names: dict[str | None, str | None],
 ) -> tuple[Change, ...]:
-    """Each person x model pair's change in spend; the ``TOP_CHANGES`` largest rises and falls,
-    and one line for all the others (omitted when they changed nothing)."""
+    """Each person x model pair's change in spend (``usage.pair_spend`` of each period); the
+    ``TOP_CHANGES`` largest rises and falls, and one line for all the others (omitted when they
+    changed nothing)."""
+    zero = (0, Decimal(0))
     with decimal.localcontext(EXACT):
-        spend: dict[tuple[str | None, str], list[Decimal]] = {}
-        for i, rows in enumerate((before, now)):
-            for row in rows:
-                spend.setdefault((row.email, row.model), [Decimal(0), Decimal(0)])[i] = (
-                    row.spend_cents
-                )
-        lines = [
-            Change(email=email, name=names.get(email), model=model, previous_cents=was,
-                   spend_cents=is_, change_cents=is_ - was)
-            for (email, model), (was, is_) in spend.items()
-        ]  # fmt: skip
+        lines = []
+        for email, model in now.keys() | before.keys():
+            was, is_ = before.get((email, model), zero)[1], now.get((email, model), zero)[1]
+            lines.append(
+                Change(email=email, name=names.get(email), model=model, previous_cents=was,
+                       spend_cents=is_, change_cents=is_ - was)
+            )  # fmt: skip
         order = sorted(lines, key=lambda c: (-c.change_cents, c.email or "", c.model or ""))
         ups = [c for c in order if c.change_cents > 0][:TOP_CHANGES]
         downs = [c for c in reversed(order) if c.change_cents < 0][:TOP_CHANGES]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Engine,
     Table,
     and_,
+    distinct,
     func,
     or_,
     select,
@@ -224,6 +225,13 @@ def total(conn: Connection, where: Scope) -> Measures:
     return Measures(**from_stored(row))
 
 
+def people_count(conn: Connection, where: Scope) -> int:
+    """How many rows ``users`` would have: distinct people, the unattributed bucket as one."""
+    person = tables.person_blocks
+    query = select(func.count(distinct(person.c.email))).where(_in_blocks(person, where))
+    return int(conn.execute(query).scalar_one())
+
+
 def unattributed(conn: Connection, where: Scope) -> Measures:
     """Every measure of the events without an email (removed users) in the scope."""
     person = tables.person_blocks
@@ -321,25 +329,53 @@ class Activity:
     """Cursor's own count for the current cycle (``requests``), whatever the range."""
 
 
+PairKey = tuple[str | None, str]
+"""(email, model); ``None`` is the unattributed bucket."""
+
+
+def pair_spend(conn: Connection, where: Scope) -> dict[PairKey, tuple[int, Decimal]]:
+    """Events and spend per person and model: the lean read behind "what changed" and each
+    person's most-used model (two sums, not every measure: thousands of pairs a range)."""
+    pair = tables.person_model_blocks
+    spend = stored_columns(["spend_cents"])
+    rows = conn.execute(
+        select(pair.c.email, pair.c.model, func.sum(pair.c.events),
+               *(func.sum(pair.c[c]) for c in spend))
+        .where(_in_blocks(pair, where))
+        .group_by(pair.c.email, pair.c.model)
+    )  # fmt: skip
+    return {(email or None, model): (int(events), join(*limbs))
+            for email, model, events, *limbs in rows}  # fmt: skip
+
+
+def last_days(conn: Connection, where: Scope) -> dict[str | None, date]:
+    """Each person's last UTC day with an event in the range: one seek per person and
+    integration on ``ix_usage_daily_person`` (MAX of its last column), not a scan of the days."""
+    person, daily = tables.person_blocks, tables.usage_daily
+    emails = select(person.c.email).where(_in_blocks(person, where)).distinct().subquery()
+    out: dict[str | None, date] = {}
+    for iid in where.integration_ids:
+        last = (
+            select(func.max(daily.c.day))
+            .where(daily.c.integration_id == iid, daily.c.email == emails.c.email,
+                   daily.c.day.between(where.first, where.last))
+            .scalar_subquery()
+        )  # fmt: skip
+        for email, day in conn.execute(select(emails.c.email, last)):
+            if day is not None:
+                key = email or None
+                out[key] = max(out.get(key, day), day)
+    return out
+
+
 def activity(conn: Connection, where: Scope) -> dict[str | None, Activity]:
     """Per person with events in the range (``None``: the unattributed bucket)."""
-    top: dict[str | None, PairRow] = {}
-    for pair in pairs(conn, where):
-        best = top.get(pair.email)
-        if best is None or (pair.events, pair.spend_cents) > (best.events, best.spend_cents):
-            top[pair.email] = pair
-    person = tables.person_blocks
-    last = dict(
-        conn.execute(
-            select(person.c.email, func.max(person.c.first_day))
-            .where(
-                person.c.integration_id.in_(where.integration_ids),
-                person.c.level == 0,
-                person.c.first_day.between(where.first, where.last),
-            )
-            .group_by(person.c.email)
-        ).all()
-    )
+    top: dict[str | None, tuple[tuple[int, Decimal], str]] = {}
+    for (email, model), sums in pair_spend(conn, where).items():
+        best = top.get(email)
+        if best is None or sums > best[0] or (sums == best[0] and model < best[1]):
+            top[email] = (sums, model)  # the most events, then spend, then by name
+    last = last_days(conn, where)
     people = tables.people
     services = set(
         conn.execute(
@@ -352,12 +388,12 @@ def activity(conn: Connection, where: Scope) -> dict[str | None, Activity]:
     premium = _latest_fast_premium(conn, where.integration_ids)
     return {
         email: Activity(
-            top_model=pair.model,
-            last_day=last[email or tables.UNATTRIBUTED],
+            top_model=model,
+            last_day=last[email],
             service_account=email in services,
             cursor_fast_premium_requests=premium.get(email) if email else None,
         )
-        for email, pair in top.items()
+        for email, (_sums, model) in top.items()
     }
 
 

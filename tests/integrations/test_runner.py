@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 import stamina
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from pumpview.errors import AuthError
 from pumpview.integrations.cursor import connection, runner, usage_events
+from pumpview.integrations.cursor.client import EVENTS_PATH, EVENTS_PER_MINUTE
 from pumpview.integrations.cursor.runner import SyncBusy, SyncStopped, run_sync
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
@@ -143,7 +145,7 @@ def test_disconnect_stops_a_running_sync_and_says_so(engine, vault, live):
         run = runs.latest(conn, iid)
     assert (row.status, row.key_ciphertext) == ("disconnected", None)
     assert run.outcome == "interrupted"
-    assert "being disconnected" in run.message
+    assert run.message == runner.STOPPED
     assert stopped[0].id == run.id
     assert _stored_events(engine) == events_at_stop
     assert run.windows_done < run.windows_total
@@ -173,6 +175,45 @@ def test_a_stop_is_heeded_between_pages_not_only_between_windows(engine, vault, 
     assert _stored_events(engine) == 0
     # The read-ahead may have asked a few pages more (at most AHEAD), never the whole window.
     assert sum(1 for c in served.sim.calls if c.path == usage_events.PATH) < pages
+
+
+def test_a_stop_ends_a_pacing_wait_at_once(engine, vault, live):
+    """Cursor's budget for the minute is spent (by another process, say): the sync waits for
+    it, and a stop asked for meanwhile ends the run within a heartbeat or two, not a minute."""
+    iid = _connect(engine, vault, live)
+    with engine.begin() as conn:  # 58 event requests in the last second: the minute is spent
+        conn.execute(insert(tables.upstream_sends), [
+            {"team": "cursor", "bucket": EVENTS_PATH, "sent_at_ms": now_ms()}
+        ] * EVENTS_PER_MINUTE)  # fmt: skip
+    windows = threading.Event()
+    ended: list[BaseException] = []
+    checked = len(live.sim.calls)  # the connect's key check asked for one event
+
+    def sync() -> None:
+        try:
+            run_sync(
+                engine,
+                vault,
+                pacing=True,
+                on_progress=lambda run: windows.set() if run.stage == "window" else None,
+            )
+        except SyncStopped as exc:
+            ended.append(exc)
+
+    thread = threading.Thread(target=sync)
+    thread.start()
+    assert windows.wait(timeout=30)  # about to ask for the first page: its wait begins
+    with engine.begin() as conn:
+        runs.request_stop(conn, runs.latest(conn, iid).id)
+    asked = time.monotonic()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert time.monotonic() - asked < 10  # the wait was a minute long
+    with engine.connect() as conn:
+        run = runs.latest(conn, iid)
+    assert (run.outcome, run.message) == ("interrupted", runner.STOPPED)
+    assert len(ended) == 1
+    assert not [c for c in list(live.sim.calls)[checked:] if c.path == usage_events.PATH]  # no page
 
 
 def test_a_revoked_key_ends_the_run_as_revoked(engine, vault, live):

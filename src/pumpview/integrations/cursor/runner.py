@@ -38,7 +38,10 @@ class SyncBusy(UserInputError):
 
 
 class SyncStopped(PumpViewError):
-    """The run was asked to stop (the integration is being disconnected)."""
+    """The run was asked to stop (a disconnect, the server shutting down) or lost its lease."""
+
+
+STOPPED = "the sync was asked to stop (a disconnect, or the server shutting down)"
 
 
 def owner() -> str:
@@ -70,7 +73,7 @@ def run_sync(
     run_id = _take_lease(engine, integration.integration_id, wait, on_progress, poll_seconds)
     state = _Heartbeat(engine, run_id)
     http = make_http(integration.api_key, integration.base_url)
-    client = CursorClient(http, pacing=pacing, budget=SharedBudget(engine, name))
+    client = CursorClient(http, pacing=pacing, budget=SharedBudget(engine, name), sleep=state.pause)
 
     def progress(p: Progress) -> None:
         stats = client.stats
@@ -83,7 +86,7 @@ def run_sync(
         if on_progress is not None and state.run is not None:
             on_progress(replace(state.run, **state.progress))
         if state.must_stop():
-            raise SyncStopped("the sync was stopped: the integration is being disconnected")
+            raise SyncStopped(STOPPED)
 
     outcome, message = "interrupted", "the sync was interrupted before it finished"
     state.start()
@@ -164,7 +167,7 @@ class _Heartbeat:
         with self.engine.begin() as conn:
             run = runs.heartbeat(conn, self.run_id, now_ms(), **self.progress)
         self.run = run
-        if run is None:  # the lease expired and another run took it
+        if run is None or run.stop_requested:  # the lease was lost, or a stop was asked for
             self.stop.set()
 
     def must_stop(self) -> bool:
@@ -174,6 +177,12 @@ class _Heartbeat:
                 if runs.stop_requested(conn, self.run_id):
                     self.stop.set()
         return self.stop.is_set()
+
+    def pause(self, seconds: float) -> None:
+        """The client's pacing wait: a minute at Cursor's pace, so a stop (seen by the next
+        beat) ends it at once rather than after it."""
+        if self.stop.wait(seconds):
+            raise SyncStopped(STOPPED)
 
     def _beat(self) -> None:
         while not self._done.wait(HEARTBEAT_SECONDS):

@@ -72,7 +72,10 @@ def plan_windows(
     """Windows over the days in ``[first, last]`` that are not final, newest first.
 
     Consecutive pending days are grouped into windows of at most ``window_days`` days; windows
-    end at ``now_ms`` at the latest and never overlap or leave a gap (inclusive ms bounds).
+    end at ``now_ms`` at the latest and never overlap or leave a gap (inclusive ms bounds). A
+    first backfill (no day read yet) begins with the newest day alone: its figures are stored
+    after that day's pages, within Cursor's first minute of requests even for a team of
+    thousands (a week of a 1,000-member team is 71 pages, more than a minute holds).
     """
     pending: list[date] = []
     day = last
@@ -86,7 +89,7 @@ def plan_windows(
         if run and (
             pending_day is None
             or pending_day != run[-1] - timedelta(days=1)
-            or len(run) == window_days
+            or len(run) == (1 if not fetched and not windows else window_days)
         ):
             end = min(day_start_ms(run[0]) + MS_PER_DAY - 1, now_ms)
             windows.append(Window(day_start_ms(run[-1]), end))

@@ -58,7 +58,11 @@ def run_server(settings: Settings, host: str, port: int, lines: list[str]) -> No
 
 def _listen(host: str, port: int) -> socket.socket:
     """The server's socket, bound and listening; a taken port is one clear line."""
-    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    # IPPROTO_TCP named, not 0: asyncio switches Nagle off (TCP_NODELAY) only on connections
+    # whose socket says TCP, and with Nagle on every answer waited 40 ms for a delayed ACK.
+    listening = socket.socket(
+        socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+    )
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listening.bind((host, port))

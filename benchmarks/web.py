@@ -1,24 +1,31 @@
-"""Page and API latency of the web app at millions of events, over real HTTP, also while a sync
-writes.
+"""Page and API latency of the web app at millions of events, over real HTTP against
+``pumpview serve``, idle and while syncs write.
 
     .venv/bin/python benchmarks/web.py                     # 2,000,000 events, SQLite
-    .venv/bin/python benchmarks/web.py --events 200000
+    .venv/bin/python benchmarks/web.py --events 200000 --samples 10
 
-Loads the events as ``benchmarks/reports.py`` does (the sync's own write path, no HTTP), serves
-``create_app`` on 127.0.0.1 with uvicorn, signs in, and times every page and JSON twin (the top
-spender's and the top model's drill-downs among them) for the last 7 and the last 365 days (``--samples`` each, cookies and all, as a browser asks), printing
-p50 and p95. Then it does it again while a thread re-stores 7-day windows in a loop, as a
-backfill would, so the figures show whether reading waits for the writer.
+Loads the events as ``benchmarks/reports.py`` does (the sync's own write path, no HTTP), starts
+``pumpview serve`` on them as a process of its own, signs in, and times every page and JSON
+twin (the top spender's and the top model's drill-downs among them) for the last 7 and the last
+365 days (``--samples`` each, cookies and all, as a browser asks), printing p50 and p95, three
+times:
+
+1. idle;
+2. while another process re-stores the newest 7-day window in a loop, as a ``pumpview sync``
+   beside the server would, without pause (the database's readers and its writer meet);
+3. while the server itself backfills a second Cursor team from the simulator with its limits
+   off, as after Connect (the server's own sync thread shares its process with the pages).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -29,26 +36,30 @@ from cryptography.fernet import Fernet
 sys.path.insert(0, str(Path(__file__).parent))
 
 import reports as loading
+from first_data import free_port, start_simulator
 from pumpview import accounts
-from pumpview.settings import load_settings
-from pumpview.simulator.server import serve_in_thread
+from pumpview.simulator import DEMO_KEY
 from pumpview.store.engine import open_store
-from pumpview.store.usage import Staged, replace_window
 from pumpview.timeutil import day_of, now_ms
-from pumpview.web.app import create_app
 
 PATHS = ("/", "/people", "/models", "/requests", "/api/overview", "/api/people", "/api/models",
          "/api/requests", "/api/daily", "/api/integrations", "/settings/integrations",
          "/docs")  # fmt: skip
-PASSWORD = "a long passphrase"  # noqa: S105 - a throwaway account of the benchmark
+ADMIN, PASSWORD = "bench@acme.dev", "a long passphrase"  # a throwaway account of the benchmark
+
+
+def csrf(html: str) -> str:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert token is not None
+    return token.group(1)
 
 
 def sign_in(client: httpx.Client) -> None:
-    page = client.get("/sign-in")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token is not None
-    client.post("/sign-in", data={"email": "bench@acme.dev", "password": PASSWORD,
-                                  "csrf_token": token.group(1)})  # fmt: skip
+    token = csrf(client.get("/sign-in").text)
+    answer = client.post(
+        "/sign-in", data={"email": ADMIN, "password": PASSWORD, "csrf_token": token}
+    )
+    assert answer.status_code == 200, answer.status_code  # followed to the Overview
 
 
 def drill_downs(client: httpx.Client) -> tuple[str, ...]:
@@ -90,66 +101,113 @@ def show(title: str, got: dict[tuple[str, int], list[float]]) -> float:
     return worst
 
 
-def rewrite_windows(url: str, team: object, stop: threading.Event, writes: list[float]) -> None:
-    """Re-store the newest 7-day window again and again, as a sync replaces windows."""
+def rewrite_windows(url: str, events: int) -> None:
+    """Re-store the newest 7-day window again and again, as a sync replaces windows; one line
+    per write (its seconds) on stdout. Runs until killed, in a process of its own."""
     from pumpview import money  # noqa: PLC0415
     from pumpview.integrations.cursor import usage_events  # noqa: PLC0415
     from pumpview.integrations.cursor.sync import plan_windows  # noqa: PLC0415
+    from pumpview.simulator.config import SimConfig  # noqa: PLC0415
+    from pumpview.simulator.data import Team  # noqa: PLC0415
+    from pumpview.store.usage import Staged, replace_window  # noqa: PLC0415
 
+    per_day = loading.EVENTS_PER_MEMBER_DAY_FOR_1M * events / 1_000_000
+    team = Team(SimConfig(members=loading.MEMBERS, days=365, events_per_member_day=per_day,
+                          hourly_lag=False))  # fmt: skip
     engine = open_store(url)
-    window = plan_windows(day_of(team.now) - timedelta(days=6), day_of(team.now), {},  # type: ignore[attr-defined]
-                          team.now)[0]  # type: ignore[attr-defined]  # fmt: skip
-    batch = team.events_between(window.start, window.end)  # type: ignore[attr-defined]
+    window = plan_windows(day_of(team.now) - timedelta(days=6), day_of(team.now), {},
+                          team.now)[0]  # fmt: skip
+    batch = team.events_between(window.start, window.end)
     pages = [usage_events.to_records([money.loads(e.json) for e in batch[at : at + 1000]], 1)
              for at in range(0, len(batch), 1000)]  # fmt: skip
-    while not stop.is_set():
+    while True:
         staged = Staged(window)
         for records in pages:
             staged.add(records)
         staged.rollup_records(1)
         begun = time.perf_counter()
         with engine.begin() as conn:
-            replace_window(conn, 1, staged, team.now)  # type: ignore[attr-defined]
-        writes.append(time.perf_counter() - begun)
+            replace_window(conn, 1, staged, team.now)
+        print(f"{time.perf_counter() - begun:.3f}", flush=True)
         staged.close()
-    engine.dispose()
+
+
+def start_server(folder: str, url: str, cursor: str) -> tuple[subprocess.Popen[str], str]:
+    """``pumpview serve`` on the store, its Connect pointed at ``cursor``; waits until it
+    listens (it prints its URL then)."""
+    port = free_port()
+    env = {**os.environ, "PUMPVIEW_HOME": folder, "PUMPVIEW_DATABASE_URL": url,
+           "PUMPVIEW_SECRET_KEY": Fernet.generate_key().decode(), "PUMPVIEW_SYNC_INTERVAL": "off",
+           "PUMPVIEW_RATE_LIMIT": "off", "PUMPVIEW_CURSOR_BASE_URL": cursor}  # fmt: skip
+    server = subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "pumpview", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert server.stdout is not None
+    line = server.stdout.readline()
+    assert "Pump View on" in line, line
+    return server, f"http://127.0.0.1:{port}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--rewrite", metavar="URL", help=argparse.SUPPRESS)  # the writer's own
     args = parser.parse_args()
+    if args.rewrite:
+        rewrite_windows(args.rewrite, args.events)
+        return
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/web.db"
         engine = open_store(url)
-        team, seconds, _writes = loading.load(engine, args.events)
+        _team, seconds, _writes = loading.load(engine, args.events)
         print(f"loaded {args.events:,} events in {seconds:.0f} s")
-        accounts.add_user(engine, "bench@acme.dev", "viewer", PASSWORD, now_ms())
+        accounts.add_user(engine, ADMIN, "admin", PASSWORD, now_ms())
         engine.dispose()
-        settings = load_settings(home=folder, database_url=url, sync_interval=None,
-                                 secret_key=Fernet.generate_key().decode())  # fmt: skip
-        with (
-            serve_in_thread(create_app(settings)) as base,
-            httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client,
-        ):
-            sign_in(client)
-            paths = PATHS + drill_downs(client)
-            timings(client, paths, 2)  # warm-up
-            show("idle", timings(client, paths, args.samples))
-            stop, writes = threading.Event(), []
-            writer = threading.Thread(target=rewrite_windows, args=(url, team, stop, writes))
-            writer.start()
-            try:
-                show(
-                    "while a sync rewrites a 7-day window in a loop",
-                    timings(client, paths, args.samples),
-                )
-            finally:
-                stop.set()
-                writer.join()
-            print(f"windows rewritten meanwhile: {len(writes)}, "
-                  f"{statistics.median(writes) * 1000:.0f} ms each (median)")  # fmt: skip
+        # The second team's simulator: as large again, limits off, so the backfill runs flat out.
+        simulator_args = argparse.Namespace(
+            members=loading.MEMBERS,
+            days=365,
+            events_per_day=loading.EVENTS_PER_MEMBER_DAY_FOR_1M * 2,
+        )
+        simulator, cursor = start_simulator(simulator_args, rate_limits=False)
+        server, base = start_server(folder, url, cursor)
+        try:
+            with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
+                sign_in(client)
+                paths = PATHS + drill_downs(client)
+                timings(client, paths, 2)  # warm-up
+                show("idle", timings(client, paths, args.samples))
+
+                writer = subprocess.Popen(  # noqa: S603 - this script
+                    [sys.executable, __file__, "--rewrite", url, "--events", str(args.events)],
+                    stdout=subprocess.PIPE, text=True,
+                )  # fmt: skip
+                assert writer.stdout is not None
+                first = float(writer.stdout.readline())  # writing from here on
+                got = timings(client, paths, args.samples)
+                writer.kill()
+                writes = [first] + [float(w) for w in writer.stdout.read().split()]
+                show("while another process rewrites a 7-day window in a loop", got)
+                print(f"windows rewritten meanwhile: {len(writes)}, "
+                      f"{statistics.median(writes) * 1000:.0f} ms each (median)")  # fmt: skip
+
+                token = csrf(client.get("/settings/integrations").text)
+                form = {"api_key": DEMO_KEY, "name": "second", "csrf_token": token}
+                connected = client.post("/settings/integrations/connect", data=form)
+                assert connected.status_code == 200, connected.status_code
+                got = timings(client, paths, args.samples)
+                second = next(i for i in client.get("/api/integrations").json()
+                              if i["name"] == "second")  # fmt: skip
+                show("while the server backfills a second team (the simulator, limits off)", got)
+                print(f"the server's backfill meanwhile: {second['run']['events']:,} events, "
+                      f"{second['run']['days_done']} of {second['run']['days_total']} days, "
+                      f"still running: {second['syncing']}")  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(timeout=120)
+            simulator.kill()
 
 
 if __name__ == "__main__":

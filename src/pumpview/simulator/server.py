@@ -13,9 +13,12 @@ from fastapi import FastAPI
 
 
 @contextmanager
-def serve_in_thread(app: FastAPI, port: int = 0) -> Iterator[str]:
-    """Run ``app`` with uvicorn on ``127.0.0.1:port`` (0 = any free port); yield its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+def serve_in_thread(app: FastAPI, port: int = 0, *, lifespan: bool = False) -> Iterator[str]:
+    """Run ``app`` with uvicorn on ``127.0.0.1:port`` (0 = any free port); yield its base URL.
+    With ``lifespan`` the app's start-up and shutdown run too, as under ``pumpview serve`` (the
+    web app's shutdown stops its syncs; tests wait on them themselves)."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="on" if lifespan else "off")  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -30,4 +33,4 @@ def serve_in_thread(app: FastAPI, port: int = 0) -> Iterator[str]:
         yield f"http://127.0.0.1:{bound}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=60 if lifespan else 10)

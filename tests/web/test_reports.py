@@ -91,6 +91,9 @@ def test_a_bad_range_is_a_clear_400(site, loaded):
     api = browser.get("/api/people", params={"since": "2026-02-30"})
     assert (api.status_code, api.json()["error"]) == (400, "bad_request")
     assert "since/until" in api.json()["message"]
+    wrong = browser.get("/api/people", params={"format": "xml"})
+    assert (wrong.status_code, wrong.json()["error"]) == (400, "bad_request")
+    assert "format" in wrong.json()["message"]
     assert (
         browser.get("/people", params={"since": "2026-12-09", "until": "2026-12-01"}).status_code
         == 400

@@ -6,7 +6,7 @@ The JSON and CSV carry exactly the fields and formats of ``pumpview report ... -
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -64,7 +64,7 @@ def _api(path: str) -> None:
         _user: Viewer,
         span: Span,
         team: Teams,
-        format: str = "json",
+        format: Literal["json", "csv"] = "json",
     ) -> Any:
         data = records(_rows(request, report, span, team), usage.COLUMNS[report])
         if format == "csv":

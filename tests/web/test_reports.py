@@ -160,6 +160,9 @@ def test_a_persons_twin_is_their_ground_truth(site, loaded):
             mix = sum(Decimal(m["spend_cents"]) for m in twin["models"])
             drawn = sum(Decimal(v) for s in twin["series"] for v in s["spend_cents"])
         assert mix == drawn == truth.spend_cents
+        every = gt.visible_events(team, day_start_ms(team.first_day), team.now)
+        theirs = [e.timestamp for e in every if gt.by_user(e) == email]
+        assert [e["ts_ms"] for e in twin["recent"]] == sorted(theirs, reverse=True)[:20]
     assert browser.get("/api/people/nobody@acme.dev").status_code == 404
     someone = next(email for email in want if email)
     quiet = browser.get(f"/people/{someone}", params={"since": "2020-01-01", "until": "2020-01-07"})

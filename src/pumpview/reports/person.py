@@ -19,6 +19,7 @@ from pumpview.store import tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT, MEASURES, STORED, Measures, from_stored
 from pumpview.store.tables import UNATTRIBUTED
+from pumpview.timeutil import MS_PER_DAY, day_start_ms
 
 RECENT = 20
 
@@ -47,6 +48,7 @@ class Person:
     days: tuple[tuple[date, Measures], ...]
     """Every measure per active day (fast and slow over time)."""
     recent: tuple[RecentEvent, ...]
+    """Their newest events in the range, newest first."""
 
 
 def _add(into: dict[Any, list[Any]], key: Any, values: dict[str, Any]) -> None:
@@ -76,13 +78,18 @@ def build(
         known = name is not None or conn.execute(
             select(people.c.email).where(people.c.email == key)
         ).first() is not None  # fmt: skip
-        recent = conn.execute(
-            select(events.c.ts_ms, events.c.model, events.c.kind, events.c.cost_cents,
-                   events.c.input_tokens, events.c.output_tokens)
-            .where(events.c.integration_id.in_(ids), events.c.email == key)
-            .order_by(events.c.ts_ms.desc())
-            .limit(RECENT)
-        ).all()  # fmt: skip
+        recent = []
+        for iid in ids:  # one backward walk of ix_usage_events_window each: an IN would sort all
+            recent += conn.execute(
+                select(events.c.ts_ms, events.c.model, events.c.kind, events.c.cost_cents,
+                       events.c.input_tokens, events.c.output_tokens)
+                .where(events.c.integration_id == iid, events.c.email == key,
+                       events.c.ts_ms.between(day_start_ms(span.since),
+                                              day_start_ms(span.until) + MS_PER_DAY - 1))
+                .order_by(events.c.ts_ms.desc())
+                .limit(RECENT)
+            ).all()  # fmt: skip
+        recent = sorted(recent, key=lambda e: -e.ts_ms)[:RECENT]
     if not rows and not known and not recent:
         return None
     by_model: dict[str, list[Any]] = {}

@@ -78,7 +78,7 @@ def build(
         known = name is not None or conn.execute(
             select(people.c.email).where(people.c.email == key)
         ).first() is not None  # fmt: skip
-        recent = []
+        recent: list[Any] = []
         for iid in ids:  # one backward walk of ix_usage_events_window each: an IN would sort all
             recent += conn.execute(
                 select(events.c.ts_ms, events.c.model, events.c.kind, events.c.cost_cents,

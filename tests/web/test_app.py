@@ -258,7 +258,9 @@ def test_scripts_start_a_sync_with_an_admin_token_and_a_viewer_gets_403_json(sit
     assert listed["run"]["outcome"] == "ok"
 
 
-def test_the_key_is_in_no_log_line_of_a_whole_connect_and_sync(site, caplog):
+def test_the_key_is_in_no_log_line_of_a_whole_connect_and_sync(site, caplog, capfd):
+    """Neither the server's log records nor anything its sync processes write (they log to
+    its stderr, at its level: here every debug line of httpx too) hold the key."""
     import logging  # noqa: PLC0415
 
     with caplog.at_level(logging.DEBUG):
@@ -270,3 +272,6 @@ def test_the_key_is_in_no_log_line_of_a_whole_connect_and_sync(site, caplog):
         site.web.syncs.wait()
     assert caplog.records  # something was logged, or the check proves nothing
     assert not leaks("\n".join(r.getMessage() for r in caplog.records))
+    out, err = capfd.readouterr()
+    assert "sync cursor: httpx INFO HTTP Request: POST" in err  # the sync processes' lines
+    assert not leaks(out + err)

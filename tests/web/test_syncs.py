@@ -1,4 +1,5 @@
-"""The web app's background syncs stop cleanly when the server does."""
+"""The web app's background syncs, each a process of its own, stop cleanly when the server
+does."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import time
 import stamina
 from cryptography.fernet import Fernet
 
-from pumpview.integrations.cursor import connection
+from pumpview.integrations.cursor import connection, runner
+from pumpview.settings import load_settings
 from pumpview.simulator import DEMO_KEY, Faults
 from pumpview.store import integrations, runs
 from pumpview.store.engine import open_store
@@ -21,12 +23,16 @@ def test_closing_stops_a_running_sync_after_its_page_and_records_it(serve, tmp_p
     run to stop, it ends within the wait, interrupted, and holds no lease any more."""
     served = serve(now_ms=None, days=30, members=8,
                    faults=Faults(slow_rate=1.0, slow_seconds=0.2))  # fmt: skip
-    engine = open_store(f"sqlite:///{tmp_path / 'pv.db'}")
-    vault = Vault(Fernet.generate_key())
+    settings = load_settings(
+        home=tmp_path, database_url=f"sqlite:///{tmp_path / 'pv.db'}",
+        secret_key=Fernet.generate_key().decode(), rate_limit=False,
+    )  # fmt: skip
+    engine = open_store(settings.db_url)
+    vault = Vault.from_settings(settings)
     with stamina.set_testing(True, attempts=100, cap=True):
         connection.connect(engine, vault, DEMO_KEY, base_url=served.url, team_name=None,
                            now_ms=now_ms(), pacing=False)  # fmt: skip
-        syncs = Syncs(engine, vault, pacing=False)
+        syncs = Syncs(settings, engine)
         syncs.start("cursor")
         with engine.connect() as conn:
             iid = int(integrations.require(conn, "cursor").id)
@@ -37,7 +43,10 @@ def test_closing_stops_a_running_sync_after_its_page_and_records_it(serve, tmp_p
             if run is not None and run.stage == "window":
                 break
             assert time.monotonic() < deadline, "the sync never started"
+        assert run.owner != runner.owner()  # not this process: the sync has one of its own
+        asked = time.monotonic()
         syncs.close(timeout=30)
+        assert time.monotonic() - asked < 10  # within a beat or a page, not the backfill
     with engine.connect() as conn:
         ended = runs.latest(conn, iid)
         assert runs.running(conn, iid, now_ms()) is None

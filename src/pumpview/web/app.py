@@ -73,7 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     engine = open_store(settings.db_url)
     vault = Vault.from_settings(settings)
-    syncs = Syncs(engine, vault, pacing=settings.rate_limit)
+    syncs = Syncs(settings, engine)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind)
     templates.env.globals.update(link=link, person_path=person_path, model_path=model_path)

@@ -1,54 +1,81 @@
 """The web app's background syncs: after a connect, on "Sync now", and every interval.
 
-Each is the importer's one sync (``runner.run_sync``) on a thread of its own; the lease in the
-store keeps it to one per integration whichever process asks, so a sync the CLI is running
-simply makes this one step aside.
+Each is the importer's one sync (``runner.run_sync``) in a process of its own, so the pages
+never share an interpreter with it: a backfill at full speed is busy Python, and in the server's
+process it made the Overview wait several times over for its turn. The lease in the store keeps
+it to one per integration whichever process asks, so a sync the CLI is running simply makes
+this one step aside; its run record is what the pages show.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
+import time
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
 
 from sqlalchemy import Engine, select
 
 from pumpview.errors import PumpViewError
 from pumpview.integrations.cursor import runner
+from pumpview.settings import Settings
 from pumpview.store import integrations, runs, tables
 from pumpview.timeutil import now_ms
-from pumpview.vault import Vault
 
 log = logging.getLogger("pumpview.web")
+_SPAWN = multiprocessing.get_context("spawn")
+"""A fresh interpreter per sync: no fork of a server's threads and sockets."""
+
+
+def sync_in_process(settings: Settings, name: str, log_level: int, under_way: Event) -> None:
+    """A sync process's whole life: its own store connection and vault, one run; it logs to
+    the server's stderr at the server's level, and sets ``under_way`` once its run is
+    recorded (or it ended without one)."""
+    from pumpview.store.engine import open_store  # noqa: PLC0415 - in the child
+    from pumpview.vault import Vault  # noqa: PLC0415
+
+    logging.basicConfig(level=log_level, format=f"sync {name}: %(name)s %(levelname)s %(message)s")
+    engine = open_store(settings.db_url)
+    try:
+        runner.run_sync(engine, Vault.from_settings(settings), name, pacing=settings.rate_limit,
+                        on_progress=lambda _run: under_way.set())  # fmt: skip
+    except runner.SyncBusy:
+        pass  # another process is syncing it: its run shows on the page all the same
+    except runner.SyncStopped:
+        pass  # asked to stop (a disconnect, the server shutting down): its run says so
+    except PumpViewError as exc:  # recorded on the run and the integration already
+        log.warning("sync of %s ended: %s", name, exc)
+    finally:
+        under_way.set()
+        engine.dispose()
 
 
 class Syncs:
-    def __init__(self, engine: Engine, vault: Vault, *, pacing: bool) -> None:
-        self._engine, self._vault, self._pacing = engine, vault, pacing
-        self._threads: dict[str, threading.Thread] = {}
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self._settings, self._engine = settings, engine
+        self._processes: dict[str, BaseProcess] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
-    def start(self, name: str) -> bool:
-        """Start syncing ``name`` in the background unless this process already is."""
+    def start(self, name: str, wait_seconds: float = 15.0) -> bool:
+        """Start syncing ``name`` in the background unless this server already is; return once
+        its run is recorded, so the page that follows shows it (a new interpreter takes a
+        moment)."""
         with self._lock:
-            running = self._threads.get(name)
+            running = self._processes.get(name)
             if running is not None and running.is_alive():
                 return False
-            thread = threading.Thread(target=self._run, args=(name,), name=f"sync-{name}")
-            thread.daemon = True
-            self._threads[name] = thread
-            thread.start()
-            return True
-
-    def _run(self, name: str) -> None:
-        try:
-            runner.run_sync(self._engine, self._vault, name, pacing=self._pacing)
-        except runner.SyncBusy:
-            pass  # another process is syncing it: its run shows on the page all the same
-        except runner.SyncStopped:
-            pass  # asked to stop (a disconnect, the server shutting down): its run says so
-        except PumpViewError as exc:  # recorded on the run and the integration already
-            log.warning("sync of %s ended: %s", name, exc)
+            level, under_way = logging.getLogger().getEffectiveLevel(), _SPAWN.Event()
+            process = _SPAWN.Process(  # daemonic: a server that exits takes its syncs along
+                target=sync_in_process, args=(self._settings, name, level, under_way),
+                name=f"sync-{name}", daemon=True,
+            )  # fmt: skip
+            process.start()
+            self._processes[name] = process
+        under_way.wait(wait_seconds)
+        return True
 
     def every(self, minutes: int) -> None:
         """Sync every connected integration now and every ``minutes`` until ``close``."""
@@ -68,22 +95,32 @@ class Syncs:
         threading.Thread(target=loop, name="sync-schedule", daemon=True).start()
 
     def wait(self, timeout: float = 30.0) -> None:
-        """Wait for the syncs this process started (tests, shutdown)."""
+        """Wait for the syncs this server started (tests, shutdown)."""
         with self._lock:
-            threads = list(self._threads.values())
-        for thread in threads:
-            thread.join(timeout)
+            processes = list(self._processes.values())
+        for process in processes:
+            process.join(timeout)
 
     def close(self, timeout: float = 30.0) -> None:
-        """Stop scheduling, ask this process's running syncs to stop (each ends after the page
-        it is on, its run recorded as interrupted) and give them ``timeout`` to do so."""
+        """Stop scheduling and ask this server's syncs to stop, each as soon as its run is
+        under way (it ends within a second or a page, recorded as interrupted); after
+        ``timeout``, end what is left (its lease then expires and the next run says so)."""
         self._stop.set()
+        deadline = time.monotonic() + timeout
         with self._lock:
-            names = [name for name, thread in self._threads.items() if thread.is_alive()]
-        for name in names:
-            with self._engine.begin() as conn:
-                row = integrations.find(conn, name)
-                run = runs.running(conn, int(row.id), now_ms()) if row is not None else None
-                if run is not None and run.owner == runner.owner():
-                    runs.request_stop(conn, run.id)
-        self.wait(timeout)
+            processes = dict(self._processes)
+        while (alive := {n: p for n, p in processes.items() if p.is_alive()}) and (
+            time.monotonic() < deadline
+        ):
+            for name, process in alive.items():
+                self._ask_to_stop(name, runner.owner(process.pid))
+            next(iter(alive.values())).join(0.2)
+        for process in alive.values():
+            process.terminate()
+
+    def _ask_to_stop(self, name: str, owner: str) -> None:
+        with self._engine.begin() as conn:
+            row = integrations.find(conn, name)
+            run = runs.running(conn, int(row.id), now_ms()) if row is not None else None
+            if run is not None and run.owner == owner and not run.stop_requested:
+                runs.request_stop(conn, run.id)

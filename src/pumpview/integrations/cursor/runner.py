@@ -44,9 +44,9 @@ class SyncStopped(PumpViewError):
 STOPPED = "the sync was asked to stop (a disconnect, or the server shutting down)"
 
 
-def owner() -> str:
-    """Who runs a sync: this host and process."""
-    return f"{socket.gethostname()} pid {os.getpid()}"
+def owner(pid: int | None = None) -> str:
+    """Who runs a sync: this host and process (or process ``pid`` of this host)."""
+    return f"{socket.gethostname()} pid {pid or os.getpid()}"
 
 
 def describe(run: runs.Run) -> str:

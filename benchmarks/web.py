@@ -13,8 +13,10 @@ times:
 1. idle;
 2. while another process re-stores the newest 7-day window in a loop, as a ``pumpview sync``
    beside the server would, without pause (the database's readers and its writer meet);
-3. while the server itself backfills a second Cursor team from the simulator with its limits
-   off, as after Connect (the server's own sync thread shares its process with the pages).
+3. while the server backfills a second Cursor team from the simulator, as after Connect (in a
+   sync process of its own): with Cursor's limits on and the server pacing itself, as it would
+   against Cursor (a burst of 58 pages a minute, then the wait); with ``--flat-out``, limits
+   and pacing off, the backfill as fast as this machine goes, the simulator beside it.
 """
 
 from __future__ import annotations
@@ -132,13 +134,16 @@ def rewrite_windows(url: str, events: int) -> None:
         staged.close()
 
 
-def start_server(folder: str, url: str, cursor: str) -> tuple[subprocess.Popen[str], str]:
+def start_server(
+    folder: str, url: str, cursor: str, *, pacing: bool
+) -> tuple[subprocess.Popen[str], str]:
     """``pumpview serve`` on the store, its Connect pointed at ``cursor``; waits until it
     listens (it prints its URL then)."""
     port = free_port()
     env = {**os.environ, "PUMPVIEW_HOME": folder, "PUMPVIEW_DATABASE_URL": url,
            "PUMPVIEW_SECRET_KEY": Fernet.generate_key().decode(), "PUMPVIEW_SYNC_INTERVAL": "off",
-           "PUMPVIEW_RATE_LIMIT": "off", "PUMPVIEW_CURSOR_BASE_URL": cursor}  # fmt: skip
+           "PUMPVIEW_RATE_LIMIT": "on" if pacing else "off",
+           "PUMPVIEW_CURSOR_BASE_URL": cursor}  # fmt: skip
     server = subprocess.Popen(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "pumpview", "serve", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, text=True,
@@ -153,6 +158,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--flat-out", action="store_true",
+                        help="the second team's backfill with limits and pacing off")  # fmt: skip
     parser.add_argument("--rewrite", metavar="URL", help=argparse.SUPPRESS)  # the writer's own
     args = parser.parse_args()
     if args.rewrite:
@@ -165,14 +172,14 @@ def main() -> None:
         print(f"loaded {args.events:,} events in {seconds:.0f} s")
         accounts.add_user(engine, ADMIN, "admin", PASSWORD, now_ms())
         engine.dispose()
-        # The second team's simulator: as large again, limits off, so the backfill runs flat out.
+        # The second team's simulator: as large again.
         simulator_args = argparse.Namespace(
             members=loading.MEMBERS,
             days=365,
             events_per_day=loading.EVENTS_PER_MEMBER_DAY_FOR_1M * 2,
         )
-        simulator, cursor = start_simulator(simulator_args, rate_limits=False)
-        server, base = start_server(folder, url, cursor)
+        simulator, cursor = start_simulator(simulator_args, rate_limits=not args.flat_out)
+        server, base = start_server(folder, url, cursor, pacing=not args.flat_out)
         try:
             with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
                 sign_in(client)
@@ -200,8 +207,10 @@ def main() -> None:
                 got = timings(client, paths, args.samples)
                 second = next(i for i in client.get("/api/integrations").json()
                               if i["name"] == "second")  # fmt: skip
-                show("while the server backfills a second team (the simulator, limits off)", got)
+                limits = "limits and pacing off" if args.flat_out else "Cursor's limits, paced"
+                show(f"while the server backfills a second team (the simulator, {limits})", got)
                 print(f"the server's backfill meanwhile: {second['run']['events']:,} events, "
+                      f"{second['run']['requests']} requests, "
                       f"{second['run']['days_done']} of {second['run']['days_total']} days, "
                       f"still running: {second['syncing']}")  # fmt: skip
         finally:

@@ -21,8 +21,8 @@ from sending the Connect POST:
   and how old it was: a run writes its progress once a second, and counts a window as done only
   once the next window has been read;
 - ``after --linger``: the progress ``--linger`` seconds later, when asked for;
-- ``stop``: how long the app's shutdown (its lifespan, ``Syncs.close``) took, how long until the
-  sync's last thread ended, and how the run was recorded (``interrupted``). Unstopped, the
+- ``stop``: how long the app's shutdown (its lifespan, ``Syncs.close``: the sync process asked
+  to stop and waited for) took, and how the run was recorded (``interrupted``). Unstopped, the
   backfill would pace on for many minutes.
 
 Then the median, min and max time to first data against the 60 s target.
@@ -37,9 +37,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -146,9 +145,6 @@ class Run:
     """The progress after ``--linger`` more seconds, just before the app stopped."""
     stop: float = 0.0
     outcome: str | None = None
-    threads_gone: float = 0.0
-    """Seconds from the shutdown's start until the sync's last thread ended."""
-    leftover: list[str] = field(default_factory=list)
 
 
 def progress(client: httpx.Client) -> dict[str, Any]:
@@ -156,21 +152,6 @@ def progress(client: httpx.Client) -> dict[str, Any]:
     listed = client.get("/api/integrations").json()
     run = listed[0]["run"] if listed else None
     return run or {}
-
-
-SYNC_THREADS = ("sync-", "cursor-pages", "store-windows")
-"""The threads of a sync: the run, its heartbeat, its page reader and its window writer."""
-
-
-def sync_threads(timeout: float) -> list[str]:
-    """The sync's threads still alive after ``timeout`` s (a page request in flight when the
-    app stopped is left to finish on its own: give it the time to)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        alive = [t.name for t in threading.enumerate() if t.name.startswith(SYNC_THREADS)]
-        if not alive or time.monotonic() > deadline:
-            return alive
-        time.sleep(0.05)
 
 
 def one_run(args: argparse.Namespace) -> Run:
@@ -203,8 +184,6 @@ def one_run(args: argparse.Namespace) -> Run:
                         run.lingered = Seen.of(progress(client), at, now_ms())
                 stopping = time.perf_counter()
             run.stop = time.perf_counter() - stopping  # the lifespan's shutdown: syncs.close()
-            run.leftover = sync_threads(timeout=90)
-            run.threads_gone = time.perf_counter() - stopping
             (listed,) = report.listing(web.engine, web.vault)
             run.outcome = listed.run.outcome if listed.run else None
             web.engine.dispose()
@@ -248,10 +227,9 @@ def line(number: int, run: Run) -> str:
     if run.ended:
         window += f" (the backfill ended: {run.ended})"
     lingered = f" | after --linger {run.lingered}" if run.lingered else ""
-    left = f", threads left: {', '.join(run.leftover)}" if run.leftover else ""
     return (
         f"run {number}: key check {run.key_check:.2f} s | {first} | {window}{lingered} | "
-        f"stop {run.stop:.1f} s, sync threads gone {run.threads_gone:.1f} s ({run.outcome}{left})"
+        f"stop {run.stop:.1f} s ({run.outcome})"
     )
 
 

@@ -42,7 +42,7 @@ from first_data import free_port, start_simulator
 from pumpview import accounts
 from pumpview.simulator import DEMO_KEY
 from pumpview.store.engine import open_store
-from pumpview.timeutil import day_of, now_ms
+from pumpview.timeutil import Window, day_of, day_start_ms, now_ms
 
 PATHS = ("/", "/people", "/models", "/requests", "/api/overview", "/api/people", "/api/models",
          "/api/requests", "/api/daily", "/api/integrations", "/settings/integrations",
@@ -108,7 +108,6 @@ def rewrite_windows(url: str, events: int) -> None:
     per write (its seconds) on stdout. Runs until killed, in a process of its own."""
     from pumpview import money  # noqa: PLC0415
     from pumpview.integrations.cursor import usage_events  # noqa: PLC0415
-    from pumpview.integrations.cursor.sync import plan_windows  # noqa: PLC0415
     from pumpview.simulator.config import SimConfig  # noqa: PLC0415
     from pumpview.simulator.data import Team  # noqa: PLC0415
     from pumpview.store.usage import Staged, replace_window  # noqa: PLC0415
@@ -117,8 +116,7 @@ def rewrite_windows(url: str, events: int) -> None:
     team = Team(SimConfig(members=loading.MEMBERS, days=365, events_per_member_day=per_day,
                           hourly_lag=False))  # fmt: skip
     engine = open_store(url)
-    window = plan_windows(day_of(team.now) - timedelta(days=6), day_of(team.now), {},
-                          team.now)[0]  # fmt: skip
+    window = Window(day_start_ms(day_of(team.now) - timedelta(days=6)), team.now)
     batch = team.events_between(window.start, window.end)
     pages = [usage_events.to_records([money.loads(e.json) for e in batch[at : at + 1000]], 1)
              for at in range(0, len(batch), 1000)]  # fmt: skip

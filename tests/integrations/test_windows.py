@@ -8,7 +8,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pumpview.integrations.cursor.sync import plan_windows
+from pumpview.integrations.cursor.sync import FIRST_WINDOW_DAYS, plan_windows
 from pumpview.store.usage import LATE_DATA_MS
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 
@@ -34,8 +34,8 @@ def test_windows_cover_exactly_the_pending_days(days, final, window_days):
         assert w.end <= NOW
         span = (day_of(w.end) - day_of(w.start)).days + 1
         assert 1 <= span <= window_days
-        if w is windows[0] and not fetched:
-            assert span == 1  # a first backfill: the newest day alone, for figures at once
+        if w is windows[0] and not fetched:  # a first backfill: two days, for figures at once
+            assert span == min(FIRST_WINDOW_DAYS, window_days, days)
         covered.extend(day_of(w.end) - timedelta(days=i) for i in range(span))
     pending = [
         LAST - timedelta(days=i) for i in range(days) if LAST - timedelta(days=i) not in fetched
@@ -63,10 +63,10 @@ def test_window_edges_are_adjacent_milliseconds():
     assert windows[0].end == NOW
 
 
-def test_a_first_backfill_reads_the_newest_day_first_then_whole_weeks():
+def test_a_first_backfill_reads_the_newest_two_days_first_then_whole_weeks():
     windows = plan_windows(LAST - timedelta(days=20), LAST, {}, NOW, window_days=7)
     spans = [(day_of(w.end) - day_of(w.start)).days + 1 for w in windows]
-    assert spans == [1, 7, 7, 6]
+    assert spans == [2, 7, 7, 5]
     fetched = {LAST - timedelta(days=30): day_start_ms(LAST)}  # any day read before: no haste
     windows = plan_windows(LAST - timedelta(days=20), LAST, fetched, NOW, window_days=7)
     assert [(day_of(w.end) - day_of(w.start)).days + 1 for w in windows] == [7, 7, 7]

@@ -32,6 +32,9 @@ from pumpview.store.write import upsert
 from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
 
 WINDOW_DAYS = 7
+FIRST_WINDOW_DAYS = 2
+"""A first backfill's first window: today so far and yesterday, a whole day of figures even
+just after midnight UTC, in a few pages."""
 WINDOW_ATTEMPTS = 5
 """How often a window is re-read when its event count changes while paging."""
 
@@ -73,10 +76,11 @@ def plan_windows(
 
     Consecutive pending days are grouped into windows of at most ``window_days`` days; windows
     end at ``now_ms`` at the latest and never overlap or leave a gap (inclusive ms bounds). A
-    first backfill (no day read yet) begins with the newest day alone: its figures are stored
-    after that day's pages, within Cursor's first minute of requests even for a team of
-    thousands (a week of a 1,000-member team is 71 pages, more than a minute holds).
+    first backfill (no day read yet) begins with the newest ``FIRST_WINDOW_DAYS`` alone: their
+    figures are stored within Cursor's first minute of requests even for a team of thousands
+    (a week of a 1,000-member team is 71 pages, more than a minute holds).
     """
+    first_span = min(FIRST_WINDOW_DAYS, window_days)
     pending: list[date] = []
     day = last
     while day >= first:
@@ -89,7 +93,7 @@ def plan_windows(
         if run and (
             pending_day is None
             or pending_day != run[-1] - timedelta(days=1)
-            or len(run) == (1 if not fetched and not windows else window_days)
+            or len(run) == (first_span if not fetched and not windows else window_days)
         ):
             end = min(day_start_ms(run[0]) + MS_PER_DAY - 1, now_ms)
             windows.append(Window(day_start_ms(run[-1]), end))

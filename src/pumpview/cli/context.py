@@ -45,11 +45,3 @@ def current(ctx: typer.Context) -> Context:
     from pumpview.settings import load_settings  # noqa: PLC0415 - pydantic, once a command runs
 
     return Context(load_settings())
-
-
-def quiet_retries() -> None:
-    """For commands that call Cursor: stamina logs every scheduled retry as a WARNING, which our
-    progress bars and errors say better."""
-    import stamina  # noqa: PLC0415 - loaded by the commands that call upstream
-
-    stamina.instrumentation.set_on_retry_hooks([])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pumpview.cli.context import current, quiet_retries
+from pumpview.cli.context import current
 from pumpview.cli.render import Format, emit, printable
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import NAME
@@ -60,6 +60,7 @@ def connect(
 ) -> None:
     """Verify a Cursor Admin API key and store it encrypted."""
     from pumpview.integrations.cursor import connection  # noqa: PLC0415 - loaded when it runs
+    from pumpview.integrations.cursor.client import quiet_retries  # noqa: PLC0415
 
     _source(source)
     connection.check_name(name)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pumpview.cli.context import Context, current, quiet_retries
+from pumpview.cli.context import Context, current
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import NAME
 
@@ -45,6 +45,7 @@ def run(
         TimeElapsedColumn,
     )
 
+    from pumpview.integrations.cursor.client import quiet_retries  # noqa: PLC0415
     from pumpview.integrations.cursor.runner import describe, owner, run_sync  # noqa: PLC0415
 
     quiet_retries()

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 
 from pumpview.errors import PumpViewError
 from pumpview.integrations.cursor import runner
+from pumpview.integrations.cursor.client import quiet_retries
 from pumpview.settings import Settings
 from pumpview.store import integrations, runs, tables
 from pumpview.timeutil import now_ms
@@ -37,6 +38,7 @@ def sync_in_process(settings: Settings, name: str, log_level: int, under_way: Ev
     from pumpview.vault import Vault  # noqa: PLC0415
 
     logging.basicConfig(level=log_level, format=f"sync {name}: %(name)s %(levelname)s %(message)s")
+    quiet_retries()  # each is on the run's record
     engine = open_store(settings.db_url)
     try:
         runner.run_sync(engine, Vault.from_settings(settings), name, pacing=settings.rate_limit,

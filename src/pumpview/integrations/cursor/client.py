@@ -481,3 +481,9 @@ class CursorClient:
     def _emit(self, event: ClientEvent) -> None:
         if self._on_event is not None:
             self._on_event(event)
+
+
+def quiet_retries() -> None:
+    """For a process that syncs: stamina logs every scheduled retry as a WARNING, which the
+    run's record (and the CLI's progress bars and errors) say better."""
+    stamina.instrumentation.set_on_retry_hooks([])

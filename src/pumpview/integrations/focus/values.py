@@ -1,0 +1,118 @@
+"""FOCUS cell values as they arrive from every provider, made exact and uniform: pure.
+
+The tolerance rules are those of the FOCUS reference (§6.2): null spellings, dates with or
+without ``T``/``Z``/seconds (and the spec's own ``M/D/YY`` examples), numbers as plain or
+exponent strings (a ``$``/thousands-separated amount is repaired and said), tags as a JSON
+object, JSON without its braces, a map or a key-value list. Each parser raises ``ValueError``
+with what was wrong; the reader adds the file, line and column.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+NULLS = frozenset({"", "null", "none", "nan", "n/a"})
+"""Cell texts that mean null in any column (compared lower-case, stripped)."""
+STRING_NULLS = frozenset({"-2", "unassigned"})
+"""Azure's placeholders for null, in string columns only (a cost of -2 is a cost)."""
+
+TagValue = str | bool | int | float | None
+Tags = dict[str, TagValue]
+
+
+def is_null(text: str | None, *, string_column: bool = False) -> bool:
+    if text is None:
+        return True
+    folded = text.strip().lower()
+    return folded in NULLS or (string_column and folded in STRING_NULLS)
+
+
+def text(value: str | None) -> str | None:
+    """A string column's value; ``None`` for any null spelling."""
+    return None if is_null(value, string_column=True) else value.strip()  # type: ignore[union-attr]
+
+
+_MONEY_NOISE = re.compile(r"[$,\s]")
+
+
+def number(value: str | None) -> tuple[Decimal | None, bool]:
+    """A decimal column's exact value and whether it had to be repaired (a ``$`` or a
+    thousands separator, as the spec's SaaS examples write them)."""
+    if is_null(value):
+        return None, False
+    raw = value.strip()  # type: ignore[union-attr]
+    cleaned = _MONEY_NOISE.sub("", raw)
+    try:
+        parsed = Decimal(cleaned)
+    except InvalidOperation:
+        msg = f"{raw!r} is not a number"
+        raise ValueError(msg) from None
+    if not parsed.is_finite():
+        msg = f"{raw!r} is not a finite number"
+        raise ValueError(msg)
+    return parsed, cleaned != raw
+
+
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+
+
+def moment(value: str | None) -> datetime | None:
+    """A date/time column as an aware UTC datetime: ISO 8601 with ``T`` or a space, with or
+    without seconds and zone (UTC when none), a date alone, or ``M/D/YY``."""
+    if is_null(value):
+        return None
+    raw = value.strip()  # type: ignore[union-attr]
+    us = _US_DATE.match(raw)
+    if us:
+        month, day, year = (int(part) for part in us.groups())
+        parsed = datetime(year + 2000 if year < 100 else year, month, day, tzinfo=UTC)
+    else:
+        try:
+            parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            msg = f"{raw!r} is not a date and time"
+            raise ValueError(msg) from None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def tags(value: Any) -> Tags:
+    """Tags from a JSON object string (or one missing its braces, as old Azure exports wrote
+    it), a mapping (Parquet map) or a list of key-value pairs or ``{key, value}`` structs
+    (Parquet, BigQuery); values are kept as the file has them, scalars only."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        if is_null(value):
+            return {}
+        raw = value.strip()
+        if not raw.startswith("{"):
+            raw = "{" + raw + "}"
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            msg = f"{value[:60]!r} is not a JSON object of tags"
+            raise ValueError(msg) from None
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    elif isinstance(value, list):
+        pairs = [
+            (item["key"], item.get("value")) if isinstance(item, Mapping) else tuple(item)
+            for item in value
+        ]
+    else:
+        msg = f"tags must be a JSON object, a map or a list of pairs, not {type(value).__name__}"
+        raise ValueError(msg)
+    out: Tags = {}
+    for key, tag in pairs:
+        if isinstance(tag, dict | list):
+            msg = f"the tag {key!r} holds a nested value; tags are scalars"
+            raise ValueError(msg)
+        out[str(key)] = tag
+    return out

@@ -306,3 +306,47 @@ setup_links = Table(
     Column("used_at_ms", BigInteger),
 )
 """One-time links that create the first admin when no user exists yet."""
+
+
+# -- cloud costs (FOCUS files) ----------------------------------------------------------------
+
+cloud_imports = Table(
+    "cloud_imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("focus_version", String(8), nullable=False),
+    Column("imported_at_ms", BigInteger, nullable=False),
+)
+"""One imported FOCUS file (migration 0009); its rows are in ``cloud_costs``."""
+
+cloud_costs = Table(
+    "cloud_costs",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column(
+        "import_id", Integer, ForeignKey("cloud_imports.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("source", String(64), nullable=False),
+    Column("billing_period_start", Date, nullable=False),
+    Column("charge_day", Date, nullable=False),
+    Column("billing_currency", String(32), nullable=False),
+    Column("provider", String(200)),
+    Column("service_name", String(500)),
+    Column("service_category", String(100)),
+    Column("sub_account_id", String(500)),
+    Column("sub_account_name", String(500)),
+    Column("charge_category", String(32)),
+    Column("billed_cost", Money, nullable=False),
+    Column("effective_cost", Money, nullable=False),
+    Column("list_cost", Money),
+    Column("contracted_cost", Money),
+    Column("tags", Text, nullable=False),
+    Column("extra", Text, nullable=False),
+    Index("ix_cloud_costs_period", "source", "billing_period_start"),
+    Index("ix_cloud_costs_day", "charge_day"),
+)
+"""A FOCUS cost row, exact in its file's currency (amounts in currency units, not cents), with
+its tags and ``x_`` columns as JSON. A source's billing period is replaced whole on re-import:
+providers re-deliver whole months, and FOCUS rows have no id."""

@@ -1,0 +1,55 @@
+"""Cloud costs as stored: the imports of FOCUS files and their rows. Writes run in the caller's
+transaction, so a file is stored whole or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from pumpview.store import tables
+
+
+def new_import(conn: Connection, source: str, file_name: str, version: str, now_ms: int) -> int:
+    result = conn.execute(
+        insert(tables.cloud_imports).values(
+            source=source, file_name=file_name, focus_version=version, imported_at_ms=now_ms
+        )
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def add_rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """``cloud_costs`` rows, as one executemany."""
+    if rows:
+        conn.execute(insert(tables.cloud_costs), list(rows))
+
+
+def replace(conn: Connection, import_id: int, source: str, periods: Collection[date]) -> int:
+    """Drop ``source``'s earlier rows of the billing ``periods`` import ``import_id`` brought,
+    and the imports left with no row; the number of rows it replaced. Other periods and other
+    sources stay as they are."""
+    costs, imports = tables.cloud_costs, tables.cloud_imports
+    replaced = conn.execute(
+        delete(costs).where(
+            costs.c.source == source,
+            costs.c.billing_period_start.in_(list(periods)),
+            costs.c.import_id != import_id,
+        )
+    ).rowcount
+    used = select(costs.c.import_id).distinct()
+    conn.execute(delete(imports).where(imports.c.id.not_in(used), imports.c.id != import_id))
+    return int(replaced)
+
+
+def period_rows(conn: Connection, source: str) -> dict[date, int]:
+    """How many rows each of ``source``'s billing periods holds."""
+    costs = tables.cloud_costs
+    rows = conn.execute(
+        select(costs.c.billing_period_start, func.count())
+        .where(costs.c.source == source)
+        .group_by(costs.c.billing_period_start)
+    )
+    return {period: int(count) for period, count in rows}

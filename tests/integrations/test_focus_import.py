@@ -1,0 +1,103 @@
+"""FOCUS files into the store: whole or not at all, replacing exactly their source's periods."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from pumpview.errors import UserInputError
+from pumpview.integrations.focus import importer
+from pumpview.integrations.focus.reader import FocusFileError
+from pumpview.store import cloud, tables
+from tests.integrations.test_focus_reader import HEADER, OFFICIAL, write
+
+NOW = 1_800_000_000_000
+
+
+def month(period: str, *amounts: str, provider: str = "AWS") -> str:
+    """A FOCUS body of one billing period (``2026-02``), a row per amount."""
+    start = f"{period}-01T00:00:00Z"
+    end = f"{period}-28T00:00:00Z"
+    rows = [f"{a},{a},{a},USD,{start},{end},{start},{end},{provider},EC2,,"
+            for a in amounts]  # fmt: skip
+    return "\n".join([HEADER, *rows]) + "\n"
+
+
+def stored(engine) -> dict[tuple[str, date], tuple[int, Decimal]]:
+    """(source, period) -> (rows, Σ EffectiveCost), summed in Python from the stored rows."""
+    costs = tables.cloud_costs
+    out: dict[tuple[str, date], tuple[int, Decimal]] = {}
+    with engine.connect() as conn:
+        for source, period, cost in conn.execute(
+            select(costs.c.source, costs.c.billing_period_start, costs.c.effective_cost)
+        ):
+            rows, total = out.get((source, period), (0, Decimal(0)))
+            out[(source, period)] = (rows + 1, total + cost)
+    return out
+
+
+def test_the_official_sample_is_stored_exactly(engine):
+    """Each billing period's rows and EffectiveCost, as stored, equal the file's own cells."""
+    with OFFICIAL.open(encoding="utf-8-sig", newline="") as raw:
+        cells = list(csv.DictReader(raw))
+    want: dict[tuple[str, date], tuple[int, Decimal]] = {}
+    for cell in cells:
+        key = ("aws", date.fromisoformat(cell["BillingPeriodStart"][:10]))
+        rows, total = want.get(key, (0, Decimal(0)))
+        want[key] = (rows + 1, total + Decimal(cell["EffectiveCost"]))
+    done = importer.import_file(engine, OFFICIAL, source=None, now_ms=NOW)
+    assert (done.source, done.version, done.rows) == ("aws", "1.0", 1000)  # its first row's
+    assert {("aws", p) for p in done.periods} == set(want)
+    assert done.providers == {"AWS", "Microsoft", "Oracle"}
+    assert stored(engine) == want
+    assert done.effective == {"USD": sum((t for _r, t in want.values()), Decimal(0))}
+    assert done.replaced == 0
+
+
+def test_reimporting_a_month_replaces_that_month_alone(engine, tmp_path):
+    """February and March of one source, then March again with other figures: February and
+    another source's March are untouched; March is the new file's, nothing doubled."""
+    importer.import_file(engine, write(tmp_path, month("2026-02", "1.10", "2.20"), "feb.csv"),
+                         source=None, now_ms=NOW)  # fmt: skip
+    importer.import_file(engine, write(tmp_path, month("2026-03", "3.30"), "mar.csv"),
+                         source=None, now_ms=NOW)  # fmt: skip
+    importer.import_file(engine, write(tmp_path, month("2026-03", "9.99", provider="Google"),
+                                       "gcp.csv"), source="gcp", now_ms=NOW)  # fmt: skip
+    again = importer.import_file(
+        engine, write(tmp_path, month("2026-03", "4.00", "0.05"), "mar2.csv"), source="aws",
+        now_ms=NOW,
+    )  # fmt: skip
+    assert again.replaced == 1
+    assert stored(engine) == {
+        ("aws", date(2026, 2, 1)): (2, Decimal("3.30")),
+        ("aws", date(2026, 3, 1)): (2, Decimal("4.05")),
+        ("gcp", date(2026, 3, 1)): (1, Decimal("9.99")),
+    }
+    with engine.connect() as conn:
+        assert cloud.period_rows(conn, "aws") == {date(2026, 2, 1): 2, date(2026, 3, 1): 2}
+        imports = conn.execute(select(func.count()).select_from(tables.cloud_imports)).scalar()
+    assert imports == 3  # the first March import is gone with its rows
+
+
+def test_a_malformed_file_changes_nothing(engine, tmp_path):
+    importer.import_file(engine, write(tmp_path, month("2026-03", "3.30"), "mar.csv"),
+                         source="aws", now_ms=NOW)  # fmt: skip
+    before = stored(engine)
+    body = month("2026-03", "1.00", "2.00").replace("2.00,2.00,2.00", "2.00,oops,2.00")
+    with pytest.raises(FocusFileError, match=r"bad.csv, line 3, column EffectiveCost"):
+        importer.import_file(engine, write(tmp_path, body, "bad.csv"), source="aws", now_ms=NOW)
+    assert stored(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tables.cloud_imports)).scalar() == 1
+
+
+def test_a_file_of_a_header_alone_and_a_bad_source_are_refused(engine, tmp_path):
+    with pytest.raises(UserInputError, match="no cost rows"):
+        importer.import_file(engine, write(tmp_path, HEADER + "\n"), source=None, now_ms=NOW)
+    with pytest.raises(UserInputError, match="source '!!'"):
+        importer.source_name("!!")
+    assert importer.source_name("Microsoft Azure") == "microsoft-azure"

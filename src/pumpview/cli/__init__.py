@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 import typer.main
 
-from pumpview.cli import demo, integrations, report, serve, simulator, sync, users
+from pumpview.cli import demo, importing, integrations, report, serve, simulator, sync, users
 from pumpview.cli.context import Context
 from pumpview.cli.render import printable
 from pumpview.errors import PumpViewError
@@ -50,6 +50,7 @@ def root(
 
 app.add_typer(integrations.app, name="integrations")
 app.add_typer(users.app, name="users")
+app.add_typer(importing.app, name="import")
 app.command("sync")(sync.command)
 app.command("report")(report.command)
 app.command("simulator")(simulator.serve)

@@ -157,3 +157,47 @@ def test_a_file_that_is_not_focus_says_so(tmp_path):
         FocusFile(write(tmp_path, ""))
     with pytest.raises(FocusFileError, match="cannot read it"):
         FocusFile(tmp_path / "missing.csv")
+
+
+def test_parquet_with_doubles_timestamps_and_a_tag_map_reads_as_the_csv_does(tmp_path):
+    """The official sample rewritten as Parquet the way AWS writes it (costs as doubles, dates
+    as timestamps, tags as a map): the same rows, the same exact totals per provider."""
+    import json  # noqa: PLC0415
+
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    with OFFICIAL.open(encoding="utf-8-sig", newline="") as raw:
+        cells = list(csv.DictReader(raw))
+
+    def when(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+    table = pa.table({
+        "BilledCost": pa.array([float(c["BilledCost"]) for c in cells], pa.float64()),
+        "EffectiveCost": pa.array([float(c["EffectiveCost"]) for c in cells], pa.float64()),
+        "BillingCurrency": [c["BillingCurrency"] for c in cells],
+        **{name: pa.array([when(c[name]) for c in cells], pa.timestamp("ms", tz="UTC"))
+           for name in ("BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart",
+                        "ChargePeriodEnd")},
+        "ProviderName": [c["ProviderName"] for c in cells],
+        "Tags": pa.array([None if c["Tags"] == "NULL" else list(json.loads(c["Tags"]).items())
+                          for c in cells], pa.map_(pa.string(), pa.string())),
+    })  # fmt: skip
+    path = tmp_path / "aws.parquet"
+    pq.write_table(table, path, row_group_size=300)
+    focus = FocusFile(path)
+    rows = list(focus.rows())
+    assert (focus.parquet, focus.version, len(rows)) == (True, "1.0", 1000)
+    from_csv = list(FocusFile(OFFICIAL).rows())
+    for got, want in zip(rows, from_csv, strict=True):
+        assert (got.effective_cost, got.billed_cost) == (want.effective_cost, want.billed_cost)
+        assert (got.charge_period_start, got.provider, got.tags) == (
+            want.charge_period_start, want.provider, want.tags)  # fmt: skip
+
+
+def test_a_file_named_parquet_that_is_not_says_so(tmp_path):
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 and then nothing of the kind")
+    with pytest.raises(FocusFileError, match=r"broken\.parquet: not a readable Parquet file"):
+        FocusFile(broken)

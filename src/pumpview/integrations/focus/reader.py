@@ -1,4 +1,4 @@
-"""Read a FOCUS cost file (CSV, plain or gzip), row by row in bounded memory.
+"""Read a FOCUS cost file (CSV, plain or gzip, or Parquet), row by row in bounded memory.
 
 The version is told from the header (FOCUS reference §6.2 rule 1), column names match whatever
 their case, a UTF-8 BOM is dropped, and each row comes out exact (``values``): the four cost
@@ -12,17 +12,21 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, NoReturn, cast
+from typing import IO, Any, NoReturn, cast
 
 from pumpview.errors import UserInputError
 from pumpview.integrations.focus import values
 
 GZIP_MAGIC = b"\x1f\x8b"
+PARQUET_MAGIC = b"PAR1"
+PARQUET_BATCH = 10_000
+"""Parquet rows decoded at a time: memory stays bounded whatever the file's size."""
 REQUIRED = ("BilledCost", "EffectiveCost", "BillingCurrency", "BillingPeriodStart",
             "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd")  # fmt: skip
 """Columns every FOCUS version has and an import cannot do without."""
@@ -77,8 +81,13 @@ class FocusFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.repaired = 0
-        with _open(path) as stream:
-            header = next(csv.reader(stream), None)
+        self.parquet = _magic(path, len(PARQUET_MAGIC)) == PARQUET_MAGIC
+        self._unit = "row" if self.parquet else "line"
+        if self.parquet:
+            header = list(_parquet(path).schema_arrow.names)
+        else:
+            with _open(path) as stream:
+                header = next(csv.reader(stream), [])
         if not header:
             self._fail(1, None, "the file is empty: a FOCUS file starts with a header row")
         self.columns = [name.strip() for name in header]
@@ -91,10 +100,18 @@ class FocusFile:
                        if name.lower().startswith("x_")]  # fmt: skip
 
     def _fail(self, line: int, column: str | None, message: str) -> NoReturn:
-        where = f"{self.path.name}, line {line}" + (f", column {column}" if column else "")
+        unit = "line" if line == 1 and column is None else self._unit
+        where = f"{self.path.name}, {unit} {line}" + (f", column {column}" if column else "")
         raise FocusFileError(f"{where}: {message}")
 
     def rows(self) -> Iterator[CostRow]:
+        if self.parquet:
+            number = 0
+            for batch in _parquet(self.path).iter_batches(batch_size=PARQUET_BATCH):
+                for record in batch.to_pylist():
+                    number += 1
+                    yield self._row(number, [record[name] for name in batch.schema.names])
+            return
         with _open(self.path) as stream:
             reader = csv.reader(stream)
             next(reader, None)
@@ -103,12 +120,12 @@ class FocusFile:
                     continue
                 yield self._row(reader.line_num, cells)
 
-    def _row(self, line: int, cells: list[str]) -> CostRow:
+    def _row(self, line: int, cells: Sequence[object]) -> CostRow:
         if len(cells) != len(self.columns):
             self._fail(line, None, f"{len(cells)} fields where the header has {len(self.columns)}")
         current = ""
 
-        def cell(name: str) -> str | None:
+        def cell(name: str) -> object:
             nonlocal current
             current = name
             at = self._at.get(name.lower())
@@ -149,19 +166,47 @@ class FocusFile:
                 sub_account_id=values.text(cell("SubAccountId")),
                 sub_account_name=values.text(cell("SubAccountName")),
                 tags=values.tags(cell("Tags")),
-                extra={name: cells[i] for name, i in self._extra if not values.is_null(cells[i])},
+                extra={
+                    name: _as_text(cells[i])
+                    for name, i in self._extra
+                    if not values.is_null(cells[i])
+                },
             )
         except ValueError as exc:
             self._fail(line, current, str(exc))
         return row
 
 
+def _as_text(value: object) -> str:
+    """An ``x_`` cell as text: as written in a CSV, as JSON from Parquet's typed values."""
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _magic(path: Path, size: int) -> bytes:
+    try:
+        with path.open("rb") as probe:
+            return probe.read(size)
+    except OSError as exc:
+        msg = f"{path}: cannot read it ({exc.strerror})"
+        raise FocusFileError(msg) from None
+
+
+def _parquet(path: Path) -> Any:
+    """The file as pyarrow's ``ParquetFile`` (pyarrow loaded only for Parquet)."""
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    try:
+        return pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow's errors have no common base worth naming
+        msg = f"{path.name}: not a readable Parquet file ({exc})"
+        raise FocusFileError(msg) from None
+
+
 def _open(path: Path) -> IO[str]:
     """The file as text, gunzipped when it is gzip (told by its first bytes, not its name),
     without a BOM; fields may hold line breaks (``newline=""``)."""
+    zipped = _magic(path, len(GZIP_MAGIC)) == GZIP_MAGIC
     try:
-        with path.open("rb") as probe:
-            zipped = probe.read(2) == GZIP_MAGIC
         # Closed with the text wrapper the caller closes.
         binary = cast(IO[bytes], gzip.open(path) if zipped else path.open("rb"))  # noqa: SIM115
     except OSError as exc:

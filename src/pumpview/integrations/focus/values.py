@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -25,27 +25,36 @@ TagValue = str | bool | int | float | None
 Tags = dict[str, TagValue]
 
 
-def is_null(text: str | None, *, string_column: bool = False) -> bool:
-    if text is None:
+def is_null(value: object, *, string_column: bool = False) -> bool:
+    """A cell that means null: ``None`` (Parquet), or text that spells it."""
+    if value is None:
         return True
-    folded = text.strip().lower()
+    if not isinstance(value, str):
+        return False
+    folded = value.strip().lower()
     return folded in NULLS or (string_column and folded in STRING_NULLS)
 
 
-def text(value: str | None) -> str | None:
+def text(value: object) -> str | None:
     """A string column's value; ``None`` for any null spelling."""
-    return None if is_null(value, string_column=True) else value.strip()  # type: ignore[union-attr]
+    return None if is_null(value, string_column=True) else str(value).strip()
 
 
 _MONEY_NOISE = re.compile(r"[$,\s]")
 
 
-def number(value: str | None) -> tuple[Decimal | None, bool]:
+def number(value: object) -> tuple[Decimal | None, bool]:
     """A decimal column's exact value and whether it had to be repaired (a ``$`` or a
-    thousands separator, as the spec's SaaS examples write them)."""
+    thousands separator, as the spec's SaaS examples write them). Parquet's decimals and
+    integers are exact already; a double (AWS writes costs as doubles) is taken as the
+    shortest decimal that reads back as it, the amount its writer printed."""
     if is_null(value):
         return None, False
-    raw = value.strip()  # type: ignore[union-attr]
+    if isinstance(value, Decimal):
+        return value, False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number(repr(value))[0], False
+    raw = str(value).strip()
     cleaned = _MONEY_NOISE.sub("", raw)
     try:
         parsed = Decimal(cleaned)
@@ -61,12 +70,17 @@ def number(value: str | None) -> tuple[Decimal | None, bool]:
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 
 
-def moment(value: str | None) -> datetime | None:
+def moment(value: object) -> datetime | None:
     """A date/time column as an aware UTC datetime: ISO 8601 with ``T`` or a space, with or
-    without seconds and zone (UTC when none), a date alone, or ``M/D/YY``."""
+    without seconds and zone (UTC when none), a date alone, ``M/D/YY``, or Parquet's own
+    timestamps and dates."""
     if is_null(value):
         return None
-    raw = value.strip()  # type: ignore[union-attr]
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    raw = str(value).strip()
     us = _US_DATE.match(raw)
     if us:
         month, day, year = (int(part) for part in us.groups())

@@ -275,3 +275,28 @@ def test_the_key_is_in_no_log_line_of_a_whole_connect_and_sync(site, caplog, cap
     out, err = capfd.readouterr()
     assert "sync cursor: httpx INFO HTTP Request: POST" in err  # the sync processes' lines
     assert not leaks(out + err)
+
+
+def test_an_admin_imports_a_focus_file_and_everyone_sees_it(site):
+    """Settings → Data sources: the upload says what it read; a file that is not FOCUS is
+    refused at the field and stores nothing; a viewer sees the list, not the form."""
+    from tests.integrations.test_focus_reader import OFFICIAL  # noqa: PLC0415
+
+    browser = site.signed_in()
+    page = browser.get("/settings/data-sources")
+    token = csrf(page.text)
+    notes = ("notes.csv", b"Date,Amount\n2026-03-01,12\n")
+    wrong = browser.post("/settings/data-sources/import", data={"csrf_token": token},
+                         files={"file": notes})  # fmt: skip
+    assert wrong.status_code == 400
+    assert "notes.csv, line 1: no BilledCost" in wrong.text
+    assert "No cloud costs yet." in wrong.text
+    done = browser.post("/settings/data-sources/import", data={"csrf_token": token},
+                        files={"file": ("focus_sample.csv", OFFICIAL.read_bytes())})  # fmt: skip
+    assert done.status_code == 200
+    text = " ".join(done.text.split())
+    assert "1,000 rows of FOCUS 1.0 into source <strong>aws</strong>" in text
+    assert "billing periods 2024-09, 2024-10" in text
+    viewer = site.signed_in(VIEWER).get("/settings/data-sources")
+    assert "focus_sample.csv" in viewer.text
+    assert 'action="/settings/data-sources/import"' not in viewer.text

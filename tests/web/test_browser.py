@@ -23,6 +23,7 @@ from pumpview.simulator import truth as gt
 from pumpview.simulator.config import Faults
 from pumpview.simulator.data import SCRIPT_NAME
 from pumpview.timeutil import MS_PER_DAY, day_start_ms, now_ms
+from tests.integrations.test_focus_reader import OFFICIAL
 from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -226,6 +227,14 @@ def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
     shot(page, "docs")
     page.goto(f"{site.url}/settings/users")
     shot(page, "users")
+    page.get_by_role("link", name="Data sources").click()
+    page.get_by_label("FOCUS file (CSV, .csv.gz or Parquet)").set_input_files(OFFICIAL)
+    page.get_by_role("button", name="Import").click()
+    assert (
+        "1,000 rows of FOCUS 1.0"
+        in page.get_by_role("region", name="Imported focus_sample.csv").inner_text()
+    )
+    shot(page, "data-sources")
 
     page.set_viewport_size({"width": 390, "height": 844})
     for name, path in (("people-phone", "/people"), ("overview-phone", "/"),

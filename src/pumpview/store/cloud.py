@@ -53,3 +53,28 @@ def period_rows(conn: Connection, source: str) -> dict[date, int]:
         .group_by(costs.c.billing_period_start)
     )
     return {period: int(count) for period, count in rows}
+
+
+def listing(conn: Connection) -> list[Any]:
+    """Each import still holding rows, newest first: source, file, version, when, its rows and
+    its billing periods."""
+    costs, imports = tables.cloud_costs, tables.cloud_imports
+    held = (
+        select(
+            costs.c.import_id,
+            func.count().label("rows"),
+            func.min(costs.c.billing_period_start).label("first_period"),
+            func.max(costs.c.billing_period_start).label("last_period"),
+        )
+        .group_by(costs.c.import_id)
+        .subquery()
+    )
+    return list(
+        conn.execute(
+            select(imports.c.source, imports.c.file_name, imports.c.focus_version,
+                   imports.c.imported_at_ms, held.c.rows, held.c.first_period,
+                   held.c.last_period)
+            .join(held, held.c.import_id == imports.c.id)
+            .order_by(imports.c.imported_at_ms.desc(), imports.c.id.desc())
+        ).all()
+    )  # fmt: skip

@@ -63,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     """The app on ``settings``' store; its lifespan runs the scheduled syncs."""
     from pumpview.web.pages import (  # noqa: PLC0415 - the routes, loaded with the app
         auth,
+        data_sources,
         docs,
         integrations,
         model,
@@ -102,7 +103,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.web = web
     app.middleware("http")(security.protect)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (auth, docs, integrations, model, overview, person, reports, users):
+    for pages in (auth, data_sources, docs, integrations, model, overview, person, reports, users):
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -27,9 +27,10 @@ def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
     port = _free_port()
     env = {**os.environ, "PUMPVIEW_HOME": str(tmp_path / "demo")}
     env.pop("PUMPVIEW_DATABASE_URL", None)
+    errors = (tmp_path / "stderr.txt").open("w", encoding="utf-8")
     demo = subprocess.Popen(  # noqa: S603 - our own command
         [PUMPVIEW, "demo", "--members", "3", "--days", "3", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env=env, stdout=subprocess.PIPE, stderr=errors, text=True,
     )  # fmt: skip
     try:
         assert demo.stdout is not None
@@ -51,3 +52,5 @@ def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=30)
         demo.stdout.close()  # type: ignore[union-attr]
+        errors.close()
+    assert "Traceback" not in (tmp_path / "stderr.txt").read_text(encoding="utf-8")  # Ctrl-C

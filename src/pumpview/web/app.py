@@ -7,6 +7,7 @@ Errors answer in kind: JSON ``{"error", "message"}`` under ``/api``, a page else
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -94,7 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
         if settings.sync_interval is not None:
             syncs.every(settings.sync_interval)
         yield
-        syncs.close()
+        await asyncio.to_thread(syncs.close)  # waits for the sync processes; the loop runs on
 
     app = FastAPI(
         title="Pump View", docs_url=None, redoc_url=None, openapi_url=None,

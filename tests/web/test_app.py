@@ -299,4 +299,9 @@ def test_an_admin_imports_a_focus_file_and_everyone_sees_it(site):
     assert "billing periods 2024-09, 2024-10" in text
     viewer = site.signed_in(VIEWER).get("/settings/data-sources")
     assert "focus_sample.csv" in viewer.text
+    (listed,) = browser.get("/api/data-sources").json()
+    assert {k: listed[k] for k in ("source", "file_name", "focus_version", "rows",
+                                   "first_period", "last_period")} == {
+        "source": "aws", "file_name": "focus_sample.csv", "focus_version": "1.0", "rows": 1000,
+        "first_period": "2024-09-01", "last_period": "2024-10-01"}  # fmt: skip
     assert 'action="/settings/data-sources/import"' not in viewer.text

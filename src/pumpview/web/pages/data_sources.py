@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pumpview.accounts import User
 from pumpview.errors import UserInputError
 from pumpview.integrations.focus import importer
+from pumpview.reports.plain import plain
 from pumpview.store import cloud
 from pumpview.timeutil import now_ms
 from pumpview.web import security
@@ -41,6 +42,16 @@ def _page(
 @router.get(PAGE)
 def page(request: Request, _user: Viewer) -> Response:
     return _page(request)
+
+
+@router.get("/api/data-sources")
+def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
+    """The page's twin: each import still holding rows, newest first."""
+    with security.web_of(request).engine.connect() as conn:
+        return [{"source": i.source, "file_name": i.file_name, "focus_version": i.focus_version,
+                 "imported_at_ms": i.imported_at_ms, "rows": i.rows,
+                 "first_period": plain(i.first_period), "last_period": plain(i.last_period)}
+                for i in cloud.listing(conn)]  # fmt: skip
 
 
 @router.post(f"{PAGE}/import")

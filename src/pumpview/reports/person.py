@@ -51,8 +51,12 @@ class Person:
     """Their newest events in the range, newest first."""
 
 
+_ZEROS = tuple(getattr(Measures(), name) for name in MEASURES)
+"""Every measure at its exact zero (Decimal for money), in ``MEASURES`` order."""
+
+
 def _add(into: dict[Any, list[Any]], key: Any, values: dict[str, Any]) -> None:
-    sums = into.setdefault(key, [0] * len(MEASURES))
+    sums = into.setdefault(key, list(_ZEROS))
     for i, name in enumerate(MEASURES):
         sums[i] += values[name]
 
@@ -101,7 +105,7 @@ def build(
             _add(by_model, model, values)
             _add(by_day, day, values)
             _add(by_day_model, (day, model), values)
-        total: list[Any] = [getattr(Measures(), name) for name in MEASURES]  # exact zeros
+        total: list[Any] = list(_ZEROS)
         for sums in by_model.values():
             total = [a + b for a, b in zip(total, sums, strict=True)]
     models = sorted(((m, Measures(**dict(zip(MEASURES, s, strict=True))))

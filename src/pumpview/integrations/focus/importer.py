@@ -4,6 +4,7 @@ billing periods it holds for its source (providers re-deliver whole months)."""
 from __future__ import annotations
 
 import decimal
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -73,7 +74,7 @@ def import_file(
     with engine.begin() as conn, decimal.localcontext(EXACT):
         import_id = cloud.new_import(conn, name, path.name, focus.version, now_ms)
         batch: list[dict[str, Any]] = []
-        for row in _chain(first, rows):
+        for row in itertools.chain([first], rows):
             batch.append(_record(row, import_id, name))
             _count(done, row)
             if len(batch) == BATCH:
@@ -87,11 +88,6 @@ def import_file(
     if on_rows is not None:
         on_rows(done.rows)
     return done
-
-
-def _chain(first: CostRow, rest: Any) -> Any:
-    yield first
-    yield from rest
 
 
 def _count(done: Imported, row: CostRow) -> None:

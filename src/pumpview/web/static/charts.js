@@ -19,27 +19,10 @@ function axisDollars(cents) {
   return AXIS.format(cents / 100);
 }
 
+// An axis tooltip of dollars, one line per series with its colour; empty series left out.
 function tooltip(params) {
-  const box = document.createElement("div");
-  const head = document.createElement("div");
-  head.className = "tt-head";
-  head.textContent = params[0].axisValueLabel;
-  box.append(head);
-  for (const p of params) {
-    if (!p.value) continue;
-    const row = document.createElement("div");
-    row.className = "tt-row";
-    const dot = document.createElement("span");
-    dot.className = "tt-dot";
-    dot.style.backgroundColor = p.color;
-    const name = document.createElement("span");
-    name.textContent = p.seriesName;  // upstream text: set as text, never as HTML
-    const value = document.createElement("b");
-    value.textContent = dollars(p.value);
-    row.append(dot, name, value);
-    box.append(row);
-  }
-  return box;
+  return tooltipLines(params[0].axisValueLabel,
+    params.filter((p) => p.value).map((p) => [p.seriesName, dollars(p.value), p.color]));
 }
 
 // A page of ours with the page's own query (range, teams) and the range of the chart's data.
@@ -58,15 +41,23 @@ function modelPath(model) {
   return `/models/${encodeURIComponent(model)}`;
 }
 
+// A tooltip built from DOM nodes (the CSP forbids ECharts' HTML strings): a title, then
+// [label, value, colour?] lines. Upstream text is set as text, never as HTML.
 function tooltipLines(title, lines) {
   const box = document.createElement("div");
   const head = document.createElement("div");
   head.className = "tt-head";
-  head.textContent = title;  // upstream text: set as text, never as HTML
+  head.textContent = title;
   box.append(head);
-  for (const [label, value] of lines) {
+  for (const [label, value, color] of lines) {
     const row = document.createElement("div");
     row.className = "tt-row";
+    if (color) {
+      const dot = document.createElement("span");
+      dot.className = "tt-dot";
+      dot.style.backgroundColor = color;
+      row.append(dot);
+    }
     const name = document.createElement("span");
     name.textContent = label;
     const figure = document.createElement("b");

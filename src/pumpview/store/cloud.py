@@ -3,21 +3,24 @@ transaction, so a file is stored whole or not at all."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from pumpview.store import tables
 
 
-def new_import(conn: Connection, source: str, file_name: str, version: str, now_ms: int) -> int:
+def new_import(
+    conn: Connection, source: str, file_name: str, version: str, now_ms: int, tag_keys: str
+) -> int:
     result = conn.execute(
         insert(tables.cloud_imports).values(
-            source=source, file_name=file_name, focus_version=version, imported_at_ms=now_ms
+            source=source, file_name=file_name, focus_version=version, imported_at_ms=now_ms,
+            tag_keys=tag_keys,
         )
-    )
+    )  # fmt: skip
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
@@ -27,18 +30,54 @@ def add_rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         conn.execute(insert(tables.cloud_costs), list(rows))
 
 
+def add_daily(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """``cloud_daily`` rows, as one executemany."""
+    if rows:
+        conn.execute(insert(tables.cloud_daily), list(rows))
+
+
+def replace_daily(
+    conn: Connection, import_id: int, tag_keys: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """An import's ``cloud_daily`` rows summed again, by other tag keys."""
+    conn.execute(delete(tables.cloud_daily).where(tables.cloud_daily.c.import_id == import_id))
+    add_daily(conn, rows)
+    imports = tables.cloud_imports
+    conn.execute(update(imports).where(imports.c.id == import_id).values(tag_keys=tag_keys))
+
+
+def imports(conn: Connection) -> list[Any]:
+    """Every import: id, source, file name and the tag keys its costs were summed by."""
+    i = tables.cloud_imports
+    return list(conn.execute(select(i.c.id, i.c.source, i.c.file_name, i.c.tag_keys)).all())
+
+
+def import_rows(conn: Connection, import_id: int) -> Iterator[Any]:
+    """An import's stored cost rows, streamed: what ``cloud_daily`` sums."""
+    costs = tables.cloud_costs
+    yield from conn.execute(
+        select(costs.c.billing_period_start, costs.c.charge_day, costs.c.billing_currency,
+               costs.c.provider, costs.c.service_name, costs.c.tags, costs.c.billed_cost,
+               costs.c.effective_cost, costs.c.list_cost, costs.c.contracted_cost)
+        .where(costs.c.import_id == import_id)
+        .execution_options(yield_per=5000)
+    )  # fmt: skip
+
+
 def replace(conn: Connection, import_id: int, source: str, periods: Collection[date]) -> int:
     """Drop ``source``'s earlier rows of the billing ``periods`` import ``import_id`` brought,
     and the imports left with no row; the number of rows it replaced. Other periods and other
     sources stay as they are."""
     costs, imports = tables.cloud_costs, tables.cloud_imports
-    replaced = conn.execute(
-        delete(costs).where(
-            costs.c.source == source,
-            costs.c.billing_period_start.in_(list(periods)),
-            costs.c.import_id != import_id,
-        )
-    ).rowcount
+    replaced = 0
+    for table in (tables.cloud_daily, costs):  # costs last: the rows replaced are its own
+        replaced = conn.execute(
+            delete(table).where(
+                table.c.source == source,
+                table.c.billing_period_start.in_(list(periods)),
+                table.c.import_id != import_id,
+            )
+        ).rowcount
     used = select(costs.c.import_id).distinct()
     conn.execute(delete(imports).where(imports.c.id.not_in(used), imports.c.id != import_id))
     return int(replaced)

@@ -24,7 +24,7 @@ from sqlalchemy import (
     Text,
 )
 
-from pumpview.store.measures import MEASURES, MONEY, TOKENS, stored_columns
+from pumpview.store.measures import LIMB_SUFFIXES, MEASURES, MONEY, TOKENS, stored_columns
 from pumpview.store.money_type import Money
 
 metadata = MetaData()
@@ -318,6 +318,7 @@ cloud_imports = Table(
     Column("file_name", String(500), nullable=False),
     Column("focus_version", String(8), nullable=False),
     Column("imported_at_ms", BigInteger, nullable=False),
+    Column("tag_keys", Text),  # JSON: the owner and team tag keys its costs were attributed by
 )
 """One imported FOCUS file (migration 0009); its rows are in ``cloud_costs``."""
 
@@ -350,3 +351,66 @@ cloud_costs = Table(
 """A FOCUS cost row, exact in its file's currency (amounts in currency units, not cents), with
 its tags and ``x_`` columns as JSON. A source's billing period is replaced whole on re-import:
 providers re-deliver whole months, and FOCUS rows have no id."""
+
+CLOUD_COSTS: tuple[str, ...] = ("billed_cost", "effective_cost", "list_cost", "contracted_cost")
+"""The FOCUS cost columns ``cloud_daily`` sums, each as exact integer limbs."""
+CLOUD_STORED = tuple(f"{name}{suffix}" for name in CLOUD_COSTS for suffix in LIMB_SUFFIXES)
+
+cloud_daily = Table(
+    "cloud_daily",
+    metadata,
+    Column(
+        "import_id", Integer, ForeignKey("cloud_imports.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("source", String(64), nullable=False),
+    Column("billing_period_start", Date, nullable=False),
+    Column("charge_day", Date, nullable=False),
+    Column("currency", String(32), nullable=False),
+    Column("provider", String(200), nullable=False),  # "" when the file names none
+    Column("service", String(500), nullable=False),  # "" when the file names none
+    Column("owner", String(500)),  # the owner tag's value, normalised (``tagging.alias``)
+    Column("team", String(200)),  # the team tag's value, as written
+    Column("rows", Integer, nullable=False),
+    *(Column(name, BigInteger, nullable=False) for name in CLOUD_STORED),
+    Index("ix_cloud_daily_day", "charge_day"),
+    Index("ix_cloud_daily_period", "source", "billing_period_start"),
+)
+"""``cloud_costs`` summed at import per day, source, provider, service, currency and owner and
+team tags (migration 0010): what the reports read. Money as limbs, as the usage blocks keep it,
+so SQL sums it exactly. ``owner`` and ``team`` come from the tag keys in force at the import
+(``cloud_imports.tag_keys``)."""
+
+# -- people across sources --------------------------------------------------------------------
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), unique=True),  # lower-case; None for a cloud-only owner
+    Column("name", String(500)),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+"""One person, whatever the source: Cursor's members, a CSV mapping or an admin's edit."""
+
+person_aliases = Table(
+    "person_aliases",
+    metadata,
+    Column("alias", String(500), primary_key=True),  # normalised (``tagging.alias``)
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("origin", String(16), nullable=False),  # cursor, csv or admin
+    Index("ix_person_aliases_person", "person_id"),
+)
+"""The values that name a person: their email, and cloud owner tag values such as ``alex``."""
+
+team_memberships = Table(
+    "team_memberships",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("team", String(200), nullable=False),
+    Column("valid_from", Date),  # inclusive; None: since always
+    Column("valid_to", Date),  # exclusive; None: still
+    Column("origin", String(16), nullable=False),  # cursor (a billing group), csv or admin
+    Index("ix_team_memberships_person", "person_id"),
+)
+"""Who was in which team when: a cost goes to the team its person was in on its day."""

@@ -14,10 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from pumpview.errors import UserInputError
+from pumpview.integrations.focus.daily import DailySums
 from pumpview.integrations.focus.reader import CostRow, FocusFile
+from pumpview.integrations.focus.tagging import DEFAULT_KEYS, TagKeys
 from pumpview.store import cloud
 from pumpview.store.measures import EXACT
 
@@ -60,9 +62,11 @@ def import_file(
     source: str | None,
     now_ms: int,
     on_rows: Callable[[int], None] | None = None,
+    keys: TagKeys = DEFAULT_KEYS,
 ) -> Imported:
     """Read ``path`` and store it whole, replacing its source's periods; nothing is kept of a
-    file with a malformed row. ``source`` defaults to the provider of its first row."""
+    file with a malformed row. ``source`` defaults to the provider of its first row; ``keys``
+    name the tags that say who owns a cost."""
     focus = FocusFile(path)
     rows = focus.rows()
     first = next(rows, None)
@@ -72,22 +76,67 @@ def import_file(
     name = source_name(source or first.provider or path.stem)
     done = Imported(path=path, source=name, version=focus.version)
     with engine.begin() as conn, decimal.localcontext(EXACT):
-        import_id = cloud.new_import(conn, name, path.name, focus.version, now_ms)
+        import_id = cloud.new_import(conn, name, path.name, focus.version, now_ms, _json(keys))
+        sums = DailySums(keys)
         batch: list[dict[str, Any]] = []
         for row in itertools.chain([first], rows):
             batch.append(_record(row, import_id, name))
             _count(done, row)
+            _sum(sums, row)
             if len(batch) == BATCH:
                 cloud.add_rows(conn, batch)
                 batch = []
                 if on_rows is not None:
                     on_rows(done.rows)
         cloud.add_rows(conn, batch)
+        cloud.add_daily(conn, _daily(sums, import_id, name, path))
         done.replaced = cloud.replace(conn, import_id, name, done.periods)
     done.repaired = focus.repaired
     if on_rows is not None:
         on_rows(done.rows)
     return done
+
+
+def reattribute(conn: Connection, keys: TagKeys) -> int:
+    """Sum every stored import again by other tag keys (their rows stay as they are); how many
+    imports it changed."""
+    changed = 0
+    for import_id, source, file_name, tag_keys in cloud.imports(conn):
+        if tag_keys == _json(keys):
+            continue
+        sums = DailySums(keys)
+        for row in cloud.import_rows(conn, import_id):
+            sums.add(
+                billing_period=row.billing_period_start, charge_day=row.charge_day,
+                currency=row.billing_currency, provider=row.provider, service=row.service_name,
+                tags=json.loads(row.tags), costs=(row.billed_cost, row.effective_cost,
+                                                  row.list_cost, row.contracted_cost),
+            )  # fmt: skip
+        cloud.replace_daily(conn, import_id, _json(keys), _daily(sums, import_id, source,
+                                                                  Path(file_name)))  # fmt: skip
+        changed += 1
+    return changed
+
+
+def _json(keys: TagKeys) -> str:
+    return json.dumps({"owner": keys.owner, "team": keys.team})
+
+
+def _sum(sums: DailySums, row: CostRow) -> None:
+    sums.add(
+        billing_period=row.billing_period_start.date(), charge_day=row.charge_period_start.date(),
+        currency=row.billing_currency, provider=row.provider, service=row.service_name,
+        tags=row.tags, costs=(row.billed_cost, row.effective_cost, row.list_cost,
+                              row.contracted_cost),
+    )  # fmt: skip
+
+
+def _daily(sums: DailySums, import_id: int, source: str, path: Path) -> list[dict[str, Any]]:
+    try:
+        return list(sums.records(import_id, source))
+    except ValueError as exc:
+        msg = f"{path.name}: {exc}"
+        raise UserInputError(msg) from None
 
 
 def _count(done: Imported, row: CostRow) -> None:

@@ -1,0 +1,71 @@
+"""Who owns a cloud cost: the owner and team tags of a FOCUS row, found by normalised key.
+
+Providers spell the same tag many ways: ``owner``, ``Owner``, ``user:owner`` (AWS cost
+allocation tags), ``resourceTags/user:owner`` (AWS FOCUS), ``userAttribute/email`` (IAM Identity
+Center), ``cost_center`` or ``CostCenter``. Keys are compared after dropping those prefixes, case,
+and the separators ``-``, ``_`` and spaces (FOCUS reference §6.2.7). Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+PREFIXES = ("resourcetags/", "user:", "accounttag/", "costcategory/", "userattribute/")
+_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+def normal_key(key: str) -> str:
+    """A tag key as compared: ``resourceTags/user:Cost_Center`` is ``costcenter``."""
+    key = key.strip().lower()
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in PREFIXES:
+            if key.startswith(prefix):
+                key, stripped = key[len(prefix) :], True
+    return _SEPARATORS.sub("", key)
+
+
+def alias(value: object) -> str:
+    """A value that names a person (an email, an owner tag's value) as aliases are kept."""
+    return str(value).strip().lower()
+
+
+def label_form(email: str) -> str:
+    """An email as a Google Cloud label value holds it (lower-case letters, digits, ``_`` and
+    ``-`` only): ``alex@corp.com`` is ``alex_corp_com``."""
+    return re.sub(r"[^a-z0-9_-]", "_", alias(email))
+
+
+@dataclass(frozen=True, slots=True)
+class TagKeys:
+    """The tag keys that name a cost's owner and its team, first match wins."""
+
+    owner: tuple[str, ...]
+    team: tuple[str, ...]
+
+    @classmethod
+    def of(cls, owner: Iterable[str], team: Iterable[str]) -> TagKeys:
+        return cls(_keys(owner), _keys(team))
+
+    def attribute(self, tags: Mapping[str, object]) -> tuple[str | None, str | None]:
+        """(owner alias, team) of a row's tags; ``None`` where no key has a value."""
+        found: dict[str, str] = {}
+        for key, value in tags.items():
+            text = "" if value is None or isinstance(value, bool) else str(value).strip()
+            if text:
+                found.setdefault(normal_key(key), text)
+        owner = next((found[key] for key in self.owner if key in found), None)
+        team = next((found[key] for key in self.team if key in found), None)
+        return (alias(owner) if owner else None), team
+
+
+def _keys(keys: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(normal_key(key) for key in keys if normal_key(key)))
+
+
+DEFAULT_OWNER_KEYS = ("owner", "email")
+DEFAULT_TEAM_KEYS = ("team", "cost-center")
+DEFAULT_KEYS = TagKeys.of(DEFAULT_OWNER_KEYS, DEFAULT_TEAM_KEYS)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pumpview.errors import UserInputError
@@ -31,6 +32,11 @@ class Settings(BaseSettings):
     """Minutes between the web app's background syncs; ``off`` for none."""
     cookie_secure: bool | None = None
     """Mark session cookies ``Secure``: ``on``, ``off``, or unset to follow the request (HTTPS)."""
+    seat_plan: str | None = None
+    """The Cursor plan's name for its seat fee (``Business``): a label of the FOCUS export."""
+    seat_price: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=6)
+    """USD per seat per month. Set, the FOCUS export adds a seat row per member and month:
+    configured, not measured (the Admin API has no seat fees)."""
 
     @field_validator("sync_interval", mode="before")
     @classmethod

@@ -7,7 +7,7 @@ digits on the wire are the digits we keep.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact
 from typing import Any
 
 import msgspec
@@ -43,11 +43,16 @@ def to_decimal(value: object) -> Decimal:
     return Decimal(value)
 
 
+_PLAIN = Context(prec=1000, traps=[Inexact])
+"""Where a number is written out: ``normalize`` under the default 28 digits would round a
+29-digit total (a $10M sum carried to 20 decimals) without a word."""
+
+
 def format_cents(value: Decimal) -> str:
     """An exact decimal string, no exponent, no trailing zeros: ``Decimal('1.50')`` -> ``'1.5'``."""
     if value == 0:
         return "0"
-    return format(value.normalize(), "f")
+    return format(value.normalize(_PLAIN), "f")
 
 
 _DISPLAY = Context(prec=200, rounding=ROUND_HALF_EVEN)

@@ -82,7 +82,8 @@ def main() -> None:
         begun = time.perf_counter()
         done = import_file(
             engine, path, source="aws", now_ms=0,
-            on_rows=lambda n: print(f"\r  {n:,} rows", end="", file=sys.stderr),
+            on_progress=lambda p: print(f"\r  {p.rows:,} rows, {p.fraction:.0%} of the file",
+                                        end="", file=sys.stderr),
         )  # fmt: skip
         seconds = time.perf_counter() - begun
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

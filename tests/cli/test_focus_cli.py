@@ -46,3 +46,59 @@ def test_a_file_that_is_not_focus_is_one_error_line(capsys, tmp_path):
         "BillingPeriodStart, BillingPeriodEnd, ChargePeriodStart, ChargePeriodEnd column: "
         "is this a FOCUS cost file?"
     ]
+
+
+def test_no_bar_is_drawn_when_stderr_is_not_a_terminal(capsys, monkeypatch):
+    """Captured (a log, a pipe), the import prints its summary line and nothing else: no
+    bar, no escape codes on stderr."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    code, out, err = run(capsys, "import", "focus", str(OFFICIAL))
+    assert code == 0
+    assert out.startswith("focus_sample.csv: 1,000 rows of FOCUS 1.0 into source aws;")
+    assert err == ""
+
+
+def test_on_a_terminal_the_bar_says_percent_rows_and_rate_and_stdout_stays_plain(tmp_path):
+    """stderr a pseudo-terminal, stdout a pipe: the terminal gets the file's bar at 100%
+    with its rows and rate; stdout gets the same summary line as when captured."""
+    import os  # noqa: PLC0415
+    import pty  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    terminal, child_side = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    env.update(PUMPVIEW_HOME=str(tmp_path / "home"), COLUMNS="120", TERM="xterm")
+    drawn = bytearray()
+
+    def read() -> None:  # the terminal's side, drained as the child writes
+        while True:
+            try:
+                chunk = os.read(terminal, 65536)
+            except OSError:  # the child side closed
+                return
+            if not chunk:
+                return
+            drawn.extend(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-m", "pumpview", "import", "focus", str(OFFICIAL)],
+        stdout=subprocess.PIPE, stderr=child_side, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    os.close(child_side)
+    reader.join(30)
+    os.close(terminal)
+    screen = drawn.decode("utf-8", "replace")
+    assert done.returncode == 0, screen
+    assert done.stdout.decode().startswith("focus_sample.csv: 1,000 rows of FOCUS 1.0")
+    assert "\x1b[" not in done.stdout.decode()
+    last = screen.replace("\r\n", "\r").split("\r")
+    final = [line for line in last if "100%" in line]
+    assert final, screen
+    assert "focus_sample.csv" in final[-1]
+    assert "1,000 rows" in final[-1]
+    assert "rows/s" in final[-1]

@@ -3,6 +3,7 @@ all, replacing the billing periods it holds for its source."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,7 +14,10 @@ from pumpview.cli.render import printable
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from rich.console import Console
     from rich.progress import Progress, TaskID
+
+    from pumpview.integrations.focus import importer
 
 app = typer.Typer(no_args_is_help=True, help="Import cost data from files.")
 
@@ -21,7 +25,9 @@ app = typer.Typer(no_args_is_help=True, help="Import cost data from files.")
 @app.command("focus")
 def focus(
     ctx: typer.Context,
-    paths: Annotated[list[str], typer.Argument(help="FOCUS files: CSV, plain or gzip.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="FOCUS files: CSV, plain or gzip, or Parquet.")
+    ],
     source: Annotated[
         str | None,
         typer.Option(help="Where the costs come from (default: the provider of the first row)."),
@@ -31,7 +37,6 @@ def focus(
     from pathlib import Path  # noqa: PLC0415 - loaded when it runs
 
     from rich.console import Console  # noqa: PLC0415
-    from rich.progress import Progress, SpinnerColumn, TextColumn  # noqa: PLC0415
 
     from pumpview.integrations.focus.importer import import_file  # noqa: PLC0415
     from pumpview.timeutil import now_ms  # noqa: PLC0415
@@ -41,13 +46,11 @@ def focus(
     for name in paths:
         path = Path(name)
         label = printable(path.name)
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err,
-                      transient=True) as bars:  # fmt: skip
-            task = bars.add_task(f"{label}: reading", total=None)
-
+        with _bar(err) as bars:
+            task = bars.add_task(label, total=None, rows=0, rate="")
             done = import_file(
                 context.engine, path, source=source, now_ms=now_ms(),
-                on_rows=_counter(bars, task, label),
+                on_progress=_follow(bars, task),
             )  # fmt: skip
         periods = ", ".join(p.strftime("%Y-%m") for p in sorted(done.periods))
         totals = "; ".join(
@@ -68,10 +71,33 @@ def focus(
             )
 
 
-def _counter(bars: Progress, task: TaskID, name: str) -> Callable[[int], None]:
-    """The progress line's words as a file's rows are stored."""
+def _bar(err: Console) -> Progress:
+    """A file's bar on stderr: how much of it is read, rows stored, their rate, the time
+    left. Drawn only on a terminal: a log or a pipe gets the summary lines alone."""
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
-    def show(rows: int) -> None:
-        bars.update(task, description=f"{name}: {rows:,} rows")
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+        TextColumn("{task.fields[rows]:,} rows"), TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(elapsed_when_finished=True), console=err,
+        disable=not err.is_terminal,
+    )  # fmt: skip
+
+
+def _follow(bars: Progress, task: TaskID) -> Callable[[importer.Progress], None]:
+    """Move the bar as a file's batches are stored."""
+    begun = time.monotonic()
+
+    def show(progress: importer.Progress) -> None:
+        elapsed = time.monotonic() - begun
+        rate = f"{progress.rows / elapsed:,.0f} rows/s" if progress.rows else ""
+        bars.update(task, completed=progress.done, total=progress.total or None,
+                    rows=progress.rows, rate=rate)  # fmt: skip
 
     return show

@@ -46,6 +46,21 @@ class Imported:
     repaired: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far an import has got: the rows stored so far, and the reader's ``done`` of
+    ``total`` (bytes of a CSV as stored, rows of a Parquet file), for a bar and its ETA."""
+
+    rows: int
+    done: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        """The share of the file read, 0 to 1 (a bar's length, not money)."""
+        return self.done / self.total if self.total else 0.0
+
+
 def source_name(text: str) -> str:
     """A source name as given (``--source``) or derived from a provider's name."""
     name = re.sub(r"[^a-z0-9._-]+", "-", text.strip().lower()).strip("-")
@@ -61,12 +76,14 @@ def import_file(
     *,
     source: str | None,
     now_ms: int,
-    on_rows: Callable[[int], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
     keys: TagKeys = DEFAULT_KEYS,
 ) -> Imported:
     """Read ``path`` and store it whole, replacing its source's periods; nothing is kept of a
     file with a malformed row. ``source`` defaults to the provider of its first row; ``keys``
-    name the tags that say who owns a cost."""
+    name the tags that say who owns a cost. ``on_progress`` hears before the first batch,
+    after each and once stored; an exception it raises ends the import with nothing stored
+    (how the web app stops one)."""
     focus = FocusFile(path)
     rows = focus.rows()
     first = next(rows, None)
@@ -75,6 +92,12 @@ def import_file(
         raise UserInputError(msg)
     name = source_name(source or first.provider or path.stem)
     done = Imported(path=path, source=name, version=focus.version)
+
+    def report() -> None:
+        if on_progress is not None:
+            on_progress(Progress(done.rows, *focus.progress))
+
+    report()
     with engine.begin() as conn, decimal.localcontext(EXACT):
         import_id = cloud.new_import(conn, name, path.name, focus.version, now_ms, _json(keys))
         sums = DailySums(keys)
@@ -86,14 +109,12 @@ def import_file(
             if len(batch) == BATCH:
                 cloud.add_rows(conn, batch)
                 batch = []
-                if on_rows is not None:
-                    on_rows(done.rows)
+                report()
         cloud.add_rows(conn, batch)
         cloud.add_daily(conn, _daily(sums, import_id, name, path))
         done.replaced = cloud.replace(conn, import_id, name, done.periods)
     done.repaired = focus.repaired
-    if on_rows is not None:
-        on_rows(done.rows)
+    report()
     return done
 
 

@@ -13,7 +13,8 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -75,18 +76,24 @@ class CostRow:
 
 
 class FocusFile:
-    """One FOCUS CSV file; ``rows()`` streams it. ``repaired`` counts the amounts that had a
-    ``$`` or thousands separators (kept exact, but not as FOCUS writes numbers)."""
+    """One FOCUS file; ``rows()`` streams it and ``progress`` says how far it has got.
+    ``repaired`` counts the amounts that had a ``$`` or thousands separators (kept exact, but
+    not as FOCUS writes numbers)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.repaired = 0
         self.parquet = _magic(path, len(PARQUET_MAGIC)) == PARQUET_MAGIC
         self._unit = "row" if self.parquet else "line"
+        self._done = 0
+        self._position: Callable[[], int] | None = None
         if self.parquet:
-            header = list(_parquet(path).schema_arrow.names)
+            parquet = _parquet(path)
+            header = list(parquet.schema_arrow.names)
+            self._total = int(parquet.metadata.num_rows)
         else:
-            with _open(path) as stream:
+            self._total = path.stat().st_size
+            with _open(path) as (stream, _raw):
                 header = next(csv.reader(stream), [])
         if not header:
             self._fail(1, None, "the file is empty: a FOCUS file starts with a header row")
@@ -104,21 +111,34 @@ class FocusFile:
         where = f"{self.path.name}, {unit} {line}" + (f", column {column}" if column else "")
         raise FocusFileError(f"{where}: {message}")
 
+    @property
+    def progress(self) -> tuple[int, int]:
+        """How far ``rows()`` has read, as (done, total) in one unit: for a CSV, bytes of the
+        file as stored (for gzip, the compressed bytes consumed, which is what its size
+        counts); for Parquet, rows against its metadata's count. Cheap: one ``tell``."""
+        done = self._position() if self._position is not None else self._done
+        return min(done, self._total), self._total
+
     def rows(self) -> Iterator[CostRow]:
         if self.parquet:
             number = 0
             for batch in _parquet(self.path).iter_batches(batch_size=PARQUET_BATCH):
+                self._done += batch.num_rows
                 for record in batch.to_pylist():
                     number += 1
                     yield self._row(number, [record[name] for name in batch.schema.names])
             return
-        with _open(self.path) as stream:
-            reader = csv.reader(stream)
-            next(reader, None)
-            for cells in reader:
-                if not cells or cells == [""]:
-                    continue
-                yield self._row(reader.line_num, cells)
+        with _open(self.path) as (stream, raw):
+            self._position = raw.tell
+            try:
+                reader = csv.reader(stream)
+                next(reader, None)
+                for cells in reader:
+                    if not cells or cells == [""]:
+                        continue
+                    yield self._row(reader.line_num, cells)
+            finally:
+                self._position, self._done = None, raw.tell()
 
     def _row(self, line: int, cells: Sequence[object]) -> CostRow:
         if len(cells) != len(self.columns):
@@ -202,14 +222,18 @@ def _parquet(path: Path) -> Any:
         raise FocusFileError(msg) from None
 
 
-def _open(path: Path) -> IO[str]:
+@contextmanager
+def _open(path: Path) -> Iterator[tuple[IO[str], IO[bytes]]]:
     """The file as text, gunzipped when it is gzip (told by its first bytes, not its name),
-    without a BOM; fields may hold line breaks (``newline=""``)."""
+    without a BOM; fields may hold line breaks (``newline=""``). Beside it, the file as
+    stored, whose position is how far the text has been read."""
     zipped = _magic(path, len(GZIP_MAGIC)) == GZIP_MAGIC
     try:
-        # Closed with the text wrapper the caller closes.
-        binary = cast(IO[bytes], gzip.open(path) if zipped else path.open("rb"))  # noqa: SIM115
+        raw = path.open("rb")
     except OSError as exc:
         msg = f"{path}: cannot read it ({exc.strerror})"
         raise FocusFileError(msg) from None
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    with raw:
+        binary = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if zipped else raw
+        with io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:
+            yield text, raw

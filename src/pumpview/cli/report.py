@@ -1,4 +1,5 @@
-"""``pumpview report users|models|requests|daily``."""
+"""``pumpview report users|models|requests|daily`` (Cursor) and ``providers|people|teams``
+(Cursor beside the cloud costs of imported FOCUS files)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,17 @@ class Kind(StrEnum):
     models = "models"
     requests = "requests"
     daily = "daily"
+    providers = "providers"
+    people = "people"
+    teams = "teams"
+
+
+UNIFIED = (Kind.providers, Kind.people, Kind.teams)
+
+
+class By(StrEnum):
+    provider = "provider"
+    service = "service"
 
 
 VIEWS = {
@@ -48,6 +60,9 @@ VIEWS = {
         ("date", "events", "spend_cents", "on_demand_cents", "included_cents", "fast_requests",
          "slow_requests"),
     ),
+    Kind.providers: View("Spend per provider"),
+    Kind.people: View("AI and cloud spend per person"),
+    Kind.teams: View("AI and cloud spend per team"),
 }  # fmt: skip
 
 
@@ -63,7 +78,13 @@ def _day(text: str | None, flag: str) -> date | None:
 
 def command(
     ctx: typer.Context,
-    kind: Annotated[Kind, typer.Argument(help="users, models, requests or daily.")],
+    kind: Annotated[
+        Kind,
+        typer.Argument(
+            help="users, models, requests, daily (Cursor); providers, people, teams "
+            "(Cursor beside cloud costs)."
+        ),
+    ],
     since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Last UTC day (inclusive), YYYY-MM-DD.")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
@@ -71,25 +92,48 @@ def command(
         list[str] | None,
         typer.Option(help="Only this integration (repeatable; default all)."),
     ] = None,
+    by: Annotated[
+        By, typer.Option(help="providers: one row per provider, or per provider and service.")
+    ] = By.provider,
 ) -> None:
-    """Cursor usage and cost, per user, model, request class or day. Money in exact cents."""
+    """Cursor usage and cost, per user, model, request class or day; or Cursor beside cloud
+    costs, per provider, person or team. Cursor money in exact cents, cloud costs in exact
+    currency units (one row per currency)."""
     first, last = _day(since, "--since"), _day(until, "--until")
     if first and last and first > last:
         msg = f"--since {first} is after --until {last}"
         raise UserInputError(msg)
-    from pumpview.reports import usage  # noqa: PLC0415 - SQLAlchemy only once a report runs
+    if by is By.service and kind is not Kind.providers:
+        msg = "--by service is for the providers report"
+        raise UserInputError(msg)
+    # SQLAlchemy only once a report runs
+    from pumpview.reports import spend, usage  # noqa: PLC0415
 
     view = VIEWS[kind]
-    rows = usage.run(current(ctx).engine, kind.value, first, last, integration)
+    engine = current(ctx).engine
+    if kind in UNIFIED:
+        by_service = by is By.service
+        rows = spend.run(engine, kind.value, first, last, integration, by_service=by_service)
+        columns = spend.COLUMNS[kind.value]
+        if kind is Kind.providers and not by_service:
+            columns = tuple(c for c in columns if c != "service")
+    else:
+        rows = usage.run(engine, kind.value, first, last, integration)
+        columns = usage.COLUMNS[kind.value]
     if not rows and fmt is Format.table:
-        typer.echo(_nothing(first, last, integration), err=True)
+        typer.echo(_nothing(kind, first, last, integration), err=True)
         return
-    emit(rows, usage.COLUMNS[kind.value], fmt, title=view.title, on_screen=view.on_screen)
+    emit(rows, columns, fmt, title=view.title, on_screen=view.on_screen)
 
 
-def _nothing(first: date | None, last: date | None, integration: list[str] | None) -> str:
+def _nothing(
+    kind: Kind, first: date | None, last: date | None, integration: list[str] | None
+) -> str:
     """Why a report is empty, in words (an empty table says nothing)."""
+    what = "Cursor usage or cloud cost" if kind in UNIFIED else "Cursor usage"
     where = f" in {', '.join(integration)}" if integration else ""
     if first or last:
-        return f"No Cursor usage{where} from {first or 'the start'} to {last or 'today'}."
-    return f"No Cursor usage stored{where} yet: run pumpview sync."
+        return f"No {what}{where} from {first or 'the start'} to {last or 'today'}."
+    if kind in UNIFIED:
+        return f"No {what} stored{where} yet: run pumpview sync or pumpview import focus."
+    return f"No {what} stored{where} yet: run pumpview sync."

@@ -26,7 +26,7 @@ from pumpview.errors import AuthError, BadResponse, UpstreamError
 from pumpview.integrations.cursor import groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.paging import PageReader, Worker
-from pumpview.store import rollup, tables
+from pumpview.store import directory, rollup, tables
 from pumpview.store.usage import Staged, is_final, replace_window
 from pumpview.store.write import upsert
 from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
@@ -214,6 +214,8 @@ class CursorSync:
         if not self._sync_groups():
             result.groups_available = False
             result.notes.append("billing groups are not available on this plan")
+        with self.engine.begin() as conn:
+            directory.from_cursor(conn, day_of(self.now_ms), self.now_ms)
         progress("done")
         return result
 

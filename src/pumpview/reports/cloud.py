@@ -1,0 +1,57 @@
+"""Cloud costs as the reports read them: ``cloud_daily`` summed exactly over a range of charge
+days, per provider and service, per day, or per owner and team tag. Amounts are Decimal in their
+currency's units (FOCUS's), kept apart per currency."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Column, Connection, func, select
+
+from pumpview.store import tables
+from pumpview.store.measures import LIMB_SUFFIXES, join
+
+_DAILY = tables.cloud_daily
+
+
+@dataclass(frozen=True, slots=True)
+class Costs:
+    billed_cost: Decimal
+    effective_cost: Decimal
+    list_cost: Decimal
+    contracted_cost: Decimal
+
+
+def _sums() -> list[Any]:
+    return [func.sum(_DAILY.c[name]) for name in tables.CLOUD_STORED]
+
+
+def _costs(limbs: Sequence[Any]) -> Costs:
+    step = len(LIMB_SUFFIXES)
+    return Costs(*(join(*limbs[i : i + step]) for i in range(0, len(limbs), step)))
+
+
+def days(conn: Connection) -> tuple[date, date] | None:
+    """The first and last charge day stored, ``None`` when no cloud cost is."""
+    first, last = conn.execute(
+        select(func.min(_DAILY.c.charge_day), func.max(_DAILY.c.charge_day))
+    ).one()
+    return None if first is None else (first, last)
+
+
+def sums(
+    conn: Connection, first: date, last: date, by: Sequence[str]
+) -> list[tuple[tuple[Any, ...], Costs]]:
+    """Exact costs over ``[first, last]`` per value of the ``cloud_daily`` columns ``by``."""
+    keys: list[Column[Any]] = [_DAILY.c[name] for name in by]
+    rows = conn.execute(
+        select(*keys, *_sums())
+        .where(_DAILY.c.charge_day.between(first, last))
+        .group_by(*keys)
+        .order_by(*keys)
+    ).all()
+    return [(tuple(row[: len(keys)]), _costs(row[len(keys) :])) for row in rows]

@@ -1,0 +1,152 @@
+"""People across sources, as stored: persons, the aliases that name them (emails, cloud owner
+tag values) and their team memberships over time. Writes run in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from pumpview.integrations.focus.tagging import alias, label_form
+from pumpview.membership import Membership, carve, leave
+from pumpview.store import tables
+from pumpview.store.write import upsert
+
+
+@dataclass
+class Person:
+    id: int
+    email: str | None
+    name: str | None
+    aliases: list[str] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email or (self.aliases[0] if self.aliases else f"#{self.id}")
+
+
+def load(conn: Connection) -> dict[int, Person]:
+    """Everyone, with their aliases and memberships (in order of start)."""
+    p, a, m = tables.persons, tables.person_aliases, tables.team_memberships
+    people = {
+        row.id: Person(row.id, row.email, row.name)
+        for row in conn.execute(select(p.c.id, p.c.email, p.c.name).order_by(p.c.id))
+    }
+    for person_id, value in conn.execute(select(a.c.person_id, a.c.alias).order_by(a.c.alias)):
+        people[person_id].aliases.append(value)
+    for row in conn.execute(
+        select(m.c.person_id, m.c.team, m.c.valid_from, m.c.valid_to, m.c.origin).order_by(
+            m.c.person_id, m.c.valid_from, m.c.id
+        )
+    ):
+        people[row.person_id].memberships.append(
+            Membership(row.team, row.valid_from, row.valid_to, row.origin)
+        )
+    return people
+
+
+def aliases(conn: Connection) -> dict[str, int]:
+    """Alias -> person id."""
+    a = tables.person_aliases
+    return {
+        value: int(person_id) for value, person_id in conn.execute(select(a.c.alias, a.c.person_id))
+    }
+
+
+def add_person(
+    conn: Connection, email: str | None, name: str | None, origin: str, now_ms: int
+) -> int:
+    """A new person; an email becomes their alias, in its Google-label spelling too."""
+    email = alias(email) if email else None
+    person_id = int(
+        conn.execute(
+            insert(tables.persons).values(email=email, name=name, created_at_ms=now_ms)
+        ).inserted_primary_key[0]  # type: ignore[index]
+    )
+    if email:
+        add_aliases(conn, person_id, [email, label_form(email)], origin)
+    return person_id
+
+
+def add_aliases(conn: Connection, person_id: int, values: Iterable[str], origin: str) -> None:
+    """Aliases for ``person_id``; an alias another person had moves to this one."""
+    rows = [
+        {"alias": alias(value), "person_id": person_id, "origin": origin}
+        for value in dict.fromkeys(values)
+        if alias(value)
+    ]
+    upsert(conn, tables.person_aliases, rows, keys=("alias",))
+
+
+def remove_alias(conn: Connection, value: str) -> None:
+    conn.execute(delete(tables.person_aliases).where(tables.person_aliases.c.alias == alias(value)))
+
+
+def rename(conn: Connection, person_id: int, name: str | None) -> None:
+    conn.execute(update(tables.persons).where(tables.persons.c.id == person_id).values(name=name))
+
+
+def set_memberships(conn: Connection, person_id: int, memberships: Iterable[Membership]) -> None:
+    """A person's memberships, all of them at once."""
+    m = tables.team_memberships
+    conn.execute(delete(m).where(m.c.person_id == person_id))
+    rows = [
+        {"person_id": person_id, "team": x.team, "valid_from": x.valid_from,
+         "valid_to": x.valid_to, "origin": x.origin}
+        for x in memberships
+    ]  # fmt: skip
+    if rows:
+        conn.execute(insert(m), rows)
+
+
+def join_team(conn: Connection, person: Person, membership: Membership) -> None:
+    """``person`` in ``membership``'s team over its span; their other spans keep the rest."""
+    person.memberships = carve(person.memberships, membership)
+    set_memberships(conn, person.id, person.memberships)
+
+
+def from_cursor(conn: Connection, today: date, now_ms: int) -> None:
+    """Everyone Cursor lists, as a person (named as Cursor names them, unless an admin named
+    them), in the team of their Cursor billing group.
+
+    Billing groups carry no history: a person seen in a new group moves from ``today``, and
+    someone first seen in a group has been in it since always. Memberships an admin or a CSV
+    set are theirs: billing groups never change a person who has one."""
+    people = load(conn)
+    by_alias = {value: person for person in people.values() for value in person.aliases}
+    members = conn.execute(
+        select(tables.people.c.email, tables.people.c.name).order_by(tables.people.c.email)
+    ).all()
+    for email, name in members:
+        person = by_alias.get(alias(email))
+        if person is None:
+            person_id = add_person(conn, email, name, "cursor", now_ms)
+            person = people[person_id] = Person(person_id, alias(email), name, [alias(email)])
+            by_alias[alias(email)] = person
+        elif person.name is None and name:
+            rename(conn, person.id, name)
+            person.name = name
+    g, gm = tables.billing_groups, tables.group_members
+    groups = dict(
+        conn.execute(
+            select(gm.c.email, g.c.name).join(
+                g, (g.c.integration_id == gm.c.integration_id) & (g.c.group_id == gm.c.group_id)
+            )
+        ).all()
+    )
+    for person in people.values():
+        if any(m.origin != "cursor" for m in person.memberships):
+            continue
+        group = next((groups[a] for a in person.aliases if a in groups), None)
+        current = next((m for m in person.memberships if m.covers(today)), None)
+        if current is not None and current.team == group:
+            continue
+        if group is None:
+            person.memberships = leave(person.memberships, today)
+            set_memberships(conn, person.id, person.memberships)
+        else:
+            start = today if person.memberships else None
+            join_team(conn, person, Membership(group, start, None, "cursor"))

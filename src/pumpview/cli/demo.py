@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,9 @@ from pumpview.cli.context import Context, current
 from pumpview.cli.render import Format
 from pumpview.errors import UserInputError
 from pumpview.timeutil import day_of, now_ms
+
+if TYPE_CHECKING:
+    from pumpview.simulator.data import Team
 
 DEMO_USER = "demo@pumpview.dev"
 DEMO_HOME = Path(".demo")
@@ -53,9 +56,11 @@ def command(
             now_ms=now_ms(), pacing=False,
         )  # fmt: skip
         sync.run(context, backfill_days=None)
+        _import_cloud_bill(context, app.state.sim.team)
         ctx.obj = context
         ctx.call_on_close(context.close)
-        for kind in (report.Kind.models, report.Kind.users, report.Kind.requests):
+        for kind in (report.Kind.models, report.Kind.users, report.Kind.providers,
+                     report.Kind.teams):  # fmt: skip
             report.command(ctx, kind, since=None, until=None, fmt=Format.table)
         since = day_of(now_ms()).replace(day=1)
         typer.echo(
@@ -63,6 +68,19 @@ def command(
         )
         if serve:  # the simulator keeps answering, so "Sync now" works too
             _serve(context, url, port)
+
+
+def _import_cloud_bill(context: Context, team: Team) -> None:
+    """The simulated team's cloud bill (FOCUS 1.2) over the same days, imported."""
+    from pumpview.integrations.focus import importer  # noqa: PLC0415
+    from pumpview.simulator import cloud  # noqa: PLC0415
+
+    last = day_of(team.now)
+    path = cloud.write(
+        team, context.settings.home_dir / "demo-cloud-bill.csv", team.first_day, last
+    )
+    done = importer.import_file(context.engine, path, source="aws", now_ms=now_ms())
+    typer.echo(f"Imported the simulated cloud bill {path}: {done.rows:,} FOCUS rows.")
 
 
 def _serve(context: Context, simulator_url: str, port: int) -> None:

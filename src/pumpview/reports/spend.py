@@ -237,8 +237,8 @@ def teams(conn: Connection, where: Span) -> list[TeamRow]:
             s.cloud += share.cloud
             if share.ownerless:
                 s.cloud_ownerless += share.cloud
-            elif share.who.key != UNTAGGED:
-                s.members.add(share.who.key)
+            elif share.who.person is not None or share.who.email:
+                s.members.add(share.who.key)  # a person, or a Cursor user (not a bare tag)
     rows = [
         TeamRow(team, len(s.members), s.cursor_spend, s.cloud, s.cloud_ownerless, currency)
         for (team, currency), s in sums.items()

@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 import typer.main
 
-from pumpview.cli import demo, importing, integrations, report, serve, simulator, sync, users
+from pumpview.cli import (
+    demo,
+    exporting,
+    importing,
+    integrations,
+    report,
+    serve,
+    simulator,
+    sync,
+    users,
+)
 from pumpview.cli.context import Context
 from pumpview.cli.render import printable
 from pumpview.errors import PumpViewError
@@ -51,6 +61,7 @@ def root(
 app.add_typer(integrations.app, name="integrations")
 app.add_typer(users.app, name="users")
 app.add_typer(importing.app, name="import")
+app.add_typer(exporting.app, name="export")
 app.command("sync")(sync.command)
 app.command("report")(report.command)
 app.command("simulator")(simulator.serve)

@@ -1,0 +1,100 @@
+"""``pumpview export focus --out FILE``: Cursor costs as a FOCUS file, for any FinOps tool."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pumpview.cli.context import current
+from pumpview.cli.render import printable
+from pumpview.errors import UserInputError
+from pumpview.timeutil import parse_day
+
+if TYPE_CHECKING:
+    from datetime import date
+
+app = typer.Typer(no_args_is_help=True, help="Export cost data to files.")
+
+
+def _day(text: str | None, flag: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        msg = f"{flag}: {exc}"
+        raise UserInputError(msg) from None
+
+
+@app.command("focus")
+def focus(
+    ctx: typer.Context,
+    out: Annotated[str, typer.Option("--out", help="The file to write (replaced whole).")],
+    since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last UTC day (inclusive), YYYY-MM-DD.")] = None,
+    focus_version: Annotated[
+        str, typer.Option("--focus-version", help="FOCUS version: 1.2, 1.3 or 1.4.")
+    ] = "1.2",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv or parquet (default: parquet for a .parquet file)."),
+    ] = None,
+    hash_emails: Annotated[
+        bool, typer.Option("--hash-emails", help="A keyed hash in place of every email.")
+    ] = False,
+    integration: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this integration (repeatable; default all)."),
+    ] = None,
+) -> None:
+    """Cursor costs as FOCUS rows (per day, person, model, kind, Max mode), with a metadata
+    file beside them; seat fees too when PUMPVIEW_SEAT_PRICE is set."""
+    from pathlib import Path  # noqa: PLC0415 - loaded when it runs
+
+    first, last = _day(since, "--since"), _day(until, "--until")
+    path = Path(out)
+    chosen = fmt or ("parquet" if path.suffix.lower() == ".parquet" else "csv")
+
+    from rich.console import Console  # noqa: PLC0415 - the export's modules, once it runs
+    from rich.progress import Progress, SpinnerColumn, TextColumn  # noqa: PLC0415
+
+    from pumpview.integrations.focus.export_columns import check_version  # noqa: PLC0415
+    from pumpview.integrations.focus.pseudonyms import KEY_PURPOSE  # noqa: PLC0415
+    from pumpview.integrations.focus.writer import check_format  # noqa: PLC0415
+    from pumpview.reports.focus_export import ExportRequest, export  # noqa: PLC0415
+    from pumpview.reports.seats import SeatPlan  # noqa: PLC0415
+    from pumpview.timeutil import now_ms  # noqa: PLC0415
+
+    check_version(focus_version)
+    check_format(chosen)
+    if first and last and first > last:
+        msg = f"--since {first} is after --until {last}"
+        raise UserInputError(msg)
+    context = current(ctx)
+    err = Console(stderr=True)
+    request = ExportRequest(
+        since=first, until=last, integrations=integration, version=focus_version,
+        hash_emails=hash_emails, seats=SeatPlan.from_settings(context.settings),
+    )  # fmt: skip
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err,
+                  transient=True, disable=not err.is_terminal) as bars:  # fmt: skip
+        task = bars.add_task("exporting", total=None)
+        done = export(
+            context.engine, path, chosen, request, context.vault.derive(KEY_PURPOSE),
+            now_ms=now_ms(), on_day=lambda day: bars.update(task, description=f"exporting {day}"),
+        )  # fmt: skip
+    t = done.totals
+    seats = f", {t.seat_rows:,} seat rows (configured, not measured)" if t.seat_rows else ""
+    typer.echo(
+        f"Wrote {t.usage_rows:,} usage rows{seats} of FOCUS {done.version} ({done.fmt}) for "
+        f"{done.first} to {done.last}: billed {_usd(t.billed)}, effective {_usd(t.effective)}, "
+        f"list {_usd(t.list)}, contracted {_usd(t.contracted)} USD; "
+        f"{printable(str(done.path))} and {printable(str(done.metadata))}"
+    )
+
+
+def _usd(value: object) -> str:
+    from pumpview.integrations.focus.writer import text  # noqa: PLC0415
+
+    return text(value)

@@ -1,0 +1,346 @@
+"""Cursor costs as a FOCUS file: the stored usage events, grouped per UTC day at the grain of
+FOCUS reference §4.1, mapped to rows (``integrations.focus.cursor_mapping``) and written whole
+(``integrations.focus.writer``), with a metadata file beside it.
+
+The events are read in one streamed query per team, oldest first, and folded one day at a time:
+memory holds a day's cells, never a year's events. The same rows feed ``cursor_focus_totals``,
+so a report of the Cursor provider and the file can never disagree. Everything is read in one
+snapshot, so a sync committing meanwhile cannot make the rows and the totals differ.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from pumpview.errors import UserInputError
+from pumpview.integrations.focus import export_metadata, writer
+from pumpview.integrations.focus.cursor_mapping import (
+    Account,
+    Principal,
+    Row,
+    Totals,
+    UsageKey,
+    UsageSums,
+    keep,
+    seat_row,
+    usage_row,
+)
+from pumpview.integrations.focus.export_columns import DEFAULT_VERSION, check_version, columns
+from pumpview.integrations.focus.pseudonyms import Pseudonyms
+from pumpview.reports import seats, usage
+from pumpview.store import tables
+from pumpview.store.engine import snapshot
+from pumpview.store.measures import EXACT
+from pumpview.timeutil import MS_PER_DAY, day_start_ms
+
+READ_BATCH = 10_000
+"""Events fetched at a time from the database cursor."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """What to export: a range of UTC days (open ends: the stored data's), teams, version."""
+
+    since: date | None = None
+    until: date | None = None
+    integrations: Sequence[str] | None = None
+    version: str = DEFAULT_VERSION
+    hash_emails: bool = False
+    seats: seats.SeatPlan | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """What an export wrote, as the CLI says it."""
+
+    path: Path
+    metadata: Path
+    version: str
+    fmt: str
+    first: date
+    last: date
+    totals: Totals
+    left_out: int
+    """"Not Charged" events without tokens: no cost and no usage to show (§4.1)."""
+
+
+# -- reading and grouping -------------------------------------------------------------------------
+
+_EVENT_COLUMNS = ("day", "email", "service_account_id", "model", "kind", "max_mode",
+                  "token_based", "headless", "chargeable", "input_tokens", "output_tokens",
+                  "cache_write_tokens", "cache_read_tokens", "model_cost_cents",
+                  "token_fee_cents", "cost_cents", "charged_cents", "requests_costs",
+                  "discount_percent")  # fmt: skip
+
+CellKey = tuple[str, str | None, UsageKey]
+"""(email, service account id, the rest of the grain): one usage row."""
+
+
+@dataclass
+class Cells:
+    """One team's events of one UTC day, summed per grain cell."""
+
+    integration_id: int
+    day: date
+    sums: dict[CellKey, UsageSums] = field(default_factory=dict)
+    events: int = 0
+
+
+def usage_days(conn: Connection, where: usage.Scope) -> Iterator[Cells]:
+    """Each team's stored events in the scope, one UTC day at a time, oldest first."""
+    events = tables.usage_events
+    picked = [events.c[name] for name in _EVENT_COLUMNS]
+    for integration_id in where.integration_ids:
+        query = (
+            select(*picked)
+            .where(
+                events.c.integration_id == integration_id,
+                events.c.ts_ms.between(
+                    day_start_ms(where.first), day_start_ms(where.last) + MS_PER_DAY - 1
+                ),
+            )
+            .order_by(events.c.ts_ms)
+        )
+        cells: Cells | None = None
+        with decimal.localcontext(EXACT):
+            for event in conn.execution_options(yield_per=READ_BATCH).execute(query):
+                if cells is None or event[0] != cells.day:
+                    if cells is not None:
+                        yield cells
+                    cells = Cells(integration_id, event[0])
+                _fold(cells, event)
+        if cells is not None:
+            yield cells
+
+
+def _fold(cells: Cells, event: Any) -> None:
+    """Add one event (``_EVENT_COLUMNS``) to its cell; exact sums (the caller's context)."""
+    (day, email, account, model, kind, max_mode, token_based, headless, chargeable, tokens_in,
+     tokens_out, cache_write, cache_read, model_cost, fee, cost, charged, units,
+     discount) = event  # fmt: skip
+    key = (email, account, UsageKey(day, model, kind, max_mode, token_based, headless))
+    sums = cells.sums.get(key)
+    if sums is None:
+        sums = cells.sums[key] = UsageSums()
+    cells.events += 1
+    sums.events += 1
+    sums.input_tokens += tokens_in
+    sums.output_tokens += tokens_out
+    sums.cache_write_tokens += cache_write
+    sums.cache_read_tokens += cache_read
+    sums.model_cost_cents += model_cost
+    if fee is not None:
+        sums.token_fee_cents += fee
+    sums.cost_cents += cost
+    if chargeable:
+        sums.on_demand_cents += cost
+    if charged is not None:
+        sums.charged_cents = charged if sums.charged_cents is None else sums.charged_cents + charged
+    elif units:
+        sums.unpriced_requests += units
+    if units is not None:
+        sums.requests_costs += units
+    if discount is not None and (sums.discount_percent is None or discount > sums.discount_percent):
+        sums.discount_percent = discount
+
+
+def _order(item: tuple[CellKey, UsageSums]) -> tuple[Any, ...]:
+    """Rows of a day in a stable order: the same data always gives the same file."""
+    (email, account, key), _sums = item
+    return (email, account or "", key.model, key.kind, key.max_mode, key.token_based,
+            key.headless is None, bool(key.headless))  # fmt: skip
+
+
+# -- who and which team -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """What the rows say about teams and people, read once per export (rosters are small)."""
+
+    accounts: dict[int, Account]
+    service_accounts: dict[tuple[int, str], str | None]
+    """(team, service account id) -> its name."""
+    groups: dict[tuple[int, str], tuple[str, str]]
+    """(team, email) -> (billing group id, its name)."""
+
+    def principal(self, integration_id: int, email: str, account: str | None) -> Principal:
+        group = self.groups.get((integration_id, email)) if email else None
+        return Principal(
+            email=email or None,
+            service_account_id=account,
+            service_account_name=self.service_accounts.get((integration_id, account))
+            if account
+            else None,
+            group_id=group[0] if group else None,
+            group_name=group[1] if group else None,
+        )
+
+
+def directory(conn: Connection, integration_ids: Sequence[int]) -> Directory:
+    teams, people = tables.integrations, tables.people
+    groups, members = tables.billing_groups, tables.group_members
+    accounts = {
+        int(iid): Account(name, team_name or name)
+        for iid, name, team_name in conn.execute(
+            select(teams.c.id, teams.c.name, teams.c.team_name).where(
+                teams.c.id.in_(integration_ids)
+            )
+        )
+    }
+    service_accounts = {
+        (int(iid), account): name
+        for iid, account, name in conn.execute(
+            select(people.c.integration_id, people.c.service_account_id, people.c.name).where(
+                people.c.integration_id.in_(integration_ids),
+                people.c.service_account_id.is_not(None),
+            )
+        )
+    }
+    names = {
+        (int(iid), group_id): name
+        for iid, group_id, name in conn.execute(
+            select(groups.c.integration_id, groups.c.group_id, groups.c.name).where(
+                groups.c.integration_id.in_(integration_ids)
+            )
+        )
+    }
+    in_group = {
+        (int(iid), email): (group_id, names.get((int(iid), group_id), group_id))
+        for iid, email, group_id in conn.execute(
+            select(members.c.integration_id, members.c.email, members.c.group_id).where(
+                members.c.integration_id.in_(integration_ids)
+            )
+        )
+    }
+    return Directory(accounts, service_accounts, in_group)
+
+
+# -- rows -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """Counts as rows are made: days read, and the events left out (§4.1)."""
+
+    days: int = 0
+    left_out: int = 0
+    on_day: Callable[[date], None] | None = None
+
+
+def focus_rows(
+    conn: Connection,
+    where: usage.Scope,
+    version: str,
+    names: Pseudonyms,
+    plan: seats.SeatPlan | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Row]:
+    """Every FOCUS row of the scope: each team's usage rows day by day, then its seat rows
+    (when a seat price is configured)."""
+    check_version(version)
+    progress = progress or Progress()
+    known = directory(conn, where.integration_ids)
+    fees = seats.seat_fees(conn, where, plan) if plan is not None else []
+    by_team: dict[int, list[seats.SeatFee]] = {}
+    for fee in fees:
+        by_team.setdefault(fee.integration_id, []).append(fee)
+    days = usage_days(conn, where)
+    pending = next(days, None)
+    for integration_id in where.integration_ids:
+        account = known.accounts[integration_id]
+        while pending is not None and pending.integration_id == integration_id:
+            for (email, service, key), sums in sorted(pending.sums.items(), key=_order):
+                if not keep(key, sums):
+                    progress.left_out += sums.events
+                    continue
+                who = known.principal(integration_id, email, service)
+                yield usage_row(key, sums, account, who, version, names)
+            progress.days += 1
+            if progress.on_day is not None:
+                progress.on_day(pending.day)
+            pending = next(days, None)
+        for fee in by_team.get(integration_id, []):
+            who = known.principal(integration_id, fee.email, None)
+            yield seat_row(
+                fee.month, fee.fee, plan.plan if plan else None, account, who, version, names
+            )
+
+
+def cursor_focus_totals(
+    conn: Connection,
+    since: date,
+    until: date,
+    integrations: Sequence[str] | None = None,
+    plan: seats.SeatPlan | None = None,
+) -> Totals:
+    """Σ BilledCost, EffectiveCost, ListCost and ContractedCost (USD) of the FOCUS rows an
+    export of ``[since, until]`` writes, made by the same code: the Cursor row of a providers
+    report. Read it inside ``store.engine.snapshot`` beside the report's other queries."""
+    totals = Totals()
+    where = usage.scope(conn, since, until, integrations)
+    if where is None:
+        return totals
+    for row in focus_rows(conn, where, DEFAULT_VERSION, Pseudonyms(b""), plan):
+        totals.add(row)
+    return totals
+
+
+# -- the file ----------------------------------------------------------------------------------
+
+
+def export(
+    engine: Engine,
+    out: Path,
+    fmt: str,
+    request: ExportRequest,
+    key: bytes,
+    *,
+    now_ms: int,
+    on_day: Callable[[date], None] | None = None,
+) -> Exported:
+    """Write the FOCUS file ``out`` and its metadata beside it, each whole or not at all.
+
+    ``key`` makes the principal ids (and with ``hash_emails`` the hashes standing in for
+    emails): the installation's derived key, so they are stable across exports."""
+    version, fmt = check_version(request.version), writer.check_format(fmt)
+    if request.since and request.until and request.since > request.until:
+        msg = f"--since {request.since} is after --until {request.until}"
+        raise UserInputError(msg)
+    names = Pseudonyms(key, request.hash_emails)
+    meta = writer.metadata_path(out)
+    totals = Totals()
+    progress = Progress(on_day=on_day)
+    with snapshot(engine) as conn:
+        where = usage.scope(conn, request.since, request.until, request.integrations)
+        if where is None:
+            msg = "nothing to export: no Cursor usage is stored yet (run pumpview sync)"
+            raise UserInputError(msg)
+        accounts = directory(conn, where.integration_ids).accounts
+        with writer.staged(out) as data_file, writer.staged(meta) as meta_file:
+            rows = focus_rows(conn, where, version, names, request.seats, progress)
+            writer.write_rows(data_file, _counted(rows, totals), columns(version), fmt)
+            writer.write_json(meta_file, export_metadata.metadata(
+                out.name, fmt, version, (where.first, where.last), accounts.values(), totals,
+                left_out=progress.left_out, names=names, seats=_seat_terms(request.seats),
+                now_ms=now_ms,
+            ))  # fmt: skip
+    return Exported(out, meta, version, fmt, where.first, where.last, totals, progress.left_out)
+
+
+def _seat_terms(plan: seats.SeatPlan | None) -> tuple[Decimal, str | None] | None:
+    return None if plan is None else (plan.price, plan.plan)
+
+
+def _counted(rows: Iterator[Row], totals: Totals) -> Iterator[Row]:
+    for row in rows:
+        totals.add(row)
+        yield row

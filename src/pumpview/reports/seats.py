@@ -1,0 +1,91 @@
+"""Seat fees, as configured: the Admin API exposes none (FOCUS reference §4.1), so a plan's price
+per seat and month, from settings, is all there is. Configured, not measured.
+
+A seat is a member of the team's current roster who is not removed, not a service account and
+not a free owner (Cursor's admin without a paid seat). Each pays the price for every billing
+month (a calendar month, UTC) that the range of days touches: a fee is charged per month, so a
+range that ends mid-month still carries that month's whole fee, never a share of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Connection, select
+
+from pumpview.reports.usage import Scope
+from pumpview.settings import Settings
+from pumpview.store import tables
+
+NO_SEAT_ROLES = ("service-account", "free-owner")
+
+
+@dataclass(frozen=True, slots=True)
+class SeatPlan:
+    """A plan's seat price (USD per seat per month) and its name, for labels."""
+
+    price: Decimal
+    plan: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SeatPlan | None:
+        """``PUMPVIEW_SEAT_PRICE`` (and ``_SEAT_PLAN``); ``None`` when no price is set."""
+        if settings.seat_price is None:
+            return None
+        return cls(settings.seat_price, (settings.seat_plan or "").strip() or None)
+
+
+@dataclass(frozen=True, slots=True)
+class SeatFee:
+    integration_id: int
+    email: str
+    """Lower-case."""
+    month: date
+    """The first day of the billing month."""
+    fee: Decimal
+    """USD."""
+
+
+def billing_months(first: date, last: date) -> list[date]:
+    """The first day of every calendar month that ``[first, last]`` touches, oldest first."""
+    months: list[date] = []
+    month = first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def fees(
+    members: Iterable[tuple[int, str]], first: date, last: date, price: Decimal
+) -> list[SeatFee]:
+    """One fee per (integration, member) and billing month of ``[first, last]``, by team, then
+    member, then month: a person in two Cursor teams holds two seats."""
+    months = billing_months(first, last)
+    return [
+        SeatFee(integration_id, email, month, price)
+        for integration_id, email in sorted(set(members))
+        for month in months
+    ]
+
+
+def seat_members(conn: Connection, integration_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """(integration id, email) of every member who holds a seat now."""
+    people = tables.people
+    rows = conn.execute(
+        select(people.c.integration_id, people.c.email).where(
+            people.c.integration_id.in_(list(integration_ids)),
+            people.c.is_removed.is_(False),
+            people.c.email != tables.UNATTRIBUTED,
+            people.c.role.is_(None) | people.c.role.not_in(NO_SEAT_ROLES),
+        )
+    )
+    return [(int(iid), email) for iid, email in rows]
+
+
+def seat_fees(conn: Connection, where: Scope, plan: SeatPlan) -> list[SeatFee]:
+    """Per member and billing month, the configured fee over the scope's range (USD)."""
+    return fees(seat_members(conn, where.integration_ids), where.first, where.last, plan.price)

@@ -4,7 +4,7 @@ currency's units (FOCUS's), kept apart per currency."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -44,14 +44,17 @@ def days(conn: Connection) -> tuple[date, date] | None:
 
 
 def sums(
-    conn: Connection, first: date, last: date, by: Sequence[str]
+    conn: Connection,
+    first: date,
+    last: date,
+    by: Sequence[str],
+    owners: Collection[str] | None = None,
 ) -> list[tuple[tuple[Any, ...], Costs]]:
-    """Exact costs over ``[first, last]`` per value of the ``cloud_daily`` columns ``by``."""
+    """Exact costs over ``[first, last]`` per value of the ``cloud_daily`` columns ``by``; only
+    the costs whose owner tag is one of ``owners``, when given."""
     keys: list[Column[Any]] = [_DAILY.c[name] for name in by]
-    rows = conn.execute(
-        select(*keys, *_sums())
-        .where(_DAILY.c.charge_day.between(first, last))
-        .group_by(*keys)
-        .order_by(*keys)
-    ).all()
+    query = select(*keys, *_sums()).where(_DAILY.c.charge_day.between(first, last))
+    if owners is not None:
+        query = query.where(_DAILY.c.owner.in_(list(owners)))
+    rows = conn.execute(query.group_by(*keys).order_by(*keys)).all()
     return [(tuple(row[: len(keys)]), _costs(row[len(keys) :])) for row in rows]

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Engine
 
+from pumpview.integrations.focus.tagging import alias, label_form
 from pumpview.membership import Membership, boundaries, team_on
 from pumpview.reports import cloud, usage
 from pumpview.store import tables
@@ -264,6 +265,32 @@ def providers(conn: Connection, where: Span, *, by_service: bool = False) -> lis
         if total.events:
             rows.append(_cursor_row(total, "Cursor AI Usage" if by_service else None))
     return sorted(rows, key=lambda r: (-r.effective_cost, r.provider, r.service or "", r.currency))
+
+
+@dataclass(frozen=True, slots=True)
+class Owned:
+    """A Cursor user's place beside the cloud: their team and the cloud costs they own."""
+
+    team: str | None
+    aliases: tuple[str, ...]
+    costs: list[ProviderRow]
+
+
+def owned(conn: Connection, first: date, last: date, email: str) -> Owned:
+    """The cloud costs of ``[first, last]`` whose owner tag names the person of ``email``
+    (any of their aliases), per provider, service and currency; and their team on ``last``."""
+    directory = _Directory(conn)
+    person = directory.by_alias.get(alias(email))
+    aliases = tuple(person.aliases) if person else (alias(email), label_form(email))
+    rows = [
+        ProviderRow(provider or "(none)", service or "(none)", costs.billed_cost,
+                    costs.effective_cost, costs.list_cost, currency)
+        for (provider, service, currency), costs in cloud.sums(
+            conn, first, last, ("provider", "service", "currency"), owners=aliases
+        )
+    ]  # fmt: skip
+    team = team_on(person.memberships, last) if person else None
+    return Owned(team, aliases, sorted(rows, key=lambda r: (r.currency, -r.effective_cost)))
 
 
 def _cursor_row(total: Measures, service: str | None) -> ProviderRow:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from pumpview.reports import overview, usage
+from pumpview.reports import overview, spend, usage
 from pumpview.reports.plain import plain
 from pumpview.reports.ranges import Range
 from pumpview.store.measures import Measures
@@ -51,4 +51,25 @@ def people(span: Range, rows: Sequence[usage.UserRow]) -> dict[str, Any]:
         "title": f"Top {min(TOP_PEOPLE, len(rows))} people by spend: on-demand and included",
         "people": [{"email": r.email, "name": r.name, "on_demand_cents": plain(r.on_demand_cents),
                     "included_cents": plain(r.included_cents)} for r in rows[:TOP_PEOPLE]],
+    }  # fmt: skip
+
+
+def spend_by_provider(
+    span: Range, buckets: Sequence[date], series: Sequence[overview.Series]
+) -> dict[str, Any]:
+    """The Cloud page's stack: US-dollar cost per provider over time (Cursor among them)."""
+    chart = spend_by_model(span, buckets, series)
+    weekly = span.days > overview.WEEKLY_AFTER_DAYS
+    return {**chart, "title": f"Cost {'per week' if weekly else 'per day'}, by provider (USD)",
+            "links": False}  # fmt: skip
+
+
+def teams(span: Range, rows: Sequence[spend.TeamRow]) -> dict[str, Any]:
+    """Each team's Cursor spend and US-dollar cloud cost, in cents, side by side."""
+    usd = [r for r in rows if r.currency == spend.CURSOR_CURRENCY]
+    return {
+        "kind": "teams", "since": plain(span.since), "until": plain(span.until),
+        "title": "Cursor and cloud spend per team (USD)",
+        "teams": [{"team": r.team, "cursor_cents": plain(r.cursor_spend_cents),
+                   "cloud_cents": plain(r.cloud_effective_cost.scaleb(2))} for r in usd],
     }  # fmt: skip

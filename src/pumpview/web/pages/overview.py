@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pumpview.accounts import User
-from pumpview.reports import overview, usage
+from pumpview.reports import overview, spend, usage
 from pumpview.reports.plain import measures, plain, records
 from pumpview.web import security
 from pumpview.web.params import Span, Teams, around
@@ -53,7 +53,14 @@ def api(
     team: Teams,
 ) -> Any:
     view = _view(request, span, team)
-    return None if view is None else twin(view)
+    return None if view is None else {**twin(view), "providers": _providers(request, span, team)}
+
+
+def _providers(request: Request, span: Span, team: Teams) -> list[dict[str, Any]]:
+    """Spend per provider, Cursor among the clouds: ``pumpview report providers``' rows."""
+    engine = security.web_of(request).engine
+    rows = spend.run(engine, "providers", span.since, span.until, team)
+    return records(rows, [c for c in spend.COLUMNS["providers"] if c != "service"])
 
 
 @router.get("/")
@@ -70,4 +77,5 @@ def page(
     return web.page(request, "overview.html", {
         **around(request, view.range),
         "view": view, "data": twin(view), "change": overview.change,
+        "providers": _providers(request, span, team),
     })  # fmt: skip

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from pumpview.accounts import User
-from pumpview.reports import person
-from pumpview.reports.plain import measures, plain
+from pumpview.reports import person, spend
+from pumpview.reports.plain import measures, plain, records
+from pumpview.store.engine import snapshot
 from pumpview.web import charts, security
 from pumpview.web.params import Span, Teams, around
 
@@ -18,9 +19,9 @@ Viewer = Annotated[User, Depends(security.viewer)]
 UNATTRIBUTED_PATH = "-"
 
 
-def twin(view: person.Person) -> dict[str, Any]:
+def twin(view: person.Person, owned: spend.Owned | None) -> dict[str, Any]:
     return {
-        "email": view.email, "name": view.name,
+        "email": view.email, "name": view.name, "team": owned.team if owned else None,
         "since": plain(view.range.since), "until": plain(view.range.until),
         "total": measures(view.total),
         "models": [{"model": model, **measures(m)} for model, m in view.models],
@@ -31,7 +32,16 @@ def twin(view: person.Person) -> dict[str, Any]:
         "recent": [{"ts_ms": e.ts_ms, "model": e.model, "kind": e.kind,
                     "cost_cents": plain(e.cost_cents), "input_tokens": e.input_tokens,
                     "output_tokens": e.output_tokens} for e in view.recent],
+        "cloud": records(owned.costs if owned else [], spend.COLUMNS["providers"]),
     }  # fmt: skip
+
+
+def _owned(request: Request, view: person.Person) -> spend.Owned | None:
+    """The cloud costs the person owns, beside their Cursor spend (none for the unattributed)."""
+    if view.email is None:
+        return None
+    with snapshot(security.web_of(request).engine) as conn:
+        return spend.owned(conn, view.range.since, view.range.until, view.email)
 
 
 def _view(request: Request, email: str, span: Span, team: Teams) -> person.Person:
@@ -48,14 +58,17 @@ def _view(request: Request, email: str, span: Span, team: Teams) -> person.Perso
 
 @router.get("/api/people/{email}")
 def api(request: Request, email: str, _user: Viewer, span: Span, team: Teams) -> dict[str, Any]:
-    return twin(_view(request, email, span, team))
+    view = _view(request, email, span, team)
+    return twin(view, _owned(request, view))
 
 
 @router.get("/people/{email}")
 def page(request: Request, email: str, _user: Viewer, span: Span, team: Teams) -> Response:
     view = _view(request, email, span, team)
+    owned = _owned(request, view)
     web = security.web_of(request)
     return web.page(request, "person.html", {
         **around(request, view.range),
-        "person": view, "data": twin(view), "requests": charts.requests(view.range, view.days),
+        "person": view, "data": twin(view, owned), "owned": owned,
+        "requests": charts.requests(view.range, view.days),
     })  # fmt: skip

@@ -115,12 +115,15 @@ function spendByModel(el, data) {
     xAxis: { type: "category", data: data.buckets },
     yAxis: { type: "value", axisLabel: { formatter: axisDollars } },
     series: data.series.map((s) => ({
-      name: s.model, type: "bar", stack: "spend", cursor: s.model === "other" ? "default" : "pointer",
+      name: s.model, type: "bar", stack: "spend",
+      cursor: s.model === "other" || data.links === false ? "default" : "pointer",
       data: s.spend_cents.map(Number),
     })),
   });
-  chart.on("click", (p) => {  // a model's bar opens the model's page
-    if (p.seriesName !== "other") window.location.href = pageLink(modelPath(p.seriesName), data);
+  chart.on("click", (p) => {  // a model's bar opens the model's page (providers have none)
+    if (data.links !== false && p.seriesName !== "other") {
+      window.location.href = pageLink(modelPath(p.seriesName), data);
+    }
   });
   window.addEventListener("resize", () => chart.resize());
 }
@@ -179,6 +182,32 @@ function people(el, data) {
   window.addEventListener("resize", () => chart.resize());
 }
 
+function teams(el, data) {
+  const rows = data.teams.slice().reverse();  // the biggest spender on top
+  const chart = echarts.init(el, null, { renderer: "canvas" });
+  chart.on("finished", () => { el.dataset.rendered = "true"; });
+  const parts = [["Cursor", "cursor_cents", PALETTE[1]], ["Cloud", "cloud_cents", PALETTE[0]]];
+  chart.setOption({
+    animation: false,
+    legend: { top: 0 },
+    grid: { left: 8, right: 24, top: 32, bottom: 24, containLabel: true },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: (params) => {
+      const t = rows[params[0].dataIndex];
+      const total = Number(t.cursor_cents) + Number(t.cloud_cents);
+      return tooltipLines(t.team, [...parts.map(([name, key]) => [name, dollars(Number(t[key]))]),
+        ["Total", dollars(total)]]);
+    } },
+    xAxis: { type: "value", splitNumber: el.clientWidth < 500 ? 3 : 5,
+      axisLabel: { formatter: axisDollars } },
+    yAxis: { type: "category", data: rows.map((t) => t.team),
+      axisLabel: { width: Math.min(220, el.clientWidth * 0.4), overflow: "truncate" } },
+    series: parts.map(([name, key, color]) => ({
+      name, type: "bar", stack: "spend", itemStyle: { color }, data: rows.map((t) => Number(t[key])),
+    })),
+  });
+  window.addEventListener("resize", () => chart.resize());
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   for (const el of document.querySelectorAll("[data-chart]")) {
     const data = JSON.parse(document.getElementById(el.dataset.source).textContent);
@@ -186,5 +215,6 @@ document.addEventListener("DOMContentLoaded", () => {
     if (el.dataset.chart === "changes") changes(el, data);
     if (el.dataset.chart === "requests") requests(el, data);
     if (el.dataset.chart === "people") people(el, data);
+    if (el.dataset.chart === "teams") teams(el, data);
   }
 });

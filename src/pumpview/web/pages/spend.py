@@ -1,0 +1,119 @@
+"""Cursor beside the cloud: the Cloud page (spend per provider and service over time), the
+Teams page (AI and cloud spend per team), and their JSON twins ``/api/spend/providers``,
+``/api/spend/people`` and ``/api/spend/teams`` with the fields of ``pumpview report
+providers|people|teams --format json``."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from pumpview.accounts import User
+from pumpview.reports import cloud, overview, ranges, spend, usage
+from pumpview.reports.plain import records
+from pumpview.store.engine import snapshot
+from pumpview.store.measures import EXACT
+from pumpview.web import charts, security
+from pumpview.web.pages.reports import _csv
+from pumpview.web.params import Span, Teams, around
+
+router = APIRouter()
+Viewer = Annotated[User, Depends(security.viewer)]
+Kind = Literal["providers", "people", "teams"]
+
+
+def _columns(kind: str, by: str) -> tuple[str, ...]:
+    columns = spend.COLUMNS[kind]
+    return (
+        columns
+        if kind != "providers" or by == "service"
+        else tuple(c for c in columns if c != "service")
+    )
+
+
+@router.get("/api/spend/{kind}", name="api-spend")
+def api(
+    request: Request,
+    _user: Viewer,
+    kind: Kind,
+    span: Span,
+    team: Teams,
+    by: Annotated[
+        Literal["provider", "service"], Query(description="providers: per service too")
+    ] = "provider",
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    """Cursor beside the cloud per provider, person or team: the rows of ``pumpview report``."""
+    engine = security.web_of(request).engine
+    rows = spend.run(engine, kind, span.since, span.until, team, by_service=by == "service")
+    columns = _columns(kind, by)
+    data = records(rows, columns)
+    if format == "csv":
+        return _csv(data, columns, f"{kind}-{span.since}-{span.until}")
+    return data
+
+
+@router.get("/cloud", name="cloud")
+def cloud_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Response:
+    web = security.web_of(request)
+    with snapshot(web.engine) as conn:
+        where = spend.span(conn, span.since, span.until, team)
+        found = spend.providers(conn, where, by_service=True) if where else []
+        chart = _by_provider(conn, span, where) if where else None
+    currencies = sorted({r.currency for r in found})
+    return web.page(request, "cloud.html", {
+        **around(request, span), "rows": records(found, spend.COLUMNS["providers"]),
+        "totals": _totals(found), "chart": chart, "currencies": currencies,
+    })  # fmt: skip
+
+
+@router.get("/teams", name="teams")
+def teams_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Response:
+    web = security.web_of(request)
+    with snapshot(web.engine) as conn:
+        where = spend.span(conn, span.since, span.until, team)
+        found = spend.teams(conn, where) if where else []
+    return web.page(request, "teams.html", {
+        **around(request, span), "rows": records(found, spend.COLUMNS["teams"]),
+        "chart": charts.teams(span, found) if found else None,
+    })  # fmt: skip
+
+
+def _totals(rows: list[spend.ProviderRow]) -> list[dict[str, Any]]:
+    """Effective cost per provider and currency, for the tiles above the table."""
+    sums: dict[tuple[str, str], Decimal] = {}
+    with decimal.localcontext(EXACT):
+        for row in rows:
+            key = (row.provider, row.currency)
+            sums[key] = sums.get(key, Decimal(0)) + row.effective_cost
+    return [
+        {"provider": p, "currency": c, "effective_cost": v}
+        for (p, c), v in sorted(sums.items(), key=lambda kv: -kv[1])
+    ]
+
+
+def _by_provider(conn: Any, span: ranges.Range, where: spend.Span) -> dict[str, Any]:
+    """Each provider's US-dollar effective cost per day or week, Cursor's on-demand among them
+    (FOCUS: billed = effective = on-demand), in cents for the chart."""
+    days: list[usage.ModelDay] = [
+        usage.ModelDay(day, provider or "(none)", costs.effective_cost.scaleb(2), 0)
+        for (day, provider, currency), costs in cloud.sums(
+            conn, where.first, where.last, ("charge_day", "provider", "currency")
+        )
+        if currency == spend.CURSOR_CURRENCY
+    ]
+    if where.cursor is not None:
+        days += [
+            usage.ModelDay(d.date, spend.CURSOR, d.on_demand_cents, 0)
+            for d in usage.daily(conn, where.cursor)
+        ]
+    totals: dict[str, Decimal] = {}
+    for d in days:
+        totals[d.model] = totals.get(d.model, Decimal(0)) + d.spend_cents
+    names = sorted(totals, key=lambda n: -totals[n])
+    buckets, series = overview.stack(span, days, names)
+    return charts.spend_by_provider(span, buckets, series)

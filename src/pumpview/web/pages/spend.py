@@ -23,7 +23,6 @@ from pumpview.web.params import Span, Teams, around
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(security.viewer)]
-Kind = Literal["providers", "people", "teams"]
 
 
 def _columns(kind: str, by: str) -> tuple[str, ...]:
@@ -35,26 +34,30 @@ def _columns(kind: str, by: str) -> tuple[str, ...]:
     )
 
 
-@router.get("/api/spend/{kind}", name="api-spend")
-def api(
-    request: Request,
-    _user: Viewer,
-    kind: Kind,
-    span: Span,
-    team: Teams,
-    by: Annotated[
-        Literal["provider", "service"], Query(description="providers: per service too")
-    ] = "provider",
-    format: Literal["json", "csv"] = "json",
-) -> Any:
-    """Cursor beside the cloud per provider, person or team: the rows of ``pumpview report``."""
-    engine = security.web_of(request).engine
-    rows = spend.run(engine, kind, span.since, span.until, team, by_service=by == "service")
-    columns = _columns(kind, by)
-    data = records(rows, columns)
-    if format == "csv":
-        return _csv(data, columns, f"{kind}-{span.since}-{span.until}")
-    return data
+def _api(kind: str) -> None:
+    @router.get(f"/api/spend/{kind}", name=f"api-spend-{kind}")
+    def api(
+        request: Request,
+        _user: Viewer,
+        span: Span,
+        team: Teams,
+        by: Annotated[
+            Literal["provider", "service"], Query(description="providers: per service too")
+        ] = "provider",
+        format: Literal["json", "csv"] = "json",
+    ) -> Any:
+        """Cursor beside the cloud: the rows of ``pumpview report providers|people|teams``."""
+        engine = security.web_of(request).engine
+        rows = spend.run(engine, kind, span.since, span.until, team, by_service=by == "service")
+        columns = _columns(kind, by)
+        data = records(rows, columns)
+        if format == "csv":
+            return _csv(data, columns, f"{kind}-{span.since}-{span.until}")
+        return data
+
+
+for _kind in spend.COLUMNS:
+    _api(_kind)
 
 
 @router.get("/cloud", name="cloud")

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import DEFAULT_BASE_URL
+from pumpview.integrations.focus.tagging import DEFAULT_OWNER_KEYS, DEFAULT_TEAM_KEYS, TagKeys
 
 
 class Settings(BaseSettings):
@@ -37,6 +38,17 @@ class Settings(BaseSettings):
     seat_price: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=6)
     """USD per seat per month. Set, the FOCUS export adds a seat row per member and month:
     configured, not measured (the Admin API has no seat fees)."""
+
+    owner_tags: str = ",".join(DEFAULT_OWNER_KEYS)
+    """Cloud tag keys that name a cost's owner, comma-separated, first match wins; compared
+    without case, provider prefixes (``user:``, ``resourceTags/``...) and ``-``/``_``."""
+    team_tags: str = ",".join(DEFAULT_TEAM_KEYS)
+    """Cloud tag keys that name a cost's team (or cost centre), likewise."""
+
+    @property
+    def tag_keys(self) -> TagKeys:
+        """The owner and team tag keys an import attributes cloud costs by."""
+        return TagKeys.of(self.owner_tags.split(","), self.team_tags.split(","))
 
     @field_validator("sync_interval", mode="before")
     @classmethod

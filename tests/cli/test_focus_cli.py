@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pumpview.cli import main
-from tests.integrations.test_focus_reader import OFFICIAL, SAMPLES
+from tests.integrations.test_focus_reader import HEADER, OFFICIAL, SAMPLES
 
 
 @pytest.fixture(autouse=True)
@@ -102,3 +104,17 @@ def test_on_a_terminal_the_bar_says_percent_rows_and_rate_and_stdout_stays_plain
     assert "focus_sample.csv" in final[-1]
     assert "1,000 rows" in final[-1]
     assert "rows/s" in final[-1]
+
+
+def test_the_tag_keys_come_from_the_settings(capsys, tmp_path, monkeypatch):
+    """PUMPVIEW_TEAM_TAGS names the key a team is read from, first match wins."""
+    path = tmp_path / "costs.csv"
+    path.write_text("\n".join([
+        HEADER, '5,5,5,USD,2026-02-01,2026-03-01,2026-02-03,2026-02-04,AWS,EC2,'
+                '"{""Squad"": ""Core"", ""team"": ""Ignored""}",',
+    ]) + "\n", encoding="utf-8")  # fmt: skip
+    monkeypatch.setenv("PUMPVIEW_TEAM_TAGS", "squad, team")
+    assert run(capsys, "import", "focus", str(path))[0] == 0
+    code, out, _err = run(capsys, "report", "teams", "--format", "json")
+    assert code == 0
+    assert [(r["team"], r["cloud_effective_cost"]) for r in json.loads(out)] == [("Core", "5")]

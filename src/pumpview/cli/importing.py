@@ -50,7 +50,7 @@ def focus(
             task = bars.add_task(label, total=None, rows=0, rate="")
             done = import_file(
                 context.engine, path, source=source, now_ms=now_ms(),
-                on_progress=_follow(bars, task),
+                on_progress=_follow(bars, task), keys=context.settings.tag_keys,
             )  # fmt: skip
         periods = ", ".join(p.strftime("%Y-%m") for p in sorted(done.periods))
         totals = "; ".join(

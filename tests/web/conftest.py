@@ -93,8 +93,9 @@ def make_site(
             site = Site(stack.enter_context(serve_in_thread(app)), app, cursor)
 
             @stack.callback
-            def stop() -> None:  # before the server: no sync outlives the test
+            def stop() -> None:  # before the server: no sync or import outlives the test
                 app.state.web.syncs.wait()
+                app.state.web.imports.close()
                 for client in site.opened:
                     client.close()
 

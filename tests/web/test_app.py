@@ -278,22 +278,28 @@ def test_the_key_is_in_no_log_line_of_a_whole_connect_and_sync(site, caplog, cap
 
 
 def test_an_admin_imports_a_focus_file_and_everyone_sees_it(site):
-    """Settings → Data sources: the upload says what it read; a file that is not FOCUS is
-    refused at the field and stores nothing; a viewer sees the list, not the form."""
+    """Settings → Data sources: the upload, imported in the background, says what it read; a
+    file that is not FOCUS is refused at the field and stores nothing; a viewer sees the
+    list, not the form."""
     from tests.integrations.test_focus_reader import OFFICIAL  # noqa: PLC0415
 
     browser = site.signed_in()
     page = browser.get("/settings/data-sources")
     token = csrf(page.text)
     notes = ("notes.csv", b"Date,Amount\n2026-03-01,12\n")
-    wrong = browser.post("/settings/data-sources/import", data={"csrf_token": token},
-                         files={"file": notes})  # fmt: skip
-    assert wrong.status_code == 400
-    assert "notes.csv, line 1: no BilledCost" in wrong.text
+    answer = browser.post("/settings/data-sources/import", data={"csrf_token": token},
+                          files={"file": notes})  # fmt: skip
+    assert (answer.status_code, answer.headers["location"]) == (303, "/settings/data-sources")
+    site.web.imports.wait()
+    wrong = browser.get("/settings/data-sources")
+    assert 'id="file-error" role="alert">notes.csv, line 1: no BilledCost' in wrong.text
     assert "No cloud costs yet." in wrong.text
-    done = browser.post("/settings/data-sources/import", data={"csrf_token": token},
-                        files={"file": ("focus_sample.csv", OFFICIAL.read_bytes())})  # fmt: skip
-    assert done.status_code == 200
+    answer = browser.post("/settings/data-sources/import", data={"csrf_token": token},
+                          files={"file": ("focus_sample.csv", OFFICIAL.read_bytes())})  # fmt: skip
+    assert answer.status_code == 303
+    site.web.imports.wait()
+    done = browser.get("/settings/data-sources")
+    assert 'id="file-error"' not in done.text
     text = " ".join(done.text.split())
     assert "1,000 rows of FOCUS 1.0 into source <strong>aws</strong>" in text
     assert "billing periods 2024-09, 2024-10" in text

@@ -135,7 +135,7 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
     page.wait_for_selector("progress")
     shot(page, "integrations-backfilling")
     # The page reloads itself while the sync runs; wait for the load that shows it done.
-    page.wait_for_selector('[data-syncing="false"]', timeout=60_000)
+    page.wait_for_selector('[data-running="false"]', timeout=60_000)
     bars = page.evaluate("JSON.parse(sessionStorage.getItem('bars'))")
     moving = [value for value, _max in bars[:-1]]
     assert bars[-1] is None, bars  # the last load shows it done

@@ -1,7 +1,8 @@
 """``create_app(settings)``: the web app, built from settings when called, never at import.
 
-The store, the vault, the cookie signer, the sign-in throttle, the background syncs and the
-templates hang off ``app.state.web``; routes reach them through ``security.web_of(request)``.
+The store, the vault, the cookie signer, the sign-in throttle, the background syncs and
+import, and the templates hang off ``app.state.web``; routes reach them through
+``security.web_of(request)``.
 Errors answer in kind: JSON ``{"error", "message"}`` under ``/api``, a page elsewhere.
 """
 
@@ -32,6 +33,7 @@ from pumpview.store.engine import open_store
 from pumpview.timeutil import from_ms
 from pumpview.vault import Vault
 from pumpview.web import security
+from pumpview.web.imports import Imports
 from pumpview.web.syncs import Syncs
 
 HERE = Path(__file__).parent
@@ -45,6 +47,7 @@ class Web:
     signer: security.Signer
     throttle: security.Throttle
     syncs: Syncs
+    imports: Imports
     templates: Jinja2Templates
 
     def page(
@@ -83,7 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     web = Web(
         settings=settings, engine=engine, vault=vault,
         signer=security.Signer(vault.derive("web cookies")), throttle=security.Throttle(),
-        syncs=syncs, templates=templates,
+        syncs=syncs, imports=Imports(settings), templates=templates,
     )  # fmt: skip
 
     @asynccontextmanager
@@ -95,7 +98,8 @@ def create_app(settings: Settings) -> FastAPI:
         if settings.sync_interval is not None:
             syncs.every(settings.sync_interval)
         yield
-        await asyncio.to_thread(syncs.close)  # waits for the sync processes; the loop runs on
+        # Waits for the sync and import processes to stop, off the loop, which runs on.
+        await asyncio.gather(asyncio.to_thread(syncs.close), asyncio.to_thread(web.imports.close))
 
     app = FastAPI(
         title="Pump View", docs_url=None, redoc_url=None, openapi_url=None,

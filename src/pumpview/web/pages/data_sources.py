@@ -1,23 +1,22 @@
-"""Settings → Data sources: FOCUS cost files uploaded by admins (as ``pumpview import focus``),
-and what has been imported, for everyone signed in."""
+"""Settings → Data sources: FOCUS cost files uploaded by admins (as ``pumpview import focus``)
+and imported in the background with a progress bar, and what has been imported, for everyone
+signed in."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from pumpview.accounts import User
 from pumpview.errors import UserInputError
 from pumpview.integrations.focus import importer
 from pumpview.reports.plain import plain
 from pumpview.store import cloud
-from pumpview.timeutil import now_ms
 from pumpview.web import security
+from pumpview.web.imports import ImportBusy, Job
 
 router = APIRouter()
 PAGE = "/settings/data-sources"
@@ -25,18 +24,16 @@ Viewer = Annotated[User, Depends(security.viewer)]
 Admin = Annotated[User, Depends(security.admin)]
 
 
-def _page(
-    request: Request,
-    status: int = 200,
-    *,
-    done: importer.Imported | None = None,
-    error: str | None = None,
-) -> Response:
+def _page(request: Request, status: int = 200, *, error: str | None = None) -> Response:
+    """The page with the import this server runs (its bar) or ran last (its summary, or its
+    error at the field); ``error``, a refused upload's, comes first."""
     web = security.web_of(request)
+    job = web.imports.status()
     with web.engine.connect() as conn:
         imports = cloud.listing(conn)
-    return web.page(request, "data_sources.html",
-                    {"imports": imports, "done": done, "error": error}, status=status)  # fmt: skip
+    context = {"imports": imports, "job": job, "done": job and job.imported,
+               "error": error or (job and job.error)}  # fmt: skip
+    return web.page(request, "data_sources.html", context, status=status)
 
 
 @router.get(PAGE)
@@ -54,6 +51,13 @@ def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
                 for i in cloud.listing(conn)]  # fmt: skip
 
 
+@router.get("/api/data-sources/import")
+def api_import(request: Request, _user: Viewer) -> dict[str, Any]:
+    """The import this server runs (state ``running``, with its progress) or ran last
+    (``done`` with what it read, or ``failed`` with why); ``none`` since it started."""
+    return _job(security.web_of(request).imports.status())
+
+
 @router.post(f"{PAGE}/import")
 def upload(
     request: Request,
@@ -61,15 +65,35 @@ def upload(
     file: Annotated[UploadFile, File()],
     source: Annotated[str, Form()] = "",
 ) -> Response:
-    """Store the upload as a file (a large export never sits in memory), then import it."""
-    name = Path(file.filename or "upload.csv").name
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        with path.open("wb") as out:
-            shutil.copyfileobj(file.file, out, length=1 << 20)
-        try:
-            done = importer.import_file(security.web_of(request).engine, path,
-                                        source=source.strip() or None, now_ms=now_ms())  # fmt: skip
-        except UserInputError as exc:
-            return _page(request, 400, error=str(exc))
-    return _page(request, done=done)
+    """Store the upload as a file and import it in the background; the page follows it."""
+    name = Path(file.filename or "").name
+    try:
+        named = importer.source_name(source) if source.strip() else None
+        security.web_of(request).imports.start(
+            name if name not in {"", ".."} else "upload.csv", file.file, named
+        )
+    except ImportBusy as exc:
+        return _page(request, 409, error=str(exc))
+    except UserInputError as exc:  # a bad source name
+        return _page(request, 400, error=str(exc))
+    return RedirectResponse(PAGE, status_code=303)
+
+
+def _job(job: Job | None) -> dict[str, Any]:
+    if job is None:
+        return {"state": "none"}
+    done = job.imported
+    return {
+        "state": "running" if job.running else "done" if done else "failed",
+        "file_name": job.file_name, "started_at_ms": job.started_at_ms,
+        "finished_at_ms": job.finished_at_ms, "rows": job.rows, "done": job.done,
+        "total": job.total, "percent": job.percent, "error": job.error,
+        "imported": None if done is None else {
+            "source": done.source, "focus_version": done.version, "rows": done.rows,
+            "billing_periods": [plain(p) for p in sorted(done.periods)],
+            "providers": sorted(done.providers),
+            "billed": {c: plain(v) for c, v in sorted(done.billed.items())},
+            "effective": {c: plain(v) for c, v in sorted(done.effective.items())},
+            "replaced": done.replaced, "repaired": done.repaired,
+        },
+    }  # fmt: skip

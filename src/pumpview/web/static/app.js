@@ -1,11 +1,16 @@
 // Progressive enhancement only: every page works without this file.
 "use strict";
 
-// While a sync runs, reload Settings → Integrations every two seconds so the bar moves.
-function followSync() {
-  if (document.querySelector('[data-syncing="true"]') && !document.querySelector("details[open] form input:focus")) {
-    setTimeout(() => window.location.reload(), 2000);
-  }
+// While work runs in the background (a sync, an import: marked data-running="true"), reload
+// the page every two seconds so its bar moves; while a person is filling in a form (a field
+// focused, a file chosen), wait and look again rather than lose what they typed.
+function followProgress() {
+  if (!document.querySelector('[data-running="true"]')) return;
+  const chosen = () => Array.from(document.querySelectorAll('input[type="file"]'))
+    .some((input) => input.files.length > 0);
+  const busy = () => document.querySelector("form input:focus") || chosen();
+  const reload = () => (busy() ? setTimeout(reload, 2000) : window.location.reload());
+  setTimeout(reload, 2000);
 }
 
 // Sortable tables: each heading becomes a button; numbers sort by their exact value.
@@ -56,7 +61,7 @@ function searchable(input) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  followSync();
+  followProgress();
   document.querySelectorAll("table[data-sortable]").forEach(sortable);
   document.querySelectorAll("input[data-filter]").forEach(searchable);
 });

@@ -1,0 +1,211 @@
+"""Settings → Data sources imports an upload in the background, with progress on the page and in
+its JSON twin, then the exact summary; a bad file, an error at the field; a shutdown, nothing."""
+
+from __future__ import annotations
+
+import decimal
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.fernet import Fernet
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from pumpview import accounts
+from pumpview.settings import load_settings
+from pumpview.simulator.server import serve_in_thread
+from pumpview.store import tables
+from pumpview.store.engine import open_store
+from pumpview.timeutil import now_ms
+from pumpview.web.app import create_app
+from pumpview.web.imports import STOPPED
+from tests.integrations.test_focus_reader import HEADER
+from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
+
+PAGE = "/settings/data-sources"
+STATUS = "/api/data-sources/import"
+ROWS = 60_000
+"""Enough rows for the import to take a few seconds (about 20,000 a second on SQLite)."""
+
+
+@dataclass
+class Truth:
+    """What a generated file holds, summed as it was written."""
+
+    rows: int = 0
+    billed: dict[str, Decimal] = field(default_factory=dict)
+    effective: dict[str, Decimal] = field(default_factory=dict)
+
+
+def generate(path: Path, rows: int, *, broken_at: int | None = None) -> Truth:
+    """A FOCUS file of two billing periods and two currencies, every amount different; with
+    ``broken_at``, that data row's BilledCost is not a number."""
+    rng = random.Random(12)
+    truth = Truth()
+    lines = [HEADER]
+    with decimal.localcontext() as exact:
+        exact.prec = 60
+        for i in range(rows):
+            period = ("2026-01", "2026-02")[i % 2]
+            start, end = f"{period}-01T00:00:00Z", f"{period}-28T00:00:00Z"
+            currency = "USD" if i % 3 else "EUR"
+            billed = Decimal(rng.randrange(1, 10**9)).scaleb(-rng.choice((2, 6, 10)))
+            effective = Decimal(rng.randrange(1, 10**9)).scaleb(-6)
+            truth.rows += 1
+            truth.billed[currency] = truth.billed.get(currency, Decimal(0)) + billed
+            truth.effective[currency] = truth.effective.get(currency, Decimal(0)) + effective
+            cost = "lots" if i + 1 == broken_at else f"{billed:f}"
+            lines.append(f"{cost},{effective:f},,{currency},{start},{end},{start},{end},"
+                         f"{'Google' if i % 5 == 4 else 'AWS'},EC2,,x{i}")  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return truth
+
+
+def upload(browser: httpx.Client, path: Path) -> httpx.Response:
+    token = csrf(browser.get(PAGE).text)
+    with path.open("rb") as stream:
+        return browser.post(f"{PAGE}/import", data={"csrf_token": token},
+                            files={"file": (path.name, stream)})  # fmt: skip
+
+
+def follow(browser: httpx.Client, until: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """The JSON status, polled until ``until`` holds (within a minute); every answer seen."""
+    seen = [browser.get(STATUS).json()]
+    deadline = time.monotonic() + 60
+    while not until(seen[-1]):
+        assert time.monotonic() < deadline, seen[-1]
+        time.sleep(0.05)
+        seen.append(browser.get(STATUS).json())
+    return seen
+
+
+def stored(db_url: str) -> int:
+    """Rows of cloud costs and imports in the store, read afresh."""
+    engine = open_store(db_url)
+    try:
+        with engine.connect() as conn:
+            return sum(conn.execute(select(func.count()).select_from(table)).scalar_one()
+                       for table in (tables.cloud_costs, tables.cloud_imports))  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def test_an_upload_returns_at_once_and_the_page_follows_it_to_the_exact_summary(site, tmp_path):
+    """The upload answers with a redirect while the import still runs; the page (for a viewer
+    too) and the JSON show a bar that rises; a second upload meanwhile is refused; the end
+    is the summary, exactly the sums of the generated file, and the upload's folder is gone."""
+    path = tmp_path / "big-export.csv"
+    truth = generate(path, ROWS)
+    admin, viewer = site.signed_in(), site.signed_in(VIEWER)
+    answer = upload(admin, path)
+    assert (answer.status_code, answer.headers["location"]) == (303, PAGE)
+    running = admin.get(STATUS).json()
+    assert (running["state"], running["file_name"]) == ("running", "big-export.csv")
+    folder = site.web.imports.status().folder
+    assert (folder / "big-export.csv").exists()
+
+    moving = follow(admin, lambda s: s["state"] != "running" or 0 < s["rows"] < ROWS // 2)
+    assert moving[-1]["state"] == "running", "the import ended before it was seen moving"
+    page = admin.get(PAGE).text
+    assert 'data-running="true"' in page
+    assert '<progress id="job-progress"' in page
+    assert "% read," in page
+    assert '<button type="submit" disabled>Import</button>' in page
+    seen_by_viewer = viewer.get(PAGE).text
+    assert "Importing big-export.csv" in seen_by_viewer
+    assert 'action="/settings/data-sources/import"' not in seen_by_viewer
+    second = upload(admin, path)
+    assert second.status_code == 409
+    assert ('id="file-error" role="alert">big-export.csv is still being imported: upload this '
+            "file again once it has ended.") in second.text  # fmt: skip
+
+    seen = moving + follow(admin, lambda s: s["state"] != "running")
+    ran = [s for s in seen if s["state"] == "running"]
+    rows = [s["rows"] for s in ran]
+    assert rows == sorted(rows)
+    assert len({r for r in rows if 0 < r < ROWS}) >= 2  # it rose while it ran
+    assert all(s["percent"] == s["done"] * 100 // s["total"] for s in ran if s["total"])
+    done = seen[-1]
+    assert done["state"] == "done", done
+    assert (done["rows"], done["done"], done["percent"], done["error"]) == (
+        ROWS, done["total"], 100, None)  # fmt: skip
+    imported = done["imported"]
+    assert {c: Decimal(v) for c, v in imported.pop("billed").items()} == truth.billed
+    assert {c: Decimal(v) for c, v in imported.pop("effective").items()} == truth.effective
+    assert imported == {
+        "source": "aws", "focus_version": "1.0", "rows": ROWS,
+        "billing_periods": ["2026-01-01", "2026-02-01"], "providers": ["AWS", "Google"],
+        "replaced": 0, "repaired": 0,
+    }  # fmt: skip
+    assert not folder.exists()
+    page = " ".join(admin.get(PAGE).text.split())
+    assert 'data-running="true"' not in page
+    assert "60,000 rows of FOCUS 1.0 into source <strong>aws</strong>" in page
+    for currency in truth.billed:
+        assert (f"<li>{currency}: billed {truth.billed[currency]}, effective "
+                f"{truth.effective[currency]}</li>") in page  # fmt: skip
+    (listed,) = admin.get("/api/data-sources").json()
+    assert (listed["file_name"], listed["rows"]) == ("big-export.csv", ROWS)
+
+
+def test_a_malformed_file_ends_with_the_error_at_the_field_and_nothing_stored(site, tmp_path):
+    """A bad cell deep in the file, after several batches went in, fails the import: the
+    page says which line and column at the field, and nothing of the file is stored."""
+    path = tmp_path / "costs.csv"
+    generate(path, 22_000, broken_at=21_000)
+    admin = site.signed_in()
+    assert upload(admin, path).status_code == 303
+    (*_running, failed) = follow(admin, lambda s: s["state"] != "running")
+    assert failed["state"] == "failed"
+    assert failed["imported"] is None
+    assert failed["error"].startswith("costs.csv, line 21001, column BilledCost: ")
+    page = admin.get(PAGE).text
+    assert f'id="file-error" role="alert">{escape(failed["error"])}' in page  # as text
+    assert "No cloud costs yet." in page
+    assert admin.get("/api/data-sources").json() == []
+    assert stored(site.web.settings.db_url) == 0
+    assert not site.web.imports.status().folder.exists()
+
+
+@contextmanager
+def serving(tmp_path: Path, db_url: str) -> Iterator[tuple[str, Any]]:
+    """The app with its lifespan, as ``pumpview serve`` runs it: leaving the block shuts it down."""
+    settings = load_settings(home=tmp_path / "home", database_url=db_url,
+                             secret_key=Fernet.generate_key().decode(), rate_limit=False,
+                             cursor_base_url="http://127.0.0.1:9", sync_interval=None)  # fmt: skip
+    app = create_app(settings)
+    accounts.add_user(app.state.web.engine, ADMIN, "admin", PASSWORD, now_ms())
+    try:
+        with serve_in_thread(app, lifespan=True) as url:
+            yield url, app.state.web
+    finally:
+        app.state.web.engine.dispose()
+
+
+def test_a_shutdown_mid_import_stops_it_and_leaves_nothing_stored(tmp_path, db_url):
+    """The server shutting down while an import runs (batches already in its transaction)
+    stops it: nothing of the file is stored, its upload is removed, its process is gone."""
+    path = tmp_path / "big-export.csv"
+    generate(path, ROWS)
+    with serving(tmp_path, db_url) as (url, web):
+        browser = httpx.Client(base_url=url, follow_redirects=False, timeout=30)
+        page = browser.get("/sign-in")
+        browser.post("/sign-in", data={"email": ADMIN, "password": PASSWORD,
+                                       "csrf_token": csrf(page.text)})  # fmt: skip
+        assert upload(browser, path).status_code == 303
+        follow(browser, lambda s: s["state"] != "running" or s["rows"] >= 10_000)
+        browser.close()
+        running = web.imports.status()
+        assert running.running, "the import ended before the shutdown"
+    ended = web.imports.status()
+    assert (ended.running, ended.error, ended.imported) == (False, STOPPED, None)
+    assert 10_000 <= ended.rows < ROWS
+    assert not ended.folder.exists()
+    assert stored(db_url) == 0

@@ -74,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
         overview,
         person,
         reports,
+        spend,
         users,
     )
 
@@ -81,7 +82,8 @@ def create_app(settings: Settings) -> FastAPI:
     vault = Vault.from_settings(settings)
     syncs = Syncs(settings, engine)
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind)
+    templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind,
+                                 amount=amount)  # fmt: skip
     templates.env.globals.update(link=link, person_path=person_path, model_path=model_path)
     web = Web(
         settings=settings, engine=engine, vault=vault,
@@ -108,7 +110,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.web = web
     app.middleware("http")(security.protect)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (auth, data_sources, docs, integrations, model, overview, person, reports, users):
+    for pages in (auth, data_sources, docs, integrations, model, overview, person, reports, spend,
+                  users):  # fmt: skip
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -166,7 +169,9 @@ def when(ms: int | None) -> str:
 
 def kind(column: str) -> str:
     """A column's CSS class: numbers align right."""
-    numeric = column.endswith(("_cents", "_tokens", "_requests", "_share", "events", "users"))
+    numeric = column.endswith(
+        ("_cents", "_cost", "_tokens", "_requests", "_share", "events", "users", "members")
+    )
     return "num" if numeric or column.startswith("cents_per") else ""
 
 
@@ -181,9 +186,20 @@ def cell(value: object, column: str) -> str:
         return format_dollars(cents, 2 if abs(cents) >= 100 else 4)
     if column.endswith("_cents"):
         return format_dollars(Decimal(str(value)))
+    if column.endswith("_cost"):  # in the row's currency, which has its own column
+        return f"{Decimal(str(value)):,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+def amount(value: object, currency: str) -> str:
+    """A cloud amount (currency units, plain or Decimal) with its currency, rounded to cents
+    for people: ``$1,522.55``, ``1,522.55 EUR``."""
+    figure = f"{Decimal(str(value)):,.2f}"
+    if currency == "USD":
+        return f"-${figure[1:]}" if figure.startswith("-") else f"${figure}"
+    return f"{figure} {currency}"
 
 
 _ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

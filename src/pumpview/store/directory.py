@@ -38,8 +38,9 @@ def load(conn: Connection) -> dict[int, Person]:
     for person_id, value in conn.execute(select(a.c.person_id, a.c.alias).order_by(a.c.alias)):
         people[person_id].aliases.append(value)
     for row in conn.execute(
+        # "Since always" (NULL) first: PostgreSQL sorts NULL last, SQLite first.
         select(m.c.person_id, m.c.team, m.c.valid_from, m.c.valid_to, m.c.origin).order_by(
-            m.c.person_id, m.c.valid_from, m.c.id
+            m.c.person_id, m.c.valid_from.is_not(None), m.c.valid_from, m.c.id
         )
     ):
         people[row.person_id].memberships.append(
@@ -69,6 +70,14 @@ def add_person(
     if email:
         add_aliases(conn, person_id, [email, label_form(email)], origin)
     return person_id
+
+
+def set_email(conn: Connection, person_id: int, email: str, origin: str) -> None:
+    """An email for someone who had none (a cloud owner who turns out to be a Cursor member),
+    as ``add_person`` gives one: an alias too, in its Google-label spelling as well."""
+    email = alias(email)
+    conn.execute(update(tables.persons).where(tables.persons.c.id == person_id).values(email=email))
+    add_aliases(conn, person_id, [email, label_form(email)], origin)
 
 
 def add_aliases(conn: Connection, person_id: int, values: Iterable[str], origin: str) -> None:

@@ -1,0 +1,65 @@
+"""``GET /api/export/focus``: the FOCUS export of ``pumpview export focus`` as a download, for
+everyone signed in (Settings → Data sources has the form)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from pumpview.accounts import User
+from pumpview.integrations.focus.pseudonyms import KEY_PURPOSE
+from pumpview.reports.focus_export import ExportRequest, export
+from pumpview.reports.seats import SeatPlan
+from pumpview.timeutil import now_ms
+from pumpview.web import security
+from pumpview.web.params import Span, Teams
+
+router = APIRouter()
+Viewer = Annotated[User, Depends(security.viewer)]
+MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet",
+         "metadata": "application/json"}  # fmt: skip
+
+
+@router.get("/api/export/focus")
+def focus(
+    request: Request,
+    _user: Viewer,
+    span: Span,
+    team: Teams,
+    focus_version: Annotated[
+        Literal["1.2", "1.3", "1.4"], Query(description="FOCUS version of the file.")
+    ] = "1.2",
+    format: Annotated[Literal["csv", "parquet"], Query(description="File format.")] = "csv",
+    hash_emails: Annotated[
+        bool, Query(description="A keyed hash in place of every email address.")
+    ] = False,
+    part: Annotated[
+        Literal["data", "metadata"], Query(description="The cost file, or its metadata JSON.")
+    ] = "data",
+) -> FileResponse:
+    """Cursor costs over the range as a FOCUS file (the same bytes as the CLI writes for the
+    same options and secret), or the metadata that goes beside it."""
+    web = security.web_of(request)
+    folder = Path(tempfile.mkdtemp(prefix="pumpview-export-"))
+    path = folder / f"cursor-focus-{focus_version}-{span.since}-{span.until}.{format}"
+    asked = ExportRequest(
+        since=span.since, until=span.until, integrations=team, version=focus_version,
+        hash_emails=hash_emails, seats=SeatPlan.from_settings(web.settings),
+    )  # fmt: skip
+    try:
+        done = export(web.engine, path, format, asked, web.vault.derive(KEY_PURPOSE),
+                      now_ms=now_ms())  # fmt: skip
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    sent = done.metadata if part == "metadata" else done.path
+    return FileResponse(
+        sent, media_type=MEDIA["metadata" if part == "metadata" else format], filename=sent.name,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )  # fmt: skip

@@ -19,18 +19,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pumpview.errors import UserInputError
 from pumpview.integrations.focus.tagging import alias, label_form
 from pumpview.timeutil import parse_day
 
-if TYPE_CHECKING:  # the store's Person, without loading SQLAlchemy with this module
+if TYPE_CHECKING:
     from pumpview.membership import Membership
-    from pumpview.store.directory import Person
 
 COLUMNS = ("email", "name", "aliases", "team", "valid_from", "valid_to")
 """The columns of a mapping, in the order ``people list --format csv`` writes them."""
@@ -140,7 +139,20 @@ def parse(data: bytes | str, name: str) -> MappingFile:
     return MappingFile(name, tuple(rows), text)
 
 
-def csv_rows(people: Iterable[Person]) -> list[dict[str, str | None]]:
+class Someone(Protocol):
+    """A person as the directory has them (``store.directory.Person``, a listing's entry)."""
+
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def aliases(self) -> Sequence[str]: ...
+    @property
+    def memberships(self) -> Sequence[Membership]: ...
+
+
+def csv_rows(people: Iterable[Someone]) -> list[dict[str, str | None]]:
     """``people`` as mapping rows, which import back as they are: a row per membership (the
     first with the name and aliases), or one row for someone in no team. A person's email and
     its label spelling are left out of ``aliases``: an email brings them. Someone with no

@@ -17,6 +17,7 @@ from pumpview.cli import (
     exporting,
     importing,
     integrations,
+    people,
     report,
     serve,
     simulator,
@@ -62,6 +63,7 @@ app.add_typer(integrations.app, name="integrations")
 app.add_typer(users.app, name="users")
 app.add_typer(importing.app, name="import")
 app.add_typer(exporting.app, name="export")
+app.add_typer(people.app, name="people")
 app.command("sync")(sync.command)
 app.command("report")(report.command)
 app.command("simulator")(simulator.serve)

@@ -209,3 +209,19 @@ def test_a_shutdown_mid_import_stops_it_and_leaves_nothing_stored(tmp_path, db_u
     assert 10_000 <= ended.rows < ROWS
     assert not ended.folder.exists()
     assert stored(db_url) == 0
+
+
+def test_an_upload_attributes_by_the_configured_tag_keys(make_site, tmp_path, monkeypatch):
+    """PUMPVIEW_TEAM_TAGS reaches the background import: the team comes from its key."""
+    monkeypatch.setenv("PUMPVIEW_TEAM_TAGS", "squad")
+    site = make_site()
+    admin = site.signed_in()
+    path = tmp_path / "squads.csv"
+    path.write_text("\n".join([
+        HEADER, '5,5,5,USD,2026-02-01,2026-03-01,2026-02-03,2026-02-04,AWS,EC2,'
+                '"{""Squad"": ""Core"", ""team"": ""Ignored""}",',
+    ]) + "\n", encoding="utf-8")  # fmt: skip
+    assert upload(admin, path).status_code == 303
+    assert follow(admin, lambda s: s["state"] != "running")[-1]["state"] == "done"
+    teams = admin.get("/api/spend/teams", params={"since": "2026-02-01", "until": "2026-02-28"})
+    assert [(t["team"], t["cloud_effective_cost"]) for t in teams.json()] == [("Core", "5")]

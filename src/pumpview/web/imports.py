@@ -105,7 +105,7 @@ def import_in_process(
         engine = open_store(settings.db_url)
         try:
             done = import_file(engine, path, source=source, now_ms=started_at_ms,
-                               on_progress=heard)  # fmt: skip
+                               on_progress=heard, keys=settings.tag_keys)  # fmt: skip
         finally:
             engine.dispose()
         outcome = ("done", done)

@@ -335,3 +335,64 @@ def test_every_connect_error_then_revoke_and_disconnect(site, browser):
     shot(page, "integrations-disconnected")
     expected = ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
     assert problems == expected * 2  # the two refused connects' own answers
+
+
+def test_a_large_upload_shows_its_bar_moving_then_the_summary(site, browser, tmp_path):
+    """Data sources: a file of 120,000 rows goes up, the page comes back at once with a bar
+    that moves as the page follows the import (at laptop and phone width), then the summary
+    with the file's exact totals, and the file in the list."""
+    from tests.web.test_import_progress import generate  # noqa: PLC0415
+
+    path = tmp_path / "big-export.csv"
+    truth = generate(path, 120_000)
+    page, problems = open_page(browser)
+    page.context.add_init_script(WATCH_PROGRESS)
+    sign_in(page, site)
+    page.goto(f"{site.url}/settings/data-sources")
+    page.evaluate("sessionStorage.removeItem('bars')")
+    page.get_by_label("FOCUS file (CSV, .csv.gz or Parquet)").set_input_files(path)
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_url("**/settings/data-sources")
+    running = page.get_by_role("region", name="Importing big-export.csv")
+    assert running.is_visible()
+    assert page.get_by_role("button", name="Import").is_disabled()
+    page.locator("progress[value]").wait_for()  # the file's size known: a bar, not a pulse
+    shot(page, "data-sources-importing")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert running.is_visible()
+    shot(page, "data-sources-importing-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1366, "height": 860})
+
+    summary = page.get_by_role("region", name="Imported big-export.csv")
+    summary.wait_for(timeout=60_000)  # the page reloads itself until the import has ended
+    bars = page.evaluate("JSON.parse(sessionStorage.getItem('bars'))")
+    moving = [value for value, _max in bars[:-1]]
+    assert bars[-1] is None, bars  # the last load shows it done
+    assert len(moving) >= 2, bars  # several loads saw it running
+    assert moving == sorted(moving), bars  # never backwards
+    assert moving[0] < moving[-1], bars  # and forward
+    said = " ".join(summary.inner_text().split())
+    assert "120,000 rows of FOCUS 1.0 into source aws" in said
+    for currency in truth.billed:
+        assert f"{currency}: billed {truth.billed[currency]}, effective " in said
+        assert f"effective {truth.effective[currency]}" in said
+    assert "big-export.csv" in page.get_by_role("region", name="Imported", exact=True).inner_text()
+    shot(page, "data-sources-imported")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "data-sources-imported-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.set_viewport_size({"width": 1366, "height": 860})
+    notes = tmp_path / "notes.csv"
+    notes.write_text("Date,Amount\n2026-03-01,12\n", encoding="utf-8")
+    page.get_by_label("FOCUS file (CSV, .csv.gz or Parquet)").set_input_files(notes)
+    page.get_by_role("button", name="Import").click()
+    error = page.locator("#file-error")
+    error.wait_for(timeout=30_000)  # once the page, following the import, sees it fail
+    assert error.inner_text().startswith("notes.csv, line 1: no BilledCost")
+    assert page.get_by_label("FOCUS file (CSV, .csv.gz or Parquet)").get_attribute(
+        "aria-invalid") == "true"  # fmt: skip
+    assert "big-export.csv" in page.get_by_role("region", name="Imported", exact=True).inner_text()
+    shot(page, "data-sources-refused")
+    assert problems == []

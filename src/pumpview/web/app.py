@@ -73,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
         integrations,
         model,
         overview,
+        people_settings,
         person,
         reports,
         spend,
@@ -111,8 +112,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.web = web
     app.middleware("http")(security.protect)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (auth, data_sources, docs, export, integrations, model, overview, person, reports,
-                  spend, users):  # fmt: skip
+    for pages in (auth, data_sources, docs, export, integrations, model, overview,
+                  people_settings, person, reports, spend, users):  # fmt: skip
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)

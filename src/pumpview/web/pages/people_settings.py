@@ -1,0 +1,218 @@
+"""Settings → People: who is who (everyone signed in), a mapping CSV previewed then applied, and
+an admin's edits of one person (as ``pumpview people``).
+
+The preview carries the file back in its form with the fingerprint of what it showed: Apply
+plans the file again against the directory as it is then, and goes ahead only if that is still
+what the admin saw. Every edit is planned by ``people_plan`` as a file's row would be, so it says
+what it did in the same words, and nothing already true is done twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from pumpview import people_mapping, people_plan
+from pumpview.accounts import User
+from pumpview.errors import UserInputError
+from pumpview.people_mapping import CellError, MappingFile, row_of
+from pumpview.people_plan import Change, PlanError, Stale
+from pumpview.reports import directory as listing
+from pumpview.reports.plain import csv_text
+from pumpview.store import directory
+from pumpview.store.directory import Person
+from pumpview.timeutil import day_of, now_ms, parse_day
+from pumpview.web import security
+
+router = APIRouter()
+PAGE = "/settings/people"
+Viewer = Annotated[User, Depends(security.viewer)]
+Admin = Annotated[User, Depends(security.admin)]
+MAX_BYTES = 2 << 20
+"""The largest mapping taken: a few kB per hundred people, so 2 MB is tens of thousands."""
+FIELDS = {"aliases": "alias", "valid_to": "valid_from", "person_id": "general"}
+"""A plan's column -> the form field its message goes next to (others: their own name)."""
+
+
+def _page(request: Request, status: int = 200, **context: Any) -> Response:
+    web = security.web_of(request)
+    with web.engine.connect() as conn:
+        entries = listing.entries(conn, day_of(now_ms()))
+    editing = context.pop("editing", None)
+    context.update(
+        entries=entries,
+        editing=next((e for e in entries if e.id == editing), None),
+        teams=sorted({m.team for e in entries for m in e.memberships}, key=str.casefold),
+        history=people_mapping.history,
+    )
+    context.setdefault("errors", {})
+    return web.page(request, "people_settings.html", context, status=status)
+
+
+@router.get(PAGE)
+def page(request: Request, user: Viewer, person: int | None = None) -> Response:
+    """Everyone; ``?person=ID`` opens that person's edits (admins)."""
+    return _page(request, editing=person if user.is_admin else None)
+
+
+@router.get("/api/directory")
+def api(request: Request, _user: Viewer, format: Literal["json", "csv"] = "json") -> Any:
+    """The page's twin, as ``pumpview people list --format json`` (``csv``: the mapping)."""
+    with security.web_of(request).engine.connect() as conn:
+        entries = listing.entries(conn, day_of(now_ms()))
+    if format == "csv":
+        return Response(
+            csv_text(people_mapping.csv_rows(entries), people_mapping.COLUMNS),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="people.csv"'},
+        )
+    return [listing.as_json(e) for e in entries]
+
+
+# -- a mapping file -----------------------------------------------------------------------------
+
+
+@router.post(f"{PAGE}/preview")
+def preview(request: Request, _user: Admin, file: Annotated[UploadFile, File()]) -> Response:
+    """What the uploaded mapping would change; nothing is changed yet."""
+    name = (file.filename or "people.csv").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    data = file.file.read(MAX_BYTES + 1)
+    try:
+        if len(data) > MAX_BYTES:
+            msg = f"{name} is larger than 2 MB: is it the people mapping?"
+            raise UserInputError(msg)
+        mapping = people_mapping.parse(data, name)
+        return _preview(request, mapping)
+    except UserInputError as exc:
+        return _page(request, 400, errors={"file": str(exc)})
+
+
+def _preview(request: Request, mapping: MappingFile, status: int = 200, **context: Any
+             ) -> Response:  # fmt: skip
+    with security.web_of(request).engine.connect() as conn:
+        changes = people_plan.plan(directory.load(conn), mapping)
+    if not changes:
+        notice = f"{mapping.name} changes nothing: the people are already as it says."
+        return _page(request, notice=notice)
+    shown = {
+        "name": mapping.name,
+        "text": mapping.text,
+        "changes": people_plan.by_line(changes),
+        "plan": people_plan.fingerprint(changes),
+        "summary": people_plan.summary(changes),
+    }
+    return _page(request, status, preview=shown, **context)  # fmt: skip
+
+
+@router.post(f"{PAGE}/apply")
+def apply(
+    request: Request,
+    _user: Admin,
+    csv: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "people.csv",
+    plan: Annotated[str, Form()] = "",
+) -> Response:
+    """The previewed mapping, if it still changes what the preview showed."""
+    try:
+        mapping = people_mapping.parse(csv, name)
+        with security.web_of(request).engine.begin() as conn:
+            done = people_plan.apply(conn, mapping, now_ms=now_ms(), expect=plan)
+    except Stale as exc:
+        return _preview(request, mapping, 409, stale=str(exc))
+    except UserInputError as exc:
+        return _page(request, 400, errors={"file": str(exc)})
+    notice = f"Applied {len(done)} changes from {name}: {people_plan.summary(done)}."
+    return _page(request, notice=notice)
+
+
+# -- one person ---------------------------------------------------------------------------------
+
+Plan = Callable[[dict[int, Person]], list[Change]]
+NEEDED = {"name": "a name", "aliases": "an alias", "team": "a team",
+          "day": "the first day out of the team"}  # fmt: skip
+
+
+def _edit(request: Request, person_id: int, make: Plan) -> Response:
+    """Plan an admin's edit of one person and make it, saying what it did; a bad value is said
+    next to its field."""
+    try:
+        with security.web_of(request).engine.begin() as conn:
+            done = people_plan.apply(conn, make(directory.load(conn)), now_ms=now_ms())
+    except (CellError, PlanError) as exc:
+        field = FIELDS.get(exc.column, exc.column)
+        return _page(request, 400, editing=person_id, errors={field: str(exc)})
+    notice = "; ".join(map(str, done)) if done else "Nothing to change: it was so already."
+    return _page(request, editing=person_id, notice=notice)
+
+
+def _as_row(person_id: int, needed: str, **cells: str) -> Plan:
+    """An edit as a mapping's row would make it, naming its person by id."""
+
+    def make(people: dict[int, Person]) -> list[Change]:
+        _need(cells, needed)
+        return people_plan.plan(people, [row_of(cells, person_id=person_id)], origin="admin")
+
+    return make
+
+
+def _need(cells: dict[str, str], column: str) -> str:
+    value = cells.get(column, "").strip()
+    if not value:
+        raise CellError(column, f"give {NEEDED[column]}")
+    return value
+
+
+@router.post(f"{PAGE}/rename")
+def rename(
+    request: Request, _user: Admin, person_id: Annotated[int, Form()],
+    name: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    return _edit(request, person_id, _as_row(person_id, "name", name=name))
+
+
+@router.post(f"{PAGE}/alias")
+def add_alias(
+    request: Request, _user: Admin, person_id: Annotated[int, Form()],
+    alias: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """Aliases (``;`` between several) for the person, taken from whoever held them, never
+    another person's email."""
+    return _edit(request, person_id, _as_row(person_id, "aliases", aliases=alias))
+
+
+@router.post(f"{PAGE}/unalias")
+def remove_alias(
+    request: Request, _user: Admin, person_id: Annotated[int, Form()],
+    alias: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    return _edit(request, person_id, lambda people: people_plan.unalias(people, person_id, alias))
+
+
+@router.post(f"{PAGE}/team")
+def move(
+    request: Request, _user: Admin, person_id: Annotated[int, Form()],
+    team: Annotated[str, Form()] = "", valid_from: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """The person in ``team`` from ``valid_from`` on (empty: since always)."""
+    return _edit(request, person_id,
+                 _as_row(person_id, "team", team=team, valid_from=valid_from))  # fmt: skip
+
+
+@router.post(f"{PAGE}/leave")
+def leave(
+    request: Request, _user: Admin, person_id: Annotated[int, Form()],
+    day: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """The person in no team from ``day`` on."""
+
+    def make(people: dict[int, Person]) -> list[Change]:
+        try:
+            first_day_out = parse_day(_need({"day": day}, "day"))
+        except ValueError as exc:
+            raise CellError("day", str(exc)) from None
+        return people_plan.leave_teams(people, person_id, first_day_out)
+
+    return _edit(request, person_id, make)

@@ -152,60 +152,44 @@ function requests(el, data) {
   window.addEventListener("resize", () => chart.resize());
 }
 
-function people(el, data) {
-  const rows = data.people.slice().reverse();  // the biggest spender on top
-  const label = (p) => p.name || p.email || "Unattributed";
+// Horizontal bars, one per row, the first row on top, stacked by ``parts`` ([name, key, colour]);
+// ``open(row)``, when given, is the page a click on a row's bar opens.
+function stackedBars(el, given, label, parts, totalName, open) {
+  const rows = given.slice().reverse();
   const chart = echarts.init(el, null, { renderer: "canvas" });
   chart.on("finished", () => { el.dataset.rendered = "true"; });
-  const parts = [["On-demand", "on_demand_cents", PALETTE[1]], ["Included", "included_cents", PALETTE[0]]];
   chart.setOption({
     animation: false,
     legend: { top: 0 },
     grid: { left: 8, right: 24, top: 32, bottom: 24, containLabel: true },
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: (params) => {
-      const p = rows[params[0].dataIndex];
-      const total = Number(p.on_demand_cents) + Number(p.included_cents);
-      return tooltipLines(label(p), [...parts.map(([name, key]) => [name, dollars(Number(p[key]))]),
-        ["Spend", dollars(total)]]);
-    } },
-    xAxis: { type: "value", axisLabel: { formatter: axisDollars } },
-    yAxis: { type: "category", data: rows.map(label),
-      axisLabel: { width: Math.min(220, el.clientWidth * 0.4), overflow: "truncate" } },
-    series: parts.map(([name, key, color]) => ({
-      name, type: "bar", stack: "spend", cursor: "pointer", itemStyle: { color },
-      data: rows.map((p) => Number(p[key])),
-    })),
-  });
-  chart.on("click", (p) => {  // a person's bar opens their page
-    window.location.href = pageLink(personPath(rows[p.dataIndex].email), data);
-  });
-  window.addEventListener("resize", () => chart.resize());
-}
-
-function teams(el, data) {
-  const rows = data.teams.slice().reverse();  // the biggest spender on top
-  const chart = echarts.init(el, null, { renderer: "canvas" });
-  chart.on("finished", () => { el.dataset.rendered = "true"; });
-  const parts = [["Cursor", "cursor_cents", PALETTE[1]], ["Cloud", "cloud_cents", PALETTE[0]]];
-  chart.setOption({
-    animation: false,
-    legend: { top: 0 },
-    grid: { left: 8, right: 24, top: 32, bottom: 24, containLabel: true },
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: (params) => {
-      const t = rows[params[0].dataIndex];
-      const total = Number(t.cursor_cents) + Number(t.cloud_cents);
-      return tooltipLines(t.team, [...parts.map(([name, key]) => [name, dollars(Number(t[key]))]),
-        ["Total", dollars(total)]]);
+      const row = rows[params[0].dataIndex];
+      const total = parts.reduce((sum, [, key]) => sum + Number(row[key]), 0);
+      return tooltipLines(label(row), [...parts.map(([name, key]) => [name, dollars(Number(row[key]))]),
+        [totalName, dollars(total)]]);
     } },
     xAxis: { type: "value", splitNumber: el.clientWidth < 500 ? 3 : 5,
       axisLabel: { formatter: axisDollars } },
-    yAxis: { type: "category", data: rows.map((t) => t.team),
+    yAxis: { type: "category", data: rows.map(label),
       axisLabel: { width: Math.min(220, el.clientWidth * 0.4), overflow: "truncate" } },
     series: parts.map(([name, key, color]) => ({
-      name, type: "bar", stack: "spend", itemStyle: { color }, data: rows.map((t) => Number(t[key])),
+      name, type: "bar", stack: "spend", cursor: open ? "pointer" : "default", itemStyle: { color },
+      data: rows.map((row) => Number(row[key])),
     })),
   });
+  if (open) chart.on("click", (p) => { window.location.href = open(rows[p.dataIndex]); });
   window.addEventListener("resize", () => chart.resize());
+}
+
+function people(el, data) {  // a person's bar opens their page
+  stackedBars(el, data.people, (p) => p.name || p.email || "Unattributed",
+    [["On-demand", "on_demand_cents", PALETTE[1]], ["Included", "included_cents", PALETTE[0]]],
+    "Spend", (p) => pageLink(personPath(p.email), data));
+}
+
+function teams(el, data) {
+  stackedBars(el, data.teams, (t) => t.team,
+    [["Cursor", "cursor_cents", PALETTE[1]], ["Cloud", "cloud_cents", PALETTE[0]]], "Total", null);
 }
 
 document.addEventListener("DOMContentLoaded", () => {

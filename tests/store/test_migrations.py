@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
-from pumpview.reports import usage
+from pumpview.reports import cloud, usage
 from pumpview.store import rollup, tables
 from pumpview.store.engine import HEAD, MIGRATIONS, make_engine, open_store, snapshot
 from pumpview.store.rollup import EVENT_COLUMNS
@@ -199,3 +199,30 @@ def test_head_constant_is_alembic_head():
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+
+
+def test_upgrading_imported_cloud_costs_sums_them_for_the_reports(db_url):
+    """Migration 0010 fills ``cloud_daily`` from the rows 0009 stored: the same totals per team
+    tag, exactly, by the default tag keys."""
+    engine = make_engine(db_url)
+    _upgrade(engine, "0009")
+    amounts = [("1.0000000001", '{"team": "Core"}'), ("2.5", '{"CostCenter": "Core"}'),
+               ("0.0000000009", "{}")]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO cloud_imports (id, source, file_name, focus_version, "
+                          "imported_at_ms) VALUES (1, 'aws', 'f.csv', '1.2', 0)"))  # fmt: skip
+        for amount, tags in amounts:
+            conn.execute(
+                text("INSERT INTO cloud_costs (import_id, source, billing_period_start, "
+                     "charge_day, billing_currency, provider, service_name, billed_cost, "
+                     "effective_cost, tags, extra) VALUES (1, 'aws', :p, :d, 'USD', 'AWS', "
+                     "'EC2', :a, :a, :t, '{}')"),
+                {"p": date(2026, 2, 1), "d": date(2026, 2, 3), "a": Decimal(amount), "t": tags},
+            )  # fmt: skip
+    _upgrade(engine, "head")
+    with snapshot(engine) as conn:
+        got = dict(cloud.sums(conn, date(2026, 2, 1), date(2026, 2, 28), ("team",)))
+    assert {team: costs.effective_cost for (team,), costs in got.items()} == {
+        "Core": Decimal("3.5000000001"), None: Decimal("0.0000000009"),
+    }  # fmt: skip
+    engine.dispose()

@@ -30,7 +30,9 @@ from pumpview.integrations.focus.cursor_mapping import (
     UsageKey,
     UsageSums,
     keep,
+    seat_costs,
     seat_row,
+    usage_costs,
     usage_row,
 )
 from pumpview.integrations.focus.export_columns import DEFAULT_VERSION, check_version, columns
@@ -236,6 +238,23 @@ class Progress:
     on_day: Callable[[date], None] | None = None
 
 
+def kept_cells(
+    conn: Connection, where: usage.Scope, progress: Progress | None = None
+) -> Iterator[tuple[int, CellKey, UsageSums]]:
+    """Every usage cell that becomes a row, team by team, day by day, in a stable order; the
+    "Not Charged" events left out (§4.1) are counted in ``progress``."""
+    progress = progress or Progress()
+    for cells in usage_days(conn, where):
+        for cell, sums in sorted(cells.sums.items(), key=_order):
+            if keep(cell[2], sums):
+                yield cells.integration_id, cell, sums
+            else:
+                progress.left_out += sums.events
+        progress.days += 1
+        if progress.on_day is not None:
+            progress.on_day(cells.day)
+
+
 def focus_rows(
     conn: Connection,
     where: usage.Scope,
@@ -244,35 +263,18 @@ def focus_rows(
     plan: seats.SeatPlan | None = None,
     progress: Progress | None = None,
 ) -> Iterator[Row]:
-    """Every FOCUS row of the scope: each team's usage rows day by day, then its seat rows
-    (when a seat price is configured)."""
+    """Every FOCUS row of the scope: the usage rows, team by team and day by day, then the
+    seat rows (when a seat price is configured)."""
     check_version(version)
-    progress = progress or Progress()
     known = directory(conn, where.integration_ids)
-    fees = seats.seat_fees(conn, where, plan) if plan is not None else []
-    by_team: dict[int, list[seats.SeatFee]] = {}
-    for fee in fees:
-        by_team.setdefault(fee.integration_id, []).append(fee)
-    days = usage_days(conn, where)
-    pending = next(days, None)
-    for integration_id in where.integration_ids:
-        account = known.accounts[integration_id]
-        while pending is not None and pending.integration_id == integration_id:
-            for (email, service, key), sums in sorted(pending.sums.items(), key=_order):
-                if not keep(key, sums):
-                    progress.left_out += sums.events
-                    continue
-                who = known.principal(integration_id, email, service)
-                yield usage_row(key, sums, account, who, version, names)
-            progress.days += 1
-            if progress.on_day is not None:
-                progress.on_day(pending.day)
-            pending = next(days, None)
-        for fee in by_team.get(integration_id, []):
-            who = known.principal(integration_id, fee.email, None)
-            yield seat_row(
-                fee.month, fee.fee, plan.plan if plan else None, account, who, version, names
-            )
+    for integration_id, (email, service, key), sums in kept_cells(conn, where, progress):
+        who = known.principal(integration_id, email, service)
+        yield usage_row(key, sums, known.accounts[integration_id], who, version, names)
+    if plan is not None:
+        for fee in seats.seat_fees(conn, where, plan):
+            who = known.principal(fee.integration_id, fee.email, None)
+            account = known.accounts[fee.integration_id]
+            yield seat_row(fee.month, fee.fee, plan.plan, account, who, version, names)
 
 
 def cursor_focus_totals(
@@ -282,15 +284,19 @@ def cursor_focus_totals(
     integrations: Sequence[str] | None = None,
     plan: seats.SeatPlan | None = None,
 ) -> Totals:
-    """Σ BilledCost, EffectiveCost, ListCost and ContractedCost (USD) of the FOCUS rows an
-    export of ``[since, until]`` writes, made by the same code: the Cursor row of a providers
-    report. Read it inside ``store.engine.snapshot`` beside the report's other queries."""
+    """Σ BilledCost, EffectiveCost, ListCost and ContractedCost (USD) of the rows an export of
+    ``[since, until]`` writes: the Cursor row of a providers report. The same cells, the same
+    rule for what becomes a row and the same cost functions as the file's rows, without
+    writing them. Read it inside ``store.engine.snapshot`` beside the report's other queries."""
     totals = Totals()
     where = usage.scope(conn, since, until, integrations)
     if where is None:
         return totals
-    for row in focus_rows(conn, where, DEFAULT_VERSION, Pseudonyms(b""), plan):
-        totals.add(row)
+    for _team, (_email, _service, key), sums in kept_cells(conn, where):
+        totals.add(usage_costs(key, sums))
+    if plan is not None:
+        for fee in seats.seat_fees(conn, where, plan):
+            totals.add(seat_costs(fee.fee), seat=True)
     return totals
 
 
@@ -342,5 +348,5 @@ def _seat_terms(plan: seats.SeatPlan | None) -> tuple[Decimal, str | None] | Non
 
 def _counted(rows: Iterator[Row], totals: Totals) -> Iterator[Row]:
     for row in rows:
-        totals.add(row)
+        totals.add_row(row)
         yield row

@@ -41,7 +41,6 @@ MEASURED, CONFIGURED = "measured", "configured"
 """``x_CostSource``: from Cursor's usage events, or from the seat price in settings."""
 
 Row = dict[str, Any]
-COSTS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
 
 # -- who a row is for ---------------------------------------------------------------------------
 
@@ -136,6 +135,28 @@ def list_cents(key: UsageKey, sums: UsageSums) -> Decimal:
         return (sums.charged_cents or 0) + sums.unpriced_requests * LEGACY_REQUEST_CENTS
 
 
+@dataclass(frozen=True, slots=True)
+class Costs:
+    """The four FOCUS costs of a row, in dollars."""
+
+    billed: Decimal
+    effective: Decimal
+    list: Decimal
+    contracted: Decimal
+
+
+def usage_costs(key: UsageKey, sums: UsageSums) -> Costs:
+    """A usage cell's costs (§4.2): billed = effective = on-demand, contracted = all of the
+    product's cost, list = before discounts."""
+    billed = _dollars(sums.on_demand_cents)
+    return Costs(billed, billed, _dollars(list_cents(key, sums)), _dollars(sums.cost_cents))
+
+
+def seat_costs(fee: Decimal) -> Costs:
+    """A seat's costs: the configured price in all four (§4.7 #3)."""
+    return Costs(fee, fee, fee, fee)
+
+
 def usage_row(
     key: UsageKey,
     sums: UsageSums,
@@ -153,7 +174,7 @@ def usage_row(
     else:
         consumed = pricing = sums.requests_costs
         unit = pricing_unit = "Requests"
-    billed = _dollars(sums.on_demand_cents)
+    costs = usage_costs(key, sums)
     mode = " (Max Mode)" if key.max_mode else ""
     plural = "request" if sums.events == 1 else "requests"
     tags: dict[str, object] = {
@@ -170,16 +191,16 @@ def usage_row(
         tags[f"{TAG_PREFIX}billingGroup"] = who.group_name
     row: Row = {
         **_common(account, month, version),
-        "BilledCost": billed,
+        "BilledCost": costs.billed,
         "ChargeDescription": f"{key.model}{mode} - {key.kind} - {sums.events} {plural}",
         "ChargeFrequency": "Usage-Based",
         "ChargePeriodStart": day_start,
         "ChargePeriodEnd": day_start + timedelta(days=1),
         "ConsumedQuantity": consumed,
         "ConsumedUnit": unit,
-        "ContractedCost": _dollars(sums.cost_cents),
-        "EffectiveCost": billed,
-        "ListCost": _dollars(list_cents(key, sums)),
+        "ContractedCost": costs.contracted,
+        "EffectiveCost": costs.effective,
+        "ListCost": costs.list,
         "PricingQuantity": pricing,
         "PricingUnit": pricing_unit,
         "ServiceCategory": "AI and Machine Learning",
@@ -235,7 +256,7 @@ def seat_row(
     row: Row = {
         **dict.fromkeys(CUSTOM_COLUMNS),
         **_common(account, start, version),
-        **dict.fromkeys(COSTS, fee),
+        **_cost_columns(seat_costs(fee)),
         "ChargeDescription": f"{label}, monthly",
         "ChargeFrequency": "Recurring",
         "ChargePeriodStart": start,
@@ -284,6 +305,11 @@ def _common(account: Account, month: datetime, version: str) -> Row:
         "InvoiceIssuerName": PROVIDER,  # = ProviderName: not a third-party charge (§3.2)
         **providers,
     }
+
+
+def _cost_columns(costs: Costs) -> Row:
+    return {"BilledCost": costs.billed, "EffectiveCost": costs.effective,
+            "ListCost": costs.list, "ContractedCost": costs.contracted}  # fmt: skip
 
 
 def _principal(who: Principal, names: Pseudonyms) -> Row:
@@ -336,16 +362,21 @@ class Totals:
     usage_rows: int = 0
     seat_rows: int = 0
 
-    def add(self, row: Mapping[str, Any]) -> None:
+    def add(self, costs: Costs, *, seat: bool = False) -> None:
         with decimal.localcontext(EXACT):
-            self.billed += row["BilledCost"]
-            self.effective += row["EffectiveCost"]
-            self.list += row["ListCost"]
-            self.contracted += row["ContractedCost"]
-        if row["x_CostSource"] == CONFIGURED:
+            self.billed += costs.billed
+            self.effective += costs.effective
+            self.list += costs.list
+            self.contracted += costs.contracted
+        if seat:
             self.seat_rows += 1
         else:
             self.usage_rows += 1
+
+    def add_row(self, row: Mapping[str, Any]) -> None:
+        """A row as written (``usage_row`` or ``seat_row``)."""
+        self.add(Costs(row["BilledCost"], row["EffectiveCost"], row["ListCost"],
+                       row["ContractedCost"]), seat=row["x_CostSource"] == CONFIGURED)  # fmt: skip
 
     @property
     def rows(self) -> int:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 EMAIL = re.compile(r"[^\s@\"',;:<>()\[\]{}]+@[^\s@\"',;:<>()\[\]{}]+")
 """Anything shaped like an address (broad on purpose: a false match only hides more)."""
@@ -29,8 +30,7 @@ class Pseudonyms:
 
     def opaque(self, email: str) -> str:
         """The stable keyed hash of an address, whatever its case or surrounding blanks."""
-        digest = hmac.new(self.key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
-        return f"hmac-sha256:{digest[:32]}"
+        return _hashed(self.key, email.strip().lower())
 
     def email(self, email: str | None) -> str | None:
         """An address as the file shows it: itself, or its hash when hashing."""
@@ -41,3 +41,10 @@ class Pseudonyms:
         if not self.hash_emails or "@" not in text:
             return text
         return EMAIL.sub(lambda m: self.opaque(m.group(0)), text)
+
+
+@lru_cache(maxsize=65_536)
+def _hashed(key: bytes, email: str) -> str:
+    """A team's few hundred people recur on every row: each is hashed once."""
+    digest = hmac.new(key, email.encode(), hashlib.sha256).hexdigest()
+    return f"hmac-sha256:{digest[:32]}"

@@ -104,7 +104,7 @@ def text(value: object) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is datetime:
-        return _instant(value)  # type: ignore[arg-type]
+        return _instant(value)
     if kind is dict:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)

@@ -152,6 +152,12 @@ class Someone(Protocol):
     def memberships(self) -> Sequence[Membership]: ...
 
 
+def own_aliases(person: Someone) -> list[str]:
+    """The aliases besides those an email brings (itself, and its Google-label spelling)."""
+    implied = {person.email, label_form(person.email)} if person.email else set()
+    return [a for a in person.aliases if a not in implied]
+
+
 def csv_rows(people: Iterable[Someone]) -> list[dict[str, str | None]]:
     """``people`` as mapping rows, which import back as they are: a row per membership (the
     first with the name and aliases), or one row for someone in no team. A person's email and
@@ -159,11 +165,7 @@ def csv_rows(people: Iterable[Someone]) -> list[dict[str, str | None]]:
     email, name or alias left is left out: no row could name them."""
     out: list[dict[str, str | None]] = []
     for person in people:
-        implied = {person.email, label_form(person.email)} if person.email else set()
-        names = {
-            "name": person.name,
-            "aliases": ";".join(a for a in person.aliases if a not in implied) or None,
-        }
+        names = {"name": person.name, "aliases": ";".join(own_aliases(person)) or None}
         # Someone without email is found again by an alias, or else by name, on every row.
         key = {"email": person.email} if person.email else dict(names)
         if not any(key.values()):

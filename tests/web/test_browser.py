@@ -396,3 +396,64 @@ def test_a_large_upload_shows_its_bar_moving_then_the_summary(site, browser, tmp
     assert "big-export.csv" in page.get_by_role("region", name="Imported", exact=True).inner_text()
     shot(page, "data-sources-refused")
     assert problems == []
+
+
+def test_settings_people_preview_apply_edit_on_a_wide_screen_and_a_phone(site, browser, tmp_path):
+    """Settings → People after a Cursor sync: the mapping's preview says what it changes, Apply
+    makes it so; the search finds a person by an alias; an edit moves one to a team from a
+    date, and an alias that is another person's email is refused at its field."""
+    page, problems = open_page(browser)
+    sign_in(page, site)
+    page.get_by_label("Admin API key").fill(DEMO_KEY)
+    page.get_by_role("button", name="Connect").click()
+    site.web.syncs.wait()
+    first, second = [m for m in site.cursor.sim.team.members if m.listed and not m.is_removed][:2]
+    page.get_by_role("link", name="People", exact=True).nth(1).click()  # Settings' sub-navigation
+    page.wait_for_url("**/settings/people")
+    listed = page.request.get(f"{site.url}/api/directory").json()
+    assert page.locator("#people-table tbody tr").count() == len(listed) > 2
+    shot(page, "people-settings")
+
+    mapping = tmp_path / "teams.csv"
+    mapping.write_text(
+        "email,name,aliases,team,valid_from,valid_to\n"
+        f"{first.email},,alex;{first.email.split('@')[0]},Platform,,2026-03-01\n"
+        f"{first.email},,,Data,2026-03-01,\n"
+        ",Build Bot,ci-bot;jenkins,Platform,,\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("Mapping file (CSV)").set_input_files(mapping)
+    page.get_by_role("button", name="Preview the changes").click()
+    preview = page.get_by_role("region", name="What teams.csv would change")
+    assert "Nothing has changed yet." in preview.inner_text()
+    assert "Build Bot" in preview.inner_text()
+    shot(page, "people-preview")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "people-preview-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1366, "height": 860})
+    count = preview.locator("tbody tr").count()
+    page.get_by_role("button", name=f"Apply {count} changes").click()
+    assert f"Applied {count} changes from teams.csv" in page.get_by_role("status").inner_text()
+
+    page.get_by_label("Search").fill("jenkins")
+    rows = page.locator("#people-table tbody tr:visible")
+    assert rows.count() == 1
+    assert "Build Bot" in rows.inner_text()
+    page.get_by_label("Search").fill("")
+    page.get_by_role("link", name="Edit Build Bot").click()
+    page.get_by_label("Move to team").fill("Security")
+    page.get_by_label("From (the first day in it; empty: since always)").fill("2026-04-01")
+    page.get_by_role("button", name="Move", exact=True).click()
+    said = page.get_by_role("status").inner_text()
+    assert "team: Platform until 2026-04-01, then Security from 2026-04-01" in said
+    page.get_by_label("Add an alias").fill(second.email)
+    page.get_by_role("button", name="Add the alias").click()
+    assert "is the email of" in page.locator("#alias-error").inner_text()
+    assert page.get_by_label("Add an alias").get_attribute("aria-invalid") == "true"
+    shot(page, "people-edit")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "people-edit-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    refused = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    assert problems == [refused]

@@ -47,6 +47,7 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
         editing=next((e for e in entries if e.id == editing), None),
         teams=sorted({m.team for e in entries for m in e.memberships}, key=str.casefold),
         history=people_mapping.history,
+        own_aliases=people_mapping.own_aliases,
     )
     context.setdefault("errors", {})
     return web.page(request, "people_settings.html", context, status=status)

@@ -25,7 +25,7 @@ from pumpview.store import tables
 from pumpview.store.engine import open_store
 from pumpview.timeutil import now_ms
 from pumpview.web.app import create_app
-from pumpview.web.imports import STOPPED
+from pumpview.web.imports import STOPPED, VANISHED
 from tests.integrations.test_focus_reader import HEADER
 from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
 
@@ -225,3 +225,27 @@ def test_an_upload_attributes_by_the_configured_tag_keys(make_site, tmp_path, mo
     assert follow(admin, lambda s: s["state"] != "running")[-1]["state"] == "done"
     teams = admin.get("/api/spend/teams", params={"since": "2026-02-01", "until": "2026-02-28"})
     assert [(t["team"], t["cloud_effective_cost"]) for t in teams.json()] == [("Core", "5")]
+
+
+def test_an_import_process_that_dies_ends_the_import_and_frees_the_next(site, tmp_path):
+    """The import's process killed mid-file (as the out-of-memory killer would): the page
+    says it ended without a word, nothing is stored, the upload is removed, and the next
+    upload is accepted."""
+    import multiprocessing  # noqa: PLC0415
+
+    path = tmp_path / "big-export.csv"
+    generate(path, ROWS)
+    admin = site.signed_in()
+    assert upload(admin, path).status_code == 303
+    follow(admin, lambda s: s["state"] != "running" or s["rows"] >= 5000)
+    (process,) = [p for p in multiprocessing.active_children() if p.name == "import-big-export.csv"]
+    process.kill()
+    ended = follow(admin, lambda s: s["state"] != "running")[-1]
+    assert (ended["state"], ended["error"]) == ("failed", VANISHED)
+    assert not site.web.imports.status().folder.exists()
+    assert stored(site.web.settings.db_url) == 0
+    small = tmp_path / "small.csv"
+    truth = generate(small, 10)
+    assert upload(admin, small).status_code == 303
+    done = follow(admin, lambda s: s["state"] != "running")[-1]
+    assert (done["state"], done["imported"]["rows"]) == ("done", truth.rows)

@@ -186,6 +186,9 @@ class Imports:
             kind, value = results.recv()
         except EOFError:  # the process ended without a word: killed, or out of memory
             kind, value = "failed", VANISHED
+        except Exception:  # an outcome that would not unpickle: the import must still end here
+            log.exception("the import of %s sent what could not be read", job.file_name)
+            kind, value = "failed", VANISHED
         finally:
             results.close()
         process.join()

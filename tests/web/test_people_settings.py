@@ -81,7 +81,7 @@ def test_an_apply_after_the_people_changed_shows_the_new_preview_and_changes_not
     stale = apply(browser, preview.text)
     assert stale.status_code == 409
     shown = text(stale.text)
-    assert "the people changed since the preview of people.csv" in shown
+    assert "The people changed since the preview of people.csv: look at what it would" in shown
     assert "<td>Alex (alex@corp.com)</td><td>name &#39;Alex&#39; → &#39;Alex Kim&#39;</td>" in shown
     assert [p["person"] for p in browser.get("/api/directory").json()] == ["Alex"]
     done = apply(browser, stale.text)  # the new preview's Apply goes ahead

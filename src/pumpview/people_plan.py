@@ -175,6 +175,8 @@ class _Planner:
     emails: dict[str, int] = field(init=False)
     owner: dict[str, int] = field(init=False)
     """Alias -> person key."""
+    named: dict[str, set[int]] = field(init=False)
+    """Name (case aside) -> person keys."""
     from_file: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     """Alias -> (person key, line) of the rows planned: a file gives an alias to one person."""
     changes: list[Change] = field(default_factory=list)
@@ -190,6 +192,10 @@ class _Planner:
         }
         self.emails = {p.email: key for key, p in self.people.items() if p.email}
         self.owner = {a: key for key, p in self.people.items() for a in p.aliases}
+        self.named = {}
+        for key, p in self.people.items():
+            if p.name:
+                self.named.setdefault(p.name.casefold(), set()).add(key)
 
     def row(self, row: Row) -> None:
         key = self.find(row)
@@ -198,7 +204,7 @@ class _Planner:
             text = (f"name {person.name!r} → {row.name!r}" if person.name
                     else f"named {row.name!r}")  # fmt: skip
             self.add(row.line, key, "name", text, Rename(key, row.name))
-            person.name = row.name
+            self.name(key, row.name)
         for value in row.aliases:
             self.give(row, key, value)
         if row.team:
@@ -245,8 +251,7 @@ class _Planner:
         if found is not None:
             return found
         if row.name:
-            named = [k for k, p in self.people.items()
-                     if p.name and p.name.casefold() == row.name.casefold()]  # fmt: skip
+            named = sorted(self.named.get(row.name.casefold(), ()))
             if len(named) > 1:
                 msg = f"{len(named)} people are named {row.name!r}: add an email or an alias"
                 raise self.error(row, "name", msg)
@@ -262,7 +267,8 @@ class _Planner:
 
     def new(self, row: Row) -> int:
         key, self.next_key = self.next_key, self.next_key - 1
-        self.people[key] = Person(key, row.email, row.name)
+        self.people[key] = Person(key, row.email, None)
+        self.name(key, row.name)
         who = (self.who(key) if row.name or row.email  # its aliases come next
                else f"the person known as {', '.join(row.aliases)}")  # fmt: skip
         self.changes.append(Change(row.line, who, "person", "new person",
@@ -299,6 +305,15 @@ class _Planner:
                 else f"alias {value} moved from {self.who(holder)}")  # fmt: skip
         self.add(row.line, key, "alias", text, GiveAlias(key, value, self.origin))
         self.hold(value, key)
+
+    def name(self, key: int, name: str | None) -> None:
+        """``key``'s name, found by it from here on."""
+        person = self.people[key]
+        if person.name:
+            self.named[person.name.casefold()].discard(key)
+        person.name = name
+        if name:
+            self.named.setdefault(name.casefold(), set()).add(key)
 
     def hold(self, value: str, key: int) -> None:
         holder = self.owner.get(value)

@@ -130,11 +130,10 @@ def test_a_row_without_email_names_its_person_by_alias_then_by_name():
         3: Person(3, None, "Build Bot", ["ci-bot"]),
         4: Person(4, "a@x.io", "Ann", ["a@x.io"]),
     }
-    rows = [Row(2, name="build bot", aliases=("ci-bot",)), Row(3, name="ANN", team="Data")]
-    assert lines(plan(people, rows)) == [
-        "2: Build Bot: name 'Build Bot' → 'build bot'",
-        "3: Ann (a@x.io): name 'Ann' → 'ANN'",
-        "3: ANN (a@x.io): team: Data since always",
+    rows = [Row(2, name="Build Robot", aliases=("ci-bot",)), Row(3, name="ANN", team="Data")]
+    assert lines(plan(people, rows)) == [  # a name that found its person, case aside, stays
+        "2: Build Bot: name 'Build Bot' → 'Build Robot'",
+        "3: Ann (a@x.io): team: Data since always",
     ]
     people[5] = Person(5, "ann@y.io", "Ann", ["ann@y.io"])
     with pytest.raises(PlanError) as bad:
@@ -142,6 +141,19 @@ def test_a_row_without_email_names_its_person_by_alias_then_by_name():
     assert str(bad.value) == (
         "p.csv, line 2, column name: 2 people are named 'Ann': add an email or an alias"
     )
+
+
+def test_a_later_row_finds_by_name_whom_an_earlier_row_named_or_made():
+    people = {4: Person(4, "a@x.io", None, ["a@x.io"])}
+    rows = [Row(2, "a@x.io", "Ann Lee"), Row(3, name="ann lee", team="Data"),
+            Row(4, name="Bo", aliases=("bo",)), Row(5, name="BO", team="Ops")]  # fmt: skip
+    assert lines(plan(people, rows)) == [
+        "2: a@x.io: named 'Ann Lee'",
+        "3: Ann Lee (a@x.io): team: Data since always",
+        "4: Bo: new person",
+        "4: Bo: alias bo added",
+        "5: Bo: team: Ops since always",
+    ]
 
 
 def test_an_admin_removes_an_alias_but_not_an_email_and_ends_a_membership():

@@ -200,7 +200,13 @@ class _Planner:
     def row(self, row: Row) -> None:
         key = self.find(row)
         person = self.people[key]
-        if row.name and row.name != person.name:
+        # A row with no email may have found its person by name, case aside: not a new name.
+        keyed = row.email is None and row.person_id is None
+        if (
+            row.name
+            and row.name != person.name
+            and not (keyed and row.name.casefold() == (person.name or "").casefold())
+        ):
             text = (f"name {person.name!r} → {row.name!r}" if person.name
                     else f"named {row.name!r}")  # fmt: skip
             self.add(row.line, key, "name", text, Rename(key, row.name))

@@ -9,11 +9,12 @@ How a row finds its person:
 - without one: whoever holds the first of the row's aliases already known; else the one person
   of that name (case aside; two of that name is an error); else a new person with no email.
 
-What a row changes: the person's name, when it gives another; each alias they do not hold yet
-(taken from whoever held it, but never an alias that is another person's email); and, with a
-team, their membership over ``[valid_from, valid_to)``, cut out of their other spans so history
-outside it stays (rows apply in file order). Nothing already true is a change, so importing the
-same file twice plans nothing the second time.
+What a row changes: the person's name, when it gives another (one without email: not for its
+case alone); each alias they do not hold yet (taken from whoever held it, but never an alias
+that is another person's email); and, with a team, their membership over ``[valid_from,
+valid_to)``, cut out of their other spans so history outside it stays (rows apply in file
+order). Nothing already true is a change, so importing the same file twice plans nothing the
+second time.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ import pytest
 
 from pumpview.integrations.focus import importer
 from pumpview.membership import Membership
-from pumpview.reports import spend
+from pumpview.reports import focus_export, spend
+from pumpview.reports.seats import SeatPlan
 from pumpview.simulator import cloud
 from pumpview.simulator import truth as gt
 from pumpview.simulator.data import Member
@@ -169,3 +170,27 @@ def test_providers_put_cursor_beside_the_cloud_per_service(store):
     assert by_provider["AWS"].billed_cost == sum(per_service.values())
     assert {s: r.billed_cost for (p, s), r in by_service.items() if p == "AWS"} == per_service
     assert by_service[("Cursor", "Cursor AI Usage")].billed_cost == on_demand / 100
+
+
+@pytest.mark.parametrize("plan", [None, SeatPlan(Decimal(40), "Business")])
+def test_cursors_provider_row_is_what_the_focus_export_writes(store, plan):
+    """The report's Cursor row and the export's file agree to the last decimal, seats or not;
+    its list price is the simulator's, event by event."""
+    engine, team, _rows = store
+    first, last = FIRST + timedelta(days=3), LAST - timedelta(days=2)
+    start, end = day_start_ms(first), day_start_ms(last) + MS_PER_DAY - 1
+    truth = gt.overall(team, start, end)
+    with snapshot(engine) as conn:
+        where = spend.span(conn, first, last)
+        (row,) = [r for r in spend.providers(conn, where, plan=plan) if r.provider == "Cursor"]
+        services = {r.service: r for r in spend.providers(conn, where, by_service=True, plan=plan)}
+        file = focus_export.cursor_focus_totals(conn, first, last, plan=plan)
+    assert (row.billed_cost, row.effective_cost, row.list_cost) == (
+        file.billed, file.effective, file.list,
+    )  # fmt: skip
+    seats = Decimal(0) if plan is None else file.billed - truth.on_demand_cents / 100
+    assert row.list_cost == truth.list_cents / 100 + seats
+    assert (seats > 0) is (plan is not None)
+    if plan is not None:
+        assert services["Cursor"].billed_cost == seats
+        assert services["Cursor AI Usage"].billed_cost == truth.on_demand_cents / 100

@@ -169,6 +169,9 @@ def test_upgrading_old_events_counts_each_rollup_keys_max_mode_events(db_url):
     # The blocks, at every level the ranges below read, sum the counts.
     models = {m.model: (m.events, m.max_mode_events) for m in usage.run(engine, "models")}
     assert models == {"claude-4-opus": (8, 6), "gpt-5": (2, 1)}
+    # 0011's list price, from the same events: token-based, 1.25 cents of model cost, no fee.
+    listed = {m.model: m.list_cents for m in usage.run(engine, "models")}
+    assert listed == {"claude-4-opus": Decimal(10), "gpt-5": Decimal("2.5")}
     users = {
         u.email: u.max_mode_events for u in usage.run(engine, "users", None, None, ["cursor1"])
     }

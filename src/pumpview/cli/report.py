@@ -108,12 +108,15 @@ def command(
         raise UserInputError(msg)
     # SQLAlchemy only once a report runs
     from pumpview.reports import spend, usage  # noqa: PLC0415
+    from pumpview.reports.seats import SeatPlan  # noqa: PLC0415
 
     view = VIEWS[kind]
     engine = current(ctx).engine
     if kind in UNIFIED:
         by_service = by is By.service
-        rows = spend.run(engine, kind.value, first, last, integration, by_service=by_service)
+        plan = SeatPlan.from_settings(current(ctx).settings)
+        rows = spend.run(engine, kind.value, first, last, integration, by_service=by_service,
+                         plan=plan)  # fmt: skip
         columns = spend.COLUMNS[kind.value]
         if kind is Kind.providers and not by_service:
             columns = tuple(c for c in columns if c != "service")

@@ -22,16 +22,20 @@ from sqlalchemy import Connection, Engine
 
 from pumpview.integrations.focus.tagging import alias, label_form
 from pumpview.membership import Membership, boundaries, team_on
-from pumpview.reports import cloud, usage
+from pumpview.reports import cloud, seats, usage
+from pumpview.reports.seats import SeatPlan
 from pumpview.store import tables
 from pumpview.store.directory import Person, load
 from pumpview.store.engine import snapshot
-from pumpview.store.measures import EXACT, Measures
+from pumpview.store.measures import EXACT
 
 UNTAGGED = "untagged"
 """The row of what names no person (people) or no team (teams)."""
 CURSOR = "Cursor"
 CURSOR_CURRENCY = "USD"
+USAGE_SERVICE = "Cursor AI Usage"
+SEAT_SERVICE = "Cursor"
+"""The FOCUS ``ServiceName`` of Cursor's usage rows and of its (configured) seat rows."""
 ZERO = Decimal(0)
 
 
@@ -251,9 +255,12 @@ def teams(conn: Connection, where: Span) -> list[TeamRow]:
     )  # fmt: skip
 
 
-def providers(conn: Connection, where: Span, *, by_service: bool = False) -> list[ProviderRow]:
-    """Cloud costs per provider (and service), with Cursor as a provider by the FOCUS mapping:
-    billed = on-demand, effective = billed, list = model cost and token fee before discounts."""
+def providers(
+    conn: Connection, where: Span, *, by_service: bool = False, plan: SeatPlan | None = None
+) -> list[ProviderRow]:
+    """Cloud costs per provider (and service), with Cursor as a provider by the FOCUS mapping
+    the export writes: billed = effective = on-demand, list = before discounts; configured seat
+    fees (``plan``) added to all three, as the export's seat rows (service ``Cursor``)."""
     by = ("provider", "service", "currency") if by_service else ("provider", "currency")
     rows = [
         ProviderRow(key[0] or "(none)", (key[1] or "(none)") if by_service else None,
@@ -261,9 +268,7 @@ def providers(conn: Connection, where: Span, *, by_service: bool = False) -> lis
         for key, costs in cloud.sums(conn, where.first, where.last, by)
     ]  # fmt: skip
     if where.cursor is not None:
-        total = usage.total(conn, where.cursor)
-        if total.events:
-            rows.append(_cursor_row(total, "Cursor AI Usage" if by_service else None))
+        rows += _cursor_rows(conn, where.cursor, by_service, plan)
     return sorted(rows, key=lambda r: (-r.effective_cost, r.provider, r.service or "", r.currency))
 
 
@@ -293,11 +298,23 @@ def owned(conn: Connection, first: date, last: date, email: str) -> Owned:
     return Owned(team, aliases, sorted(rows, key=lambda r: (r.currency, -r.effective_cost)))
 
 
-def _cursor_row(total: Measures, service: str | None) -> ProviderRow:
+def _cursor_rows(
+    conn: Connection, where: usage.Scope, by_service: bool, plan: SeatPlan | None
+) -> list[ProviderRow]:
+    total = usage.total(conn, where)
+    fees = seats.seat_fees(conn, where, plan) if plan is not None else []
     with decimal.localcontext(EXACT):
-        billed = total.on_demand_cents.scaleb(-2)
-        listed = (total.model_cost_cents + total.token_fee_cents).scaleb(-2)
-    return ProviderRow(CURSOR, service, billed, billed, listed, CURSOR_CURRENCY)
+        seat = sum((f.fee for f in fees), ZERO)
+        billed, listed = total.on_demand_cents.scaleb(-2), total.list_cents.scaleb(-2)
+        parts = [(USAGE_SERVICE, billed, listed)] if total.events else []
+        if fees:
+            parts.append((SEAT_SERVICE, seat, seat))
+        if by_service:
+            return [ProviderRow(CURSOR, s, b, b, li, CURSOR_CURRENCY) for s, b, li in parts]
+        if not parts:
+            return []
+        billed, listed = sum((p[1] for p in parts), ZERO), sum((p[2] for p in parts), ZERO)
+    return [ProviderRow(CURSOR, None, billed, billed, listed, CURSOR_CURRENCY)]
 
 
 def run(
@@ -308,6 +325,7 @@ def run(
     integrations: Sequence[str] | None = None,
     *,
     by_service: bool = False,
+    plan: SeatPlan | None = None,
 ) -> Sequence[object]:
     """The ``kind`` report over ``[since, until]`` (open ends: all stored days); one snapshot."""
     with snapshot(engine) as conn:
@@ -315,5 +333,5 @@ def run(
         if where is None:
             return []
         if kind == "providers":
-            return providers(conn, where, by_service=by_service)
+            return providers(conn, where, by_service=by_service, plan=plan)
         return people(conn, where) if kind == "people" else teams(conn, where)

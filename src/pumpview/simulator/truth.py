@@ -38,6 +38,10 @@ class Totals:
     slow_requests: int = 0
     not_charged_requests: int = 0
     max_mode_events: int = 0
+    list_cents: Decimal = Decimal(0)
+    """Before discounts (FOCUS ListCost): model cost and token fee for token-based events, what
+    Cursor charged for the others ($0.04 a request unit where it does not say); "Not Charged"
+    events none."""
 
     def add(self, event: Event, *, old_api: bool) -> None:
         cost = event.cost_cents(old_api)
@@ -61,6 +65,14 @@ class Totals:
             self.slow_requests += 1
         if event.max_mode:
             self.max_mode_events += 1
+        if "Not Charged" in event.kind:
+            pass
+        elif event.token_based:
+            self.list_cents += event.total_cents + (event.token_fee or 0)
+        elif not old_api:
+            self.list_cents += event.charged_cents
+        else:
+            self.list_cents += (event.requests_costs or 0) * 4
 
 
 def visible_events(team: Team, start: int, end: int) -> list[Event]:

@@ -40,8 +40,10 @@ class Measures:
     slow_requests: int = 0
     not_charged_requests: int = 0
     max_mode_events: int = 0
-    """Events made in Cursor's Max mode (``maxMode``). Last: a new measure is appended, so its
+    """Events made in Cursor's Max mode (``maxMode``). A new measure is appended, so its
     columns come last in every table, as ``ALTER TABLE ... ADD COLUMN`` puts them."""
+    list_cents: Decimal = ZERO
+    """The list price before discounts, FOCUS's ``ListCost`` (``rollup.list_cents``)."""
 
 
 MEASURES: tuple[str, ...] = tuple(f.name for f in fields(Measures))

@@ -43,6 +43,29 @@ def request_class(kind: str, requests_costs: Decimal | None, cost: Decimal) -> s
     return "slow"
 
 
+LEGACY_REQUEST_CENTS = Decimal(4)
+"""Cursor's legacy price of one request unit ($0.04): the list price of request-based usage
+from payloads without ``chargedCents`` (FOCUS reference §4.2)."""
+
+
+def list_cents(
+    kind: str,
+    token_based: bool,
+    model_cost: Decimal,
+    fee: Decimal | None,
+    charged: Decimal | None,
+    requests_costs: Decimal | None,
+) -> Decimal:
+    """An event's list price (FOCUS ``ListCost``, §4.2): nothing for "Not Charged" events; the
+    model cost and Cursor's token fee before discounts for token-based ones; else what Cursor
+    charged, or the request units at the legacy price when it does not say."""
+    if "Not Charged" in kind:
+        return Decimal(0)
+    if token_based:
+        return model_cost + (fee or 0)
+    return charged if charged is not None else (requests_costs or 0) * LEGACY_REQUEST_CENTS
+
+
 _ZEROS = tuple(Decimal(0) if name in MONEY else 0 for name in MEASURES)
 _SUM = {name: i for i, name in enumerate(MEASURES)}
 _CLASS = {c: _SUM[f"{c}_requests"] for c in ("fast", "slow", "not_charged")}
@@ -56,7 +79,8 @@ def fold(acc: Rollup, events: Iterable[Record]) -> Rollup:
     cost_at, chargeable_at, units_at = AT["cost_cents"], AT["chargeable"], AT["requests_costs"]
     model_cost_at, fee_at, kind_at = AT["model_cost_cents"], AT["token_fee_cents"], AT["kind"]
     max_mode_at, max_mode_i = AT["max_mode"], _SUM["max_mode_events"]
-    events_i, cost_i, on_demand_i, included_i, model_cost_i, fee_i = (
+    token_based_at, charged_at = AT["token_based"], AT["charged_cents"]
+    events_i, cost_i, on_demand_i, included_i, model_cost_i, fee_i, list_i = (
         _SUM[n] for n in ("events", *MONEY)
     )
     (in_at, in_i), (out_at, out_i), (cw_at, cw_i), (cr_at, cr_i) = _TOKEN_PAIRS
@@ -82,6 +106,10 @@ def fold(acc: Rollup, events: Iterable[Record]) -> Rollup:
             sums[_CLASS[request_class(event[kind_at], event[units_at], cost)]] += 1
             if event[max_mode_at]:
                 sums[max_mode_i] += 1
+            sums[list_i] += list_cents(
+                event[kind_at], event[token_based_at], event[model_cost_at], fee,
+                event[charged_at], event[units_at],
+            )  # fmt: skip
     return acc
 
 

@@ -29,13 +29,11 @@ from typing import Any
 from pumpview.integrations.focus.export_columns import CUSTOM_COLUMNS
 from pumpview.integrations.focus.pseudonyms import Pseudonyms
 from pumpview.store.measures import EXACT
+from pumpview.store.rollup import LEGACY_REQUEST_CENTS
 
 PROVIDER = "Cursor"
 CURRENCY = "USD"
 TAG_PREFIX = "cursor/"
-LEGACY_REQUEST_CENTS = Decimal(4)
-"""Cursor's legacy price of one request unit ($0.04): the list price of request-based usage
-from payloads without ``chargedCents`` (reference §4.2)."""
 NOT_CHARGED = "Not Charged"
 MEASURED, CONFIGURED = "measured", "configured"
 """``x_CostSource``: from Cursor's usage events, or from the seat price in settings."""

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from pumpview.accounts import User
 from pumpview.reports import cloud, overview, ranges, spend, usage
 from pumpview.reports.plain import records
+from pumpview.reports.seats import SeatPlan
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
 from pumpview.web import charts, security
@@ -47,8 +48,11 @@ def _api(kind: str) -> None:
         format: Literal["json", "csv"] = "json",
     ) -> Any:
         """Cursor beside the cloud: the rows of ``pumpview report providers|people|teams``."""
-        engine = security.web_of(request).engine
-        rows = spend.run(engine, kind, span.since, span.until, team, by_service=by == "service")
+        web = security.web_of(request)
+        plan = SeatPlan.from_settings(web.settings)
+        by_service = by == "service"
+        rows = spend.run(web.engine, kind, span.since, span.until, team, by_service=by_service,
+                         plan=plan)  # fmt: skip
         columns = _columns(kind, by)
         data = records(rows, columns)
         if format == "csv":
@@ -65,7 +69,8 @@ def cloud_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Resp
     web = security.web_of(request)
     with snapshot(web.engine) as conn:
         where = spend.span(conn, span.since, span.until, team)
-        found = spend.providers(conn, where, by_service=True) if where else []
+        plan = SeatPlan.from_settings(web.settings)
+        found = spend.providers(conn, where, by_service=True, plan=plan) if where else []
         chart = _by_provider(conn, span, where) if where else None
     currencies = sorted({r.currency for r in found})
     return web.page(request, "cloud.html", {

@@ -254,6 +254,7 @@ def test_every_command_has_help_and_is_in_the_readme(capsys):
         ("sync",), ("report",), ("simulator",), ("demo",), ("serve",), ("users", "add"),
         ("users", "list"),
         ("users", "remove"), ("users", "token"), ("users", "tokens"), ("users", "revoke"),
+        ("export", "focus"),
     ):  # fmt: skip
         code, out, _err = run(capsys, *argv, "--help")
         assert code == 0

@@ -71,7 +71,8 @@ class Exported:
     last: date
     totals: Totals
     left_out: int
-    """"Not Charged" events without tokens: no cost and no usage to show (§4.1)."""
+    """Events of the "Not Charged" kinds without tokens: no cost and no usage to show
+    (§4.1)."""
 
 
 # -- reading and grouping -------------------------------------------------------------------------
@@ -165,7 +166,7 @@ def _order(item: tuple[CellKey, UsageSums]) -> tuple[Any, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class Directory:
+class Roster:
     """What the rows say about teams and people, read once per export (rosters are small)."""
 
     accounts: dict[int, Account]
@@ -187,7 +188,8 @@ class Directory:
         )
 
 
-def directory(conn: Connection, integration_ids: Sequence[int]) -> Directory:
+def roster(conn: Connection, integration_ids: Sequence[int]) -> Roster:
+    """The teams' names, their service accounts' names and who is in which billing group."""
     teams, people = tables.integrations, tables.people
     groups, members = tables.billing_groups, tables.group_members
     accounts = {
@@ -223,7 +225,7 @@ def directory(conn: Connection, integration_ids: Sequence[int]) -> Directory:
             )
         )
     }
-    return Directory(accounts, service_accounts, in_group)
+    return Roster(accounts, service_accounts, in_group)
 
 
 # -- rows -----------------------------------------------------------------------------------------
@@ -266,7 +268,7 @@ def focus_rows(
     """Every FOCUS row of the scope: the usage rows, team by team and day by day, then the
     seat rows (when a seat price is configured)."""
     check_version(version)
-    known = directory(conn, where.integration_ids)
+    known = roster(conn, where.integration_ids)
     for integration_id, (email, service, key), sums in kept_cells(conn, where, progress):
         who = known.principal(integration_id, email, service)
         yield usage_row(key, sums, known.accounts[integration_id], who, version, names)
@@ -330,7 +332,7 @@ def export(
         if where is None:
             msg = "nothing to export: no Cursor usage is stored yet (run pumpview sync)"
             raise UserInputError(msg)
-        accounts = directory(conn, where.integration_ids).accounts
+        accounts = roster(conn, where.integration_ids).accounts
         with writer.staged(out) as data_file, writer.staged(meta) as meta_file:
             rows = focus_rows(conn, where, version, names, request.seats, progress)
             writer.write_rows(data_file, _counted(rows, totals), columns(version), fmt)

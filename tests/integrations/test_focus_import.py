@@ -101,3 +101,75 @@ def test_a_file_of_a_header_alone_and_a_bad_source_are_refused(engine, tmp_path)
     with pytest.raises(UserInputError, match="source '!!'"):
         importer.source_name("!!")
     assert importer.source_name("Microsoft Azure") == "microsoft-azure"
+
+
+def _count(engine, table) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_a_long_import_is_staged_other_writers_go_on_and_nothing_shows_until_it_ends(
+    engine, tmp_path
+):
+    """Batch by batch the rows are written in short transactions, under a staging import that
+    nothing reads: meanwhile another write goes through (SQLite has one write lock: a file held
+    in one transaction made sign-ins and syncs fail), and the data pages see the old month."""
+    importer.import_file(engine, write(tmp_path, month("2026-03", "3.30"), "mar.csv"),
+                         source="aws", now_ms=NOW)  # fmt: skip
+    amounts = [f"{i}.01" for i in range(3 * importer.BATCH)]
+    seen: list[tuple[int, dict[date, int], int]] = []
+
+    def meanwhile(progress: importer.Progress) -> None:
+        if progress.rows and progress.rows < len(amounts):
+            with engine.begin() as conn:  # another writer, between two batches
+                conn.execute(tables.setup_links.insert().values(
+                    token_hash=f"{progress.rows:064d}", expires_at_ms=NOW))  # fmt: skip
+                seen.append((progress.rows, cloud.period_rows(conn, "aws"),
+                             len(cloud.listing(conn))))  # fmt: skip
+
+    done = importer.import_file(engine, write(tmp_path, month("2026-03", *amounts), "big.csv"),
+                                source="aws", now_ms=NOW, on_progress=meanwhile)  # fmt: skip
+    assert [rows for rows, _p, _l in seen] == [importer.BATCH, 2 * importer.BATCH]
+    assert all(p == {date(2026, 3, 1): 1} and n == 1 for _r, p, n in seen)  # the old month
+    assert _count(engine, tables.setup_links) == 2
+    assert done.replaced == 1
+    assert stored(engine) == {("aws", date(2026, 3, 1)): (len(amounts),
+                                                         sum(map(Decimal, amounts)))}  # fmt: skip
+
+
+def test_a_stopped_import_and_an_abandoned_one_leave_nothing(engine, tmp_path):
+    """An import stopped mid-file (its progress callback raises, as the web app's stop does)
+    discards what it staged; one whose process died is discarded by the next import once its
+    heartbeat is old, and a staging import still beating is left alone."""
+    amounts = [f"{i}.5" for i in range(2 * importer.BATCH)]
+
+    def stop(progress: importer.Progress) -> None:
+        if progress.rows:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        importer.import_file(engine, write(tmp_path, month("2026-04", *amounts), "a.csv"),
+                             source="aws", now_ms=NOW, on_progress=stop)  # fmt: skip
+    assert (_count(engine, tables.cloud_costs), _count(engine, tables.cloud_imports)) == (0, 0)
+
+    now = importer.clock_ms()
+    with engine.begin() as conn:  # two imports whose process died after a batch
+        dead = cloud.new_import(conn, "aws", "dead.csv", "1.2", NOW, "{}",
+                                heartbeat_ms=now - importer.ABANDONED_MS - 1)  # fmt: skip
+        alive = cloud.new_import(conn, "aws", "alive.csv", "1.2", NOW, "{}", heartbeat_ms=now)
+        for import_id in (dead, alive):
+            cloud.add_rows(conn, [{
+                "import_id": import_id, "source": "aws", "billing_period_start": date(2026, 4, 1),
+                "charge_day": date(2026, 4, 2), "billing_currency": "USD",
+                "billed_cost": Decimal(1), "effective_cost": Decimal(1), "tags": "{}",
+                "extra": "{}",
+            }])  # fmt: skip
+    importer.import_file(engine, write(tmp_path, month("2026-05", "7"), "may.csv"),
+                         source="aws", now_ms=NOW)  # fmt: skip
+    with engine.connect() as conn:
+        ids = set(conn.execute(select(tables.cloud_imports.c.id)).scalars())
+        assert dead not in ids
+        assert alive in ids
+        assert [i.file_name for i in cloud.listing(conn)] == ["may.csv"]  # staging is unseen
+    assert stored(engine) == {("aws", date(2026, 4, 1)): (1, Decimal(1)),
+                              ("aws", date(2026, 5, 1)): (1, Decimal(7))}  # fmt: skip

@@ -1,5 +1,6 @@
 """Cloud costs as stored: the imports of FOCUS files and their rows. Writes run in the caller's
-transaction, so a file is stored whole or not at all."""
+transaction. A file is staged (its rows written batch by batch under a ``staging`` import that
+nothing reads), then ``swap``-ped in, or ``discard``-ed: it is seen whole or not at all."""
 
 from __future__ import annotations
 
@@ -11,14 +12,24 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from pumpview.store import tables
 
+LIVE, STAGING = "live", "staging"
+
 
 def new_import(
-    conn: Connection, source: str, file_name: str, version: str, now_ms: int, tag_keys: str
+    conn: Connection,
+    source: str,
+    file_name: str,
+    version: str,
+    now_ms: int,
+    tag_keys: str,
+    *,
+    heartbeat_ms: int,
 ) -> int:
+    """A staging import: its rows can be added in many transactions, seen by nothing."""
     result = conn.execute(
         insert(tables.cloud_imports).values(
             source=source, file_name=file_name, focus_version=version, imported_at_ms=now_ms,
-            tag_keys=tag_keys,
+            tag_keys=tag_keys, state=STAGING, heartbeat_ms=heartbeat_ms,
         )
     )  # fmt: skip
     return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -47,9 +58,13 @@ def replace_daily(
 
 
 def imports(conn: Connection) -> list[Any]:
-    """Every import: id, source, file name and the tag keys its costs were summed by."""
+    """Every live import: id, source, file name and the tag keys its costs were summed by."""
     i = tables.cloud_imports
-    return list(conn.execute(select(i.c.id, i.c.source, i.c.file_name, i.c.tag_keys)).all())
+    return list(
+        conn.execute(
+            select(i.c.id, i.c.source, i.c.file_name, i.c.tag_keys).where(i.c.state == LIVE)
+        ).all()
+    )
 
 
 def import_rows(conn: Connection, import_id: int) -> Iterator[Any]:
@@ -64,31 +79,63 @@ def import_rows(conn: Connection, import_id: int) -> Iterator[Any]:
     )  # fmt: skip
 
 
-def replace(conn: Connection, import_id: int, source: str, periods: Collection[date]) -> int:
-    """Drop ``source``'s earlier rows of the billing ``periods`` import ``import_id`` brought,
-    and the imports left with no row; the number of rows it replaced. Other periods and other
-    sources stay as they are."""
+def heartbeat(conn: Connection, import_id: int, now_ms: int) -> None:
+    """A staging import is still being written."""
+    imports = tables.cloud_imports
+    conn.execute(update(imports).where(imports.c.id == import_id).values(heartbeat_ms=now_ms))
+
+
+def abandoned(conn: Connection, before_ms: int) -> list[int]:
+    """Staging imports not written since ``before_ms``: their process died mid-file."""
+    imports = tables.cloud_imports
+    return list(
+        conn.execute(
+            select(imports.c.id).where(
+                imports.c.state == STAGING, imports.c.heartbeat_ms < before_ms
+            )
+        ).scalars()
+    )
+
+
+def discard(conn: Connection, import_id: int) -> None:
+    """A staging import and every row it wrote, gone."""
+    for table in (tables.cloud_daily, tables.cloud_costs):
+        conn.execute(delete(table).where(table.c.import_id == import_id))
+    conn.execute(delete(tables.cloud_imports).where(tables.cloud_imports.c.id == import_id))
+
+
+def swap(conn: Connection, import_id: int, source: str, periods: Collection[date]) -> int:
+    """Make the staging import ``import_id`` live, replacing ``source``'s earlier rows of the
+    billing ``periods`` it brought, and dropping the imports left with no row; the number of
+    rows it replaced. Other periods and other sources stay as they are."""
     costs, imports = tables.cloud_costs, tables.cloud_imports
+    live = select(imports.c.id).where(imports.c.state == LIVE)
     replaced = 0
     for table in (tables.cloud_daily, costs):  # costs last: the rows replaced are its own
         replaced = conn.execute(
             delete(table).where(
                 table.c.source == source,
                 table.c.billing_period_start.in_(list(periods)),
-                table.c.import_id != import_id,
+                table.c.import_id.in_(live),
             )
         ).rowcount
     used = select(costs.c.import_id).distinct()
-    conn.execute(delete(imports).where(imports.c.id.not_in(used), imports.c.id != import_id))
+    conn.execute(
+        delete(imports).where(
+            imports.c.id.not_in(used), imports.c.id != import_id, imports.c.state == LIVE
+        )
+    )
+    conn.execute(update(imports).where(imports.c.id == import_id).values(state=LIVE))
     return int(replaced)
 
 
 def period_rows(conn: Connection, source: str) -> dict[date, int]:
     """How many rows each of ``source``'s billing periods holds."""
-    costs = tables.cloud_costs
+    costs, imports = tables.cloud_costs, tables.cloud_imports
+    live = select(imports.c.id).where(imports.c.state == LIVE)
     rows = conn.execute(
         select(costs.c.billing_period_start, func.count())
-        .where(costs.c.source == source)
+        .where(costs.c.source == source, costs.c.import_id.in_(live))
         .group_by(costs.c.billing_period_start)
     )
     return {period: int(count) for period, count in rows}
@@ -114,6 +161,7 @@ def listing(conn: Connection) -> list[Any]:
                    imports.c.imported_at_ms, held.c.rows, held.c.first_period,
                    held.c.last_period)
             .join(held, held.c.import_id == imports.c.id)
+            .where(imports.c.state == LIVE)
             .order_by(imports.c.imported_at_ms.desc(), imports.c.id.desc())
         ).all()
     )  # fmt: skip

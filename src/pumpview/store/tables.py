@@ -319,8 +319,12 @@ cloud_imports = Table(
     Column("focus_version", String(8), nullable=False),
     Column("imported_at_ms", BigInteger, nullable=False),
     Column("tag_keys", Text),  # JSON: the owner and team tag keys its costs were attributed by
+    Column("state", String(16), nullable=False, server_default="live"),  # or staging
+    Column("heartbeat_ms", BigInteger),  # a staging import's latest batch (migration 0012)
 )
-"""One imported FOCUS file (migration 0009); its rows are in ``cloud_costs``."""
+"""One imported FOCUS file (migration 0009); its rows are in ``cloud_costs``. A file is
+``staging`` while its rows are written, batch by batch, and nothing reads it; one short
+transaction then replaces its periods and makes it ``live`` (migration 0012)."""
 
 cloud_costs = Table(
     "cloud_costs",

@@ -3,10 +3,12 @@
 The import runs in a process of its own, as the syncs do (``web/syncs.py``): a 2,000,000-row
 file is a minute and a half of busy Python, and in the server's interpreter it would make every
 page wait its turn. One at a time; its state lives in this server's memory (the store keeps
-only what is imported), its progress in three shared integers the process writes after each
-batch, its outcome (the summary, or the error) sent back once through a pipe. A thread per
-import collects that outcome and removes the upload's folder. Closing the server stops a
-running import between two batches: its transaction rolls back, and nothing of the file is kept.
+only what is imported), its progress in four shared integers the process writes after each
+batch (rows, how far, of what, its staging import), its outcome (the summary, or the error)
+sent back once through a pipe. A thread per import collects that outcome and removes the
+upload's folder. Closing the server stops a running import between two batches: its staged rows
+are discarded, and nothing of the file is kept; a process that died mid-file has its staged
+rows discarded by the thread that saw it go.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from typing import IO, Any
 from pumpview.errors import UserInputError
 from pumpview.integrations.focus.importer import Imported, Progress, import_file
 from pumpview.settings import Settings
+from pumpview.store import cloud
+from pumpview.store.engine import open_store
 from pumpview.timeutil import now_ms
 
 log = logging.getLogger("pumpview.web")
@@ -54,7 +58,7 @@ class Job:
     folder: Path
     """Where the upload waits to be imported; removed once the import has ended."""
     rows: int = 0
-    """Rows stored so far (in the import's transaction: none counts until it ends)."""
+    """Rows stored so far (staged: none is seen until the file's end swaps them in)."""
     done: int = 0
     total: int = 0
     """How far the reader is, in its unit (a CSV's bytes as stored, a Parquet file's rows)."""
@@ -85,8 +89,6 @@ def import_in_process(
     """An import process's whole life: its own store connection, one file; after each batch
     it writes ``progress`` (rows, done, total) and ends with nothing stored if ``stop`` is set
     or the server is gone; it sends ``("done", Imported)`` or ``("failed", message)``."""
-    from pumpview.store.engine import open_store  # noqa: PLC0415 - in the child
-
     # A Ctrl-C reaches the server's whole process group: the server's shutdown stops the
     # import (``stop``), so the signal would only print a second traceback here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -96,7 +98,7 @@ def import_in_process(
     server = multiprocessing.parent_process()
 
     def heard(now: Progress) -> None:
-        progress[:] = (now.rows, now.done, now.total)
+        progress[:] = (now.rows, now.done, now.total, now.import_id)
         if stop.is_set() or (server is not None and not server.is_alive()):
             raise _Stopped
 
@@ -163,7 +165,7 @@ class Imports:
 
     def _spawn(self, folder: Path, path: Path, source: str | None) -> Job:
         """Under ``_lock``: start the import's process and the thread that follows it."""
-        progress, stop = _SPAWN.Array("q", 3), _SPAWN.Event()
+        progress, stop = _SPAWN.Array("q", 4), _SPAWN.Event()
         results, sender = _SPAWN.Pipe(duplex=False)
         job = Job(file_name=path.name, started_at_ms=now_ms(), folder=folder)
         level = logging.getLogger().getEffectiveLevel()
@@ -193,7 +195,9 @@ class Imports:
             results.close()
         process.join()
         shutil.rmtree(job.folder, ignore_errors=True)
-        rows, done, total = progress[:]
+        rows, done, total, import_id = progress[:]
+        if value == VANISHED and import_id:  # it died mid-file: its staged rows go too
+            self._discard(import_id)
         with self._lock:
             self._job = replace(
                 job, rows=rows, done=done, total=total, finished_at_ms=now_ms(),
@@ -202,6 +206,16 @@ class Imports:
             )  # fmt: skip
             self._running = None
 
+    def _discard(self, import_id: int) -> None:
+        engine = open_store(self._settings.db_url)
+        try:
+            with engine.begin() as conn:
+                cloud.discard(conn, import_id)
+        except Exception:  # the next import discards it anyway, once abandoned
+            log.exception("could not discard the staged rows of import %s", import_id)
+        finally:
+            engine.dispose()
+
     def status(self) -> Job | None:
         """The running import with its progress now, else the last one's outcome, else
         ``None`` (nothing imported through this server since it started)."""
@@ -209,7 +223,7 @@ class Imports:
             job, running = self._job, self._running
         if job is None or running is None:
             return job
-        rows, done, total = running.progress[:]
+        rows, done, total, _import_id = running.progress[:]
         return replace(job, rows=rows, done=done, total=total)
 
     def wait(self, timeout: float = 120.0) -> Job | None:

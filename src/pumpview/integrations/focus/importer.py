@@ -1,5 +1,6 @@
-"""Import FOCUS files into the store: each file in one transaction, replacing exactly the
-billing periods it holds for its source (providers re-deliver whole months)."""
+"""Import FOCUS files into the store: each file staged in short transactions, then swapped in
+at once, replacing exactly the billing periods it holds for its source (providers re-deliver
+whole months); a file that fails or is stopped is discarded, so it is seen whole or not at all."""
 
 from __future__ import annotations
 
@@ -22,9 +23,14 @@ from pumpview.integrations.focus.reader import CostRow, FocusFile
 from pumpview.integrations.focus.tagging import DEFAULT_KEYS, TagKeys
 from pumpview.store import cloud
 from pumpview.store.measures import EXACT
+from pumpview.timeutil import now_ms as clock_ms
 
 BATCH = 5000
-"""Rows per INSERT: memory stays bounded whatever the file's size."""
+"""Rows per INSERT, each in a short transaction: memory stays bounded whatever the file's size,
+and other writers (a sign-in, a sync) wait for a batch at most, never for the whole file."""
+ABANDONED_MS = 10 * 60_000
+"""A staging import not written for this long lost its process (killed): the next import
+discards it. A live one writes a batch every fraction of a second."""
 SOURCE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
@@ -54,6 +60,8 @@ class Progress:
     rows: int
     done: int
     total: int
+    import_id: int = 0
+    """The staging import (0 before it exists): what to discard if the process dies."""
 
     @property
     def fraction(self) -> float:
@@ -93,26 +101,41 @@ def import_file(
     name = source_name(source or first.provider or path.stem)
     done = Imported(path=path, source=name, version=focus.version)
 
+    import_id = 0
+
     def report() -> None:
         if on_progress is not None:
-            on_progress(Progress(done.rows, *focus.progress))
+            on_progress(Progress(done.rows, *focus.progress, import_id))
 
     report()
-    with engine.begin() as conn, decimal.localcontext(EXACT):
-        import_id = cloud.new_import(conn, name, path.name, focus.version, now_ms, _json(keys))
-        sums = DailySums(keys)
-        batch: list[dict[str, Any]] = []
-        for row in itertools.chain([first], rows):
-            batch.append(_record(row, import_id, name))
-            _count(done, row)
-            _sum(sums, row)
-            if len(batch) == BATCH:
+    with engine.begin() as conn:
+        for stale in cloud.abandoned(conn, clock_ms() - ABANDONED_MS):
+            cloud.discard(conn, stale)
+        import_id = cloud.new_import(conn, name, path.name, focus.version, now_ms, keys.to_json(),
+                                     heartbeat_ms=clock_ms())  # fmt: skip
+    try:
+        with decimal.localcontext(EXACT):
+            sums = DailySums(keys)
+            batch: list[dict[str, Any]] = []
+            for row in itertools.chain([first], rows):
+                batch.append(_record(row, import_id, name))
+                _count(done, row)
+                _sum(sums, row)
+                if len(batch) == BATCH:
+                    with engine.begin() as conn:  # staged: a short write, seen by nothing
+                        cloud.add_rows(conn, batch)
+                        cloud.heartbeat(conn, import_id, clock_ms())
+                    batch = []
+                    report()
+            daily = _daily(sums, import_id, name, path)
+            with engine.begin() as conn:  # the swap: the file's periods, whole, at once
                 cloud.add_rows(conn, batch)
-                batch = []
-                report()
-        cloud.add_rows(conn, batch)
-        cloud.add_daily(conn, _daily(sums, import_id, name, path))
-        done.replaced = cloud.replace(conn, import_id, name, done.periods)
+                cloud.add_daily(conn, daily)
+                done.replaced = cloud.swap(conn, import_id, name, done.periods)
+    except BaseException:
+        with engine.begin() as conn:
+            cloud.discard(conn, import_id)
+        raise
     done.repaired = focus.repaired
     report()
     return done
@@ -123,7 +146,7 @@ def reattribute(conn: Connection, keys: TagKeys) -> int:
     imports it changed."""
     changed = 0
     for import_id, source, file_name, tag_keys in cloud.imports(conn):
-        if tag_keys == _json(keys):
+        if tag_keys == keys.to_json():
             continue
         sums = DailySums(keys)
         for row in cloud.import_rows(conn, import_id):
@@ -133,14 +156,10 @@ def reattribute(conn: Connection, keys: TagKeys) -> int:
                 tags=json.loads(row.tags), costs=(row.billed_cost, row.effective_cost,
                                                   row.list_cost, row.contracted_cost),
             )  # fmt: skip
-        cloud.replace_daily(conn, import_id, _json(keys), _daily(sums, import_id, source,
+        cloud.replace_daily(conn, import_id, keys.to_json(), _daily(sums, import_id, source,
                                                                   Path(file_name)))  # fmt: skip
         changed += 1
     return changed
-
-
-def _json(keys: TagKeys) -> str:
-    return json.dumps({"owner": keys.owner, "team": keys.team})
 
 
 def _sum(sums: DailySums, row: CostRow) -> None:

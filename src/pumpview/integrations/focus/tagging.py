@@ -8,6 +8,7 @@ and the separators ``-``, ``_`` and spaces (FOCUS reference §6.2.7). Pure funct
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ class TagKeys:
     @classmethod
     def of(cls, owner: Iterable[str], team: Iterable[str]) -> TagKeys:
         return cls(_keys(owner), _keys(team))
+
+    def to_json(self) -> str:
+        """The keys as an import records them (``cloud_imports.tag_keys``)."""
+        return json.dumps({"owner": self.owner, "team": self.team})
 
     def attribute(self, tags: Mapping[str, object]) -> tuple[str | None, str | None]:
         """(owner alias, team) of a row's tags; ``None`` where no key has a value."""

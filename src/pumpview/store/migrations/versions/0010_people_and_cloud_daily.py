@@ -2,13 +2,17 @@
 at import to the grain the reports read.
 
 ``cloud_daily`` is filled here from the rows already imported, attributed by the default tag
-keys, as an import does.
+keys, as an import sums them.
 
 Revision ID: 0010
 Revises: 0009
 """
 
 from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,6 +26,8 @@ depends_on = None
 
 _COSTS = ("billed_cost", "effective_cost", "list_cost", "contracted_cost")
 _STORED = tuple(f"{name}{suffix}" for name in _COSTS for suffix in LIMB_SUFFIXES)
+_DAILY_KEY = ("import_id", "source", "billing_period_start", "charge_day", "currency",
+              "provider", "service", "owner", "team", "rows")  # fmt: skip
 
 
 def upgrade() -> None:
@@ -77,9 +83,41 @@ def upgrade() -> None:
 
 
 def _fill_cloud_daily() -> None:
-    from pumpview.integrations.focus import importer, tagging  # noqa: PLC0415
+    """Each import's rows summed as an import sums them (``DailySums``), by the default keys;
+    read with this revision's columns, so a later change to the tables cannot break it."""
+    from pumpview.integrations.focus.daily import DailySums  # noqa: PLC0415
+    from pumpview.integrations.focus.tagging import DEFAULT_KEYS  # noqa: PLC0415
 
-    importer.reattribute(op.get_bind(), tagging.DEFAULT_KEYS)
+    bind = op.get_bind()
+    daily = sa.table("cloud_daily", *(sa.column(c) for c in (*_DAILY_KEY, *_STORED)))
+    for import_id, source in bind.execute(sa.text("SELECT id, source FROM cloud_imports")).all():
+        sums = DailySums(DEFAULT_KEYS)
+        costs = bind.execute(
+            sa.text(
+                "SELECT billing_period_start, charge_day, billing_currency, provider,"
+                " service_name, tags, billed_cost, effective_cost, list_cost, contracted_cost"
+                " FROM cloud_costs WHERE import_id = :i"
+            ),
+            {"i": import_id},
+        )
+        for period, day, currency, provider, service, tags, *amounts in costs:
+            sums.add(
+                billing_period=_as_date(period), charge_day=_as_date(day), currency=currency,
+                provider=provider, service=service, tags=json.loads(tags),
+                costs=tuple(None if a is None else Decimal(str(a)) for a in amounts),
+            )  # fmt: skip
+        rows = list(sums.records(import_id, source))
+        if rows:
+            bind.execute(daily.insert(), rows)
+        bind.execute(
+            sa.text("UPDATE cloud_imports SET tag_keys = :k WHERE id = :i"),
+            {"k": DEFAULT_KEYS.to_json(), "i": import_id},
+        )
+
+
+def _as_date(value: object) -> date:
+    """A day as the driver returns it from raw SQL: text on SQLite, a date on PostgreSQL."""
+    return date.fromisoformat(value) if isinstance(value, str) else value  # type: ignore[return-value]
 
 
 def downgrade() -> None:

@@ -1,0 +1,33 @@
+"""A FOCUS file is staged, then swapped in: its rows are written in short transactions under an
+import marked ``staging`` (which nothing reads), and one short transaction at the end replaces
+its periods and marks it ``live``. A long import no longer holds SQLite's one write lock for
+minutes (a sign-in or a sync meanwhile waited, then failed). ``heartbeat_ms`` tells an import
+still running from one whose process died.
+
+Revision ID: 0012
+Revises: 0011
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "cloud_imports",
+        sa.Column("state", sa.String(length=16), nullable=False, server_default="live"),
+    )
+    op.add_column("cloud_imports", sa.Column("heartbeat_ms", sa.BigInteger(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("cloud_imports") as batch:
+        batch.drop_column("heartbeat_ms")
+        batch.drop_column("state")

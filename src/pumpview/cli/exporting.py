@@ -7,24 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pumpview.cli.context import current
+from pumpview.cli.days import days
 from pumpview.cli.render import printable
-from pumpview.errors import UserInputError
-from pumpview.timeutil import parse_day
 
 if TYPE_CHECKING:
-    from datetime import date
+    pass
 
 app = typer.Typer(no_args_is_help=True, help="Export cost data to files.")
-
-
-def _day(text: str | None, flag: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return parse_day(text)
-    except ValueError as exc:
-        msg = f"{flag}: {exc}"
-        raise UserInputError(msg) from None
 
 
 @app.command("focus")
@@ -52,7 +41,7 @@ def focus(
     file beside them; seat fees too when PUMPVIEW_SEAT_PRICE is set."""
     from pathlib import Path  # noqa: PLC0415 - loaded when it runs
 
-    first, last = _day(since, "--since"), _day(until, "--until")
+    first, last = days(since, until)
     path = Path(out)
     chosen = fmt or ("parquet" if path.suffix.lower() == ".parquet" else "csv")
 
@@ -68,9 +57,6 @@ def focus(
 
     check_version(focus_version)
     check_format(chosen)
-    if first and last and first > last:
-        msg = f"--since {first} is after --until {last}"
-        raise UserInputError(msg)
     context = current(ctx)
     err = Console(stderr=True)
     request = ExportRequest(

@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 
 from pumpview.cli.context import current
+from pumpview.cli.days import days
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
-from pumpview.timeutil import parse_day
 
 
 @dataclass(frozen=True)
@@ -66,16 +66,6 @@ VIEWS = {
 }  # fmt: skip
 
 
-def _day(text: str | None, flag: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return parse_day(text)
-    except ValueError as exc:
-        msg = f"{flag}: {exc}"
-        raise UserInputError(msg) from None
-
-
 def command(
     ctx: typer.Context,
     kind: Annotated[
@@ -99,10 +89,7 @@ def command(
     """Cursor usage and cost, per user, model, request class or day; or Cursor beside cloud
     costs, per provider, person or team. Cursor money in exact cents, cloud costs in exact
     currency units (one row per currency)."""
-    first, last = _day(since, "--since"), _day(until, "--until")
-    if first and last and first > last:
-        msg = f"--since {first} is after --until {last}"
-        raise UserInputError(msg)
+    first, last = days(since, until)
     if by is By.service and kind is not Kind.providers:
         msg = "--by service is for the providers report"
         raise UserInputError(msg)

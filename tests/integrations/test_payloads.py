@@ -268,6 +268,7 @@ def test_2026_page_rolls_up_per_day_person_model_and_kind() -> None:
             cache_read_tokens=12464,  # 11964 + 0 + 500
             fast_requests=3,
             max_mode_events=2,  # the two documented events; the mixed-case one is not
+            list_cents=Decimal("63.21432"),  # token-based: model cost + fee, 60.81432 + 2.40
         ),
         (JUNE_26, "admin@company.com", "claude-4-sonnet-thinking", "Included in Business"): (
             Measures(
@@ -277,6 +278,7 @@ def test_2026_page_rolls_up_per_day_person_model_and_kind() -> None:
                 fast_requests=1,  # 1.4 units
                 slow_requests=1,  # 0 units, 0 cents
                 max_mode_events=1,  # the documented one; the slow one is not
+                list_cents=Decimal(8),  # request-based: what Cursor charged, 8 + 0
             )
         ),
         (JUNE_26, "agent-runner@company.com", "gpt-5", "Usage-based"): Measures(
@@ -289,6 +291,7 @@ def test_2026_page_rolls_up_per_day_person_model_and_kind() -> None:
             output_tokens=512,
             cache_read_tokens=8192,
             fast_requests=1,
+            list_cents=Decimal("1.1392"),  # 0.8704 + 0.2688
         ),
         (JUNE_26, "", "claude-4.5-sonnet", "Usage-based"): Measures(
             events=1,
@@ -299,9 +302,11 @@ def test_2026_page_rolls_up_per_day_person_model_and_kind() -> None:
             input_tokens=3000,
             output_tokens=200,
             fast_requests=1,
+            list_cents=Decimal("1.28"),  # 1.2 + 0.08
         ),
         (JUNE_26, "admin@company.com", "gpt-5", "Errored, Not Charged"): Measures(
-            events=1, not_charged_requests=1
+            events=1,
+            not_charged_requests=1,  # Not Charged: no list price either
         ),
         (JUNE_26, "developer@company.com", "gpt-5", "Usage-based"): Measures(
             events=1,
@@ -312,6 +317,7 @@ def test_2026_page_rolls_up_per_day_person_model_and_kind() -> None:
             input_tokens=1,
             output_tokens=1,
             fast_requests=1,
+            list_cents=Decimal("0.0011750000000000001"),  # 0.0011250000000000001 + 0.00005
         ),
     }
 
@@ -426,9 +432,13 @@ def test_old_page_rolls_up_on_demand_and_included_apart() -> None:
             cache_write_tokens=11964,
             fast_requests=1,
             max_mode_events=1,
+            list_cents=Decimal(
+                "41.34699999999999"
+            ),  # before the discount: 40.16699999999999 + 1.18
         ),
         (JUNE_26, "admin@company.com", "claude-4-sonnet-thinking", "Included in Business"): (
-            Measures(events=1, fast_requests=1, max_mode_events=1)  # 1.4 request units, 0 cents
+            # 1.4 request units, 0 cents; no chargedCents: list at the legacy $0.04 a unit
+            Measures(events=1, fast_requests=1, max_mode_events=1, list_cents=Decimal("5.6"))
         ),
         (JUNE_26, "admin@company.com", "composer-1", "Usage-based"): Measures(
             events=1,
@@ -439,6 +449,7 @@ def test_old_page_rolls_up_on_demand_and_included_apart() -> None:
             output_tokens=400,
             cache_read_tokens=1000,
             fast_requests=1,
+            list_cents=Decimal("0.6625"),  # before the discount, no fee
         ),
         (JUNE_26, "developer@company.com", "gpt-5", "Usage-based"): Measures(
             events=1,
@@ -449,6 +460,7 @@ def test_old_page_rolls_up_on_demand_and_included_apart() -> None:
             input_tokens=4,
             output_tokens=2,
             fast_requests=1,
+            list_cents=Decimal("0.00265000000000000012"),  # 0.00250000000000000012 + 0.00015
         ),
     }
 

@@ -4,14 +4,13 @@ rows per day, summed exactly (Decimal, then integer limbs the database sums with
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pumpview.integrations.focus.tagging import TagKeys
-from pumpview.store.measures import EXACT, split
+from pumpview.store.measures import split
 from pumpview.store.tables import CLOUD_COSTS, CLOUD_STORED
 
 Grain = tuple[date, date, str, str, str, str | None, str | None]
@@ -20,7 +19,10 @@ _ZEROS = (Decimal(0),) * len(CLOUD_COSTS)
 
 
 class DailySums:
-    """Exact sums of cost rows per grain; memory grows with the grain, not with the rows."""
+    """Exact sums of cost rows per grain; memory grows with the grain, not with the rows.
+
+    ``add`` runs once per row of a file: call it under ``decimal.localcontext(EXACT)`` (the
+    importer does, once per file), where a sum that would round raises instead."""
 
     def __init__(self, keys: TagKeys) -> None:
         self.keys = keys
@@ -40,8 +42,7 @@ class DailySums:
         owner, team = self.keys.attribute(tags)
         grain = (billing_period, charge_day, currency, provider or "", service or "", owner, team)
         rows, sums = self._sums.get(grain, (0, _ZEROS))
-        with decimal.localcontext(EXACT):
-            added = tuple(s + (c or 0) for s, c in zip(sums, costs, strict=True))
+        added = tuple(s + (c or 0) for s, c in zip(sums, costs, strict=True))
         self._sums[grain] = (rows + 1, added)
 
     def records(self, import_id: int, source: str) -> Iterable[dict[str, Any]]:

@@ -145,21 +145,28 @@ def reattribute(conn: Connection, keys: TagKeys) -> int:
     """Sum every stored import again by other tag keys (their rows stay as they are); how many
     imports it changed."""
     changed = 0
-    for import_id, source, file_name, tag_keys in cloud.imports(conn):
-        if tag_keys == keys.to_json():
-            continue
-        sums = DailySums(keys)
-        for row in cloud.import_rows(conn, import_id):
-            sums.add(
-                billing_period=row.billing_period_start, charge_day=row.charge_day,
-                currency=row.billing_currency, provider=row.provider, service=row.service_name,
-                tags=json.loads(row.tags), costs=(row.billed_cost, row.effective_cost,
-                                                  row.list_cost, row.contracted_cost),
-            )  # fmt: skip
-        cloud.replace_daily(conn, import_id, keys.to_json(), _daily(sums, import_id, source,
-                                                                  Path(file_name)))  # fmt: skip
-        changed += 1
+    with decimal.localcontext(EXACT):
+        for import_id, source, file_name, tag_keys in cloud.imports(conn):
+            changed += _reattribute(conn, keys, import_id, source, file_name, tag_keys)
     return changed
+
+
+def _reattribute(
+    conn: Connection, keys: TagKeys, import_id: int, source: str, file_name: str, tag_keys: str
+) -> int:
+    if tag_keys == keys.to_json():
+        return 0
+    sums = DailySums(keys)
+    for row in cloud.import_rows(conn, import_id):
+        sums.add(
+            billing_period=row.billing_period_start, charge_day=row.charge_day,
+            currency=row.billing_currency, provider=row.provider, service=row.service_name,
+            tags=json.loads(row.tags), costs=(row.billed_cost, row.effective_cost,
+                                              row.list_cost, row.contracted_cost),
+        )  # fmt: skip
+    daily = _daily(sums, import_id, source, Path(file_name))
+    cloud.replace_daily(conn, import_id, keys.to_json(), daily)
+    return 1
 
 
 def _sum(sums: DailySums, row: CostRow) -> None:

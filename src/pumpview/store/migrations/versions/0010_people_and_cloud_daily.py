@@ -10,6 +10,7 @@ Revises: 0009
 
 from __future__ import annotations
 
+import decimal
 import json
 from datetime import date
 from decimal import Decimal
@@ -17,7 +18,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import op
 
-from pumpview.store.measures import LIMB_SUFFIXES
+from pumpview.store.measures import EXACT, LIMB_SUFFIXES
 
 revision = "0010"
 down_revision = "0009"
@@ -100,12 +101,13 @@ def _fill_cloud_daily() -> None:
             ),
             {"i": import_id},
         )
-        for period, day, currency, provider, service, tags, *amounts in costs:
-            sums.add(
-                billing_period=_as_date(period), charge_day=_as_date(day), currency=currency,
-                provider=provider, service=service, tags=json.loads(tags),
-                costs=tuple(None if a is None else Decimal(str(a)) for a in amounts),
-            )  # fmt: skip
+        with decimal.localcontext(EXACT):
+            for period, day, currency, provider, service, tags, *amounts in costs:
+                sums.add(
+                    billing_period=_as_date(period), charge_day=_as_date(day), currency=currency,
+                    provider=provider, service=service, tags=json.loads(tags),
+                    costs=tuple(None if a is None else Decimal(str(a)) for a in amounts),
+                )  # fmt: skip
         rows = list(sums.records(import_id, source))
         if rows:
             bind.execute(daily.insert(), rows)

@@ -242,17 +242,31 @@ def teams(conn: Connection, where: Span) -> list[TeamRow]:
             s.cloud += share.cloud
             if share.ownerless:
                 s.cloud_ownerless += share.cloud
-            elif share.who.person is not None or share.who.email:
-                s.members.add(share.who.key)  # a person, or a Cursor user (not a bare tag)
+            elif share.team is None and (share.who.person is not None or share.who.email):
+                s.members.add(share.who.key)  # in no team: a person, or a Cursor user
+    members = _members(directory, where.first, where.last)
+    for team in members:  # a team with no spend in the range is a row too, at zero
+        sums.setdefault((team, CURSOR_CURRENCY), _Sums())
     rows = [
-        TeamRow(team, len(s.members), s.cursor_spend, s.cloud, s.cloud_ownerless, currency)
+        TeamRow(team, len(members.get(team, s.members)), s.cursor_spend, s.cloud,
+                s.cloud_ownerless, currency)
         for (team, currency), s in sums.items()
-    ]
+    ]  # fmt: skip
     return sorted(
         rows,
         key=lambda r: (r.team == UNTAGGED, -(r.cursor_spend_cents / 100 + r.cloud_effective_cost),
                        r.team, r.currency),
     )  # fmt: skip
+
+
+def _members(directory: _Directory, first: date, last: date) -> dict[str, set[int]]:
+    """Each team's people: everyone in it on some day of ``[first, last]``."""
+    members: dict[str, set[int]] = {}
+    for person in directory.people.values():
+        for m in person.memberships:
+            if m.overlaps(first, last):
+                members.setdefault(m.team, set()).add(person.id)
+    return members
 
 
 def providers(

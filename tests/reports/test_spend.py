@@ -194,3 +194,14 @@ def test_cursors_provider_row_is_what_the_focus_export_writes(store, plan):
     if plan is not None:
         assert services["Cursor"].billed_cost == seats
         assert services["Cursor AI Usage"].billed_cost == truth.on_demand_cents / 100
+
+
+def test_a_team_whose_members_spent_nothing_is_a_row_at_zero(store):
+    engine, _team, _rows = store
+    with engine.begin() as conn:
+        person_id = directory.add_person(conn, "new@acme.dev", "New Hire", "admin", NOW_MS)
+        person = directory.load(conn)[person_id]
+        directory.join_team(conn, person, Membership("Design", None, None, "admin"))
+    with snapshot(engine) as conn:
+        got = {r.team: r for r in spend.teams(conn, spend.span(conn))}
+    assert got["Design"] == spend.TeamRow("Design", 1, ZERO, ZERO, ZERO, "USD")

@@ -276,6 +276,7 @@ def test_the_reports_give_a_tagged_cost_to_its_person_and_the_team_of_its_day(en
                            ("2026-03-09", "ci-bot", None)), Decimal(0), 2),
         "Data": (total(("2026-03-10", "alex.kim", None), ("2026-03-11", "alex@corp.com", None)),
                  Decimal(0), 1),
-        "Security": (costs[("2026-03-11", "alex", "Security")], Decimal(0), 1),
+        # a team tag alone: its cost is the team's, its owner is not one of its members
+        "Security": (costs[("2026-03-11", "alex", "Security")], Decimal(0), 0),
         spend.UNTAGGED: (costs[("2026-03-10", None, None)], costs[("2026-03-10", None, None)], 0),
     }  # fmt: skip

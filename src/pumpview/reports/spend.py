@@ -312,6 +312,25 @@ def owned(conn: Connection, first: date, last: date, email: str) -> Owned:
     return Owned(team, aliases, sorted(rows, key=lambda r: (r.currency, -r.effective_cost)))
 
 
+def provider_days(conn: Connection, where: Span) -> list[usage.ModelDay]:
+    """Each provider's US-dollar effective cost per day in cents (a day's spend per "model", as
+    the stacked charts take it), Cursor's on-demand among them (FOCUS: billed = effective =
+    on-demand). Other currencies are left out: they are never added to dollars."""
+    days = [
+        usage.ModelDay(day, provider or "(none)", costs.effective_cost.scaleb(2, EXACT), 0)
+        for (day, provider, currency), costs in cloud.sums(
+            conn, where.first, where.last, ("charge_day", "provider", "currency")
+        )
+        if currency == CURSOR_CURRENCY
+    ]
+    if where.cursor is not None:
+        days += [
+            usage.ModelDay(d.date, CURSOR, d.on_demand_cents, 0)
+            for d in usage.daily(conn, where.cursor)
+        ]
+    return days
+
+
 def _cursor_rows(
     conn: Connection, where: usage.Scope, by_service: bool, plan: SeatPlan | None
 ) -> list[ProviderRow]:

@@ -11,7 +11,7 @@ from typing import Any
 from pumpview.reports import overview, spend, usage
 from pumpview.reports.plain import plain
 from pumpview.reports.ranges import Range
-from pumpview.store.measures import Measures
+from pumpview.store.measures import EXACT, Measures
 
 
 def spend_by_model(
@@ -71,5 +71,5 @@ def teams(span: Range, rows: Sequence[spend.TeamRow]) -> dict[str, Any]:
         "kind": "teams", "since": plain(span.since), "until": plain(span.until),
         "title": "Cursor and cloud spend per team (USD)",
         "teams": [{"team": r.team, "cursor_cents": plain(r.cursor_spend_cents),
-                   "cloud_cents": plain(r.cloud_effective_cost.scaleb(2))} for r in usd],
+                   "cloud_cents": plain(r.cloud_effective_cost.scaleb(2, EXACT))} for r in usd],
     }  # fmt: skip

@@ -21,11 +21,11 @@ from pumpview.errors import UserInputError
 from pumpview.people_mapping import CellError, MappingFile, row_of
 from pumpview.people_plan import Change, PlanError, Stale
 from pumpview.reports import directory as listing
-from pumpview.reports.plain import csv_text
 from pumpview.store import directory
 from pumpview.store.directory import Person
 from pumpview.timeutil import day_of, now_ms, parse_day
 from pumpview.web import security
+from pumpview.web.download import csv_download
 
 router = APIRouter()
 PAGE = "/settings/people"
@@ -65,11 +65,7 @@ def api(request: Request, _user: Viewer, format: Literal["json", "csv"] = "json"
     with security.web_of(request).engine.connect() as conn:
         entries = listing.entries(conn, day_of(now_ms()))
     if format == "csv":
-        return Response(
-            csv_text(people_mapping.csv_rows(entries), people_mapping.COLUMNS),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="people.csv"'},
-        )
+        return csv_download(people_mapping.csv_rows(entries), people_mapping.COLUMNS, "people")
     return [listing.as_json(e) for e in entries]
 
 

@@ -13,9 +13,10 @@ from fastapi.responses import Response
 
 from pumpview.accounts import User
 from pumpview.reports import overview, ranges, usage
-from pumpview.reports.plain import csv_text, plain, records
+from pumpview.reports.plain import plain, records
 from pumpview.store.engine import snapshot
 from pumpview.web import charts, security
+from pumpview.web.download import csv_download
 from pumpview.web.params import Span, Teams, around
 
 router = APIRouter()
@@ -48,13 +49,6 @@ def _rows(request: Request, report: str, span: ranges.Range, team: list[str] | N
     return list(usage.run(security.web_of(request).engine, report, span.since, span.until, team))
 
 
-def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str) -> Response:
-    return Response(
-        csv_text(rows, columns), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )  # fmt: skip
-
-
 def _api(path: str) -> None:
     report = PAGES[path][0]
 
@@ -68,7 +62,7 @@ def _api(path: str) -> None:
     ) -> Any:
         data = records(_rows(request, report, span, team), usage.COLUMNS[report])
         if format == "csv":
-            return _csv(data, usage.COLUMNS[report], f"{path}-{span.since}-{span.until}")
+            return csv_download(data, usage.COLUMNS[report], f"{path}-{span.since}-{span.until}")
         return data
 
     @router.get(f"/{path}", name=path)

@@ -11,15 +11,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Connection
 
 from pumpview.accounts import User
-from pumpview.reports import cloud, overview, ranges, spend, usage
+from pumpview.reports import overview, ranges, spend
 from pumpview.reports.plain import records
 from pumpview.reports.seats import SeatPlan
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
 from pumpview.web import charts, security
-from pumpview.web.pages.reports import _csv
+from pumpview.web.download import csv_download
 from pumpview.web.params import Span, Teams, around
 
 router = APIRouter()
@@ -56,7 +57,7 @@ def _api(kind: str) -> None:
         columns = _columns(kind, by)
         data = records(rows, columns)
         if format == "csv":
-            return _csv(data, columns, f"{kind}-{span.since}-{span.until}")
+            return csv_download(data, columns, f"{kind}-{span.since}-{span.until}")
         return data
 
 
@@ -104,24 +105,13 @@ def _totals(rows: list[spend.ProviderRow]) -> list[dict[str, Any]]:
     ]
 
 
-def _by_provider(conn: Any, span: ranges.Range, where: spend.Span) -> dict[str, Any]:
-    """Each provider's US-dollar effective cost per day or week, Cursor's on-demand among them
-    (FOCUS: billed = effective = on-demand), in cents for the chart."""
-    days: list[usage.ModelDay] = [
-        usage.ModelDay(day, provider or "(none)", costs.effective_cost.scaleb(2), 0)
-        for (day, provider, currency), costs in cloud.sums(
-            conn, where.first, where.last, ("charge_day", "provider", "currency")
-        )
-        if currency == spend.CURSOR_CURRENCY
-    ]
-    if where.cursor is not None:
-        days += [
-            usage.ModelDay(d.date, spend.CURSOR, d.on_demand_cents, 0)
-            for d in usage.daily(conn, where.cursor)
-        ]
+def _by_provider(conn: Connection, span: ranges.Range, where: spend.Span) -> dict[str, Any]:
+    """The chart: each provider's US-dollar cost per day or week, the biggest first."""
+    days = spend.provider_days(conn, where)
     totals: dict[str, Decimal] = {}
-    for d in days:
-        totals[d.model] = totals.get(d.model, Decimal(0)) + d.spend_cents
+    with decimal.localcontext(EXACT):
+        for d in days:
+            totals[d.model] = totals.get(d.model, Decimal(0)) + d.spend_cents
     names = sorted(totals, key=lambda n: -totals[n])
     buckets, series = overview.stack(span, days, names)
     return charts.spend_by_provider(span, buckets, series)

@@ -142,9 +142,8 @@ def stack(
     span: Range, days: Sequence[usage.ModelDay], models: Sequence[str]
 ) -> tuple[tuple[date, ...], tuple[Series, ...]]:
     """Spend over time stacked by model (``models`` by spend, the top ones drawn on their own,
-    then "other"); daily, weekly
-    beyond ``WEEKLY_AFTER_DAYS``; every bucket of the range, empty ones at zero, so the time
-    axis is true."""
+    then "other"); daily, weekly beyond ``WEEKLY_AFTER_DAYS``; every bucket of the range, empty
+    ones at zero, so the time axis is true."""
     weekly = span.days > WEEKLY_AFTER_DAYS
 
     def bucket(day: date) -> date:

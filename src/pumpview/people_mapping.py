@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
+from pumpview.aliases import alias, label_form
 from pumpview.errors import UserInputError
-from pumpview.integrations.focus.tagging import alias, label_form
 from pumpview.timeutil import parse_day
 
 if TYPE_CHECKING:

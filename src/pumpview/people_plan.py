@@ -26,8 +26,8 @@ from datetime import date
 
 from sqlalchemy import Connection
 
+from pumpview.aliases import alias, label_form
 from pumpview.errors import UserInputError
-from pumpview.integrations.focus.tagging import alias, label_form
 from pumpview.membership import Membership, carve, leave
 from pumpview.people_mapping import MappingFile, Row, history
 from pumpview.store import directory

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Engine
 
-from pumpview.integrations.focus.tagging import alias, label_form
+from pumpview.aliases import alias, label_form
 from pumpview.membership import Membership, boundaries, team_on
 from pumpview.reports import cloud, seats, usage
 from pumpview.reports.seats import SeatPlan

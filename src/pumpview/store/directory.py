@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from pumpview.integrations.focus.tagging import alias, label_form
-from pumpview.membership import Membership, carve, leave
+from pumpview.aliases import alias, label_form
+from pumpview.membership import Membership, carve
 from pumpview.store import tables
 from pumpview.store.write import upsert
 
@@ -47,14 +46,6 @@ def load(conn: Connection) -> dict[int, Person]:
             Membership(row.team, row.valid_from, row.valid_to, row.origin)
         )
     return people
-
-
-def aliases(conn: Connection) -> dict[str, int]:
-    """Alias -> person id."""
-    a = tables.person_aliases
-    return {
-        value: int(person_id) for value, person_id in conn.execute(select(a.c.alias, a.c.person_id))
-    }
 
 
 def add_person(
@@ -115,47 +106,3 @@ def join_team(conn: Connection, person: Person, membership: Membership) -> None:
     """``person`` in ``membership``'s team over its span; their other spans keep the rest."""
     person.memberships = carve(person.memberships, membership)
     set_memberships(conn, person.id, person.memberships)
-
-
-def from_cursor(conn: Connection, today: date, now_ms: int) -> None:
-    """Everyone Cursor lists, as a person (named as Cursor names them, unless an admin named
-    them), in the team of their Cursor billing group.
-
-    Billing groups carry no history: a person seen in a new group moves from ``today``, and
-    someone first seen in a group has been in it since always. Memberships an admin or a CSV
-    set are theirs: billing groups never change a person who has one."""
-    people = load(conn)
-    by_alias = {value: person for person in people.values() for value in person.aliases}
-    members = conn.execute(
-        select(tables.people.c.email, tables.people.c.name).order_by(tables.people.c.email)
-    ).all()
-    for email, name in members:
-        person = by_alias.get(alias(email))
-        if person is None:
-            person_id = add_person(conn, email, name, "cursor", now_ms)
-            person = people[person_id] = Person(person_id, alias(email), name, [alias(email)])
-            by_alias[alias(email)] = person
-        elif person.name is None and name:
-            rename(conn, person.id, name)
-            person.name = name
-    g, gm = tables.billing_groups, tables.group_members
-    groups = dict(
-        conn.execute(
-            select(gm.c.email, g.c.name).join(
-                g, (g.c.integration_id == gm.c.integration_id) & (g.c.group_id == gm.c.group_id)
-            )
-        ).all()
-    )
-    for person in people.values():
-        if any(m.origin != "cursor" for m in person.memberships):
-            continue
-        group = next((groups[a] for a in person.aliases if a in groups), None)
-        current = next((m for m in person.memberships if m.covers(today)), None)
-        if current is not None and current.team == group:
-            continue
-        if group is None:
-            person.memberships = leave(person.memberships, today)
-            set_memberships(conn, person.id, person.memberships)
-        else:
-            start = today if person.memberships else None
-            join_team(conn, person, Membership(group, start, None, "cursor"))

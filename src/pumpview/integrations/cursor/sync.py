@@ -23,10 +23,10 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from pumpview.errors import AuthError, BadResponse, UpstreamError
-from pumpview.integrations.cursor import groups, members, spend, usage_events
+from pumpview.integrations.cursor import directory, groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.paging import PageReader, Worker
-from pumpview.store import directory, rollup, tables
+from pumpview.store import rollup, tables
 from pumpview.store.usage import Staged, is_final, replace_window
 from pumpview.store.write import upsert
 from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
@@ -214,8 +214,6 @@ class CursorSync:
         if not self._sync_groups():
             result.groups_available = False
             result.notes.append("billing groups are not available on this plan")
-        with self.engine.begin() as conn:
-            directory.from_cursor(conn, day_of(self.now_ms), self.now_ms)
         progress("done")
         return result
 
@@ -316,22 +314,25 @@ class CursorSync:
             )
 
     def _sync_groups(self) -> bool:
-        """Billing groups where the plan has them; a 403 here is not an error for the sync."""
+        """Billing groups where the plan has them (a 403 here is not an error for the sync);
+        then the directory of people, from the members and groups, in the same transaction."""
         try:
             payload = self.client.get(groups.PATH)
         except AuthError as exc:
             if exc.reason == "invalid_key":
                 raise
-            return False
-        group_rows, member_rows = groups.to_rows(payload, self.integration_id)
+            payload = None
         with self.engine.begin() as conn:
-            for table in (tables.group_members, tables.billing_groups):
-                conn.execute(delete(table).where(table.c.integration_id == self.integration_id))
-            if group_rows:
-                conn.execute(insert(tables.billing_groups), group_rows)
-            if member_rows:
-                conn.execute(insert(tables.group_members), member_rows)
-        return True
+            if payload is not None:
+                group_rows, member_rows = groups.to_rows(payload, self.integration_id)
+                for table in (tables.group_members, tables.billing_groups):
+                    conn.execute(delete(table).where(table.c.integration_id == self.integration_id))
+                if group_rows:
+                    conn.execute(insert(tables.billing_groups), group_rows)
+                if member_rows:
+                    conn.execute(insert(tables.group_members), member_rows)
+            directory.refresh(conn, day_of(self.now_ms), self.now_ms)
+        return payload is not None
 
     def _set(self, **values: Any) -> None:
         with self.engine.begin() as conn:

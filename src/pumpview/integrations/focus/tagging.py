@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from pumpview.aliases import alias
+
 PREFIXES = ("resourcetags/", "user:", "accounttag/", "costcategory/", "userattribute/")
 _SEPARATORS = re.compile(r"[\s_-]+")
 
@@ -30,17 +32,6 @@ def normal_key(key: str) -> str:
             if key.startswith(prefix):
                 key, stripped = key[len(prefix) :], True
     return _SEPARATORS.sub("", key)
-
-
-def alias(value: object) -> str:
-    """A value that names a person (an email, an owner tag's value) as aliases are kept."""
-    return str(value).strip().lower()
-
-
-def label_form(email: str) -> str:
-    """An email as a Google Cloud label value holds it (lower-case letters, digits, ``_`` and
-    ``-`` only): ``alex@corp.com`` is ``alex_corp_com``."""
-    return re.sub(r"[^a-z0-9_-]", "_", alias(email))
 
 
 @dataclass(frozen=True, slots=True)

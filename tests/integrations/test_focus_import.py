@@ -173,3 +173,14 @@ def test_a_stopped_import_and_an_abandoned_one_leave_nothing(engine, tmp_path):
         assert [i.file_name for i in cloud.listing(conn)] == ["may.csv"]  # staging is unseen
     assert stored(engine) == {("aws", date(2026, 4, 1)): (1, Decimal(1)),
                               ("aws", date(2026, 5, 1)): (1, Decimal(7))}  # fmt: skip
+
+
+def test_discarding_a_live_import_keeps_it(engine, tmp_path):
+    """Discard is for what a dead or stopped import staged: once a file is swapped in, a late
+    discard (a process killed after its swap, before it could say so) keeps every row."""
+    importer.import_file(engine, write(tmp_path, month("2026-03", "3.30"), "mar.csv"),
+                         source="aws", now_ms=NOW)  # fmt: skip
+    with engine.begin() as conn:
+        (live,) = conn.execute(select(tables.cloud_imports.c.id)).scalars()
+        cloud.discard(conn, live)
+    assert stored(engine) == {("aws", date(2026, 3, 1)): (1, Decimal("3.30"))}

@@ -74,16 +74,3 @@ def test_the_daily_sums_equal_the_files_own_cells_per_period_provider_and_cost_c
     got = daily_sums(engine)
     assert got == dict(want)
     assert any(team for _p, _provider, team in got)
-
-
-def test_reattributing_by_other_keys_sums_again_and_leaves_the_rows(engine):
-    importer.import_file(engine, OFFICIAL, source=None, now_ms=NOW)
-    before = sum(daily_sums(engine).values())
-    with engine.begin() as conn:
-        assert importer.reattribute(conn, TagKeys.of(["owner"], ["business_unit"])) == 1
-        assert importer.reattribute(conn, TagKeys.of(["owner"], ["business_unit"])) == 0
-    got = daily_sums(engine)
-    assert sum(got.values()) == before
-    assert {team for _p, _provider, team in got} >= {"TempeAI"}
-    with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(tables.cloud_costs)).scalar() == 1000

@@ -79,7 +79,8 @@ def _import_cloud_bill(context: Context, team: Team) -> None:
     path = cloud.write(
         team, context.settings.home_dir / "demo-cloud-bill.csv", team.first_day, last
     )
-    done = importer.import_file(context.engine, path, source="aws", now_ms=now_ms())
+    done = importer.import_file(context.engine, path, source="aws", now_ms=now_ms(),
+                                keys=context.settings.tag_keys)  # fmt: skip
     typer.echo(f"Imported the simulated cloud bill {path}: {done.rows:,} FOCUS rows.")
 
 

@@ -4,7 +4,7 @@ nothing reads), then ``swap``-ped in, or ``discard``-ed: it is seen whole or not
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -47,38 +47,6 @@ def add_daily(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         conn.execute(insert(tables.cloud_daily), list(rows))
 
 
-def replace_daily(
-    conn: Connection, import_id: int, tag_keys: str, rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """An import's ``cloud_daily`` rows summed again, by other tag keys."""
-    conn.execute(delete(tables.cloud_daily).where(tables.cloud_daily.c.import_id == import_id))
-    add_daily(conn, rows)
-    imports = tables.cloud_imports
-    conn.execute(update(imports).where(imports.c.id == import_id).values(tag_keys=tag_keys))
-
-
-def imports(conn: Connection) -> list[Any]:
-    """Every live import: id, source, file name and the tag keys its costs were summed by."""
-    i = tables.cloud_imports
-    return list(
-        conn.execute(
-            select(i.c.id, i.c.source, i.c.file_name, i.c.tag_keys).where(i.c.state == LIVE)
-        ).all()
-    )
-
-
-def import_rows(conn: Connection, import_id: int) -> Iterator[Any]:
-    """An import's stored cost rows, streamed: what ``cloud_daily`` sums."""
-    costs = tables.cloud_costs
-    yield from conn.execute(
-        select(costs.c.billing_period_start, costs.c.charge_day, costs.c.billing_currency,
-               costs.c.provider, costs.c.service_name, costs.c.tags, costs.c.billed_cost,
-               costs.c.effective_cost, costs.c.list_cost, costs.c.contracted_cost)
-        .where(costs.c.import_id == import_id)
-        .execution_options(yield_per=5000)
-    )  # fmt: skip
-
-
 def heartbeat(conn: Connection, import_id: int, now_ms: int) -> None:
     """A staging import is still being written."""
     imports = tables.cloud_imports
@@ -98,10 +66,10 @@ def abandoned(conn: Connection, before_ms: int) -> list[int]:
 
 
 def discard(conn: Connection, import_id: int) -> None:
-    """A staging import and every row it wrote, gone."""
-    for table in (tables.cloud_daily, tables.cloud_costs):
-        conn.execute(delete(table).where(table.c.import_id == import_id))
-    conn.execute(delete(tables.cloud_imports).where(tables.cloud_imports.c.id == import_id))
+    """A staging import and every row it wrote (``ON DELETE CASCADE``), gone; a live one
+    stays whatever is asked: once swapped in, a file is kept."""
+    imports = tables.cloud_imports
+    conn.execute(delete(imports).where(imports.c.id == import_id, imports.c.state == STAGING))
 
 
 def swap(conn: Connection, import_id: int, source: str, periods: Collection[date]) -> int:
@@ -119,7 +87,7 @@ def swap(conn: Connection, import_id: int, source: str, periods: Collection[date
                 table.c.import_id.in_(live),
             )
         ).rowcount
-    used = select(costs.c.import_id).distinct()
+    used = select(tables.cloud_daily.c.import_id).distinct()  # a live import's rows, summed
     conn.execute(
         delete(imports).where(
             imports.c.id.not_in(used), imports.c.id != import_id, imports.c.state == LIVE
@@ -130,13 +98,13 @@ def swap(conn: Connection, import_id: int, source: str, periods: Collection[date
 
 
 def period_rows(conn: Connection, source: str) -> dict[date, int]:
-    """How many rows each of ``source``'s billing periods holds."""
-    costs, imports = tables.cloud_costs, tables.cloud_imports
-    live = select(imports.c.id).where(imports.c.state == LIVE)
+    """How many rows each of ``source``'s billing periods holds (the live ones: ``cloud_daily``
+    is written only as a file is swapped in)."""
+    daily = tables.cloud_daily
     rows = conn.execute(
-        select(costs.c.billing_period_start, func.count())
-        .where(costs.c.source == source, costs.c.import_id.in_(live))
-        .group_by(costs.c.billing_period_start)
+        select(daily.c.billing_period_start, func.sum(daily.c.rows))
+        .where(daily.c.source == source)
+        .group_by(daily.c.billing_period_start)
     )
     return {period: int(count) for period, count in rows}
 
@@ -144,15 +112,15 @@ def period_rows(conn: Connection, source: str) -> dict[date, int]:
 def listing(conn: Connection) -> list[Any]:
     """Each import still holding rows, newest first: source, file, version, when, its rows and
     its billing periods."""
-    costs, imports = tables.cloud_costs, tables.cloud_imports
-    held = (
+    daily, imports = tables.cloud_daily, tables.cloud_imports
+    held = (  # from the daily sums: a few rows a day, not every cost row
         select(
-            costs.c.import_id,
-            func.count().label("rows"),
-            func.min(costs.c.billing_period_start).label("first_period"),
-            func.max(costs.c.billing_period_start).label("last_period"),
+            daily.c.import_id,
+            func.sum(daily.c.rows).label("rows"),
+            func.min(daily.c.billing_period_start).label("first_period"),
+            func.max(daily.c.billing_period_start).label("last_period"),
         )
-        .group_by(costs.c.import_id)
+        .group_by(daily.c.import_id)
         .subquery()
     )
     return list(
@@ -161,7 +129,6 @@ def listing(conn: Connection) -> list[Any]:
                    imports.c.imported_at_ms, held.c.rows, held.c.first_period,
                    held.c.last_period)
             .join(held, held.c.import_id == imports.c.id)
-            .where(imports.c.state == LIVE)
             .order_by(imports.c.imported_at_ms.desc(), imports.c.id.desc())
         ).all()
     )  # fmt: skip

@@ -351,6 +351,7 @@ cloud_costs = Table(
     Column("extra", Text, nullable=False),
     Index("ix_cloud_costs_period", "source", "billing_period_start"),
     Index("ix_cloud_costs_day", "charge_day"),
+    Index("ix_cloud_costs_import", "import_id"),  # migration 0012
 )
 """A FOCUS cost row, exact in its file's currency (amounts in currency units, not cents), with
 its tags and ``x_`` columns as JSON. A source's billing period is replaced whole on re-import:
@@ -378,6 +379,7 @@ cloud_daily = Table(
     *(Column(name, BigInteger, nullable=False) for name in CLOUD_STORED),
     Index("ix_cloud_daily_day", "charge_day"),
     Index("ix_cloud_daily_period", "source", "billing_period_start"),
+    Index("ix_cloud_daily_import", "import_id"),  # migration 0012
 )
 """``cloud_costs`` summed at import per day, source, provider, service, currency and owner and
 team tags (migration 0010): what the reports read. Money as limbs, as the usage blocks keep it,

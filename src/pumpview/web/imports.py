@@ -196,7 +196,7 @@ class Imports:
         process.join()
         shutil.rmtree(job.folder, ignore_errors=True)
         rows, done, total, import_id = progress[:]
-        if value == VANISHED and import_id:  # it died mid-file: its staged rows go too
+        if kind != "done" and import_id:  # died mid-file: what it staged goes (a live one stays)
             self._discard(import_id)
         with self._lock:
             self._job = replace(

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from pumpview.errors import UserInputError
 from pumpview.integrations.focus.daily import DailySums
@@ -128,6 +128,7 @@ def import_file(
                     batch = []
                     report()
             daily = _daily(sums, import_id, name, path)
+            report()  # the last word a caller may stop it with: once swapped in, it is kept
             with engine.begin() as conn:  # the swap: the file's periods, whole, at once
                 cloud.add_rows(conn, batch)
                 cloud.add_daily(conn, daily)
@@ -137,36 +138,7 @@ def import_file(
             cloud.discard(conn, import_id)
         raise
     done.repaired = focus.repaired
-    report()
     return done
-
-
-def reattribute(conn: Connection, keys: TagKeys) -> int:
-    """Sum every stored import again by other tag keys (their rows stay as they are); how many
-    imports it changed."""
-    changed = 0
-    with decimal.localcontext(EXACT):
-        for import_id, source, file_name, tag_keys in cloud.imports(conn):
-            changed += _reattribute(conn, keys, import_id, source, file_name, tag_keys)
-    return changed
-
-
-def _reattribute(
-    conn: Connection, keys: TagKeys, import_id: int, source: str, file_name: str, tag_keys: str
-) -> int:
-    if tag_keys == keys.to_json():
-        return 0
-    sums = DailySums(keys)
-    for row in cloud.import_rows(conn, import_id):
-        sums.add(
-            billing_period=row.billing_period_start, charge_day=row.charge_day,
-            currency=row.billing_currency, provider=row.provider, service=row.service_name,
-            tags=json.loads(row.tags), costs=(row.billed_cost, row.effective_cost,
-                                              row.list_cost, row.contracted_cost),
-        )  # fmt: skip
-    daily = _daily(sums, import_id, source, Path(file_name))
-    cloud.replace_daily(conn, import_id, keys.to_json(), daily)
-    return 1
 
 
 def _sum(sums: DailySums, row: CostRow) -> None:

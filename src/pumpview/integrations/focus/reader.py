@@ -31,7 +31,6 @@ PARQUET_BATCH = 10_000
 REQUIRED = ("BilledCost", "EffectiveCost", "BillingCurrency", "BillingPeriodStart",
             "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd")  # fmt: skip
 """Columns every FOCUS version has and an import cannot do without."""
-COSTS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
 
 
 class FocusFileError(UserInputError):

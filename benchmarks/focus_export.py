@@ -8,8 +8,7 @@ unless ``--db`` names a store this script filled before; then runs ``pumpview ex
 process of its own, CSV and Parquet, over the whole year, and prints its wall time, events per
 second, the export process's peak RSS (the events are streamed one day at a time: it must not
 grow with the history) and whether the file's four cost totals equal the generator's events,
-summed here exactly. Also times ``cursor_focus_totals`` over the year, in this process: the
-Cursor row of a providers report costs as much.
+summed here exactly.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from sqlalchemy import Engine
 
 from pumpview.simulator.config import SimConfig
 from pumpview.simulator.data import Team
-from pumpview.store.engine import open_store, snapshot
+from pumpview.store.engine import open_store
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 from reports import load  # benchmarks/reports.py: the same stored year
 
@@ -125,19 +124,9 @@ def main() -> None:
         print(f"export {suffix[1:]:7}: {seconds:6.1f} s, {stored / seconds:,.0f} events/s"
               f"{f', {rows:,} rows' if rows else ''}, {out.stat().st_size / 1e6:,.0f} MB, "
               f"peak RSS {peak_kb / 1024:.0f} MB, totals {verdict}")  # fmt: skip
-    from pumpview.reports.focus_export import cursor_focus_totals  # noqa: PLC0415
-
-    started = time.perf_counter()
-    with snapshot(engine) as conn:
-        got = cursor_focus_totals(conn, first, last)
-    seconds = time.perf_counter() - started
-    exact = (got.billed, got.list, got.contracted) == want
-    print(
-        f"cursor_focus_totals over the year: {seconds:.1f} s, {'exact' if exact else 'DIFFERENT'}"
-    )
+        if not exact:
+            sys.exit(1)
     engine.dispose()
-    if not exact:
-        sys.exit(1)
 
 
 def _stored(engine: Engine) -> tuple[int, int | None]:

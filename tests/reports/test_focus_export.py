@@ -26,7 +26,7 @@ from pumpview.integrations.cursor.usage_events import to_records
 from pumpview.integrations.focus.importer import import_file
 from pumpview.integrations.focus.pseudonyms import KEY_PURPOSE
 from pumpview.reports import usage
-from pumpview.reports.focus_export import ExportRequest, cursor_focus_totals, export
+from pumpview.reports.focus_export import Exported, ExportRequest, export
 from pumpview.reports.seats import SeatPlan
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY
 from pumpview.simulator import truth as gt
@@ -156,7 +156,7 @@ def truth(team: Team, a: date, b: date, key=lambda _e: None) -> dict[object, tup
         return {k: tuple(c / 100 for c in v) for k, v in out.items()}
 
 
-def run_export(engine: Engine, path: Path, **request: object) -> object:
+def run_export(engine: Engine, path: Path, **request: object) -> Exported:
     fmt = "parquet" if path.suffix == ".parquet" else "csv"
     return export(engine, path, fmt, ExportRequest(**request), KEY, now_ms=NOW_MS)  # type: ignore[arg-type]
 
@@ -180,17 +180,16 @@ def test_costs_equal_the_simulators_events_in_total_and_per_person(engine, serve
     assert len({person(r) for r in rows}) > 5
 
 
-def test_the_totals_function_is_the_files_sum_and_the_reports_spend(engine, serve, tmp_path):
-    """``cursor_focus_totals`` gives the file's own sums; billed is the users report's on-demand
-    and contracted its spend, in dollars."""
+def test_the_totals_are_the_files_sum_and_the_reports_spend(engine, serve, tmp_path):
+    """The export's totals are the file's own sums; billed is the users report's on-demand and
+    contracted its spend, in dollars; seat rows add their fee."""
     served = serve(days=DAYS, members=6)
     sync(engine, served)
     a, b = date(2025, 11, 2), date(2025, 11, 17)
     plan = SeatPlan(Decimal("40.5"), "Business")
-    run_export(engine, tmp_path / "c.csv", since=a, until=b, seats=plan)
+    got = run_export(engine, tmp_path / "c.csv", since=a, until=b, seats=plan).totals
+    bare = run_export(engine, tmp_path / "bare.csv", since=a, until=b).totals
     with snapshot(engine) as conn:
-        got = cursor_focus_totals(conn, a, b, plan=plan)
-        bare = cursor_focus_totals(conn, a, b)
         spent = usage.total(conn, usage.scope(conn, a, b))
     billed, effective, listed, contracted = sums(rows_of(tmp_path / "c.csv"))[None]
     assert (got.billed, got.effective, got.list, got.contracted) == (

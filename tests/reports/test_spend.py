@@ -173,7 +173,7 @@ def test_providers_put_cursor_beside_the_cloud_per_service(store):
 
 
 @pytest.mark.parametrize("plan", [None, SeatPlan(Decimal(40), "Business")])
-def test_cursors_provider_row_is_what_the_focus_export_writes(store, plan):
+def test_cursors_provider_row_is_what_the_focus_export_writes(store, plan, tmp_path):
     """The report's Cursor row and the export's file agree to the last decimal, seats or not;
     its list price is the simulator's, event by event."""
     engine, team, _rows = store
@@ -184,7 +184,9 @@ def test_cursors_provider_row_is_what_the_focus_export_writes(store, plan):
         where = spend.span(conn, first, last)
         (row,) = [r for r in spend.providers(conn, where, plan=plan) if r.provider == "Cursor"]
         services = {r.service: r for r in spend.providers(conn, where, by_service=True, plan=plan)}
-        file = focus_export.cursor_focus_totals(conn, first, last, plan=plan)
+    request = focus_export.ExportRequest(since=first, until=last, seats=plan)
+    file = focus_export.export(engine, tmp_path / "cursor.csv", "csv", request, b"k" * 32,
+                               now_ms=NOW_MS).totals  # fmt: skip
     assert (row.billed_cost, row.effective_cost, row.list_cost) == (
         file.billed, file.effective, file.list,
     )  # fmt: skip

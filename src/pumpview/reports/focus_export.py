@@ -3,18 +3,21 @@ FOCUS reference §4.1, mapped to rows (``integrations.focus.cursor_mapping``) an
 (``integrations.focus.writer``), with a metadata file beside it.
 
 The events are read in one streamed query per team, oldest first, and folded one day at a time:
-memory holds a day's cells, never a year's events. The same rows feed ``cursor_focus_totals``,
-so a report of the Cursor provider and the file can never disagree. Everything is read in one
-snapshot, so a sync committing meanwhile cannot make the rows and the totals differ.
+memory holds a day's cells, never a year's events. Each event's list price is the reports' own
+rule (``store.rollup.list_cents``), so ``pumpview report providers``' Cursor row (read from the
+blocks) is the file's sum, as a test checks. Everything is read in one snapshot, so a sync
+committing meanwhile cannot make the rows and the totals differ.
 """
 
 from __future__ import annotations
 
 import decimal
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +33,7 @@ from pumpview.integrations.focus.cursor_mapping import (
     UsageKey,
     UsageSums,
     keep,
-    seat_costs,
     seat_row,
-    usage_costs,
     usage_row,
 )
 from pumpview.integrations.focus.export_columns import DEFAULT_VERSION, check_version, columns
@@ -41,6 +42,7 @@ from pumpview.reports import seats, usage
 from pumpview.store import tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
+from pumpview.store.rollup import list_cents
 from pumpview.timeutil import MS_PER_DAY, day_start_ms
 
 READ_BATCH = 10_000
@@ -94,7 +96,6 @@ class Cells:
     integration_id: int
     day: date
     sums: dict[CellKey, UsageSums] = field(default_factory=dict)
-    events: int = 0
 
 
 def usage_days(conn: Connection, where: usage.Scope) -> Iterator[Cells]:
@@ -112,15 +113,12 @@ def usage_days(conn: Connection, where: usage.Scope) -> Iterator[Cells]:
             )
             .order_by(events.c.ts_ms)
         )
-        cells: Cells | None = None
-        with decimal.localcontext(EXACT):
-            for event in conn.execution_options(yield_per=READ_BATCH).execute(query):
-                if cells is None or event[0] != cells.day:
-                    if cells is not None:
-                        yield cells
-                    cells = Cells(integration_id, event[0])
-                _fold(cells, event)
-        if cells is not None:
+        events_read = conn.execution_options(yield_per=READ_BATCH).execute(query)
+        for day, of_day in itertools.groupby(events_read, key=itemgetter(0)):
+            cells = Cells(integration_id, day)
+            with decimal.localcontext(EXACT):  # the sums only: the caller's rows run without it
+                for event in of_day:
+                    _fold(cells, event)
             yield cells
 
 
@@ -133,7 +131,6 @@ def _fold(cells: Cells, event: Any) -> None:
     sums = cells.sums.get(key)
     if sums is None:
         sums = cells.sums[key] = UsageSums()
-    cells.events += 1
     sums.events += 1
     sums.input_tokens += tokens_in
     sums.output_tokens += tokens_out
@@ -147,8 +144,7 @@ def _fold(cells: Cells, event: Any) -> None:
         sums.on_demand_cents += cost
     if charged is not None:
         sums.charged_cents = charged if sums.charged_cents is None else sums.charged_cents + charged
-    elif units:
-        sums.unpriced_requests += units
+    sums.list_cents += list_cents(kind, token_based, model_cost, fee, charged, units)
     if units is not None:
         sums.requests_costs += units
     if discount is not None and (sums.discount_percent is None or discount > sums.discount_percent):
@@ -233,9 +229,8 @@ def roster(conn: Connection, integration_ids: Sequence[int]) -> Roster:
 
 @dataclass
 class Progress:
-    """Counts as rows are made: days read, and the events left out (§4.1)."""
+    """Counts as rows are made: the events left out (§4.1)."""
 
-    days: int = 0
     left_out: int = 0
     on_day: Callable[[date], None] | None = None
 
@@ -252,7 +247,6 @@ def kept_cells(
                 yield cells.integration_id, cell, sums
             else:
                 progress.left_out += sums.events
-        progress.days += 1
         if progress.on_day is not None:
             progress.on_day(cells.day)
 
@@ -262,13 +256,12 @@ def focus_rows(
     where: usage.Scope,
     version: str,
     names: Pseudonyms,
+    known: Roster,
     plan: seats.SeatPlan | None = None,
     progress: Progress | None = None,
 ) -> Iterator[Row]:
-    """Every FOCUS row of the scope: the usage rows, team by team and day by day, then the
-    seat rows (when a seat price is configured)."""
-    check_version(version)
-    known = roster(conn, where.integration_ids)
+    """Every FOCUS row of the scope (``known``: its teams' roster): the usage rows, team by team
+    and day by day, then the seat rows (when a seat price is configured)."""
     for integration_id, (email, service, key), sums in kept_cells(conn, where, progress):
         who = known.principal(integration_id, email, service)
         yield usage_row(key, sums, known.accounts[integration_id], who, version, names)
@@ -277,29 +270,6 @@ def focus_rows(
             who = known.principal(fee.integration_id, fee.email, None)
             account = known.accounts[fee.integration_id]
             yield seat_row(fee.month, fee.fee, plan.plan, account, who, version, names)
-
-
-def cursor_focus_totals(
-    conn: Connection,
-    since: date,
-    until: date,
-    integrations: Sequence[str] | None = None,
-    plan: seats.SeatPlan | None = None,
-) -> Totals:
-    """Σ BilledCost, EffectiveCost, ListCost and ContractedCost (USD) of the rows an export of
-    ``[since, until]`` writes: the Cursor row of a providers report. The same cells, the same
-    rule for what becomes a row and the same cost functions as the file's rows, without
-    writing them. Read it inside ``store.engine.snapshot`` beside the report's other queries."""
-    totals = Totals()
-    where = usage.scope(conn, since, until, integrations)
-    if where is None:
-        return totals
-    for _team, (_email, _service, key), sums in kept_cells(conn, where):
-        totals.add(usage_costs(key, sums))
-    if plan is not None:
-        for fee in seats.seat_fees(conn, where, plan):
-            totals.add(seat_costs(fee.fee), seat=True)
-    return totals
 
 
 # -- the file ----------------------------------------------------------------------------------
@@ -332,12 +302,12 @@ def export(
         if where is None:
             msg = "nothing to export: no Cursor usage is stored yet (run pumpview sync)"
             raise UserInputError(msg)
-        accounts = roster(conn, where.integration_ids).accounts
+        known = roster(conn, where.integration_ids)
         with writer.staged(out) as data_file, writer.staged(meta) as meta_file:
-            rows = focus_rows(conn, where, version, names, request.seats, progress)
+            rows = focus_rows(conn, where, version, names, known, request.seats, progress)
             writer.write_rows(data_file, _counted(rows, totals), columns(version), fmt)
             writer.write_json(meta_file, export_metadata.metadata(
-                out.name, fmt, version, (where.first, where.last), accounts.values(), totals,
+                out.name, fmt, version, (where.first, where.last), known.accounts.values(), totals,
                 left_out=progress.left_out, names=names, seats=_seat_terms(request.seats),
                 now_ms=now_ms,
             ))  # fmt: skip

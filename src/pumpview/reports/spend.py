@@ -21,6 +21,12 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine
 
 from pumpview.aliases import alias, label_form
+from pumpview.integrations.focus.cursor_mapping import (
+    CURRENCY,
+    PROVIDER,
+    SEAT_SERVICE,
+    USAGE_SERVICE,
+)
 from pumpview.membership import Membership, boundaries, team_on
 from pumpview.reports import cloud, seats, usage
 from pumpview.reports.seats import SeatPlan
@@ -31,11 +37,8 @@ from pumpview.store.measures import EXACT
 
 UNTAGGED = "untagged"
 """The row of what names no person (people) or no team (teams)."""
-CURSOR = "Cursor"
-CURSOR_CURRENCY = "USD"
-USAGE_SERVICE = "Cursor AI Usage"
-SEAT_SERVICE = "Cursor"
-"""The FOCUS ``ServiceName`` of Cursor's usage rows and of its (configured) seat rows."""
+CURSOR, CURSOR_CURRENCY = PROVIDER, CURRENCY
+"""Cursor as a provider, as the FOCUS export names it."""
 ZERO = Decimal(0)
 
 

@@ -29,10 +29,12 @@ from typing import Any
 from pumpview.integrations.focus.export_columns import CUSTOM_COLUMNS
 from pumpview.integrations.focus.pseudonyms import Pseudonyms
 from pumpview.store.measures import EXACT
-from pumpview.store.rollup import LEGACY_REQUEST_CENTS
 
 PROVIDER = "Cursor"
 CURRENCY = "USD"
+USAGE_SERVICE = "Cursor AI Usage"
+SEAT_SERVICE = "Cursor"
+"""The ``ServiceName`` of the usage rows and of the (configured) seat rows (§4.3)."""
 TAG_PREFIX = "cursor/"
 NOT_CHARGED = "Not Charged"
 MEASURED, CONFIGURED = "measured", "configured"
@@ -87,9 +89,8 @@ class UsageSums:
     on_demand_cents: Decimal = Decimal(0)
     charged_cents: Decimal | None = None
     """Σ ``chargedCents`` as sent; ``None`` when no event of the cell carried it."""
-    unpriced_requests: Decimal = Decimal(0)
-    """Request units of events without ``chargedCents``: priced at the legacy rate for
-    ListCost."""
+    list_cents: Decimal = Decimal(0)
+    """Σ of each event's list price (``store.rollup.list_cents``: the reports' own rule)."""
     requests_costs: Decimal = Decimal(0)
     discount_percent: Decimal | None = None
     """The largest ``discountPercentOff`` among the events."""
@@ -123,16 +124,6 @@ def keep(key: UsageKey, sums: UsageSums) -> bool:
     return NOT_CHARGED not in key.kind or sums.tokens > 0
 
 
-def list_cents(key: UsageKey, sums: UsageSums) -> Decimal:
-    """The list price of a cell in cents (§4.2)."""
-    if NOT_CHARGED in key.kind:
-        return Decimal(0)
-    with decimal.localcontext(EXACT):
-        if key.token_based:
-            return sums.model_cost_cents + sums.token_fee_cents
-        return (sums.charged_cents or 0) + sums.unpriced_requests * LEGACY_REQUEST_CENTS
-
-
 @dataclass(frozen=True, slots=True)
 class Costs:
     """The four FOCUS costs of a row, in dollars."""
@@ -143,11 +134,11 @@ class Costs:
     contracted: Decimal
 
 
-def usage_costs(key: UsageKey, sums: UsageSums) -> Costs:
+def usage_costs(sums: UsageSums) -> Costs:
     """A usage cell's costs (§4.2): billed = effective = on-demand, contracted = all of the
     product's cost, list = before discounts."""
     billed = _dollars(sums.on_demand_cents)
-    return Costs(billed, billed, _dollars(list_cents(key, sums)), _dollars(sums.cost_cents))
+    return Costs(billed, billed, _dollars(sums.list_cents), _dollars(sums.cost_cents))
 
 
 def seat_costs(fee: Decimal) -> Costs:
@@ -172,7 +163,7 @@ def usage_row(
     else:
         consumed = pricing = sums.requests_costs
         unit = pricing_unit = "Requests"
-    costs = usage_costs(key, sums)
+    costs = usage_costs(sums)
     mode = " (Max Mode)" if key.max_mode else ""
     plural = "request" if sums.events == 1 else "requests"
     tags: dict[str, object] = {
@@ -202,7 +193,7 @@ def usage_row(
         "PricingQuantity": pricing,
         "PricingUnit": pricing_unit,
         "ServiceCategory": "AI and Machine Learning",
-        "ServiceName": "Cursor AI Usage",
+        "ServiceName": USAGE_SERVICE,
         "ServiceSubcategory": "Generative AI",
         "SkuId": f"cursor/model/{key.model}",
         "SkuMeter": unit,
@@ -264,7 +255,7 @@ def seat_row(
         "PricingQuantity": Decimal(1),
         "PricingUnit": "Seats",
         "ServiceCategory": "Developer Tools",
-        "ServiceName": "Cursor",
+        "ServiceName": SEAT_SERVICE,
         "ServiceSubcategory": "Development Environments",
         "SkuId": f"cursor/seat/{sku}" if sku else "cursor/seat",
         "SkuMeter": "Seats",
@@ -375,7 +366,3 @@ class Totals:
         """A row as written (``usage_row`` or ``seat_row``)."""
         self.add(Costs(row["BilledCost"], row["EffectiveCost"], row["ListCost"],
                        row["ContractedCost"]), seat=row["x_CostSource"] == CONFIGURED)  # fmt: skip
-
-    @property
-    def rows(self) -> int:
-        return self.usage_rows + self.seat_rows

@@ -100,19 +100,18 @@ def list_(
     --format csv writes the mapping format, which people import reads back."""
     from pumpview import people_mapping  # noqa: PLC0415
     from pumpview.reports import directory  # noqa: PLC0415
-    from pumpview.reports.plain import csv_text  # noqa: PLC0415
     from pumpview.timeutil import day_of, now_ms  # noqa: PLC0415
 
     with current(ctx).engine.connect() as conn:
         found = directory.entries(conn, day_of(now_ms()))
     if fmt is Format.csv:
-        rows = people_mapping.csv_rows(found)
-        print(csv_text(rows, people_mapping.COLUMNS), end="")  # noqa: T201 - machine output
+        emit(people_mapping.csv_rows(found), people_mapping.COLUMNS, fmt)
         return
     if fmt is Format.json:
         emit([directory.as_json(e) for e in found], directory.COLUMNS, fmt)
         return
-    shown = [{"person": e.person, "email": e.email, "aliases": "; ".join(e.aliases) or None,
+    shown = [{"person": e.person, "email": e.email,
+              "aliases": "; ".join(people_mapping.own_aliases(e)) or None,
               "team": e.team, "history": people_mapping.history(e.memberships) or None}
              for e in found]  # fmt: skip
     emit(shown, ("person", "email", "aliases", "team", "history"), fmt, title="People")

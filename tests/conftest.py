@@ -16,10 +16,45 @@ from sqlalchemy import Engine
 from pumpview.simulator import DEMO_KEY, SimConfig, Simulator, create_simulator
 from pumpview.simulator.server import serve_in_thread
 from pumpview.store.engine import open_store
+from pumpview.timeutil import Clock
 from tests.postgres import cluster
 
 NOW_MS = 1_764_000_000_000
 """A fixed simulated present (2025-11-24T16:00:00Z) so every test sees the same data."""
+
+INSTANTS = {
+    "monday-00:00:30": 1_796_601_630_000,  # 2026-12-07T00:00:30Z: a weekend behind, today empty
+    "wednesday-noon": 1_796_817_600_000,  # 2026-12-09T12:00:00Z
+    "month-end": 1_798_761_570_000,  # 2026-12-31T23:59:30Z: the last day of a month and a year
+}
+"""The presents the sync tests run at, each of them: the hours a wall clock once failed them at
+(the simulator thins weekends, and a day has just begun), so no test depends on when it runs."""
+
+MONDAY_JUST_AFTER_MIDNIGHT = INSTANTS["monday-00:00:30"]
+
+
+@pytest.fixture(params=list(INSTANTS.values()), ids=list(INSTANTS))
+def instant(request: pytest.FixtureRequest) -> int:
+    """A test that syncs runs once at each of ``INSTANTS``."""
+    present: int = request.param
+    return present
+
+
+@pytest.fixture
+def clock(instant: int) -> Clock:
+    """The product's present, fixed at ``instant``."""
+    return Clock(instant)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what is slow to set up, so ``pytest -m "not browser"`` is the inner loop: a test
+    that drives Chromium is ``browser``, one on the PostgreSQL server is ``postgres``."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("db_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
 
 
 class Served:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import DEFAULT_BASE_URL
 from pumpview.integrations.focus.tagging import DEFAULT_OWNER_KEYS, DEFAULT_TEAM_KEYS, TagKeys
+from pumpview.timeutil import SYSTEM_CLOCK, Clock, to_ms
 
 
 class Settings(BaseSettings):
@@ -44,6 +46,18 @@ class Settings(BaseSettings):
     without case, provider prefixes (``user:``, ``resourceTags/``...) and ``-``/``_``."""
     team_tags: str = ",".join(DEFAULT_TEAM_KEYS)
     """Cloud tag keys that name a cost's team (or cost centre), likewise."""
+
+    now: datetime | None = None
+    """A fixed present (``2026-12-07T00:00:30Z``; UTC when no offset is given) instead of the
+    system clock: for tests and reproducible demos. Every part reads the present from it."""
+
+    @property
+    def clock(self) -> Clock:
+        """The present every part of the product reads: the system clock unless ``now`` is set."""
+        if self.now is None:
+            return SYSTEM_CLOCK
+        moment = self.now if self.now.tzinfo is not None else self.now.replace(tzinfo=UTC)
+        return Clock(to_ms(moment))
 
     @property
     def tag_keys(self) -> TagKeys:

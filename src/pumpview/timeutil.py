@@ -60,8 +60,28 @@ def parse_day(text: str) -> date:
 
 
 def now_ms() -> int:
-    """The current instant in epoch ms."""
+    """The current instant in epoch ms, from the system clock. Only ``Clock`` calls it: code
+    that needs the present takes a ``Clock`` (tests give it a fixed instant)."""
     return to_ms(datetime.now(tz=UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """The present in epoch ms: the system clock, or a fixed instant (``PUMPVIEW_NOW``: tests,
+    reproducible demos). Built at the edge from the settings and passed down; a plain value, so
+    a sync's own process gets the same present as the server that started it."""
+
+    fixed_ms: int | None = None
+
+    def __call__(self) -> int:
+        return now_ms() if self.fixed_ms is None else self.fixed_ms
+
+    def today(self) -> date:
+        """The UTC day of the present."""
+        return day_of(self())
+
+
+SYSTEM_CLOCK = Clock()
 
 
 @dataclass(frozen=True, slots=True, order=True)

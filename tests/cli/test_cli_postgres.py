@@ -35,7 +35,8 @@ from pumpview.simulator.data import Team
 from pumpview.store import tables
 from pumpview.store.integrations import DATA_TABLES
 from pumpview.store.measures import MEASURES
-from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
+from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, from_ms
+from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
@@ -44,6 +45,7 @@ pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def _env(tmp_path, monkeypatch, db_url):
     monkeypatch.setenv("PUMPVIEW_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("PUMPVIEW_RATE_LIMIT", "off")
+    monkeypatch.setenv("PUMPVIEW_NOW", from_ms(MONDAY_JUST_AFTER_MIDNIGHT).isoformat())
     monkeypatch.setenv("PUMPVIEW_DATABASE_URL", db_url)
     monkeypatch.delenv("PUMPVIEW_SECRET_KEY", raising=False)
     with stamina.set_testing(True, attempts=100, cap=True):
@@ -60,8 +62,9 @@ def sql(db_url) -> Iterator[Engine]:
 
 @pytest.fixture
 def live(serve):
-    """A simulator whose present is the wall clock, as the CLI's is."""
-    return serve(now_ms=None, days=5, members=8)
+    """A simulator whose present is the CLI's (``PUMPVIEW_NOW``): a Monday just after midnight,
+    the hour a wall clock once failed these tests at."""
+    return serve(now_ms=MONDAY_JUST_AFTER_MIDNIGHT, days=5, members=8)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

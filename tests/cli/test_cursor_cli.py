@@ -19,7 +19,8 @@ from pumpview.reports.plain import plain
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.store.measures import MEASURES
-from pumpview.timeutil import day_of, day_start_ms
+from pumpview.timeutil import day_of, day_start_ms, from_ms
+from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -28,6 +29,7 @@ README = Path(__file__).parents[2] / "README.md"
 def _env(tmp_path, monkeypatch):
     monkeypatch.setenv("PUMPVIEW_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("PUMPVIEW_RATE_LIMIT", "off")
+    monkeypatch.setenv("PUMPVIEW_NOW", from_ms(MONDAY_JUST_AFTER_MIDNIGHT).isoformat())
     monkeypatch.delenv("PUMPVIEW_DATABASE_URL", raising=False)
     monkeypatch.delenv("PUMPVIEW_SECRET_KEY", raising=False)
     with stamina.set_testing(True, attempts=100, cap=True):
@@ -43,8 +45,9 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def live(serve):
-    """A simulator whose present is the wall clock, as the CLI's is."""
-    return serve(now_ms=None, days=5, members=8)
+    """A simulator whose present is the CLI's (``PUMPVIEW_NOW``): a Monday just after midnight,
+    the hour a wall clock once failed these tests at."""
+    return serve(now_ms=MONDAY_JUST_AFTER_MIDNIGHT, days=5, members=8)
 
 
 def plain_measures(totals: gt.Totals) -> dict[str, object]:
@@ -275,7 +278,9 @@ def test_two_cursor_teams_live_side_by_side_and_are_never_merged(capsys, serve):
     """A second team's key over the first integration is refused; as its own integration it
     syncs apart, and each report equals its own team's ground truth. The first team again
     under a new name is refused too: every report would count it twice."""
-    one, two = (serve(now_ms=None, days=5, members=10, seed=s) for s in (1, 2))
+    one, two = (
+        serve(now_ms=MONDAY_JUST_AFTER_MIDNIGHT, days=5, members=10, seed=s) for s in (1, 2)
+    )
     rosters = [{m.email.lower() for m in x.sim.team.members if m.email} for x in (one, two)]
     assert 0 < len(rosters[0] & rosters[1]) < 4  # two teams with a few people in common
     assert connect(capsys, one, "--sync")[0] == 0

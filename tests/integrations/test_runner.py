@@ -36,14 +36,14 @@ def vault() -> Vault:
 
 
 @pytest.fixture
-def live(serve):
-    """A simulator whose present is the wall clock, as the runner's is."""
-    return serve(now_ms=None, days=12, members=8)
+def live(serve, instant):
+    """A simulator whose present is the runner's: each of the fixed instants in turn."""
+    return serve(now_ms=instant, days=12, members=8)
 
 
 def _connect(engine, vault, served, backfill_days: int = 12) -> int:
     return connection.connect(
-        engine, vault, DEMO_KEY, base_url=served.url, team_name="Acme", now_ms=now_ms(),
+        engine, vault, DEMO_KEY, base_url=served.url, team_name="Acme", now_ms=served.sim.team.now,
         pacing=False, backfill_days=backfill_days,
     )  # fmt: skip
 
@@ -53,14 +53,14 @@ def _stored_events(engine) -> int:
         return int(conn.execute(select(func.count()).select_from(tables.usage_events)).scalar_one())
 
 
-def test_a_run_is_recorded_from_start_to_finish(engine, vault, live):
+def test_a_run_is_recorded_from_start_to_finish(engine, vault, live, clock):
     """The run row ends ok with every day done, the events and requests it made."""
     iid = _connect(engine, vault, live)
     seen: list[runs.Run] = []
-    result = run_sync(engine, vault, pacing=False, on_progress=seen.append)
+    result = run_sync(engine, vault, clock=clock, pacing=False, on_progress=seen.append)
     with engine.connect() as conn:
         run = runs.latest(conn, iid)
-        assert runs.running(conn, iid, now_ms()) is None  # the lease is released
+        assert runs.running(conn, iid, clock()) is None  # the lease is released
     assert run is not None
     assert (run.outcome, run.message, run.stage) == ("ok", None, "done")
     assert run.events == result.events == _stored_events(engine)
@@ -73,26 +73,26 @@ def test_a_run_is_recorded_from_start_to_finish(engine, vault, live):
     assert all(s.id == run.id and s.outcome is None for s in seen)  # watched while running
 
 
-def test_a_second_sync_is_refused_naming_the_running_one(engine, vault, live):
+def test_a_second_sync_is_refused_naming_the_running_one(engine, vault, live, clock):
     """A live lease held by another process refuses the sync; nothing of it is recorded."""
     iid = _connect(engine, vault, live)
     with engine.begin() as conn:
-        other = runs.start(conn, iid, "elsewhere pid 7", now_ms())
+        other = runs.start(conn, iid, "elsewhere pid 7", clock())
     with pytest.raises(
         SyncBusy, match=rf"already running \(run {other} started .* by elsewhere pid 7"
     ):
-        run_sync(engine, vault, pacing=False)
+        run_sync(engine, vault, clock=clock, pacing=False)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(tables.sync_runs)).scalar_one() == 1
     assert _stored_events(engine) == 0
 
 
-def test_a_killed_runs_lease_expires_and_the_run_is_marked_interrupted(engine, vault, live):
+def test_a_killed_runs_lease_expires_and_the_run_is_marked_interrupted(engine, vault, live, clock):
     """A run that stopped renewing 2 minutes ago is taken over and recorded as interrupted."""
     iid = _connect(engine, vault, live)
     with engine.begin() as conn:
-        killed = runs.start(conn, iid, "gone pid 9", now_ms() - LEASE_MS - 1)
-    run_sync(engine, vault, pacing=False)
+        killed = runs.start(conn, iid, "gone pid 9", clock() - LEASE_MS - 1)
+    run_sync(engine, vault, clock=clock, pacing=False)
     with engine.connect() as conn:
         old = conn.execute(select(tables.sync_runs).where(tables.sync_runs.c.id == killed)).one()
         assert runs.latest(conn, iid).outcome == "ok"
@@ -100,32 +100,32 @@ def test_a_killed_runs_lease_expires_and_the_run_is_marked_interrupted(engine, v
     assert "stopped before it finished" in old.message
 
 
-def test_wait_watches_the_other_run_then_syncs(engine, vault, live):
+def test_wait_watches_the_other_run_then_syncs(engine, vault, live, clock):
     """With wait, the other run's progress is shown until its lease goes, then the sync runs."""
     iid = _connect(engine, vault, live)
     with engine.begin() as conn:
-        other = runs.start(conn, iid, "elsewhere pid 7", now_ms())
+        other = runs.start(conn, iid, "elsewhere pid 7", clock())
     watched: list[int] = []
 
     def show(run: runs.Run) -> None:
         watched.append(run.id)
         if run.id == other:  # the other process finishes while we watch
             with engine.begin() as conn:
-                runs.finish(conn, other, now_ms(), "ok", None)
+                runs.finish(conn, other, clock(), "ok", None)
 
-    run_sync(engine, vault, pacing=False, wait=True, on_progress=show, poll_seconds=0)
+    run_sync(engine, vault, clock=clock, pacing=False, wait=True, on_progress=show, poll_seconds=0)
     assert watched[0] == other
     assert watched[-1] != other
     assert _stored_events(engine) > 0
 
 
-def test_disconnect_stops_a_running_sync_and_says_so(engine, vault, live):
+def test_disconnect_stops_a_running_sync_and_says_so(engine, vault, live, clock):
     """A disconnect during a sync stops it at its next step; the key is gone, the run says why,
     and no event is stored after the disconnect."""
     iid = _connect(engine, vault, live, backfill_days=30)
     stopped: list[runs.Run | None] = []
     disconnecting = threading.Thread(
-        target=lambda: stopped.append(runner.disconnect(engine, "cursor", purge=False))
+        target=lambda: stopped.append(runner.disconnect(engine, "cursor", purge=False, clock=clock))
     )
 
     def show(run: runs.Run) -> None:
@@ -137,7 +137,7 @@ def test_disconnect_stops_a_running_sync_and_says_so(engine, vault, live):
                         return
 
     with pytest.raises(SyncStopped):
-        run_sync(engine, vault, pacing=False, on_progress=show)
+        run_sync(engine, vault, clock=clock, pacing=False, on_progress=show)
     events_at_stop = _stored_events(engine)
     disconnecting.join(timeout=30)
     with engine.connect() as conn:
@@ -151,10 +151,11 @@ def test_disconnect_stops_a_running_sync_and_says_so(engine, vault, live):
     assert run.windows_done < run.windows_total
 
 
-def test_a_stop_is_heeded_between_pages_not_only_between_windows(engine, vault, serve):
+def test_a_stop_is_heeded_between_pages_not_only_between_windows(engine, vault, serve, clock):
     """A window of many pages takes minutes at Cursor's pace: a stop asked for after its second
-    page ends the run before the window's other pages are requested, with nothing stored."""
-    served = serve(now_ms=None, days=3, members=8, events_per_member_day=300)
+    page ends the run before the window's other pages are requested, with nothing stored.
+    Enough events that even a weekend's thin days (a Monday just after midnight) fill pages."""
+    served = serve(now_ms=clock(), days=3, members=8, events_per_member_day=3000)
     iid = _connect(engine, vault, served, backfill_days=3)
     pages = -(-len(served.sim.team.events_between(day_start_ms(served.sim.team.first_day),
                                                   served.sim.team.now)) // 1000)  # fmt: skip
@@ -168,7 +169,7 @@ def test_a_stop_is_heeded_between_pages_not_only_between_windows(engine, vault, 
                 runs.request_stop(conn, run.id)
 
     with pytest.raises(SyncStopped):
-        run_sync(engine, vault, pacing=False, on_progress=stop_after_two_pages)
+        run_sync(engine, vault, clock=clock, pacing=False, on_progress=stop_after_two_pages)
     with engine.connect() as conn:
         run = runs.latest(conn, iid)
     assert run.outcome == "interrupted"
@@ -177,13 +178,13 @@ def test_a_stop_is_heeded_between_pages_not_only_between_windows(engine, vault, 
     assert sum(1 for c in served.sim.calls if c.path == usage_events.PATH) < pages
 
 
-def test_a_stop_ends_a_pacing_wait_at_once(engine, vault, live):
+def test_a_stop_ends_a_pacing_wait_at_once(engine, vault, live, clock):
     """Cursor's budget for the minute is spent (by another process, say): the sync waits for
     it, and a stop asked for meanwhile ends the run within a heartbeat or two, not a minute."""
     iid = _connect(engine, vault, live)
     with engine.begin() as conn:  # 58 event requests in the last second: the minute is spent
         conn.execute(insert(tables.upstream_sends), [
-            {"team": "cursor", "bucket": EVENTS_PATH, "sent_at_ms": now_ms()}
+            {"team": "cursor", "bucket": EVENTS_PATH, "sent_at_ms": now_ms()}  # pacing: real time
         ] * EVENTS_PER_MINUTE)  # fmt: skip
     windows = threading.Event()
     ended: list[BaseException] = []
@@ -194,6 +195,7 @@ def test_a_stop_ends_a_pacing_wait_at_once(engine, vault, live):
             run_sync(
                 engine,
                 vault,
+                clock=clock,
                 pacing=True,
                 on_progress=lambda run: windows.set() if run.stage == "window" else None,
             )
@@ -216,11 +218,11 @@ def test_a_stop_ends_a_pacing_wait_at_once(engine, vault, live):
     assert not [c for c in list(live.sim.calls)[checked:] if c.path == usage_events.PATH]  # no page
 
 
-def test_a_revoked_key_ends_the_run_as_revoked(engine, vault, live):
+def test_a_revoked_key_ends_the_run_as_revoked(engine, vault, live, clock):
     iid = _connect(engine, vault, live)
     live.sim.revoke(DEMO_KEY)
     with pytest.raises(AuthError):
-        run_sync(engine, vault, pacing=False)
+        run_sync(engine, vault, clock=clock, pacing=False)
     with engine.connect() as conn:
         run = runs.latest(conn, iid)
     assert run.outcome == "revoked"

@@ -84,9 +84,12 @@ def sync(
     return result, client
 
 
-def assert_users_exact(engine: Engine, served: Served) -> None:
-    """Every per-user figure equals the generator's ground truth over the synced range."""
-    expected = gt.totals(served.sim.team, START, NOW_MS, gt.by_user)
+def assert_users_exact(
+    engine: Engine, served: Served, start: int = START, now_ms: int = NOW_MS
+) -> None:
+    """Every per-user figure equals the generator's ground truth over the synced range, from
+    ``start`` (the backfill's first day) to ``now_ms``."""
+    expected = gt.totals(served.sim.team, start, now_ms, gt.by_user)
     got = {u.email: u for u in usage.run(engine, "users")}
     assert set(got) == set(expected)
     for email, want in expected.items():
@@ -105,6 +108,21 @@ def test_backfill_matches_ground_truth_per_user(engine, serve):
     served = serve()
     sync(engine, served)
     assert_users_exact(engine, served)
+
+
+def test_a_backfill_and_a_later_sync_are_exact_at_any_hour(engine, serve, instant):
+    """At each fixed instant (a Monday just after midnight, mid-week noon, the last seconds of a
+    month and a year) a backfill is exact, and a sync an hour later adds the new hour's
+    events and no duplicate."""
+    served = serve(now_ms=instant)
+    result, _client = sync(engine, served, now_ms=instant)
+    assert result.events == _stored_events(engine) > 0
+    start = day_start_ms(day_of(instant) - timedelta(days=BACKFILL_DAYS - 1))
+    assert_users_exact(engine, served, start, instant)
+    later = instant + MS_PER_HOUR
+    served.sim.team.set_now(later)
+    sync(engine, served, now_ms=later)
+    assert_users_exact(engine, served, start, later)
 
 
 def test_backfill_matches_ground_truth_per_model_and_day(engine, serve):

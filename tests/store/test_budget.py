@@ -21,7 +21,7 @@ from pumpview.simulator import DEMO_KEY
 from pumpview.store import tables
 from pumpview.store.budget import WINDOW_MS, SharedBudget, claim
 from pumpview.store.engine import open_store
-from pumpview.timeutil import now_ms
+from pumpview.timeutil import Clock
 from pumpview.vault import Vault
 from tests.integrations.test_client import (  # _close_clients closes what cursor() opens
     FakeClock,
@@ -96,14 +96,14 @@ def test_control_two_clients_pacing_alone_are_answered_429(serve):
 
 def test_connect_and_sync_draw_on_the_team_budget_in_the_store(serve, tmp_path):
     """A connect and a sync record every send under the integration's name, in the store."""
-    served = serve(now_ms=None, days=2, members=3)
+    served = serve(days=2, members=3)
     engine = open_store(f"sqlite:///{tmp_path / 'pv.db'}")
     vault = Vault(Fernet.generate_key())
     connection.connect(
         engine, vault, DEMO_KEY, base_url=served.url, team_name=None, name="cursor-eu",
-        now_ms=now_ms(),
+        now_ms=served.sim.team.now,
     )  # fmt: skip
-    runner.run_sync(engine, vault, "cursor-eu")
+    runner.run_sync(engine, vault, "cursor-eu", clock=Clock(served.sim.team.now))
     sends = tables.upstream_sends
     with engine.connect() as conn:
         recorded = conn.execute(

@@ -17,9 +17,9 @@ from pumpview import accounts
 from pumpview.settings import load_settings
 from pumpview.simulator import DEMO_KEY, Grant
 from pumpview.simulator.server import serve_in_thread
-from pumpview.timeutil import now_ms
+from pumpview.timeutil import from_ms
 from pumpview.web.app import create_app
-from tests.conftest import Served
+from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT, Served
 
 ADMIN, VIEWER, PASSWORD = "admin@acme.dev", "viewer@acme.dev", "a long passphrase"
 NO_API_KEY = "crsr_" + "fedcba9876543210" * 4
@@ -64,12 +64,13 @@ def make_site(
     tmp_path: Path, serve: Callable[..., Served], db_url: str
 ) -> Iterator[Callable[..., Site]]:
     """Start the app on a fresh store with an admin and a viewer, its Cursor a small simulator
-    (``SimConfig`` fields override the defaults); everything stops after the test."""
+    (``SimConfig`` fields override the defaults); everything stops after the test. The app's
+    present is the simulator's: fixed, a Monday just after midnight unless ``now_ms`` says."""
     with ExitStack() as stack:
 
         def start(**sim: object) -> Site:
             fields = {
-                "now_ms": None,
+                "now_ms": MONDAY_JUST_AFTER_MIDNIGHT,
                 "days": 5,
                 "members": 8,
                 "keys": {DEMO_KEY: Grant.ENTERPRISE, NO_API_KEY: Grant.NO_API},
@@ -83,12 +84,13 @@ def make_site(
                 rate_limit=False,
                 cursor_base_url=cursor.url,
                 sync_interval=None,
+                now=from_ms(cursor.sim.team.now),
             )
             app = create_app(settings)
             engine = app.state.web.engine
             stack.callback(engine.dispose)
-            accounts.add_user(engine, ADMIN, "admin", PASSWORD, now_ms())
-            accounts.add_user(engine, VIEWER, "viewer", PASSWORD, now_ms())
+            accounts.add_user(engine, ADMIN, "admin", PASSWORD, cursor.sim.team.now)
+            accounts.add_user(engine, VIEWER, "viewer", PASSWORD, cursor.sim.team.now)
             stack.enter_context(stamina.set_testing(True, attempts=100, cap=True))
             site = Site(stack.enter_context(serve_in_thread(app)), app, cursor)
 

@@ -12,7 +12,7 @@ from pumpview import accounts
 from pumpview.money import format_dollars
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
-from pumpview.timeutil import day_start_ms, now_ms
+from pumpview.timeutil import day_start_ms
 from pumpview.web.security import CSP
 from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
 
@@ -179,7 +179,7 @@ def test_connect_backfills_and_the_overview_shows_the_exact_spend(site):
 
 
 def test_a_setup_link_creates_the_first_admin_once(site):
-    link = accounts.new_setup_link(site.web.engine, now_ms())
+    link = accounts.new_setup_link(site.web.engine, site.web.clock())
     browser = site.browser()
     page = browser.get(f"/setup/{link}")
     form = {"email": "first@acme.dev", "password": PASSWORD, "again": PASSWORD,
@@ -195,7 +195,7 @@ def test_a_setup_link_creates_the_first_admin_once(site):
 
 
 def test_an_api_token_reads_the_api_with_its_users_role_until_revoked(site):
-    token = accounts.new_token(site.web.engine, VIEWER, "script", now_ms())
+    token = accounts.new_token(site.web.engine, VIEWER, "script", site.web.clock())
     with site.browser() as script:
         script.headers["Authorization"] = f"Bearer {token}"
         assert script.get("/api/integrations").status_code == 200
@@ -220,13 +220,13 @@ def test_an_admin_manages_users_and_tokens_in_settings(site):
     made = browser.post("/settings/users/token", data={"csrf_token": token, "email": "new@acme.dev",
                                                         "name": "export"})  # fmt: skip
     secret = made.text.split('<code class="token">')[1].split("</code>")[0]
-    assert accounts.token_user(site.web.engine, secret, now_ms()).email == "new@acme.dev"
+    assert accounts.token_user(site.web.engine, secret, site.web.clock()).email == "new@acme.dev"
     listing = browser.get("/settings/users").text
     assert secret not in listing
     assert secret[:8] in listing
     token_id = listing.split('name="token_id" value="')[1].split('"')[0]
     browser.post("/settings/users/revoke", data={"csrf_token": token, "token_id": token_id})
-    assert accounts.token_user(site.web.engine, secret, now_ms()) is None
+    assert accounts.token_user(site.web.engine, secret, site.web.clock()) is None
     browser.post("/settings/users/remove", data={"csrf_token": token, "email": "new@acme.dev"})
     assert accounts.sign_in(site.web.engine, "new@acme.dev", PASSWORD) is None
     short = browser.post("/settings/users/add", data={**form, "password": "short"})
@@ -237,7 +237,7 @@ def test_an_admin_manages_users_and_tokens_in_settings(site):
 
 def test_scripts_start_a_sync_with_an_admin_token_and_a_viewer_gets_403_json(site):
     admin, viewer = (
-        accounts.new_token(site.web.engine, who, "ci", now_ms()) for who in (ADMIN, VIEWER)
+        accounts.new_token(site.web.engine, who, "ci", site.web.clock()) for who in (ADMIN, VIEWER)
     )
     browser = site.signed_in()
     connect(browser, api_key=DEMO_KEY)

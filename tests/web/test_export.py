@@ -10,7 +10,6 @@ import pytest
 
 from pumpview.cli import main
 from pumpview.simulator import DEMO_KEY
-from pumpview.timeutil import day_of, now_ms
 from tests.reports.test_focus_export import HEADERS, person, rows_of, sums, truth
 from tests.web.conftest import VIEWER, csrf
 
@@ -54,7 +53,7 @@ def cli_export(site, tmp_path, monkeypatch, capsys, *argv: str) -> bytes:
 def test_the_download_is_the_clis_file(site, tmp_path, monkeypatch, capsys, name, query, argv):
     """Byte for byte the file the CLI writes for the same range, options and secret."""
     browser = synced(site)
-    until = day_of(now_ms())
+    until = site.web.clock.today()
     since = until - timedelta(days=3)
     answer = browser.get(EXPORT, params={"since": str(since), "until": str(until), **query})
     assert answer.status_code == 200, answer.text
@@ -81,7 +80,7 @@ def test_a_viewer_downloads_too_and_the_metadata_comes_alongside(site, tmp_path)
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "text/csv; charset=utf-8"
     (tmp_path / "v.csv").write_bytes(answer.content)
-    until = day_of(now_ms())
+    until = site.web.clock.today()
     since = until - timedelta(days=29)  # the default range: the last 30 days
     assert sums(rows_of(tmp_path / "v.csv")) == truth(site.cursor.sim.team, since, until)
     meta = viewer.get(EXPORT, params={"part": "metadata", "focus_version": "1.3"})

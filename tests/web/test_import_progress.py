@@ -23,9 +23,10 @@ from pumpview.settings import load_settings
 from pumpview.simulator.server import serve_in_thread
 from pumpview.store import tables
 from pumpview.store.engine import open_store
-from pumpview.timeutil import now_ms
+from pumpview.timeutil import from_ms
 from pumpview.web.app import create_app
 from pumpview.web.imports import STOPPED, VANISHED
+from tests.conftest import NOW_MS
 from tests.integrations.test_focus_reader import HEADER
 from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
 
@@ -179,9 +180,10 @@ def serving(tmp_path: Path, db_url: str) -> Iterator[tuple[str, Any]]:
     """The app with its lifespan, as ``pumpview serve`` runs it: leaving the block shuts it down."""
     settings = load_settings(home=tmp_path / "home", database_url=db_url,
                              secret_key=Fernet.generate_key().decode(), rate_limit=False,
-                             cursor_base_url="http://127.0.0.1:9", sync_interval=None)  # fmt: skip
+                             cursor_base_url="http://127.0.0.1:9", sync_interval=None,
+                             now=from_ms(NOW_MS))  # fmt: skip
     app = create_app(settings)
-    accounts.add_user(app.state.web.engine, ADMIN, "admin", PASSWORD, now_ms())
+    accounts.add_user(app.state.web.engine, ADMIN, "admin", PASSWORD, NOW_MS)
     try:
         with serve_in_thread(app, lifespan=True) as url:
             yield url, app.state.web

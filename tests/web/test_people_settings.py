@@ -7,7 +7,6 @@ import html
 import re
 
 from pumpview.store import directory
-from pumpview.timeutil import now_ms
 from tests.web.conftest import VIEWER, csrf
 
 PAGE = "/settings/people"
@@ -77,7 +76,7 @@ def test_an_apply_after_the_people_changed_shows_the_new_preview_and_changes_not
     browser = site.signed_in()
     preview = upload(browser, MAPPING)
     with site.web.engine.begin() as conn:  # a Cursor sync, meanwhile
-        directory.add_person(conn, "alex@corp.com", "Alex", "cursor", now_ms())
+        directory.add_person(conn, "alex@corp.com", "Alex", "cursor", site.web.clock())
     stale = apply(browser, preview.text)
     assert stale.status_code == 409
     shown = text(stale.text)

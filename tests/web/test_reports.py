@@ -129,10 +129,8 @@ def test_data_pages_say_how_complete_the_data_is(site, loaded):
     ones provisional; the page says both, and that Cursor's data begins where it began."""
     from datetime import timedelta  # noqa: PLC0415
 
-    from pumpview.timeutil import day_of, now_ms  # noqa: PLC0415
-
     browser, first = loaded
-    today = day_of(now_ms())
+    today = site.web.clock.today()
     text = " ".join(browser.get("/people", params={"since": first}).text.split())
     assert f"Complete through {today - timedelta(days=4)}" in text
     assert "the 4 newest days are still provisional" in text

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from pumpview.settings import Settings
+    from pumpview.timeutil import Clock
     from pumpview.vault import Vault
 
 
@@ -31,6 +32,11 @@ class Context:
         from pumpview.vault import Vault  # noqa: PLC0415
 
         return Vault.from_settings(self.settings)
+
+    @property
+    def clock(self) -> Clock:
+        """The present every command reads (``PUMPVIEW_NOW`` fixes it)."""
+        return self.settings.clock
 
     def close(self) -> None:
         """Close the store's connections, if a command opened it (PostgreSQL's are sockets)."""

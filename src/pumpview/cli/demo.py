@@ -11,7 +11,7 @@ from pumpview.cli import report, sync
 from pumpview.cli.context import Context, current
 from pumpview.cli.render import Format
 from pumpview.errors import UserInputError
-from pumpview.timeutil import day_of, now_ms
+from pumpview.timeutil import day_of
 
 if TYPE_CHECKING:
     from pumpview.simulator.data import Team
@@ -48,12 +48,14 @@ def command(
     context = Context(
         given.model_copy(update={"home": home, "database_url": None, "rate_limit": False})
     )
-    app = create_simulator(SimConfig(members=members, days=days, rate_limits=False))
+    app = create_simulator(  # its present is the product's (PUMPVIEW_NOW fixes both)
+        SimConfig(members=members, days=days, rate_limits=False, now_ms=context.clock.fixed_ms)
+    )
     with serve_in_thread(app) as url:
         typer.echo(f"Simulator on {url}; connecting with its demo key (shown masked).")
         connection.connect(
             context.engine, context.vault, DEMO_KEY, base_url=url, team_name="Acme (simulated)",
-            now_ms=now_ms(), pacing=False,
+            now_ms=context.clock(), pacing=False,
         )  # fmt: skip
         sync.run(context, backfill_days=None)
         _import_cloud_bill(context, app.state.sim.team)
@@ -62,7 +64,7 @@ def command(
         for kind in (report.Kind.models, report.Kind.users, report.Kind.providers,
                      report.Kind.teams):  # fmt: skip
             report.command(ctx, kind, since=None, until=None, fmt=Format.table)
-        since = day_of(now_ms()).replace(day=1)
+        since = context.clock.today().replace(day=1)
         typer.echo(
             f"Data kept in {home}/; try: pumpview --home {home} report daily --since {since}"
         )
@@ -79,7 +81,7 @@ def _import_cloud_bill(context: Context, team: Team) -> None:
     path = cloud.write(
         team, context.settings.home_dir / "demo-cloud-bill.csv", team.first_day, last
     )
-    done = importer.import_file(context.engine, path, source="aws", now_ms=now_ms(),
+    done = importer.import_file(context.engine, path, source="aws", now_ms=context.clock(),
                                 keys=context.settings.tag_keys)  # fmt: skip
     typer.echo(f"Imported the simulated cloud bill {path}: {done.rows:,} FOCUS rows.")
 
@@ -95,7 +97,7 @@ def _serve(context: Context, simulator_url: str, port: int) -> None:
     password = secrets.token_urlsafe(12)
     with context.engine.begin() as conn:
         store.remove_user(conn, DEMO_USER)
-    accounts.add_user(context.engine, DEMO_USER, "admin", password, now_ms())
+    accounts.add_user(context.engine, DEMO_USER, "admin", password, context.clock())
     settings = context.settings.model_copy(
         update={"cursor_base_url": simulator_url, "sync_interval": None}
     )

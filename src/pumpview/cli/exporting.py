@@ -53,7 +53,6 @@ def focus(
     from pumpview.integrations.focus.writer import check_format  # noqa: PLC0415
     from pumpview.reports.focus_export import ExportRequest, export  # noqa: PLC0415
     from pumpview.reports.seats import SeatPlan  # noqa: PLC0415
-    from pumpview.timeutil import now_ms  # noqa: PLC0415
 
     check_version(focus_version)
     check_format(chosen)
@@ -68,7 +67,8 @@ def focus(
         task = bars.add_task("exporting", total=None)
         done = export(
             context.engine, path, chosen, request, context.vault.derive(KEY_PURPOSE),
-            now_ms=now_ms(), on_day=lambda day: bars.update(task, description=f"exporting {day}"),
+            now_ms=context.clock(),
+            on_day=lambda day: bars.update(task, description=f"exporting {day}"),
         )  # fmt: skip
     t = done.totals
     seats = f", {t.seat_rows:,} seat rows (configured, not measured)" if t.seat_rows else ""

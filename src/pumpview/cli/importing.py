@@ -39,7 +39,6 @@ def focus(
     from rich.console import Console  # noqa: PLC0415
 
     from pumpview.integrations.focus.importer import import_file  # noqa: PLC0415
-    from pumpview.timeutil import now_ms  # noqa: PLC0415
 
     context = current(ctx)
     err = Console(stderr=True)
@@ -49,7 +48,7 @@ def focus(
         with _bar(err) as bars:
             task = bars.add_task(label, total=None, rows=0, rate="")
             done = import_file(
-                context.engine, path, source=source, now_ms=now_ms(),
+                context.engine, path, source=source, now_ms=context.clock(),
                 on_progress=_follow(bars, task), keys=context.settings.tag_keys,
             )  # fmt: skip
         periods = ", ".join(p.strftime("%Y-%m") for p in sorted(done.periods))

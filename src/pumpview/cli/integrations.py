@@ -11,7 +11,7 @@ from pumpview.cli.context import current
 from pumpview.cli.render import Format, emit, printable
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import NAME
-from pumpview.timeutil import from_ms, now_ms
+from pumpview.timeutil import from_ms
 
 if TYPE_CHECKING:
     from pumpview.store.runs import Run
@@ -74,7 +74,7 @@ def connect(
         base_url=base_url or context.settings.cursor_base_url,
         team_name=team_name,
         name=name,
-        now_ms=now_ms(),
+        now_ms=context.clock(),
         pacing=context.settings.rate_limit,
     )
     typer.echo(f"Connected {name}" + (f" ({printable(team_name)})" if team_name else "") + ".")
@@ -101,7 +101,7 @@ def list_(
             "sync": _run_line(i.run) if i.run is not None else None,
             "last_success": _when(i.last_success_at_ms),
         }
-        for i in report.listing(context.engine, context.vault)
+        for i in report.listing(context.engine, context.vault, context.clock())
     ]  # fmt: skip
     columns = (
         "name", "team_name", "key", "status", "message", "sync", "last_success",
@@ -122,7 +122,10 @@ def disconnect(
     """Forget the key (a running sync is stopped first); keep the data unless --purge."""
     from pumpview.integrations.cursor import connection, runner  # noqa: PLC0415
 
-    stopped = runner.disconnect(current(ctx).engine, connection.check_name(name), purge=purge)
+    context = current(ctx)
+    stopped = runner.disconnect(
+        context.engine, connection.check_name(name), purge=purge, clock=context.clock
+    )
     if stopped is not None:
         typer.echo(f"Stopped the sync that was running (run {stopped.id}).")
     typer.echo(

@@ -56,11 +56,11 @@ def import_(
     from pumpview import people_plan  # noqa: PLC0415 - SQLAlchemy, once a command runs
     from pumpview.people_mapping import parse  # noqa: PLC0415
     from pumpview.store import directory  # noqa: PLC0415
-    from pumpview.timeutil import now_ms  # noqa: PLC0415
 
     path = Path(file)
     mapping = parse(path.read_bytes(), path.name)
-    engine = current(ctx).engine
+    context = current(ctx)
+    engine = context.engine
     with engine.connect() as conn:
         changes = people_plan.plan(directory.load(conn), mapping)
     name = printable(mapping.name)
@@ -79,7 +79,7 @@ def import_(
             return
     with engine.begin() as conn:
         done = people_plan.apply(
-            conn, mapping, now_ms=now_ms(), expect=people_plan.fingerprint(changes)
+            conn, mapping, now_ms=context.clock(), expect=people_plan.fingerprint(changes)
         )
     typer.echo(f"Applied {_count(done)}: {people_plan.summary(done)}.")
 
@@ -100,10 +100,10 @@ def list_(
     --format csv writes the mapping format, which people import reads back."""
     from pumpview import people_mapping  # noqa: PLC0415
     from pumpview.reports import directory  # noqa: PLC0415
-    from pumpview.timeutil import day_of, now_ms  # noqa: PLC0415
 
-    with current(ctx).engine.connect() as conn:
-        found = directory.entries(conn, day_of(now_ms()))
+    context = current(ctx)
+    with context.engine.connect() as conn:
+        found = directory.entries(conn, context.clock.today())
     if fmt is Format.csv:
         emit(people_mapping.csv_rows(found), people_mapping.COLUMNS, fmt)
         return

@@ -23,7 +23,6 @@ def command(
     """Serve the web app; with no user yet, print a one-time link that creates the first admin."""
     from pumpview import accounts  # noqa: PLC0415 - argon2, loaded when it runs
     from pumpview.store import accounts as store  # noqa: PLC0415
-    from pumpview.timeutil import now_ms  # noqa: PLC0415
 
     context = current(ctx)
     url = _url(host, port)
@@ -31,7 +30,7 @@ def command(
     with context.engine.connect() as conn:
         empty = store.user_count(conn) == 0
     if empty:
-        link = accounts.new_setup_link(context.engine, now_ms())
+        link = accounts.new_setup_link(context.engine, context.clock())
         lines.append(f"No user yet: open {url}/setup/{link} within the hour to create the admin.")
     run_server(context.settings, host, port, lines)
 

@@ -81,6 +81,7 @@ def run(
             backfill_days=backfill_days,
             wait=wait,
             on_progress=show,
+            clock=context.clock,
         )
     finally:
         if bars.live.is_started:

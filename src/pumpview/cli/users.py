@@ -10,7 +10,7 @@ import typer
 from pumpview.cli.context import current
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
-from pumpview.timeutil import from_ms, now_ms
+from pumpview.timeutil import from_ms
 
 app = typer.Typer(
     help="Web app accounts (admin or viewer) and API tokens.",
@@ -43,7 +43,7 @@ def add(
     accounts.check_email(email)
     accounts.check_role(role)
     user = accounts.add_user(
-        current(ctx).engine, email, role, _read_password(password_stdin), now_ms()
+        current(ctx).engine, email, role, _read_password(password_stdin), current(ctx).clock()
     )
     typer.echo(f"Added {user.email} ({user.role}).")
 
@@ -85,7 +85,7 @@ def token(
     """Print a new API token for ``Authorization: Bearer``, once; only its hash is kept."""
     from pumpview import accounts  # noqa: PLC0415
 
-    typer.echo(accounts.new_token(current(ctx).engine, email, name, now_ms()))
+    typer.echo(accounts.new_token(current(ctx).engine, email, name, current(ctx).clock()))
 
 
 @app.command("tokens")

@@ -19,7 +19,6 @@ from pumpview.reports.ranges import Range
 from pumpview.store import runs, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.usage import is_final
-from pumpview.timeutil import now_ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +36,17 @@ class Completeness:
     """The range's spend on events without an email (removed users), of all its spend."""
 
 
-def of(engine: Engine, span: Range, integrations: Sequence[str] | None = None) -> Completeness:
-    """Over every integration, or the ones named (for the unattributed share)."""
+def of(
+    engine: Engine, span: Range, now_ms: int, integrations: Sequence[str] | None = None
+) -> Completeness:
+    """At ``now_ms``, over every integration, or the ones named (for the unattributed share)."""
     days = tables.sync_days
     with snapshot(engine) as conn:
         marks = conn.execute(select(days.c.day, days.c.fetched_at_ms).order_by(days.c.day)).all()
         loading = tuple(
             run
             for iid in conn.execute(select(tables.integrations.c.id)).scalars()
-            if (run := runs.running(conn, iid, now_ms())) is not None
+            if (run := runs.running(conn, iid, now_ms)) is not None
         )
         earliest = tables.integrations.c.earliest_day
         retention = conn.execute(select(earliest).where(earliest.is_not(None))).scalars().all()

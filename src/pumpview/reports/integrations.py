@@ -12,7 +12,6 @@ from datetime import date
 from sqlalchemy import Engine
 
 from pumpview.store import integrations, runs
-from pumpview.timeutil import now_ms
 from pumpview.vault import UNREADABLE, Vault
 
 
@@ -39,11 +38,12 @@ class Integration:
         return self.run is not None and self.run.outcome is None
 
 
-def listing(engine: Engine, vault: Vault) -> list[Integration]:
+def listing(engine: Engine, vault: Vault, now_ms: int) -> list[Integration]:
+    """Every integration as it stands at ``now_ms`` (a running sync shows as syncing)."""
     out = []
     with engine.connect() as conn:
         for row in integrations.listing(conn):
-            active = runs.running(conn, row["id"], now_ms())
+            active = runs.running(conn, row["id"], now_ms)
             status, message = row["status"], row["message"]
             if active is not None:
                 status = "syncing"

@@ -30,7 +30,7 @@ from pumpview.errors import UserInputError
 from pumpview.money import format_dollars
 from pumpview.settings import Settings
 from pumpview.store.engine import open_store
-from pumpview.timeutil import from_ms
+from pumpview.timeutil import Clock, from_ms
 from pumpview.vault import Vault
 from pumpview.web import security
 from pumpview.web.imports import Imports
@@ -49,6 +49,8 @@ class Web:
     syncs: Syncs
     imports: Imports
     templates: Jinja2Templates
+    clock: Clock
+    """The present every page and action reads (``PUMPVIEW_NOW`` fixes it)."""
 
     def page(
         self, request: Request, name: str, context: dict[str, Any], status: int = 200
@@ -90,7 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     web = Web(
         settings=settings, engine=engine, vault=vault,
         signer=security.Signer(vault.derive("web cookies")), throttle=security.Throttle(),
-        syncs=syncs, imports=Imports(settings), templates=templates,
+        syncs=syncs, imports=Imports(settings), templates=templates, clock=settings.clock,
     )  # fmt: skip
 
     @asynccontextmanager

@@ -31,7 +31,6 @@ from pumpview.integrations.focus.importer import Imported, Progress, import_file
 from pumpview.settings import Settings
 from pumpview.store import cloud
 from pumpview.store.engine import open_store
-from pumpview.timeutil import now_ms
 
 log = logging.getLogger("pumpview.web")
 _SPAWN = multiprocessing.get_context("spawn")
@@ -167,7 +166,7 @@ class Imports:
         """Under ``_lock``: start the import's process and the thread that follows it."""
         progress, stop = _SPAWN.Array("q", 4), _SPAWN.Event()
         results, sender = _SPAWN.Pipe(duplex=False)
-        job = Job(file_name=path.name, started_at_ms=now_ms(), folder=folder)
+        job = Job(file_name=path.name, started_at_ms=self._settings.clock(), folder=folder)
         level = logging.getLogger().getEffectiveLevel()
         process = _SPAWN.Process(  # daemonic: a server that exits takes its import along
             target=import_in_process,
@@ -200,7 +199,7 @@ class Imports:
             self._discard(import_id)
         with self._lock:
             self._job = replace(
-                job, rows=rows, done=done, total=total, finished_at_ms=now_ms(),
+                job, rows=rows, done=done, total=total, finished_at_ms=self._settings.clock(),
                 imported=value if kind == "done" else None,
                 error=value if kind == "failed" else None,
             )  # fmt: skip

@@ -10,16 +10,17 @@ from sqlalchemy import select
 
 from pumpview.reports import completeness, ranges, usage
 from pumpview.store import tables
-from pumpview.timeutil import day_of, now_ms, parse_day
+from pumpview.timeutil import parse_day
 from pumpview.web import security
 
 
 def chosen_range(
+    request: Request,
     since: Annotated[str | None, Query(description="First UTC day, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, Query(description="Last UTC day, inclusive; today.")] = None,
 ) -> ranges.Range:
     """The range the URL names (inclusive UTC days), by default the last 30 days."""
-    today = day_of(now_ms())
+    today = security.web_of(request).clock.today()
     try:
         first = parse_day(since) if since else None
         last = parse_day(until) if until else None
@@ -40,15 +41,16 @@ def around(request: Request, span: ranges.Range) -> dict[str, Any]:
     """What every data page shows around its figures: the range control (its presets, the
     billing cycle among them once a sync has read it; the teams, when there are several) and
     the data's completeness."""
-    engine = security.web_of(request).engine
+    web = security.web_of(request)
+    engine = web.engine
     with engine.connect() as conn:
         cycle = usage.cycle_start(conn)
         names = conn.execute(select(tables.integrations.c.name).order_by("name")).scalars().all()
     chosen = teams(request.query_params.getlist("team"))
     return {
-        "range": span, "presets": ranges.presets(day_of(now_ms()), cycle),
+        "range": span, "presets": ranges.presets(web.clock.today(), cycle),
         "teams": names if len(names) > 1 else [], "chosen_teams": chosen or [],
-        "completeness": completeness.of(engine, span, chosen),
+        "completeness": completeness.of(engine, span, web.clock(), chosen),
     }  # fmt: skip
 
 

@@ -23,7 +23,6 @@ from fastapi import HTTPException, Request, Response
 
 from pumpview import accounts
 from pumpview.store import accounts as store
-from pumpview.timeutil import now_ms
 
 if TYPE_CHECKING:
     from pumpview.web.app import Web
@@ -161,7 +160,7 @@ def start_session(request: Request, response: Response, user: accounts.User) -> 
     """Sign ``user`` in on this browser (a new session id, a new CSRF cookie)."""
     web = web_of(request)
     session_id = secrets.token_urlsafe(32)
-    now = now_ms()
+    now = web.clock()
     expires = now + accounts.SESSION_DAYS * 86_400_000
     with web.engine.begin() as conn:
         store.add_session(conn, accounts.digest(session_id), user.id, now, expires)
@@ -203,7 +202,7 @@ def current_user(request: Request) -> accounts.User | None:
     web, user = web_of(request), None
     token = _bearer(request)
     if token is not None:
-        user = accounts.token_user(web.engine, token, now_ms())
+        user = accounts.token_user(web.engine, token, web.clock())
         if user is None:
             request.state.user = None
             raise NotSignedIn
@@ -211,7 +210,7 @@ def current_user(request: Request) -> accounts.User | None:
         session_id = web.signer.unsign(request.cookies.get(SESSION_COOKIE))
         if session_id is not None:
             with web.engine.connect() as conn:
-                row = store.session_user(conn, accounts.digest(session_id), now_ms())
+                row = store.session_user(conn, accounts.digest(session_id), web.clock())
             user = None if row is None else accounts.User(row.id, row.email, row.role)
     request.state.user = user
     return user

@@ -23,7 +23,6 @@ from pumpview.integrations.cursor import runner
 from pumpview.integrations.cursor.client import quiet_retries
 from pumpview.settings import Settings
 from pumpview.store import integrations, runs, tables
-from pumpview.timeutil import now_ms
 
 log = logging.getLogger("pumpview.web")
 _SPAWN = multiprocessing.get_context("spawn")
@@ -42,7 +41,7 @@ def sync_in_process(settings: Settings, name: str, log_level: int, under_way: Ev
     engine = open_store(settings.db_url)
     try:
         runner.run_sync(engine, Vault.from_settings(settings), name, pacing=settings.rate_limit,
-                        on_progress=lambda _run: under_way.set())  # fmt: skip
+                        on_progress=lambda _run: under_way.set(), clock=settings.clock)  # fmt: skip
     except runner.SyncBusy:
         pass  # another process is syncing it: its run shows on the page all the same
     except runner.SyncStopped:
@@ -123,6 +122,8 @@ class Syncs:
     def _ask_to_stop(self, name: str, owner: str) -> None:
         with self._engine.begin() as conn:
             row = integrations.find(conn, name)
-            run = runs.running(conn, int(row.id), now_ms()) if row is not None else None
+            if row is None:
+                return
+            run = runs.running(conn, int(row.id), self._settings.clock())
             if run is not None and run.owner == owner and not run.stop_requested:
                 runs.request_stop(conn, run.id)

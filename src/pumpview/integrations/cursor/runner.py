@@ -26,7 +26,7 @@ from pumpview.integrations.cursor.sync import CursorSync, Progress, SyncResult
 from pumpview.store import integrations, runs
 from pumpview.store.budget import SharedBudget
 from pumpview.store.engine import refresh_statistics
-from pumpview.timeutil import from_ms, now_ms
+from pumpview.timeutil import Clock, from_ms
 from pumpview.vault import Vault
 
 HEARTBEAT_SECONDS = 1.0
@@ -66,12 +66,14 @@ def run_sync(
     wait: bool = False,
     on_progress: Callable[[runs.Run], None] | None = None,
     poll_seconds: float = 1.0,
+    clock: Clock,
 ) -> SyncResult:
-    """Sync integration ``name``; ``on_progress`` sees the run record as it changes (while
-    waiting with ``wait``, the other process's run)."""
+    """Sync integration ``name`` up to ``clock``'s present; ``on_progress`` sees the run record
+    as it changes (while waiting with ``wait``, the other process's run)."""
     integration = connection.stored(engine, vault, name)
-    run_id = _take_lease(engine, integration.integration_id, wait, on_progress, poll_seconds)
-    state = _Heartbeat(engine, run_id)
+    run_id = _take_lease(engine, integration.integration_id, wait, on_progress, poll_seconds,
+                         clock)  # fmt: skip
+    state = _Heartbeat(engine, run_id, clock)
     http = make_http(integration.api_key, integration.base_url)
     client = CursorClient(http, pacing=pacing, budget=SharedBudget(engine, name), sleep=state.pause)
 
@@ -93,7 +95,7 @@ def run_sync(
     try:
         with http:
             result = CursorSync(
-                engine, client, integration.integration_id, now_ms=now_ms(),
+                engine, client, integration.integration_id, now_ms=clock(),
                 backfill_days=backfill_days or integration.backfill_days, on_progress=progress,
             ).run()  # fmt: skip
         outcome = "ok"
@@ -120,11 +122,12 @@ def _take_lease(
     wait: bool,
     on_progress: Callable[[runs.Run], None] | None,
     poll_seconds: float,
+    clock: Clock,
 ) -> int:
     while True:
         with engine.connect() as conn:
             transaction = conn.begin()
-            run_id = runs.start(conn, integration_id, owner(), now_ms())
+            run_id = runs.start(conn, integration_id, owner(), clock())
             if run_id is None:
                 transaction.rollback()  # nothing of the refused run is kept
             else:
@@ -132,7 +135,7 @@ def _take_lease(
         if run_id is not None:
             return run_id
         with engine.connect() as conn:
-            other = runs.running(conn, integration_id, now_ms())
+            other = runs.running(conn, integration_id, clock())
         if other is None:
             continue  # it just finished
         if not wait:
@@ -150,9 +153,10 @@ class _Heartbeat:
     """Writes the run's progress and renews its lease every ``HEARTBEAT_SECONDS`` on a daemon
     thread; ``must_stop`` when a disconnect asked the run to stop or the lease was lost."""
 
-    def __init__(self, engine: Engine, run_id: int) -> None:
+    def __init__(self, engine: Engine, run_id: int, clock: Clock) -> None:
         self.engine = engine
         self.run_id = run_id
+        self.clock = clock
         self.progress: dict[str, Any] = {}
         self.run: runs.Run | None = None
         self.stop = threading.Event()
@@ -165,7 +169,7 @@ class _Heartbeat:
 
     def _write(self) -> None:
         with self.engine.begin() as conn:
-            run = runs.heartbeat(conn, self.run_id, now_ms(), **self.progress)
+            run = runs.heartbeat(conn, self.run_id, self.clock(), **self.progress)
         self.run = run
         if run is None or run.stop_requested:  # the lease was lost, or a stop was asked for
             self.stop.set()
@@ -193,25 +197,30 @@ class _Heartbeat:
         self._done.set()
         self._thread.join(timeout=30)
         with self.engine.begin() as conn:
-            runs.heartbeat(conn, self.run_id, now_ms(), **self.progress)
-            runs.finish(conn, self.run_id, now_ms(), outcome, message)
+            runs.heartbeat(conn, self.run_id, self.clock(), **self.progress)
+            runs.finish(conn, self.run_id, self.clock(), outcome, message)
 
 
 def disconnect(
-    engine: Engine, name: str, *, purge: bool, stop_timeout_seconds: float = 120.0
+    engine: Engine,
+    name: str,
+    *,
+    purge: bool,
+    stop_timeout_seconds: float = 120.0,
+    clock: Clock,
 ) -> runs.Run | None:
     """Forget integration ``name``'s key (with ``purge``, its data too), after stopping a sync
     that is running on it, in this process or another; returns the run that was stopped."""
     with engine.connect() as conn:
         integration_id = int(integrations.require(conn, name).id)
-        active = runs.running(conn, integration_id, now_ms())
+        active = runs.running(conn, integration_id, clock())
     if active is not None:
         with engine.begin() as conn:
             runs.request_stop(conn, active.id)
         deadline = time.monotonic() + stop_timeout_seconds
         while True:
             with engine.connect() as conn:
-                still = runs.running(conn, integration_id, now_ms())
+                still = runs.running(conn, integration_id, clock())
             if still is None or still.id != active.id:
                 break
             if time.monotonic() > deadline:

@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 from pumpview import accounts
 from pumpview.errors import UserInputError
 from pumpview.store import accounts as store
-from pumpview.timeutil import now_ms
 from pumpview.web import security
 
 router = APIRouter()
@@ -60,8 +59,9 @@ def sign_out(request: Request) -> Response:
 
 
 def _link_valid(request: Request, token: str) -> bool:
-    with security.web_of(request).engine.connect() as conn:
-        return store.setup_link_valid(conn, accounts.digest(token), now_ms())
+    web = security.web_of(request)
+    with web.engine.connect() as conn:
+        return store.setup_link_valid(conn, accounts.digest(token), web.clock())
 
 
 @router.get("/setup/{token}")
@@ -101,7 +101,7 @@ def setup(
     if error is not None:
         context = {"token": token, "email": email, "error": error}
         return web.page(request, "setup.html", context, status=400)
-    user = accounts.add_first_admin(web.engine, token, email, password, now_ms())
+    user = accounts.add_first_admin(web.engine, token, email, password, web.clock())
     if user is None:
         return web.page(request, "error.html", {"message": SETUP_GONE}, status=404)
     response = RedirectResponse("/settings/integrations", status_code=303)

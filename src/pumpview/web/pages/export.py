@@ -16,7 +16,6 @@ from pumpview.accounts import User
 from pumpview.integrations.focus.pseudonyms import KEY_PURPOSE
 from pumpview.reports.focus_export import ExportRequest, export
 from pumpview.reports.seats import SeatPlan
-from pumpview.timeutil import now_ms
 from pumpview.web import security
 from pumpview.web.params import Span, Teams
 
@@ -54,7 +53,7 @@ def focus(
     )  # fmt: skip
     try:
         done = export(web.engine, path, format, asked, web.vault.derive(KEY_PURPOSE),
-                      now_ms=now_ms())  # fmt: skip
+                      now_ms=web.clock())  # fmt: skip
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

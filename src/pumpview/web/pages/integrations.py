@@ -17,7 +17,6 @@ from pumpview.errors import AuthError, PumpViewError, UpstreamError, UserInputEr
 from pumpview.integrations.cursor import NAME, connection, runner
 from pumpview.reports import integrations as report
 from pumpview.reports.plain import plain
-from pumpview.timeutil import now_ms
 from pumpview.web import security
 
 router = APIRouter()
@@ -28,7 +27,7 @@ Admin = Annotated[User, Depends(security.admin)]
 
 def _page(request: Request, status: int = 200, **form: Any) -> Response:
     web = security.web_of(request)
-    shown = report.listing(web.engine, web.vault)
+    shown = report.listing(web.engine, web.vault, web.clock())
     context = {"integrations": shown, "form": {"name": NAME if not shown else "", **form}}
     return web.page(request, "integrations.html", context, status=status)
 
@@ -43,7 +42,7 @@ def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
     web = security.web_of(request)
     return [
         {**{name: plain(value) for name, value in asdict(i).items()}, "syncing": i.syncing}
-        for i in report.listing(web.engine, web.vault)
+        for i in report.listing(web.engine, web.vault, web.clock())
     ]
 
 
@@ -70,7 +69,7 @@ def connect(
     try:
         connection.connect(
             web.engine, web.vault, api_key.strip(), base_url=web.settings.cursor_base_url,
-            team_name=team_name.strip() or None, name=name, now_ms=now_ms(),
+            team_name=team_name.strip() or None, name=name, now_ms=web.clock(),
             pacing=web.settings.rate_limit,
         )  # fmt: skip
     except (UserInputError, UpstreamError) as exc:
@@ -87,7 +86,7 @@ def connect(
 def api_sync(request: Request, name: str, _user: Admin) -> dict[str, Any]:
     """For scripts: start a sync of ``name`` in the background (its run shows in the twin)."""
     web = security.web_of(request)
-    if name not in {i.name for i in report.listing(web.engine, web.vault)}:
+    if name not in {i.name for i in report.listing(web.engine, web.vault, web.clock())}:
         raise HTTPException(404, f"no integration named {name}")
     started = web.syncs.start(connection.check_name(name))
     return {"integration": name, "started": started}
@@ -109,7 +108,9 @@ def disconnect(
     """Forget the key (``data=delete``: the data too), after stopping a sync running on it."""
     web = security.web_of(request)
     try:
-        runner.disconnect(web.engine, connection.check_name(name), purge=data == "delete")
+        runner.disconnect(
+            web.engine, connection.check_name(name), purge=data == "delete", clock=web.clock
+        )
     except UserInputError as exc:
         return _page(request, 400, errors={"general": str(exc)})
     return RedirectResponse(PAGE, status_code=303)

@@ -23,7 +23,7 @@ from pumpview.people_plan import Change, PlanError, Stale
 from pumpview.reports import directory as listing
 from pumpview.store import directory
 from pumpview.store.directory import Person
-from pumpview.timeutil import day_of, now_ms, parse_day
+from pumpview.timeutil import parse_day
 from pumpview.web import security
 from pumpview.web.download import csv_download
 
@@ -40,7 +40,7 @@ FIELDS = {"aliases": "alias", "valid_to": "valid_from", "person_id": "general"}
 def _page(request: Request, status: int = 200, **context: Any) -> Response:
     web = security.web_of(request)
     with web.engine.connect() as conn:
-        entries = listing.entries(conn, day_of(now_ms()))
+        entries = listing.entries(conn, web.clock.today())
     editing = context.pop("editing", None)
     context.update(
         entries=entries,
@@ -62,8 +62,9 @@ def page(request: Request, user: Viewer, person: int | None = None) -> Response:
 @router.get("/api/directory")
 def api(request: Request, _user: Viewer, format: Literal["json", "csv"] = "json") -> Any:
     """The page's twin, as ``pumpview people list --format json`` (``csv``: the mapping)."""
-    with security.web_of(request).engine.connect() as conn:
-        entries = listing.entries(conn, day_of(now_ms()))
+    web = security.web_of(request)
+    with web.engine.connect() as conn:
+        entries = listing.entries(conn, web.clock.today())
     if format == "csv":
         return csv_download(people_mapping.csv_rows(entries), people_mapping.COLUMNS, "people")
     return [listing.as_json(e) for e in entries]
@@ -115,8 +116,9 @@ def apply(
     """The previewed mapping, if it still changes what the preview showed."""
     try:
         mapping = people_mapping.parse(csv, name)
-        with security.web_of(request).engine.begin() as conn:
-            done = people_plan.apply(conn, mapping, now_ms=now_ms(), expect=plan)
+        web = security.web_of(request)
+        with web.engine.begin() as conn:
+            done = people_plan.apply(conn, mapping, now_ms=web.clock(), expect=plan)
     except Stale as exc:
         return _preview(request, mapping, 409, stale=str(exc))
     except UserInputError as exc:
@@ -136,8 +138,9 @@ def _edit(request: Request, person_id: int, make: Plan) -> Response:
     """Plan an admin's edit of one person and make it, saying what it did; a bad value is said
     next to its field."""
     try:
-        with security.web_of(request).engine.begin() as conn:
-            done = people_plan.apply(conn, make(directory.load(conn)), now_ms=now_ms())
+        web = security.web_of(request)
+        with web.engine.begin() as conn:
+            done = people_plan.apply(conn, make(directory.load(conn)), now_ms=web.clock())
     except (CellError, PlanError) as exc:
         field = FIELDS.get(exc.column, exc.column)
         return _page(request, 400, editing=person_id, errors={field: str(exc)})

@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 from pumpview import accounts
 from pumpview.errors import UserInputError
 from pumpview.store import accounts as store
-from pumpview.timeutil import now_ms
 from pumpview.web import security
 
 router = APIRouter()
@@ -42,7 +41,8 @@ def add(
     password: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        accounts.add_user(security.web_of(request).engine, email, role, password, now_ms())
+        web = security.web_of(request)
+        accounts.add_user(web.engine, email, role, password, web.clock())
     except UserInputError as exc:
         return _page(request, 400, error=str(exc))
     return RedirectResponse(PAGE, status_code=303)
@@ -67,10 +67,9 @@ def token(
     name: Annotated[str, Form()] = "script",
 ) -> Response:
     """A new API token, shown on this one answer only."""
+    web = security.web_of(request)
     try:
-        made = accounts.new_token(
-            security.web_of(request).engine, email, name or "script", now_ms()
-        )
+        made = accounts.new_token(web.engine, email, name or "script", web.clock())
     except UserInputError as exc:
         return _page(request, 400, error=str(exc))
     return _page(request, token=made)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from pumpview.reports.plain import plain
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.store.measures import MEASURES
-from pumpview.timeutil import day_of, day_start_ms, from_ms
+from pumpview.timeutil import day_of, day_start_ms, from_ms, to_ms
 from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
 
 README = Path(__file__).parents[2] / "README.md"
@@ -141,6 +142,7 @@ def test_user_mistakes_get_one_line_errors(capsys, argv, message):
         ("PUMPVIEW_HOME", "", "PUMPVIEW_HOME: must name a folder"),
         ("PUMPVIEW_HOME", "~nosuchuser-pv/x", "PUMPVIEW_HOME: cannot find the home folder"),
         ("PUMPVIEW_HOME", "/dev/null", "the data folder /dev/null is a file, not a folder"),
+        ("PUMPVIEW_NOW", "yesterday", "PUMPVIEW_NOW: Input should be a valid datetime"),
     ],
 )
 def test_bad_settings_are_one_line_naming_the_variable(
@@ -150,6 +152,22 @@ def test_bad_settings_are_one_line_naming_the_variable(
     code, _out, err = run(capsys, "report", "users")
     assert (code, err) == (1, f"error: {message}" + err.split(message, 1)[1])
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_present_is_pumpview_nows_for_every_command(capsys, live, monkeypatch):
+    """A sync, its run and the list all read the fixed present: a sync at a Monday just after
+    midnight says so to the second, and the same store a day later shows that day."""
+    assert connect(capsys, live, "--sync")[0] == 0
+    code, out, _err = run(capsys, "integrations", "list", "--format", "json")
+    assert code == 0
+    assert json.loads(out)[0]["last_success"] == "2026-12-07 00:00 UTC"
+    monkeypatch.setenv("PUMPVIEW_NOW", "2026-12-08T09:30:00+01:00")  # an offset is honoured
+    live.sim.team.set_now(to_ms(datetime(2026, 12, 8, 8, 30, tzinfo=UTC)))
+    assert run(capsys, "sync")[0] == 0
+    assert (
+        json.loads(run(capsys, "integrations", "list", "--format", "json")[1])[0]["last_success"]
+        == "2026-12-08 08:30 UTC"
+    )
 
 
 def test_no_arguments_prints_help_and_no_error(capsys):

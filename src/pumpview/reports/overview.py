@@ -67,6 +67,9 @@ class Overview:
     changes: tuple[Change, ...]
     """What changed: the largest rises, then the largest falls, then the rest as one line; the
     lines add up to the change in spend exactly."""
+    previous_has_data: bool
+    """Whether any usage is stored in the previous period: without it there is no change to
+    tell, only the range's own spend (every "before" would be zero)."""
 
 
 def change(now: Decimal | int, before: Decimal | int) -> Decimal | None:
@@ -102,7 +105,7 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
         range=span, total=total, previous=previous, people=len(users),
         previous_people=previous_people, buckets=buckets, weekly=weekly, series=series,
         top_people=tuple(users[:10]), models=tuple(models),
-        changes=changes(now_pairs, before_pairs, names),
+        changes=changes(now_pairs, before_pairs, names), previous_has_data=previous.events > 0,
     )  # fmt: skip
 
 

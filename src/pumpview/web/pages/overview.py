@@ -39,6 +39,7 @@ def twin(view: overview.Overview) -> dict[str, Any]:
         "top_people": records(view.top_people, usage.COLUMNS["users"]),
         "models": records(view.models, usage.COLUMNS["models"]),
         "changes": records(view.changes, overview.CHANGE_COLUMNS),
+        "previous_has_data": view.previous_has_data,
     }  # fmt: skip
 
 

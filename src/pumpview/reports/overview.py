@@ -81,6 +81,19 @@ def change(now: Decimal | int, before: Decimal | int) -> Decimal | None:
         return (Decimal(now) - Decimal(before)) * 100 / Decimal(before)
 
 
+PERCENT_PLACES = 2
+"""A change in percent, for scripts: to a hundredth of a percent (the tiles show one decimal)."""
+
+
+def percent(now: Decimal | int, before: Decimal | int) -> Decimal | None:
+    """``change`` rounded to ``PERCENT_PLACES`` decimals, half to even; ``None`` as ``change``."""
+    exact = change(now, before)
+    wide = decimal.Context(prec=EXACT.prec, rounding=decimal.ROUND_HALF_EVEN)  # any magnitude
+    return (
+        None if exact is None else exact.quantize(Decimal(1).scaleb(-PERCENT_PLACES), context=wide)
+    )
+
+
 def build(engine: Engine, span: Range, integrations: list[str] | None = None) -> Overview | None:
     """The Overview over ``span``; ``None`` when no data is stored at all."""
     before = span.previous()

@@ -21,7 +21,7 @@ Viewer = Annotated[User, Depends(security.viewer)]
 def twin(view: overview.Overview) -> dict[str, Any]:
     """The Overview as plain JSON: money as exact decimal strings in cents, days YYYY-MM-DD."""
 
-    change = overview.change
+    change = overview.percent
     return {
         "since": plain(view.range.since), "until": plain(view.range.until),
         "total": measures(view.total), "previous": measures(view.previous),

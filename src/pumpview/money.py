@@ -58,8 +58,14 @@ def format_cents(value: Decimal) -> str:
 _DISPLAY = Context(prec=200, rounding=ROUND_HALF_EVEN)
 
 
+def to_dollars(cents: Decimal, places: int = 2) -> Decimal:
+    """Cents as dollars rounded to ``places`` decimals, half to even: what people read (the
+    pages, a download's ``*_usd`` columns); the exact cents stay beside them."""
+    return cents.scaleb(-2).quantize(Decimal(1).scaleb(-places), context=_DISPLAY)
+
+
 def format_dollars(cents: Decimal, places: int = 2) -> str:
     """Cents as dollars for people (``$1,234.57``; ``places`` decimals); rounding is for
     display only, the JSON and CSV keep every decimal."""
-    dollars = cents.scaleb(-2).quantize(Decimal(1).scaleb(-places), context=_DISPLAY)
+    dollars = to_dollars(cents, places)
     return f"{'-' if dollars < 0 else ''}${abs(dollars):,}"

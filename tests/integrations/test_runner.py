@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -227,3 +231,96 @@ def test_a_revoked_key_ends_the_run_as_revoked(engine, vault, live, clock):
         run = runs.latest(conn, iid)
     assert run.outcome == "revoked"
     assert "revoked" in run.message
+
+
+HOLDER = """
+import sys
+from pumpview.integrations.cursor import runner
+from pumpview.store import runs
+from pumpview.store.engine import make_engine
+
+engine = make_engine(sys.argv[1])
+with engine.begin() as conn:
+    run = runs.start(conn, int(sys.argv[2]), runner.owner(), int(sys.argv[3]))
+print(run, flush=True)
+sys.stdin.read()  # holds the lease, never renewing it, until killed
+"""
+
+
+@pytest.fixture
+def holder(db_url, clock):
+    """Start a real process of this host that takes the integration's lease as a sync does;
+    returns it once the lease is committed, with its run's id. Killed after the test."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(integration_id: int) -> tuple[subprocess.Popen[str], int]:
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", HOLDER, db_url, str(integration_id), str(clock())],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ,
+        )  # fmt: skip
+        started.append(proc)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # the lease is committed once it says its run
+        assert line.strip().isdigit(), line
+        return proc, int(line)
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for pipe in (proc.stdin, proc.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+@pytest.mark.parametrize("reaped", [True, False], ids=["reaped", "zombie"])
+def test_a_sync_killed_on_this_host_is_taken_over_at_once(
+    engine, vault, live, clock, holder, reaped
+):
+    """``kill -9`` of the process holding the lease (reaped, or a zombie its parent has not
+    waited for yet): the next sync on this host takes the lease at once, well within its 2
+    minutes, and the dead run is marked interrupted."""
+    iid = _connect(engine, vault, live)
+    proc, dead = holder(iid)
+    with engine.connect() as conn:
+        assert runs.running(conn, iid, clock()).id == dead  # a live lease, far from expiry
+    proc.kill()  # SIGKILL
+    if reaped:
+        proc.wait()
+    else:  # dead but not reaped: wait for its exit without collecting it
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+    result = run_sync(engine, vault, clock=clock, pacing=False)
+    with engine.connect() as conn:
+        old = conn.execute(select(tables.sync_runs).where(tables.sync_runs.c.id == dead)).one()
+        latest = runs.latest(conn, iid)
+    assert latest is not None
+    assert (latest.outcome, latest.events) == ("ok", result.events)
+    assert old.owner == f"{socket.gethostname()} pid {proc.pid}"
+    assert old.outcome == "interrupted"
+    assert "stopped before it finished" in old.message
+
+
+def test_a_live_process_of_this_host_holding_the_lease_is_waited_for(
+    engine, vault, live, clock, holder
+):
+    """A holder alive on this host is alive, whatever it runs (a reused pid): refused."""
+    iid = _connect(engine, vault, live)
+    _proc, other = holder(iid)
+    with pytest.raises(SyncBusy, match=rf"already running \(run {other} started"):
+        run_sync(engine, vault, clock=clock, pacing=False)
+    not_a_sync = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    try:
+        with engine.begin() as conn:
+            runs.finish(conn, other, clock(), "ok", None)
+            mine = runs.start(conn, iid, runner.owner(not_a_sync.pid), clock())
+        with pytest.raises(SyncBusy, match=rf"already running \(run {mine} started"):
+            run_sync(engine, vault, clock=clock, pacing=False)
+    finally:
+        not_a_sync.kill()
+        not_a_sync.wait()
+        assert not_a_sync.stdin is not None
+        not_a_sync.stdin.close()
+    assert _stored_events(engine) == 0

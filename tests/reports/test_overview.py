@@ -59,3 +59,20 @@ def test_nothing_before_the_range_is_all_rises(engine, serve):
     assert view.previous.spend_cents == 0
     assert all(c.previous_cents == 0 and c.change_cents >= 0 for c in view.changes)
     assert sum(c.change_cents for c in view.changes) == view.total.spend_cents
+
+
+def test_a_previous_period_without_usage_has_no_change_to_tell(engine, serve):
+    """The first week of the history has nothing before it; a week later in it has."""
+    served = serve(days=DAYS, members=4)
+    _sync(engine, served)
+    first = served.sim.team.first_day
+    alone = overview.build(engine, Range("custom", first, first + timedelta(days=6)))
+    later = overview.build(engine, Range("custom", first + timedelta(days=7),
+                                         first + timedelta(days=13)))  # fmt: skip
+    assert alone is not None
+    assert later is not None
+    start = day_start_ms(first)
+    before = gt.visible_events(served.sim.team, start - 7 * MS_PER_DAY, start - 1)
+    week_one = gt.visible_events(served.sim.team, start, start + 7 * MS_PER_DAY - 1)
+    assert (len(before), bool(week_one)) == (0, True)
+    assert (alone.previous_has_data, later.previous_has_data) == (False, True)

@@ -2,7 +2,9 @@
 
 From the day bookmarks the sync keeps (``sync_days``, committed with the events they count):
 the days final for good, the newest days still provisional, a backfill still loading, the
-retention observed, and the share of spend no person can be named for.
+retention observed, and the share of spend no person can be named for. Days are counted once
+however many integrations store them; a disconnected integration's days that were still
+provisional are final as stored, since no sync will read them again.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ class Completeness:
     complete_through: date | None
     """The last day up to which every stored day is final."""
     provisional_days: int
-    """Stored days after it, which Cursor may still revise."""
+    """Stored days after it, which Cursor may still revise (each day once, whatever the number
+    of integrations storing it)."""
     loading: tuple[runs.Run, ...]
     """Syncs running now (a backfill: the figures are partial until it ends)."""
     retention_from: date | None
@@ -34,15 +37,34 @@ class Completeness:
     """The range starts before the oldest stored day: the page shows less than it asks for."""
     unattributed_share: Decimal | None
     """The range's spend on events without an email (removed users), of all its spend."""
+    final_as_stored: tuple[AsStored, ...] = ()
+    """Disconnected integrations whose newest days were still provisional: no sync will read
+    them again, so they are final as stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class AsStored:
+    """A disconnected integration's days that were provisional when it was disconnected."""
+
+    integration: str
+    days: int
+    """How many stored days it was still to re-read."""
 
 
 def of(
     engine: Engine, span: Range, now_ms: int, integrations: Sequence[str] | None = None
 ) -> Completeness:
-    """At ``now_ms``, over every integration, or the ones named (for the unattributed share)."""
-    days = tables.sync_days
+    """At ``now_ms``, over every integration, or the ones named."""
+    days, every = tables.sync_days, tables.integrations
+    query = (
+        select(days.c.day, days.c.fetched_at_ms, every.c.name, every.c.status)
+        .join(every, every.c.id == days.c.integration_id)
+        .order_by(days.c.day)
+    )
+    if integrations is not None:
+        query = query.where(every.c.name.in_(integrations))
     with snapshot(engine) as conn:
-        marks = conn.execute(select(days.c.day, days.c.fetched_at_ms).order_by(days.c.day)).all()
+        marks = conn.execute(query).all()
         loading = tuple(
             run
             for iid in conn.execute(select(tables.integrations.c.id)).scalars()
@@ -56,15 +78,22 @@ def of(
             spend = usage.total(conn, where).spend_cents
             if spend:
                 share = usage.ratio(usage.unattributed(conn, where).spend_cents, spend)
-    complete, provisional = None, 0
-    for day, fetched in marks:
-        if is_final(day, fetched) and provisional == 0:
-            complete = day
-        elif not is_final(day, fetched):
-            provisional += 1
+    pending: set[date] = set()  # days a sync will read again
+    frozen: dict[str, int] = {}  # days no sync will read again, per disconnected integration
+    for day, fetched, name, status in marks:
+        if is_final(day, fetched):
+            continue
+        if status == "disconnected":
+            frozen[name] = frozen.get(name, 0) + 1
+        else:
+            pending.add(day)
+    first_pending = min(pending, default=None)
+    complete = max((d for d, *_ in marks if first_pending is None or d < first_pending),
+                   default=None)  # fmt: skip
     oldest = marks[0][0] if marks else None
     return Completeness(
-        complete_through=complete, provisional_days=provisional, loading=loading,
+        complete_through=complete, provisional_days=len(pending), loading=loading,
         retention_from=min(retention) if retention else None,
         missing_before=oldest is not None and span.since < oldest, unattributed_share=share,
+        final_as_stored=tuple(AsStored(name, n) for name, n in sorted(frozen.items())),
     )  # fmt: skip

@@ -67,6 +67,9 @@ class Overview:
     changes: tuple[Change, ...]
     """What changed: the largest rises, then the largest falls, then the rest as one line; the
     lines add up to the change in spend exactly."""
+    previous_has_data: bool
+    """Whether any usage is stored in the previous period: without it there is no change to
+    tell, only the range's own spend (every "before" would be zero)."""
 
 
 def change(now: Decimal | int, before: Decimal | int) -> Decimal | None:
@@ -76,6 +79,19 @@ def change(now: Decimal | int, before: Decimal | int) -> Decimal | None:
     with decimal.localcontext(EXACT) as context:
         context.traps[decimal.Inexact] = False  # a percentage for people, shown to 1 decimal
         return (Decimal(now) - Decimal(before)) * 100 / Decimal(before)
+
+
+PERCENT_PLACES = 2
+"""A change in percent, for scripts: to a hundredth of a percent (the tiles show one decimal)."""
+
+
+def percent(now: Decimal | int, before: Decimal | int) -> Decimal | None:
+    """``change`` rounded to ``PERCENT_PLACES`` decimals, half to even; ``None`` as ``change``."""
+    exact = change(now, before)
+    wide = decimal.Context(prec=EXACT.prec, rounding=decimal.ROUND_HALF_EVEN)  # any magnitude
+    return (
+        None if exact is None else exact.quantize(Decimal(1).scaleb(-PERCENT_PLACES), context=wide)
+    )
 
 
 def build(engine: Engine, span: Range, integrations: list[str] | None = None) -> Overview | None:
@@ -102,7 +118,7 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
         range=span, total=total, previous=previous, people=len(users),
         previous_people=previous_people, buckets=buckets, weekly=weekly, series=series,
         top_people=tuple(users[:10]), models=tuple(models),
-        changes=changes(now_pairs, before_pairs, names),
+        changes=changes(now_pairs, before_pairs, names), previous_has_data=previous.events > 0,
     )  # fmt: skip
 
 

@@ -3,7 +3,8 @@
 A run's row is written as it goes (stage, windows and days done, events, requests, rate-limit
 waits), so any process can watch a run another one is doing. The lease is a row per integration
 that names the run holding it and when it expires; the running process renews it, and a killed
-process simply stops renewing, so its lease expires after ``LEASE_MS`` and the next run takes it.
+process simply stops renewing, so its lease expires after ``LEASE_MS`` and the next run takes it
+(at once, with ``release``, when the caller knows the holder's process is gone).
 """
 
 from __future__ import annotations
@@ -97,6 +98,18 @@ def start(conn: Connection, integration_id: int, owner: str, now_ms: int) -> int
         )
     )  # fmt: skip
     return int(run_id)
+
+
+def release(conn: Connection, integration_id: int, run: int) -> None:
+    """End the lease ``run`` holds on the integration now, its process known to be gone, so the
+    next ``start`` takes it over (and marks ``run`` interrupted) without waiting ``LEASE_MS``;
+    nothing when another run holds the lease by then."""
+    leases = tables.sync_leases
+    conn.execute(
+        update(leases)
+        .where(leases.c.integration_id == integration_id, leases.c.run_id == run)
+        .values(expires_at_ms=-1)
+    )
 
 
 def heartbeat(conn: Connection, run: int, now_ms: int, **progress: Any) -> Run | None:

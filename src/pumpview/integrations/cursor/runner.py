@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -138,6 +139,10 @@ def _take_lease(
             other = runs.running(conn, integration_id, clock())
         if other is None:
             continue  # it just finished
+        if _gone(other.owner):  # killed on this machine: no need to wait out its lease
+            with engine.begin() as conn:
+                runs.release(conn, integration_id, other.id)
+            continue
         if not wait:
             msg = (
                 f"a sync of this integration is already running ({describe(other)}); "
@@ -147,6 +152,30 @@ def _take_lease(
         if on_progress is not None:
             on_progress(other)
         time.sleep(poll_seconds)
+
+
+def _gone(holder: str) -> bool:
+    """Whether ``holder`` (an ``owner()``) names a process of this host that no longer exists
+    (or is a zombie: killed, not yet reaped by its parent). Any live process counts as the sync,
+    whatever it runs now: its pid may have been reused, and only the lease's expiry can tell.
+    Another host's process, or a system without POSIX signals, is never judged here."""
+    host, said, number = holder.rpartition(" pid ")
+    if not said or host != socket.gethostname() or not number.isdigit() or os.name != "posix":
+        return False
+    pid = int(number)
+    if pid <= 1 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: no signal sent, only whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: it exists, another user's
+        return False
+    try:  # Linux: state "Z" after the command (which may hold spaces and parentheses)
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 class _Heartbeat:

@@ -21,7 +21,7 @@ Viewer = Annotated[User, Depends(security.viewer)]
 def twin(view: overview.Overview) -> dict[str, Any]:
     """The Overview as plain JSON: money as exact decimal strings in cents, days YYYY-MM-DD."""
 
-    change = overview.change
+    change = overview.percent
     return {
         "since": plain(view.range.since), "until": plain(view.range.until),
         "total": measures(view.total), "previous": measures(view.previous),
@@ -39,6 +39,7 @@ def twin(view: overview.Overview) -> dict[str, Any]:
         "top_people": records(view.top_people, usage.COLUMNS["users"]),
         "models": records(view.models, usage.COLUMNS["models"]),
         "changes": records(view.changes, overview.CHANGE_COLUMNS),
+        "previous_has_data": view.previous_has_data,
     }  # fmt: skip
 
 

@@ -1,19 +1,24 @@
 """People, Models, Requests and Daily: one report each, as a page, as JSON and as CSV.
 
-The JSON and CSV carry exactly the fields and formats of ``pumpview report ... --format json``
-(``reports.usage.COLUMNS`` through ``reports.plain``); the page shows the columns that fit.
+The JSON carries exactly the fields and formats of ``pumpview report ... --format json``
+(``reports.usage.COLUMNS`` through ``reports.plain``); the page shows the columns that fit; the
+CSV is the page's table: the JSON's exact fields first, then the page's own columns, then each
+money column in dollars rounded to the cent.
 """
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy import Connection
 
 from pumpview.accounts import User
-from pumpview.reports import overview, ranges, usage
-from pumpview.reports.plain import plain, records
+from pumpview.money import to_dollars
+from pumpview.reports import overview, usage
+from pumpview.reports.plain import Plain, plain, records
 from pumpview.store.engine import snapshot
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
@@ -45,8 +50,51 @@ HEADINGS = {"cents_per_million_tokens": "Per 1M tokens", "cents_per_request": "P
             "top_model": "Most-used model", "last_active": "Last active"}  # fmt: skip
 
 
-def _rows(request: Request, report: str, span: ranges.Range, team: list[str] | None) -> list[Any]:
-    return list(usage.run(security.web_of(request).engine, report, span.since, span.until, team))
+DOWNLOAD_EXTRA = {
+    "users": ("top_model", "last_active", "cursor_fast_premium_requests", "service_account"),
+    "models": ("usd_per_million_tokens", "usd_per_request", "on_demand_share",
+               "cache_read_share", "max_mode_share"),
+}  # fmt: skip
+"""The page's columns a download adds after the JSON's (unit costs in dollars, not cents)."""
+RATIO_PLACES = 4
+"""Unit costs and shares are ratios, not sums: a download rounds them to 4 decimals (a unit
+price to a hundredth of a cent, a share to a hundredth of a percent)."""
+
+
+def _table(conn: Connection, report: str, where: usage.Scope | None, found: list[Any]) -> list[Any]:
+    """The page's rows: the report's fields and, for people and models, the page's own."""
+    rows = records(found, usage.COLUMNS[report])
+    if report == "users" and where:
+        rows = _with_activity(rows, usage.activity(conn, where))
+    if report == "models" and where:
+        rows = _with_unit_costs(rows, found)
+    return rows
+
+
+def _download(report: str, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Plain]], list[str]]:
+    """The table as a CSV: the JSON's exact fields first, in their order (scripts read them),
+    then the page's other columns, then every money column in dollars rounded to the cent, half
+    to even as on the page (``spend_cents`` -> ``spend_usd``)."""
+    exact = list(usage.COLUMNS[report])
+    extra = list(DOWNLOAD_EXTRA.get(report, ()))
+    money = [c for c in exact if c.endswith("_cents")]
+    step = Decimal(1).scaleb(-RATIO_PLACES)
+
+    def cell(row: dict[str, Any], column: str) -> Plain:
+        if column.startswith("usd_per_"):
+            value = row["cents_per_" + column.removeprefix("usd_per_")]
+            return None if value is None else f"{to_dollars(Decimal(value), RATIO_PLACES)}"
+        value = row.get(column)
+        if column.endswith("_share"):
+            return None if value is None else f"{Decimal(value).quantize(step, ROUND_HALF_EVEN)}"
+        return value
+
+    out = [
+        {**{c: row[c] for c in exact}, **{c: cell(row, c) for c in extra},
+         **{c.removesuffix("_cents") + "_usd": f"{to_dollars(Decimal(row[c]))}" for c in money}}
+        for row in rows
+    ]  # fmt: skip
+    return out, [*exact, *extra, *(c.removesuffix("_cents") + "_usd" for c in money)]
 
 
 def _api(path: str) -> None:
@@ -60,10 +108,13 @@ def _api(path: str) -> None:
         team: Teams,
         format: Literal["json", "csv"] = "json",
     ) -> Any:
-        data = records(_rows(request, report, span, team), usage.COLUMNS[report])
-        if format == "csv":
-            return csv_download(data, usage.COLUMNS[report], f"{path}-{span.since}-{span.until}")
-        return data
+        with snapshot(security.web_of(request).engine) as conn:
+            where = usage.scope(conn, span.since, span.until, team)
+            found: list[Any] = list(usage.REPORTS[report](conn, where)) if where else []
+            if format == "csv":
+                data, columns = _download(report, _table(conn, report, where, found))
+                return csv_download(data, columns, f"{path}-{span.since}-{span.until}")
+        return records(found, usage.COLUMNS[report])
 
     @router.get(f"/{path}", name=path)
     def page(
@@ -76,13 +127,11 @@ def _api(path: str) -> None:
         with snapshot(security.web_of(request).engine) as conn:  # the table and its chart agree
             where = usage.scope(conn, span.since, span.until, team)
             found: list[Any] = list(usage.REPORTS[report](conn, where)) if where else []
-            rows = records(found, usage.COLUMNS[report])
+            rows = _table(conn, report, where, found)
             chart = None
             if report == "users" and where:
-                rows = _with_activity(rows, usage.activity(conn, where))
                 chart = charts.people(span, found)
             if report == "models" and where:
-                rows = _with_unit_costs(rows, found)
                 days = usage.spend_by_model_day(conn, where)
                 chart = charts.spend_by_model(
                     span,

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from pumpview import accounts
 from pumpview.integrations.cursor import connection
@@ -22,7 +22,7 @@ from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.config import Faults
 from pumpview.simulator.data import SCRIPT_NAME
-from pumpview.timeutil import MS_PER_DAY, day_start_ms, now_ms
+from pumpview.timeutil import MS_PER_DAY, day_start_ms
 from tests.integrations.test_focus_reader import OFFICIAL
 from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD
 
@@ -73,6 +73,14 @@ def sign_in(page: Page, site) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def follow(page: Page, target: Locator) -> None:
+    """Click a link or a form's button and wait for the page it leads to, so the next step acts
+    on that page, never on the one being left (a step that read ``.tiles`` or the table of the
+    page it was leaving once failed a run, and a "Sync now" reloaded before its POST arrived)."""
+    with page.expect_navigation():
+        target.click()
+
+
 def shot(page: Page, name: str) -> None:
     """A screenshot for people to look at; the page ran under the CSP and shows no key."""
     SHOTS.mkdir(exist_ok=True)
@@ -107,7 +115,7 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
     site = make_site(days=30, faults=Faults(slow_rate=1.0, slow_seconds=0.4))
     page, problems = open_page(browser)
     page.context.add_init_script(WATCH_PROGRESS)
-    link = accounts.new_setup_link(site.web.engine, now_ms())
+    link = accounts.new_setup_link(site.web.engine, site.web.clock())
     page.goto(f"{site.url}/setup/{link}")
     shot(page, "setup")
     page.get_by_label("Your email").fill("first@acme.dev")
@@ -118,7 +126,7 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
     shot(page, "integrations-empty")
 
     page.get_by_label("Admin API key").fill("sk-live-123")
-    page.get_by_role("button", name="Connect").click()
+    follow(page, page.get_by_role("button", name="Connect"))
     error = page.locator("#api_key-error")
     assert "must start with 'key_' or 'crsr_'" in error.inner_text()
     shot(page, "connect-malformed-key")
@@ -130,8 +138,7 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
     page.evaluate("sessionStorage.removeItem('bars')")
     page.get_by_label("Admin API key").fill(DEMO_KEY)
     page.get_by_label("Team name (optional)").fill("Acme")
-    page.get_by_role("button", name="Connect").click()
-    page.wait_for_url("**/settings/integrations")
+    follow(page, page.get_by_role("button", name="Connect"))
     page.wait_for_selector("progress")
     shot(page, "integrations-backfilling")
     # The page reloads itself while the sync runs; wait for the load that shows it done.
@@ -146,10 +153,10 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
     assert "connected" in card.inner_text()
     shot(page, "integrations-connected")
 
-    page.get_by_role("link", name="Overview").click()
+    follow(page, page.get_by_role("link", name="Overview"))
     team = site.cursor.sim.team
     spend = gt.overall(team, day_start_ms(team.first_day), team.now).spend_cents
-    page.get_by_role("link", name="90 d").click()  # the whole history
+    follow(page, page.get_by_role("link", name="90 d"))  # the whole history
     assert format_dollars(spend) in page.locator(".tiles").inner_text()
     drawn(page, "spend-by-model")
     page.hover('[data-chart="spend-by-model"]', position={"x": 400, "y": 200})
@@ -164,11 +171,11 @@ def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
     page, problems = open_page(browser)
     sign_in(page, site)
     page.get_by_label("Admin API key").fill(DEMO_KEY)
-    page.get_by_role("button", name="Connect").click()
+    follow(page, page.get_by_role("button", name="Connect"))
     site.web.syncs.wait()
     team = site.cursor.sim.team
 
-    page.get_by_role("link", name="Overview", exact=True).click()
+    follow(page, page.get_by_role("link", name="Overview", exact=True))
     last = team.first_day + timedelta(days=4)
     page.get_by_label("From").fill(str(last - timedelta(days=1)))
     page.get_by_label("to", exact=True).fill(str(last))
@@ -189,8 +196,8 @@ def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
     drawn(page, "requests")
     shot(page, "person")
 
-    page.get_by_role("link", name="Models", exact=True).click()
-    page.get_by_role("link", name="7 d").click()
+    follow(page, page.get_by_role("link", name="Models", exact=True))
+    follow(page, page.get_by_role("link", name="7 d"))
     drawn(page, "spend-by-model")
     first_model = page.locator("#report-table tbody tr td a").first.inner_text()
     shot(page, "models")
@@ -205,7 +212,7 @@ def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
     drawn(page, "spend-by-model")
     shot(page, "model")
 
-    page.get_by_role("link", name="People", exact=True).click()
+    follow(page, page.get_by_role("link", name="People", exact=True))
     assert SCRIPT_NAME in page.locator("#report-table").inner_text()  # as text, and ran nothing
     search = page.get_by_label("Search")
     search.fill("maya")
@@ -218,7 +225,7 @@ def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
     assert len(events) > 3
     shot(page, "people")
     for name, kind in (("Requests", "requests"),):
-        page.get_by_role("link", name=name, exact=True).click()
+        follow(page, page.get_by_role("link", name=name, exact=True))
         drawn(page, kind)
         shot(page, name.lower())
     page.goto(f"{site.url}/docs")
@@ -227,7 +234,7 @@ def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
     shot(page, "docs")
     page.goto(f"{site.url}/settings/users")
     shot(page, "users")
-    page.get_by_role("link", name="Data sources").click()
+    follow(page, page.get_by_role("link", name="Data sources"))
     page.get_by_label("FOCUS file (CSV, .csv.gz or Parquet)").set_input_files(OFFICIAL)
     page.get_by_role("button", name="Import").click()
     assert (
@@ -251,11 +258,12 @@ def test_two_teams_each_a_card_and_a_team_filter(site, serve, browser):
     page, problems = open_page(browser)
     sign_in(page, site)
     page.get_by_label("Admin API key").fill(DEMO_KEY)
-    page.get_by_role("button", name="Connect").click()
+    follow(page, page.get_by_role("button", name="Connect"))
     site.web.syncs.wait()
-    other = serve(now_ms=None, days=5, members=5, seed=7)
+    now = site.web.clock()
+    other = serve(now_ms=now, days=5, members=5, seed=7)
     connection.connect(site.web.engine, site.web.vault, DEMO_KEY, base_url=other.url,
-                       team_name="EU", name="cursor-eu", now_ms=now_ms(), pacing=False)  # fmt: skip
+                       team_name="EU", name="cursor-eu", now_ms=now, pacing=False)  # fmt: skip
     site.web.syncs.start("cursor-eu")
     site.web.syncs.wait()
     page.goto(f"{site.url}/settings/integrations")
@@ -264,14 +272,14 @@ def test_two_teams_each_a_card_and_a_team_filter(site, serve, browser):
     shot(page, "integrations-two-teams")
 
     eu = other.sim.team
-    page.get_by_role("link", name="Overview", exact=True).click()
-    page.get_by_role("link", name="7 d").click()
+    follow(page, page.get_by_role("link", name="Overview", exact=True))
+    follow(page, page.get_by_role("link", name="7 d"))
     page.get_by_label("Team").select_option("cursor-eu")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**team=cursor-eu**")
     spend = gt.overall(eu, day_start_ms(eu.first_day), eu.now).spend_cents
     assert format_dollars(spend) in page.locator(".tiles").inner_text()
-    page.get_by_role("link", name="People", exact=True).click()
+    follow(page, page.get_by_role("link", name="People", exact=True))
     assert "team=cursor-eu" in page.url  # the filter stays on as one moves about
     shown = page.locator("#report-table tbody tr").count()
     assert shown == len({gt.by_user(e) for e in gt.visible_events(eu, 0, eu.now)})
@@ -289,11 +297,11 @@ def test_every_connect_error_then_revoke_and_disconnect(site, browser):
         (NO_API_KEY, "Enterprise plan"),
     ):
         page.get_by_label("Admin API key").fill(key)
-        page.get_by_role("button", name="Connect").click()
+        follow(page, page.get_by_role("button", name="Connect"))
         assert says in page.locator("#api_key-error").inner_text()
     shot(page, "connect-no-access")
     page.get_by_label("Admin API key").fill(DEMO_KEY)
-    page.get_by_role("button", name="Connect").click()
+    follow(page, page.get_by_role("button", name="Connect"))
     site.web.syncs.wait()
 
     page.goto(f"{site.url}/people?since={site.cursor.sim.team.first_day}")
@@ -306,7 +314,7 @@ def test_every_connect_error_then_revoke_and_disconnect(site, browser):
 
     page.goto(f"{site.url}/settings/integrations")
     backfill = page.request.get(f"{site.url}/api/integrations").json()[0]["run"]
-    page.get_by_role("button", name="Sync now").click()
+    follow(page, page.get_by_role("button", name="Sync now"))
     site.web.syncs.wait()
     page.reload()
     again = page.request.get(f"{site.url}/api/integrations").json()[0]["run"]
@@ -316,7 +324,7 @@ def test_every_connect_error_then_revoke_and_disconnect(site, browser):
 
     stored = page.request.get(f"{site.url}/api/integrations").json()[0]["events"]
     site.cursor.sim.revoke(DEMO_KEY)
-    page.get_by_role("button", name="Sync now").click()
+    follow(page, page.get_by_role("button", name="Sync now"))
     site.web.syncs.wait()
     page.reload()
     card = page.get_by_role("region", name="Cursor · cursor")
@@ -405,7 +413,7 @@ def test_settings_people_preview_apply_edit_on_a_wide_screen_and_a_phone(site, b
     page, problems = open_page(browser)
     sign_in(page, site)
     page.get_by_label("Admin API key").fill(DEMO_KEY)
-    page.get_by_role("button", name="Connect").click()
+    follow(page, page.get_by_role("button", name="Connect"))
     site.web.syncs.wait()
     first, second = [m for m in site.cursor.sim.team.members if m.listed and not m.is_removed][:2]
     page.get_by_role("link", name="People", exact=True).nth(1).click()  # Settings' sub-navigation

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pumpview.integrations.focus import importer
 from pumpview.simulator import DEMO_KEY, cloud
 from pumpview.timeutil import day_of
-from tests.web.test_browser import browser, drawn, open_page, shot, sign_in
+from tests.web.test_browser import browser, drawn, follow, open_page, shot, sign_in
 
 __all__ = ["browser"]
 
@@ -17,7 +17,7 @@ def test_cloud_beside_cursor_on_the_overview_cloud_and_teams(site, browser, tmp_
     page, problems = open_page(browser)
     sign_in(page, site)
     page.get_by_label("Admin API key").fill(DEMO_KEY)
-    page.get_by_role("button", name="Connect").click()
+    follow(page, page.get_by_role("button", name="Connect"))
     site.web.syncs.wait()
     team = site.cursor.sim.team
     last = day_of(team.now)
@@ -26,17 +26,17 @@ def test_cloud_beside_cursor_on_the_overview_cloud_and_teams(site, browser, tmp_
     aws = sum(Decimal(r["EffectiveCost"]) for r in cloud.rows(team, team.first_day, last))
     dollars = f"${aws:,.2f}"  # the tile rounds to cents for people; the twin is exact
 
-    page.get_by_role("link", name="Overview", exact=True).click()
+    follow(page, page.get_by_role("link", name="Overview", exact=True))
     providers = page.get_by_role("region", name="Spend by provider")
     assert dollars in providers.inner_text()
     shot(page, "overview-providers")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cloud").click()
+    follow(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Cloud"))
     drawn(page, "spend-by-model")
     assert dollars in page.locator(".tiles").inner_text()
     shot(page, "cloud")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Teams").click()
+    follow(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Teams"))
     drawn(page, "teams")
     rows = page.locator("#report-table tbody tr").all_inner_texts()
     assert rows[-1].startswith("untagged")

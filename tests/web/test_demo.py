@@ -26,6 +26,7 @@ def _free_port() -> int:
 def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
     port = _free_port()
     env = {**os.environ, "PUMPVIEW_HOME": str(tmp_path / "demo")}
+    env["PUMPVIEW_NOW"] = "2026-12-07T00:00:30Z"  # a fixed present, at the hardest hour
     env.pop("PUMPVIEW_DATABASE_URL", None)
     errors = (tmp_path / "stderr.txt").open("w", encoding="utf-8")
     demo = subprocess.Popen(  # noqa: S603 - our own command

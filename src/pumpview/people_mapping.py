@@ -224,13 +224,15 @@ def _day(cells: Mapping[str, str], column: str) -> date | None:
 
 def span_text(valid_from: date | None, valid_to: date | None) -> str:
     """A membership's span in words: ``from 2026-01-01 until 2026-03-01`` (``until``: the first
-    day out, as ``valid_to`` is), ``since always``, ``from ...``, ``until ...``."""
+    day out, as ``valid_to`` is), ``from ...``, ``until ...``; nothing for no bounds at all (a
+    team with no dates is the team on every day: "Mobile", never "Mobile since always")."""
     if valid_from is None:
-        return "since always" if valid_to is None else f"until {valid_to}"
+        return "" if valid_to is None else f"until {valid_to}"
     return f"from {valid_from}" + ("" if valid_to is None else f" until {valid_to}")
 
 
 def history(memberships: Iterable[Membership]) -> str:
-    """A team history in words: ``Platform until 2026-03-01, then Data from 2026-03-01``."""
+    """A team history in words: ``Platform until 2026-03-01, then Data from 2026-03-01``;
+    ``Mobile`` for a membership with neither a start nor an end."""
     spans = sorted(memberships, key=lambda m: m.valid_from or date.min)
-    return ", then ".join(f"{m.team} {span_text(m.valid_from, m.valid_to)}" for m in spans)
+    return ", then ".join(f"{m.team} {span_text(m.valid_from, m.valid_to)}".rstrip() for m in spans)

@@ -23,7 +23,7 @@ PREVIEW = [
     "2026-03-01",
     "  line 4  Build Bot: new person",
     "  line 4  Build Bot: alias ci-bot added",
-    "  line 4  Build Bot: team: Platform since always",
+    "  line 4  Build Bot: team: Platform",
 ]
 
 

@@ -125,5 +125,5 @@ def test_the_data_sources_page_has_the_export_form_for_everyone(site):
         text = page.text
         assert "Export Cursor costs as FOCUS" in text
         assert 'action="/api/export/focus"' in text
-        assert 'name="since" type="date" value="2025-11-01"' in text
+        assert 'name="since" type="text" class="day" value="2025-11-01"' in text
         assert '<input type="hidden" name="team" value="x">' in text

@@ -108,7 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
         await asyncio.gather(asyncio.to_thread(syncs.close), asyncio.to_thread(web.imports.close))
 
     app = FastAPI(
-        title="Pump View", docs_url=None, redoc_url=None, openapi_url=None,
+        title="Pump View", docs_url=None, redoc_url=None, openapi_url=None, openapi_tags=docs.TAGS,
         dependencies=[Depends(security.check_csrf)], lifespan=lifespan,
     )  # fmt: skip
     app.state.web = web
@@ -179,19 +179,24 @@ def kind(column: str) -> str:
     return "num" if numeric or column.startswith("cents_per") else ""
 
 
-def cell(value: object, column: str) -> str:
-    """A plain report value (``reports.plain``) as a table shows it."""
+UNIT_PLACES = 4
+"""Unit costs (per request, per 1M tokens) in dollars to a hundredth of a cent, whatever their
+size: one rule, so a column's decimal points line up and cheap models still differ."""
+
+
+def cell(value: object, column: str, currency: str | None = None) -> str:
+    """A plain report value (``reports.plain``) as a table shows it; a cloud amount (``*_cost``)
+    in ``currency``, its row's."""
     if value is None:
         return "—"
     if column.endswith("_share"):
         return f"{Decimal(str(value)) * 100:.1f}%"
-    if column.startswith("cents_per"):  # unit prices: a fraction of a cent still tells models apart
-        cents = Decimal(str(value))
-        return format_dollars(cents, 2 if abs(cents) >= 100 else 4)
+    if column.startswith("cents_per"):
+        return format_dollars(Decimal(str(value)), UNIT_PLACES)
     if column.endswith("_cents"):
         return format_dollars(Decimal(str(value)))
-    if column.endswith("_cost"):  # in the row's currency, which has its own column
-        return f"{Decimal(str(value)):,.2f}"
+    if column.endswith("_cost"):
+        return amount(value, currency) if currency else f"{Decimal(str(value)):,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)

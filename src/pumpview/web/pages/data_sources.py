@@ -18,7 +18,7 @@ from pumpview.store import cloud
 from pumpview.web import security
 from pumpview.web.imports import ImportBusy, Job
 
-router = APIRouter()
+router = APIRouter(tags=["Settings · Data sources"])  # its group in /docs
 PAGE = "/settings/data-sources"
 Viewer = Annotated[User, Depends(security.viewer)]
 Admin = Annotated[User, Depends(security.admin)]

@@ -20,6 +20,20 @@ DESCRIPTION = """Pump View's figures for scripts. Sign in with a session, or sen
 the field names of `pumpview report ... --format json`. Errors are `{"error", "message"}`."""
 
 
+TAGS = [  # /docs groups the API routes by the page they are the twin of, in the menu's order
+    {"name": "Overview", "description": "The Overview page's figures."},
+    {"name": "People", "description": "People, a person, Cursor beside the cloud per person."},
+    {"name": "Models", "description": "Models and a model's page."},
+    {"name": "Requests", "description": "Fast, slow and not-charged requests per person."},
+    {"name": "Daily", "description": "Cursor usage per UTC day."},
+    {"name": "Teams", "description": "Cursor and cloud spend per team."},
+    {"name": "Cloud", "description": "Cloud and Cursor costs per provider and service."},
+    {"name": "Settings · Integrations", "description": "Connected Cursor teams; start a sync."},
+    {"name": "Settings · Data sources", "description": "FOCUS files in; Cursor costs out."},
+    {"name": "Settings · People", "description": "The directory: people, aliases, teams."},
+]  # fmt: skip
+
+
 @router.get("/openapi.json")
 def schema(request: Request, _user: Viewer) -> dict[str, Any]:
     full: dict[str, Any] = request.app.openapi()  # built once, then cached by FastAPI

@@ -19,7 +19,7 @@ from pumpview.reports.seats import SeatPlan
 from pumpview.web import security
 from pumpview.web.params import Span, Teams
 
-router = APIRouter()
+router = APIRouter(tags=["Settings · Data sources"])  # its group in /docs
 Viewer = Annotated[User, Depends(security.viewer)]
 MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet",
          "metadata": "application/json"}  # fmt: skip

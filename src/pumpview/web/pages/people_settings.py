@@ -27,7 +27,7 @@ from pumpview.timeutil import parse_day
 from pumpview.web import security
 from pumpview.web.download import csv_download
 
-router = APIRouter()
+router = APIRouter(tags=["Settings · People"])  # its group in /docs
 PAGE = "/settings/people"
 Viewer = Annotated[User, Depends(security.viewer)]
 Admin = Annotated[User, Depends(security.admin)]

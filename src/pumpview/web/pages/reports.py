@@ -41,13 +41,35 @@ PAGES = {  # path: (report, title, the columns on screen)
     "daily": ("daily", "Daily", ("date", "events", "spend_cents", "on_demand_cents",
               "included_cents", "fast_requests", "slow_requests")),
 }  # fmt: skip
+FIRST = {  # path: the columns a phone shows, then those a laptop adds (1366 px, no sideways
+           # scrolling); the rest wait behind "All columns" (templates/_columns.html)
+    "people": (("name", "spend_cents", "on_demand_cents"),
+               ("included_cents", "events", "fast_requests", "slow_requests",
+                "cursor_fast_premium_requests", "top_model", "last_active")),
+    "models": (("model", "spend_cents", "cents_per_request"),
+               ("events", "users", "cents_per_million_tokens", "on_demand_share",
+                "max_mode_share", "model_cost_cents", "token_fee_cents")),
+    "requests": (("name", "fast_requests", "cursor_fast_premium_requests"),
+                 ("email", "slow_requests", "not_charged_requests")),
+    "daily": (("date", "spend_cents", "fast_requests"),
+              ("events", "on_demand_cents", "included_cents", "slow_requests")),
+}  # fmt: skip
 HEADINGS = {"cents_per_million_tokens": "Per 1M tokens", "cents_per_request": "Per request",
             "on_demand_share": "On-demand share", "cache_read_share": "Cache-read share",
             "max_mode_share": "Max-mode share",
             "spend_cents": "Spend", "on_demand_cents": "On-demand", "included_cents": "Included",
             "model_cost_cents": "Model cost", "token_fee_cents": "Cursor token fee",
             "cursor_fast_premium_requests": "Cursor's fast premium (cycle)",
-            "top_model": "Most-used model", "last_active": "Last active"}  # fmt: skip
+            "top_model": "Most-used model", "last_active": "Last active",
+            "users": "People"}  # fmt: skip
+
+
+def tiers(path: str) -> dict[str, str]:
+    """Each column of a page's table with its class: shown everywhere, from laptop width up
+    (``col-wide``) or with all columns only (``col-more``)."""
+    phone, laptop = FIRST[path]
+    return {c: "" if c in phone else "col-wide" if c in laptop else "col-more"
+            for c in PAGES[path][2]}  # fmt: skip
 
 
 DOWNLOAD_EXTRA = {
@@ -100,7 +122,7 @@ def _download(report: str, rows: list[dict[str, Any]]) -> tuple[list[dict[str, P
 def _api(path: str) -> None:
     report = PAGES[path][0]
 
-    @router.get(f"/api/{path}", name=f"api-{path}")
+    @router.get(f"/api/{path}", name=f"api-{path}", tags=[PAGES[path][1]])
     def api(
         request: Request,
         _user: Viewer,
@@ -142,7 +164,7 @@ def _api(path: str) -> None:
         return security.web_of(request).page(request, "report.html", {
             **around(request, span),
             "title": title, "path": path, "rows": rows, "columns": shown, "headings": HEADINGS,
-            "chart": chart,
+            "tiers": tiers(path), "chart": chart,
         })  # fmt: skip
 
 

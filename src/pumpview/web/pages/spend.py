@@ -27,6 +27,9 @@ router = APIRouter()
 Viewer = Annotated[User, Depends(security.viewer)]
 
 
+TAGS = {"providers": "Cloud", "people": "People", "teams": "Teams"}  # each one's group in /docs
+
+
 def _columns(kind: str, by: str) -> tuple[str, ...]:
     columns = spend.COLUMNS[kind]
     return (
@@ -37,7 +40,7 @@ def _columns(kind: str, by: str) -> tuple[str, ...]:
 
 
 def _api(kind: str) -> None:
-    @router.get(f"/api/spend/{kind}", name=f"api-spend-{kind}")
+    @router.get(f"/api/spend/{kind}", name=f"api-spend-{kind}", tags=[TAGS[kind]])
     def api(
         request: Request,
         _user: Viewer,

@@ -70,7 +70,7 @@ def sign_in(page: Page, site) -> None:
     page.goto(f"{site.url}/sign-in")
     page.get_by_label("Email").fill(ADMIN)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    follow(page, page.get_by_role("button", name="Sign in"))
 
 
 def follow(page: Page, target: Locator) -> None:

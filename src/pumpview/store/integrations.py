@@ -36,7 +36,7 @@ def require(conn: Connection, name: str) -> Row[Any]:
     row = find(conn, name)
     if row is None:
         msg = f"no {name} integration is connected; run: pumpview integrations connect {name}"
-        raise UserInputError(msg)
+        raise UserInputError(msg, web=f"No integration is named {name}.")
     return row
 
 

@@ -142,7 +142,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(UserInputError)
     async def bad_input(request: Request, exc: UserInputError) -> Response:
         """A report asked for what is not there (an unknown team): a 400 saying so."""
-        return await http_error(request, HTTPException(400, str(exc)))
+        return await http_error(request, HTTPException(400, exc.web))
 
     return app
 

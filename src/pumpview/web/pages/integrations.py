@@ -26,10 +26,17 @@ Viewer = Annotated[User, Depends(security.viewer)]
 Admin = Annotated[User, Depends(security.admin)]
 
 
+def _free_name(taken: set[str]) -> str:
+    """The name the Connect form suggests: ``cursor``, else the first free ``cursor-N``, so
+    "Add another Cursor team" adds one rather than offering the first team's name."""
+    return next(n for n in (NAME, *(f"{NAME}-{i}" for i in range(2, 100))) if n not in taken)
+
+
 def _page(request: Request, status: int = 200, **form: Any) -> Response:
     web = security.web_of(request)
     shown = report.listing(web.engine, web.vault)
-    context = {"integrations": shown, "form": {"name": NAME if not shown else "", **form}}
+    context = {"integrations": shown,
+               "form": {"name": _free_name({i.name for i in shown}), **form}}  # fmt: skip
     return web.page(request, "integrations.html", context, status=status)
 
 
@@ -48,15 +55,26 @@ def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
 
 
 def _field_of(exc: PumpViewError) -> str:
-    """Which field an error belongs next to."""
-    if isinstance(exc, AuthError) or "key" in str(exc).lower():
+    """Which field an error belongs next to: the error says so (``UserInputError.field``), and
+    a key Cursor refused is the key's."""
+    if isinstance(exc, AuthError):
         return "api_key"
-    if "name" in str(exc).lower() and not isinstance(exc, UpstreamError):
-        return "name"
+    if isinstance(exc, UserInputError) and exc.field:
+        return exc.field
     return "general"
 
 
-@router.post(f"{PAGE}/connect")
+def _web_message(exc: PumpViewError) -> str:
+    """What a person at the page reads: never a CLI command."""
+    if isinstance(exc, UserInputError):
+        return exc.web
+    if isinstance(exc, UpstreamError) and not isinstance(exc, AuthError):
+        return f"Cursor is unreachable or rate limiting; try again in a minute. ({exc})"
+    return str(exc)
+
+
+@router.post(PAGE)
+@router.post(f"{PAGE}/connect", include_in_schema=False)  # the form's address before
 def connect(
     request: Request,
     _user: Admin,
@@ -64,7 +82,10 @@ def connect(
     team_name: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = NAME,
 ) -> Response:
-    """Verify the key, store it sealed and start the backfill; or say what to fix."""
+    """Verify the key, store it sealed and start the backfill; or show the form again, its
+    errors at their fields. The form posts to the page's own address and a refusal answers
+    200: a form to correct is not a failed request (a 400 lands in the browser's console as
+    "Failed to load resource"), and the address stays the page's."""
     web = security.web_of(request)
     name = name.strip() or NAME
     try:
@@ -74,11 +95,8 @@ def connect(
             pacing=web.settings.rate_limit,
         )  # fmt: skip
     except (UserInputError, UpstreamError) as exc:
-        message = str(exc)
-        if isinstance(exc, UpstreamError) and not isinstance(exc, AuthError):
-            message = f"Cursor is unreachable or rate limiting; try again in a minute. ({exc})"
-        errors = {_field_of(exc): message}
-        return _page(request, 400, name=name, team_name=team_name, errors=errors, open=True)
+        errors = {_field_of(exc): _web_message(exc)}
+        return _page(request, name=name, team_name=team_name, errors=errors, open=True)
     web.syncs.start(name)
     return RedirectResponse(PAGE, status_code=303)
 

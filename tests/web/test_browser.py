@@ -244,9 +244,10 @@ def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
     assert problems == []
 
 
-def test_two_teams_each_a_card_and_a_team_filter(site, serve, browser):
+def test_two_teams_each_a_card_and_an_integration_filter(site, serve, browser):
     """A second Cursor team (connected from the CLI's code path against its own upstream) gets
-    its own card; the data pages offer a team filter whose figures are that team's alone."""
+    its own card; the data pages offer a Cursor integration filter, by the team names given
+    at Connect, whose figures are that team's alone."""
     page, problems = open_page(browser)
     sign_in(page, site)
     page.get_by_label("Admin API key").fill(DEMO_KEY)
@@ -265,13 +266,13 @@ def test_two_teams_each_a_card_and_a_team_filter(site, serve, browser):
     eu = other.sim.team
     page.get_by_role("link", name="Overview", exact=True).click()
     page.get_by_role("link", name="7 d").click()
-    page.get_by_label("Team").select_option("cursor-eu")
+    page.get_by_label("Cursor integration").select_option(label="EU")
     page.get_by_role("button", name="Show").click()
-    page.wait_for_url("**team=cursor-eu**")
+    page.wait_for_url("**integration=cursor-eu**")
     spend = gt.overall(eu, day_start_ms(eu.first_day), eu.now).spend_cents
     assert format_dollars(spend) in page.locator(".tiles").inner_text()
     page.get_by_role("link", name="People", exact=True).click()
-    assert "team=cursor-eu" in page.url  # the filter stays on as one moves about
+    assert "integration=cursor-eu" in page.url  # the filter stays on as one moves about
     shown = page.locator("#report-table tbody tr").count()
     assert shown == len({gt.by_user(e) for e in gt.visible_events(eu, 0, eu.now)})
     shot(page, "people-one-team")

@@ -13,10 +13,10 @@ from pumpview.simulator.config import (
 )
 
 __all__ = [
-    "DEMO_SECOND_KEY",
-    "ByKey",
     "DEMO_KEY",
     "DEMO_LEGACY_KEY",
+    "DEMO_SECOND_KEY",
+    "ByKey",
     "Faults",
     "Grant",
     "SimConfig",

@@ -80,6 +80,17 @@ def listing(conn: Connection) -> list[dict[str, Any]]:
     return out
 
 
+def display_names(conn: Connection) -> dict[str, str]:
+    """Each integration's name and what a person calls it: the team name given at connect,
+    else the name itself; in the order of the names."""
+    rows = conn.execute(
+        select(tables.integrations.c.name, tables.integrations.c.team_name).order_by(
+            tables.integrations.c.name
+        )
+    )
+    return {row.name: row.team_name or row.name for row in rows}
+
+
 def roster(conn: Connection, integration_id: int) -> set[str]:
     """The emails ``/teams/members`` listed for the integration (not event-only principals)."""
     people = tables.people

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from pumpview.reports import usage
 from pumpview.reports.ranges import Range
@@ -20,6 +20,17 @@ from pumpview.store import runs, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.usage import is_final
 from pumpview.timeutil import now_ms
+
+
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """A Cursor integration whose figures no longer update: disconnected, or its key revoked."""
+
+    name: str
+    display_name: str
+    status: str
+    """``disconnected`` or ``revoked``."""
+    last_success_at_ms: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +46,8 @@ class Completeness:
     """The range starts before the oldest stored day: the page shows less than it asks for."""
     unattributed_share: Decimal | None
     """The range's spend on events without an email (removed users), of all its spend."""
+    stopped: tuple[Stopped, ...] = ()
+    """Integrations in scope whose figures stopped updating (no key, or a revoked one)."""
 
 
 def of(engine: Engine, span: Range, integrations: Sequence[str] | None = None) -> Completeness:
@@ -50,6 +63,7 @@ def of(engine: Engine, span: Range, integrations: Sequence[str] | None = None) -
         earliest = tables.integrations.c.earliest_day
         retention = conn.execute(select(earliest).where(earliest.is_not(None))).scalars().all()
         where = usage.scope(conn, span.since, span.until, integrations)
+        stopped = _stopped(conn, integrations)
         share = None
         if where is not None:
             spend = usage.total(conn, where).spend_cents
@@ -66,4 +80,19 @@ def of(engine: Engine, span: Range, integrations: Sequence[str] | None = None) -
         complete_through=complete, provisional_days=provisional, loading=loading,
         retention_from=min(retention) if retention else None,
         missing_before=oldest is not None and span.since < oldest, unattributed_share=share,
+        stopped=stopped,
     )  # fmt: skip
+
+
+def _stopped(conn: Connection, names: Sequence[str] | None) -> tuple[Stopped, ...]:
+    rows = tables.integrations
+    found = conn.execute(
+        select(rows.c.name, rows.c.team_name, rows.c.status, rows.c.last_success_at_ms)
+        .where(rows.c.status.in_(("disconnected", "revoked")))
+        .order_by(rows.c.name)
+    )
+    return tuple(
+        Stopped(row.name, row.team_name or row.name, row.status, row.last_success_at_ms)
+        for row in found
+        if names is None or row.name in names
+    )

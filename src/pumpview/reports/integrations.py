@@ -35,6 +35,11 @@ class Integration:
     """The oldest day Cursor still returned, once a run reached the far end of its horizon."""
 
     @property
+    def display_name(self) -> str:
+        """What a person calls it: the team name given at connect, else its name."""
+        return self.team_name or self.name
+
+    @property
     def syncing(self) -> bool:
         return self.run is not None and self.run.outcome is None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -32,24 +33,52 @@ def _free_name(taken: set[str]) -> str:
     return next(n for n in (NAME, *(f"{NAME}-{i}" for i in range(2, 100))) if n not in taken)
 
 
-def _page(request: Request, status: int = 200, **form: Any) -> Response:
+def _page(request: Request, status: int = 200, notice: str | None = None, **form: Any) -> Response:
     web = security.web_of(request)
     shown = report.listing(web.engine, web.vault)
-    context = {"integrations": shown,
+    context = {"integrations": shown, "notice": notice,
                "form": {"name": _free_name({i.name for i in shown}), **form}}  # fmt: skip
     return web.page(request, "integrations.html", context, status=status)
 
 
 @router.get(PAGE)
-def page(request: Request, _user: Viewer) -> Response:
-    return _page(request)
+def page(
+    request: Request,
+    _user: Viewer,
+    disconnected: str | None = None,
+    deleted: str | None = None,
+    reconnect: str | None = None,
+) -> Response:
+    """The cards; after a disconnect or a delete, a notice saying what was done (the action
+    redirects here with its name); ``?reconnect=NAME`` opens the Connect form for that
+    integration, its name and team name filled in."""
+    web = security.web_of(request)
+    shown = {i.name: i for i in report.listing(web.engine, web.vault)}
+    notice = None
+    if disconnected in shown:
+        was = shown[disconnected]
+        notice = (
+            f"Disconnected {was.display_name}: its key is forgotten and its data kept; its figures "
+            "stop updating until it is reconnected."
+        )
+    elif deleted and deleted not in shown:
+        notice = f"Deleted the integration {deleted} and all its data."
+    if reconnect in shown:
+        again = shown[reconnect]
+        return _page(request, notice=notice, name=again.name, team_name=again.team_name or "",
+                     open=True)  # fmt: skip
+    return _page(request, notice=notice)
 
 
 @router.get("/api/integrations")
 def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
     web = security.web_of(request)
     return [
-        {**{name: plain(value) for name, value in asdict(i).items()}, "syncing": i.syncing}
+        {
+            **{name: plain(value) for name, value in asdict(i).items()},
+            "display_name": i.display_name,
+            "syncing": i.syncing,
+        }
         for i in report.listing(web.engine, web.vault)
     ]
 
@@ -129,5 +158,26 @@ def disconnect(
     try:
         runner.disconnect(web.engine, connection.check_name(name), purge=data == "delete")
     except UserInputError as exc:
-        return _page(request, 400, errors={"general": str(exc)})
-    return RedirectResponse(PAGE, status_code=303)
+        return _page(request, errors={"general": exc.web})
+    done = "deleted" if data == "delete" else "disconnected"
+    return RedirectResponse(f"{PAGE}?{urlencode({done: name})}", status_code=303)
+
+
+@router.post(PAGE + "/{name}/delete")
+def delete_data(
+    request: Request,
+    name: str,
+    _user: Admin,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Delete a disconnected integration and every row synced from it, once the admin ticked
+    the box that confirms it."""
+    web = security.web_of(request)
+    if confirm != "yes":
+        message = "Nothing was deleted: tick the box to confirm that the data goes for good."
+        return _page(request, errors={"general": message})
+    try:
+        runner.disconnect(web.engine, connection.check_name(name), purge=True)
+    except UserInputError as exc:
+        return _page(request, errors={"general": exc.web})
+    return RedirectResponse(f"{PAGE}?{urlencode({'deleted': name})}", status_code=303)

@@ -33,12 +33,15 @@ WATCH_CSP = (
     "e => window.__csp.push(e.effectiveDirective + ' ' + e.blockedURI));"
 )
 WATCH_PROGRESS = (
-    "document.addEventListener('DOMContentLoaded', () => { const bar = "
-    "document.querySelector('progress'); const seen = JSON.parse("
-    "sessionStorage.getItem('bars') || '[]'); seen.push(bar ? [bar.value, bar.max] : null); "
-    "sessionStorage.setItem('bars', JSON.stringify(seen)); });"
+    "document.addEventListener('DOMContentLoaded', () => { const keep = (name, value) => {"
+    " const seen = JSON.parse(sessionStorage.getItem(name) || '[]'); seen.push(value);"
+    " sessionStorage.setItem(name, JSON.stringify(seen)); };"
+    " const bar = document.querySelector('progress'); keep('loads', bar ? 'bar' : null);"
+    " if (bar) new MutationObserver(() => keep('bars', [Number(bar.getAttribute('value')),"
+    " Number(bar.getAttribute('max'))])).observe(bar, { attributes: true }); });"
 )
-"""Every load of a page records its progress bar (``null`` once there is none)."""
+"""Every load of a page records whether it had a progress bar (``loads``), and every change of
+the bar's figures in place (``bars``)."""
 LEAKS = (DEMO_KEY, base64.b64encode(f"{DEMO_KEY}:".encode()).decode(), quote(DEMO_KEY))
 """The key as typed, as HTTP Basic auth sends it, URL-encoded: none may appear anywhere."""
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -126,23 +129,29 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
     assert page.url == f"{site.url}/settings/integrations"  # the page's own address
     assert problems == []  # a form to correct is no failed request in the console
 
-    page.evaluate("sessionStorage.removeItem('bars')")
+    page.evaluate("sessionStorage.clear()")
     page.get_by_label("Admin API key").fill(DEMO_KEY)
     page.get_by_label("Team name (optional)").fill("Acme")
     page.get_by_role("button", name="Connect").click()
     page.wait_for_url("**/settings/integrations")
     page.wait_for_selector("progress")
     shot(page, "integrations-backfilling")
-    # The page reloads itself while the sync runs; wait for the load that shows it done.
+    # The bar moves in place from the JSON twin; the page reloads once, when the sync ends.
     page.wait_for_selector('[data-running="false"]', timeout=60_000)
-    bars = page.evaluate("JSON.parse(sessionStorage.getItem('bars'))")
-    moving = [value for value, _max in bars[:-1]]
-    assert bars[-1] is None, bars  # the last load shows it done
-    assert len(moving) >= 3, bars  # several loads saw it running
+    loads = page.evaluate("JSON.parse(sessionStorage.getItem('loads'))")
+    bars = page.evaluate("JSON.parse(sessionStorage.getItem('bars') || '[]')")
+    assert loads == ["bar", None], loads  # no reload while it ran; one when it ended
+    moving = [value for value, _max in bars]
+    assert len(set(moving)) >= 3, bars  # the bar moved several times in place
     assert moving == sorted(moving), bars  # never backwards
-    assert moving[0] < moving[-1], bars  # and forward
+    assert {most for _value, most in bars} == {connection.DEFAULT_BACKFILL_DAYS}  # days asked
     card = page.get_by_role("region", name="Cursor · Acme")
     assert "connected" in card.inner_text()
+    sync_now = card.get_by_role("button", name="Sync now").bounding_box()
+    disconnect = card.locator("summary", has_text="Disconnect").bounding_box()
+    assert sync_now is not None
+    assert disconnect is not None
+    assert (disconnect["y"], disconnect["height"]) == (sync_now["y"], sync_now["height"])
     shot(page, "integrations-connected")
 
     page.get_by_role("link", name="Overview").click()

@@ -72,15 +72,16 @@ def page(
 
 @router.get("/api/integrations")
 def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
+    """Each integration as its card shows it; ``progress`` while a sync runs (the line the card
+    shows, which the page's script puts in place as the sync moves)."""
     web = security.web_of(request)
-    return [
-        {
-            **{name: plain(value) for name, value in asdict(i).items()},
-            "display_name": i.display_name,
-            "syncing": i.syncing,
-        }
-        for i in report.listing(web.engine, web.vault)
-    ]
+    return [_twin(i) for i in report.listing(web.engine, web.vault)]
+
+
+def _twin(i: report.Integration) -> dict[str, Any]:
+    shown = {name: plain(value) for name, value in asdict(i).items()}
+    progress = None if i.progress is None else {**asdict(i.progress), "line": i.progress.line}
+    return {**shown, "display_name": i.display_name, "syncing": i.syncing, "progress": progress}
 
 
 def _field_of(exc: PumpViewError) -> str:

@@ -165,6 +165,34 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
     assert problems == []
 
 
+def test_the_overview_refreshes_its_figures_while_the_backfill_runs(make_site, browser):
+    """Opened while the backfill runs, the Overview says how far it is and reloads its figures
+    as days land, by itself, until it shows the whole spend and no notice."""
+    site = make_site(days=30, faults=Faults(slow_rate=1.0, slow_seconds=0.4))
+    page, problems = open_page(browser)
+    page.context.add_init_script(
+        "document.addEventListener('DOMContentLoaded', () => { if (location.pathname === '/')"
+        " sessionStorage.setItem('overviews', String(Number(sessionStorage.getItem("
+        "'overviews') || 0) + 1)); });"
+    )
+    sign_in(page, site)
+    page.goto(f"{site.url}/settings/integrations")
+    page.get_by_label("Admin API key").fill(DEMO_KEY)
+    page.get_by_role("button", name="Connect").click()
+    page.wait_for_selector('progress[value]:not([value="0"])')  # a first day is in
+    page.get_by_role("link", name="Overview", exact=True).click()
+    notice = page.locator(".completeness .loading")
+    assert "days loaded" in notice.inner_text()
+    shot(page, "overview-backfilling")
+    notice.wait_for(state="detached", timeout=60_000)  # the load after the backfill ended
+    assert int(page.evaluate("sessionStorage.getItem('overviews')")) >= 3  # and some between
+    team = site.cursor.sim.team
+    spend = gt.overall(team, day_start_ms(team.first_day), team.now).spend_cents
+    page.get_by_role("link", name="90 d").click()
+    assert format_dollars(spend) in page.locator(".tiles").inner_text()
+    assert problems == []
+
+
 def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
     """After a backfill: every page opens; a custom range lands in the URL and the figures;
     a bar of "what changed" opens that person, a model's bar its page; People is searchable

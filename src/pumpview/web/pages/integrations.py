@@ -66,7 +66,7 @@ def page(
     if reconnect in shown:
         again = shown[reconnect]
         return _page(request, notice=notice, name=again.name, team_name=again.team_name or "",
-                     open=True)  # fmt: skip
+                     open=True, reconnect=again.display_name)  # fmt: skip
     return _page(request, notice=notice)
 
 

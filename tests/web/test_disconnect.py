@@ -78,3 +78,5 @@ def test_delete_data_needs_an_admin_and_the_box_ticked(site, disconnected):
     assert "Deleted the integration cursor and all its data." in disconnected.get(
         done.headers["location"]).text  # fmt: skip
     assert disconnected.get("/api/people").json() == []
+    spoof = disconnected.get(PAGE, params={"deleted": "Your account is locked, call us"}).text
+    assert 'role="status"' not in spoof  # a notice names an integration, nothing else

@@ -33,12 +33,12 @@ def _free_name(taken: set[str]) -> str:
     return next(n for n in (NAME, *(f"{NAME}-{i}" for i in range(2, 100))) if n not in taken)
 
 
-def _page(request: Request, status: int = 200, notice: str | None = None, **form: Any) -> Response:
+def _page(request: Request, notice: str | None = None, **form: Any) -> Response:
     web = security.web_of(request)
     shown = report.listing(web.engine, web.vault)
     context = {"integrations": shown, "notice": notice,
                "form": {"name": _free_name({i.name for i in shown}), **form}}  # fmt: skip
-    return web.page(request, "integrations.html", context, status=status)
+    return web.page(request, "integrations.html", context)
 
 
 @router.get(PAGE)
@@ -61,7 +61,7 @@ def page(
             f"Disconnected {was.display_name}: its key is forgotten and its data kept; its figures "
             "stop updating until it is reconnected."
         )
-    elif deleted and deleted not in shown:
+    elif deleted and deleted not in shown and connection.NAME_PATTERN.fullmatch(deleted):
         notice = f"Deleted the integration {deleted} and all its data."
     if reconnect in shown:
         again = shown[reconnect]

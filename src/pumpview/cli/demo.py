@@ -62,7 +62,7 @@ def command(
         domain="eu.acme.dev", keys={DEMO_SECOND_KEY: Grant.ENTERPRISE},
     ))  # fmt: skip
     with serve_in_thread(ByKey(app, second)) as url:
-        typer.echo(f"Simulator on {url}; connecting with its demo key (shown masked).")
+        typer.echo(f"Simulator on {url}, serving two Cursor teams; connecting the first (Acme).")
         connection.connect(
             context.engine, context.vault, DEMO_KEY, base_url=url, team_name="Acme (simulated)",
             now_ms=now_ms(), pacing=False,
@@ -115,7 +115,7 @@ def _serve(context: Context, simulator_url: str, port: int, second_key: str) -> 
     run_server(settings, "127.0.0.1", port, [
         f"Pump View on http://localhost:{port} (Ctrl-C stops it)",
         f"Sign in as {DEMO_USER} with the password {password} (new each run)",
-        f"The simulated Cursor teams' Admin API keys (demo keys, valid only here): Acme "
-        f"{DEMO_KEY} (connected), Acme EU {second_key} (to connect in Settings → Integrations "
-        f"as another Cursor team)",
+        "The simulated Cursor teams' Admin API keys (demo keys, valid only on this simulator):",
+        f"  Acme     {DEMO_KEY} (connected)",
+        f"  Acme EU  {second_key} (connect it in Settings → Integrations as another team)",
     ])  # fmt: skip

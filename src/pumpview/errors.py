@@ -25,7 +25,17 @@ class PumpViewError(Exception):
 
 
 class UserInputError(PumpViewError):
-    """The user asked for something that cannot be done as asked."""
+    """The user asked for something that cannot be done as asked.
+
+    ``str(error)`` is the CLI's line; ``web`` is what a page shows instead where the CLI's line
+    names a command (``pumpview ...``) a person in a browser would not run, and ``field`` is the
+    form field it belongs next to (``api_key``, ``name``), so a page never matches message text.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, web: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.web = web or message
 
 
 class UpstreamError(PumpViewError):

@@ -8,7 +8,15 @@ from collections.abc import Iterator
 import pytest
 
 from pumpview import money
-from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Grant, SimConfig, create_simulator
+from pumpview.simulator import (
+    DEMO_KEY,
+    DEMO_LEGACY_KEY,
+    DEMO_SECOND_KEY,
+    ByKey,
+    Grant,
+    SimConfig,
+    create_simulator,
+)
 from pumpview.simulator.server import serve_in_thread
 from tests.conftest import NOW_MS, Served
 from tests.simulator.calls import EVENTS
@@ -157,3 +165,21 @@ def test_unknown_route_is_404_for_a_valid_key(shared):
     with shared.client() as client:
         response = client.get("/teams/nope")
     assert answer(response) == (404, {"error": "Not Found", "message": "Resource not found"})
+
+
+def test_two_teams_behind_one_address_each_answer_their_own_key():
+    """``ByKey`` serves each team to its own key (its roster, its domain) and an unknown key
+    the documented 401, as Cursor serves every team from one address."""
+    first = create_simulator(SimConfig(now_ms=NOW_MS, members=4, days=1))
+    second = create_simulator(SimConfig(seed=2, now_ms=NOW_MS, members=3, days=1,
+                                        domain="eu.acme.dev",
+                                        keys={DEMO_SECOND_KEY: Grant.ENTERPRISE}))  # fmt: skip
+    with serve_in_thread(ByKey(first, second)) as url:
+        for key, app in ((DEMO_KEY, first), (DEMO_SECOND_KEY, second)):
+            with Served(url, app.state.sim).client(key=key) as client:
+                emails = [m["email"] for m in client.get("/teams/members").json()["teamMembers"]]
+            truth = [m.email for m in app.state.sim.team.members if m.listed]
+            assert emails == truth
+        assert {e.split("@")[1] for e in emails} == {"eu.acme.dev"}
+        with Served(url, first.state.sim).client(key=OTHER_KEY) as client:
+            assert answer(client.get("/teams/members")) == (401, INVALID)

@@ -16,7 +16,7 @@ from pumpview.timeutil import day_start_ms
 from pumpview.web.security import CSP
 from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
 
-CONNECT = "/settings/integrations/connect"
+CONNECT = "/settings/integrations"
 
 
 def leaks(text: str) -> bool:
@@ -120,7 +120,7 @@ def test_a_viewer_sees_the_status_but_no_form_and_is_refused_every_action(site):
     browser = site.signed_in(VIEWER)
     page = browser.get("/settings/integrations")
     assert page.status_code == 200
-    assert 'action="/settings/integrations/connect"' not in page.text
+    assert 'action="/settings/integrations"' not in page.text
     assert "Nothing is connected yet: an admin connects Cursor" in " ".join(page.text.split())
     token = csrf(page.text)
     actions = routes(site, "post")
@@ -146,11 +146,30 @@ def test_a_viewer_sees_the_status_but_no_form_and_is_refused_every_action(site):
 def test_a_bad_key_is_refused_next_to_its_field_saying_what_to_do(site, key, message):
     browser = site.signed_in()
     answer = connect(browser, api_key=key, team_name="Acme")
-    assert answer.status_code == 400
+    assert answer.status_code == 200  # a form to correct, not a failed request
     assert 'id="api_key-error"' in answer.text
     error = answer.text.split('id="api_key-error" role="alert">')[1].split("</p>")[0]
     assert message in error
     assert browser.get("/api/integrations").json() == []
+
+
+def test_a_team_connected_twice_is_refused_at_the_key_in_a_web_users_words(site):
+    """The same Cursor team connected again under another name is refused next to the key,
+    naming the integration that holds it, with no CLI command in the page."""
+    browser = site.signed_in()
+    connect(browser, api_key=DEMO_KEY, team_name="Acme")
+    site.web.syncs.wait()
+    page = browser.get("/settings/integrations")
+    assert 'name="name" type="text" value="cursor-2"' in page.text  # another team, by default
+    answer = connect(browser, api_key=DEMO_KEY, team_name="Again", name="cursor-2")
+    assert answer.status_code == 200
+    error = answer.text.split('id="api_key-error" role="alert">')[1].split("</p>")[0]
+    assert error == (
+        "This key&#39;s Cursor team is already connected as the integration cursor. To give "
+        "that integration this key, connect again with the integration name cursor."
+    )
+    assert "pumpview " not in answer.text.split("<main>")[1]
+    assert [i["name"] for i in browser.get("/api/integrations").json()] == ["cursor"]
 
 
 def test_connect_backfills_and_the_overview_shows_the_exact_spend(site):

@@ -24,6 +24,8 @@ def _free_port() -> int:
 
 
 def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
+    """The demo serves its data with the sign-in it prints, and a second simulated Cursor team
+    whose printed key connects from the web app as another team."""
     port = _free_port()
     env = {**os.environ, "PUMPVIEW_HOME": str(tmp_path / "demo")}
     env["PUMPVIEW_NOW"] = "2026-12-07T00:00:30Z"  # a fixed present, at the hardest hour
@@ -41,6 +43,11 @@ def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
         else:
             raise AssertionError("the demo ended without printing a sign-in")
         email, password = found.groups()
+        for line in demo.stdout:  # then the simulated teams' keys, one a line
+            if second := re.search(r"Acme EU +(crsr_\w+)", line):
+                break
+        else:
+            raise AssertionError("the demo printed no key for its second team")
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as browser:
             page = browser.get("/sign-in")  # the port listens before the line is printed
             signed = browser.post("/sign-in", follow_redirects=True, data={
@@ -48,7 +55,15 @@ def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
             assert signed.status_code == 200  # followed to the Overview
             assert "Overview" in signed.text
             listed = browser.get("/api/integrations").json()
-        assert [(i["name"], i["status"]) for i in listed] == [("cursor", "connected")]
+            assert [(i["name"], i["status"]) for i in listed] == [("cursor", "connected")]
+            page = browser.get("/settings/integrations")  # Add another Cursor team, as printed
+            added = browser.post("/settings/integrations", data={
+                "api_key": second.group(1), "team_name": "Acme EU", "name": "cursor-2",
+                "csrf_token": csrf(page.text)})  # fmt: skip
+            assert added.status_code == 303, added.text
+            listed = browser.get("/api/integrations").json()
+        assert [(i["name"], i["team_name"]) for i in listed] == [
+            ("cursor", "Acme (simulated)"), ("cursor-2", "Acme EU")]  # fmt: skip
     finally:
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=30)

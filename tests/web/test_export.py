@@ -99,6 +99,7 @@ def test_a_viewer_downloads_too_and_the_metadata_comes_alongside(site, tmp_path)
         ({"part": "everything"}, "part"),
         ({"since": "2025-13-01"}, "since/until: not a date"),
         ({"since": "2025-11-20", "until": "2025-11-01"}, "is after until"),
+        ({"integration": "nope"}, "no integration named nope"),
         ({"team": "nope"}, "no integration named nope"),
     ],
 )
@@ -119,11 +120,11 @@ def test_the_data_sources_page_has_the_export_form_for_everyone(site):
     """The form carries the page's range and teams in a plain GET, admin or viewer."""
     for who in (None, VIEWER):
         browser = site.signed_in(who) if who else site.signed_in()
-        range_ = {"since": "2025-11-01", "until": "2025-11-20", "team": "x"}
+        range_ = {"since": "2025-11-01", "until": "2025-11-20", "integration": "x"}
         page = browser.get("/settings/data-sources", params=range_)
         assert page.status_code == 200
         text = page.text
         assert "Export Cursor costs as FOCUS" in text
         assert 'action="/api/export/focus"' in text
         assert 'name="since" type="text" class="day" value="2025-11-01"' in text
-        assert '<input type="hidden" name="team" value="x">' in text
+        assert '<input type="hidden" name="integration" value="x">' in text

@@ -31,12 +31,20 @@ def command(
     port: Annotated[int, typer.Option(help="The web app's port.")] = 8000,
 ) -> None:
     """Start the simulator, connect with its demo key, backfill, print the reports, then serve
-    the web app with a demo sign-in.
+    the web app with a demo sign-in. The simulator serves a second team under a key of its
+    own, printed to connect from the web app as another Cursor team.
 
     Data goes to the folder --home or PUMPVIEW_HOME names, else ./.demo.
     """
     from pumpview.integrations.cursor import connection  # noqa: PLC0415 - the demo's own needs
-    from pumpview.simulator import DEMO_KEY, SimConfig, create_simulator  # noqa: PLC0415
+    from pumpview.simulator import (  # noqa: PLC0415
+        DEMO_KEY,
+        DEMO_SECOND_KEY,
+        ByKey,
+        Grant,
+        SimConfig,
+        create_simulator,
+    )
     from pumpview.simulator.server import serve_in_thread  # noqa: PLC0415
 
     if members < 1 or not 1 <= days <= 365:
@@ -48,11 +56,18 @@ def command(
     context = Context(
         given.model_copy(update={"home": home, "database_url": None, "rate_limit": False})
     )
-    app = create_simulator(  # its present is the product's (PUMPVIEW_NOW fixes both)
-        SimConfig(members=members, days=days, rate_limits=False, now_ms=context.clock.fixed_ms)
+    app = create_simulator(
+        SimConfig(  # its present is the product's (PUMPVIEW_NOW fixes both)
+            members=members, days=days, rate_limits=False, now_ms=context.clock.fixed_ms
+        )
     )
-    with serve_in_thread(app) as url:
-        typer.echo(f"Simulator on {url}; connecting with its demo key (shown masked).")
+    second = create_simulator(SimConfig(
+        seed=2, members=max(1, members // 2), days=days, rate_limits=False,
+        now_ms=context.clock.fixed_ms,
+        domain="eu.acme.dev", keys={DEMO_SECOND_KEY: Grant.ENTERPRISE},
+    ))  # fmt: skip
+    with serve_in_thread(ByKey(app, second)) as url:
+        typer.echo(f"Simulator on {url}, serving two Cursor teams; connecting the first (Acme).")
         connection.connect(
             context.engine, context.vault, DEMO_KEY, base_url=url, team_name="Acme (simulated)",
             now_ms=context.clock(), pacing=False,
@@ -69,7 +84,7 @@ def command(
             f"Data kept in {home}/; try: pumpview --home {home} report daily --since {since}"
         )
         if serve:  # the simulator keeps answering, so "Sync now" works too
-            _serve(context, url, port)
+            _serve(context, url, port, DEMO_SECOND_KEY)
 
 
 def _import_cloud_bill(context: Context, team: Team) -> None:
@@ -86,12 +101,13 @@ def _import_cloud_bill(context: Context, team: Team) -> None:
     typer.echo(f"Imported the simulated cloud bill {path}: {done.rows:,} FOCUS rows.")
 
 
-def _serve(context: Context, simulator_url: str, port: int) -> None:
+def _serve(context: Context, simulator_url: str, port: int, second_key: str) -> None:
     """The web app on the demo's data, with a demo admin whose password is new each run."""
     import secrets  # noqa: PLC0415
 
     from pumpview import accounts  # noqa: PLC0415
     from pumpview.cli.serve import run_server  # noqa: PLC0415
+    from pumpview.simulator import DEMO_KEY  # noqa: PLC0415
     from pumpview.store import accounts as store  # noqa: PLC0415
 
     password = secrets.token_urlsafe(12)
@@ -104,4 +120,7 @@ def _serve(context: Context, simulator_url: str, port: int) -> None:
     run_server(settings, "127.0.0.1", port, [
         f"Pump View on http://localhost:{port} (Ctrl-C stops it)",
         f"Sign in as {DEMO_USER} with the password {password} (new each run)",
+        "The simulated Cursor teams' Admin API keys (demo keys, valid only on this simulator):",
+        f"  Acme     {DEMO_KEY} (connected)",
+        f"  Acme EU  {second_key} (connect it in Settings → Integrations as another team)",
     ])  # fmt: skip

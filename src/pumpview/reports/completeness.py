@@ -14,13 +14,24 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from pumpview.reports import usage
 from pumpview.reports.ranges import Range
 from pumpview.store import runs, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.usage import is_final
+
+
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """A Cursor integration whose figures no longer update: disconnected, or its key revoked."""
+
+    name: str
+    display_name: str
+    status: str
+    """``disconnected`` or ``revoked``."""
+    last_success_at_ms: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,8 @@ class Completeness:
     final_as_stored: tuple[AsStored, ...] = ()
     """Disconnected integrations whose newest days were still provisional: no sync will read
     them again, so they are final as stored."""
+    stopped: tuple[Stopped, ...] = ()
+    """Integrations in scope whose figures stopped updating (no key, or a revoked one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +86,7 @@ def of(
         earliest = tables.integrations.c.earliest_day
         retention = conn.execute(select(earliest).where(earliest.is_not(None))).scalars().all()
         where = usage.scope(conn, span.since, span.until, integrations)
+        stopped = _stopped(conn, integrations)
         share = None
         if where is not None:
             spend = usage.total(conn, where).spend_cents
@@ -96,4 +110,19 @@ def of(
         retention_from=min(retention) if retention else None,
         missing_before=oldest is not None and span.since < oldest, unattributed_share=share,
         final_as_stored=tuple(AsStored(name, n) for name, n in sorted(frozen.items())),
+        stopped=stopped,
     )  # fmt: skip
+
+
+def _stopped(conn: Connection, names: Sequence[str] | None) -> tuple[Stopped, ...]:
+    rows = tables.integrations
+    found = conn.execute(
+        select(rows.c.name, rows.c.team_name, rows.c.status, rows.c.last_success_at_ms)
+        .where(rows.c.status.in_(("disconnected", "revoked")))
+        .order_by(rows.c.name)
+    )
+    return tuple(
+        Stopped(row.name, row.team_name or row.name, row.status, row.last_success_at_ms)
+        for row in found
+        if names is None or row.name in names
+    )

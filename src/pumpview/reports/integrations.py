@@ -6,6 +6,7 @@ The one reading of ``integrations``, ``sync_runs`` and the day bookmarks that th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +14,53 @@ from sqlalchemy import Engine
 
 from pumpview.store import integrations, runs
 from pumpview.vault import UNREADABLE, Vault
+
+STAGES = {
+    "starting": "Starting",
+    "members": "Reading the team's members",
+    "window": "Loading usage",
+    "spend": "Reading the spend",
+    "groups": "Reading the billing groups",
+}
+"""The sync's stages (``sync.Progress.stage``) as a person reads them."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """A running sync as its card and the data pages show it."""
+
+    stage: str
+    days_done: int
+    days_total: int
+    """Days asked; 0 until the sync has planned its windows (the bar then has no figure)."""
+    seconds_left: int | None
+    """An estimate, only while Cursor's rate limits set the pace: the time spent waiting on
+    them is half the run or more, so the days left take as long as the days done did."""
+
+    @property
+    def line(self) -> str:
+        if not self.days_total:
+            return f"{self.stage}…"
+        said = f"{self.stage}: {self.days_done:,} of {self.days_total:,} days loaded"
+        if self.seconds_left is not None:
+            said += f"; about {_duration(self.seconds_left)} left at Cursor's rate limit"
+        return said
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return "a minute"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 90 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def progress_of(run: runs.Run) -> SyncProgress:
+    """What ``run`` has done so far, from its own record (its heartbeat is its clock)."""
+    elapsed = run.heartbeat_at_ms - run.started_at_ms
+    left = None
+    if 0 < run.days_done < run.days_total and 2 * run.rate_limit_wait_ms >= elapsed > 0:
+        left = math.ceil(elapsed * (run.days_total - run.days_done) / run.days_done / 1000)
+    return SyncProgress(STAGES.get(run.stage, run.stage), run.days_done, run.days_total, left)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +82,18 @@ class Integration:
     """The oldest day Cursor still returned, once a run reached the far end of its horizon."""
 
     @property
+    def display_name(self) -> str:
+        """What a person calls it: the team name given at connect, else its name."""
+        return self.team_name or self.name
+
+    @property
     def syncing(self) -> bool:
         return self.run is not None and self.run.outcome is None
+
+    @property
+    def progress(self) -> SyncProgress | None:
+        """The running sync's progress; ``None`` while none runs."""
+        return progress_of(self.run) if self.run is not None and self.syncing else None
 
 
 def listing(engine: Engine, vault: Vault, now_ms: int) -> list[Integration]:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from pumpview.simulator.app import Simulator, create_simulator
-from pumpview.simulator.config import DEMO_KEY, DEMO_LEGACY_KEY, Faults, Grant, SimConfig
+from pumpview.simulator.app import ByKey, Simulator, create_simulator
+from pumpview.simulator.config import (
+    DEMO_KEY,
+    DEMO_LEGACY_KEY,
+    DEMO_SECOND_KEY,
+    Faults,
+    Grant,
+    SimConfig,
+)
 
 __all__ = [
     "DEMO_KEY",
     "DEMO_LEGACY_KEY",
+    "DEMO_SECOND_KEY",
+    "ByKey",
     "Faults",
     "Grant",
     "SimConfig",

@@ -16,11 +16,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from pumpview.simulator import routes
 from pumpview.simulator.config import SimConfig
 from pumpview.simulator.data import Team
-from pumpview.simulator.gate import Gate, Verdict
+from pumpview.simulator.gate import Gate, Verdict, key_from_header
 
 MUTATING_ROUTES = (
     ("POST", "/teams/user-spend-limit"),
@@ -200,3 +201,22 @@ async def _truncated(response: Response) -> Response:
     chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
     raw = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
     return Response(raw[: len(raw) // 2], status_code=200, media_type="application/json")
+
+
+class ByKey:
+    """Several simulated Cursor teams behind one address, as Cursor serves every team from one:
+    each request goes to the simulator whose keys hold the request's key (an unknown key to the
+    first, which answers 401). Each team keeps its own data, rate limits and revocations."""
+
+    def __init__(self, *apps: FastAPI) -> None:
+        self.apps = apps
+        self.sims: tuple[Simulator, ...] = tuple(app.state.sim for app in apps)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.apps[0]
+        if scope["type"] == "http":
+            headers = dict(scope["headers"])
+            key = key_from_header(headers.get(b"authorization", b"").decode("latin-1"))
+            app = next((a for a, s in zip(self.apps, self.sims, strict=True)
+                        if key in s.config.keys), app)  # fmt: skip
+        await app(scope, receive, send)

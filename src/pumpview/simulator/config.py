@@ -17,6 +17,8 @@ DEMO_KEY = _demo_key("crsr_")
 """A fixed valid Enterprise key (``crsr_`` + 64 hex chars) for demos and examples."""
 DEMO_LEGACY_KEY = _demo_key("key_")
 """The same team's key in the older ``key_`` format; the only kind the old API accepts."""
+DEMO_SECOND_KEY = "crsr_" + hashlib.sha256(b"pumpview-demo-second-team").hexdigest()
+"""The key of the demo's second team , its own simulator served beside the first by ``by_key``."""
 
 
 class Grant(StrEnum):
@@ -56,6 +58,8 @@ class SimConfig:
 
     seed: int = 1
     members: int = 50
+    domain: str = "acme.dev"
+    """The members' email domain."""
     days: int = 365
     """Days of history generated, ending on the day of ``now_ms``."""
     events_per_member_day: float = 12.0

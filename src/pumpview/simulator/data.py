@@ -536,7 +536,7 @@ def _make_members(config: SimConfig) -> list[Member]:
     n = config.members
     members: list[Member] = []
     used: set[str] = set()
-    domain = "acme.dev"
+    domain = config.domain
     for i in range(n + 1):
         service = i == n
         if service:

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 
 @contextmanager
-def serve_in_thread(app: FastAPI, port: int = 0, *, lifespan: bool = False) -> Iterator[str]:
+def serve_in_thread(app: ASGIApp, port: int = 0, *, lifespan: bool = False) -> Iterator[str]:
     """Run ``app`` with uvicorn on ``127.0.0.1:port`` (0 = any free port); yield its base URL.
     With ``lifespan`` the app's start-up and shutdown run too, as under ``pumpview serve`` (the
     web app's shutdown stops its syncs; tests wait on them themselves)."""

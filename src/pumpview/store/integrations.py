@@ -36,7 +36,7 @@ def require(conn: Connection, name: str) -> Row[Any]:
     row = find(conn, name)
     if row is None:
         msg = f"no {name} integration is connected; run: pumpview integrations connect {name}"
-        raise UserInputError(msg)
+        raise UserInputError(msg, web=f"No integration is named {name}.")
     return row
 
 
@@ -78,6 +78,17 @@ def listing(conn: Connection) -> list[dict[str, Any]]:
         ).one()
         out.append({**row._asdict(), "events": events, "first_day": first, "last_day": last})
     return out
+
+
+def display_names(conn: Connection) -> dict[str, str]:
+    """Each integration's name and what a person calls it: the team name given at connect,
+    else the name itself; in the order of the names."""
+    rows = conn.execute(
+        select(tables.integrations.c.name, tables.integrations.c.team_name).order_by(
+            tables.integrations.c.name
+        )
+    )
+    return {row.name: row.team_name or row.name for row in rows}
 
 
 def roster(conn: Connection, integration_id: int) -> set[str]:

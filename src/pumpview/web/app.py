@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pumpview.errors import UserInputError
 from pumpview.money import format_dollars
+from pumpview.reports.integrations import progress_of
 from pumpview.settings import Settings
 from pumpview.store.engine import open_store
 from pumpview.timeutil import Clock, from_ms
@@ -87,7 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     syncs = Syncs(settings, engine)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind,
-                                 amount=amount)  # fmt: skip
+                                 amount=amount, progress=progress_of)  # fmt: skip
     templates.env.globals.update(link=link, person_path=person_path, model_path=model_path)
     web = Web(
         settings=settings, engine=engine, vault=vault,
@@ -144,7 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(UserInputError)
     async def bad_input(request: Request, exc: UserInputError) -> Response:
         """A report asked for what is not there (an unknown team): a 400 saying so."""
-        return await http_error(request, HTTPException(400, str(exc)))
+        return await http_error(request, HTTPException(400, exc.web))
 
     return app
 

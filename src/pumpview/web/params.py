@@ -1,15 +1,15 @@
 """What the data pages take from the URL and show around their figures: the range of days,
-the teams, the range control's presets. Each is a FastAPI dependency, declared once."""
+the Cursor integrations, the range control's presets. Each is a FastAPI dependency, declared
+once."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
-from sqlalchemy import select
 
 from pumpview.reports import completeness, ranges, usage
-from pumpview.store import tables
+from pumpview.store import integrations
 from pumpview.timeutil import parse_day
 from pumpview.web import security
 
@@ -39,29 +39,38 @@ def chosen_range(
 
 def around(request: Request, span: ranges.Range) -> dict[str, Any]:
     """What every data page shows around its figures: the range control (its presets, the
-    billing cycle among them once a sync has read it; the teams, when there are several) and
-    the data's completeness."""
+    billing cycle among them once a sync has read it; the Cursor integrations by their display
+    names, when there are several) and the data's completeness."""
     web = security.web_of(request)
     engine = web.engine
     with engine.connect() as conn:
         cycle = usage.cycle_start(conn)
-        names = conn.execute(select(tables.integrations.c.name).order_by("name")).scalars().all()
-    chosen = teams(request.query_params.getlist("team"))
+        names = integrations.display_names(conn)
+    query = request.query_params
+    chosen = teams(query.getlist("integration"), query.getlist("team"))
     return {
         "range": span, "presets": ranges.presets(web.clock.today(), cycle),
-        "teams": names if len(names) > 1 else [], "chosen_teams": chosen or [],
+        "teams": names if len(names) > 1 else {}, "chosen_teams": chosen or [],
+        "chosen_labels": [names.get(c, c) for c in chosen or []],
         "completeness": completeness.of(engine, span, web.clock(), chosen),
     }  # fmt: skip
 
 
 def teams(
+    integration: Annotated[
+        list[str] | None,
+        Query(description="Only these Cursor integrations, by name (repeatable); all if none."),
+    ] = None,
     team: Annotated[
-        list[str] | None, Query(description="Only these integrations (repeatable); all if none.")
+        list[str] | None,
+        Query(description="The former name of ``integration``, still accepted.", deprecated=True),
     ] = None,
 ) -> list[str] | None:
-    """The integrations named by ``?team=`` (repeatable); ``None`` for all."""
-    return [t for t in team or [] if t] or None
+    """The Cursor integrations named by ``?integration=`` (repeatable; ``?team=``, its former
+    name, still counts); ``None`` for all."""
+    return [t for t in [*(integration or []), *(team or [])] if t] or None
 
 
 Span = Annotated[ranges.Range, Depends(chosen_range)]
 Teams = Annotated[list[str] | None, Depends(teams)]
+"""The integrations a data page is narrowed to (its internal name is older than the word)."""

@@ -32,7 +32,7 @@ def check_name(name: str) -> str:
             f"integration names are 1-32 lower-case letters, digits and dashes, starting with "
             f"a letter or digit; got {name!r}"
         )
-        raise UserInputError(msg)
+        raise UserInputError(msg, field="name")
     return name
 
 
@@ -70,21 +70,29 @@ def _check_team(engine: Engine, name: str, roster: set[str]) -> None:
         }
     known = rosters.pop(name, set())
     if not _same_team(known, roster):
+        shared = f"only {len(known & roster)} of its {len(known)} members are in the new key's team"
         msg = (
-            f"this key belongs to a different Cursor team than the integration {name!r} (only "
-            f"{len(known & roster)} of its {len(known)} members are in the new key's team); add "
-            f"it as a second integration with --name, e.g. pumpview integrations connect cursor "
-            f"--name {name}-2, or delete the old data first: pumpview integrations disconnect "
-            f"{name} --purge"
+            f"this key belongs to a different Cursor team than the integration {name!r} "
+            f"({shared}); add it as a second integration with --name, e.g. pumpview integrations "
+            f"connect cursor --name {name}-2, or delete the old data first: pumpview "
+            f"integrations disconnect {name} --purge"
         )
-        raise UserInputError(msg)
+        web = (
+            f"This key belongs to a different Cursor team than the integration {name} ({shared}). "
+            f"To add that team beside it, give it another integration name, e.g. {name}-2."
+        )
+        raise UserInputError(msg, field="name", web=web)
     for other, theirs in sorted(rosters.items()):
         if theirs and _same_team(theirs, roster):
             msg = (
                 f"this key's Cursor team is already connected as the integration {other!r}; to "
                 f"give it a new key: pumpview integrations connect cursor --name {other}"
             )
-            raise UserInputError(msg)
+            web = (
+                f"This key's Cursor team is already connected as the integration {other}. To "
+                f"give that integration this key, connect again with the integration name {other}."
+            )
+            raise UserInputError(msg, field="api_key", web=web)
 
 
 def connect(
@@ -146,5 +154,5 @@ def stored(engine: Engine, vault: Vault, name: str = NAME) -> Stored:
         row = integrations.require(conn, name)
     if row.key_ciphertext is None:
         msg = f"the integration {name} has no key (disconnected); connect it again to sync"
-        raise UserInputError(msg)
+        raise UserInputError(msg, web=f"The integration {name} is disconnected: connect it again.")
     return Stored(int(row.id), vault.open(row.key_ciphertext), row.base_url, int(row.backfill_days))

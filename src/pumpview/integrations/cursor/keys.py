@@ -27,7 +27,7 @@ def check_key_format(key: str) -> str:
     """The key without surrounding whitespace, or ``UserInputError`` (never echoing the key)."""
     stripped = key.strip()
     if not _KEY.match(stripped):
-        raise UserInputError(FORMAT_MESSAGE)
+        raise UserInputError(FORMAT_MESSAGE, field="api_key")
     return stripped
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,37 +26,84 @@ Viewer = Annotated[User, Depends(security.viewer)]
 Admin = Annotated[User, Depends(security.admin)]
 
 
-def _page(request: Request, status: int = 200, **form: Any) -> Response:
+def _free_name(taken: set[str]) -> str:
+    """The name the Connect form suggests: ``cursor``, else the first free ``cursor-N``, so
+    "Add another Cursor team" adds one rather than offering the first team's name."""
+    return next(n for n in (NAME, *(f"{NAME}-{i}" for i in range(2, 100))) if n not in taken)
+
+
+def _page(request: Request, notice: str | None = None, **form: Any) -> Response:
     web = security.web_of(request)
     shown = report.listing(web.engine, web.vault, web.clock())
-    context = {"integrations": shown, "form": {"name": NAME if not shown else "", **form}}
-    return web.page(request, "integrations.html", context, status=status)
+    context = {"integrations": shown, "notice": notice,
+               "form": {"name": _free_name({i.name for i in shown}), **form}}  # fmt: skip
+    return web.page(request, "integrations.html", context)
 
 
 @router.get(PAGE)
-def page(request: Request, _user: Viewer) -> Response:
-    return _page(request)
+def page(
+    request: Request,
+    _user: Viewer,
+    disconnected: str | None = None,
+    deleted: str | None = None,
+    reconnect: str | None = None,
+) -> Response:
+    """The cards; after a disconnect or a delete, a notice saying what was done (the action
+    redirects here with its name); ``?reconnect=NAME`` opens the Connect form for that
+    integration, its name and team name filled in."""
+    web = security.web_of(request)
+    shown = {i.name: i for i in report.listing(web.engine, web.vault, web.clock())}
+    notice = None
+    if disconnected in shown:
+        was = shown[disconnected]
+        notice = (
+            f"Disconnected {was.display_name}: its key is forgotten and its data kept; its figures "
+            "stop updating until it is reconnected."
+        )
+    elif deleted and deleted not in shown and connection.NAME_PATTERN.fullmatch(deleted):
+        notice = f"Deleted the integration {deleted} and all its data."
+    if reconnect in shown:
+        again = shown[reconnect]
+        return _page(request, notice=notice, name=again.name, team_name=again.team_name or "",
+                     open=True, reconnect=again.display_name)  # fmt: skip
+    return _page(request, notice=notice)
 
 
 @router.get("/api/integrations")
 def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
+    """Each integration as its card shows it; ``progress`` while a sync runs (the line the card
+    shows, which the page's script puts in place as the sync moves)."""
     web = security.web_of(request)
-    return [
-        {**{name: plain(value) for name, value in asdict(i).items()}, "syncing": i.syncing}
-        for i in report.listing(web.engine, web.vault, web.clock())
-    ]
+    return [_twin(i) for i in report.listing(web.engine, web.vault, web.clock())]
+
+
+def _twin(i: report.Integration) -> dict[str, Any]:
+    shown = {name: plain(value) for name, value in asdict(i).items()}
+    progress = None if i.progress is None else {**asdict(i.progress), "line": i.progress.line}
+    return {**shown, "display_name": i.display_name, "syncing": i.syncing, "progress": progress}
 
 
 def _field_of(exc: PumpViewError) -> str:
-    """Which field an error belongs next to."""
-    if isinstance(exc, AuthError) or "key" in str(exc).lower():
+    """Which field an error belongs next to: the error says so (``UserInputError.field``), and
+    a key Cursor refused is the key's."""
+    if isinstance(exc, AuthError):
         return "api_key"
-    if "name" in str(exc).lower() and not isinstance(exc, UpstreamError):
-        return "name"
+    if isinstance(exc, UserInputError) and exc.field:
+        return exc.field
     return "general"
 
 
-@router.post(f"{PAGE}/connect")
+def _web_message(exc: PumpViewError) -> str:
+    """What a person at the page reads: never a CLI command."""
+    if isinstance(exc, UserInputError):
+        return exc.web
+    if isinstance(exc, UpstreamError) and not isinstance(exc, AuthError):
+        return f"Cursor is unreachable or rate limiting; try again in a minute. ({exc})"
+    return str(exc)
+
+
+@router.post(PAGE)
+@router.post(f"{PAGE}/connect", include_in_schema=False)  # the form's address before
 def connect(
     request: Request,
     _user: Admin,
@@ -63,7 +111,10 @@ def connect(
     team_name: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = NAME,
 ) -> Response:
-    """Verify the key, store it sealed and start the backfill; or say what to fix."""
+    """Verify the key, store it sealed and start the backfill; or show the form again, its
+    errors at their fields. The form posts to the page's own address and a refusal answers
+    200: a form to correct is not a failed request (a 400 lands in the browser's console as
+    "Failed to load resource"), and the address stays the page's."""
     web = security.web_of(request)
     name = name.strip() or NAME
     try:
@@ -73,11 +124,8 @@ def connect(
             pacing=web.settings.rate_limit,
         )  # fmt: skip
     except (UserInputError, UpstreamError) as exc:
-        message = str(exc)
-        if isinstance(exc, UpstreamError) and not isinstance(exc, AuthError):
-            message = f"Cursor is unreachable or rate limiting; try again in a minute. ({exc})"
-        errors = {_field_of(exc): message}
-        return _page(request, 400, name=name, team_name=team_name, errors=errors, open=True)
+        errors = {_field_of(exc): _web_message(exc)}
+        return _page(request, name=name, team_name=team_name, errors=errors, open=True)
     web.syncs.start(name)
     return RedirectResponse(PAGE, status_code=303)
 
@@ -112,5 +160,26 @@ def disconnect(
             web.engine, connection.check_name(name), purge=data == "delete", clock=web.clock
         )
     except UserInputError as exc:
-        return _page(request, 400, errors={"general": str(exc)})
-    return RedirectResponse(PAGE, status_code=303)
+        return _page(request, errors={"general": exc.web})
+    done = "deleted" if data == "delete" else "disconnected"
+    return RedirectResponse(f"{PAGE}?{urlencode({done: name})}", status_code=303)
+
+
+@router.post(PAGE + "/{name}/delete")
+def delete_data(
+    request: Request,
+    name: str,
+    _user: Admin,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Delete a disconnected integration and every row synced from it, once the admin ticked
+    the box that confirms it."""
+    web = security.web_of(request)
+    if confirm != "yes":
+        message = "Nothing was deleted: tick the box to confirm that the data goes for good."
+        return _page(request, errors={"general": message})
+    try:
+        runner.disconnect(web.engine, connection.check_name(name), purge=True, clock=web.clock)
+    except UserInputError as exc:
+        return _page(request, errors={"general": exc.web})
+    return RedirectResponse(f"{PAGE}?{urlencode({'deleted': name})}", status_code=303)

@@ -1,16 +1,66 @@
 // Progressive enhancement only: every page works without this file.
 "use strict";
 
-// While work runs in the background (a sync, an import: marked data-running="true"), reload
-// the page every two seconds so its bar moves; while a person is filling in a form (a field
-// focused, a file chosen), wait and look again rather than lose what they typed.
-function followProgress() {
-  if (!document.querySelector('[data-running="true"]')) return;
-  const chosen = () => Array.from(document.querySelectorAll('input[type="file"]'))
+// A person filling in a form (a field focused, a file chosen) is not interrupted by a reload.
+function busy() {
+  const chosen = Array.from(document.querySelectorAll('input[type="file"]'))
     .some((input) => input.files.length > 0);
-  const busy = () => document.querySelector("form input:focus") || chosen();
+  return Boolean(document.querySelector("form input:focus")) || chosen;
+}
+
+// While other work runs in the background (an import: data-running="true"), reload the page
+// every two seconds so its bar moves, waiting while a person is filling in a form.
+function followProgress() {
+  if (!document.querySelector('[data-running="true"]:not([data-sync-run])')) return;
   const reload = () => (busy() ? setTimeout(reload, 2000) : window.location.reload());
   setTimeout(reload, 2000);
+}
+
+// While a sync runs (data-sync-run: its run's id), follow the JSON twin every two seconds and
+// move its line and bar in place. The page reloads once the run has ended (to show how), and
+// a data page marked data-reload-on-day reloads its figures each time more days have landed.
+function followSyncs() {
+  const shown = Array.from(document.querySelectorAll("[data-sync-run]"));
+  if (!shown.length) return;
+  const poll = async () => {
+    let listed;
+    try {
+      const answer = await fetch("/api/integrations", { headers: { Accept: "application/json" } });
+      listed = answer.ok ? await answer.json() : null;
+    } catch {
+      listed = null;
+    }
+    if (!listed) return setTimeout(poll, 5000);
+    let reload = false;
+    for (const element of shown) {
+      const found = listed.find((i) => i.run && String(i.run.id) === element.dataset.syncRun);
+      if (!found || !found.progress) {
+        reload = true;
+        continue;
+      }
+      const progress = found.progress;
+      const line = element.querySelector("[data-line]");
+      const syncing = element.matches("section") ? "Syncing: " : "";
+      if (line) line.textContent = syncing + progress.line;
+      const bar = element.querySelector("progress");
+      if (bar && progress.days_total) {
+        bar.setAttribute("max", progress.days_total);
+        bar.setAttribute("value", progress.days_done);
+        bar.textContent = `${progress.days_done} of ${progress.days_total}`;
+      }
+      const stats = element.querySelector("[data-stats]");
+      if (stats) {
+        const waited = Math.round(found.run.rate_limit_wait_ms / 1000);
+        stats.textContent = `${found.run.requests.toLocaleString("en-US")} requests to Cursor, `
+          + `${waited} s waiting on its rate limit`;
+      }
+      const before = Number(element.dataset.daysDone);
+      if ("reloadOnDay" in element.dataset && progress.days_done > before) reload = true;
+    }
+    if (reload && !busy()) window.location.reload();
+    else setTimeout(poll, 2000);
+  };
+  setTimeout(poll, 2000);
 }
 
 // Sortable tables: each heading becomes a button; numbers sort by their exact value.
@@ -62,6 +112,7 @@ function searchable(input) {
 
 document.addEventListener("DOMContentLoaded", () => {
   followProgress();
+  followSyncs();
   document.querySelectorAll("table[data-sortable]").forEach(sortable);
   document.querySelectorAll("input[data-filter]").forEach(searchable);
 });

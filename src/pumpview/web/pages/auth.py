@@ -61,7 +61,9 @@ def sign_out(request: Request) -> Response:
 
 def _link_valid(request: Request, token: str) -> bool:
     with security.web_of(request).engine.connect() as conn:
-        return store.setup_link_valid(conn, accounts.digest(token), now_ms())
+        return not store.user_count(conn) and store.setup_link_valid(
+            conn, accounts.digest(token), now_ms()
+        )
 
 
 @router.get("/setup/{token}")
@@ -73,9 +75,9 @@ def setup_page(request: Request, token: str) -> Response:
 
 
 SETUP_GONE = (
-    "This set-up link was used already, has expired, or was never made. Restart pumpview serve "
-    "for a new one while no user exists, or add an admin with: pumpview users add EMAIL "
-    "--role admin"
+    "This set-up link was used already, has expired, or was never made, or an account exists "
+    "already (the link only creates the first admin). Restart pumpview serve for a new one "
+    "while no user exists, or add an admin with: pumpview users add EMAIL --role admin"
 )
 
 

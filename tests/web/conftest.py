@@ -64,10 +64,11 @@ def make_site(
     tmp_path: Path, serve: Callable[..., Served], db_url: str
 ) -> Iterator[Callable[..., Site]]:
     """Start the app on a fresh store with an admin and a viewer, its Cursor a small simulator
-    (``SimConfig`` fields override the defaults); everything stops after the test."""
+    (``SimConfig`` fields override the defaults, ``settings`` the app's); everything stops
+    after the test."""
     with ExitStack() as stack:
 
-        def start(**sim: object) -> Site:
+        def start(settings: dict[str, object] | None = None, **sim: object) -> Site:
             fields = {
                 "now_ms": None,
                 "days": 5,
@@ -83,6 +84,7 @@ def make_site(
                 rate_limit=False,
                 cursor_base_url=cursor.url,
                 sync_interval=None,
+                **(settings or {}),
             )
             app = create_app(settings)
             engine = app.state.web.engine

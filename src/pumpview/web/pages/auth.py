@@ -13,7 +13,7 @@ from pumpview.store import accounts as store
 from pumpview.timeutil import now_ms
 from pumpview.web import security
 
-router = APIRouter()
+router = APIRouter(route_class=security.Gated)
 TOO_MANY = "Too many sign-in attempts. Wait a minute, then try again."
 WRONG = "That email and password do not match an account."
 
@@ -38,7 +38,7 @@ def sign_in(
 ) -> Response:
     web = security.web_of(request)
     address = request.client.host if request.client else "unknown"
-    keys = (f"account:{email.strip().lower()}", f"address:{address}")
+    keys = (email.strip().lower(), address)
     if web.throttle.blocked(*keys):
         context = {"next": _next(next), "email": email, "error": TOO_MANY}
         return web.page(request, "sign_in.html", context, status=429)

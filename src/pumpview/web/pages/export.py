@@ -20,7 +20,7 @@ from pumpview.timeutil import now_ms
 from pumpview.web import security
 from pumpview.web.params import Span, Teams
 
-router = APIRouter()
+router = APIRouter(route_class=security.Gated)
 Viewer = Annotated[User, Depends(security.viewer)]
 MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet",
          "metadata": "application/json"}  # fmt: skip

@@ -20,7 +20,7 @@ from pumpview.reports.plain import plain
 from pumpview.timeutil import now_ms
 from pumpview.web import security
 
-router = APIRouter()
+router = APIRouter(route_class=security.Gated)
 PAGE = "/settings/integrations"
 Viewer = Annotated[User, Depends(security.viewer)]
 Admin = Annotated[User, Depends(security.admin)]

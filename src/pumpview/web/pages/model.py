@@ -14,7 +14,7 @@ from pumpview.reports.plain import measures, plain
 from pumpview.web import security
 from pumpview.web.params import Span, Teams, around
 
-router = APIRouter()
+router = APIRouter(route_class=security.Gated)
 Viewer = Annotated[User, Depends(security.viewer)]
 
 

@@ -27,7 +27,7 @@ from pumpview.timeutil import day_of, now_ms, parse_day
 from pumpview.web import security
 from pumpview.web.download import csv_download
 
-router = APIRouter()
+router = APIRouter(route_class=security.Gated)
 PAGE = "/settings/people"
 Viewer = Annotated[User, Depends(security.viewer)]
 Admin = Annotated[User, Depends(security.admin)]

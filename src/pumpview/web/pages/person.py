@@ -14,7 +14,7 @@ from pumpview.store.engine import snapshot
 from pumpview.web import charts, security
 from pumpview.web.params import Span, Teams, around
 
-router = APIRouter()
+router = APIRouter(route_class=security.Gated)
 Viewer = Annotated[User, Depends(security.viewer)]
 UNATTRIBUTED_PATH = "-"
 

@@ -13,7 +13,7 @@ from pumpview.store import accounts as store
 from pumpview.timeutil import now_ms
 from pumpview.web import security
 
-router = APIRouter()
+router = APIRouter(route_class=security.Gated)
 PAGE = "/settings/users"
 Admin = Annotated[accounts.User, Depends(security.admin)]
 

@@ -35,7 +35,8 @@ def _page(request: Request, status: int = 200, *, error: str | None = None) -> R
         imports = cloud.listing(conn)
     context = {"imports": imports, "job": job, "done": job and job.imported,
                "error": error or (job and job.error),
-               "max_upload": security.size_text(int(web.settings.max_upload))}  # fmt: skip
+               "max_upload": security.size_text(int(web.settings.max_upload)),
+               "max_upload_bytes": int(web.settings.max_upload)}  # fmt: skip
     return web.page(request, "data_sources.html", context, status=status)
 
 

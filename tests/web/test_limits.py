@@ -172,3 +172,17 @@ def test_every_error_carries_the_security_headers_and_a_405_its_allow(site):
         if status == 405:
             assert answer.headers["allow"] == "GET"
     assert httpx.get(site.url + "/api/boom", timeout=30).json()["error"] == "internal_error"
+
+
+def test_no_route_reads_a_body_before_it_knows_who_sends_it(capped):
+    """Every POST route, from the app's own route table (a new page cannot slip past): an
+    anonymous 512 MiB request is answered from its head, by sign-in, 401 or (the routes anyone
+    may call) 413."""
+    from tests.web.test_app import routes  # noqa: PLC0415 - the route table's reader
+
+    site, spool = capped
+    headers = {"Content-Type": MULTIPART, "Content-Length": str(HUGE)}
+    for path in [*routes(site, "post"), "/sign-in", "/sign-out", "/setup/x"]:
+        answer = ask(site, "POST", path, headers, PART)
+        assert answer.status_code in (303, 401, 413), path
+    assert list(spool.iterdir()) == []

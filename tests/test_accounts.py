@@ -85,6 +85,15 @@ def test_a_setup_link_works_once_and_for_an_hour(engine):
         assert not store.use_setup_link(conn, accounts.digest("made up"), NOW)
 
 
+def test_a_setup_link_makes_no_admin_once_a_user_exists(engine):
+    """A link printed while no user existed, then ``users add``: the link is refused."""
+    link = accounts.new_setup_link(engine, NOW)
+    accounts.add_user(engine, "first@x.dev", "viewer", "long enough pw", NOW)
+    assert accounts.add_first_admin(engine, link, "late@x.dev", "long enough pw", NOW + 1) is None
+    with engine.connect() as conn:
+        assert store.user(conn, "late@x.dev") is None
+
+
 def test_a_tokens_last_use_is_written_at_most_once_a_minute(engine):
     accounts.add_user(engine, "bot@x.dev", "viewer", "long enough pw", NOW)
     token = accounts.new_token(engine, "bot@x.dev", "ci", NOW)

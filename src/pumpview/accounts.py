@@ -79,9 +79,12 @@ def add_first_admin(
     engine: Engine, setup_token: str, email: str, password: str, now_ms: int
 ) -> User | None:
     """The admin a set-up link creates, spending the link in the same transaction; ``None`` if
-    the link was used, expired or never made."""
+    the link was used, expired or never made, or once any user exists (``users add`` after
+    ``serve`` printed the link): the link makes the first admin, never another."""
     with engine.begin() as conn:
-        if not accounts.use_setup_link(conn, digest(setup_token), now_ms):
+        if accounts.user_count(conn) or not accounts.use_setup_link(
+            conn, digest(setup_token), now_ms
+        ):
             return None
         return _insert_user(conn, email, "admin", password, now_ms)
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pumpview.aliases import alias, label_form
 from pumpview.errors import UserInputError
+from pumpview.spreadsheet import restore
 from pumpview.timeutil import parse_day
 
 if TYPE_CHECKING:
@@ -126,7 +127,8 @@ def parse(data: bytes | str, name: str) -> MappingFile:
                        f"{len(columns)}")  # fmt: skip
                 raise UserInputError(msg)
             try:
-                rows.append(row_of(dict(zip(columns, cells, strict=False)), line))
+                read = (restore(c) for c in cells)  # what csv_text defused, as it was
+                rows.append(row_of(dict(zip(columns, read, strict=False)), line))
             except CellError as exc:
                 msg = f"{name}, line {line}, column {exc.column}: {exc}"
                 raise UserInputError(msg) from None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import stat
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import ByteSize, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pumpview.errors import UserInputError
@@ -35,6 +38,12 @@ class Settings(BaseSettings):
     """Minutes between the web app's background syncs; ``off`` for none."""
     cookie_secure: bool | None = None
     """Mark session cookies ``Secure``: ``on``, ``off``, or unset to follow the request (HTTPS)."""
+    max_upload: ByteSize = Field(default=ByteSize(1 << 30), gt=0)
+    """The largest request body the web app reads from a signed-in user (a FOCUS upload):
+    ``1GiB`` by default, ``500MB``, ``64KiB``, or bytes. Anyone else's is read only up to 64 KiB."""
+    trusted_proxies: str | None = None
+    """Reverse proxies (addresses or networks, comma-separated) whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` the web app believes; unset, it believes none and uses the peer."""
     seat_plan: str | None = None
     """The Cursor plan's name for its seat fee (``Business``): a label of the FOCUS export."""
     seat_price: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=6)
@@ -79,6 +88,20 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str | None) -> str | None:
+        if not (value or "").strip():
+            return None
+        for item in (value or "").split(","):
+            if item.strip() != "*":
+                try:
+                    ipaddress.ip_network(item.strip())
+                except ValueError:
+                    msg = f"{item.strip()!r} is not an address or network (10.0.0.0/8, ::1, *)"
+                    raise ValueError(msg) from None
+        return value
+
     @field_validator("home")
     @classmethod
     def _home_is_a_path(cls, value: Path) -> Path:
@@ -103,6 +126,23 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.home_dir / 'pumpview.db'}"
 
 
+def private_home(settings: Settings) -> None:
+    """Make an existing data folder its owner's alone (0700), as a new one is created: one
+    made by hand, or by an older release, could be 0755, its database's name and size visible
+    to everyone on the machine. A folder of someone else's is left alone; a missing one is
+    made later, 0700, by whatever first writes in it."""
+    home = settings.home_dir
+    try:
+        found = home.stat()
+        if stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and found.st_mode & 0o077:
+            home.chmod(stat.S_IMODE(found.st_mode) & 0o700)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        msg = f"cannot make the data folder {home} private: {exc.strerror or exc}"
+        raise UserInputError(msg) from None
+
+
 def load_settings(**overrides: Any) -> Settings:
     """``Settings`` from the environment and ``overrides``; a bad value is one clear
     ``UserInputError`` naming the variable, never a validation dump."""
@@ -117,6 +157,8 @@ def load_settings(**overrides: Any) -> Settings:
             reason = "expected on or off"
         elif name == "sync_interval":
             reason = "expected a number of minutes (at least 1) or off"
+        elif name == "max_upload":
+            reason = "expected a size such as 1GiB, 500MB or 64KiB"
         shown = "" if name == "secret_key" else f" (got {first.get('input')!r})"
         msg = f"{flag}: {reason}{shown}"
         raise UserInputError(msg) from None

@@ -139,3 +139,22 @@ def test_a_bad_file_is_one_error_line_and_changes_nothing(capsys, tmp_path, text
     code, out, err = run(capsys, "people", "import", str(path), "--yes")
     assert (code, out, err) == (1, "", error.format(path=path) + "\n")
     assert listed(capsys) == []
+
+
+def test_the_csv_shows_formulas_as_text_and_imports_back_unchanged(capsys, tmp_path):
+    """A name or team a spreadsheet would run (``=cmd|...``, ``+cmd|calc``) is written with a
+    leading quote (OWASP's CSV injection guidance), and the file still imports back as it is."""
+    path = tmp_path / "people.csv"
+    path.write_text("email,name,team\nbob@corp.com,\"=cmd|' /C calc'!A0\",+cmd|calc\n",
+                    encoding="utf-8")  # fmt: skip
+    run(capsys, "people", "import", str(path), "--yes")
+    assert [(p["person"], p["team"]) for p in listed(capsys)] == [
+        ("=cmd|' /C calc'!A0", "+cmd|calc")
+    ]
+    code, out, _err = run(capsys, "people", "list", "--format", "csv")
+    assert code == 0
+    assert out.splitlines()[1] == "bob@corp.com,'=cmd|' /C calc'!A0,,'+cmd|calc,,"
+    again = tmp_path / "again.csv"
+    again.write_text(out, encoding="utf-8")
+    code, out, _err = run(capsys, "people", "import", str(again))
+    assert (code, out) == (0, "again.csv: nothing to change; the people are already as it says.\n")

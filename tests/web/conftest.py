@@ -64,11 +64,12 @@ def make_site(
     tmp_path: Path, serve: Callable[..., Served], db_url: str
 ) -> Iterator[Callable[..., Site]]:
     """Start the app on a fresh store with an admin and a viewer, its Cursor a small simulator
-    (``SimConfig`` fields override the defaults); everything stops after the test. The app's
-    present is the simulator's: fixed, a Monday just after midnight unless ``now_ms`` says."""
+    (``SimConfig`` fields override the defaults, ``settings`` the app's); everything stops
+    after the test. The app's present is the simulator's: fixed, a Monday just after midnight
+    unless ``now_ms`` says."""
     with ExitStack() as stack:
 
-        def start(**sim: object) -> Site:
+        def start(settings: dict[str, object] | None = None, **sim: object) -> Site:
             fields = {
                 "now_ms": MONDAY_JUST_AFTER_MIDNIGHT,
                 "days": 5,
@@ -85,6 +86,7 @@ def make_site(
                 cursor_base_url=cursor.url,
                 sync_interval=None,
                 now=from_ms(cursor.sim.team.now),
+                **(settings or {}),
             )
             app = create_app(settings)
             engine = app.state.web.engine

@@ -198,6 +198,8 @@ def test_connect_backfills_and_the_overview_shows_the_exact_spend(site):
 
 
 def test_a_setup_link_creates_the_first_admin_once(site):
+    for email in (ADMIN, VIEWER):  # no user yet, as when serve prints the link
+        accounts.remove_user(site.web.engine, email)
     link = accounts.new_setup_link(site.web.engine, site.web.clock())
     browser = site.browser()
     page = browser.get(f"/setup/{link}")
@@ -330,3 +332,18 @@ def test_an_admin_imports_a_focus_file_and_everyone_sees_it(site):
         "source": "aws", "file_name": "focus_sample.csv", "focus_version": "1.0", "rows": 1000,
         "first_period": "2024-09-01", "last_period": "2024-10-01"}  # fmt: skip
     assert 'action="/settings/data-sources/import"' not in viewer.text
+
+
+def test_a_setup_link_creates_no_admin_once_a_user_exists(site):
+    """``serve`` printed a link while no user existed; ``users add`` made one since (the site's
+    admin and viewer): the link is refused, and no account is made."""
+    link = accounts.new_setup_link(site.web.engine, site.web.clock())
+    browser = site.browser()
+    page = browser.get(f"/setup/{link}")
+    assert page.status_code == 404
+    form = {"email": "late-admin@acme.dev", "password": PASSWORD, "again": PASSWORD,
+            "csrf_token": csrf(browser.get("/sign-in").text)}  # fmt: skip
+    refused = browser.post(f"/setup/{link}", data=form)
+    assert refused.status_code == 404
+    assert "an account exists already" in refused.text
+    assert accounts.sign_in(site.web.engine, "late-admin@acme.dev", PASSWORD) is None

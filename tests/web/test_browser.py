@@ -24,7 +24,7 @@ from pumpview.simulator.config import Faults
 from pumpview.simulator.data import SCRIPT_NAME
 from pumpview.timeutil import MS_PER_DAY, day_start_ms
 from tests.integrations.test_focus_reader import OFFICIAL
-from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD
+from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD, VIEWER
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parents[1] / "screenshots"
@@ -126,6 +126,8 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
     site = make_site(days=30, faults=Faults(slow_rate=1.0, slow_seconds=0.4))
     page, problems = open_page(browser)
     page.context.add_init_script(WATCH_PROGRESS)
+    for email in (ADMIN, VIEWER):  # no user yet, as when serve prints the link
+        accounts.remove_user(site.web.engine, email)
     link = accounts.new_setup_link(site.web.engine, site.web.clock())
     page.goto(f"{site.url}/setup/{link}")
     shot(page, "setup")

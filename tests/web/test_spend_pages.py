@@ -75,3 +75,38 @@ def test_the_pages_show_providers_teams_and_a_persons_cloud_exactly(site, billed
     overview = browser.get("/api/overview", params=span).json()
     assert {p["provider"] for p in overview["providers"]} == {"AWS", "Cursor"}
     assert SCRIPT_NAME not in cloud_page + teams_page  # names are text, escaped if shown
+
+
+def test_csv_downloads_show_formulas_as_text(site, tmp_path):
+    """A provider named ``@SUM(1)`` and a team tag ``+cmd|calc`` from a FOCUS file come out of
+    the CSV downloads with a leading quote, never as formulas; the JSON keeps them as they are."""
+    team = site.cursor.sim.team
+    last = day_of(team.now)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                cloud.write(team, tmp_path / "bill.csv", team.first_day, last).read_text("utf-8")
+            )
+        )
+    )
+    for row in rows:
+        tags = json.loads(row["Tags"]) if row["Tags"] else {}
+        row["ProviderName"] = "@SUM(1)"
+        row["Tags"] = json.dumps({**tags, "team": "+cmd|calc"})
+    hostile = tmp_path / "hostile.csv"
+    with hostile.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)  # fmt: skip
+    importer.import_file(site.web.engine, hostile, source="aws", now_ms=team.now)
+    browser = site.signed_in()
+    span = {"since": str(team.first_day), "until": str(last)}
+    for kind, column, name in (
+        ("providers", "provider", "@SUM(1)"),
+        ("teams", "team", "+cmd|calc"),
+    ):
+        assert name in {r[column] for r in browser.get(f"/api/spend/{kind}", params=span).json()}
+        download = browser.get(f"/api/spend/{kind}", params={**span, "format": "csv"})
+        cells = {r[column] for r in csv.DictReader(io.StringIO(download.text))}
+        assert "'" + name in cells, kind
+        assert name not in cells, kind

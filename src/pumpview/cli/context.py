@@ -23,14 +23,18 @@ class Context:
     # Imported when first used: ``pumpview --help`` needs no SQLAlchemy, cryptography or pydantic.
     @cached_property
     def engine(self) -> Engine:
+        from pumpview.settings import private_home  # noqa: PLC0415
         from pumpview.store.engine import open_store  # noqa: PLC0415
 
+        private_home(self.settings)
         return open_store(self.settings.db_url)
 
     @cached_property
     def vault(self) -> Vault:
+        from pumpview.settings import private_home  # noqa: PLC0415
         from pumpview.vault import Vault  # noqa: PLC0415
 
+        private_home(self.settings)
         return Vault.from_settings(self.settings)
 
     @property

@@ -51,7 +51,10 @@ def run_server(settings: Settings, host: str, port: int, lines: list[str]) -> No
     listening = _listen(host, port)
     for line in lines:
         typer.echo(line)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    # proxy_headers off: uvicorn's default believes X-Forwarded-For from 127.0.0.1, so anyone
+    # there could pick the address the sign-in throttle counts; the app believes it only from
+    # PUMPVIEW_TRUSTED_PROXIES (create_app).
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=False))
     server.run(sockets=[listening])
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from pumpview.money import format_cents
+from pumpview.spreadsheet import defuse
 from pumpview.store.measures import MEASURES
 
 Plain = str | int | bool | None
@@ -47,9 +48,13 @@ def measures(row: object) -> dict[str, Plain]:
 
 def csv_text(data: Sequence[Mapping[str, Plain]], columns: Sequence[str]) -> str:
     """Plain rows as RFC 4180 CSV: CRLF line ends, so a field holding a bare \r is quoted
-    (a \n terminator would leave it to split the row)."""
+    (a \n terminator would leave it to split the row). Every CSV meant for people (the CLI's
+    ``--format csv``, the web app's downloads) is written here, its texts defused: a name a
+    spreadsheet would run as a formula is shown as text (``spreadsheet.defuse``)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(data)
+    writer.writerows(
+        {c: defuse(v) if isinstance(v, str) else v for c, v in row.items()} for row in data
+    )
     return buffer.getvalue()

@@ -17,8 +17,10 @@ def serve_in_thread(app: ASGIApp, port: int = 0, *, lifespan: bool = False) -> I
     """Run ``app`` with uvicorn on ``127.0.0.1:port`` (0 = any free port); yield its base URL.
     With ``lifespan`` the app's start-up and shutdown run too, as under ``pumpview serve`` (the
     web app's shutdown stops its syncs; tests wait on them themselves)."""
+    # proxy_headers off: the web app believes X-Forwarded-For only from the proxies its own
+    # settings name (PUMPVIEW_TRUSTED_PROXIES); uvicorn's default believes it from 127.0.0.1.
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on" if lifespan else "off")  # fmt: skip
+                            lifespan="on" if lifespan else "off", proxy_headers=False)  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

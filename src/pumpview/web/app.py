@@ -20,16 +20,17 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from pumpview.errors import UserInputError
 from pumpview.money import format_dollars
 from pumpview.reports.integrations import progress_of
-from pumpview.settings import Settings
+from pumpview.settings import Settings, private_home
 from pumpview.store.engine import open_store
 from pumpview.timeutil import Clock, from_ms
 from pumpview.vault import Vault
@@ -83,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
         users,
     )
 
+    private_home(settings)
     engine = open_store(settings.db_url)
     vault = Vault.from_settings(settings)
     syncs = Syncs(settings, engine)
@@ -113,7 +115,10 @@ def create_app(settings: Settings) -> FastAPI:
         dependencies=[Depends(security.check_csrf)], lifespan=lifespan,
     )  # fmt: skip
     app.state.web = web
+    app.add_middleware(security.BodyLimit)  # inside protect: its 413s carry the headers too
     app.middleware("http")(security.protect)
+    if settings.trusted_proxies:  # outermost: the throttle and the cookies see the client
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for pages in (auth, data_sources, docs, export, integrations, model, overview,
                   people_settings, person, reports, spend, users):  # fmt: skip
@@ -125,7 +130,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(security.NotSignedIn)
     async def not_signed_in(request: Request, _exc: security.NotSignedIn) -> Response:
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith("/api/") or "authorization" in request.headers:
             return _error(401, "unauthorized", "Sign in, or send Authorization: Bearer TOKEN.")
         return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
 
@@ -133,8 +138,24 @@ def create_app(settings: Settings) -> FastAPI:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         message = str(exc.detail)
         if request.url.path.startswith("/api/"):
-            return _error(exc.status_code, _ERRORS.get(exc.status_code, "error"), message)
-        return web.page(request, "error.html", {"message": message}, status=exc.status_code)
+            answer: Response = _error(exc.status_code, _ERRORS.get(exc.status_code, "error"),
+                                      message)  # fmt: skip
+        else:
+            answer = web.page(request, "error.html", {"message": message}, status=exc.status_code)
+        answer.headers.update(exc.headers or {})  # a 405's Allow
+        return answer
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, _exc: Exception) -> Response:
+        """A fault of ours: a plain 500 with the security headers (it is answered outside the
+        middleware that adds them to every other response). The log has the traceback."""
+        message = "Something went wrong on the server; its log says what."
+        if request.url.path.startswith("/api/"):
+            answer: Response = _error(500, "internal_error", message)
+        else:
+            answer = HTMLResponse(f"<!doctype html><title>Error</title><p>{message}</p>", 500)
+        answer.headers.update(security.HEADERS)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -213,7 +234,7 @@ def amount(value: object, currency: str) -> str:
 
 
 _ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-           429: "too_many_requests"}  # fmt: skip
+           413: "too_large", 429: "too_many_requests"}  # fmt: skip
 
 
 def _error(status: int, error: str, message: str) -> JSONResponse:

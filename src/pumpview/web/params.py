@@ -4,6 +4,7 @@ once."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -32,9 +33,18 @@ def chosen_range(
     first = first or last.replace(day=1)
     if first > last:
         raise HTTPException(400, f"since {first} is after until {last}")
+    if first < FIRST_DAY or last > LAST_DAY:
+        raise HTTPException(400, f"since/until: days from {FIRST_DAY} to {LAST_DAY}")
+    if (last - first).days + 1 >= first.toordinal():  # its previous period is before year 1
+        raise HTTPException(400, "since/until: a range that long has no period before it")
     label = next((r.label for r in ranges.presets(today) if (r.since, r.until) == (first, last)),
                  "custom")  # fmt: skip
     return ranges.Range(label, first, last)
+
+
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9999, 12, 30)
+"""The days a range may name: after the epoch (Cursor's times are epoch milliseconds), before
+``date.max`` (a range's next day must exist); a 500 (``OverflowError``) before."""
 
 
 def around(request: Request, span: ranges.Range) -> dict[str, Any]:

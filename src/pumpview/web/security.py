@@ -2,9 +2,18 @@
 
 Each mechanism lives here once. Sessions are server-side rows named by a random id that the
 browser holds in a signed, HttpOnly, SameSite=Lax cookie. CSRF uses a signed double-submit: a
-random ``pv_csrf`` cookie, and in every form (or the ``X-CSRF-Token`` header) its HMAC, which a
-page of another site can neither read nor forge. Requests with an API token (``Authorization:
-Bearer``) carry no cookie, so they need no CSRF token.
+random ``pv_csrf`` cookie, and in every form (or the ``X-CSRF-Token`` header) its HMAC together
+with the session's id, which a page of another site can neither read nor forge, and which a
+cookie planted from elsewhere cannot match: a token works only with the session it was made
+for (OWASP's signed double-submit). Over HTTPS both cookies are named ``__Host-``, which only
+this host can set, over HTTPS. Requests with an API token (``Authorization: Bearer``) carry no
+cookie, so they need no CSRF token.
+
+Who is asking is settled before a request's body is read (``Gated``): FastAPI reads a route's
+form, a file upload spooled to disk among it, before any dependency runs, so the route's own
+``Depends(viewer)`` or ``Depends(admin)`` came after an anonymous upload had been written. The
+body is capped too (``BodyLimit``): a route anyone may call takes 64 KiB, any other
+``PUMPVIEW_MAX_UPLOAD``.
 """
 
 from __future__ import annotations
@@ -16,10 +25,14 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pumpview import accounts
 from pumpview.store import accounts as store
@@ -63,15 +76,24 @@ class Signer:
         value, _, mac = (signed or "").rpartition(".")
         return value if value and hmac.compare_digest(mac, self._mac("cookie", value)) else None
 
-    def csrf_token(self, cookie: str) -> str:
-        return self._mac("csrf", cookie)
+    def csrf_token(self, cookie: str, session_id: str | None) -> str:
+        """The token of the CSRF ``cookie`` in the session ``session_id`` (``None``: none)."""
+        return self._mac("csrf", f"{cookie}\n{session_id or ''}")
 
 
 class Throttle:
-    """At most ``limit`` failed sign-ins per key (an account, an address) in any ``window``."""
+    """Failed sign-ins in any ``window``: at most ``per_address`` from one address (whatever
+    the accounts), and ``per_account`` against one account from all addresses together.
 
-    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
+    The account's limit is ten times the address's, so that one address cannot lock a person
+    out (ten wrong passwords did, for a minute, from anywhere): it takes ten addresses, each
+    spending its whole budget. Guessing one password stays slow (100 a minute at most, against
+    argon2 hashes of passwords of ten characters or more). The address is the peer's, or what a
+    trusted proxy says (``PUMPVIEW_TRUSTED_PROXIES``), never a header anyone can send.
+    """
+
+    def __init__(self, per_address: int = 10, per_account: int = 100, window: float = 60.0) -> None:
+        self.per_address, self.per_account, self.window = per_address, per_account, window
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -81,15 +103,19 @@ class Throttle:
             failures.popleft()
         return failures
 
-    def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(key, now)) >= self.limit for key in keys)
+    def _limits(self, account: str, address: str) -> tuple[tuple[str, int], ...]:
+        return (f"account:{account}", self.per_account), (f"address:{address}", self.per_address)
 
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
+    def blocked(self, account: str, address: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
         with self._lock:
-            for key in keys:
+            limits = self._limits(account, address)
+            return any(len(self._recent(key, now)) >= limit for key, limit in limits)
+
+    def failed(self, account: str, address: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            for key, _limit in self._limits(account, address):
                 self._recent(key, now).append(now)
 
 
@@ -104,7 +130,7 @@ def web_of(request: Request) -> Web:
 def csrf_cookie(request: Request) -> str:
     """This browser's CSRF cookie, made for this response when it has none yet."""
     if not hasattr(request.state, "csrf_cookie"):
-        given = request.cookies.get(CSRF_COOKIE)
+        given = request.cookies.get(cookie_name(request, CSRF_COOKIE))
         request.state.csrf_cookie = given or secrets.token_urlsafe(32)
         request.state.csrf_new = not given
     cookie: str = request.state.csrf_cookie
@@ -113,12 +139,24 @@ def csrf_cookie(request: Request) -> str:
 
 def csrf_token(request: Request) -> str:
     """What this browser's forms must send back."""
-    return web_of(request).signer.csrf_token(csrf_cookie(request))
+    return web_of(request).signer.csrf_token(csrf_cookie(request), _session_id(request))
 
 
 def secure_cookies(request: Request) -> bool:
     configured = web_of(request).settings.cookie_secure
     return configured if configured is not None else request.url.scheme == "https"
+
+
+def cookie_name(request: Request, name: str) -> str:
+    """``__Host-`` and ``name`` over HTTPS: a cookie only this host can set, over HTTPS, for the
+    whole site (no sibling subdomain or plain-HTTP page can plant or overwrite it); ``name``
+    otherwise (browsers refuse the prefix without ``Secure``)."""
+    return f"__Host-{name}" if secure_cookies(request) else name
+
+
+def _session_id(request: Request) -> str | None:
+    """The session id this browser's cookie names (signed by us; live or not)."""
+    return web_of(request).signer.unsign(request.cookies.get(cookie_name(request, SESSION_COOKIE)))
 
 
 async def protect(
@@ -131,8 +169,8 @@ async def protect(
     response.headers.update(HEADERS)
     if request.state.csrf_new:
         response.set_cookie(
-            CSRF_COOKIE, request.state.csrf_cookie, httponly=True, samesite="lax",
-            secure=secure_cookies(request),
+            cookie_name(request, CSRF_COOKIE), request.state.csrf_cookie, httponly=True,
+            samesite="lax", secure=secure_cookies(request),
         )  # fmt: skip
     return response
 
@@ -144,8 +182,9 @@ async def check_csrf(request: Request) -> None:
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and "form" in request.headers.get("content-type", ""):
         sent = str((await request.form()).get(CSRF_FIELD) or "")
-    cookie = request.cookies.get(CSRF_COOKIE)
-    expected = web_of(request).signer.csrf_token(cookie) if cookie else None
+    cookie = request.cookies.get(cookie_name(request, CSRF_COOKIE))
+    signer = web_of(request).signer
+    expected = signer.csrf_token(cookie, _session_id(request)) if cookie else None
     if not sent or expected is None or not hmac.compare_digest(sent, expected):
         raise HTTPException(
             403,
@@ -166,20 +205,25 @@ def start_session(request: Request, response: Response, user: accounts.User) -> 
         store.add_session(conn, accounts.digest(session_id), user.id, now, expires)
     secure = secure_cookies(request)
     response.set_cookie(
-        SESSION_COOKIE, web.signer.sign(session_id), max_age=accounts.SESSION_DAYS * 86_400,
+        cookie_name(request, SESSION_COOKIE), web.signer.sign(session_id),
+        max_age=accounts.SESSION_DAYS * 86_400,
         httponly=True, samesite="lax", secure=secure,
     )  # fmt: skip
     response.set_cookie(
-        CSRF_COOKIE, secrets.token_urlsafe(32), httponly=True, samesite="lax", secure=secure
-    )
+        cookie_name(request, CSRF_COOKIE), secrets.token_urlsafe(32), httponly=True,
+        samesite="lax", secure=secure,
+    )  # fmt: skip
 
 
 def end_session(request: Request, response: Response) -> None:
-    session_id = web_of(request).signer.unsign(request.cookies.get(SESSION_COOKIE))
+    session_id = _session_id(request)
     if session_id is not None:
         with web_of(request).engine.begin() as conn:
             store.end_session(conn, accounts.digest(session_id))
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(  # with the attributes it was set with: __Host- needs Secure
+        cookie_name(request, SESSION_COOKIE), httponly=True, samesite="lax",
+        secure=secure_cookies(request),
+    )  # fmt: skip
 
 
 # -- who is asking ----------------------------------------------------------------------------
@@ -207,7 +251,7 @@ def current_user(request: Request) -> accounts.User | None:
             request.state.user = None
             raise NotSignedIn
     else:
-        session_id = web.signer.unsign(request.cookies.get(SESSION_COOKIE))
+        session_id = _session_id(request)
         if session_id is not None:
             with web.engine.connect() as conn:
                 row = store.session_user(conn, accounts.digest(session_id), web.clock())
@@ -230,3 +274,90 @@ def admin(request: Request) -> accounts.User:
     if not user.is_admin:
         raise HTTPException(403, "Only an admin can do this; ask one of your admins.")
     return user
+
+
+# -- before the body --------------------------------------------------------------------------
+
+PUBLIC_BODY = 64 << 10
+"""The most a route anyone may call (sign-in, set-up) reads: a form of a few fields."""
+_LIMIT = "pumpview.body_limit"
+"""Where ``Gated`` leaves the request's limit for ``BodyLimit`` (in the ASGI scope)."""
+
+
+def size_text(size: int) -> str:
+    """``1 GiB``, ``64 KiB``, ``1,500 bytes``: a limit as people read it."""
+    for power, unit in ((30, "GiB"), (20, "MiB"), (10, "KiB")):
+        if size >= 1 << power and size % (1 << power) == 0:
+            return f"{size >> power:,} {unit}"
+    return f"{size:,} bytes"
+
+
+class TooLarge(HTTPException):
+    """A body over its limit: 413, before it is read (its Content-Length says so) or as soon as
+    what arrived passes it, never stored whole."""
+
+    def __init__(self, limit: int, *, public: bool) -> None:
+        what = "this form takes" if public else (
+            "this server takes (PUMPVIEW_MAX_UPLOAD); a larger FOCUS file can be imported with: "
+            "pumpview import focus FILE")  # fmt: skip
+        super().__init__(413, f"The request is larger than the {size_text(limit)} {what}.")
+
+
+def _role(dependant: Dependant) -> Callable[[Request], accounts.User] | None:
+    """The role a route's dependencies ask for: ``admin``, ``viewer``, or ``None`` (anyone)."""
+    calls, todo = set(), [dependant]
+    while todo:
+        found = todo.pop()
+        calls.add(found.call)
+        todo.extend(found.dependencies)
+    return admin if admin in calls else viewer if viewer in calls else None
+
+
+class Gated(APIRoute):
+    """A route that settles who is asking, and how much they may send, before its body is read:
+    the role its dependencies declare (the same ``viewer``/``admin``, so a page states it once),
+    then the body's limit, a Content-Length over it refused before a byte is read."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+        role = _role(self.dependant)
+
+        async def gated(request: Request) -> Response:
+            if role is not None:
+                await run_in_threadpool(role, request)  # a store lookup: off the loop
+            public = role is None
+            limit = PUBLIC_BODY if public else int(web_of(request).settings.max_upload)
+            request.scope[_LIMIT] = (limit, public)
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise TooLarge(limit, public=public)
+            return await handle(request)
+
+        return gated
+
+
+class BodyLimit:
+    """ASGI middleware: a body (chunked, or longer than it said) stops at its limit, the one
+    ``Gated`` set for the route, else ``PUBLIC_BODY``: what passes it raises ``TooLarge``
+    inside the reader, which answers 413 (FastAPI lets an ``HTTPException`` through)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                limit, public = scope.get(_LIMIT, (PUBLIC_BODY, True))
+                if received > limit:
+                    raise TooLarge(limit, public=public)
+            return message
+
+        await self.app(scope, counted, send)

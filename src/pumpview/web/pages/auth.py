@@ -12,7 +12,7 @@ from pumpview.errors import UserInputError
 from pumpview.store import accounts as store
 from pumpview.web import security
 
-router = APIRouter()
+router = APIRouter(route_class=security.Gated)
 TOO_MANY = "Too many sign-in attempts. Wait a minute, then try again."
 WRONG = "That email and password do not match an account."
 
@@ -37,7 +37,7 @@ def sign_in(
 ) -> Response:
     web = security.web_of(request)
     address = request.client.host if request.client else "unknown"
-    keys = (f"account:{email.strip().lower()}", f"address:{address}")
+    keys = (email.strip().lower(), address)
     if web.throttle.blocked(*keys):
         context = {"next": _next(next), "email": email, "error": TOO_MANY}
         return web.page(request, "sign_in.html", context, status=429)
@@ -61,7 +61,9 @@ def sign_out(request: Request) -> Response:
 def _link_valid(request: Request, token: str) -> bool:
     web = security.web_of(request)
     with web.engine.connect() as conn:
-        return store.setup_link_valid(conn, accounts.digest(token), web.clock())
+        return not store.user_count(conn) and store.setup_link_valid(
+            conn, accounts.digest(token), web.clock()
+        )
 
 
 @router.get("/setup/{token}")
@@ -73,9 +75,9 @@ def setup_page(request: Request, token: str) -> Response:
 
 
 SETUP_GONE = (
-    "This set-up link was used already, has expired, or was never made. Restart pumpview serve "
-    "for a new one while no user exists, or add an admin with: pumpview users add EMAIL "
-    "--role admin"
+    "This set-up link was used already, has expired, or was never made, or an account exists "
+    "already (the link only creates the first admin). Restart pumpview serve for a new one "
+    "while no user exists, or add an admin with: pumpview users add EMAIL --role admin"
 )
 
 

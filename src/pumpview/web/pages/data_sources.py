@@ -18,8 +18,12 @@ from pumpview.store import cloud
 from pumpview.web import security
 from pumpview.web.imports import ImportBusy, Job
 
-router = APIRouter(tags=["Settings · Data sources"])  # its group in /docs
+router = APIRouter(
+    route_class=security.Gated, tags=["Settings · Data sources"]
+)  # its group in /docs
 PAGE = "/settings/data-sources"
+MAX_NAME = 255
+"""The longest file name (in UTF-8 bytes) the upload's folder can hold (Linux's NAME_MAX)."""
 Viewer = Annotated[User, Depends(security.viewer)]
 Admin = Annotated[User, Depends(security.admin)]
 
@@ -32,7 +36,9 @@ def _page(request: Request, status: int = 200, *, error: str | None = None) -> R
     with web.engine.connect() as conn:
         imports = cloud.listing(conn)
     context = {"imports": imports, "job": job, "done": job and job.imported,
-               "error": error or (job and job.error)}  # fmt: skip
+               "error": error or (job and job.error),
+               "max_upload": security.size_text(int(web.settings.max_upload)),
+               "max_upload_bytes": int(web.settings.max_upload)}  # fmt: skip
     return web.page(request, "data_sources.html", context, status=status)
 
 
@@ -66,17 +72,28 @@ def upload(
     source: Annotated[str, Form()] = "",
 ) -> Response:
     """Store the upload as a file and import it in the background; the page follows it."""
-    name = Path(file.filename or "").name
     try:
+        name = _file_name(file.filename)
         named = importer.source_name(source) if source.strip() else None
-        security.web_of(request).imports.start(
-            name if name not in {"", ".."} else "upload.csv", file.file, named
-        )
+        security.web_of(request).imports.start(name, file.file, named)
     except ImportBusy as exc:
         return _page(request, 409, error=str(exc))
-    except UserInputError as exc:  # a bad source name
+    except UserInputError as exc:  # a bad source or file name
         return _page(request, 400, error=str(exc))
     return RedirectResponse(PAGE, status_code=303)
+
+
+def _file_name(sent: str | None) -> str:
+    """The name the upload is stored (and listed) under: the browser's, without folders; one
+    the file system cannot hold is refused (it was a 500: ``File name too long``)."""
+    name = Path(sent or "").name
+    if name in {"", ".."}:
+        return "upload.csv"
+    if len(name.encode()) > MAX_NAME or "\x00" in name:
+        msg = (f"The file's name is longer than {MAX_NAME} bytes or holds a NUL character: "
+               "rename the file, then upload it again.")  # fmt: skip
+        raise UserInputError(msg)
+    return name
 
 
 def _job(job: Job | None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pumpview.accounts import User
 from pumpview.web import security
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=security.Gated)
 Viewer = Annotated[User, Depends(security.viewer)]
 
 DESCRIPTION = """Pump View's figures for scripts. Sign in with a session, or send

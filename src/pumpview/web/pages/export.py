@@ -19,7 +19,9 @@ from pumpview.reports.seats import SeatPlan
 from pumpview.web import security
 from pumpview.web.params import Span, Teams
 
-router = APIRouter(tags=["Settings · Data sources"])  # its group in /docs
+router = APIRouter(
+    route_class=security.Gated, tags=["Settings · Data sources"]
+)  # its group in /docs
 Viewer = Annotated[User, Depends(security.viewer)]
 MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet",
          "metadata": "application/json"}  # fmt: skip

@@ -20,7 +20,9 @@ from pumpview.reports import integrations as report
 from pumpview.reports.plain import plain
 from pumpview.web import security
 
-router = APIRouter(tags=["Settings · Integrations"])  # its group in /docs
+router = APIRouter(
+    route_class=security.Gated, tags=["Settings · Integrations"]
+)  # its group in /docs
 PAGE = "/settings/integrations"
 Viewer = Annotated[User, Depends(security.viewer)]
 Admin = Annotated[User, Depends(security.admin)]

@@ -14,7 +14,7 @@ from pumpview.reports.plain import measures, plain
 from pumpview.web import security
 from pumpview.web.params import Span, Teams, around
 
-router = APIRouter(tags=["Models"])  # its group in /docs
+router = APIRouter(route_class=security.Gated, tags=["Models"])  # tags: its group in /docs
 Viewer = Annotated[User, Depends(security.viewer)]
 
 

@@ -14,7 +14,7 @@ from pumpview.reports.seats import SeatPlan
 from pumpview.web import security
 from pumpview.web.params import Span, Teams, around
 
-router = APIRouter(tags=["Overview"])  # its group in /docs
+router = APIRouter(route_class=security.Gated, tags=["Overview"])  # tags: its group in /docs
 Viewer = Annotated[User, Depends(security.viewer)]
 
 

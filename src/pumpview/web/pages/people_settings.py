@@ -27,7 +27,9 @@ from pumpview.timeutil import parse_day
 from pumpview.web import security
 from pumpview.web.download import csv_download
 
-router = APIRouter(tags=["Settings · People"])  # its group in /docs
+router = APIRouter(
+    route_class=security.Gated, tags=["Settings · People"]
+)  # tags: its group in /docs
 PAGE = "/settings/people"
 Viewer = Annotated[User, Depends(security.viewer)]
 Admin = Annotated[User, Depends(security.admin)]

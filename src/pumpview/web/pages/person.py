@@ -14,7 +14,7 @@ from pumpview.store.engine import snapshot
 from pumpview.web import charts, security
 from pumpview.web.params import Span, Teams, around
 
-router = APIRouter(tags=["People"])  # its group in /docs
+router = APIRouter(route_class=security.Gated, tags=["People"])  # tags: its group in /docs
 Viewer = Annotated[User, Depends(security.viewer)]
 UNATTRIBUTED_PATH = "-"
 

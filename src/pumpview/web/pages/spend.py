@@ -23,7 +23,7 @@ from pumpview.web import charts, security
 from pumpview.web.download import csv_download
 from pumpview.web.params import Span, Teams, around
 
-router = APIRouter()
+router = APIRouter(route_class=security.Gated)
 Viewer = Annotated[User, Depends(security.viewer)]
 
 

@@ -12,7 +12,7 @@ from pumpview.errors import UserInputError
 from pumpview.store import accounts as store
 from pumpview.web import security
 
-router = APIRouter()
+router = APIRouter(route_class=security.Gated)
 PAGE = "/settings/users"
 Admin = Annotated[accounts.User, Depends(security.admin)]
 

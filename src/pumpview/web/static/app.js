@@ -110,9 +110,22 @@ function searchable(input) {
   });
 }
 
+// A file larger than the server takes (data-max-bytes) is refused as it is chosen, saying what
+// to do, rather than sent only to be cut off at the limit (the server answers 413 either way).
+function capped(input) {
+  input.addEventListener("change", () => {
+    const file = input.files[0];
+    const over = file && file.size > Number(input.dataset.maxBytes);
+    input.setCustomValidity(over ? `${file.name} is larger than the ${input.dataset.maxText} `
+      + "this server takes: import it with pumpview import focus FILE." : "");
+    if (over) input.reportValidity();
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   followProgress();
   followSyncs();
   document.querySelectorAll("table[data-sortable]").forEach(sortable);
   document.querySelectorAll("input[data-filter]").forEach(searchable);
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(capped);
 });

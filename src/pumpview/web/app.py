@@ -54,6 +54,8 @@ class Web:
         self, request: Request, name: str, context: dict[str, Any], status: int = 200
     ) -> Response:
         """Render template ``name`` with what every page needs (user, CSRF token)."""
+        if context.get("range_error"):  # the page, its range control saying what was wrong
+            status = 400
         return self.templates.TemplateResponse(
             request,
             name,

@@ -3,6 +3,7 @@ the teams, the range control's presets. Each is a FastAPI dependency, declared o
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -15,25 +16,28 @@ from pumpview.web import security
 
 
 def chosen_range(
+    request: Request,
     since: Annotated[str | None, Query(description="First UTC day, YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, Query(description="Last UTC day, inclusive; today.")] = None,
+    until: Annotated[
+        str | None,
+        Query(
+            description="Last UTC day, inclusive: with `since`, today by default; else yesterday."
+        ),
+    ] = None,
 ) -> ranges.Range:
-    """The range the URL names (inclusive UTC days), by default the last 30 days."""
+    """The range the URL names (inclusive UTC days), by default the last 30 whole days. A range
+    that cannot be shown is a 400 under ``/api``; a page shows the default and says what was
+    wrong at the range control (``around``)."""
     today = day_of(now_ms())
     try:
-        first = parse_day(since) if since else None
-        last = parse_day(until) if until else None
+        return ranges.chosen(
+            parse_day(since) if since else None, parse_day(until) if until else None, today
+        )
     except ValueError as exc:
-        raise HTTPException(400, f"since/until: {exc}") from None
-    if first is None and last is None:
+        if request.url.path.startswith("/api/"):
+            raise HTTPException(400, f"since/until: {exc}") from None
+        request.state.range_error = {"message": str(exc), "since": since, "until": until}
         return ranges.default(today)
-    last = last or today
-    first = first or last.replace(day=1)
-    if first > last:
-        raise HTTPException(400, f"since {first} is after until {last}")
-    label = next((r.label for r in ranges.presets(today) if (r.since, r.until) == (first, last)),
-                 "custom")  # fmt: skip
-    return ranges.Range(label, first, last)
 
 
 def around(request: Request, span: ranges.Range) -> dict[str, Any]:
@@ -45,10 +49,13 @@ def around(request: Request, span: ranges.Range) -> dict[str, Any]:
         cycle = usage.cycle_start(conn)
         names = conn.execute(select(tables.integrations.c.name).order_by("name")).scalars().all()
     chosen = teams(request.query_params.getlist("team"))
+    today = day_of(now_ms())
     return {
-        "range": span, "presets": ranges.presets(day_of(now_ms()), cycle),
+        "range": span, "presets": ranges.presets(today, cycle),
+        "today": today, "yesterday": today - timedelta(days=1),
         "teams": names if len(names) > 1 else [], "chosen_teams": chosen or [],
         "completeness": completeness.of(engine, span, chosen),
+        "range_error": getattr(request.state, "range_error", None),
     }  # fmt: skip
 
 

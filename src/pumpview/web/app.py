@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -86,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     vault = Vault.from_settings(settings)
     syncs = Syncs(settings, engine)
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.finalize = visible
     templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind,
                                  amount=amount)  # fmt: skip
     templates.env.globals.update(link=link, person_path=person_path, model_path=model_path)
@@ -147,6 +150,20 @@ def create_app(settings: Settings) -> FastAPI:
         return await http_error(request, HTTPException(400, str(exc)))
 
     return app
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters, and the invisible ones that reorder text (bidi overrides, embeddings,
+isolates and marks: a name of U+202E then "exe.tset" reads "test.exe")."""
+
+
+def visible(value: object) -> object:
+    """Every value a template prints, with its control characters shown as U+FFFD (as the CLI
+    does), so user and upstream text cannot reorder or hide what a page shows; markup the
+    templates built (``tojson``, whose JSON escapes them) passes as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _CONTROL.sub("\ufffd", value)
+    return value
 
 
 def link(request: Request, path: str | None = None, **changes: object) -> str:

@@ -39,12 +39,17 @@ def page(request: Request, _user: Viewer) -> Response:
 
 
 @router.get("/api/integrations")
-def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
+def api(request: Request, user: Viewer) -> list[dict[str, Any]]:
+    """Each integration; the run's ``owner`` (the host name and process id running the sync) is
+    for admins only, ``null`` for viewers."""
     web = security.web_of(request)
-    return [
-        {**{name: plain(value) for name, value in asdict(i).items()}, "syncing": i.syncing}
-        for i in report.listing(web.engine, web.vault)
-    ]
+    out = []
+    for i in report.listing(web.engine, web.vault):
+        shown: dict[str, Any] = {name: plain(value) for name, value in asdict(i).items()}
+        if shown["run"] is not None and not user.is_admin:
+            shown["run"] = {**shown["run"], "owner": None}
+        out.append({**shown, "syncing": i.syncing})
+    return out
 
 
 def _field_of(exc: PumpViewError) -> str:

@@ -134,9 +134,13 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         message = str(exc.detail)
+        answer: Response
         if request.url.path.startswith("/api/"):
-            return _error(exc.status_code, _ERRORS.get(exc.status_code, "error"), message)
-        return web.page(request, "error.html", {"message": message}, status=exc.status_code)
+            answer = _error(exc.status_code, _ERRORS.get(exc.status_code, "error"), message)
+        else:
+            answer = web.page(request, "error.html", {"message": message}, status=exc.status_code)
+        answer.headers.update(exc.headers or {})  # a 405's Allow (RFC 9110 §15.5.6)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -22,7 +22,7 @@ from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.config import Faults
 from pumpview.simulator.data import SCRIPT_NAME
-from pumpview.timeutil import MS_PER_DAY, day_start_ms, now_ms
+from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, now_ms
 from tests.integrations.test_focus_reader import OFFICIAL
 from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD
 
@@ -148,8 +148,9 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
 
     page.get_by_role("link", name="Overview").click()
     team = site.cursor.sim.team
-    spend = gt.overall(team, day_start_ms(team.first_day), team.now).spend_cents
-    page.get_by_role("link", name="90 d").click()  # the whole history
+    today = day_start_ms(day_of(team.now))  # 90 d: the whole history, to yesterday
+    spend = gt.overall(team, day_start_ms(team.first_day), today - 1).spend_cents
+    page.get_by_role("link", name="90 d").click()
     assert format_dollars(spend) in page.locator(".tiles").inner_text()
     drawn(page, "spend-by-model")
     page.hover('[data-chart="spend-by-model"]', position={"x": 400, "y": 200})

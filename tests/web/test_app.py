@@ -190,7 +190,7 @@ def test_connect_backfills_and_the_overview_shows_the_exact_spend(site):
     assert listed["run"]["outcome"] == "ok"
     page = browser.get("/settings/integrations")
     assert "&lt;b&gt;Acme&lt;/b&gt;" in page.text  # the team name as text, never as markup
-    overview = browser.get("/")
+    overview = browser.get("/", params={"since": str(team.first_day)})  # to today: every event
     assert overview.status_code == 200
     assert format_dollars(truth.spend_cents) in overview.text
     for text in (answer.text, page.text, overview.text, json.dumps(listed)):

@@ -22,7 +22,7 @@ from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.config import Faults
 from pumpview.simulator.data import SCRIPT_NAME
-from pumpview.timeutil import MS_PER_DAY, day_start_ms
+from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 from tests.integrations.test_focus_reader import OFFICIAL
 from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD, VIEWER
 
@@ -173,8 +173,9 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
 
     follow(page, page.get_by_role("link", name="Overview"))
     team = site.cursor.sim.team
-    spend = gt.overall(team, day_start_ms(team.first_day), team.now).spend_cents
-    follow(page, page.get_by_role("link", name="90 d"))  # the whole history
+    today = day_start_ms(day_of(team.now))  # 90 d: the whole history, to yesterday
+    spend = gt.overall(team, day_start_ms(team.first_day), today - 1).spend_cents
+    follow(page, page.get_by_role("link", name="90 d"))
     assert format_dollars(spend) in page.locator(".tiles").inner_text()
     drawn(page, "spend-by-model")
     page.hover('[data-chart="spend-by-model"]', position={"x": 400, "y": 200})
@@ -204,7 +205,8 @@ def test_the_overview_refreshes_its_figures_while_the_backfill_runs(make_site, b
     notice.wait_for(state="detached", timeout=60_000)  # the load after the backfill ended
     assert int(page.evaluate("sessionStorage.getItem('overviews')")) >= 3  # and some between
     team = site.cursor.sim.team
-    spend = gt.overall(team, day_start_ms(team.first_day), team.now).spend_cents
+    yesterday = day_start_ms(day_of(team.now)) - 1  # 90 d: the whole history, to yesterday
+    spend = gt.overall(team, day_start_ms(team.first_day), yesterday).spend_cents
     follow(page, page.get_by_role("link", name="90 d"))
     assert format_dollars(spend) in page.locator(".tiles").inner_text()
     assert problems == []
@@ -324,12 +326,13 @@ def test_two_teams_each_a_card_and_an_integration_filter(site, serve, browser):
     page.get_by_label("Cursor integration").select_option(label="EU")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**integration=cursor-eu**")
-    spend = gt.overall(eu, day_start_ms(eu.first_day), eu.now).spend_cents
+    yesterday = day_start_ms(day_of(eu.now)) - 1  # 7 d: the whole history, to yesterday
+    spend = gt.overall(eu, day_start_ms(eu.first_day), yesterday).spend_cents
     assert format_dollars(spend) in page.locator(".tiles").inner_text()
     follow(page, page.get_by_role("link", name="People", exact=True))
     assert "integration=cursor-eu" in page.url  # the filter stays on as one moves about
     shown = page.locator("#report-table tbody tr").count()
-    assert shown == len({gt.by_user(e) for e in gt.visible_events(eu, 0, eu.now)})
+    assert shown == len({gt.by_user(e) for e in gt.visible_events(eu, 0, yesterday)})
     shot(page, "people-one-team")
     assert problems == []
 

@@ -80,8 +80,8 @@ def test_a_viewer_downloads_too_and_the_metadata_comes_alongside(site, tmp_path)
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "text/csv; charset=utf-8"
     (tmp_path / "v.csv").write_bytes(answer.content)
-    until = site.web.clock.today()
-    since = until - timedelta(days=29)  # the default range: the last 30 days
+    until = site.web.clock.today() - timedelta(days=1)
+    since = until - timedelta(days=29)  # the default range: the last 30 days, to yesterday
     assert sums(rows_of(tmp_path / "v.csv")) == truth(site.cursor.sim.team, since, until)
     meta = viewer.get(EXPORT, params={"part": "metadata", "focus_version": "1.3"})
     assert meta.headers["content-type"] == "application/json"

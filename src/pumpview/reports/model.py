@@ -1,5 +1,5 @@
 """One model over a range: its totals and unit costs, its spend over time, and who uses it
-(from the person x model blocks); one snapshot."""
+(from the person x model blocks, a page at a time); one snapshot."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select
 
 from pumpview.reports import usage
 from pumpview.reports.overview import Series, stack
 from pumpview.reports.ranges import Range
+from pumpview.store import tables
 from pumpview.store.engine import snapshot
+
+PER_PAGE = 50
+"""People per page of a model's users."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,24 +28,52 @@ class Model:
     buckets: tuple[date, ...]
     series: tuple[Series, ...]
     people: tuple[usage.PairRow, ...]
-    """Who used the model in the range, by spend."""
+    """Who used the model in the range, by spend: page ``page`` of ``PER_PAGE`` each."""
     names: dict[str | None, str | None]
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        """Pages of its people (at least one, if empty)."""
+        return max(1, -(-self.total.users // PER_PAGE))
 
 
 def build(
-    engine: Engine, model: str, span: Range, integrations: list[str] | None = None
+    engine: Engine,
+    model: str,
+    span: Range,
+    integrations: list[str] | None = None,
+    page: int = 1,
 ) -> Model | None:
-    """``None`` when the model has no events in the range."""
+    """``None`` when the model has no events stored at all; zeros when none in the range. Page
+    ``page`` of its people."""
+    page = max(page, 1)
     with snapshot(engine) as conn:
         where = usage.scope(conn, span.since, span.until, integrations)
-        found = [m for m in usage.models(conn, where) if m.model == model] if where else []
-        if where is None or not found:
+        if where is None or not _known(conn, where.integration_ids, model):
             return None
-        days = usage.spend_by_model_day(conn, where, model)
-        people = usage.pairs(conn, where, model)
-        names = usage.names(conn, where)
+        found = [m for m in usage.models(conn, where) if m.model == model]
+        total = found[0] if found else usage.ModelRow(model=model, users=0)
+        days = usage.spend_by_model_day(conn, where, model) if found else []
+        people = usage.pairs(conn, where, model) if found else []
+        names = usage.names(conn, where) if found else {}
     buckets, series = stack(span, days, [model])
     return Model(
-        model=model, range=span, total=found[0], unit_costs=usage.unit_costs(found[0]),
-        buckets=buckets, series=series, people=tuple(people), names=names,
+        model=model, range=span, total=total, unit_costs=usage.unit_costs(total),
+        buckets=buckets, series=series,
+        people=tuple(people[(page - 1) * PER_PAGE : page * PER_PAGE]), names=names, page=page,
     )  # fmt: skip
+
+
+def _known(conn: Connection, ids: tuple[int, ...], model: str) -> bool:
+    """Whether any day of the integrations holds the model (their daily blocks: a seek on the
+    key's first two columns, one row per model and day)."""
+    blocks = tables.model_blocks
+    return (
+        conn.execute(
+            select(blocks.c.model)
+            .where(blocks.c.integration_id.in_(ids), blocks.c.level == 0, blocks.c.model == model)
+            .limit(1)
+        ).first()
+        is not None
+    )

@@ -22,6 +22,10 @@ from pumpview.store.tables import UNATTRIBUTED
 from pumpview.timeutil import MS_PER_DAY, day_start_ms
 
 RECENT = 20
+"""Events per page of a person's events."""
+MAX_PAGE = 500
+"""The deepest page (10,000 events back): each integration's newest ``page * RECENT`` events are
+read to merge them; a narrower range reaches older ones."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +52,13 @@ class Person:
     days: tuple[tuple[date, Measures], ...]
     """Every measure per active day (fast and slow over time)."""
     recent: tuple[RecentEvent, ...]
-    """Their newest events in the range, newest first."""
+    """Their events in the range, newest first: page ``page`` of ``RECENT`` each."""
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        """Pages of their events in the range (at least one, if empty), at most ``MAX_PAGE``."""
+        return min(MAX_PAGE, max(1, -(-self.total.events // RECENT)))
 
 
 _ZEROS = tuple(getattr(Measures(), name) for name in MEASURES)
@@ -62,10 +72,16 @@ def _add(into: dict[Any, list[Any]], key: Any, values: dict[str, Any]) -> None:
 
 
 def build(
-    engine: Engine, email: str | None, span: Range, integrations: list[str] | None = None
+    engine: Engine,
+    email: str | None,
+    span: Range,
+    integrations: list[str] | None = None,
+    page: int = 1,
 ) -> Person | None:
     """``email`` ``None`` is the unattributed bucket; ``None`` back when the person has no data
-    and is not on any roster. Over every integration, or the ones named."""
+    and is not on any roster. Over every integration, or the ones named; their events' page
+    ``page`` (1 to ``MAX_PAGE``)."""
+    page = min(max(page, 1), MAX_PAGE)
     key = email or UNATTRIBUTED
     daily, events, people = tables.usage_daily, tables.usage_events, tables.people
     with snapshot(engine) as conn:
@@ -86,14 +102,15 @@ def build(
         for iid in ids:  # one backward walk of ix_usage_events_window each: an IN would sort all
             recent += conn.execute(
                 select(events.c.ts_ms, events.c.model, events.c.kind, events.c.cost_cents,
-                       events.c.input_tokens, events.c.output_tokens)
+                       events.c.input_tokens, events.c.output_tokens, events.c.id)
                 .where(events.c.integration_id == iid, events.c.email == key,
                        events.c.ts_ms.between(day_start_ms(span.since),
                                               day_start_ms(span.until) + MS_PER_DAY - 1))
-                .order_by(events.c.ts_ms.desc())
-                .limit(RECENT)
+                .order_by(events.c.ts_ms.desc(), events.c.id.desc())  # pages never overlap
+                .limit(page * RECENT)
             ).all()  # fmt: skip
-        recent = sorted(recent, key=lambda e: -e.ts_ms)[:RECENT]
+        recent = sorted(recent, key=lambda e: (-e.ts_ms, -e.id))
+        recent = recent[(page - 1) * RECENT : page * RECENT]
     if not rows and not known and not recent:
         return None
     by_model: dict[str, list[Any]] = {}
@@ -123,5 +140,5 @@ def build(
         buckets=buckets, series=series,
         days=tuple((d, Measures(**dict(zip(MEASURES, s, strict=True))))
                    for d, s in sorted(by_day.items())),
-        recent=tuple(RecentEvent(*r) for r in recent),
+        recent=tuple(RecentEvent(*r[:-1]) for r in recent), page=page,
     )  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -58,6 +60,8 @@ class Web:
         self, request: Request, name: str, context: dict[str, Any], status: int = 200
     ) -> Response:
         """Render template ``name`` with what every page needs (user, CSRF token)."""
+        if context.get("range_error"):  # the page, its range control saying what was wrong
+            status = 400
         return self.templates.TemplateResponse(
             request,
             name,
@@ -89,6 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
     vault = Vault.from_settings(settings)
     syncs = Syncs(settings, engine)
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.finalize = visible
     templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind,
                                  amount=amount, progress=progress_of)  # fmt: skip
     templates.env.globals.update(link=link, person_path=person_path, model_path=model_path)
@@ -137,8 +142,9 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         message = str(exc.detail)
+        answer: Response
         if request.url.path.startswith("/api/"):
-            answer: Response = _error(exc.status_code, _ERRORS.get(exc.status_code, "error"),
+            answer = _error(exc.status_code, _ERRORS.get(exc.status_code, "error"),
                                       message)  # fmt: skip
         else:
             answer = web.page(request, "error.html", {"message": message}, status=exc.status_code)
@@ -169,6 +175,20 @@ def create_app(settings: Settings) -> FastAPI:
         return await http_error(request, HTTPException(400, exc.web))
 
     return app
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters, and the invisible ones that reorder text (bidi overrides, embeddings,
+isolates and marks: a name of U+202E then "exe.tset" reads "test.exe")."""
+
+
+def visible(value: object) -> object:
+    """Every value a template prints, with its control characters shown as U+FFFD (as the CLI
+    does), so user and upstream text cannot reorder or hide what a page shows; markup the
+    templates built (``tojson``, whose JSON escapes them) passes as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _CONTROL.sub("\ufffd", value)
+    return value
 
 
 def link(request: Request, path: str | None = None, **changes: object) -> str:

@@ -28,15 +28,24 @@ def spend_by_model(
 
 
 def requests(span: Range, days: Iterable[tuple[date, Measures]]) -> dict[str, Any]:
-    """Fast, slow and not-charged requests per day of the range."""
-    by_day = dict(days)
-    every = [span.since + timedelta(days=i) for i in range(span.days)]
+    """Fast, slow and not-charged requests per day of the range; per week (from Monday) beyond
+    90 days, as the spend chart (a ten-year range drew 3,660 bars and a table of as many rows)."""
+    weekly = span.days > overview.WEEKLY_AFTER_DAYS
+
+    def bucket(day: date) -> date:
+        return day - timedelta(days=day.weekday()) if weekly else day
+
+    buckets = sorted({bucket(span.since + timedelta(days=i)) for i in range(span.days)})
+    at = {b: i for i, b in enumerate(buckets)}
+    names = ("fast", "slow", "not_charged")
+    sums = {name: [0] * len(buckets) for name in names}
+    for day, measures in days:
+        for name in names:
+            sums[name][at[bucket(day)]] += getattr(measures, f"{name}_requests")
     return {
         "kind": "requests", "since": plain(span.since), "until": plain(span.until),
-        "title": "Requests per day: fast, slow, not charged",
-        "buckets": [plain(d) for d in every],
-        **{name: [getattr(by_day[d], f"{name}_requests") if d in by_day else 0 for d in every]
-           for name in ("fast", "slow", "not_charged")},
+        "title": f"Requests {'per week' if weekly else 'per day'}: fast, slow, not charged",
+        "buckets": [plain(b) for b in buckets], **sums,
     }  # fmt: skip
 
 

@@ -4,7 +4,7 @@ once."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -18,33 +18,26 @@ from pumpview.web import security
 def chosen_range(
     request: Request,
     since: Annotated[str | None, Query(description="First UTC day, YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, Query(description="Last UTC day, inclusive; today.")] = None,
+    until: Annotated[
+        str | None,
+        Query(
+            description="Last UTC day, inclusive: with `since`, today by default; else yesterday."
+        ),
+    ] = None,
 ) -> ranges.Range:
-    """The range the URL names (inclusive UTC days), by default the last 30 days."""
+    """The range the URL names (inclusive UTC days), by default the last 30 whole days. A range
+    that cannot be shown is a 400 under ``/api``; a page shows the default and says what was
+    wrong at the range control (``around``)."""
     today = security.web_of(request).clock.today()
     try:
-        first = parse_day(since) if since else None
-        last = parse_day(until) if until else None
+        return ranges.chosen(
+            parse_day(since) if since else None, parse_day(until) if until else None, today
+        )
     except ValueError as exc:
-        raise HTTPException(400, f"since/until: {exc}") from None
-    if first is None and last is None:
+        if request.url.path.startswith("/api/"):
+            raise HTTPException(400, f"since/until: {exc}") from None
+        request.state.range_error = {"message": str(exc), "since": since, "until": until}
         return ranges.default(today)
-    last = last or today
-    first = first or last.replace(day=1)
-    if first > last:
-        raise HTTPException(400, f"since {first} is after until {last}")
-    if first < FIRST_DAY or last > LAST_DAY:
-        raise HTTPException(400, f"since/until: days from {FIRST_DAY} to {LAST_DAY}")
-    if (last - first).days + 1 >= first.toordinal():  # its previous period is before year 1
-        raise HTTPException(400, "since/until: a range that long has no period before it")
-    label = next((r.label for r in ranges.presets(today) if (r.since, r.until) == (first, last)),
-                 "custom")  # fmt: skip
-    return ranges.Range(label, first, last)
-
-
-FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9999, 12, 30)
-"""The days a range may name: after the epoch (Cursor's times are epoch milliseconds), before
-``date.max`` (a range's next day must exist); a 500 (``OverflowError``) before."""
 
 
 def around(request: Request, span: ranges.Range) -> dict[str, Any]:
@@ -58,11 +51,14 @@ def around(request: Request, span: ranges.Range) -> dict[str, Any]:
         names = integrations.display_names(conn)
     query = request.query_params
     chosen = teams(query.getlist("integration"), query.getlist("team"))
+    today = web.clock.today()
     return {
-        "range": span, "presets": ranges.presets(web.clock.today(), cycle),
+        "range": span, "presets": ranges.presets(today, cycle),
+        "today": today, "yesterday": today - timedelta(days=1),
         "teams": names if len(names) > 1 else {}, "chosen_teams": chosen or [],
         "chosen_labels": [names.get(c, c) for c in chosen or []],
         "completeness": completeness.of(engine, span, web.clock(), chosen),
+        "range_error": getattr(request.state, "range_error", None),
     }  # fmt: skip
 
 

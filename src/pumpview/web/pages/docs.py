@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 
 from pumpview.accounts import User
@@ -34,12 +35,62 @@ TAGS = [  # /docs groups the API routes by the page they are the twin of, in the
 ]  # fmt: skip
 
 
+ERROR = {"$ref": "#/components/schemas/Error"}
+MEDIA = {
+    "csv": ("text/csv", {"type": "string"}),
+    "parquet": ("application/vnd.apache.parquet", {"type": "string", "format": "binary"}),
+}
+"""What ``?format=`` asks for besides JSON: the media type it comes back as, and its schema."""
+DAY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "enum": [""]}]}
+"""A day, or empty (as a cleared date field sends it): as if not given."""
+
+
+def api_schema(app: FastAPI) -> dict[str, Any]:
+    """The ``/api`` routes' OpenAPI, saying what the app answers: days as ``format: date``, a
+    ``?format=`` download's media type, and the errors it sends (400 for a bad parameter where
+    FastAPI would say 422, 401, 403 for an admin's action, 404 for an unknown name), each as
+    ``{"error", "message"}``."""
+    full: dict[str, Any] = app.openapi()  # built once, then cached by FastAPI: copied, not changed
+    paths = {path: {method: _as_answered(path, method, op) for method, op in ops.items()}
+             for path, ops in full["paths"].items() if path.startswith("/api/")}  # fmt: skip
+    schemas = {k: v for k, v in full.get("components", {}).get("schemas", {}).items()
+               if k not in ("HTTPValidationError", "ValidationError")}  # fmt: skip
+    schemas["Error"] = {
+        "type": "object", "required": ["error", "message"],
+        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    }  # fmt: skip
+    info = {**full["info"], "title": "Pump View API", "description": DESCRIPTION}
+    components = {**full.get("components", {}), "schemas": schemas}
+    return {**full, "info": info, "paths": paths, "components": components}
+
+
+def _as_answered(path: str, method: str, op: dict[str, Any]) -> dict[str, Any]:
+    op = copy.deepcopy(op)
+    for param in op.get("parameters", []):
+        if param["name"] in ("since", "until"):
+            param["schema"] = {**DAY, "description": param["schema"].get("description", "")}
+    responses = {code: r for code, r in op["responses"].items() if code != "422"}
+    ok = next(code for code in responses if code.startswith("2"))
+    formats: list[str] = next((p["schema"].get("enum", []) for p in op.get("parameters", [])
+                    if p["name"] == "format"), [])  # fmt: skip
+    for name in formats:
+        if name in MEDIA:
+            media, body = MEDIA[name]
+            responses[ok].setdefault("content", {})[media] = {"schema": body}
+    said = {"400": "A parameter of the wrong shape, or a range that cannot be shown.",
+            "401": "No session and no valid token."}  # fmt: skip
+    if method != "get":
+        said["403"] = "A viewer asked for an admin's action."
+    if "{" in path:
+        said["404"] = "No such person, model or integration."
+    for code, text in said.items():
+        responses[code] = {"description": text, "content": {"application/json": {"schema": ERROR}}}
+    return {**op, "responses": responses}
+
+
 @router.get("/openapi.json")
 def schema(request: Request, _user: Viewer) -> dict[str, Any]:
-    full: dict[str, Any] = request.app.openapi()  # built once, then cached by FastAPI
-    paths = {path: ops for path, ops in full["paths"].items() if path.startswith("/api/")}
-    return {**full, "info": {**full["info"], "title": "Pump View API", "description": DESCRIPTION},
-            "paths": paths}  # fmt: skip
+    return api_schema(request.app)
 
 
 @router.get("/docs")

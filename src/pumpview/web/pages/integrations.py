@@ -72,15 +72,18 @@ def page(
 
 
 @router.get("/api/integrations")
-def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
+def api(request: Request, user: Viewer) -> list[dict[str, Any]]:
     """Each integration as its card shows it; ``progress`` while a sync runs (the line the card
-    shows, which the page's script puts in place as the sync moves)."""
+    shows, which the page's script puts in place as the sync moves). The run's ``owner`` (the
+    host name and process id running the sync) is for admins only, ``null`` for viewers."""
     web = security.web_of(request)
-    return [_twin(i) for i in report.listing(web.engine, web.vault, web.clock())]
+    return [_twin(i, user.is_admin) for i in report.listing(web.engine, web.vault, web.clock())]
 
 
-def _twin(i: report.Integration) -> dict[str, Any]:
-    shown = {name: plain(value) for name, value in asdict(i).items()}
+def _twin(i: report.Integration, admin: bool) -> dict[str, Any]:
+    shown: dict[str, Any] = {name: plain(value) for name, value in asdict(i).items()}
+    if shown["run"] is not None and not admin:
+        shown["run"] = {**shown["run"], "owner": None}
     progress = None if i.progress is None else {**asdict(i.progress), "line": i.progress.line}
     return {**shown, "display_name": i.display_name, "syncing": i.syncing, "progress": progress}
 

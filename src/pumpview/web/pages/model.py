@@ -1,11 +1,11 @@
-"""A model's page, ``/models/{model}``: totals, unit costs, spend over time and who uses it;
-``/api/models/{model}`` is its JSON twin."""
+"""A model's page, ``/models/{model}``: totals, unit costs, spend over time and who uses it
+(``?page=`` pages the people); ``/api/models/{model}`` is its JSON twin."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from pumpview.accounts import User
@@ -16,6 +16,9 @@ from pumpview.web.params import Span, Teams, around
 
 router = APIRouter(route_class=security.Gated, tags=["Models"])  # tags: its group in /docs
 Viewer = Annotated[User, Depends(security.viewer)]
+Page = Annotated[
+    int, Query(ge=1, description=f"Page of the people, by spend, {model.PER_PAGE} a page.")
+]
 
 
 def twin(view: model.Model) -> dict[str, Any]:
@@ -28,24 +31,29 @@ def twin(view: model.Model) -> dict[str, Any]:
                    for s in view.series],
         "people": [{"email": p.email, "name": view.names.get(p.email), **measures(p)}
                    for p in view.people],
+        "people_page": view.page, "people_pages": view.pages, "people_per_page": model.PER_PAGE,
     }  # fmt: skip
 
 
-def _view(request: Request, name: str, span: Span, team: Teams) -> model.Model:
-    found = model.build(security.web_of(request).engine, name, span, team)
+def _view(request: Request, name: str, span: Span, team: Teams, page: int) -> model.Model:
+    found = model.build(security.web_of(request).engine, name, span, team, page)
     if found is None:
-        raise HTTPException(404, f"No one used the model {name} from {span.since} to {span.until}.")
+        raise HTTPException(404, f"No one has used a model called {name} here.")
     return found
 
 
 @router.get("/api/models/{name:path}")
-def api(request: Request, name: str, _user: Viewer, span: Span, team: Teams) -> dict[str, Any]:
-    return twin(_view(request, name, span, team))
+def api(
+    request: Request, name: str, _user: Viewer, span: Span, team: Teams, page: Page = 1
+) -> dict[str, Any]:
+    return twin(_view(request, name, span, team, page))
 
 
 @router.get("/models/{name:path}")
-def page(request: Request, name: str, _user: Viewer, span: Span, team: Teams) -> Response:
-    view = _view(request, name, span, team)
+def page(
+    request: Request, name: str, _user: Viewer, span: Span, team: Teams, page: Page = 1
+) -> Response:
+    view = _view(request, name, span, team, page)
     web = security.web_of(request)
     return web.page(request, "model.html", {
         **around(request, view.range),

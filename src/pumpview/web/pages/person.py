@@ -1,10 +1,11 @@
-"""A person's page, ``/people/{email}`` (``-`` for the unattributed bucket), and its JSON twin."""
+"""A person's page, ``/people/{email}`` (``-`` for the unattributed bucket; an email may hold a
+``/``), and its JSON twin; ``?page=`` pages their events."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from pumpview.accounts import User
@@ -17,6 +18,11 @@ from pumpview.web.params import Span, Teams, around
 router = APIRouter(route_class=security.Gated, tags=["People"])  # tags: its group in /docs
 Viewer = Annotated[User, Depends(security.viewer)]
 UNATTRIBUTED_PATH = "-"
+Page = Annotated[
+    int,
+    Query(ge=1, le=person.MAX_PAGE,
+          description=f"Page of the events, newest first, {person.RECENT} a page."),
+]  # fmt: skip
 
 
 def twin(view: person.Person, owned: spend.Owned | None) -> dict[str, Any]:
@@ -32,6 +38,7 @@ def twin(view: person.Person, owned: spend.Owned | None) -> dict[str, Any]:
         "recent": [{"ts_ms": e.ts_ms, "model": e.model, "kind": e.kind,
                     "cost_cents": plain(e.cost_cents), "input_tokens": e.input_tokens,
                     "output_tokens": e.output_tokens} for e in view.recent],
+        "recent_page": view.page, "recent_pages": view.pages, "recent_per_page": person.RECENT,
         "cloud": records(owned.costs if owned else [], spend.COLUMNS["providers"]),
     }  # fmt: skip
 
@@ -44,27 +51,32 @@ def _owned(request: Request, view: person.Person) -> spend.Owned | None:
         return spend.owned(conn, view.range.since, view.range.until, view.email)
 
 
-def _view(request: Request, email: str, span: Span, team: Teams) -> person.Person:
+def _view(request: Request, email: str, span: Span, team: Teams, page: int) -> person.Person:
     found = person.build(
         security.web_of(request).engine,
         None if email == UNATTRIBUTED_PATH else email.strip().lower(),
         span,
         team,
+        page,
     )
     if found is None:
         raise HTTPException(404, f"No one called {email} has used Cursor here.")
     return found
 
 
-@router.get("/api/people/{email}")
-def api(request: Request, email: str, _user: Viewer, span: Span, team: Teams) -> dict[str, Any]:
-    view = _view(request, email, span, team)
+@router.get("/api/people/{email:path}")
+def api(
+    request: Request, email: str, _user: Viewer, span: Span, team: Teams, page: Page = 1
+) -> dict[str, Any]:
+    view = _view(request, email, span, team, page)
     return twin(view, _owned(request, view))
 
 
-@router.get("/people/{email}")
-def page(request: Request, email: str, _user: Viewer, span: Span, team: Teams) -> Response:
-    view = _view(request, email, span, team)
+@router.get("/people/{email:path}")
+def page(
+    request: Request, email: str, _user: Viewer, span: Span, team: Teams, page: Page = 1
+) -> Response:
+    view = _view(request, email, span, team, page)
     owned = _owned(request, view)
     web = security.web_of(request)
     return web.page(request, "person.html", {

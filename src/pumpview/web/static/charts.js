@@ -33,6 +33,14 @@ function pageLink(path, data) {
   return `${path}?${query}`;
 }
 
+// Names come from users and upstream: control characters, and the invisible ones that reorder
+// text (a U+202E name reads "test.exe"), are drawn as U+FFFD, as the pages show them.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function visible(text) {
+  return String(text).replace(CONTROL, "\ufffd");
+}
+
 function personPath(email) {
   return `/people/${encodeURIComponent(email || "-").replace("%40", "@")}`;
 }
@@ -47,7 +55,7 @@ function tooltipLines(title, lines) {
   const box = document.createElement("div");
   const head = document.createElement("div");
   head.className = "tt-head";
-  head.textContent = title;
+  head.textContent = visible(title);
   box.append(head);
   for (const [label, value, color] of lines) {
     const row = document.createElement("div");
@@ -59,7 +67,7 @@ function tooltipLines(title, lines) {
       row.append(dot);
     }
     const name = document.createElement("span");
-    name.textContent = label;
+    name.textContent = visible(label);
     const figure = document.createElement("b");
     figure.textContent = value;
     row.append(name, figure);
@@ -70,7 +78,7 @@ function tooltipLines(title, lines) {
 
 function changes(el, data) {
   const rows = data.changes.slice().reverse();  // the largest rise on top
-  const label = (c) => (c.model === null ? `Everyone else (${c.pairs} pairs)`
+  const label = (c) => visible(c.model === null ? `Everyone else (${c.pairs} pairs)`
     : `${c.name || c.email || "Unattributed"} · ${c.model}`);
   const chart = echarts.init(el, null, { renderer: "canvas" });
   chart.on("finished", () => { el.dataset.rendered = "true"; });
@@ -154,8 +162,9 @@ function requests(el, data) {
 
 // Horizontal bars, one per row, the first row on top, stacked by ``parts`` ([name, key, colour]);
 // ``open(row)``, when given, is the page a click on a row's bar opens.
-function stackedBars(el, given, label, parts, totalName, open) {
+function stackedBars(el, given, named, parts, totalName, open) {
   const rows = given.slice().reverse();
+  const label = (row) => visible(named(row));
   const chart = echarts.init(el, null, { renderer: "canvas" });
   chart.on("finished", () => { el.dataset.rendered = "true"; });
   chart.setOption({

@@ -98,7 +98,7 @@ def test_a_viewer_downloads_too_and_the_metadata_comes_alongside(site, tmp_path)
         ({"hash_emails": "perhaps"}, "hash_emails"),
         ({"part": "everything"}, "part"),
         ({"since": "2025-13-01"}, "since/until: not a date"),
-        ({"since": "2025-11-20", "until": "2025-11-01"}, "is after until"),
+        ({"since": "2025-11-20", "until": "2025-11-01"}, "is after To"),
         ({"integration": "nope"}, "no integration named nope"),
         ({"team": "nope"}, "no integration named nope"),
     ],

@@ -81,12 +81,12 @@ def chosen(first: date | None, last: date | None, today: date) -> Range:
     if first > last:
         msg = f"From {first} is after To {last}: pick a From on or before the To."
         raise ValueError(msg)
-    if first < FIRST_DAY or last > LAST_DAY:
-        msg = f"From and To are days from {FIRST_DAY} to {LAST_DAY}."
-        raise ValueError(msg)
     if (last - first).days + 1 > MAX_DAYS:
         msg = (f"From {first} to {last} is {(last - first).days + 1:,} days; a range is at most "
                f"{MAX_DAYS:,} days (ten years).")  # fmt: skip
+        raise ValueError(msg)
+    if first < FIRST_DAY or last > LAST_DAY:
+        msg = f"From and To are days from {FIRST_DAY} to {LAST_DAY}."
         raise ValueError(msg)
     label = next((r.label for r in presets(today) if (r.since, r.until) == (first, last)),
                  "custom")  # fmt: skip

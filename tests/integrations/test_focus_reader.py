@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
+import zipfile
+import zlib
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -201,3 +204,90 @@ def test_a_file_named_parquet_that_is_not_says_so(tmp_path):
     broken.write_bytes(b"PAR1 and then nothing of the kind")
     with pytest.raises(FocusFileError, match=r"broken\.parquet: not a readable Parquet file"):
         FocusFile(broken)
+
+
+GOOD = "1,1,1,USD,2026-03-01,2026-04-01,2026-03-05,2026-03-06,AWS,EC2,,"
+"""A sound row of ``HEADER``: Tags and x_Custom empty."""
+
+
+def _gzip_cut(rows: int) -> tuple[bytes, int]:
+    """A gzip of ``rows`` rows cut in the middle of its compressed stream, and the line it
+    stops in: one past the lines its readable part completes (zlib's own count)."""
+    text = "\n".join([HEADER, *(GOOD.replace("EC2", f"EC2-{i}") for i in range(rows))]) + "\n"
+    whole = gzip.compress(text.encode(), mtime=0)
+    cut = whole[: len(whole) // 2]
+    readable = zlib.decompressobj(wbits=31).decompress(cut)
+    return cut, readable.count(b"\n") + 1
+
+
+def _gzip_corrupt() -> bytes:
+    """A gzip whose deflate stream is garbage from its first block on."""
+    whole = gzip.compress(f"{HEADER}\n{GOOD}\n".encode(), mtime=0)
+    return whole[:10] + b"\xff" * 16 + whole[26:]
+
+
+def _zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("costs.csv", f"{HEADER}\n{GOOD}\n")
+    return out.getvalue()
+
+
+def _row(**cells: str) -> str:
+    """``GOOD`` with some of its cells replaced (by column name)."""
+    values = dict(zip(HEADER.split(","), GOOD.split(","), strict=True))
+    return ",".join({**values, **cells}.values())
+
+
+_CUT, _CUT_LINE = _gzip_cut(3000)
+MALFORMED: dict[str, tuple[str, bytes, str]] = {
+    # kind: (file name, its bytes, the one line that says what is wrong, whole or its start)
+    "not UTF-8": ("latin1.csv", f"{HEADER}\n{GOOD}\n{_row(ServiceName='Caf_')}\n".encode()
+                  .replace(b"Caf_", b"Caf\xe9"),
+                  "latin1.csv, line 3, column ServiceName: the byte 0xE9 is not UTF-8: save "
+                  "the file as UTF-8 and import it again"),
+    "a cell of 131,073 characters": (
+        "long.csv", f"{HEADER}\n{GOOD}\n{_row(Tags='t' * 131_073)}\n".encode(),
+        "long.csv, line 3, column Tags: a cell longer than 131,072 characters"),
+    "an exponent past any amount": (
+        "huge.csv", f"{HEADER}\n{GOOD}\n{_row(BilledCost='1e999999999')}\n".encode(),
+        "huge.csv, line 3, column BilledCost: '1e999999999' is out of range: amounts have "
+        "at most 15 whole digits"),
+    "an amount of 5,000 digits": (
+        "digits.csv", f"{HEADER}\n{GOOD}\n{_row(EffectiveCost='9' * 5000)}\n".encode(),
+        "digits.csv, line 3, column EffectiveCost: '" + "9" * 40 + "…' (5,000 characters) is "
+        "too long for an amount"),
+    "tags nested 5,000 deep": (
+        "nested.csv", (f"{HEADER}\n{GOOD}\n" + _row(Tags='"' + '{""a"":' * 5000 + "1"
+                                                     + "}" * 5000 + '"') + "\n").encode(),
+        "nested.csv, line 3, column Tags: '" + '{"a":' * 12 + "…' nests too deeply; tags "
+        "are scalars"),
+    "a gzip cut short": ("cut.csv.gz", _CUT, f"cut.csv.gz, line {_CUT_LINE}: the gzip data "
+                         "ends early: the file was cut short (download it again)"),
+    "a corrupt gzip": ("corrupt.csv.gz", _gzip_corrupt(),
+                       "corrupt.csv.gz, line 1: the gzip data is corrupt (Error -3 "),
+    "a zip archive": ("costs.zip", _zip(), "costs.zip: a zip archive, not a FOCUS file; unpack "
+                      "it and import the CSV or Parquet file inside (gzip is read as it is)"),
+}  # fmt: skip
+"""Files that are not FOCUS as the reader takes it, each with the error it must give: the
+file, the line and (where one cell is at fault) the column. Shared by the CLI and web tests."""
+
+
+def write_malformed(folder: Path, kind: str) -> tuple[Path, str]:
+    """``MALFORMED[kind]`` written into ``folder``: its path and the error it must give."""
+    name, data, says = MALFORMED[kind]
+    path = folder / name
+    path.write_bytes(data)
+    return path, says
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_a_malformed_file_is_one_clear_error_naming_where(tmp_path, kind):
+    """Bytes that are not UTF-8, a cell past csv's limit, an amount no store keeps exactly,
+    tags nested past the JSON decoder's depth, gzip cut short or corrupt, a zip archive:
+    each a ``FocusFileError`` naming the file and line (and the cell's column)."""
+    path, says = write_malformed(tmp_path, kind)
+    with pytest.raises(FocusFileError) as refused:
+        list(FocusFile(path).rows())
+    assert str(refused.value).startswith(says)
+    assert "\n" not in str(refused.value)

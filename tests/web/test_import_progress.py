@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from cryptography.fernet import Fernet
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -26,7 +27,7 @@ from pumpview.store.engine import open_store
 from pumpview.timeutil import now_ms
 from pumpview.web.app import create_app
 from pumpview.web.imports import STOPPED, VANISHED
-from tests.integrations.test_focus_reader import HEADER
+from tests.integrations.test_focus_reader import HEADER, MALFORMED, write_malformed
 from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
 
 PAGE = "/settings/data-sources"
@@ -172,6 +173,21 @@ def test_a_malformed_file_ends_with_the_error_at_the_field_and_nothing_stored(si
     assert admin.get("/api/data-sources").json() == []
     assert stored(site.web.settings.db_url) == 0
     assert not site.web.imports.status().folder.exists()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the reader's, not the store's
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_each_malformed_kind_is_its_error_at_the_field(site, tmp_path, kind):
+    """Bad UTF-8, a huge cell or amount, deep tags, a broken gzip, a zip: the page says the
+    file, line and column at the field (never "the server's log says why"); nothing stored."""
+    path, says = write_malformed(tmp_path, kind)
+    admin = site.signed_in()
+    assert upload(admin, path).status_code == 303
+    failed = follow(admin, lambda s: s["state"] != "running")[-1]
+    assert (failed["state"], failed["imported"]) == ("failed", None)
+    assert failed["error"].startswith(says)
+    assert f'id="file-error" role="alert">{escape(failed["error"])}</p>' in admin.get(PAGE).text
+    assert stored(site.web.settings.db_url) == 0
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import tracemalloc
 import zipfile
 import zlib
 from datetime import UTC, datetime
@@ -14,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from pumpview.integrations.focus import values
-from pumpview.integrations.focus.reader import FocusFile, FocusFileError, detect_version
+from pumpview.integrations.focus.reader import (
+    DEFAULT_LIMITS,
+    FocusFile,
+    FocusFileError,
+    Limits,
+    detect_version,
+)
 
 SAMPLES = Path(__file__).parents[1] / "focus_samples"
 """The team's shared FOCUS samples, kept with their licences and attribution (README.md)."""
@@ -291,3 +298,70 @@ def test_a_malformed_file_is_one_clear_error_naming_where(tmp_path, kind):
         list(FocusFile(path).rows())
     assert str(refused.value).startswith(says)
     assert "\n" not in str(refused.value)
+
+
+def _refusal(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
+    with pytest.raises(FocusFileError) as refused:
+        list(FocusFile(path, limits).rows())
+    return str(refused.value)
+
+
+def test_a_row_past_the_bound_is_refused_where_it_passes_it(tmp_path):
+    """A line of 5,000 characters, then a quoted cell whose line breaks spread 1,200
+    characters over many short lines: each refused at the line where the row passes 1,000."""
+    limits = Limits(row_chars=1000)
+    wide = write(tmp_path, f"{HEADER}\n{GOOD}\n{GOOD}{'x' * 5000}\n", "wide.csv")
+    assert _refusal(wide, limits) == (
+        "wide.csv, line 3: a row longer than 1,000 characters: is this a FOCUS cost file?"
+    )
+    spread = '"' + "\n".join(["y" * 99] * 12) + '"'  # 12 lines of 100 characters
+    tall = write(tmp_path, f"{HEADER}\n{GOOD}\n{GOOD[:-1]}{spread}\n", "tall.csv")
+    first = len(GOOD) - 1 + 1 + 99 + 1  # the row's first line: its cells, a quote, 99, a break
+    passes = 3 + next(n for n in range(12) if first + 100 * n > 1000)
+    assert _refusal(tall, limits).startswith(f"tall.csv, line {passes}: a row longer than 1,000")
+
+
+def test_a_gzip_of_64_mib_without_a_line_break_is_refused_in_a_few_mib(tmp_path):
+    """The bomb of the issue, smaller: 64 MiB of one line gzipped to 64 KB. With the default
+    bounds it is refused at the row bound, and the reader never held more than about that
+    row: Python's allocations peak under 8 MiB (before, the whole line, 64 MiB and more)."""
+    bomb = tmp_path / "bomb.csv.gz"
+    bomb.write_bytes(gzip.compress(f"{HEADER}\n".encode() + b"7" * (64 << 20), mtime=0))
+    assert bomb.stat().st_size < 100_000
+    tracemalloc.start()
+    try:
+        says = _refusal(bomb)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert says == ("bomb.csv.gz, line 2: a row longer than 1,048,576 characters: is this a "
+                    "FOCUS cost file?")  # fmt: skip
+    assert peak < 8 << 20, f"{peak:,} bytes"
+
+
+def test_a_run_of_blank_lines_past_the_bound_is_refused(tmp_path):
+    """100 blank lines pass a bound of 100; the 101st is refused at its line. With the
+    default bound, a gzip of a million blank lines is refused at the 10,001st."""
+    blank = write(tmp_path, f"{HEADER}\n{GOOD}\n" + "\n" * 100 + f"{GOOD}\n", "blank.csv")
+    assert len(list(FocusFile(blank, Limits(blank_lines=100)).rows())) == 2
+    more = write(tmp_path, f"{HEADER}\n{GOOD}\n" + "\r\n" * 101 + f"{GOOD}\n", "more.csv")
+    assert _refusal(more, Limits(blank_lines=100)) == (
+        "more.csv, line 103: more than 100 blank lines in a row: a FOCUS file has a cost on "
+        "every line")  # fmt: skip
+    bomb = write(tmp_path, f"{HEADER}\n{GOOD}\n" + "\n" * 1_000_000, "blank.csv.gz", zipped=True)
+    assert _refusal(bomb).startswith("blank.csv.gz, line 10003: more than 10,000 blank lines")
+
+
+def test_a_gzip_that_inflates_past_its_ratio_is_refused_at_the_line_that_passes_it(tmp_path):
+    """2,000 alike rows inflate far beyond 10 times their gzip's size: refused at the first
+    line whose text, counted from the file's start, passes max(floor, 10 x size)."""
+    lines = [f"{HEADER}\n", *(f"{GOOD}\n" for _ in range(2000))]
+    path = write(tmp_path, "".join(lines), "alike.csv.gz", zipped=True)
+    allowed = max(1000, 10 * path.stat().st_size)
+    read, line = 0, 0
+    while read <= allowed:
+        read, line = read + len(lines[line]), line + 1
+    says = _refusal(path, Limits(gzip_ratio=10, gzip_floor=1000))
+    assert says.startswith(f"alike.csv.gz, line {line}: the gzip file inflates to more than "
+                           f"{allowed:,} characters, ")  # fmt: skip
+    assert len(list(FocusFile(path, Limits(gzip_ratio=1000)).rows())) == 2000  # within it

@@ -60,7 +60,7 @@ class Limits:
     gzip_ratio: int = 100
     """Characters a gzip file may inflate to per byte of its size (exports inflate 5 to 30
     times; gzip at most about 1,000)."""
-    gzip_floor: int = 64 << 20
+    gzip_floor: int = 16 << 20
     """Characters any gzip file may inflate to, whatever its ratio (small files never trip)."""
 
 

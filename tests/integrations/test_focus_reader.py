@@ -365,3 +365,26 @@ def test_a_gzip_that_inflates_past_its_ratio_is_refused_at_the_line_that_passes_
     assert says.startswith(f"alike.csv.gz, line {line}: the gzip file inflates to more than "
                            f"{allowed:,} characters, ")  # fmt: skip
     assert len(list(FocusFile(path, Limits(gzip_ratio=1000)).rows())) == 2000  # within it
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("-999999999999999.5", Decimal("-999999999999999.5")),  # 15 whole digits
+        ("0.123456789012345678901234", Decimal("0.123456789012345678901234")),  # 24 decimals
+        ("1.5e-23", Decimal("1.5E-23")),
+        ("0E-30", Decimal(0)),
+        ("1e15", "is out of range"),
+        ("0.1234567890123456789012345", "has more than 24 decimals"),
+        ("1.55e-23", "has more than 24 decimals"),
+        ("1" * 65, "is too long for an amount"),
+    ],
+)
+def test_an_amount_is_kept_only_as_exactly_as_the_store_holds_it(text, kept):
+    """Up to 15 whole digits and 24 decimals, the store's limbs (``store.measures``), however
+    it is written; beyond, a ``ValueError`` saying which bound."""
+    if isinstance(kept, Decimal):
+        assert values.number(text) == (kept, False)
+    else:
+        with pytest.raises(ValueError, match=kept):
+            values.number(text)

@@ -70,6 +70,21 @@ def test_a_malformed_file_is_one_error_line_and_nothing_is_stored(capsys, tmp_pa
     assert (code, json.loads(out)) == (0, [])
 
 
+def test_one_row_is_said_in_the_singular(capsys, tmp_path):
+    """A file of one row, one period, one provider: no "1 rows"; the amounts as the file has
+    them (the CLI's line is the exact figure)."""
+    path = tmp_path / "one.csv"
+    path.write_text(f"{HEADER}\n20.52022672899,20.5,,USD,2026-02-01,2026-03-01,2026-02-03,"
+                    "2026-02-04,AWS,EC2,,\n", encoding="utf-8")  # fmt: skip
+    code, out, _err = run(capsys, "import", "focus", str(path))
+    assert code == 0
+    assert out == (
+        "one.csv: 1 row of FOCUS 1.0 into source aws; billing period 2026-02; provider AWS; "
+        "billed 20.52022672899 USD, effective 20.5 USD; replaced 0 earlier rows of that "
+        "period\n"
+    )
+
+
 def test_no_bar_is_drawn_when_stderr_is_not_a_terminal(capsys, monkeypatch):
     """Captured (a log, a pipe), the import prints its summary line and nothing else: no
     bar, no escape codes on stderr."""

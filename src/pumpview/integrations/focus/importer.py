@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,16 @@ class Imported:
     replaced: int = 0
     """Rows of earlier imports of the same source and periods, now gone."""
     repaired: int = 0
+    period_end: datetime | None = None
+    """The latest BillingPeriodEnd (exclusive, as FOCUS has it)."""
+
+    @property
+    def days(self) -> tuple[date, date] | None:
+        """The UTC days the file's billing periods cover, first and last (inclusive): the
+        range to see its costs in."""
+        if not self.periods or self.period_end is None:
+            return None
+        return min(self.periods), (self.period_end - timedelta(microseconds=1)).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +171,8 @@ def _daily(sums: DailySums, import_id: int, source: str, path: Path) -> list[dic
 def _count(done: Imported, row: CostRow) -> None:
     done.rows += 1
     done.periods.add(row.billing_period_start.date())
+    if done.period_end is None or row.billing_period_end > done.period_end:
+        done.period_end = row.billing_period_end
     if row.provider:
         done.providers.add(row.provider)
     currency = row.billing_currency

@@ -32,7 +32,8 @@ def _page(request: Request, status: int = 200, *, error: str | None = None) -> R
     with web.engine.connect() as conn:
         imports = cloud.listing(conn)
     context = {"imports": imports, "job": job, "done": job and job.imported,
-               "error": error or (job and job.error)}  # fmt: skip
+               "error": error or (job and job.error),
+               "sources": sorted({i.source for i in imports})}  # fmt: skip
     return web.page(request, "data_sources.html", context, status=status)
 
 
@@ -95,5 +96,7 @@ def _job(job: Job | None) -> dict[str, Any]:
             "billed": {c: plain(v) for c, v in sorted(done.billed.items())},
             "effective": {c: plain(v) for c, v in sorted(done.effective.items())},
             "replaced": done.replaced, "repaired": done.repaired,
+            "days": None if done.days is None else {"since": plain(done.days[0]),
+                                                    "until": plain(done.days[1])},
         },
     }  # fmt: skip

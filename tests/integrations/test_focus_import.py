@@ -184,3 +184,23 @@ def test_discarding_a_live_import_keeps_it(engine, tmp_path):
         (live,) = conn.execute(select(tables.cloud_imports.c.id)).scalars()
         cloud.discard(conn, live)
     assert stored(engine) == {("aws", date(2026, 3, 1)): (1, Decimal("3.30"))}
+
+
+@pytest.mark.parametrize(
+    ("column", "limit"),
+    [("ServiceName", 500), ("ProviderName", 200), ("BillingCurrency", 32)],
+)
+def test_a_text_longer_than_the_store_keeps_is_refused_at_its_cell(engine, tmp_path, column, limit):
+    """A text one character longer than its column (PostgreSQL refused the batch
+    with a database error, SQLite kept it): refused at its line and column, nothing stored."""
+    rows = month("2026-02", "1", "2").splitlines()
+    cells = dict(zip(HEADER.split(","), rows[2].split(","), strict=True))
+    cells[column] = "x" * (limit + 1)
+    body = "\n".join([*rows[:2], ",".join(cells.values())]) + "\n"
+    with pytest.raises(FocusFileError) as refused:
+        importer.import_file(engine, write(tmp_path, body), source="aws", now_ms=NOW)
+    assert str(refused.value) == (
+        f"costs.csv, line 3, column {column}: is {limit + 1:,} characters long; at most "
+        f"{limit:,} are kept"
+    )
+    assert stored(engine) == {}

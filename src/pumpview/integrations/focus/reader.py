@@ -28,6 +28,7 @@ from typing import IO, Any, NoReturn, cast
 
 from pumpview.errors import UserInputError
 from pumpview.integrations.focus import values
+from pumpview.store.tables import cloud_costs
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
@@ -40,6 +41,17 @@ PARQUET_BATCH = 10_000
 REQUIRED = ("BilledCost", "EffectiveCost", "BillingCurrency", "BillingPeriodStart",
             "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd")  # fmt: skip
 """Columns every FOCUS version has and an import cannot do without."""
+
+
+_STORED_AS = {"BillingCurrency": "billing_currency", "ChargeCategory": "charge_category",
+              "ProviderName": "provider", "ServiceProviderName": "provider",
+              "ServiceName": "service_name", "ServiceCategory": "service_category",
+              "SubAccountId": "sub_account_id", "SubAccountName": "sub_account_name"}  # fmt: skip
+TEXT_CHARS: dict[str, int] = {
+    name: int(getattr(cloud_costs.c[column].type, "length", 0))
+    for name, column in _STORED_AS.items()
+}
+"""The longest value of each string column the store keeps (PostgreSQL refuses a longer one)."""
 
 
 class FocusFileError(UserInputError):
@@ -287,6 +299,13 @@ class FocusFile:
                 raise ValueError("is empty; FOCUS requires a value here")
             return amount
 
+        def text(name: str) -> str | None:
+            found = values.text(cell(name))
+            if found is not None and len(found) > TEXT_CHARS[name]:
+                msg = f"is {len(found):,} characters long; at most {TEXT_CHARS[name]:,} are kept"
+                raise ValueError(msg)
+            return found
+
         def when(name: str) -> datetime:
             found = values.moment(cell(name))
             if found is None:
@@ -294,7 +313,7 @@ class FocusFile:
             return found
 
         try:
-            currency = values.text(cell("BillingCurrency"))
+            currency = text("BillingCurrency")
             if currency is None:
                 raise ValueError("is empty; FOCUS requires a currency here")
             row = CostRow(
@@ -308,12 +327,12 @@ class FocusFile:
                 effective_cost=cost("EffectiveCost", required=True),  # type: ignore[arg-type]
                 list_cost=cost("ListCost", required=False),
                 contracted_cost=cost("ContractedCost", required=False),
-                charge_category=values.text(cell("ChargeCategory")),
-                provider=values.text(cell("ServiceProviderName") or cell("ProviderName")),
-                service_name=values.text(cell("ServiceName")),
-                service_category=values.text(cell("ServiceCategory")),
-                sub_account_id=values.text(cell("SubAccountId")),
-                sub_account_name=values.text(cell("SubAccountName")),
+                charge_category=text("ChargeCategory"),
+                provider=text("ServiceProviderName") or text("ProviderName"),
+                service_name=text("ServiceName"),
+                service_category=text("ServiceCategory"),
+                sub_account_id=text("SubAccountId"),
+                sub_account_name=text("SubAccountName"),
                 tags=values.tags(cell("Tags")),
                 extra={
                     name: _as_text(cells[i])

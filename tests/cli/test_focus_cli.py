@@ -7,7 +7,13 @@ import json
 import pytest
 
 from pumpview.cli import main
-from tests.integrations.test_focus_reader import HEADER, OFFICIAL, SAMPLES
+from tests.integrations.test_focus_reader import (
+    HEADER,
+    MALFORMED,
+    OFFICIAL,
+    SAMPLES,
+    write_malformed,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +54,35 @@ def test_a_file_that_is_not_focus_is_one_error_line(capsys, tmp_path):
         "BillingPeriodStart, BillingPeriodEnd, ChargePeriodStart, ChargePeriodEnd column: "
         "is this a FOCUS cost file?"
     ]
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_a_malformed_file_is_one_error_line_and_nothing_is_stored(capsys, tmp_path, kind):
+    """Each malformed kind (bad UTF-8, a huge cell or amount, deep tags, a broken gzip, a
+    zip): ``error:`` and where, on one line, exit 1, no traceback; the store holds nothing."""
+    path, says = write_malformed(tmp_path, kind)
+    code, out, err = run(capsys, "import", "focus", str(path))
+    assert (code, out) == (1, "")
+    (line,) = err.splitlines()
+    assert line.startswith(f"error: {says}")
+    code, out, _err = run(capsys, "report", "providers", "--since", "2026-03-01",
+                          "--until", "2026-03-31", "--format", "json")  # fmt: skip
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_one_row_is_said_in_the_singular(capsys, tmp_path):
+    """A file of one row, one period, one provider: no "1 rows"; the amounts as the file has
+    them (the CLI's line is the exact figure)."""
+    path = tmp_path / "one.csv"
+    path.write_text(f"{HEADER}\n20.52022672899,20.5,,USD,2026-02-01,2026-03-01,2026-02-03,"
+                    "2026-02-04,AWS,EC2,,\n", encoding="utf-8")  # fmt: skip
+    code, out, _err = run(capsys, "import", "focus", str(path))
+    assert code == 0
+    assert out == (
+        "one.csv: 1 row of FOCUS 1.0 into source aws; billing period 2026-02; provider AWS; "
+        "billed 20.52022672899 USD, effective 20.5 USD; replaced 0 earlier rows of that "
+        "period\n"
+    )
 
 
 def test_no_bar_is_drawn_when_stderr_is_not_a_terminal(capsys, monkeypatch):

@@ -184,3 +184,50 @@ def test_discarding_a_live_import_keeps_it(engine, tmp_path):
         (live,) = conn.execute(select(tables.cloud_imports.c.id)).scalars()
         cloud.discard(conn, live)
     assert stored(engine) == {("aws", date(2026, 3, 1)): (1, Decimal("3.30"))}
+
+
+@pytest.mark.parametrize(
+    ("column", "limit"),
+    [("ServiceName", 500), ("ProviderName", 200), ("BillingCurrency", 32)],
+)
+def test_a_text_longer_than_the_store_keeps_is_refused_at_its_cell(engine, tmp_path, column, limit):
+    """A text one character longer than its column (PostgreSQL refused the batch
+    with a database error, SQLite kept it): refused at its line and column, nothing stored."""
+    rows = month("2026-02", "1", "2").splitlines()
+    cells = dict(zip(HEADER.split(","), rows[2].split(","), strict=True))
+    cells[column] = "x" * (limit + 1)
+    body = "\n".join([*rows[:2], ",".join(cells.values())]) + "\n"
+    with pytest.raises(FocusFileError) as refused:
+        importer.import_file(engine, write(tmp_path, body), source="aws", now_ms=NOW)
+    assert str(refused.value) == (
+        f"costs.csv, line 3, column {column}: is {limit + 1:,} characters long; at most "
+        f"{limit:,} are kept"
+    )
+    assert stored(engine) == {}
+
+
+def test_an_owner_tag_longer_than_the_store_keeps_is_refused(engine, tmp_path):
+    """An owner tag of 501 characters: the day's sums hold 500 (PostgreSQL refused the swap
+    with a database error); one clear error naming the file, nothing stored."""
+    owner = "o" * 501
+    body = month("2026-02", "1").replace(",EC2,,", f',EC2,"{{""owner"": ""{owner}""}}",')
+    with pytest.raises(UserInputError) as refused:
+        importer.import_file(engine, write(tmp_path, body), source="aws", now_ms=NOW)
+    assert str(refused.value) == (
+        f"costs.csv: the owner tag {'o' * 40!r}… is 501 characters long; at most 500 are kept"
+    )
+    assert stored(engine) == {}
+
+
+def test_a_days_costs_past_what_the_store_sums_are_refused(engine, tmp_path):
+    """9,300 rows of 999,999,999,999,999 on one day: each amount is in range, their sum is
+    past a BIGINT (SQLite and PostgreSQL refused it with a database error); one clear error."""
+    amount = "999999999999999"
+    assert 9300 * int(amount) >= 2**63
+    body = month("2026-02", *[amount] * 9300)
+    with pytest.raises(UserInputError) as refused:
+        importer.import_file(engine, write(tmp_path, body), source="aws", now_ms=NOW)
+    assert str(refused.value) == (
+        "costs.csv: the costs of 2026-02-01 for AWS add up past what the store holds"
+    )
+    assert stored(engine) == {}

@@ -3,7 +3,9 @@ its JSON twin, then the exact summary; a bad file, an error at the field; a shut
 
 from __future__ import annotations
 
+import csv
 import decimal
+import html
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from cryptography.fernet import Fernet
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -27,7 +30,7 @@ from pumpview.timeutil import from_ms
 from pumpview.web.app import create_app
 from pumpview.web.imports import STOPPED, VANISHED
 from tests.conftest import NOW_MS
-from tests.integrations.test_focus_reader import HEADER
+from tests.integrations.test_focus_reader import HEADER, MALFORMED, OFFICIAL, write_malformed
 from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
 
 PAGE = "/settings/data-sources"
@@ -69,10 +72,19 @@ def generate(path: Path, rows: int, *, broken_at: int | None = None) -> Truth:
     return truth
 
 
-def upload(browser: httpx.Client, path: Path) -> httpx.Response:
+def shown(amount: Decimal, currency: str) -> str:
+    """An amount as people read it: to the cent (half to even), thousands separated, the
+    dollar sign before US dollars, the code after any other currency."""
+    cents = amount.quantize(Decimal("0.01"), rounding=decimal.ROUND_HALF_EVEN)
+    figure = f"{abs(cents):,}"
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${figure}" if currency == "USD" else f"{sign}{figure} {currency}"
+
+
+def upload(browser: httpx.Client, path: Path, source: str = "") -> httpx.Response:
     token = csrf(browser.get(PAGE).text)
     with path.open("rb") as stream:
-        return browser.post(f"{PAGE}/import", data={"csrf_token": token},
+        return browser.post(f"{PAGE}/import", data={"csrf_token": token, "source": source},
                             files={"file": (path.name, stream)})  # fmt: skip
 
 
@@ -144,14 +156,15 @@ def test_an_upload_returns_at_once_and_the_page_follows_it_to_the_exact_summary(
         "source": "aws", "focus_version": "1.0", "rows": ROWS,
         "billing_periods": ["2026-01-01", "2026-02-01"], "providers": ["AWS", "Google"],
         "replaced": 0, "repaired": 0,
+        "days": {"since": "2026-01-01", "until": "2026-02-27"},  # the periods end on the 28th
     }  # fmt: skip
     assert not folder.exists()
     page = " ".join(admin.get(PAGE).text.split())
     assert 'data-running="true"' not in page
     assert "60,000 rows of FOCUS 1.0 into source <strong>aws</strong>" in page
     for currency in truth.billed:
-        assert (f"<li>{currency}: billed {truth.billed[currency]}, effective "
-                f"{truth.effective[currency]}</li>") in page  # fmt: skip
+        assert (f"<li>{currency}: billed {shown(truth.billed[currency], currency)}, effective "
+                f"{shown(truth.effective[currency], currency)}</li>") in page  # fmt: skip
     (listed,) = admin.get("/api/data-sources").json()
     assert (listed["file_name"], listed["rows"]) == ("big-export.csv", ROWS)
 
@@ -173,6 +186,77 @@ def test_a_malformed_file_ends_with_the_error_at_the_field_and_nothing_stored(si
     assert admin.get("/api/data-sources").json() == []
     assert stored(site.web.settings.db_url) == 0
     assert not site.web.imports.status().folder.exists()
+
+
+def test_a_file_outside_the_range_links_to_its_costs_and_one_row_is_singular(site, tmp_path):
+    """The FinOps Foundation's sample (September and October 2024, far from today's range):
+    the summary links to the Cloud page over its billing periods, where its costs are, per
+    provider, the sums of its own cells. A one-row file says "1 row", its amounts with the
+    currency's sign to the cent, the exact figure in the JSON."""
+    admin = site.signed_in()
+    sample = tmp_path / "focus_sample.csv"
+    sample.write_bytes(OFFICIAL.read_bytes())
+    assert upload(admin, sample).status_code == 303
+    done = follow(admin, lambda s: s["state"] != "running")[-1]
+    assert done["imported"]["days"] == {"since": "2024-09-01", "until": "2024-10-31"}
+    page = admin.get(PAGE).text
+    link = "/cloud?since=2024-09-01&amp;until=2024-10-31"
+    assert f'<a href="{link}">See these costs on the Cloud page (2024-09-01 to 2024-10-31)' in page
+    with OFFICIAL.open(encoding="utf-8-sig", newline="") as raw:
+        cells = list(csv.DictReader(raw))
+    want: dict[str, Decimal] = {}
+    for cell in cells:
+        want[cell["ProviderName"]] = want.get(cell["ProviderName"], 0) + Decimal(
+            cell["EffectiveCost"])  # fmt: skip
+    assert admin.get(html.unescape(link)).status_code == 200
+    providers = admin.get("/api/spend/providers",
+                          params={"since": "2024-09-01", "until": "2024-10-31"}).json()  # fmt: skip
+    got = {r["provider"]: Decimal(r["effective_cost"]) for r in providers if r["provider"] in want}
+    assert got == want
+
+    one = tmp_path / "one.csv"
+    one.write_text(f"{HEADER}\n20.52022672899,20.5,,USD,2026-02-01,2026-03-01,2026-02-03,"
+                   "2026-02-04,AWS,EC2,,\n", encoding="utf-8")  # fmt: skip
+    assert upload(admin, one, source="one").status_code == 303
+    done = follow(admin, lambda s: s["state"] != "running")[-1]
+    assert done["imported"]["billed"] == {"USD": "20.52022672899"}  # exact in the JSON
+    page = " ".join(admin.get(PAGE).text.split())
+    assert ("1 row of FOCUS 1.0 into source <strong>one</strong>; billing period 2026-02; "
+            "provider AWS.") in page  # fmt: skip
+    assert "<li>USD: billed $20.52, effective $20.50</li>" in page
+    assert "Replaced 0 earlier rows of that period." in page
+
+
+def test_the_form_says_what_a_source_is_and_lists_those_imported(site, tmp_path):
+    """Before anything is imported, the form says a period imported again for a source
+    replaces it; after, it lists the sources so far (the sample's default, aws)."""
+    admin = site.signed_in()
+    hint = "A billing period imported again for the same source replaces that period."
+    page = " ".join(admin.get(PAGE).text.split())
+    assert hint in page
+    assert "Sources so far" not in page
+    path = tmp_path / "costs.csv"
+    generate(path, 10)
+    upload(admin, path)
+    assert follow(admin, lambda s: s["state"] != "running")[-1]["state"] == "done"
+    page = " ".join(admin.get(PAGE).text.split())
+    assert f"{hint} Sources so far: aws.</p>" in page
+    assert '<datalist id="sources"><option value="aws"></datalist>' in page
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the reader's, not the store's
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_each_malformed_kind_is_its_error_at_the_field(site, tmp_path, kind):
+    """Bad UTF-8, a huge cell or amount, deep tags, a broken gzip, a zip: the page says the
+    file, line and column at the field (never "the server's log says why"); nothing stored."""
+    path, says = write_malformed(tmp_path, kind)
+    admin = site.signed_in()
+    assert upload(admin, path).status_code == 303
+    failed = follow(admin, lambda s: s["state"] != "running")[-1]
+    assert (failed["state"], failed["imported"]) == ("failed", None)
+    assert failed["error"].startswith(says)
+    assert f'id="file-error" role="alert">{escape(failed["error"])}</p>' in admin.get(PAGE).text
+    assert stored(site.web.settings.db_url) == 0
 
 
 @contextmanager

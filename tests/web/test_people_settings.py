@@ -7,6 +7,7 @@ import html
 import re
 
 from pumpview.store import directory
+from pumpview.web.pending import GONE
 from tests.web.conftest import VIEWER, csrf
 
 PAGE = "/settings/people"
@@ -34,8 +35,11 @@ def upload(browser, body: str, name: str = "people.csv"):
 
 
 def apply(browser, preview: str):
-    form = {k: hidden(preview, k) for k in ("csrf_token", "name", "plan", "csv")}
-    return browser.post(f"{PAGE}/apply", data=form)
+    """Apply as a browser would: the preview's form posted with every field it holds."""
+    (form,) = re.findall(r'<form method="post" action="/settings/people/apply".*?</form>',
+                         preview, re.DOTALL)  # fmt: skip
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    return browser.post(f"{PAGE}/apply", data={k: html.unescape(v) for k, v in fields.items()})
 
 
 def test_upload_preview_then_apply_and_the_same_file_again_changes_nothing(site):
@@ -66,7 +70,10 @@ def test_upload_preview_then_apply_and_the_same_file_again_changes_nothing(site)
     again = upload(browser, MAPPING)
     assert "people.csv changes nothing: the people are already as it says." in text(again.text)
     assert 'action="/settings/people/apply"' not in again.text
-    assert apply(browser, preview.text).status_code == 200  # a second Apply: nothing to do
+    second = apply(browser, preview.text)  # the upload went with the first Apply
+    assert second.status_code == 400
+    assert f'id="file-error" role="alert">{html.escape(GONE)}</p>' in second.text
+    assert len(browser.get("/api/directory").json()) == 2
     csv = browser.get("/api/directory?format=csv")
     assert csv.headers["content-disposition"] == 'attachment; filename="people.csv"'
     assert csv.text.splitlines()[0] == "email,name,aliases,team,valid_from,valid_to"
@@ -154,3 +161,34 @@ def test_a_viewer_sees_the_people_but_no_form_and_may_not_post(site):
                           files={"file": ("p.csv", b"email\nz@x.io\n")})  # fmt: skip
     assert refused.status_code == 403
     assert len(viewer.get("/api/directory").json()) == 2
+
+
+def test_a_mapping_over_1_mb_is_previewed_then_applied_and_everyone_is_in(site):
+    """2,100 people with long names in 1.1 MB, past a form field's 1 MB: the preview keeps
+    the file on the server and its form carries an id, so the Apply goes through; the
+    directory then holds every person of the file, with their team; the kept file is gone."""
+    people = 2100
+    title = "of the Larger Engineering Organisation " * 11  # a name of ~440 characters
+    rows = [
+        f"person{i:05d}@corp.com,Person {i:05d} {title.strip()},"
+        f"p{i:05d};person{i:05d}_corp_com,Team {i % 40:02d},,"
+        for i in range(people)
+    ]
+    body = "email,name,aliases,team,valid_from,valid_to\n" + "\n".join(rows) + "\n"
+    assert len(body.encode()) > 1 << 20
+    browser = site.signed_in()
+    preview = upload(browser, body, "everyone.csv")
+    assert preview.status_code == 200
+    assert "What everyone.csv would change" in preview.text
+    (form,) = re.findall(r'action="/settings/people/apply".*?</form>', preview.text, re.DOTALL)
+    assert len(form) < 1000  # the file is not in the form
+    kept = site.web.settings.home_dir / "pending" / "people"
+    assert len(list(kept.iterdir())) == 1
+    done = apply(browser, preview.text)
+    assert done.status_code == 200, text(done.text)[:300]
+    assert re.search(r"Applied \d+ changes from everyone\.csv: 2,?100 new people", text(done.text))
+    listed = browser.get("/api/directory").json()
+    assert sorted((p["email"], p["team"]) for p in listed) == sorted(
+        (f"person{i:05d}@corp.com", f"Team {i % 40:02d}") for i in range(people)
+    )
+    assert list(kept.iterdir()) == []

@@ -57,17 +57,25 @@ def focus(
             for c in sorted(done.billed)
         )
         typer.echo(
-            f"{label}: {done.rows:,} rows of FOCUS {done.version} into source "
-            f"{done.source}; billing periods {periods}; providers "
+            f"{label}: {_many(done.rows, 'row')} of FOCUS {done.version} into source "
+            f"{done.source}; billing {_many(len(done.periods), 'period', count=False)} "
+            f"{periods}; {_many(len(done.providers), 'provider', count=False)} "
             f"{printable(', '.join(sorted(done.providers))) or 'none named'}; {totals}; "
-            f"replaced {done.replaced:,} earlier rows of those periods"
+            f"replaced {_many(done.replaced, 'earlier row')} of "
+            f"{'that period' if len(done.periods) == 1 else 'those periods'}"
         )
         if done.repaired:
             typer.echo(
-                f"{label}: {done.repaired:,} amounts written with '$' or "
-                "thousands separators were read as plain numbers",
+                f"{label}: {_many(done.repaired, 'amount')} written with '$' or thousands "
+                f"separators {'was' if done.repaired == 1 else 'were'} read as plain numbers",
                 err=True,
             )
+
+
+def _many(n: int, word: str, *, count: bool = True) -> str:
+    """``1 row``, ``2,000 rows``; without ``count``, the word alone, singular or plural."""
+    said = word if n == 1 else f"{word}s"
+    return f"{n:,} {said}" if count else said
 
 
 def _bar(err: Console) -> Progress:

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from pumpview.errors import UserInputError
 from pumpview.integrations.focus.daily import DailySums
 from pumpview.integrations.focus.reader import CostRow, FocusFile
 from pumpview.integrations.focus.tagging import DEFAULT_KEYS, TagKeys
-from pumpview.store import cloud
+from pumpview.store import cloud, tables
 from pumpview.store.measures import EXACT
 from pumpview.timeutil import now_ms as clock_ms
 
@@ -50,6 +50,16 @@ class Imported:
     replaced: int = 0
     """Rows of earlier imports of the same source and periods, now gone."""
     repaired: int = 0
+    period_end: datetime | None = None
+    """The latest BillingPeriodEnd (exclusive, as FOCUS has it)."""
+
+    @property
+    def days(self) -> tuple[date, date] | None:
+        """The UTC days the file's billing periods cover, first and last (inclusive): the
+        range to see its costs in."""
+        if not self.periods or self.period_end is None:
+            return None
+        return min(self.periods), (self.period_end - timedelta(microseconds=1)).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,17 +160,41 @@ def _sum(sums: DailySums, row: CostRow) -> None:
     )  # fmt: skip
 
 
+_TAG_CHARS = {name: int(getattr(tables.cloud_daily.c[name].type, "length", 0))
+              for name in ("owner", "team")}  # fmt: skip
+_INT64 = 2**63
+"""What the store's integer columns hold (``BIGINT``): a day's sum past it is refused."""
+
+
 def _daily(sums: DailySums, import_id: int, source: str, path: Path) -> list[dict[str, Any]]:
+    """The day's sums as ``cloud_daily`` rows, each within what its columns hold: a tag value
+    or a sum too large is one clear error naming the file (a database error, before)."""
     try:
-        return list(sums.records(import_id, source))
+        records = list(sums.records(import_id, source))
     except ValueError as exc:
         msg = f"{path.name}: {exc}"
         raise UserInputError(msg) from None
+    for record in records:
+        for name, limit in _TAG_CHARS.items():
+            value = record[name]
+            if value is not None and len(value) > limit:
+                msg = (f"{path.name}: the {name} tag {value[:40]!r}… is {len(value):,} "
+                       f"characters long; at most {limit:,} are kept")  # fmt: skip
+                raise UserInputError(msg)
+        if any(not -_INT64 <= record[limb] < _INT64 for limb in tables.CLOUD_STORED):
+            msg = (
+                f"{path.name}: the costs of {record['charge_day']} for "
+                f"{record['provider'] or 'no provider'} add up past what the store holds"
+            )
+            raise UserInputError(msg)
+    return records
 
 
 def _count(done: Imported, row: CostRow) -> None:
     done.rows += 1
     done.periods.add(row.billing_period_start.date())
+    if done.period_end is None or row.billing_period_end > done.period_end:
+        done.period_end = row.billing_period_end
     if row.provider:
         done.providers.add(row.provider)
     currency = row.billing_currency

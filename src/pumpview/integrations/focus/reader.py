@@ -4,7 +4,10 @@ The version is told from the header (FOCUS reference §6.2 rule 1), column names
 their case, a UTF-8 BOM is dropped, and each row comes out exact (``values``): the four cost
 columns as Decimal in the file's currency, the periods as UTC, the provider under its 1.3 name
 whatever the version, tags as a dict, every ``x_`` column kept as the file has it. A malformed
-cell is a ``FocusFileError`` naming the file, the line and the column.
+cell is a ``FocusFileError`` naming the file, the line and the column; so is text that is not
+UTF-8, gzip data that is cut short or corrupt, and a file past one of its ``Limits`` (a row too
+long, a run of blank lines, gzip that inflates far beyond its size), which keep a broken or
+hostile file from taking the memory or the CPU: the reader never holds more than one row.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+import re
+import zlib
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,9 +28,14 @@ from typing import IO, Any, NoReturn, cast
 
 from pumpview.errors import UserInputError
 from pumpview.integrations.focus import values
+from pumpview.store.tables import cloud_costs
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
+ARCHIVES = {b"PK\x03\x04": "a zip archive", b"PK\x05\x06": "a zip archive",
+            b"BZh": "bzip2 data", b"\xfd7zXZ\x00": "xz data", b"\x28\xb5\x2f\xfd": "zstd data",
+            b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive"}  # fmt: skip
+"""First bytes of what a FOCUS file is sometimes packed in and the reader does not unpack."""
 PARQUET_BATCH = 10_000
 """Parquet rows decoded at a time: memory stays bounded whatever the file's size."""
 REQUIRED = ("BilledCost", "EffectiveCost", "BillingCurrency", "BillingPeriodStart",
@@ -33,8 +43,44 @@ REQUIRED = ("BilledCost", "EffectiveCost", "BillingCurrency", "BillingPeriodStar
 """Columns every FOCUS version has and an import cannot do without."""
 
 
+_STORED_AS = {"BillingCurrency": "billing_currency", "ChargeCategory": "charge_category",
+              "ProviderName": "provider", "ServiceProviderName": "provider",
+              "ServiceName": "service_name", "ServiceCategory": "service_category",
+              "SubAccountId": "sub_account_id", "SubAccountName": "sub_account_name"}  # fmt: skip
+TEXT_CHARS: dict[str, int] = {
+    name: int(getattr(cloud_costs.c[column].type, "length", 0))
+    for name, column in _STORED_AS.items()
+}
+"""The longest value of each string column the store keeps (PostgreSQL refuses a longer one)."""
+
+
 class FocusFileError(UserInputError):
     """A file that is not FOCUS as we can read it; the message names the file, line, column."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much of a CSV the reader takes before it refuses the file (parameters, so a test
+    can trip them with a small file). Each bound is checked as the text is read, before it is
+    held: memory stays at most one row, whatever the file holds."""
+
+    row_chars: int = 1 << 20
+    """Characters in one row (its line, or its lines when a quoted cell holds line breaks):
+    an export's row is a few kilobytes; 512 MiB without a line break is not a row."""
+    blank_lines: int = 10_000
+    """Blank lines in a row: a few end many files; millions are a bomb costing minutes."""
+    gzip_ratio: int = 100
+    """Characters a gzip file may inflate to per byte of its size (exports inflate 5 to 30
+    times; gzip at most about 1,000)."""
+    gzip_floor: int = 16 << 20
+    """Characters any gzip file may inflate to, whatever its ratio (small files never trip)."""
+
+
+DEFAULT_LIMITS = Limits()
+FIELD_CHARS = 131_072
+"""The longest cell Python's csv reads (``csv.field_size_limit``), and so the reader."""
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+"""A byte that is not UTF-8, as ``surrogateescape`` decodes it."""
 
 
 def detect_version(columns: Sequence[str]) -> str:
@@ -79,10 +125,17 @@ class FocusFile:
     ``repaired`` counts the amounts that had a ``$`` or thousands separators (kept exact, but
     not as FOCUS writes numbers)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
         self.path = path
+        self.limits = limits
         self.repaired = 0
-        self.parquet = _magic(path, len(PARQUET_MAGIC)) == PARQUET_MAGIC
+        magic = _magic(path, 8)
+        for start, packed in ARCHIVES.items():
+            if magic.startswith(start):
+                msg = (f"{path.name}: {packed}, not a FOCUS file; unpack it and import the "
+                       "CSV or Parquet file inside (gzip is read as it is)")  # fmt: skip
+                raise FocusFileError(msg)
+        self.parquet = magic.startswith(PARQUET_MAGIC)
         self._unit = "row" if self.parquet else "line"
         self._done = 0
         self._position: Callable[[], int] | None = None
@@ -92,8 +145,12 @@ class FocusFile:
             self._total = int(parquet.metadata.num_rows)
         else:
             self._total = path.stat().st_size
-            with _open(path) as (stream, _raw):
-                header = next(csv.reader(stream), [])
+            records = self._records()
+            try:
+                header = next(records, (1, []))[1]
+            finally:
+                records.close()
+                self._done = 0
         if not header:
             self._fail(1, None, "the file is empty: a FOCUS file starts with a header row")
         self.columns = [name.strip() for name in header]
@@ -121,23 +178,108 @@ class FocusFile:
     def rows(self) -> Iterator[CostRow]:
         if self.parquet:
             number = 0
-            for batch in _parquet(self.path).iter_batches(batch_size=PARQUET_BATCH):
+            batches = _parquet(self.path).iter_batches(batch_size=PARQUET_BATCH)
+            while True:
+                try:
+                    batch = next(batches, None)
+                except Exception as exc:  # noqa: BLE001 - pyarrow's errors, as in _parquet
+                    self._fail(number + 1, None, f"not a readable Parquet file ({exc})")
+                if batch is None:
+                    return
                 self._done += batch.num_rows
                 for record in batch.to_pylist():
                     number += 1
                     yield self._row(number, [record[name] for name in batch.schema.names])
-            return
-        with _open(self.path) as (stream, raw):
+        records = self._records()
+        next(records, None)  # the header
+        blank = 0
+        for line, cells in records:
+            if not cells or cells == [""]:
+                blank += 1
+                if blank > self.limits.blank_lines:
+                    self._fail(line, None, f"more than {self.limits.blank_lines:,} blank lines "
+                               "in a row: a FOCUS file has a cost on every line")  # fmt: skip
+                continue
+            blank = 0
+            yield self._row(line, cells)
+
+    def _records(self) -> Generator[tuple[int, list[str]]]:
+        """The CSV's records with their line, read within ``limits``: a row's text is counted
+        as it is read (``readline`` with what is left of the bound), so a row without end
+        is refused at the bound, not held; bytes that are not UTF-8, a gzip stream cut short
+        or corrupt, and csv's own refusals become a ``FocusFileError`` at their line."""
+        limits = self.limits
+        with _open(self.path) as (text, raw, zipped):
             self._position = raw.tell
+            inflated = max(limits.gzip_floor, limits.gzip_ratio * self._total)
+            read, row_chars, physical, suspect = 0, 0, 0, False
+            row: list[str] = []  # the lines of the row being read: where a csv refusal is
+
+            def lines() -> Iterator[str]:
+                nonlocal read, row_chars, physical, suspect
+                readline = text.readline
+                while True:
+                    try:
+                        line = readline(limits.row_chars - row_chars + 1)
+                    except EOFError:
+                        self._fail(physical + 1, None, "the gzip data ends early: the file "
+                                   "was cut short (download it again)")  # fmt: skip
+                    except (zlib.error, gzip.BadGzipFile) as exc:
+                        self._fail(physical + 1, None, f"the gzip data is corrupt ({exc})")
+                    if not line:
+                        return
+                    physical += 1
+                    row_chars += len(line)
+                    if row_chars > limits.row_chars:
+                        self._fail(physical, None, f"a row longer than {limits.row_chars:,} "
+                                   "characters: is this a FOCUS cost file?")  # fmt: skip
+                    read += len(line)
+                    if zipped and read > inflated:
+                        self._fail(physical, None, f"the gzip file inflates to more than "
+                                   f"{inflated:,} characters, {read // max(self._total, 1):,} "
+                                   "times its size: a decompression bomb? Unpack it yourself "
+                                   "and import the CSV if it is sound")  # fmt: skip
+                    if not line.isascii() and _NOT_UTF8.search(line):
+                        suspect = True
+                    row.append(line)
+                    yield line
+
+            reader = csv.reader(lines())
             try:
-                reader = csv.reader(stream)
-                next(reader, None)
-                for cells in reader:
-                    if not cells or cells == [""]:
-                        continue
-                    yield self._row(reader.line_num, cells)
+                while True:
+                    try:
+                        cells = next(reader)
+                    except StopIteration:
+                        return
+                    except csv.Error as exc:
+                        self._csv_error(reader.line_num, str(exc), "".join(row))
+                    if suspect:
+                        self._not_utf8(reader.line_num, cells)
+                    row_chars = 0
+                    row.clear()
+                    yield reader.line_num, cells
             finally:
                 self._position, self._done = None, raw.tell()
+
+    def _column(self, index: int) -> str | None:
+        """The header's name of a cell's index (none while the header itself is read)."""
+        columns: list[str] = getattr(self, "columns", [])
+        return columns[index] if index < len(columns) else None
+
+    def _csv_error(self, line: int, reason: str, text: str) -> NoReturn:
+        if "field larger than field limit" in reason:
+            self._fail(line, self._column(_long_cell(text)),
+                       f"a cell longer than {FIELD_CHARS:,} characters")  # fmt: skip
+        self._fail(line, None, f"not CSV as FOCUS writes it ({reason})")
+
+    def _not_utf8(self, line: int, cells: Sequence[str]) -> NoReturn:
+        for i, value in enumerate(cells):
+            bad = _NOT_UTF8.search(value)
+            if bad:
+                column = self._column(i)
+                self._fail(line, column, f"the byte 0x{ord(bad.group()) - 0xDC00:02X} is not "
+                           "UTF-8: save the file as UTF-8 and import it again")  # fmt: skip
+        self._fail(line, None, "a byte that is not UTF-8: save the file as UTF-8")
 
     def _row(self, line: int, cells: Sequence[object]) -> CostRow:
         if len(cells) != len(self.columns):
@@ -157,6 +299,13 @@ class FocusFile:
                 raise ValueError("is empty; FOCUS requires a value here")
             return amount
 
+        def text(name: str) -> str | None:
+            found = values.text(cell(name))
+            if found is not None and len(found) > TEXT_CHARS[name]:
+                msg = f"is {len(found):,} characters long; at most {TEXT_CHARS[name]:,} are kept"
+                raise ValueError(msg)
+            return found
+
         def when(name: str) -> datetime:
             found = values.moment(cell(name))
             if found is None:
@@ -164,7 +313,7 @@ class FocusFile:
             return found
 
         try:
-            currency = values.text(cell("BillingCurrency"))
+            currency = text("BillingCurrency")
             if currency is None:
                 raise ValueError("is empty; FOCUS requires a currency here")
             row = CostRow(
@@ -178,12 +327,12 @@ class FocusFile:
                 effective_cost=cost("EffectiveCost", required=True),  # type: ignore[arg-type]
                 list_cost=cost("ListCost", required=False),
                 contracted_cost=cost("ContractedCost", required=False),
-                charge_category=values.text(cell("ChargeCategory")),
-                provider=values.text(cell("ServiceProviderName") or cell("ProviderName")),
-                service_name=values.text(cell("ServiceName")),
-                service_category=values.text(cell("ServiceCategory")),
-                sub_account_id=values.text(cell("SubAccountId")),
-                sub_account_name=values.text(cell("SubAccountName")),
+                charge_category=text("ChargeCategory"),
+                provider=text("ServiceProviderName") or text("ProviderName"),
+                service_name=text("ServiceName"),
+                service_category=text("ServiceCategory"),
+                sub_account_id=text("SubAccountId"),
+                sub_account_name=text("SubAccountName"),
                 tags=values.tags(cell("Tags")),
                 extra={
                     name: _as_text(cells[i])
@@ -194,6 +343,24 @@ class FocusFile:
         except ValueError as exc:
             self._fail(line, current, str(exc))
         return row
+
+
+def _long_cell(text: str) -> int:
+    """The index of the first cell longer than ``FIELD_CHARS`` in a row's text, parsed as csv's
+    default dialect does (quotes, doubled quotes); only on the way to an error."""
+    index, length, quoted, at = 0, 0, False, 0
+    while at < len(text) and length <= FIELD_CHARS:
+        char = text[at]
+        if quoted and char == '"' and text[at + 1 : at + 2] == '"':
+            length, at = length + 1, at + 1
+        elif char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            index, length = index + 1, 0
+        else:
+            length += 1
+        at += 1
+    return index
 
 
 def _as_text(value: object) -> str:
@@ -222,10 +389,12 @@ def _parquet(path: Path) -> Any:
 
 
 @contextmanager
-def _open(path: Path) -> Iterator[tuple[IO[str], IO[bytes]]]:
+def _open(path: Path) -> Iterator[tuple[IO[str], IO[bytes], bool]]:
     """The file as text, gunzipped when it is gzip (told by its first bytes, not its name),
-    without a BOM; fields may hold line breaks (``newline=""``). Beside it, the file as
-    stored, whose position is how far the text has been read."""
+    without a BOM; fields may hold line breaks (``newline=""``); a byte that is not UTF-8
+    comes as a lone surrogate (``surrogateescape``) for the reader to find and name. Beside
+    it, the file as stored, whose position is how far the text has been read, and whether
+    it is gzip."""
     zipped = _magic(path, len(GZIP_MAGIC)) == GZIP_MAGIC
     try:
         raw = path.open("rb")
@@ -234,5 +403,7 @@ def _open(path: Path) -> Iterator[tuple[IO[str], IO[bytes]]]:
         raise FocusFileError(msg) from None
     with raw:
         binary = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if zipped else raw
-        with io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:
-            yield text, raw
+        with io.TextIOWrapper(
+            binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
+        ) as text:
+            yield text, raw, zipped

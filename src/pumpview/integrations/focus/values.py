@@ -16,10 +16,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pumpview.store.measures import EXACT, FRACTION_DIGITS
+
 NULLS = frozenset({"", "null", "none", "nan", "n/a"})
 """Cell texts that mean null in any column (compared lower-case, stripped)."""
 STRING_NULLS = frozenset({"-2", "unassigned"})
 """Azure's placeholders for null, in string columns only (a cost of -2 is a cost)."""
+
+AMOUNT_CHARS = 64
+"""The longest amount text read: 15 whole digits, 24 decimals, a sign, an exponent, commas."""
+AMOUNT_DIGITS = 15
+"""Whole digits an amount may have: up to a thousand trillion in its currency. The store sums
+amounts as integers (``store.measures``), whose range a larger one would overflow."""
 
 TagValue = str | bool | int | float | None
 Tags = dict[str, TagValue]
@@ -51,20 +59,49 @@ def number(value: object) -> tuple[Decimal | None, bool]:
     if is_null(value):
         return None, False
     if isinstance(value, Decimal):
-        return value, False
+        return _in_range(value, str(value)), False
     if isinstance(value, int | float) and not isinstance(value, bool):
         return number(repr(value))[0], False
     raw = str(value).strip()
+    if len(raw) > AMOUNT_CHARS:
+        msg = f"{shown(raw)} ({len(raw):,} characters) is too long for an amount"
+        raise ValueError(msg)
     cleaned = _MONEY_NOISE.sub("", raw)
     try:
         parsed = Decimal(cleaned)
     except InvalidOperation:
-        msg = f"{raw!r} is not a number"
+        msg = f"{shown(raw)} is not a number"
         raise ValueError(msg) from None
-    if not parsed.is_finite():
-        msg = f"{raw!r} is not a finite number"
+    # Up to 25 characters without an exponent hold at most 24 decimals: most cells need not
+    # have their digits counted (a tenth of the reader's time when every one was).
+    short = len(cleaned) <= FRACTION_DIGITS + 1 and "e" not in cleaned and "E" not in cleaned
+    return _in_range(parsed, raw, decimals_known=short), cleaned != raw
+
+
+def _in_range(amount: Decimal, raw: str, *, decimals_known: bool = False) -> Decimal:
+    """``amount`` if the store can hold it exactly: finite, fewer than ``AMOUNT_DIGITS`` whole
+    digits, no more than ``FRACTION_DIGITS`` decimals (trailing zeros aside; not counted
+    when ``decimals_known``)."""
+    if not amount.is_finite():
+        msg = f"{shown(raw)} is not a finite number"
         raise ValueError(msg)
-    return parsed, cleaned != raw
+    if amount and amount.adjusted() >= AMOUNT_DIGITS:
+        msg = f"{shown(raw)} is out of range: amounts have at most {AMOUNT_DIGITS} whole digits"
+        raise ValueError(msg)
+    if decimals_known:
+        return amount
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -FRACTION_DIGITS:
+        scaled = amount.scaleb(FRACTION_DIGITS, EXACT)
+        if scaled != scaled.to_integral_value():
+            msg = f"{shown(raw)} has more than {FRACTION_DIGITS} decimals, which are not kept"
+            raise ValueError(msg)
+    return amount
+
+
+def shown(raw: str, limit: int = 40) -> str:
+    """A cell as an error message quotes it: its first characters, never a whole huge one."""
+    return repr(raw if len(raw) <= limit else raw[:limit] + "…")
 
 
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
@@ -89,7 +126,7 @@ def moment(value: object) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
-            msg = f"{raw!r} is not a date and time"
+            msg = f"{shown(raw)} is not a date and time"
             raise ValueError(msg) from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
@@ -111,7 +148,10 @@ def tags(value: Any) -> Tags:
         try:
             value = json.loads(raw)
         except json.JSONDecodeError:
-            msg = f"{value[:60]!r} is not a JSON object of tags"
+            msg = f"{shown(value, 60)} is not a JSON object of tags"
+            raise ValueError(msg) from None
+        except RecursionError:  # json's decoder nests a call per bracket
+            msg = f"{shown(value, 60)} nests too deeply; tags are scalars"
             raise ValueError(msg) from None
     if isinstance(value, Mapping):
         pairs = list(value.items())
@@ -126,7 +166,7 @@ def tags(value: Any) -> Tags:
     out: Tags = {}
     for key, tag in pairs:
         if isinstance(tag, dict | list):
-            msg = f"the tag {key!r} holds a nested value; tags are scalars"
+            msg = f"the tag {shown(str(key))} holds a nested value; tags are scalars"
             raise ValueError(msg)
         out[str(key)] = tag
     return out

@@ -38,7 +38,8 @@ def _page(request: Request, status: int = 200, *, error: str | None = None) -> R
     context = {"imports": imports, "job": job, "done": job and job.imported,
                "error": error or (job and job.error),
                "max_upload": security.size_text(int(web.settings.max_upload)),
-               "max_upload_bytes": int(web.settings.max_upload)}  # fmt: skip
+               "max_upload_bytes": int(web.settings.max_upload),
+               "sources": sorted({i.source for i in imports})}  # fmt: skip
     return web.page(request, "data_sources.html", context, status=status)
 
 
@@ -112,5 +113,7 @@ def _job(job: Job | None) -> dict[str, Any]:
             "billed": {c: plain(v) for c, v in sorted(done.billed.items())},
             "effective": {c: plain(v) for c, v in sorted(done.effective.items())},
             "replaced": done.replaced, "repaired": done.repaired,
+            "days": None if done.days is None else {"since": plain(done.days[0]),
+                                                    "until": plain(done.days[1])},
         },
     }  # fmt: skip

@@ -1,9 +1,10 @@
 """Settings → People: who is who (everyone signed in), a mapping CSV previewed then applied, and
 an admin's edits of one person (as ``pumpview people``).
 
-The preview carries the file back in its form with the fingerprint of what it showed: Apply
-plans the file again against the directory as it is then, and goes ahead only if that is still
-what the admin saw. Every edit is planned by ``people_plan`` as a file's row would be, so it says
+The preview keeps the file on the server (``web.pending``: a 2 MB mapping would not pass a form
+field) and its form carries the file's id with the fingerprint of what it showed: Apply plans
+the file again against the directory as it is then, and goes ahead only if that is still what
+the admin saw. Every edit is planned by ``people_plan`` as a file's row would be, so it says
 what it did in the same words, and nothing already true is done twice.
 """
 
@@ -26,6 +27,7 @@ from pumpview.store.directory import Person
 from pumpview.timeutil import parse_day
 from pumpview.web import security
 from pumpview.web.download import csv_download
+from pumpview.web.pending import PendingUploads, holder
 
 router = APIRouter(
     route_class=security.Gated, tags=["Settings · People"]
@@ -75,8 +77,20 @@ def api(request: Request, _user: Viewer, format: Literal["json", "csv"] = "json"
 # -- a mapping file -----------------------------------------------------------------------------
 
 
+def _pending(request: Request) -> PendingUploads:
+    """The mappings previewed and not yet applied, in the data folder."""
+    return PendingUploads(security.web_of(request).settings.home_dir / "pending" / "people")
+
+
+def _holder(request: Request, user: User) -> str:
+    """Whom a previewed mapping is kept for: this user in this session (or with this token)."""
+    credential = (request.cookies.get(security.SESSION_COOKIE)
+                  or request.headers.get("authorization", ""))  # fmt: skip
+    return holder(user.id, credential)
+
+
 @router.post(f"{PAGE}/preview")
-def preview(request: Request, _user: Admin, file: Annotated[UploadFile, File()]) -> Response:
+def preview(request: Request, user: Admin, file: Annotated[UploadFile, File()]) -> Response:
     """What the uploaded mapping would change; nothing is changed yet."""
     name = (file.filename or "people.csv").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     data = file.file.read(MAX_BYTES + 1)
@@ -85,21 +99,28 @@ def preview(request: Request, _user: Admin, file: Annotated[UploadFile, File()])
             msg = f"{name} is larger than 2 MB: is it the people mapping?"
             raise UserInputError(msg)
         mapping = people_mapping.parse(data, name)
-        return _preview(request, mapping)
+        return _preview(request, mapping, _holder(request, user))
     except UserInputError as exc:
         return _page(request, 400, errors={"file": str(exc)})
 
 
-def _preview(request: Request, mapping: MappingFile, status: int = 200, **context: Any
-             ) -> Response:  # fmt: skip
+def _preview(request: Request, mapping: MappingFile, owner: str, status: int = 200,
+             upload: str | None = None, **context: Any) -> Response:  # fmt: skip
+    """What ``mapping`` would change, its file kept for the Apply (``upload``: kept already)."""
     with security.web_of(request).engine.connect() as conn:
         changes = people_plan.plan(directory.load(conn), mapping)
     if not changes:
+        if upload is not None:
+            _pending(request).drop(upload)
         notice = f"{mapping.name} changes nothing: the people are already as it says."
         return _page(request, notice=notice)
+    if upload is None:
+        upload = _pending(request).keep(
+            owner, mapping.name, mapping.text, security.web_of(request).clock()
+        )
     shown = {
         "name": mapping.name,
-        "text": mapping.text,
+        "upload": upload,
         "changes": people_plan.by_line(changes),
         "plan": people_plan.fingerprint(changes),
         "summary": people_plan.summary(changes),
@@ -110,22 +131,25 @@ def _preview(request: Request, mapping: MappingFile, status: int = 200, **contex
 @router.post(f"{PAGE}/apply")
 def apply(
     request: Request,
-    _user: Admin,
-    csv: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "people.csv",
+    user: Admin,
+    upload: Annotated[str, Form()] = "",
     plan: Annotated[str, Form()] = "",
 ) -> Response:
-    """The previewed mapping, if it still changes what the preview showed."""
+    """The previewed mapping (kept on the server since its preview), if it still changes what
+    the preview showed; applied, it is removed."""
+    owner, pending = _holder(request, user), _pending(request)
     try:
-        mapping = people_mapping.parse(csv, name)
         web = security.web_of(request)
+        kept = pending.get(upload, owner, web.clock())
+        mapping = people_mapping.parse(kept.text, kept.name)
         with web.engine.begin() as conn:
             done = people_plan.apply(conn, mapping, now_ms=web.clock(), expect=plan)
     except Stale as exc:
-        return _preview(request, mapping, 409, stale=str(exc))
+        return _preview(request, mapping, owner, 409, upload=upload, stale=str(exc))
     except UserInputError as exc:
         return _page(request, 400, errors={"file": str(exc)})
-    notice = f"Applied {len(done)} changes from {name}: {people_plan.summary(done)}."
+    pending.drop(upload)
+    notice = f"Applied {len(done)} changes from {mapping.name}: {people_plan.summary(done)}."
     return _page(request, notice=notice)
 
 

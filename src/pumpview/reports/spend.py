@@ -21,12 +21,6 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine
 
 from pumpview.aliases import alias, label_form
-from pumpview.integrations.focus.cursor_mapping import (
-    CURRENCY,
-    PROVIDER,
-    SEAT_SERVICE,
-    USAGE_SERVICE,
-)
 from pumpview.membership import Membership, boundaries, team_on
 from pumpview.reports import cloud, seats, usage
 from pumpview.reports.seats import SeatPlan
@@ -37,8 +31,12 @@ from pumpview.store.measures import EXACT
 
 UNTAGGED = "untagged"
 """The row of what names no person (people) or no team (teams)."""
-CURSOR, CURSOR_CURRENCY = PROVIDER, CURRENCY
-"""Cursor as a provider, as the FOCUS export names it."""
+CURSOR = "Cursor"
+CURSOR_CURRENCY = "USD"
+USAGE_SERVICE = "Cursor AI Usage"
+SEAT_SERVICE = "Cursor"
+"""Cursor as a provider: its name, currency and the FOCUS ``ServiceName`` of its usage and of
+its (configured) seats, here and in the FOCUS export (``exports.focus``), which reads them."""
 ZERO = Decimal(0)
 
 

@@ -28,13 +28,10 @@ from typing import Any
 
 from pumpview.integrations.focus.export_columns import CUSTOM_COLUMNS
 from pumpview.integrations.focus.pseudonyms import Pseudonyms
+from pumpview.reports.spend import CURSOR, CURSOR_CURRENCY, SEAT_SERVICE, USAGE_SERVICE
 from pumpview.store.measures import EXACT
 
-PROVIDER = "Cursor"
-CURRENCY = "USD"
-USAGE_SERVICE = "Cursor AI Usage"
-SEAT_SERVICE = "Cursor"
-"""The ``ServiceName`` of the usage rows and of the (configured) seat rows (§4.3)."""
+PROVIDER, CURRENCY = CURSOR, CURSOR_CURRENCY
 TAG_PREFIX = "cursor/"
 NOT_CHARGED = "Not Charged"
 MEASURED, CONFIGURED = "measured", "configured"

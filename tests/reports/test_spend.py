@@ -11,9 +11,10 @@ from decimal import Decimal
 
 import pytest
 
+from pumpview.exports.focus import export as focus_export
 from pumpview.integrations.focus import importer
 from pumpview.membership import Membership
-from pumpview.reports import focus_export, spend
+from pumpview.reports import spend
 from pumpview.reports.seats import SeatPlan
 from pumpview.simulator import cloud
 from pumpview.simulator import truth as gt

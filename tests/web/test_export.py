@@ -11,7 +11,7 @@ import pytest
 from pumpview.cli import main
 from pumpview.simulator import DEMO_KEY
 from pumpview.timeutil import day_of, now_ms
-from tests.reports.test_focus_export import HEADERS, person, rows_of, sums, truth
+from tests.exports.focus.test_export import HEADERS, person, rows_of, sums, truth
 from tests.web.conftest import VIEWER, csrf
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -13,8 +13,8 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from pumpview.accounts import User
-from pumpview.integrations.focus.pseudonyms import KEY_PURPOSE
-from pumpview.reports.focus_export import ExportRequest, export
+from pumpview.exports.focus.export import ExportRequest, export
+from pumpview.exports.focus.pseudonyms import KEY_PURPOSE
 from pumpview.reports.seats import SeatPlan
 from pumpview.timeutil import now_ms
 from pumpview.web import security

@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from pumpview import __version__
-from pumpview.integrations.focus import writer
-from pumpview.integrations.focus.cursor_mapping import CURRENCY, TAG_PREFIX, Account, Totals
-from pumpview.integrations.focus.export_columns import columns
-from pumpview.integrations.focus.pseudonyms import Pseudonyms
+from pumpview.exports.focus import writer
+from pumpview.exports.focus.columns import columns
+from pumpview.exports.focus.cursor_mapping import CURRENCY, TAG_PREFIX, Account, Totals
+from pumpview.exports.focus.pseudonyms import Pseudonyms
 
 GRAIN = ("one Usage row per UTC day, principal (the service account, else the lower-case "
          "email), model, kind, Max mode, token-based and headless")  # fmt: skip

@@ -1,6 +1,6 @@
 """Cursor costs as a FOCUS file: the stored usage events, grouped per UTC day at the grain of
-FOCUS reference §4.1, mapped to rows (``integrations.focus.cursor_mapping``) and written whole
-(``integrations.focus.writer``), with a metadata file beside it.
+FOCUS reference §4.1, mapped to rows (``exports.focus.cursor_mapping``) and written whole
+(``exports.focus.writer``), with a metadata file beside it.
 
 The events are read in one streamed query per team, oldest first, and folded one day at a time:
 memory holds a day's cells, never a year's events. Each event's list price is the reports' own
@@ -24,8 +24,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from pumpview.errors import UserInputError
-from pumpview.integrations.focus import export_metadata, writer
-from pumpview.integrations.focus.cursor_mapping import (
+from pumpview.exports.focus import metadata, writer
+from pumpview.exports.focus.columns import DEFAULT_VERSION, check_version, columns
+from pumpview.exports.focus.cursor_mapping import (
     Account,
     Principal,
     Row,
@@ -36,8 +37,7 @@ from pumpview.integrations.focus.cursor_mapping import (
     seat_row,
     usage_row,
 )
-from pumpview.integrations.focus.export_columns import DEFAULT_VERSION, check_version, columns
-from pumpview.integrations.focus.pseudonyms import Pseudonyms
+from pumpview.exports.focus.pseudonyms import Pseudonyms
 from pumpview.reports import seats, usage
 from pumpview.store import tables
 from pumpview.store.engine import snapshot
@@ -306,7 +306,7 @@ def export(
         with writer.staged(out) as data_file, writer.staged(meta) as meta_file:
             rows = focus_rows(conn, where, version, names, known, request.seats, progress)
             writer.write_rows(data_file, _counted(rows, totals), columns(version), fmt)
-            writer.write_json(meta_file, export_metadata.metadata(
+            writer.write_json(meta_file, metadata.metadata(
                 out.name, fmt, version, (where.first, where.last), known.accounts.values(), totals,
                 left_out=progress.left_out, names=names, seats=_seat_terms(request.seats),
                 now_ms=now_ms,

@@ -26,8 +26,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pumpview.integrations.focus.export_columns import CUSTOM_COLUMNS
-from pumpview.integrations.focus.pseudonyms import Pseudonyms
+from pumpview.exports.focus.columns import CUSTOM_COLUMNS
+from pumpview.exports.focus.pseudonyms import Pseudonyms
 from pumpview.reports.spend import CURSOR, CURSOR_CURRENCY, SEAT_SERVICE, USAGE_SERVICE
 from pumpview.store.measures import EXACT
 

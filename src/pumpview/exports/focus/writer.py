@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pumpview.errors import UserInputError
-from pumpview.integrations.focus.export_columns import TYPES
+from pumpview.exports.focus.columns import TYPES
 from pumpview.money import format_cents
 
 FORMATS = ("csv", "parquet")

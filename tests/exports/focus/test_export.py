@@ -20,13 +20,13 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine, select
 
 from pumpview.errors import UserInputError
+from pumpview.exports.focus.export import Exported, ExportRequest, export
+from pumpview.exports.focus.pseudonyms import KEY_PURPOSE
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.sync import CursorSync
 from pumpview.integrations.cursor.usage_events import to_records
 from pumpview.integrations.focus.importer import import_file
-from pumpview.integrations.focus.pseudonyms import KEY_PURPOSE
 from pumpview.reports import usage
-from pumpview.reports.focus_export import Exported, ExportRequest, export
 from pumpview.reports.seats import SeatPlan
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY
 from pumpview.simulator import truth as gt
@@ -40,7 +40,7 @@ from pumpview.vault import Vault
 from tests.conftest import NOW_MS, Served
 
 DAYS = 40  # 2025-10-16 .. 2025-11-24: two billing months
-SAMPLE = Path(__file__).parents[1] / "focus_samples" / "cursor-mapping-example"
+SAMPLE = Path(__file__).parents[2] / "focus_samples" / "cursor-mapping-example"
 KEY = b"a test key"
 COSTS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")
 FOCUS_1_2 = [

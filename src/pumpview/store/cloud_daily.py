@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from pumpview.integrations.focus.tagging import TagKeys
 from pumpview.store.measures import split
 from pumpview.store.tables import CLOUD_COSTS, CLOUD_STORED
 
@@ -18,13 +17,21 @@ Grain = tuple[date, date, str, str, str, str | None, str | None]
 _ZEROS = (Decimal(0),) * len(CLOUD_COSTS)
 
 
+class Attribution(Protocol):
+    """Who a row's tags name: the import's tag keys (``integrations.focus.tagging.TagKeys``)."""
+
+    def attribute(self, tags: Mapping[str, object], /) -> tuple[str | None, str | None]:
+        """(owner alias, team); ``None`` where no key has a value."""
+        ...
+
+
 class DailySums:
     """Exact sums of cost rows per grain; memory grows with the grain, not with the rows.
 
     ``add`` runs once per row of a file: call it under ``decimal.localcontext(EXACT)`` (the
     importer does, once per file), where a sum that would round raises instead."""
 
-    def __init__(self, keys: TagKeys) -> None:
+    def __init__(self, keys: Attribution) -> None:
         self.keys = keys
         self._sums: dict[Grain, tuple[int, tuple[Decimal, ...]]] = {}
 

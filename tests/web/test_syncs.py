@@ -14,7 +14,6 @@ from pumpview.simulator import DEMO_KEY, Faults
 from pumpview.store import integrations, runs
 from pumpview.store.engine import open_store
 from pumpview.timeutil import now_ms
-from pumpview.vault import Vault
 from pumpview.web.syncs import Syncs
 
 
@@ -28,7 +27,7 @@ def test_closing_stops_a_running_sync_after_its_page_and_records_it(serve, tmp_p
         secret_key=Fernet.generate_key().decode(), rate_limit=False,
     )  # fmt: skip
     engine = open_store(settings.db_url)
-    vault = Vault.from_settings(settings)
+    vault = settings.vault()
     with stamina.set_testing(True, attempts=100, cap=True):
         connection.connect(engine, vault, DEMO_KEY, base_url=served.url, team_name=None,
                            now_ms=now_ms(), pacing=False)  # fmt: skip

@@ -28,9 +28,7 @@ class Context:
 
     @cached_property
     def vault(self) -> Vault:
-        from pumpview.vault import Vault  # noqa: PLC0415
-
-        return Vault.from_settings(self.settings)
+        return self.settings.vault()
 
     def close(self) -> None:
         """Close the store's connections, if a command opened it (PostgreSQL's are sockets)."""

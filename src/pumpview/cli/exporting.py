@@ -52,7 +52,6 @@ def focus(
     from pumpview.exports.focus.export import ExportRequest, export  # noqa: PLC0415
     from pumpview.exports.focus.pseudonyms import KEY_PURPOSE  # noqa: PLC0415
     from pumpview.exports.focus.writer import check_format  # noqa: PLC0415
-    from pumpview.reports.seats import SeatPlan  # noqa: PLC0415
     from pumpview.timeutil import now_ms  # noqa: PLC0415
 
     check_version(focus_version)
@@ -61,7 +60,7 @@ def focus(
     err = Console(stderr=True)
     request = ExportRequest(
         since=first, until=last, integrations=integration, version=focus_version,
-        hash_emails=hash_emails, seats=SeatPlan.from_settings(context.settings),
+        hash_emails=hash_emails, seats=context.settings.seats,
     )  # fmt: skip
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err,
                   transient=True, disable=not err.is_terminal) as bars:  # fmt: skip

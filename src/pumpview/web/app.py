@@ -81,7 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
 
     engine = open_store(settings.db_url)
-    vault = Vault.from_settings(settings)
+    vault = settings.vault()
     syncs = Syncs(settings, engine)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind,

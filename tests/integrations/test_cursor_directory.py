@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import event, insert
 
 from pumpview.integrations.cursor import directory as cursor_directory
-from pumpview.membership import Membership
-from pumpview.people_mapping import parse
-from pumpview.people_plan import apply
+from pumpview.people.mapping import parse
+from pumpview.people.membership import Membership
+from pumpview.people.plan import apply
 from pumpview.store import directory, integrations, tables
 
 NOW = 1_800_000_000_000

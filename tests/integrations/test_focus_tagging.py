@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from pumpview.aliases import label_form
 from pumpview.integrations.focus import importer
 from pumpview.integrations.focus.tagging import DEFAULT_KEYS, TagKeys, normal_key
+from pumpview.people.aliases import label_form
 from pumpview.store import tables
 from pumpview.store.measures import join
 from tests.integrations.test_focus_reader import OFFICIAL

@@ -13,7 +13,7 @@ import pytest
 
 from pumpview.exports.focus import export as focus_export
 from pumpview.integrations.focus import importer
-from pumpview.membership import Membership
+from pumpview.people.membership import Membership
 from pumpview.reports import spend
 from pumpview.reports.seats import SeatPlan
 from pumpview.simulator import cloud

@@ -20,8 +20,8 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Engine
 
-from pumpview.aliases import alias, label_form
-from pumpview.membership import Membership, boundaries, team_on
+from pumpview.people.aliases import alias, label_form
+from pumpview.people.membership import Membership, boundaries, team_on
 from pumpview.reports import cloud, seats, usage
 from pumpview.reports.seats import SeatPlan
 from pumpview.store import tables

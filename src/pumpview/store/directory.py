@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from pumpview.aliases import alias, label_form
-from pumpview.membership import Membership, carve
+from pumpview.people.aliases import alias, label_form
+from pumpview.people.membership import Membership, carve
 from pumpview.store import tables
 from pumpview.store.write import upsert
 

@@ -13,9 +13,9 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
-from pumpview import people_plan
-from pumpview.membership import Membership, carve, leave, team_on
-from pumpview.people_mapping import Row
+from pumpview.people import plan as people_plan
+from pumpview.people.mapping import Row
+from pumpview.people.membership import Membership, carve, leave, team_on
 from pumpview.store import directory, tables
 
 

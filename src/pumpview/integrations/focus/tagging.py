@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from pumpview.aliases import alias
+from pumpview.people.aliases import alias
 
 PREFIXES = ("resourcetags/", "user:", "accounttag/", "costcategory/", "userattribute/")
 _SEPARATORS = re.compile(r"[\s_-]+")

@@ -15,11 +15,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from pumpview import people_mapping, people_plan
 from pumpview.accounts import User
 from pumpview.errors import UserInputError
-from pumpview.people_mapping import CellError, MappingFile, row_of
-from pumpview.people_plan import Change, PlanError, Stale
+from pumpview.people import mapping as people_mapping
+from pumpview.people import plan as people_plan
+from pumpview.people.mapping import CellError, MappingFile, row_of
+from pumpview.people.plan import Change, PlanError, Stale
 from pumpview.reports import directory as listing
 from pumpview.store import directory
 from pumpview.store.directory import Person

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pumpview.membership import Membership, boundaries, carve, leave, team_on
+from pumpview.people.membership import Membership, boundaries, carve, leave, team_on
 
 JAN, FEB, MAR, APR = (date(2026, m, 1) for m in (1, 2, 3, 4))
 

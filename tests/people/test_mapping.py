@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from pumpview.errors import UserInputError
-from pumpview.membership import Membership
-from pumpview.people_mapping import COLUMNS, Row, csv_rows, history, parse
+from pumpview.people.mapping import COLUMNS, Row, csv_rows, history, parse
+from pumpview.people.membership import Membership
 from pumpview.store.directory import Person
 
 HEADER = "email,name,aliases,team,valid_from,valid_to\n"

@@ -26,10 +26,10 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from pumpview.aliases import alias, label_form
 from pumpview.errors import UserInputError
-from pumpview.membership import Membership, carve, leave
-from pumpview.people_mapping import MappingFile, Row, history
+from pumpview.people.aliases import alias, label_form
+from pumpview.people.mapping import MappingFile, Row, history
+from pumpview.people.membership import Membership, carve, leave
 from pumpview.store import directory
 from pumpview.store.directory import Person
 

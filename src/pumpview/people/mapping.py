@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from pumpview.aliases import alias, label_form
 from pumpview.errors import UserInputError
+from pumpview.people.aliases import alias, label_form
 from pumpview.timeutil import parse_day
 
 if TYPE_CHECKING:
-    from pumpview.membership import Membership
+    from pumpview.people.membership import Membership
 
 COLUMNS = ("email", "name", "aliases", "team", "valid_from", "valid_to")
 """The columns of a mapping, in the order ``people list --format csv`` writes them."""

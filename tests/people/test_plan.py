@@ -10,9 +10,9 @@ import pytest
 
 from pumpview.errors import UserInputError
 from pumpview.integrations.focus.importer import import_file
-from pumpview.membership import Membership
-from pumpview.people_mapping import Row, parse
-from pumpview.people_plan import (
+from pumpview.people.mapping import Row, parse
+from pumpview.people.membership import Membership
+from pumpview.people.plan import (
     PlanError,
     Stale,
     apply,

@@ -10,8 +10,8 @@ from sqlalchemy import event, insert
 from pumpview.integrations.cursor import directory as cursor_directory
 from pumpview.people.mapping import parse
 from pumpview.people.membership import Membership
-from pumpview.people.plan import apply
 from pumpview.store import directory, integrations, tables
+from pumpview.store.directory import apply
 
 NOW = 1_800_000_000_000
 MAR_1, MAR_9 = date(2026, 3, 1), date(2026, 3, 9)

@@ -9,7 +9,7 @@ import pytest
 from pumpview.errors import UserInputError
 from pumpview.people.mapping import COLUMNS, Row, csv_rows, history, parse
 from pumpview.people.membership import Membership
-from pumpview.store.directory import Person
+from pumpview.people.person import Person
 
 HEADER = "email,name,aliases,team,valid_from,valid_to\n"
 

@@ -12,10 +12,10 @@ from pumpview.errors import UserInputError
 from pumpview.integrations.focus.importer import import_file
 from pumpview.people.mapping import Row, parse
 from pumpview.people.membership import Membership
+from pumpview.people.person import Person
 from pumpview.people.plan import (
     PlanError,
     Stale,
-    apply,
     by_line,
     fingerprint,
     leave_teams,
@@ -25,7 +25,7 @@ from pumpview.people.plan import (
 )
 from pumpview.reports import spend
 from pumpview.store import directory
-from pumpview.store.directory import Person
+from pumpview.store.directory import apply
 from tests.integrations.test_focus_reader import HEADER as FOCUS_HEADER
 from tests.integrations.test_focus_reader import write
 

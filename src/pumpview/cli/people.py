@@ -78,7 +78,7 @@ def import_(
             typer.echo("Nothing applied.")
             return
     with engine.begin() as conn:
-        done = people_plan.apply(
+        done = directory.apply(
             conn, mapping, now_ms=now_ms(), expect=people_plan.fingerprint(changes)
         )
     typer.echo(f"Applied {_count(done)}: {people_plan.summary(done)}.")

@@ -140,7 +140,7 @@ def parse(data: bytes | str, name: str) -> MappingFile:
 
 
 class Someone(Protocol):
-    """A person as the directory has them (``store.directory.Person``, a listing's entry)."""
+    """A person as the directory has them (``people.person.Person``, a listing's entry)."""
 
     @property
     def email(self) -> str | None: ...

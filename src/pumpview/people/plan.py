@@ -1,5 +1,5 @@
 """What a people mapping, or an admin's edit, changes in the directory: planned first as lines a
-person can read (the preview), then applied in one transaction through ``store.directory``.
+person can read (the preview), then applied in one transaction by ``store.directory.apply``.
 
 How a row finds its person:
 
@@ -24,14 +24,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection
-
 from pumpview.errors import UserInputError
 from pumpview.people.aliases import alias, label_form
 from pumpview.people.mapping import MappingFile, Row, history
 from pumpview.people.membership import Membership, carve, leave
-from pumpview.store import directory
-from pumpview.store.directory import Person
+from pumpview.people.person import Person
 
 ORIGINS = {"cursor": "Cursor's billing groups", "csv": "a mapping file", "admin": "an admin"}
 KINDS = {"person": ("new person", "new people"), "email": ("email", "emails"),
@@ -368,45 +365,3 @@ def _merged(memberships: Iterable[Membership]) -> list[Membership]:
         else:
             out.append(m)
     return out
-
-
-# -- applying ---------------------------------------------------------------------------------
-
-
-def apply(
-    conn: Connection,
-    what: MappingFile | Sequence[Change],
-    *,
-    origin: str = "csv",
-    now_ms: int,
-    expect: str | None = None,
-) -> list[Change]:
-    """Make ``what`` so in the caller's transaction: a plan, or a file planned here against the
-    directory as it is now (``expect``: the preview's ``fingerprint``; another plan is
-    ``Stale``, and changes nothing). The changes made."""
-    if isinstance(what, MappingFile):
-        changes = plan(directory.load(conn), what, origin)
-        if expect is not None and fingerprint(changes) != expect:
-            msg = (f"the people changed since the preview of {what.name}: look at what it "
-                   "would change now, then apply again")  # fmt: skip
-            raise Stale(msg)
-    else:
-        changes = list(what)
-    ids: dict[int, int] = {}
-    for change in changes:
-        action = change.action
-        key = ids.get(action.key, action.key)
-        match action:
-            case NewPerson(email=email, name=name):
-                ids[action.key] = directory.add_person(conn, email, name, action.origin, now_ms)
-            case SetEmail(email=email):
-                directory.set_email(conn, key, email, action.origin)
-            case Rename(name=name):
-                directory.rename(conn, key, name)
-            case GiveAlias(alias=value):
-                directory.add_aliases(conn, key, [value], action.origin)
-            case DropAlias(alias=value):
-                directory.remove_alias(conn, value)
-            case SetTeams(memberships=memberships):
-                directory.set_memberships(conn, key, memberships)
-    return changes

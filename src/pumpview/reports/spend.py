@@ -22,10 +22,11 @@ from sqlalchemy import Connection, Engine
 
 from pumpview.people.aliases import alias, label_form
 from pumpview.people.membership import Membership, boundaries, team_on
+from pumpview.people.person import Person
 from pumpview.reports import cloud, seats, usage
 from pumpview.reports.seats import SeatPlan
 from pumpview.store import tables
-from pumpview.store.directory import Person, load
+from pumpview.store.directory import load
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
 

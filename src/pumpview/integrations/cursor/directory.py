@@ -25,7 +25,7 @@ def refresh(conn: Connection, today: date, now_ms: int) -> None:
     members = conn.execute(select(tables.people.c.email, tables.people.c.name)).all()
     found = people_plan.plan(directory.load(conn), [Row(None, email=e) for e, _n in members],
                              origin="cursor")  # fmt: skip
-    people_plan.apply(conn, found, now_ms=now_ms)
+    directory.apply(conn, found, now_ms=now_ms)
     people = directory.load(conn)
     names = {email: name for email, name in members if name}
     g, gm = tables.billing_groups, tables.group_members

@@ -20,10 +20,10 @@ from pumpview.errors import UserInputError
 from pumpview.people import mapping as people_mapping
 from pumpview.people import plan as people_plan
 from pumpview.people.mapping import CellError, MappingFile, row_of
+from pumpview.people.person import Person
 from pumpview.people.plan import Change, PlanError, Stale
 from pumpview.reports import directory as listing
 from pumpview.store import directory
-from pumpview.store.directory import Person
 from pumpview.timeutil import day_of, now_ms, parse_day
 from pumpview.web import security
 from pumpview.web.download import csv_download
@@ -117,7 +117,7 @@ def apply(
     try:
         mapping = people_mapping.parse(csv, name)
         with security.web_of(request).engine.begin() as conn:
-            done = people_plan.apply(conn, mapping, now_ms=now_ms(), expect=plan)
+            done = directory.apply(conn, mapping, now_ms=now_ms(), expect=plan)
     except Stale as exc:
         return _preview(request, mapping, 409, stale=str(exc))
     except UserInputError as exc:
@@ -138,7 +138,7 @@ def _edit(request: Request, person_id: int, make: Plan) -> Response:
     next to its field."""
     try:
         with security.web_of(request).engine.begin() as conn:
-            done = people_plan.apply(conn, make(directory.load(conn)), now_ms=now_ms())
+            done = directory.apply(conn, make(directory.load(conn)), now_ms=now_ms())
     except (CellError, PlanError) as exc:
         field = FIELDS.get(exc.column, exc.column)
         return _page(request, 400, editing=person_id, errors={field: str(exc)})

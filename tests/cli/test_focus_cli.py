@@ -7,7 +7,7 @@ import json
 import pytest
 
 from pumpview.cli import main
-from tests.integrations.test_focus_reader import HEADER, OFFICIAL, SAMPLES
+from tests.integrations.focus.test_reader import HEADER, OFFICIAL, SAMPLES
 
 
 @pytest.fixture(autouse=True)

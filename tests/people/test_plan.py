@@ -26,8 +26,8 @@ from pumpview.people.plan import (
 from pumpview.reports import spend
 from pumpview.store import directory
 from pumpview.store.directory import apply
-from tests.integrations.test_focus_reader import HEADER as FOCUS_HEADER
-from tests.integrations.test_focus_reader import write
+from tests.integrations.focus.test_reader import HEADER as FOCUS_HEADER
+from tests.integrations.focus.test_reader import write
 
 NOW = 1_800_000_000_000
 FEB, MAR = date(2026, 2, 1), date(2026, 3, 1)

@@ -23,7 +23,7 @@ from pumpview.store.budget import WINDOW_MS, SharedBudget, claim
 from pumpview.store.engine import open_store
 from pumpview.timeutil import now_ms
 from pumpview.vault import Vault
-from tests.integrations.test_client import (  # _close_clients closes what cursor() opens
+from tests.integrations.cursor.test_client import (  # _close_clients closes what cursor() opens
     FakeClock,
     _close_clients,  # noqa: F401
     cursor,

@@ -23,7 +23,7 @@ from pumpview.simulator import truth as gt
 from pumpview.simulator.config import Faults
 from pumpview.simulator.data import SCRIPT_NAME
 from pumpview.timeutil import MS_PER_DAY, day_start_ms, now_ms
-from tests.integrations.test_focus_reader import OFFICIAL
+from tests.integrations.focus.test_reader import OFFICIAL
 from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -26,7 +26,7 @@ from pumpview.store.engine import open_store
 from pumpview.timeutil import now_ms
 from pumpview.web.app import create_app
 from pumpview.web.imports import STOPPED, VANISHED
-from tests.integrations.test_focus_reader import HEADER
+from tests.integrations.focus.test_reader import HEADER
 from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
 
 PAGE = "/settings/data-sources"

@@ -8,7 +8,7 @@ import pytest
 
 from pumpview.integrations.focus import importer
 from pumpview.integrations.focus.reader import FocusFile
-from tests.integrations.test_focus_reader import HEADER, OFFICIAL
+from tests.integrations.focus.test_reader import HEADER, OFFICIAL
 
 NOW = 1_800_000_000_000
 

@@ -16,7 +16,7 @@ from pumpview.integrations.focus.tagging import DEFAULT_KEYS, TagKeys, normal_ke
 from pumpview.people.aliases import label_form
 from pumpview.store import tables
 from pumpview.store.measures import join
-from tests.integrations.test_focus_reader import OFFICIAL
+from tests.integrations.focus.test_reader import OFFICIAL
 
 NOW = 1_800_000_000_000
 

@@ -13,7 +13,7 @@ from pumpview.errors import UserInputError
 from pumpview.integrations.focus import importer
 from pumpview.integrations.focus.reader import FocusFileError
 from pumpview.store import cloud, tables
-from tests.integrations.test_focus_reader import HEADER, OFFICIAL, write
+from tests.integrations.focus.test_reader import HEADER, OFFICIAL, write
 
 NOW = 1_800_000_000_000
 

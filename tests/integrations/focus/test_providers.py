@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from pumpview.integrations.focus.importer import import_file
 from pumpview.store import tables
-from tests.integrations import focus_files
-from tests.integrations.focus_files import CONTAINERS, SHIPPED_VERSIONS, Truth, write_file
+from tests.integrations.focus import files as focus_files
+from tests.integrations.focus.files import CONTAINERS, SHIPPED_VERSIONS, Truth, write_file
 
 NOW = 1_800_000_000_000
 SOURCES = {"aws": "aws", "azure": "microsoft", "gcp": "google-cloud", "oci": "oracle"}

@@ -13,7 +13,7 @@ import pytest
 from pumpview.integrations.focus import values
 from pumpview.integrations.focus.reader import FocusFile, FocusFileError, detect_version
 
-SAMPLES = Path(__file__).parents[1] / "focus_samples"
+SAMPLES = Path(__file__).parents[2] / "focus_samples"
 """The team's shared FOCUS samples, kept with their licences and attribution (README.md)."""
 OFFICIAL = SAMPLES / "official-sample-1.0" / "focus_sample.csv"
 HEADER = ("BilledCost,EffectiveCost,ListCost,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,"

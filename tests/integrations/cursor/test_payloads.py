@@ -16,7 +16,7 @@ from pumpview.store.measures import MEASURES, MONEY, Measures
 from pumpview.store.rollup import AT, EVENT_COLUMNS
 from pumpview.store.tables import UNATTRIBUTED
 
-PAYLOADS = Path(__file__).resolve().parent.parent / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[2] / "payloads"
 INTEGRATION = 7
 LISTED_AT = 1_751_000_000_000
 JUNE_26 = date(2025, 6, 26)

@@ -11,9 +11,9 @@ import pytest
 import stamina
 from sqlalchemy import Engine, func, select
 
-from pumpview.errors import AuthError
+from pumpview.errors import AuthError, ServerError, UserInputError
 from pumpview.integrations.cursor.client import CursorClient
-from pumpview.integrations.cursor.sync import CursorSync, SyncResult, plan_windows
+from pumpview.integrations.cursor.sync import CursorSync, SyncResult, plan_windows, status_of
 from pumpview.reports import usage
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Faults, Grant
 from pumpview.simulator import truth as gt
@@ -324,3 +324,13 @@ def test_retention_edge_is_recorded(engine, serve):
     earliest = min(day_of(e.timestamp) for e in gt.visible_events(served.sim.team, START, NOW_MS))
     with engine.connect() as conn:
         assert integrations.require(conn, "cursor").earliest_day == earliest
+
+
+def test_a_key_cursor_refuses_is_revoked_and_anything_else_an_error():
+    """One mapping from an error to the integration's status, for the sync and its run: a key
+    Cursor no longer accepts needs a new one; a plan without access, an outage or bad input
+    do not."""
+    assert status_of(AuthError("wrong key", status=401)) == "revoked"
+    assert status_of(AuthError("no Admin API", status=403, reason="no_access")) == "error"
+    assert status_of(ServerError("503", status=503)) == "error"
+    assert status_of(UserInputError("no such integration")) == "error"

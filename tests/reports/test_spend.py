@@ -18,7 +18,7 @@ from pumpview.reports import spend
 from pumpview.reports.seats import SeatPlan
 from pumpview.simulator import cloud
 from pumpview.simulator import truth as gt
-from pumpview.simulator.data import Member
+from pumpview.simulator.roster import Member
 from pumpview.simulator.routes import GROUP_NAMES
 from pumpview.store import directory
 from pumpview.store.engine import snapshot

@@ -30,7 +30,8 @@ from pumpview.reports import usage
 from pumpview.reports.seats import SeatPlan
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY
 from pumpview.simulator import truth as gt
-from pumpview.simulator.data import Event, Team
+from pumpview.simulator.data import Team
+from pumpview.simulator.events import Event
 from pumpview.store import integrations, tables
 from pumpview.store.engine import open_store, snapshot
 from pumpview.store.usage import Staged, replace_window

@@ -11,12 +11,8 @@ from sqlalchemy import func, select
 
 from pumpview.errors import RateLimited
 from pumpview.integrations.cursor import connection, runner
-from pumpview.integrations.cursor.client import (
-    EVENTS_PATH,
-    EVENTS_PER_MINUTE,
-    CursorClient,
-    pace_bucket,
-)
+from pumpview.integrations.cursor.client import CursorClient
+from pumpview.integrations.cursor.pacing import EVENTS_PATH, EVENTS_PER_MINUTE, pace_bucket
 from pumpview.simulator import DEMO_KEY
 from pumpview.store import tables
 from pumpview.store.budget import WINDOW_MS, SharedBudget, claim

@@ -25,12 +25,12 @@ from pumpview.errors import (
     ServerError,
     UserInputError,
 )
+from pumpview.integrations.cursor.allowlist import check_route
 from pumpview.integrations.cursor.client import (
     INVALID_KEY_MESSAGE,
     ClientEvent,
     CursorClient,
     check_base_url,
-    check_route,
     make_http,
     parse_retry_after,
 )

@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 
 from pumpview.errors import AuthError
 from pumpview.integrations.cursor import connection, runner, usage_events
-from pumpview.integrations.cursor.client import EVENTS_PATH, EVENTS_PER_MINUTE
+from pumpview.integrations.cursor.pacing import EVENTS_PATH, EVENTS_PER_MINUTE
 from pumpview.integrations.cursor.runner import SyncBusy, SyncStopped, run_sync
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt

@@ -1,4 +1,5 @@
-"""Seat fees, as configured: the Admin API exposes none (FOCUS reference §4.1), so a plan's price
+"""Seat fees, as configured: the Admin API exposes none
+(cursor.com/docs/account/teams/admin-api), so a plan's price
 per seat and month, from settings, is all there is. Configured, not measured.
 
 A seat is a member of the team's current roster who is not removed, not a service account and

@@ -1,6 +1,6 @@
 """The FOCUS export of Cursor costs: exact against the simulator's events, read back whole by our
 own importer, in plain notation, one column set per version, no email when asked, seat rows only
-when configured, and the reference's worked example (tests/focus_samples/cursor-mapping-example).
+when configured, and the worked example (tests/focus_samples/cursor-mapping-example).
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ FOCUS_1_2 = [
     "ServiceCategory", "ServiceName", "ServiceSubcategory", "SkuId", "SkuMeter", "SubAccountId",
     "SubAccountName", "Tags",
 ]  # fmt: skip
-"""Reference §4.3/§4.6: the 21 mandatory columns, the recommended ones Cursor fills, and the
-three kept though null (ChargeClass, InvoiceId, CommitmentDiscountStatus)."""
+"""The FOCUS specification's column lists: the 21 mandatory columns, the recommended ones Cursor
+fills, and the three kept though null (ChargeClass, InvoiceId, CommitmentDiscountStatus)."""
 CUSTOM = [
     "x_CacheReadTokens", "x_CacheWriteTokens", "x_ChargedCents", "x_CostSource", "x_CursorKind",
     "x_CursorTokenFeeCents", "x_DiscountPercentOff", "x_InputTokens", "x_IsHeadless",
@@ -132,7 +132,7 @@ def person(row: dict[str, str]) -> str | None:
 
 
 def list_cents(event: Event, old_api: bool) -> Decimal:
-    """Reference §4.2, worked from the event as the simulator made it: before discounts for
+    """README "Definitions", worked from the event as the simulator made it: before discounts for
     tokens; chargedCents, or $0.04 a request unit on old payloads, for requests."""
     if "Not Charged" in event.kind:
         return Decimal(0)
@@ -264,7 +264,7 @@ def test_the_export_imports_back_with_the_same_totals(engine, serve, tmp_path, v
 @pytest.mark.parametrize("version", ["1.2", "1.3", "1.4"])
 def test_each_version_has_its_column_set_and_plain_numbers(engine, serve, tmp_path, version):
     """The header is the version's column set in order; every number is plain decimal notation
-    (never an exponent, reference §4.7 #1); instants are UTC with Z; nulls are empty fields."""
+    (never an exponent: FOCUS NumericFormat); instants are UTC with Z; nulls are empty fields."""
     served = serve(days=DAYS, members=6)
     sync(engine, served)
     path = tmp_path / "cursor.csv"
@@ -281,7 +281,7 @@ def test_each_version_has_its_column_set_and_plain_numbers(engine, serve, tmp_pa
     assert {r["BilledCost"] for r in rows if r["x_CostSource"] == "configured"} == {"40"}
     providers = {r.get(c) for r in rows for c in ("ProviderName", "PublisherName",
                  "ServiceProviderName", "HostProviderName", "InvoiceIssuerName")}  # fmt: skip
-    assert providers - {None} == {"Cursor"}  # one name: not a third-party charge (§3.2)
+    assert providers - {None} == {"Cursor"}  # one name: not a third-party charge
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -357,9 +357,9 @@ def test_nothing_stored_is_a_clear_error_and_writes_no_file(engine, tmp_path):
     assert list(out.iterdir()) == []
 
 
-# -- the reference's worked example ----------------------------------------------------------------
+# -- the worked example (tests/focus_samples/cursor-mapping-example) ------------------------------
 
-WORKED = [  # the older doc example (reference §4.4, the sample's README): no chargedCents
+WORKED = [  # the older doc example (tests/focus_samples/README.md): no chargedCents
     {"timestamp": "1750979225854", "userEmail": "developer@company.com", "model": "claude-4-opus",
      "kind": "Usage-based", "maxMode": True, "requestsCosts": 5, "isTokenBasedCall": True,
      "tokenUsage": {"inputTokens": 126, "outputTokens": 450, "cacheWriteTokens": 6112,
@@ -389,7 +389,7 @@ EffectiveCost aside, checked below)."""
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_worked_example_agrees_with_the_shared_sample(engine, tmp_path):
-    """The three events of the reference's worked example, stored as a sync stores them, export
+    """The three events of the worked example, stored as a sync stores them, export
     as the shared sample does, cell for cell, but for what the sample rounded or named
     otherwise (listed here)."""
     with engine.begin() as conn:
@@ -433,7 +433,7 @@ def test_the_worked_example_agrees_with_the_shared_sample(engine, tmp_path):
     # where the sample repeated the list price.
     assert [included[c] for c in COSTS] == ["0", "0", "0.056", "0"]
     assert sample[("Usage-Based", "admin@company.com")]["ContractedCost"] == "0.056"
-    # Named otherwise: the reference's newer names for the account and the service.
+    # Named otherwise: our newer names for the account and the service.
     assert (opus["BillingAccountId"], opus["ServiceName"], opus["SkuId"]) == (
         "cursor:team/acme", "Cursor AI Usage", "cursor/model/claude-4-opus"
     )  # fmt: skip

@@ -56,7 +56,7 @@ def folded_records(records: list[rollup.Record]) -> dict[tuple[Any, ...], Measur
 
 
 def test_documented_2026_event_fills_every_column() -> None:
-    """The reference's first example event maps onto every stored column."""
+    """The docs' first example event maps onto every stored column."""
     assert event_rows("usage_events_2026.json")[0] == {
         "integration_id": INTEGRATION,
         "ts_ms": 1750979225854,
@@ -527,7 +527,7 @@ def test_members_2026_rows() -> None:
 
 
 def test_members_numeric_ids_become_strings() -> None:
-    """[DOC-2026a] numeric ids are stored as text."""
+    """Numeric ids (an earlier 2026 revision of Cursor's docs) are stored as text."""
     rows = members.to_rows(load("members_2026a.json"), INTEGRATION, LISTED_AT)
     assert [(r["email"], r["user_id"]) for r in rows] == [
         ("developer@company.com", "12345"),

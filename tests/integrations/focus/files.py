@@ -8,9 +8,10 @@ truth comes from the generator's own values, never from reading the file back, s
 compares an import with it checks the reader and the store against something independent.
 
 Amounts are decimal strings of up to 10 places (9 for Google's BigQuery ``NUMERIC``), one in
-eight in exponent notation, so the truth is exact. Each provider's habits are those of the FOCUS
-reference (``../shared/reference/focus.md`` §1 for the columns of each version, §6.1 for the
-providers); where the reference marks a detail unverified, the comment says so.
+eight in exponent notation, so the truth is exact. The columns of each version are the FOCUS
+specification's (github.com/FinOps-Open-Cost-and-Usage-Spec/FOCUS_Spec); each provider's habits
+are those its FOCUS export documents (AWS Data Exports, Azure Cost Management, Google Cloud, OCI);
+where a detail is unverified, the comment says so.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ KEY_VALUES = frozenset({"Tags", "SkuPriceDetails"})
 
 
 def focus_columns(version: str) -> list[str]:
-    """The Cost and Usage columns of a FOCUS version (reference §1: 43, 50, 57, 65, 65)."""
+    """The Cost and Usage columns of a FOCUS version (the specification's: 43, 50, 57, 65, 65)."""
     columns = set(FOCUS_1_0)
     for step in VERSIONS[1 : VERSIONS.index(version) + 1]:
         columns |= set(ADDED[step])
@@ -239,7 +240,7 @@ def _tags(provider: str, version: str, rng: random.Random) -> dict[str, str]:
 
 
 def _extras(provider: str, version: str, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """The provider's ``x_`` columns of a row (``None`` for null), by the reference's lists."""
+    """The provider's ``x_`` columns of a row (``None`` for null), by its documented lists."""
     code = row["_code"]
     if provider == "aws":
         extra: dict[str, Any] = {

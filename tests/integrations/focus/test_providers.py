@@ -80,8 +80,8 @@ def assert_stored_as_written(engine, truth: Truth) -> None:
 
 
 def test_the_generated_headers_have_the_reference_column_counts():
-    """FOCUS 1.0 has 43 Cost and Usage columns, 1.1 50, 1.2 57, 1.3 65, 1.4 65 (reference §1),
-    1.4 without ProviderName and PublisherName."""
+    """FOCUS 1.0 has 43 Cost and Usage columns, 1.1 50, 1.2 57, 1.3 65, 1.4 65 (the specification's
+    column lists), 1.4 without ProviderName and PublisherName."""
     counts = [len(focus_files.focus_columns(v)) for v in focus_files.VERSIONS]
     assert counts == [43, 50, 57, 65, 65]
     assert "ProviderName" in focus_files.focus_columns("1.3")

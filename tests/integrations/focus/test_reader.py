@@ -1,4 +1,5 @@
-"""FOCUS files read exactly, whatever the version and the provider's habits (reference §6.2)."""
+"""FOCUS files read exactly, whatever the version and the provider's habits (as the providers'
+FOCUS exports document them)."""
 
 from __future__ import annotations
 
@@ -56,8 +57,9 @@ def test_the_official_sample_sums_to_the_cent_of_its_own_cells():
 
 
 def test_every_shared_sample_reads_and_the_cursor_example_adds_up():
-    """The reference's Cursor mapping (§4.4): two included or token rows ($0 and $0.6270932)
-    and two seats of $40, in 1.2 and 1.4 files, and every other sample file reads."""
+    """Our Cursor mapping's worked example (tests/focus_samples/cursor-mapping-example): two
+    included or token rows ($0 and $0.6270932) and two seats of $40, in 1.2 and 1.4 files, and
+    every other sample file reads."""
     for path in sorted(SAMPLES.glob("*/*.csv")):
         assert list(FocusFile(path).rows()), path
     for name, version in (("cursor_focus_1_2.csv", "1.2"), ("cursor_focus_1_4.csv", "1.4")):

@@ -1,11 +1,13 @@
-"""The columns of a FOCUS export of Cursor costs, per FOCUS version (reference §4.3, §4.6).
+"""The columns of a FOCUS export of Cursor costs, per FOCUS version (the column lists of the
+specification, github.com/FinOps-Open-Cost-and-Usage-Spec/FOCUS_Spec).
 
 FOCUS columns first, alphabetically, then our ``x_`` columns (FOCUS: custom columns SHOULD come
 after). Only columns Cursor can fill are written, except three that stay present though null:
 ``ChargeClass`` (mandatory), ``InvoiceId`` (the 1.2 validator's recommendation) and
 ``CommitmentDiscountStatus`` (the 1.2 validator's rules read it once usage measurement is
-declared, §4.7 #4). An optional column present but all null where nulls are not allowed
-(``BillingAccountType``) would fail validation, so none such is written (§4.7 #2).
+declared: a quirk of focus-validator 2.2.1, not of the spec). An optional column present but all
+null where nulls are not allowed (``BillingAccountType``) would fail validation, so none such is
+written.
 """
 
 from __future__ import annotations

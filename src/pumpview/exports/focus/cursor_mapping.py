@@ -1,19 +1,20 @@
-"""Cursor usage as FOCUS cost rows (FOCUS reference §4): pure, no I/O.
+"""Cursor usage as FOCUS cost rows (our mapping, README "FOCUS export"): pure, no I/O.
 
-One usage row per UTC day x principal x model x kind x Max mode x token-based x headless
-(§4.1), its costs from the product's own definitions (README, "Definitions"):
+One usage row per UTC day x principal x model x kind x Max mode x token-based x headless,
+its costs from the product's own definitions (README, "Definitions"):
 
 * ``ContractedCost`` = Σ cost (``chargedCents``, or the old-payload formula) of every event;
 * ``BilledCost`` = ``EffectiveCost`` = the on-demand part (chargeable events): included usage is
-  paid by the seat, so it bills nothing (§4.2);
+  paid by the seat, so it bills nothing;
 * ``ListCost`` = Σ (model cost + Cursor token fee) for token-based rows, the price before any
   discount; for request-based rows Σ ``chargedCents``, or for old payloads without it the legacy
-  $0.04 per request unit (§4.2); 0 for the "Not Charged" kinds.
+  $0.04 per request unit; 0 for the "Not Charged" kinds.
 
 Seat rows (optional, configured) are recurring Usage rows with the seat price in all four costs
-(§4.7 #3: a Purchase row would need EffectiveCost 0). Money is exact: cents / 100 under a
-context that traps rounding. Rows are plain dicts of typed values (``Decimal``, ``int``,
-``bool``, ``datetime``, ``str``, a tag dict, ``None``); ``writer`` puts them into files.
+(focus-validator's ``EffectiveCost-C-005-C``: a Purchase row would need EffectiveCost 0). Money
+is exact: cents / 100 under a context that traps rounding. Rows are plain dicts of typed values
+(``Decimal``, ``int``, ``bool``, ``datetime``, ``str``, a tag dict, ``None``); ``writer`` puts
+them into files.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class UsageSums:
 
 @dataclass(frozen=True, slots=True)
 class UsageKey:
-    """The grain of a usage row (§4.1), principal aside."""
+    """The grain of a usage row, principal aside."""
 
     day: date
     model: str
@@ -117,7 +118,7 @@ class UsageKey:
 
 def keep(key: UsageKey, sums: UsageSums) -> bool:
     """Whether a cell becomes a row: "Not Charged" events only when they carry tokens, so usage
-    volume stays visible (§4.1); anything else always."""
+    volume stays visible; anything else always."""
     return NOT_CHARGED not in key.kind or sums.tokens > 0
 
 
@@ -132,14 +133,15 @@ class Costs:
 
 
 def usage_costs(sums: UsageSums) -> Costs:
-    """A usage cell's costs (§4.2): billed = effective = on-demand, contracted = all of the
+    """A usage cell's costs: billed = effective = on-demand, contracted = all of the
     product's cost, list = before discounts."""
     billed = _dollars(sums.on_demand_cents)
     return Costs(billed, billed, _dollars(sums.list_cents), _dollars(sums.cost_cents))
 
 
 def seat_costs(fee: Decimal) -> Costs:
-    """A seat's costs: the configured price in all four (§4.7 #3)."""
+    """A seat's costs: the configured price in all four (a Usage row: focus-validator's
+    ``EffectiveCost-C-005-C`` wants EffectiveCost 0 on a Purchase)."""
     return Costs(fee, fee, fee, fee)
 
 
@@ -151,7 +153,7 @@ def usage_row(
     version: str,
     names: Pseudonyms,
 ) -> Row:
-    """One FOCUS usage row (§4.3) for one grain cell."""
+    """One FOCUS usage row for one grain cell."""
     day_start = _midnight(key.day)
     month = _midnight(key.day.replace(day=1))
     if key.token_based:
@@ -230,7 +232,7 @@ def seat_row(
     version: str,
     names: Pseudonyms,
 ) -> Row:
-    """One member's seat for one billing month (a calendar month, §4.3's fallback): a recurring
+    """One member's seat for one billing month (a calendar month): a recurring
     Usage row with the configured price in all four costs."""
     start = _midnight(month)
     end = _midnight((month + timedelta(days=32)).replace(day=1))
@@ -285,10 +287,10 @@ def _common(account: Account, month: datetime, version: str) -> Row:
         "ChargeCategory": "Usage",
         "ChargeClass": None,
         # Present though always null: with usage measurement declared, the 1.2 validator's
-        # rules read it (reference §4.7 #4).
+        # rules read it (focus-validator 2.2.1).
         "CommitmentDiscountStatus": None,
         "InvoiceId": None,  # Cursor's invoice ids are not in the Admin API
-        "InvoiceIssuerName": PROVIDER,  # = ProviderName: not a third-party charge (§3.2)
+        "InvoiceIssuerName": PROVIDER,  # = ProviderName: not a third-party charge
         **providers,
     }
 

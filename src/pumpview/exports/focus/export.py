@@ -1,6 +1,6 @@
-"""Cursor costs as a FOCUS file: the stored usage events, grouped per UTC day at the grain of
-FOCUS reference §4.1, mapped to rows (``exports.focus.cursor_mapping``) and written whole
-(``exports.focus.writer``), with a metadata file beside it.
+"""Cursor costs as a FOCUS file: the stored usage events, grouped per UTC day at the grain the
+README's "FOCUS export" gives, mapped to rows (``exports.focus.cursor_mapping``) and written
+whole (``exports.focus.writer``), with a metadata file beside it.
 
 The events are read in one streamed query per team, oldest first, and folded one day at a time:
 memory holds a day's cells, never a year's events. Each event's list price is the reports' own
@@ -74,7 +74,7 @@ class Exported:
     totals: Totals
     left_out: int
     """Events of the "Not Charged" kinds without tokens: no cost and no usage to show
-    (§4.1)."""
+    (README, "FOCUS export")."""
 
 
 # -- reading and grouping -------------------------------------------------------------------------
@@ -229,7 +229,7 @@ def roster(conn: Connection, integration_ids: Sequence[int]) -> Roster:
 
 @dataclass
 class Progress:
-    """Counts as rows are made: the events left out (§4.1)."""
+    """Counts as rows are made: the events left out."""
 
     left_out: int = 0
     on_day: Callable[[date], None] | None = None
@@ -239,7 +239,7 @@ def kept_cells(
     conn: Connection, where: usage.Scope, progress: Progress | None = None
 ) -> Iterator[tuple[int, CellKey, UsageSums]]:
     """Every usage cell that becomes a row, team by team, day by day, in a stable order; the
-    "Not Charged" events left out (§4.1) are counted in ``progress``."""
+    "Not Charged" events left out are counted in ``progress``."""
     progress = progress or Progress()
     for cells in usage_days(conn, where):
         for cell, sums in sorted(cells.sums.items(), key=_order):

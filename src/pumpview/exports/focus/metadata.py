@@ -1,4 +1,4 @@
-"""The metadata file beside a FOCUS export: FOCUS schema metadata (reference §1.1: SchemaId,
+"""The metadata file beside a FOCUS export: FOCUS schema metadata (the specification's SchemaId,
 FocusVersion, CreationDate, DataGeneratorVersion, the column definitions with the ``cursor/``
 tag prefix) and, under ``x_PumpView``, what a reader needs to trust the figures: the range, the
 teams, the rows and totals, how costs and people were written, and whether seat rows are

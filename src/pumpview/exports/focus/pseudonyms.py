@@ -1,6 +1,7 @@
 """How an export names people: an opaque id for each, and on request no email at all.
 
-The FOCUS 1.5 draft warns that principal columns may be personal data (reference §3.4, §4.3):
+The FOCUS 1.5 draft warns that principal columns may be personal data (FOCUS_Spec PR #2360,
+``PrincipalId``):
 ``--hash-emails`` writes a keyed hash (HMAC-SHA256) wherever an address would appear. The key
 derives from the installation's secret, so the same person gets the same id in every export of
 this installation, and nobody without the secret can test a guessed address against it.

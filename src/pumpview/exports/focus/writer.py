@@ -3,8 +3,8 @@
 Every file is written under a temporary name in the target's folder and renamed into place
 only once complete (``staged``): a failure, a full disk or Ctrl-C leaves the old file, or none,
 never half of one. Numbers are written exactly and in plain notation (FOCUS forbids a positive
-exponent sign, reference §4.7 #1); nulls are empty fields in CSV (as the spec's own examples
-and the providers write them) and nulls in Parquet.
+exponent sign: focus-data-toolkit's 1.4 lint rejects ``4E+1``); nulls are empty fields in CSV
+(as the spec's own examples and the providers write them) and nulls in Parquet.
 
 Parquet money columns are ``decimal(38, 26)``, not the ``decimal(38, 17)`` of
 ``focus-data-toolkit``: Cursor's cents carry up to 20 decimals (float noise such as
@@ -154,7 +154,7 @@ def _parquet(path: Path, rows: Iterable[Mapping[str, Any]], columns: Sequence[st
 
     def batch_of(chunk: list[Mapping[str, Any]]) -> Any:
         values = {name: [row[name] for row in chunk] for name in columns}
-        for name in json_columns:  # FOCUS: "serialized JSON", a string, not a map (§4.6)
+        for name in json_columns:  # FOCUS: "serialized JSON", a string, not a map
             values[name] = [None if v is None else text(v) for v in values[name]]
         return pa.RecordBatch.from_arrays(
             [pa.array(values[f.name], type=f.type) for f in schema], schema=schema

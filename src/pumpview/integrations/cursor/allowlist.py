@@ -16,8 +16,9 @@ READ_ONLY_ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", "/teams/groups"),
     ("GET", "/teams/groups/{id}"),
 )
-"""The only (method, path) pairs this client sends (cursor-admin-api.md §13.1). Several reads are
-POST, so the method is part of the key. An Admin key can also write (§13.2); we never do."""
+"""The only (method, path) pairs this client sends (the read routes of
+https://cursor.com/docs/account/teams/admin-api). Several reads are POST, so the method is part
+of the key. An Admin key can also write (spend limits, removing members); we never do."""
 
 _ID_SEGMENT = r"[A-Za-z0-9_\-]+"  # no '.', '/' or '%': a template can never reach another route
 _ROUTE_PATTERNS = tuple(

@@ -6,9 +6,10 @@ A call walks one way: allowlist (method + path, refused before anything is sent:
 only place statuses and transport failures are mapped) -> a retry decided by the error's type
 alone (stamina).
 
-References: cursor-admin-api.md §0 (limits, auth), §8 (error bodies), §13 (allowlist);
-pitfalls.md §2.3 #3-#5 and #9 (retry 429/5xx/timeouts/non-JSON, honour ``Retry-After``, retry
-POST reads, pace under the limit and slow down after a 429).
+References: Cursor's Admin API docs (https://cursor.com/docs/account/teams/admin-api: limits,
+auth, routes); the error bodies observed on Cursor's forum (forum.cursor.com/t/109221,
+/134954); and what broke other importers (ingestr and Airbyte's source-cursor: no retry of 429,
+5xx, timeouts or non-JSON bodies, POST reads not retried, ``Retry-After`` ignored, no pacing).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def backoff_seconds(error: UpstreamError, failures: int, rng: random.Random) -> 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """``Retry-After`` as seconds from ``now`` (delta-seconds or an HTTP date); ``None`` if absent
-    or unreadable. Cursor does not document the header (§8); we use it when present."""
+    or unreadable. Cursor does not document the header; we use it when present."""
     if value is None:
         return None
     text = value.strip()
@@ -151,7 +152,8 @@ def _exchange(send: Callable[[], httpx.Response], what: str) -> tuple[int, Any]:
 
 
 def _upstream_message(response: httpx.Response) -> str:
-    """``body.message or body.error`` for every §8 body shape; else a description of the body."""
+    """``body.message or body.error`` for every error body shape seen; else a description of
+    the body."""
     try:
         body = money.loads(response.content)
     except ValueError:

@@ -11,12 +11,13 @@ from typing import Protocol
 PACE_WINDOW_SECONDS = 60.0
 EVENTS_PATH = "/teams/filtered-usage-events"
 EVENTS_PER_MINUTE = 58
-"""Documented 60/min per team for usage events (§0); two spare for clock skew and latency."""
+"""Documented 60/min per team for usage events (cursor.com/docs/account/teams/admin-api); two
+spare for clock skew and latency."""
 OTHER_PER_MINUTE = 18
-"""Documented 20/min per team for most endpoints (§0)."""
+"""Documented 20/min per team for most endpoints (same page)."""
 AFTER_429_PER_MINUTE = 18
 """After a 429 a bucket drops to this for the client's lifetime: the old API limits events at
-20/min, and other tools on the same team share the budget (pitfalls §2.3 #9)."""
+20/min, and other tools on the same team share the budget."""
 
 
 def pace_bucket(path: str) -> str:

@@ -9,7 +9,7 @@ A header row names the columns (any case, in any order; ``Valid From`` is ``vali
 further row speaks of one person: ``email``, ``name``, ``aliases`` (``;``-separated cloud owner
 tag values), and a ``team`` from ``valid_from`` (inclusive) to ``valid_to`` (the first day out
 of it), both ``YYYY-MM-DD`` and optional. A person may have several rows: their team history.
-How a row finds its person, and what it changes, is ``people_plan``'s.
+How a row finds its person, and what it changes, is ``people.plan``'s.
 
 A cell that cannot be read is a ``UserInputError`` naming the file, the line and the column.
 """
@@ -51,7 +51,7 @@ class Row:
     """Lower-case."""
     name: str | None = None
     aliases: tuple[str, ...] = ()
-    """Normalised as aliases are kept (``tagging.alias``), each once."""
+    """Normalised as aliases are kept (``people.aliases.alias``), each once."""
     team: str | None = None
     valid_from: date | None = None
     valid_to: date | None = None

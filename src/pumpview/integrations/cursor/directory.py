@@ -1,6 +1,6 @@
 """Cursor's members and billing groups into the directory of people (``store.directory``).
 
-Members are found, or made, as a mapping's rows are (``people_plan``): by email, else the
+Members are found, or made, as a mapping's rows are (``people.plan``): by email, else the
 email-less person who holds its Google-label spelling gets it. Cursor names a person only when
 no one has. Billing groups carry no history: a person seen in a new group moves from ``today``,
 someone first seen in a group has been in it since always. Memberships an admin or a mapping set

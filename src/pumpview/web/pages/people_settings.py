@@ -3,7 +3,7 @@ an admin's edits of one person (as ``pumpview people``).
 
 The preview carries the file back in its form with the fingerprint of what it showed: Apply
 plans the file again against the directory as it is then, and goes ahead only if that is still
-what the admin saw. Every edit is planned by ``people_plan`` as a file's row would be, so it says
+what the admin saw. Every edit is planned by ``people.plan`` as a file's row would be, so it says
 what it did in the same words, and nothing already true is done twice.
 """
 

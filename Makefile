@@ -61,6 +61,7 @@ lint: dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The storage and sync tests start a throwaway PostgreSQL server of their own; install one if missing.
 postgres:

@@ -3,7 +3,7 @@
 #
 # focus-validator 2.2.1 needs Python >= 3.12 and pins numpy < 2, pandas < 3 and more (a 600 MB
 # environment), so it lives in a venv of its own (.venv-focus, git-ignored), never in .venv.
-# Offline it carries the 1.2 rules only (FOCUS reference §5.3). It exits 0 even when rules fail,
+# Offline it carries the 1.2 rules only (github.com/finopsfoundation/focus_validator). It exits 0 even when rules fail,
 # so this script reads its JUnit report and fails on any <failure> except the model's known
 # contradictory InvoiceId-C-004-C / InvoiceId-C-005-C (InvoiceId is null: Cursor's invoice ids are
 # not in the Admin API).
@@ -46,7 +46,7 @@ if [ ! -x "$VENV/bin/focus-validator" ]; then
     fi
     echo "Building $VENV with $PY ($("$PY" --version)); about 600 MB" >&2
     "$PY" -m venv "$VENV"
-    # pyarrow < 22: a newer one needs numpy >= 2, which focus-validator pins below (§5.3 #1).
+    # pyarrow < 22: a newer one needs numpy >= 2, which focus-validator pins below.
     "$VENV/bin/pip" install --quiet --disable-pip-version-check \
         "focus-validator==2.2.1" "pyarrow<22"
 fi
@@ -65,7 +65,7 @@ fi
 EXPORT="$(cd "$(dirname "$EXPORT")" && pwd)/$(basename "$EXPORT")"
 REPORT="$WORK/focus-junit.xml"
 
-# The validator reads rules/currency_codes.csv relative to the working folder (§5.3 #2).
+# The validator reads rules/currency_codes.csv relative to the working folder.
 SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 (cd "$SITE" && "$VENV/bin/focus-validator" --data-file "$EXPORT" --validate-version 1.2 \
     --block-download --applicability-criteria USAGE_MEASUREMENT_SUPPORTED,TAGGING_SUPPORTED \

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +14,21 @@ from pumpview.store import accounts as store
 from pumpview.store import tables
 
 NOW = 1_800_000_000_000
+
+COUNT_HASHES = (
+    "import argon2; calls = []; hash = argon2.PasswordHasher.hash\n"
+    "argon2.PasswordHasher.hash = lambda self, *a: calls.append(1) or hash(self, *a)\n"
+    "import pumpview.accounts; print(len(calls))"
+)
+
+
+def test_importing_accounts_hashes_nothing():
+    """An argon2 hash costs tens of milliseconds: the unknown user's stand-in hash is made at
+    the first sign-in that needs it, not when a command or the web app imports the module."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", COUNT_HASHES], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "0"
 
 
 def test_a_user_signs_in_with_their_password_only(engine):

@@ -13,8 +13,8 @@ from pumpview.settings import Settings
 from pumpview.vault import KEY_FILE, Vault
 
 MAKE_VAULT = (
-    "import sys; from pumpview.settings import Settings; from pumpview.vault import Vault;"
-    "v = Vault.from_settings(Settings(home=sys.argv[1])); print(v.seal('x'))"
+    "import sys; from pumpview.settings import Settings;"
+    "v = Settings(home=sys.argv[1]).vault(); print(v.seal('x'))"
 )
 
 
@@ -29,7 +29,7 @@ def test_two_processes_starting_at_once_share_one_secret(tmp_path):
     ]
     tokens = [p.communicate(timeout=60)[0].strip() for p in procs]
     assert all(p.returncode == 0 for p in procs)
-    vault = Vault.from_settings(Settings(home=home))
+    vault = Settings(home=home).vault()
     assert {vault.open(t) for t in tokens} == {"x"}
     assert stat.S_IMODE((home / KEY_FILE).stat().st_mode) == 0o600
     assert sorted(p.name for p in home.iterdir()) == [KEY_FILE]  # no temporary left behind
@@ -38,15 +38,15 @@ def test_two_processes_starting_at_once_share_one_secret(tmp_path):
 def test_a_key_file_that_is_a_folder_is_named_in_the_error(tmp_path):
     (tmp_path / KEY_FILE).mkdir()
     with pytest.raises(UserInputError, match=f"cannot use the key file {tmp_path / KEY_FILE}"):
-        Vault.from_settings(Settings(home=tmp_path))
+        Settings(home=tmp_path).vault()
 
 
 def test_a_bad_secret_is_blamed_on_where_it_came_from(tmp_path):
     (tmp_path / KEY_FILE).write_bytes(b"not-a-fernet-key")
     with pytest.raises(UserInputError, match=f"the key file {tmp_path / KEY_FILE} is not a valid"):
-        Vault.from_settings(Settings(home=tmp_path))
+        Settings(home=tmp_path).vault()
     with pytest.raises(UserInputError, match="PUMPVIEW_SECRET_KEY is not a valid"):
-        Vault.from_settings(Settings(home=tmp_path, secret_key="nope"))
+        Settings(home=tmp_path, secret_key="nope").vault()
 
 
 def test_a_key_sealed_with_another_secret_is_a_clear_error():

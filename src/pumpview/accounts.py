@@ -7,6 +7,7 @@ shown once (a token, a link) or lives only in the browser's cookie (a session id
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -28,7 +29,13 @@ SETUP_LINK_MS = 3_600_000
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash("no such user: the same work either way")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """What an unknown user's password is checked against: the same work either way. Made at
+    the first sign-in that needs it, not at import (a hash costs tens of milliseconds)."""
+    return _HASHER.hash("no such user: the same work either way")
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ def sign_in(engine: Engine, email: str, password: str) -> User | None:
     with engine.connect() as conn:
         row = accounts.user(conn, email.strip().lower())
     try:
-        _HASHER.verify(row.password_hash if row is not None else _DUMMY_HASH, password)
+        _HASHER.verify(row.password_hash if row is not None else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     return None if row is None else User(row.id, row.email, row.role)

@@ -8,7 +8,7 @@ import stat
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ByteSize, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,11 +18,17 @@ from pumpview.integrations.cursor import DEFAULT_BASE_URL
 from pumpview.integrations.focus.tagging import DEFAULT_OWNER_KEYS, DEFAULT_TEAM_KEYS, TagKeys
 from pumpview.timeutil import SYSTEM_CLOCK, Clock, to_ms
 
+if TYPE_CHECKING:
+    from pumpview.reports.seats import SeatPlan
+    from pumpview.vault import Vault
+
 
 class Settings(BaseSettings):
     """``PUMPVIEW_HOME``, ``_DATABASE_URL``, ``_SECRET_KEY`` and ``_RATE_LIMIT`` (on/off).
 
-    CLI flags override these; nothing reads the environment anywhere else.
+    CLI flags override these; nothing reads the environment anywhere else. Only the faces (the
+    CLI and the web app) read settings: they build what the core needs from them (``vault()``,
+    ``seats``) and pass it down.
     """
 
     model_config = SettingsConfigDict(env_prefix="PUMPVIEW_", extra="ignore")
@@ -72,6 +78,24 @@ class Settings(BaseSettings):
     def tag_keys(self) -> TagKeys:
         """The owner and team tag keys an import attributes cloud costs by."""
         return TagKeys.of(self.owner_tags.split(","), self.team_tags.split(","))
+
+    @property
+    def seats(self) -> SeatPlan | None:
+        """The seat plan of ``seat_price`` (and ``seat_plan``); ``None`` when no price is set."""
+        from pumpview.reports.seats import SeatPlan  # noqa: PLC0415 - SQLAlchemy, when read
+
+        if self.seat_price is None:
+            return None
+        return SeatPlan(self.seat_price, (self.seat_plan or "").strip() or None)
+
+    def vault(self) -> Vault:
+        """The vault of ``secret_key``, else of the key file in the data folder (made on first
+        use)."""
+        from pumpview.vault import KEY_FILE, Vault  # noqa: PLC0415 - cryptography, when used
+
+        if self.secret_key is not None:
+            return Vault(self.secret_key.get_secret_value().encode())
+        return Vault.from_key_file(self.home_dir / KEY_FILE)
 
     @field_validator("sync_interval", mode="before")
     @classmethod

@@ -14,7 +14,6 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from pumpview.errors import UserInputError
-from pumpview.settings import Settings
 
 KEY_FILE = "secret.key"
 UNREADABLE = (
@@ -38,10 +37,8 @@ class Vault:
         return "Vault(<secret>)"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Vault:
-        if settings.secret_key is not None:
-            return cls(settings.secret_key.get_secret_value().encode())
-        path = settings.home_dir / KEY_FILE
+    def from_key_file(cls, path: Path) -> Vault:
+        """The vault of the key file at ``path``, created (0600) on first use."""
         return cls(_key_file(path), source=f"the key file {path}")
 
     def derive(self, purpose: str) -> bytes:

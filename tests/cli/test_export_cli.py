@@ -11,10 +11,10 @@ import pytest
 from cryptography.fernet import Fernet
 
 from pumpview.cli import main
-from pumpview.integrations.focus.pseudonyms import KEY_PURPOSE, Pseudonyms
+from pumpview.exports.focus.pseudonyms import KEY_PURPOSE, Pseudonyms
 from pumpview.store.engine import open_store
 from pumpview.vault import Vault
-from tests.reports.test_focus_export import DAYS, person, rows_of, sums, sync, truth
+from tests.exports.focus.test_export import DAYS, person, rows_of, sums, sync, truth
 
 SECRET = Fernet.generate_key().decode()
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

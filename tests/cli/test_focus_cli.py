@@ -7,7 +7,7 @@ import json
 import pytest
 
 from pumpview.cli import main
-from tests.integrations.test_focus_reader import (
+from tests.integrations.focus.test_reader import (
     HEADER,
     MALFORMED,
     OFFICIAL,

@@ -11,13 +11,14 @@ from decimal import Decimal
 
 import pytest
 
+from pumpview.exports.focus import export as focus_export
 from pumpview.integrations.focus import importer
-from pumpview.membership import Membership
-from pumpview.reports import focus_export, spend
+from pumpview.people.membership import Membership
+from pumpview.reports import spend
 from pumpview.reports.seats import SeatPlan
 from pumpview.simulator import cloud
 from pumpview.simulator import truth as gt
-from pumpview.simulator.data import Member
+from pumpview.simulator.roster import Member
 from pumpview.simulator.routes import GROUP_NAMES
 from pumpview.store import directory
 from pumpview.store.engine import snapshot

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from pumpview.simulator import truth
-from pumpview.simulator.data import INCLUDED, USAGE_BASED
+from pumpview.simulator.events import INCLUDED, USAGE_BASED
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 from tests.conftest import NOW_MS
 from tests.simulator.calls import DAILY, post_json

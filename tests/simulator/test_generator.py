@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from pumpview.simulator import SimConfig
-from pumpview.simulator.data import ABORTED, ERRORED, INCLUDED, USAGE_BASED, Team
+from pumpview.simulator.data import Team
+from pumpview.simulator.events import ABORTED, ERRORED, INCLUDED, USAGE_BASED
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 from tests.conftest import NOW_MS
 from tests.simulator.calls import EVENTS, expected_events, page_through, post_json

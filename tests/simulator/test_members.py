@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pumpview.simulator.data import SCRIPT_NAME, UNICODE_NAME
+from pumpview.simulator.roster import SCRIPT_NAME, UNICODE_NAME
 from tests.simulator.calls import get_json
 
 MEMBER_KEYS = {"id", "name", "email", "role", "isRemoved"}

@@ -8,7 +8,7 @@ import pytest
 
 from pumpview import money
 from pumpview.simulator import truth
-from pumpview.simulator.data import MODELS, USAGE_BASED
+from pumpview.simulator.events import MODELS, USAGE_BASED
 from pumpview.timeutil import MS_PER_DAY
 from tests.conftest import NOW_MS
 from tests.simulator.calls import EVENTS, WINDOW, expected_events, page_through, post_json

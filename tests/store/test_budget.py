@@ -11,19 +11,15 @@ from sqlalchemy import func, select
 
 from pumpview.errors import RateLimited
 from pumpview.integrations.cursor import connection, runner
-from pumpview.integrations.cursor.client import (
-    EVENTS_PATH,
-    EVENTS_PER_MINUTE,
-    CursorClient,
-    pace_bucket,
-)
+from pumpview.integrations.cursor.client import CursorClient
+from pumpview.integrations.cursor.pacing import EVENTS_PATH, EVENTS_PER_MINUTE, pace_bucket
 from pumpview.simulator import DEMO_KEY
 from pumpview.store import tables
 from pumpview.store.budget import WINDOW_MS, SharedBudget, claim
 from pumpview.store.engine import open_store
 from pumpview.timeutil import Clock
 from pumpview.vault import Vault
-from tests.integrations.test_client import (  # _close_clients closes what cursor() opens
+from tests.integrations.cursor.test_client import (  # _close_clients closes what cursor() opens
     FakeClock,
     _close_clients,  # noqa: F401
     cursor,

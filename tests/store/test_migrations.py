@@ -206,11 +206,12 @@ def test_head_constant_is_alembic_head():
 
 def test_upgrading_imported_cloud_costs_sums_them_for_the_reports(db_url):
     """Migration 0010 fills ``cloud_daily`` from the rows 0009 stored: the same totals per team
-    tag, exactly, by the default tag keys."""
+    tag, exactly, by the default tag keys (an owner tag's value kept as an alias)."""
     engine = make_engine(db_url)
     _upgrade(engine, "0009")
     amounts = [("1.0000000001", '{"team": "Core"}'), ("2.5", '{"CostCenter": "Core"}'),
-               ("0.0000000009", "{}")]  # fmt: skip
+               ("0.0000000009", "{}"),
+               ("0.25", '{"user:Owner": " Alex@Corp.com ", "team": "Core"}')]  # fmt: skip
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO cloud_imports (id, source, file_name, focus_version, "
                           "imported_at_ms) VALUES (1, 'aws', 'f.csv', '1.2', 0)"))  # fmt: skip
@@ -226,6 +227,11 @@ def test_upgrading_imported_cloud_costs_sums_them_for_the_reports(db_url):
     with snapshot(engine) as conn:
         got = dict(cloud.sums(conn, date(2026, 2, 1), date(2026, 2, 28), ("team",)))
     assert {team: costs.effective_cost for (team,), costs in got.items()} == {
-        "Core": Decimal("3.5000000001"), None: Decimal("0.0000000009"),
+        "Core": Decimal("3.7500000001"), None: Decimal("0.0000000009"),
     }  # fmt: skip
+    with snapshot(engine) as conn:
+        owners = conn.execute(text("SELECT owner, team, rows FROM cloud_daily ORDER BY rows"))
+        assert sorted(owners.all(), key=str) == sorted(
+            [("alex@corp.com", "Core", 1), (None, "Core", 2), (None, None, 1)], key=str
+        )
     engine.dispose()

@@ -302,7 +302,7 @@ def test_an_admin_imports_a_focus_file_and_everyone_sees_it(site):
     """Settings → Data sources: the upload, imported in the background, says what it read; a
     file that is not FOCUS is refused at the field and stores nothing; a viewer sees the
     list, not the form."""
-    from tests.integrations.test_focus_reader import OFFICIAL  # noqa: PLC0415
+    from tests.integrations.focus.test_reader import OFFICIAL  # noqa: PLC0415
 
     browser = site.signed_in()
     page = browser.get("/settings/data-sources")

@@ -21,9 +21,9 @@ from pumpview.money import format_dollars
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.config import Faults
-from pumpview.simulator.data import SCRIPT_NAME
+from pumpview.simulator.roster import SCRIPT_NAME
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
-from tests.integrations.test_focus_reader import OFFICIAL
+from tests.integrations.focus.test_reader import OFFICIAL
 from tests.web.conftest import ADMIN, NO_API_KEY, PASSWORD, VIEWER
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -10,7 +10,7 @@ import pytest
 
 from pumpview.cli import main
 from pumpview.simulator import DEMO_KEY
-from tests.reports.test_focus_export import HEADERS, person, rows_of, sums, truth
+from tests.exports.focus.test_export import HEADERS, person, rows_of, sums, truth
 from tests.web.conftest import VIEWER, csrf
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

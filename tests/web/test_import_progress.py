@@ -30,7 +30,7 @@ from pumpview.timeutil import from_ms
 from pumpview.web.app import create_app
 from pumpview.web.imports import STOPPED, VANISHED
 from tests.conftest import NOW_MS
-from tests.integrations.test_focus_reader import HEADER, MALFORMED, OFFICIAL, write_malformed
+from tests.integrations.focus.test_reader import HEADER, MALFORMED, OFFICIAL, write_malformed
 from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
 
 PAGE = "/settings/data-sources"

@@ -12,7 +12,7 @@ import pytest
 from pumpview.cli import main
 from pumpview.reports.plain import plain
 from pumpview.simulator import DEMO_KEY
-from pumpview.simulator.data import SCRIPT_NAME
+from pumpview.simulator.roster import SCRIPT_NAME
 from tests.web.conftest import csrf
 
 KINDS = {"people": "users", "models": "models", "requests": "requests", "daily": "daily"}

@@ -13,7 +13,7 @@ import pytest
 
 from pumpview.integrations.focus import importer
 from pumpview.simulator import cloud
-from pumpview.simulator.data import SCRIPT_NAME
+from pumpview.simulator.roster import SCRIPT_NAME
 from pumpview.timeutil import day_of
 from tests.web.test_reports import cli_json, loaded  # noqa: F401 - the fixture
 

@@ -14,7 +14,6 @@ from pumpview.simulator import DEMO_KEY, Faults
 from pumpview.store import integrations, runs
 from pumpview.store.engine import open_store
 from pumpview.timeutil import from_ms
-from pumpview.vault import Vault
 from pumpview.web.syncs import Syncs
 from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
 
@@ -30,7 +29,7 @@ def test_closing_stops_a_running_sync_after_its_page_and_records_it(serve, tmp_p
         now=from_ms(MONDAY_JUST_AFTER_MIDNIGHT),
     )  # fmt: skip
     engine = open_store(settings.db_url)
-    vault = Vault.from_settings(settings)
+    vault = settings.vault()
     with stamina.set_testing(True, attempts=100, cap=True):
         connection.connect(engine, vault, DEMO_KEY, base_url=served.url, team_name=None,
                            now_ms=settings.clock(), pacing=False)  # fmt: skip

@@ -32,10 +32,9 @@ class Context:
     @cached_property
     def vault(self) -> Vault:
         from pumpview.settings import private_home  # noqa: PLC0415
-        from pumpview.vault import Vault  # noqa: PLC0415
 
         private_home(self.settings)
-        return Vault.from_settings(self.settings)
+        return self.settings.vault()
 
     @property
     def clock(self) -> Clock:

@@ -48,11 +48,10 @@ def focus(
     from rich.console import Console  # noqa: PLC0415 - the export's modules, once it runs
     from rich.progress import Progress, SpinnerColumn, TextColumn  # noqa: PLC0415
 
-    from pumpview.integrations.focus.export_columns import check_version  # noqa: PLC0415
-    from pumpview.integrations.focus.pseudonyms import KEY_PURPOSE  # noqa: PLC0415
-    from pumpview.integrations.focus.writer import check_format  # noqa: PLC0415
-    from pumpview.reports.focus_export import ExportRequest, export  # noqa: PLC0415
-    from pumpview.reports.seats import SeatPlan  # noqa: PLC0415
+    from pumpview.exports.focus.columns import check_version  # noqa: PLC0415
+    from pumpview.exports.focus.export import ExportRequest, export  # noqa: PLC0415
+    from pumpview.exports.focus.pseudonyms import KEY_PURPOSE  # noqa: PLC0415
+    from pumpview.exports.focus.writer import check_format  # noqa: PLC0415
 
     check_version(focus_version)
     check_format(chosen)
@@ -60,7 +59,7 @@ def focus(
     err = Console(stderr=True)
     request = ExportRequest(
         since=first, until=last, integrations=integration, version=focus_version,
-        hash_emails=hash_emails, seats=SeatPlan.from_settings(context.settings),
+        hash_emails=hash_emails, seats=context.settings.seats,
     )  # fmt: skip
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err,
                   transient=True, disable=not err.is_terminal) as bars:  # fmt: skip
@@ -81,6 +80,6 @@ def focus(
 
 
 def _usd(value: object) -> str:
-    from pumpview.integrations.focus.writer import text  # noqa: PLC0415
+    from pumpview.exports.focus.writer import text  # noqa: PLC0415
 
     return text(value)

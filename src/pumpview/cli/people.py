@@ -53,8 +53,8 @@ def import_(
 ) -> None:
     from pathlib import Path  # noqa: PLC0415 - loaded when it runs
 
-    from pumpview import people_plan  # noqa: PLC0415 - SQLAlchemy, once a command runs
-    from pumpview.people_mapping import parse  # noqa: PLC0415
+    from pumpview.people import plan as people_plan  # noqa: PLC0415 - SQLAlchemy, once a command runs
+    from pumpview.people.mapping import parse  # noqa: PLC0415
     from pumpview.store import directory  # noqa: PLC0415
 
     path = Path(file)
@@ -78,7 +78,7 @@ def import_(
             typer.echo("Nothing applied.")
             return
     with engine.begin() as conn:
-        done = people_plan.apply(
+        done = directory.apply(
             conn, mapping, now_ms=context.clock(), expect=people_plan.fingerprint(changes)
         )
     typer.echo(f"Applied {_count(done)}: {people_plan.summary(done)}.")
@@ -98,7 +98,7 @@ def list_(
     """Show everyone: name, email, aliases, the team they are in today and their history.
 
     --format csv writes the mapping format, which people import reads back."""
-    from pumpview import people_mapping  # noqa: PLC0415
+    from pumpview.people import mapping as people_mapping  # noqa: PLC0415
     from pumpview.reports import directory  # noqa: PLC0415
 
     context = current(ctx)

@@ -95,13 +95,12 @@ def command(
         raise UserInputError(msg)
     # SQLAlchemy only once a report runs
     from pumpview.reports import spend, usage  # noqa: PLC0415
-    from pumpview.reports.seats import SeatPlan  # noqa: PLC0415
 
     view = VIEWS[kind]
     engine = current(ctx).engine
     if kind in UNIFIED:
         by_service = by is By.service
-        plan = SeatPlan.from_settings(current(ctx).settings)
+        plan = current(ctx).settings.seats
         rows = spend.run(engine, kind.value, first, last, integration, by_service=by_service,
                          plan=plan)  # fmt: skip
         columns = spend.COLUMNS[kind.value]

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from pumpview.membership import Membership, team_on
+from pumpview.people.membership import Membership, team_on
 from pumpview.reports.plain import plain
 from pumpview.store import directory
 

@@ -1,4 +1,5 @@
-"""Seat fees, as configured: the Admin API exposes none (FOCUS reference §4.1), so a plan's price
+"""Seat fees, as configured: the Admin API exposes none
+(cursor.com/docs/account/teams/admin-api), so a plan's price
 per seat and month, from settings, is all there is. Configured, not measured.
 
 A seat is a member of the team's current roster who is not removed, not a service account and
@@ -17,7 +18,6 @@ from decimal import Decimal
 from sqlalchemy import Connection, select
 
 from pumpview.reports.usage import Scope
-from pumpview.settings import Settings
 from pumpview.store import tables
 
 NO_SEAT_ROLES = ("service-account", "free-owner")
@@ -25,17 +25,11 @@ NO_SEAT_ROLES = ("service-account", "free-owner")
 
 @dataclass(frozen=True, slots=True)
 class SeatPlan:
-    """A plan's seat price (USD per seat per month) and its name, for labels."""
+    """A plan's seat price (USD per seat per month) and its name, for labels: from the settings
+    (``Settings.seats``), built by the faces."""
 
     price: Decimal
     plan: str | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SeatPlan | None:
-        """``PUMPVIEW_SEAT_PRICE`` (and ``_SEAT_PLAN``); ``None`` when no price is set."""
-        if settings.seat_price is None:
-            return None
-        return cls(settings.seat_price, (settings.seat_plan or "").strip() or None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,25 +20,24 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Engine
 
-from pumpview.aliases import alias, label_form
-from pumpview.integrations.focus.cursor_mapping import (
-    CURRENCY,
-    PROVIDER,
-    SEAT_SERVICE,
-    USAGE_SERVICE,
-)
-from pumpview.membership import Membership, boundaries, team_on
+from pumpview.people.aliases import alias, label_form
+from pumpview.people.membership import Membership, boundaries, team_on
+from pumpview.people.person import Person
 from pumpview.reports import cloud, seats, usage
 from pumpview.reports.seats import SeatPlan
 from pumpview.store import tables
-from pumpview.store.directory import Person, load
+from pumpview.store.directory import load
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
 
 UNTAGGED = "untagged"
 """The row of what names no person (people) or no team (teams)."""
-CURSOR, CURSOR_CURRENCY = PROVIDER, CURRENCY
-"""Cursor as a provider, as the FOCUS export names it."""
+CURSOR = "Cursor"
+CURSOR_CURRENCY = "USD"
+USAGE_SERVICE = "Cursor AI Usage"
+SEAT_SERVICE = "Cursor"
+"""Cursor as a provider: its name, currency and the FOCUS ``ServiceName`` of its usage and of
+its (configured) seats, here and in the FOCUS export (``exports.focus``), which reads them."""
 ZERO = Decimal(0)
 
 

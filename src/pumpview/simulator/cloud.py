@@ -17,7 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from random import Random
 
-from pumpview.simulator.data import Member, Team
+from pumpview.simulator.data import Team
+from pumpview.simulator.roster import Member
 from pumpview.simulator.routes import GROUP_NAMES
 
 COLUMNS = (

@@ -1,4 +1,5 @@
-"""The simulated team: members and a deterministic, lazily generated stream of usage events.
+"""The simulated team: its clock, its members (``roster``) and a deterministic, lazily generated
+stream of usage events (``events``).
 
 Every day's events are a pure function of ``(seed, day)``: counts first (cheap, from one RNG), then
 the events themselves (from a second RNG), so a window's total is known without generating it and a
@@ -10,250 +11,35 @@ from __future__ import annotations
 
 import gc
 import math
-import string
 import threading
 from bisect import bisect_right
 from collections import Counter, OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate
-from json.encoder import encode_basestring as _text
 from random import Random
 from typing import TypeVar
 
 from pumpview.simulator.config import SimConfig
+from pumpview.simulator.events import (
+    ABORTED,
+    CURSOR_TOKEN_FEE_CENTS_PER_TOKEN,
+    ERRORED,
+    FEATURES,
+    INCLUDED,
+    MODELS,
+    USAGE_BASED,
+    Event,
+)
+from pumpview.simulator.roster import Member, make_members
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms, floor_hour, now_ms
 
-INCLUDED = "Included in Business"
-USAGE_BASED = "Usage-based"
-ERRORED = "Errored, Not Charged"
-ABORTED = "Aborted, Not Charged"
-FEATURES = ("agent", "composer", "chat", "cmdk")
-_ALNUM = string.ascii_letters + string.digits
-_FIRST = [
-    "Alex",
-    "Sam",
-    "Priya",
-    "Jonas",
-    "Mei",
-    "Carlos",
-    "Fatima",
-    "Noah",
-    "Aiko",
-    "Lena",
-    "Omar",
-    "Sofia",
-    "Mateo",
-    "Chloe",
-    "Ravi",
-    "Ingrid",
-    "Tomás",
-    "Yuki",
-    "Amara",
-    "Felix",
-    "Hana",
-    "Diego",
-    "Nora",
-    "Kwame",
-    "Elif",
-    "Lucas",
-    "Maya",
-    "Arjun",
-    "Greta",
-    "Idris",
-]
-_LAST = [
-    "Kim",
-    "Novak",
-    "Singh",
-    "Berg",
-    "Chen",
-    "Silva",
-    "Haddad",
-    "Meyer",
-    "Tanaka",
-    "Rossi",
-    "Okafor",
-    "Dubois",
-    "Larsen",
-    "Costa",
-    "Patel",
-    "Schmidt",
-    "Moreau",
-    "Ito",
-    "Mensah",
-    "Kowalski",
-    "Nakamura",
-    "Alvarez",
-    "Fischer",
-    "Quinn",
-    "Reyes",
-]
 T = TypeVar("T")
-UNICODE_NAME = 'Zoë <b>"Ødegård"</b> & Søn 🚀'
-SCRIPT_NAME = "<script>alert(1)</script>"
-"""Member 2's name: a page, chart, tooltip or CSV that ran it as markup would show an alert."""
-
-
-@dataclass(frozen=True, slots=True)
-class Model:
-    """A model as the API names it; prices are US cents per million tokens."""
-
-    name: str
-    weight: int
-    provider: str
-    input: float
-    output: float
-    cache_write: float
-    cache_read: float
-
-    @property
-    def third_party(self) -> bool:
-        """Composer and Grok carry no Cursor Token Rate; every other provider's models do."""
-        return self.provider not in FIRST_PARTY
-
-
-FIRST_PARTY = ("cursor", "xai")
-MODELS = (
-    Model("claude-4.5-sonnet", 30, "anthropic", 300, 1500, 375, 30),
-    Model("claude-4.5-sonnet-thinking", 8, "anthropic", 300, 1500, 375, 30),
-    Model("claude-4.1-opus", 4, "anthropic", 1500, 7500, 1875, 150),
-    Model("gpt-5", 15, "openai", 125, 1000, 125, 12.5),
-    Model("gpt-5-codex", 6, "openai", 125, 1000, 125, 12.5),
-    Model("gemini-2.5-pro", 6, "google", 125, 1000, 125, 31),
-    Model("auto", 14, "openai", 125, 600, 125, 25),
-    Model("composer-1", 12, "cursor", 125, 1000, 125, 12.5),
-    Model("grok-code-fast-1", 4, "xai", 20, 150, 20, 2),
-)
-CURSOR_TOKEN_FEE_CENTS_PER_TOKEN = Decimal(25) / Decimal(1_000_000)
-"""The Cursor Token Rate: $0.25 per million tokens, on third-party models only."""
 _UNITS = (Decimal(1), Decimal(1), Decimal(2))
 _MAX_MODE_UNITS = (Decimal(5), Decimal(10))
 _LEGACY_UNITS = (Decimal(1), Decimal("1.4"), Decimal(2))
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A person on the team (or the one service account, which is not a team member)."""
-
-    index: int
-    user_id: str
-    numeric_id: int
-    name: str
-    email: str
-    role: str
-    is_removed: bool
-    listed: bool
-    """Appears in ``/teams/members`` (one removed member is omitted, as forum 161589 reports)."""
-    event_email: str | None
-    """The ``userEmail`` its events carry: ``None`` for the omitted member, other case for one."""
-    service_account_id: str | None
-    intensity: float
-    on_demand_share: float
-    max_mode_share: float
-    model_weights: tuple[int, ...]
-    active_from: int
-    """Day offset (from the first generated day) of the member's first possible activity."""
-    active_until: int | None
-    """Last day offset with activity, for removed members."""
-    group: int | None
-    hour_peak: float
-    hard_limit_dollars: int
-    monthly_limit_dollars: int | None
-
-    @property
-    def is_service_account(self) -> bool:
-        return self.service_account_id is not None
-
-
-@dataclass(slots=True)
-class Event:
-    """One usage event, with its exact money values and its rendered JSON."""
-
-    timestamp: int
-    member: int
-    email: str | None
-    model: str
-    kind: str
-    feature: str
-    max_mode: bool
-    token_based: bool
-    input_tokens: int
-    output_tokens: int
-    cache_write_tokens: int
-    cache_read_tokens: int
-    total_cents: Decimal
-    discount: int
-    token_fee: Decimal | None
-    charged_cents: Decimal
-    requests_costs: Decimal | None
-    headless: bool
-    conversation_id: str
-    service_account: tuple[str, str] | None
-    cloud_agent_id: str | None
-    json: str = field(default="", repr=False)
-
-    @property
-    def chargeable(self) -> bool:
-        return self.kind == USAGE_BASED
-
-    def cost_cents(self, old_api: bool) -> Decimal:
-        """What the event cost as the API shows it: ``chargedCents``, or for old payloads without
-        it, discounted ``totalCents`` plus ``cursorTokenFee``."""
-        if not old_api:
-            return self.charged_cents
-        fee = self.token_fee or Decimal(0)
-        if not self.token_based:
-            return fee
-        return self.total_cents * (100 - self.discount) / 100 + fee
-
-    def render(self, old_api: bool) -> str:
-        """The event as ``/teams/filtered-usage-events`` returns it, as JSON text.
-
-        Written field by field (not through a generic encoder): a 1,000,000-event history is
-        rendered once per event and this is the simulator's hot path.
-        """
-        parts = [f'{{"timestamp":"{self.timestamp}"']
-        if self.email is not None:
-            parts.append(f',"userEmail":{_text(self.email)}')
-        if self.service_account is not None:
-            account, name = self.service_account
-            parts.append(f',"serviceAccountId":{_text(account)},"serviceAccountName":{_text(name)}')
-        if self.cloud_agent_id is not None:
-            parts.append(f',"cloudAgentId":"{self.cloud_agent_id}"')
-        parts.append(
-            f',"conversationId":"{self.conversation_id}","model":{_text(self.model)}'
-            f',"kind":{_text(self.kind)},"maxMode":{_bool(self.max_mode)}'
-        )
-        if self.requests_costs is not None:
-            parts.append(f',"requestsCosts":{self.requests_costs}')
-        parts.append(f',"isTokenBasedCall":{_bool(self.token_based)}')
-        if not old_api:
-            parts.append(
-                f',"isChargeable":{_bool(self.chargeable)},"isHeadless":{_bool(self.headless)}'
-            )
-        if self.token_based:
-            discount = f',"discountPercentOff":{self.discount}' if self.discount else ""
-            parts.append(
-                f',"tokenUsage":{{"inputTokens":{self.input_tokens}'
-                f',"outputTokens":{self.output_tokens}'
-                f',"cacheWriteTokens":{self.cache_write_tokens}'
-                f',"cacheReadTokens":{self.cache_read_tokens}'
-                f',"totalCents":{self.total_cents:f}{discount}}}'
-            )
-        if not old_api:
-            parts.append(f',"chargedCents":{self.charged_cents:f}')
-        if self.token_fee is not None:
-            parts.append(f',"cursorTokenFee":{self.token_fee:f}')
-        parts.append("}")
-        return "".join(parts)
-
-
-def _bool(value: bool) -> str:
-    return "true" if value else "false"
 
 
 class Team:
@@ -263,7 +49,7 @@ class Team:
         self.config = config
         self.now = config.now_ms if config.now_ms is not None else now_ms()
         self.first_day = day_of(self.now) - timedelta(days=config.days - 1)
-        self.members = _make_members(config)
+        self.members = make_members(config)
         self._arrivals: dict[date, list[Event]] = {}
         self._arrival_rng = Random(f"{config.seed}:arrivals")
         self._cache: OrderedDict[date, list[Event]] = OrderedDict()
@@ -529,65 +315,3 @@ def _time_of_day(rng: Random, member: Member) -> int:
     # Clamped: a draw in the day's last second plus the random milliseconds would otherwise
     # land past midnight, in the next day's window but stored (and counted) under this day.
     return min(int(hour * MS_PER_HOUR) + int(rng.random() * 1000), MS_PER_DAY - 1)
-
-
-def _make_members(config: SimConfig) -> list[Member]:
-    rng = Random(f"{config.seed}:members")
-    n = config.members
-    members: list[Member] = []
-    used: set[str] = set()
-    domain = config.domain
-    for i in range(n + 1):
-        service = i == n
-        if service:
-            name, email = "Agent Runner", f"agent-runner@{domain}"
-        elif i == 3 and n > 3:
-            name, email = UNICODE_NAME, f"zoe.odegard@{domain}"
-        else:
-            first, last = rng.choice(_FIRST), rng.choice(_LAST)
-            name = f"{first} {last}"
-            base = f"{first}.{last}".lower().replace("á", "a").replace("ó", "o")
-            email = f"{base}@{domain}"
-            suffix = 2
-            while email in used:
-                email = f"{base}{suffix}@{domain}"
-                suffix += 1
-            if i == 2 and n > 2:  # drawn all the same, so the other members stay who they were
-                name = SCRIPT_NAME
-        used.add(email)
-        removed = not service and i >= 5 and i % 17 == 5
-        omitted = removed and i == 5
-        event_email: str | None = email
-        if omitted:
-            event_email = None
-        elif i == 4 and n > 4:
-            event_email = email.upper()  # events and members disagree on case (seen upstream)
-        active_until = None
-        if removed:
-            active_until = rng.randrange(max(1, config.days // 2))
-        weights = tuple(max(1, int(m.weight * rng.uniform(0.2, 2.5))) for m in MODELS)
-        members.append(
-            Member(
-                index=i,
-                user_id="user_" + "".join(rng.choice(_ALNUM) for _ in range(26)),
-                numeric_id=10_000 + i * 7 + rng.randrange(7),
-                name=name,
-                email=email,
-                role="owner" if i == 0 else "free-owner" if i == 1 else "member",
-                is_removed=removed,
-                listed=not omitted and not service,
-                event_email=event_email,
-                service_account_id=f"sa_{rng.getrandbits(40):010x}" if service else None,
-                intensity=0.6 if service else rng.lognormvariate(0, 0.6),
-                on_demand_share=0.0 if i % 5 == 2 else rng.uniform(0.05, 0.6),
-                max_mode_share=rng.uniform(0.0, 0.3),
-                model_weights=weights,
-                active_from=0 if i % 9 != 8 else rng.randrange(max(1, config.days // 3)),
-                active_until=active_until,
-                group=None if i % 7 == 6 or service else i % 4,
-                hour_peak=rng.uniform(8, 20),
-                hard_limit_dollars=100 if i % 6 == 1 else 0,
-                monthly_limit_dollars=200 if i % 4 == 3 else None,
-            )
-        )
-    return members

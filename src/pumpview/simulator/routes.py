@@ -15,7 +15,9 @@ from random import Random
 from typing import Any
 
 from pumpview.simulator import jsontext
-from pumpview.simulator.data import INCLUDED, USAGE_BASED, Event, Member, Team
+from pumpview.simulator.data import Team
+from pumpview.simulator.events import INCLUDED, USAGE_BASED, Event
+from pumpview.simulator.roster import Member
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, from_ms
 
 HOSTING_TYPES = {"CLOUD", "SELF_HOSTED", "SELF_HOSTED_POOL", "SELF_HOSTED_MACHINE"}

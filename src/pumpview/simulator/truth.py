@@ -14,7 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from pumpview.simulator.data import Event, Team
+from pumpview.simulator.data import Team
+from pumpview.simulator.events import Event
 from pumpview.timeutil import day_of
 
 K = TypeVar("K", bound=Hashable)

@@ -3,28 +3,17 @@ tag values) and their team memberships over time. Writes run in the caller's tra
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from pumpview.aliases import alias, label_form
-from pumpview.membership import Membership, carve
+from pumpview.people import plan
+from pumpview.people.aliases import alias, label_form
+from pumpview.people.mapping import MappingFile
+from pumpview.people.membership import Membership, carve
+from pumpview.people.person import Person
 from pumpview.store import tables
 from pumpview.store.write import upsert
-
-
-@dataclass
-class Person:
-    id: int
-    email: str | None
-    name: str | None
-    aliases: list[str] = field(default_factory=list)
-    memberships: list[Membership] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return self.name or self.email or (self.aliases[0] if self.aliases else f"#{self.id}")
 
 
 def load(conn: Connection) -> dict[int, Person]:
@@ -106,3 +95,42 @@ def join_team(conn: Connection, person: Person, membership: Membership) -> None:
     """``person`` in ``membership``'s team over its span; their other spans keep the rest."""
     person.memberships = carve(person.memberships, membership)
     set_memberships(conn, person.id, person.memberships)
+
+
+def apply(
+    conn: Connection,
+    what: MappingFile | Sequence[plan.Change],
+    *,
+    origin: str = "csv",
+    now_ms: int,
+    expect: str | None = None,
+) -> list[plan.Change]:
+    """Make ``what`` so in the caller's transaction: a plan, or a file planned here against the
+    directory as it is now (``expect``: the preview's ``fingerprint``; another plan is
+    ``Stale``, and changes nothing). The changes made."""
+    if isinstance(what, MappingFile):
+        changes = plan.plan(load(conn), what, origin)
+        if expect is not None and plan.fingerprint(changes) != expect:
+            msg = (f"the people changed since the preview of {what.name}: look at what it "
+                   "would change now, then apply again")  # fmt: skip
+            raise plan.Stale(msg)
+    else:
+        changes = list(what)
+    ids: dict[int, int] = {}
+    for change in changes:
+        action = change.action
+        key = ids.get(action.key, action.key)
+        match action:
+            case plan.NewPerson(email=email, name=name):
+                ids[action.key] = add_person(conn, email, name, action.origin, now_ms)
+            case plan.SetEmail(email=email):
+                set_email(conn, key, email, action.origin)
+            case plan.Rename(name=name):
+                rename(conn, key, name)
+            case plan.GiveAlias(alias=value):
+                add_aliases(conn, key, [value], action.origin)
+            case plan.DropAlias(alias=value):
+                remove_alias(conn, value)
+            case plan.SetTeams(memberships=memberships):
+                set_memberships(conn, key, memberships)
+    return changes

@@ -45,7 +45,7 @@ def request_class(kind: str, requests_costs: Decimal | None, cost: Decimal) -> s
 
 LEGACY_REQUEST_CENTS = Decimal(4)
 """Cursor's legacy price of one request unit ($0.04): the list price of request-based usage
-from payloads without ``chargedCents`` (FOCUS reference §4.2)."""
+from payloads without ``chargedCents`` (README, "Definitions")."""
 
 
 def list_cents(
@@ -56,7 +56,7 @@ def list_cents(
     charged: Decimal | None,
     requests_costs: Decimal | None,
 ) -> Decimal:
-    """An event's list price (FOCUS ``ListCost``, §4.2): nothing for "Not Charged" events; the
+    """An event's list price (FOCUS ``ListCost``): nothing for "Not Charged" events; the
     model cost and Cursor's token fee before discounts for token-based ones; else what Cursor
     charged, or the request units at the legacy price when it does not say."""
     if "Not Charged" in kind:

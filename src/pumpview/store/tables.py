@@ -373,7 +373,7 @@ cloud_daily = Table(
     Column("currency", String(32), nullable=False),
     Column("provider", String(200), nullable=False),  # "" when the file names none
     Column("service", String(500), nullable=False),  # "" when the file names none
-    Column("owner", String(500)),  # the owner tag's value, normalised (``tagging.alias``)
+    Column("owner", String(500)),  # the owner tag's value, normalised (``people.aliases.alias``)
     Column("team", String(200)),  # the team tag's value, as written
     Column("rows", Integer, nullable=False),
     *(Column(name, BigInteger, nullable=False) for name in CLOUD_STORED),
@@ -401,7 +401,7 @@ persons = Table(
 person_aliases = Table(
     "person_aliases",
     metadata,
-    Column("alias", String(500), primary_key=True),  # normalised (``tagging.alias``)
+    Column("alias", String(500), primary_key=True),  # normalised (``people.aliases.alias``)
     Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
     Column("origin", String(16), nullable=False),  # cursor, csv or admin
     Index("ix_person_aliases_person", "person_id"),

@@ -90,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     private_home(settings)
     engine = open_store(settings.db_url)
-    vault = Vault.from_settings(settings)
+    vault = settings.vault()
     syncs = Syncs(settings, engine)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.finalize = visible

@@ -34,13 +34,12 @@ def sync_in_process(settings: Settings, name: str, log_level: int, under_way: Ev
     the server's stderr at the server's level, and sets ``under_way`` once its run is
     recorded (or it ended without one)."""
     from pumpview.store.engine import open_store  # noqa: PLC0415 - in the child
-    from pumpview.vault import Vault  # noqa: PLC0415
 
     logging.basicConfig(level=log_level, format=f"sync {name}: %(name)s %(levelname)s %(message)s")
     quiet_retries()  # each is on the run's record
     engine = open_store(settings.db_url)
     try:
-        runner.run_sync(engine, Vault.from_settings(settings), name, pacing=settings.rate_limit,
+        runner.run_sync(engine, settings.vault(), name, pacing=settings.rate_limit,
                         on_progress=lambda _run: under_way.set(), clock=settings.clock)  # fmt: skip
     except runner.SyncBusy:
         pass  # another process is syncing it: its run shows on the page all the same

@@ -1,13 +1,15 @@
 """``CursorClient(http)``: the one seam to the Cursor Admin API.
 
-A call walks one way: allowlist (method + path, refused before anything is sent) -> pacing (a
-sliding window per endpoint, under the documented per-minute limits) -> one HTTP exchange, turned
-into data or an error of ``pumpview.errors`` by ``_exchange`` (the only place statuses and
-transport failures are mapped) -> a retry decided by the error's type alone (stamina).
+A call walks one way: allowlist (method + path, refused before anything is sent: ``allowlist``)
+-> pacing (a sliding window per endpoint, under the documented per-minute limits: ``pacing``)
+-> one HTTP exchange, turned into data or an error of ``pumpview.errors`` by ``_exchange`` (the
+only place statuses and transport failures are mapped) -> a retry decided by the error's type
+alone (stamina).
 
-References: cursor-admin-api.md §0 (limits, auth), §8 (error bodies), §13 (allowlist);
-pitfalls.md §2.3 #3-#5 and #9 (retry 429/5xx/timeouts/non-JSON, honour ``Retry-After``, retry
-POST reads, pace under the limit and slow down after a 429).
+References: Cursor's Admin API docs (https://cursor.com/docs/account/teams/admin-api: limits,
+auth, routes); the error bodies observed on Cursor's forum (forum.cursor.com/t/109221,
+/134954); and what broke other importers (ingestr and Airbyte's source-cursor: no retry of 429,
+5xx, timeouts or non-JSON bodies, POST reads not retried, ``Retry-After`` ignored, no pacing).
 """
 
 from __future__ import annotations
@@ -15,15 +17,14 @@ from __future__ import annotations
 import json
 import math
 import random
-import re
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import httpx
 import stamina
@@ -33,125 +34,17 @@ from pumpview.errors import (
     AuthError,
     BadRequestError,
     BadResponse,
-    ForbiddenCall,
     RateLimited,
     ServerError,
     UpstreamError,
     UserInputError,
 )
 from pumpview.integrations.cursor import DEFAULT_BASE_URL
+from pumpview.integrations.cursor.allowlist import check_route
 from pumpview.integrations.cursor.keys import check_key_format, key_of_basic_auth, redact_keys
+from pumpview.integrations.cursor.pacing import Budget, LocalBudget, Pacer, pace_bucket
 
 USER_AGENT = f"pumpview/{__version__}"
-
-# -- the allowlist ----------------------------------------------------------------------------
-
-READ_ONLY_ROUTES: tuple[tuple[str, str], ...] = (
-    ("GET", "/teams/members"),
-    ("POST", "/teams/filtered-usage-events"),
-    ("POST", "/teams/daily-usage-data"),
-    ("POST", "/teams/spend"),
-    ("GET", "/teams/groups"),
-    ("GET", "/teams/groups/{id}"),
-)
-"""The only (method, path) pairs this client sends (cursor-admin-api.md §13.1). Several reads are
-POST, so the method is part of the key. An Admin key can also write (§13.2); we never do."""
-
-_ID_SEGMENT = r"[A-Za-z0-9_\-]+"  # no '.', '/' or '%': a template can never reach another route
-_ROUTE_PATTERNS = tuple(
-    (method, template, re.compile(re.escape(template).replace(r"\{id\}", _ID_SEGMENT)))
-    for method, template in READ_ONLY_ROUTES
-)
-
-
-def check_route(method: str, path: str) -> str:
-    """The allowlisted route template ``path`` matches for ``method``, else ``ForbiddenCall``."""
-    verb = method.upper()
-    for allowed, template, pattern in _ROUTE_PATTERNS:
-        if verb == allowed and pattern.fullmatch(path):
-            return template
-    msg = (
-        f"refusing {verb} {redact_keys(path)}: Pump View only calls Cursor's read-only routes "
-        "(GET /teams/members, POST /teams/filtered-usage-events, POST /teams/daily-usage-data, "
-        "POST /teams/spend, GET /teams/groups[/<id>])"
-    )
-    raise ForbiddenCall(msg)
-
-
-# -- pacing -----------------------------------------------------------------------------------
-
-PACE_WINDOW_SECONDS = 60.0
-EVENTS_PATH = "/teams/filtered-usage-events"
-EVENTS_PER_MINUTE = 58
-"""Documented 60/min per team for usage events (§0); two spare for clock skew and latency."""
-OTHER_PER_MINUTE = 18
-"""Documented 20/min per team for most endpoints (§0)."""
-AFTER_429_PER_MINUTE = 18
-"""After a 429 a bucket drops to this for the client's lifetime: the old API limits events at
-20/min, and other tools on the same team share the budget (pitfalls §2.3 #9)."""
-
-
-def pace_bucket(path: str) -> str:
-    """The upstream budget a path draws from: groups share one, every other path has its own."""
-    return "/teams/groups" if path.startswith("/teams/groups") else path
-
-
-class Budget(Protocol):
-    """Where a client records its sends: its own (``LocalBudget``) or one every process calling
-    the same Cursor team shares (``store.budget.SharedBudget``)."""
-
-    def claim(self, bucket: str, limit: int) -> float:
-        """Record a send and return 0 if fewer than ``limit`` went in the last 60 s; else record
-        nothing and return the seconds until one may go."""
-        ...
-
-
-class LocalBudget:
-    """A sliding window per bucket, in this client's memory."""
-
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self._clock = clock
-        self._sent: dict[str, deque[float]] = {}
-
-    def claim(self, bucket: str, limit: int) -> float:
-        sent = self._sent.setdefault(bucket, deque())
-        now = self._clock()
-        while sent and sent[0] <= now - PACE_WINDOW_SECONDS:
-            sent.popleft()
-        if len(sent) < limit:
-            sent.append(now)
-            return 0.0
-        return sent[0] + PACE_WINDOW_SECONDS - now
-
-
-class Pacer:
-    """At most ``limit`` sends per bucket in any 60 s, recorded in a ``Budget``.
-
-    Because the window slides, any N+1 consecutive sends span at least 60 s, so no fixed upstream
-    minute can see more than N of them.
-    """
-
-    def __init__(self, budget: Budget, sleep: Callable[[float], object]) -> None:
-        self._budget = budget
-        self._sleep = sleep
-        self._limits: dict[str, int] = {}
-
-    def limit(self, bucket: str) -> int:
-        default = EVENTS_PER_MINUTE if bucket == EVENTS_PATH else OTHER_PER_MINUTE
-        return self._limits.get(bucket, default)
-
-    def slow_down(self, bucket: str) -> None:
-        """Lower ``bucket`` to ``AFTER_429_PER_MINUTE`` (never raise it)."""
-        self._limits[bucket] = min(self.limit(bucket), AFTER_429_PER_MINUTE)
-
-    def acquire(self, bucket: str) -> float:
-        """Wait until ``bucket`` may send, record the send, and return the seconds waited."""
-        waited = 0.0
-        while (wait := self._budget.claim(bucket, self.limit(bucket))) > 0:
-            self._sleep(wait)
-            waited += wait
-        return waited
-
 
 # -- retries ----------------------------------------------------------------------------------
 
@@ -171,7 +64,7 @@ def backoff_seconds(error: UpstreamError, failures: int, rng: random.Random) -> 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """``Retry-After`` as seconds from ``now`` (delta-seconds or an HTTP date); ``None`` if absent
-    or unreadable. Cursor does not document the header (§8); we use it when present."""
+    or unreadable. Cursor does not document the header; we use it when present."""
     if value is None:
         return None
     text = value.strip()
@@ -259,7 +152,8 @@ def _exchange(send: Callable[[], httpx.Response], what: str) -> tuple[int, Any]:
 
 
 def _upstream_message(response: httpx.Response) -> str:
-    """``body.message or body.error`` for every §8 body shape; else a description of the body."""
+    """``body.message or body.error`` for every error body shape seen; else a description of
+    the body."""
     try:
         body = money.loads(response.content)
     except ValueError:

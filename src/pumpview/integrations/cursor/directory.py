@@ -1,6 +1,6 @@
 """Cursor's members and billing groups into the directory of people (``store.directory``).
 
-Members are found, or made, as a mapping's rows are (``people_plan``): by email, else the
+Members are found, or made, as a mapping's rows are (``people.plan``): by email, else the
 email-less person who holds its Google-label spelling gets it. Cursor names a person only when
 no one has. Billing groups carry no history: a person seen in a new group moves from ``today``,
 someone first seen in a group has been in it since always. Memberships an admin or a mapping set
@@ -13,9 +13,9 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
-from pumpview import people_plan
-from pumpview.membership import Membership, carve, leave, team_on
-from pumpview.people_mapping import Row
+from pumpview.people import plan as people_plan
+from pumpview.people.mapping import Row
+from pumpview.people.membership import Membership, carve, leave, team_on
 from pumpview.store import directory, tables
 
 
@@ -25,7 +25,7 @@ def refresh(conn: Connection, today: date, now_ms: int) -> None:
     members = conn.execute(select(tables.people.c.email, tables.people.c.name)).all()
     found = people_plan.plan(directory.load(conn), [Row(None, email=e) for e, _n in members],
                              origin="cursor")  # fmt: skip
-    people_plan.apply(conn, found, now_ms=now_ms)
+    directory.apply(conn, found, now_ms=now_ms)
     people = directory.load(conn)
     names = {email: name for email, name in members if name}
     g, gm = tables.billing_groups, tables.group_members

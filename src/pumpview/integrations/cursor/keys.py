@@ -1,7 +1,8 @@
 """Cursor Admin API keys: check the format, show a masked form, scrub keys out of text. Pure.
 
 Keys are ``key_`` (2025 docs) or ``crsr_`` (2026 docs) followed by 64 characters
-(cursor-admin-api.md §0). The charset is not documented, so any non-whitespace is accepted.
+(https://cursor.com/docs/account/teams/admin-api). The charset is not documented, so any
+non-whitespace is accepted.
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from pumpview.errors import AuthError, PumpViewError, UpstreamError, UserInputError
+from pumpview.errors import PumpViewError, UpstreamError, UserInputError
 from pumpview.integrations.cursor import NAME, connection
 from pumpview.integrations.cursor.client import CursorClient, make_http
-from pumpview.integrations.cursor.sync import CursorSync, Progress, SyncResult
+from pumpview.integrations.cursor.sync import CursorSync, Progress, SyncResult, status_of
 from pumpview.store import integrations, runs
 from pumpview.store.budget import SharedBudget
 from pumpview.store.engine import refresh_statistics
@@ -103,15 +103,11 @@ def run_sync(
         message = "; ".join(result.notes)
         refresh_statistics(engine)
         return result
-    except AuthError as exc:
-        outcome = "revoked" if exc.reason == "invalid_key" else "error"
-        message = str(exc)
-        raise
     except SyncStopped as exc:
         message = str(exc)
         raise
     except (UpstreamError, UserInputError) as exc:
-        outcome, message = "error", str(exc)
+        outcome, message = status_of(exc), str(exc)
         raise
     finally:
         state.finish(outcome, message or None)

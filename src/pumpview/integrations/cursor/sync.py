@@ -103,6 +103,12 @@ def plan_windows(
     return windows
 
 
+def status_of(exc: Exception) -> str:
+    """What an integration's status (and a sync run's outcome) is after ``exc``: ``revoked``
+    for a key Cursor no longer accepts, ``error`` for anything else."""
+    return "revoked" if isinstance(exc, AuthError) and exc.reason == "invalid_key" else "error"
+
+
 class CursorSync:
     """One sync run of one integration."""
 
@@ -136,12 +142,8 @@ class CursorSync:
         try:
             with PageReader(self.client) as self._reader:
                 result = self._run()
-        except AuthError as exc:
-            status = "revoked" if exc.reason == "invalid_key" else "error"
-            self._set(status=status, message=str(exc))
-            raise
         except UpstreamError as exc:
-            self._set(status="error", message=str(exc))
+            self._set(status=status_of(exc), message=str(exc))
             raise
         except BaseException:
             self._set(message="the last sync was interrupted; run it again")

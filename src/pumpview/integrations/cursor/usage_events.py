@@ -43,7 +43,8 @@ KNOWN_FIELDS = frozenset(
 
 
 def request_body(window: Window, page: int, page_size: int = PAGE_SIZE) -> dict[str, int]:
-    """Explicit inclusive ms bounds always (pitfalls §2.3 #7), the largest page the API allows."""
+    """Explicit inclusive ms bounds always (without them the API's undocumented default window
+    decides), the largest page the API allows."""
     return {"startDate": window.start, "endDate": window.end, "page": page, "pageSize": page_size}
 
 

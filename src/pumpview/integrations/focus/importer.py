@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from pumpview.errors import UserInputError
-from pumpview.integrations.focus.daily import DailySums
 from pumpview.integrations.focus.reader import CostRow, FocusFile
 from pumpview.integrations.focus.tagging import DEFAULT_KEYS, TagKeys
 from pumpview.store import cloud, tables
+from pumpview.store.cloud_daily import DailySums
 from pumpview.store.measures import EXACT
 from pumpview.timeutil import now_ms as clock_ms
 

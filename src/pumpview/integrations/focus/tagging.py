@@ -3,7 +3,8 @@
 Providers spell the same tag many ways: ``owner``, ``Owner``, ``user:owner`` (AWS cost
 allocation tags), ``resourceTags/user:owner`` (AWS FOCUS), ``userAttribute/email`` (IAM Identity
 Center), ``cost_center`` or ``CostCenter``. Keys are compared after dropping those prefixes, case,
-and the separators ``-``, ``_`` and spaces (FOCUS reference §6.2.7). Pure functions.
+and the separators ``-``, ``_`` and spaces, as the providers' FOCUS export docs spell them (AWS
+Data Exports, Azure Cost Management, Google Cloud). Pure functions.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from pumpview.aliases import alias
+from pumpview.people.aliases import alias
 
 PREFIXES = ("resourcetags/", "user:", "accounttag/", "costcategory/", "userattribute/")
 _SEPARATORS = re.compile(r"[\s_-]+")

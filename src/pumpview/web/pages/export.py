@@ -13,9 +13,8 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from pumpview.accounts import User
-from pumpview.integrations.focus.pseudonyms import KEY_PURPOSE
-from pumpview.reports.focus_export import ExportRequest, export
-from pumpview.reports.seats import SeatPlan
+from pumpview.exports.focus.export import ExportRequest, export
+from pumpview.exports.focus.pseudonyms import KEY_PURPOSE
 from pumpview.web import security
 from pumpview.web.params import Span, Teams
 
@@ -51,7 +50,7 @@ def focus(
     path = folder / f"cursor-focus-{focus_version}-{span.since}-{span.until}.{format}"
     asked = ExportRequest(
         since=span.since, until=span.until, integrations=team, version=focus_version,
-        hash_emails=hash_emails, seats=SeatPlan.from_settings(web.settings),
+        hash_emails=hash_emails, seats=web.settings.seats,
     )  # fmt: skip
     try:
         done = export(web.engine, path, format, asked, web.vault.derive(KEY_PURPOSE),

@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 from pumpview.accounts import User
 from pumpview.reports import overview, spend, usage
 from pumpview.reports.plain import measures, plain, records
-from pumpview.reports.seats import SeatPlan
 from pumpview.web import security
 from pumpview.web.params import Span, Teams, around
 
@@ -61,7 +60,7 @@ def api(
 def _providers(request: Request, span: Span, team: Teams) -> list[dict[str, Any]]:
     """Spend per provider, Cursor among the clouds: ``pumpview report providers``' rows."""
     web = security.web_of(request)
-    plan = SeatPlan.from_settings(web.settings)
+    plan = web.settings.seats
     rows = spend.run(web.engine, "providers", span.since, span.until, team, plan=plan)
     return records(rows, [c for c in spend.COLUMNS["providers"] if c != "service"])
 

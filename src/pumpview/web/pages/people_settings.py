@@ -4,7 +4,7 @@ an admin's edits of one person (as ``pumpview people``).
 The preview keeps the file on the server (``web.pending``: a 2 MB mapping would not pass a form
 field) and its form carries the file's id with the fingerprint of what it showed: Apply plans
 the file again against the directory as it is then, and goes ahead only if that is still what
-the admin saw. Every edit is planned by ``people_plan`` as a file's row would be, so it says
+the admin saw. Every edit is planned by ``people.plan`` as a file's row would be, so it says
 what it did in the same words, and nothing already true is done twice.
 """
 
@@ -16,14 +16,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from pumpview import people_mapping, people_plan
 from pumpview.accounts import User
 from pumpview.errors import UserInputError
-from pumpview.people_mapping import CellError, MappingFile, row_of
-from pumpview.people_plan import Change, PlanError, Stale
+from pumpview.people import mapping as people_mapping
+from pumpview.people import plan as people_plan
+from pumpview.people.mapping import CellError, MappingFile, row_of
+from pumpview.people.person import Person
+from pumpview.people.plan import Change, PlanError, Stale
 from pumpview.reports import directory as listing
 from pumpview.store import directory
-from pumpview.store.directory import Person
 from pumpview.timeutil import parse_day
 from pumpview.web import security
 from pumpview.web.download import csv_download
@@ -143,7 +144,7 @@ def apply(
         kept = pending.get(upload, owner, web.clock())
         mapping = people_mapping.parse(kept.text, kept.name)
         with web.engine.begin() as conn:
-            done = people_plan.apply(conn, mapping, now_ms=web.clock(), expect=plan)
+            done = directory.apply(conn, mapping, now_ms=web.clock(), expect=plan)
     except Stale as exc:
         return _preview(request, mapping, owner, 409, upload=upload, stale=str(exc))
     except UserInputError as exc:
@@ -166,7 +167,7 @@ def _edit(request: Request, person_id: int, make: Plan) -> Response:
     try:
         web = security.web_of(request)
         with web.engine.begin() as conn:
-            done = people_plan.apply(conn, make(directory.load(conn)), now_ms=web.clock())
+            done = directory.apply(conn, make(directory.load(conn)), now_ms=web.clock())
     except (CellError, PlanError) as exc:
         field = FIELDS.get(exc.column, exc.column)
         return _page(request, 400, editing=person_id, errors={field: str(exc)})

@@ -16,7 +16,6 @@ from sqlalchemy import Connection
 from pumpview.accounts import User
 from pumpview.reports import overview, ranges, spend
 from pumpview.reports.plain import records
-from pumpview.reports.seats import SeatPlan
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
 from pumpview.web import charts, security
@@ -53,7 +52,7 @@ def _api(kind: str) -> None:
     ) -> Any:
         """Cursor beside the cloud: the rows of ``pumpview report providers|people|teams``."""
         web = security.web_of(request)
-        plan = SeatPlan.from_settings(web.settings)
+        plan = web.settings.seats
         by_service = by == "service"
         rows = spend.run(web.engine, kind, span.since, span.until, team, by_service=by_service,
                          plan=plan)  # fmt: skip
@@ -73,7 +72,7 @@ def cloud_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Resp
     web = security.web_of(request)
     with snapshot(web.engine) as conn:
         where = spend.span(conn, span.since, span.until, team)
-        plan = SeatPlan.from_settings(web.settings)
+        plan = web.settings.seats
         found = spend.providers(conn, where, by_service=True, plan=plan) if where else []
         chart = _by_provider(conn, span, where) if where else None
     currencies = sorted({r.currency for r in found})

@@ -2,7 +2,8 @@
 at import to the grain the reports read.
 
 ``cloud_daily`` is filled here from the rows already imported, attributed by the default tag
-keys, as an import sums them.
+keys, as an import summed them at this revision. What it needs of the import's attribution and
+sums is frozen below: the live code may change after this revision, a migration may not.
 
 Revision ID: 0010
 Revises: 0009
@@ -12,13 +13,15 @@ from __future__ import annotations
 
 import decimal
 import json
+import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 from alembic import op
 
-from pumpview.store.measures import EXACT, LIMB_SUFFIXES
+from pumpview.store.measures import EXACT, LIMB_SUFFIXES, split
 
 revision = "0010"
 down_revision = "0009"
@@ -29,6 +32,12 @@ _COSTS = ("billed_cost", "effective_cost", "list_cost", "contracted_cost")
 _STORED = tuple(f"{name}{suffix}" for name in _COSTS for suffix in LIMB_SUFFIXES)
 _DAILY_KEY = ("import_id", "source", "billing_period_start", "charge_day", "currency",
               "provider", "service", "owner", "team", "rows")  # fmt: skip
+_OWNER_KEYS, _TEAM_KEYS = ("owner", "email"), ("team", "costcenter")
+"""The default tag keys of this revision, normalised (``cost-center`` is ``costcenter``)."""
+_TAG_KEYS = '{"owner": ["owner", "email"], "team": ["team", "costcenter"]}'
+"""The keys as ``cloud_imports.tag_keys`` records them."""
+_PREFIXES = ("resourcetags/", "user:", "accounttag/", "costcategory/", "userattribute/")
+_SEPARATORS = re.compile(r"[\s_-]+")
 
 
 def upgrade() -> None:
@@ -84,15 +93,12 @@ def upgrade() -> None:
 
 
 def _fill_cloud_daily() -> None:
-    """Each import's rows summed as an import sums them (``DailySums``), by the default keys;
-    read with this revision's columns, so a later change to the tables cannot break it."""
-    from pumpview.integrations.focus.daily import DailySums  # noqa: PLC0415
-    from pumpview.integrations.focus.tagging import DEFAULT_KEYS  # noqa: PLC0415
-
+    """Each import's rows summed per grain as an import summed them, by the default keys; read
+    with this revision's columns, so a later change to the tables cannot break it."""
     bind = op.get_bind()
     daily = sa.table("cloud_daily", *(sa.column(c) for c in (*_DAILY_KEY, *_STORED)))
     for import_id, source in bind.execute(sa.text("SELECT id, source FROM cloud_imports")).all():
-        sums = DailySums(DEFAULT_KEYS)
+        sums: dict[tuple[object, ...], tuple[int, tuple[Decimal, ...]]] = {}
         costs = bind.execute(
             sa.text(
                 "SELECT billing_period_start, charge_day, billing_currency, provider,"
@@ -103,18 +109,52 @@ def _fill_cloud_daily() -> None:
         )
         with decimal.localcontext(EXACT):
             for period, day, currency, provider, service, tags, *amounts in costs:
-                sums.add(
-                    billing_period=_as_date(period), charge_day=_as_date(day), currency=currency,
-                    provider=provider, service=service, tags=json.loads(tags),
-                    costs=tuple(None if a is None else Decimal(str(a)) for a in amounts),
-                )  # fmt: skip
-        rows = list(sums.records(import_id, source))
-        if rows:
-            bind.execute(daily.insert(), rows)
+                owner, team = _attribute(json.loads(tags))
+                grain = (_as_date(period), _as_date(day), currency, provider or "", service or "",
+                         owner, team)  # fmt: skip
+                rows, before = sums.get(grain, (0, (Decimal(0),) * len(_COSTS)))
+                added = tuple(
+                    b + (0 if a is None else Decimal(str(a)))
+                    for b, a in zip(before, amounts, strict=True)
+                )
+                sums[grain] = (rows + 1, added)
+        records = [
+            {
+                **dict(zip(_DAILY_KEY, (import_id, source, *grain, rows), strict=True)),
+                **dict(zip(_STORED, [limb for a in amounts for limb in split(a)], strict=True)),
+            }
+            for grain, (rows, amounts) in sums.items()
+        ]
+        if records:
+            bind.execute(daily.insert(), records)
         bind.execute(
             sa.text("UPDATE cloud_imports SET tag_keys = :k WHERE id = :i"),
-            {"k": DEFAULT_KEYS.to_json(), "i": import_id},
+            {"k": _TAG_KEYS, "i": import_id},
         )
+
+
+def _attribute(tags: Mapping[str, object]) -> tuple[str | None, str | None]:
+    """(owner alias, team) of a row's tags by the default keys, first match wins: keys compared
+    without case, provider prefixes and separators; the owner trimmed and lower-cased."""
+    found: dict[str, str] = {}
+    for key, value in tags.items():
+        text = "" if value is None or isinstance(value, bool) else str(value).strip()
+        if text:
+            found.setdefault(_normal_key(key), text)
+    owner = next((found[key] for key in _OWNER_KEYS if key in found), None)
+    team = next((found[key] for key in _TEAM_KEYS if key in found), None)
+    return (owner.strip().lower() if owner else None), team
+
+
+def _normal_key(key: str) -> str:
+    key = key.strip().lower()
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in _PREFIXES:
+            if key.startswith(prefix):
+                key, stripped = key[len(prefix) :], True
+    return _SEPARATORS.sub("", key)
 
 
 def _as_date(value: object) -> date:

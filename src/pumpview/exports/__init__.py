@@ -1,0 +1,1 @@
+"""What leaves the product: files built from the reports for other tools (the FOCUS export)."""

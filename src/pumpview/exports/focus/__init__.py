@@ -1,0 +1,1 @@
+"""Cursor usage as a FOCUS file (FinOps Open Cost and Usage Specification), for FinOps tools."""

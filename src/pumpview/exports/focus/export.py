@@ -1,0 +1,324 @@
+"""Cursor costs as a FOCUS file: the stored usage events, grouped per UTC day at the grain the
+README's "FOCUS export" gives, mapped to rows (``exports.focus.cursor_mapping``) and written
+whole (``exports.focus.writer``), with a metadata file beside it.
+
+The events are read in one streamed query per team, oldest first, and folded one day at a time:
+memory holds a day's cells, never a year's events. Each event's list price is the reports' own
+rule (``store.rollup.list_cents``), so ``pumpview report providers``' Cursor row (read from the
+blocks) is the file's sum, as a test checks. Everything is read in one snapshot, so a sync
+committing meanwhile cannot make the rows and the totals differ.
+"""
+
+from __future__ import annotations
+
+import decimal
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from pumpview.errors import UserInputError
+from pumpview.exports.focus import metadata, writer
+from pumpview.exports.focus.columns import DEFAULT_VERSION, check_version, columns
+from pumpview.exports.focus.cursor_mapping import (
+    Account,
+    Principal,
+    Row,
+    Totals,
+    UsageKey,
+    UsageSums,
+    keep,
+    seat_row,
+    usage_row,
+)
+from pumpview.exports.focus.pseudonyms import Pseudonyms
+from pumpview.reports import seats, usage
+from pumpview.store import tables
+from pumpview.store.engine import snapshot
+from pumpview.store.measures import EXACT
+from pumpview.store.rollup import list_cents
+from pumpview.timeutil import MS_PER_DAY, day_start_ms
+
+READ_BATCH = 10_000
+"""Events fetched at a time from the database cursor."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """What to export: a range of UTC days (open ends: the stored data's), teams, version."""
+
+    since: date | None = None
+    until: date | None = None
+    integrations: Sequence[str] | None = None
+    version: str = DEFAULT_VERSION
+    hash_emails: bool = False
+    seats: seats.SeatPlan | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """What an export wrote, as the CLI says it."""
+
+    path: Path
+    metadata: Path
+    version: str
+    fmt: str
+    first: date
+    last: date
+    totals: Totals
+    left_out: int
+    """Events of the "Not Charged" kinds without tokens: no cost and no usage to show
+    (README, "FOCUS export")."""
+
+
+# -- reading and grouping -------------------------------------------------------------------------
+
+_EVENT_COLUMNS = ("day", "email", "service_account_id", "model", "kind", "max_mode",
+                  "token_based", "headless", "chargeable", "input_tokens", "output_tokens",
+                  "cache_write_tokens", "cache_read_tokens", "model_cost_cents",
+                  "token_fee_cents", "cost_cents", "charged_cents", "requests_costs",
+                  "discount_percent")  # fmt: skip
+
+CellKey = tuple[str, str | None, UsageKey]
+"""(email, service account id, the rest of the grain): one usage row."""
+
+
+@dataclass
+class Cells:
+    """One team's events of one UTC day, summed per grain cell."""
+
+    integration_id: int
+    day: date
+    sums: dict[CellKey, UsageSums] = field(default_factory=dict)
+
+
+def usage_days(conn: Connection, where: usage.Scope) -> Iterator[Cells]:
+    """Each team's stored events in the scope, one UTC day at a time, oldest first."""
+    events = tables.usage_events
+    picked = [events.c[name] for name in _EVENT_COLUMNS]
+    for integration_id in where.integration_ids:
+        query = (
+            select(*picked)
+            .where(
+                events.c.integration_id == integration_id,
+                events.c.ts_ms.between(
+                    day_start_ms(where.first), day_start_ms(where.last) + MS_PER_DAY - 1
+                ),
+            )
+            .order_by(events.c.ts_ms)
+        )
+        events_read = conn.execution_options(yield_per=READ_BATCH).execute(query)
+        for day, of_day in itertools.groupby(events_read, key=itemgetter(0)):
+            cells = Cells(integration_id, day)
+            with decimal.localcontext(EXACT):  # the sums only: the caller's rows run without it
+                for event in of_day:
+                    _fold(cells, event)
+            yield cells
+
+
+def _fold(cells: Cells, event: Any) -> None:
+    """Add one event (``_EVENT_COLUMNS``) to its cell; exact sums (the caller's context)."""
+    (day, email, account, model, kind, max_mode, token_based, headless, chargeable, tokens_in,
+     tokens_out, cache_write, cache_read, model_cost, fee, cost, charged, units,
+     discount) = event  # fmt: skip
+    key = (email, account, UsageKey(day, model, kind, max_mode, token_based, headless))
+    sums = cells.sums.get(key)
+    if sums is None:
+        sums = cells.sums[key] = UsageSums()
+    sums.events += 1
+    sums.input_tokens += tokens_in
+    sums.output_tokens += tokens_out
+    sums.cache_write_tokens += cache_write
+    sums.cache_read_tokens += cache_read
+    sums.model_cost_cents += model_cost
+    if fee is not None:
+        sums.token_fee_cents += fee
+    sums.cost_cents += cost
+    if chargeable:
+        sums.on_demand_cents += cost
+    if charged is not None:
+        sums.charged_cents = charged if sums.charged_cents is None else sums.charged_cents + charged
+    sums.list_cents += list_cents(kind, token_based, model_cost, fee, charged, units)
+    if units is not None:
+        sums.requests_costs += units
+    if discount is not None and (sums.discount_percent is None or discount > sums.discount_percent):
+        sums.discount_percent = discount
+
+
+def _order(item: tuple[CellKey, UsageSums]) -> tuple[Any, ...]:
+    """Rows of a day in a stable order: the same data always gives the same file."""
+    (email, account, key), _sums = item
+    return (email, account or "", key.model, key.kind, key.max_mode, key.token_based,
+            key.headless is None, bool(key.headless))  # fmt: skip
+
+
+# -- who and which team -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """What the rows say about teams and people, read once per export (rosters are small)."""
+
+    accounts: dict[int, Account]
+    service_accounts: dict[tuple[int, str], str | None]
+    """(team, service account id) -> its name."""
+    groups: dict[tuple[int, str], tuple[str, str]]
+    """(team, email) -> (billing group id, its name)."""
+
+    def principal(self, integration_id: int, email: str, account: str | None) -> Principal:
+        group = self.groups.get((integration_id, email)) if email else None
+        return Principal(
+            email=email or None,
+            service_account_id=account,
+            service_account_name=self.service_accounts.get((integration_id, account))
+            if account
+            else None,
+            group_id=group[0] if group else None,
+            group_name=group[1] if group else None,
+        )
+
+
+def roster(conn: Connection, integration_ids: Sequence[int]) -> Roster:
+    """The teams' names, their service accounts' names and who is in which billing group."""
+    teams, people = tables.integrations, tables.people
+    groups, members = tables.billing_groups, tables.group_members
+    accounts = {
+        int(iid): Account(name, team_name or name)
+        for iid, name, team_name in conn.execute(
+            select(teams.c.id, teams.c.name, teams.c.team_name).where(
+                teams.c.id.in_(integration_ids)
+            )
+        )
+    }
+    service_accounts = {
+        (int(iid), account): name
+        for iid, account, name in conn.execute(
+            select(people.c.integration_id, people.c.service_account_id, people.c.name).where(
+                people.c.integration_id.in_(integration_ids),
+                people.c.service_account_id.is_not(None),
+            )
+        )
+    }
+    names = {
+        (int(iid), group_id): name
+        for iid, group_id, name in conn.execute(
+            select(groups.c.integration_id, groups.c.group_id, groups.c.name).where(
+                groups.c.integration_id.in_(integration_ids)
+            )
+        )
+    }
+    in_group = {
+        (int(iid), email): (group_id, names.get((int(iid), group_id), group_id))
+        for iid, email, group_id in conn.execute(
+            select(members.c.integration_id, members.c.email, members.c.group_id).where(
+                members.c.integration_id.in_(integration_ids)
+            )
+        )
+    }
+    return Roster(accounts, service_accounts, in_group)
+
+
+# -- rows -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """Counts as rows are made: the events left out."""
+
+    left_out: int = 0
+    on_day: Callable[[date], None] | None = None
+
+
+def kept_cells(
+    conn: Connection, where: usage.Scope, progress: Progress | None = None
+) -> Iterator[tuple[int, CellKey, UsageSums]]:
+    """Every usage cell that becomes a row, team by team, day by day, in a stable order; the
+    "Not Charged" events left out are counted in ``progress``."""
+    progress = progress or Progress()
+    for cells in usage_days(conn, where):
+        for cell, sums in sorted(cells.sums.items(), key=_order):
+            if keep(cell[2], sums):
+                yield cells.integration_id, cell, sums
+            else:
+                progress.left_out += sums.events
+        if progress.on_day is not None:
+            progress.on_day(cells.day)
+
+
+def focus_rows(
+    conn: Connection,
+    where: usage.Scope,
+    version: str,
+    names: Pseudonyms,
+    known: Roster,
+    plan: seats.SeatPlan | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Row]:
+    """Every FOCUS row of the scope (``known``: its teams' roster): the usage rows, team by team
+    and day by day, then the seat rows (when a seat price is configured)."""
+    for integration_id, (email, service, key), sums in kept_cells(conn, where, progress):
+        who = known.principal(integration_id, email, service)
+        yield usage_row(key, sums, known.accounts[integration_id], who, version, names)
+    if plan is not None:
+        for fee in seats.seat_fees(conn, where, plan):
+            who = known.principal(fee.integration_id, fee.email, None)
+            account = known.accounts[fee.integration_id]
+            yield seat_row(fee.month, fee.fee, plan.plan, account, who, version, names)
+
+
+# -- the file ----------------------------------------------------------------------------------
+
+
+def export(
+    engine: Engine,
+    out: Path,
+    fmt: str,
+    request: ExportRequest,
+    key: bytes,
+    *,
+    now_ms: int,
+    on_day: Callable[[date], None] | None = None,
+) -> Exported:
+    """Write the FOCUS file ``out`` and its metadata beside it, each whole or not at all.
+
+    ``key`` makes the principal ids (and with ``hash_emails`` the hashes standing in for
+    emails): the installation's derived key, so they are stable across exports."""
+    version, fmt = check_version(request.version), writer.check_format(fmt)
+    if request.since and request.until and request.since > request.until:
+        msg = f"--since {request.since} is after --until {request.until}"
+        raise UserInputError(msg)
+    names = Pseudonyms(key, request.hash_emails)
+    meta = writer.metadata_path(out)
+    totals = Totals()
+    progress = Progress(on_day=on_day)
+    with snapshot(engine) as conn:
+        where = usage.scope(conn, request.since, request.until, request.integrations)
+        if where is None:
+            msg = "nothing to export: no Cursor usage is stored yet (run pumpview sync)"
+            raise UserInputError(msg)
+        known = roster(conn, where.integration_ids)
+        with writer.staged(out) as data_file, writer.staged(meta) as meta_file:
+            rows = focus_rows(conn, where, version, names, known, request.seats, progress)
+            writer.write_rows(data_file, _counted(rows, totals), columns(version), fmt)
+            writer.write_json(meta_file, metadata.metadata(
+                out.name, fmt, version, (where.first, where.last), known.accounts.values(), totals,
+                left_out=progress.left_out, names=names, seats=_seat_terms(request.seats),
+                now_ms=now_ms,
+            ))  # fmt: skip
+    return Exported(out, meta, version, fmt, where.first, where.last, totals, progress.left_out)
+
+
+def _seat_terms(plan: seats.SeatPlan | None) -> tuple[Decimal, str | None] | None:
+    return None if plan is None else (plan.price, plan.plan)
+
+
+def _counted(rows: Iterator[Row], totals: Totals) -> Iterator[Row]:
+    for row in rows:
+        totals.add_row(row)
+        yield row

@@ -390,3 +390,27 @@ def test_an_amount_is_kept_only_as_exactly_as_the_store_holds_it(text, kept):
     else:
         with pytest.raises(ValueError, match=kept):
             values.number(text)
+
+
+def test_rows_refused_mid_file_close_their_file_at_once(tmp_path):
+    """A refusal among the rows closes the file there and then, while the refusal is still held
+    (as a caller holds what it reports): left to the collector, the reading once ended after
+    its file had closed, raising ``ValueError: I/O operation on closed file`` in a later test."""
+    bad = "not-a-cost" + GOOD[GOOD.index(",") :]  # its BilledCost, the first cell
+    path = write(tmp_path, f"{HEADER}\n{GOOD}\n{bad}\n")
+
+    def open_on_it() -> list[str]:
+        fds = Path("/proc/self/fd")
+        return [fd.name for fd in fds.iterdir() if _target(fd) == str(path)]
+
+    with pytest.raises(FocusFileError) as refused:
+        list(FocusFile(path).rows())
+    assert "line 3, column BilledCost" in str(refused.value)
+    assert open_on_it() == []
+
+
+def _target(fd: Path) -> str | None:
+    try:
+        return str(fd.readlink())
+    except OSError:  # closed meanwhile
+        return None

@@ -12,6 +12,7 @@ hostile file from taking the memory or the CPU: the reader never holds more than
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -190,18 +191,21 @@ class FocusFile:
                 for record in batch.to_pylist():
                     number += 1
                     yield self._row(number, [record[name] for name in batch.schema.names])
-        records = self._records()
-        next(records, None)  # the header
-        blank = 0
-        for line, cells in records:
-            if not cells or cells == [""]:
-                blank += 1
-                if blank > self.limits.blank_lines:
-                    self._fail(line, None, f"more than {self.limits.blank_lines:,} blank lines "
-                               "in a row: a FOCUS file has a cost on every line")  # fmt: skip
-                continue
+        # Closed as soon as the rows end, a refusal among them: left to the collector, the
+        # records' reading once ended after its file had closed, raising in a later test.
+        with contextlib.closing(self._records()) as records:
+            next(records, None)  # the header
             blank = 0
-            yield self._row(line, cells)
+            for line, cells in records:
+                if not cells or cells == [""]:
+                    blank += 1
+                    if blank > self.limits.blank_lines:
+                        most = self.limits.blank_lines
+                        self._fail(line, None, f"more than {most:,} blank lines in a row: a "
+                                   "FOCUS file has a cost on every line")  # fmt: skip
+                    continue
+                blank = 0
+                yield self._row(line, cells)
 
     def _records(self) -> Generator[tuple[int, list[str]]]:
         """The CSV's records with their line, read within ``limits``: a row's text is counted
@@ -259,7 +263,9 @@ class FocusFile:
                     row.clear()
                     yield reader.line_num, cells
             finally:
-                self._position, self._done = None, raw.tell()
+                self._position = None
+                if not raw.closed:  # a collected file may be closed before this: nothing read
+                    self._done = raw.tell()
 
     def _column(self, index: int) -> str | None:
         """The header's name of a cell's index (none while the header itself is read)."""

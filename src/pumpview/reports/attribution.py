@@ -39,6 +39,8 @@ class Who:
 
 @dataclass
 class Sums:
+    """One row's running sums (exact, in the caller's ``EXACT`` context) and its people."""
+
     cursor_spend: Decimal = ZERO
     cursor_on_demand: Decimal = ZERO
     cloud: Decimal = ZERO
@@ -47,6 +49,9 @@ class Sums:
 
 
 class Directory:
+    """The people directory as attribution reads it: each person by id and by every alias,
+    and the Cursor rosters' display names."""
+
     def __init__(self, conn: Connection) -> None:
         self.people = load(conn)
         self.by_alias = {a: p for p in self.people.values() for a in p.aliases}

@@ -86,7 +86,9 @@ SYSTEM_CLOCK = Clock()
 
 @dataclass(frozen=True, slots=True, order=True)
 class Window:
-    """An inclusive range of epoch milliseconds, ``start <= end``, as Cursor's bounds are."""
+    """An inclusive range of epoch milliseconds, ``start <= end``, as Cursor's API bounds its
+    requests (``startDate``/``endDate``): what a sync fetches. Not a range of days: what a report
+    or a page covers is a ``reports.ranges.Range`` of whole UTC days."""
 
     start: int
     end: int

@@ -24,6 +24,7 @@ from pumpview.people.plan import (
     unalias,
 )
 from pumpview.reports import spend
+from pumpview.reports.attribution import UNTAGGED
 from pumpview.store import directory
 from pumpview.store.directory import apply
 from tests.integrations.focus.test_reader import HEADER as FOCUS_HEADER
@@ -261,7 +262,7 @@ def test_the_reports_give_a_tagged_cost_to_its_person_and_the_team_of_its_day(en
     alex = [k for k in costs if k[1] and k[1].lower() in ("alex", "alex_corp_com", "alex.kim",
                                                          "alex@corp.com")]  # fmt: skip
     with engine.connect() as conn:
-        where = spend.span(conn, date(2026, 3, 8), date(2026, 3, 11))
+        where = spend.scope(conn, date(2026, 3, 8), date(2026, 3, 11))
         assert where is not None
         people = {(r.person, r.team): r.cloud_effective_cost for r in spend.people(conn, where)}
         teams = {r.team: (r.cloud_effective_cost, r.untagged_cloud_cost, r.members)
@@ -269,7 +270,7 @@ def test_the_reports_give_a_tagged_cost_to_its_person_and_the_team_of_its_day(en
     assert people == {
         ("Alex Kim", "Data"): total(*alex),
         ("Build Bot", "Platform"): costs[("2026-03-09", "ci-bot", None)],
-        (spend.UNTAGGED, None): costs[("2026-03-10", None, None)],
+        (UNTAGGED, None): costs[("2026-03-10", None, None)],
     }
     assert teams == {
         "Platform": (total(("2026-03-08", "alex", None), ("2026-03-09", "Alex_Corp_Com", None),
@@ -278,5 +279,5 @@ def test_the_reports_give_a_tagged_cost_to_its_person_and_the_team_of_its_day(en
                  Decimal(0), 1),
         # a team tag alone: its cost is the team's, its owner is not one of its members
         "Security": (costs[("2026-03-11", "alex", "Security")], Decimal(0), 0),
-        spend.UNTAGGED: (costs[("2026-03-10", None, None)], costs[("2026-03-10", None, None)], 0),
+        UNTAGGED: (costs[("2026-03-10", None, None)], costs[("2026-03-10", None, None)], 0),
     }  # fmt: skip

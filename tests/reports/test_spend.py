@@ -14,7 +14,7 @@ import pytest
 from pumpview.exports.focus import export as focus_export
 from pumpview.integrations.focus import importer
 from pumpview.people.membership import Membership
-from pumpview.reports import spend
+from pumpview.reports import attribution, providers, spend
 from pumpview.reports.seats import SeatPlan
 from pumpview.simulator import cloud
 from pumpview.simulator import truth as gt
@@ -85,7 +85,7 @@ def test_people_get_their_cursor_spend_and_the_cloud_they_own_and_the_rest_is_un
     owned = _cloud(rows, team.members, FIRST, LAST)
     teams = _team_of(team.members)
     with snapshot(engine) as conn:
-        got = spend.people(conn, spend.span(conn))
+        got = spend.people(conn, spend.scope(conn))
     by_email = {r.email: r for r in got if r.email}
     for email, cents in cursor.items():
         if email is None:
@@ -99,7 +99,7 @@ def test_people_get_their_cursor_spend_and_the_cloud_they_own_and_the_rest_is_un
     }
     assert unlinked == {k[4:]: v for (k, _t), v in owned.items() if k and k.startswith("tag:")}
     untagged = got[-1]
-    assert untagged.person == spend.UNTAGGED
+    assert untagged.person == attribution.UNTAGGED
     assert untagged.cursor_spend_cents == cursor.get(None, ZERO)
     assert untagged.cloud_effective_cost == sum(v for (k, _t), v in owned.items() if k is None)
     assert sum(r.cloud_effective_cost for r in got) == sum(owned.values())
@@ -141,7 +141,7 @@ def test_teams_hold_their_members_and_their_team_tagged_costs_and_a_move_splits_
                 want_ownerless[name] += cost
 
     with snapshot(engine) as conn:
-        got = {r.team: r for r in spend.teams(conn, spend.span(conn, first, last))}
+        got = {r.team: r for r in spend.teams(conn, spend.scope(conn, first, last))}
     assert set(got) == set(want_cursor) | set(want_cloud)
     for name, row in got.items():
         assert row.cursor_spend_cents == want_cursor[name], name
@@ -160,10 +160,10 @@ def test_providers_put_cursor_beside_the_cloud_per_service(store):
     for row in rows:
         per_service[row["ServiceName"]] += Decimal(row["BilledCost"])
     with snapshot(engine) as conn:
-        where = spend.span(conn)
-        by_provider = {r.provider: r for r in spend.providers(conn, where)}
+        where = spend.scope(conn)
+        by_provider = {r.provider: r for r in providers.providers(conn, where)}
         by_service = {
-            (r.provider, r.service): r for r in spend.providers(conn, where, by_service=True)
+            (r.provider, r.service): r for r in providers.providers(conn, where, by_service=True)
         }
     assert (
         by_provider["Cursor"].billed_cost == by_provider["Cursor"].effective_cost == on_demand / 100
@@ -182,9 +182,11 @@ def test_cursors_provider_row_is_what_the_focus_export_writes(store, plan, tmp_p
     start, end = day_start_ms(first), day_start_ms(last) + MS_PER_DAY - 1
     truth = gt.overall(team, start, end)
     with snapshot(engine) as conn:
-        where = spend.span(conn, first, last)
-        (row,) = [r for r in spend.providers(conn, where, plan=plan) if r.provider == "Cursor"]
-        services = {r.service: r for r in spend.providers(conn, where, by_service=True, plan=plan)}
+        where = spend.scope(conn, first, last)
+        (row,) = [r for r in providers.providers(conn, where, plan=plan) if r.provider == "Cursor"]
+        services = {
+            r.service: r for r in providers.providers(conn, where, by_service=True, plan=plan)
+        }
     request = focus_export.ExportRequest(since=first, until=last, seats=plan)
     file = focus_export.export(engine, tmp_path / "cursor.csv", "csv", request, b"k" * 32,
                                now_ms=NOW_MS).totals  # fmt: skip
@@ -206,5 +208,5 @@ def test_a_team_whose_members_spent_nothing_is_a_row_at_zero(store):
         person = directory.load(conn)[person_id]
         directory.join_team(conn, person, Membership("Design", None, None, "admin"))
     with snapshot(engine) as conn:
-        got = {r.team: r for r in spend.teams(conn, spend.span(conn))}
+        got = {r.team: r for r in spend.teams(conn, spend.scope(conn))}
     assert got["Design"] == spend.TeamRow("Design", 1, ZERO, ZERO, ZERO, "USD")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pumpview.reports.usage import unit_costs
+from pumpview.reports.unit_costs import unit_costs
 from pumpview.store.measures import Measures
 
 

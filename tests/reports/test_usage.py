@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.sync import CursorSync
-from pumpview.reports import usage
+from pumpview.reports import activity, usage
+from pumpview.reports.scope import scope
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.data import Team
@@ -86,12 +87,12 @@ def assert_reports_exact(engine: Engine, teams: list[Team], a: date, b: date, **
     assert got_days == sorted((d, *_measures(t)) for d, t in by_day.items()), (a, b)
 
     with snapshot(engine) as conn:
-        where = usage.scope(conn, a, b, kw.get("integrations"))
-        got_pairs = {(p.email, p.model): _measures(p) for p in usage.pairs(conn, where)}
+        where = scope(conn, a, b, kw.get("integrations"))
+        got_pairs = {(p.email, p.model): _measures(p) for p in activity.pairs(conn, where)}
         one_model = next(iter(by_model), "none")
-        got_model = {p.email: _measures(p) for p in usage.pairs(conn, where, model=one_model)}
-        got_spend = usage.pair_spend(conn, where)
-        got_last = usage.last_days(conn, where)
+        got_model = {p.email: _measures(p) for p in activity.pairs(conn, where, model=one_model)}
+        got_spend = activity.pair_spend(conn, where)
+        got_last = activity.last_days(conn, where)
     by_pair = gt.group(events, lambda e: (gt.by_user(e), gt.by_model(e)), old_api)
     assert got_pairs == {k: _measures(t) for k, t in by_pair.items()}, (a, b)
     assert got_spend == {k: (t.events, t.spend_cents) for k, t in by_pair.items()}, (a, b)

@@ -12,7 +12,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
-from pumpview.reports import cloud, usage
+from pumpview.reports import activity, cloud, usage
+from pumpview.reports.scope import scope
 from pumpview.store import rollup, tables
 from pumpview.store.engine import HEAD, MIGRATIONS, make_engine, open_store, snapshot
 from pumpview.store.rollup import EVENT_COLUMNS
@@ -179,9 +180,9 @@ def test_upgrading_old_events_counts_each_rollup_keys_max_mode_events(db_url):
     days = {d.date: d.max_mode_events for d in usage.run(engine, "daily")}
     assert days == {nov_30: 1, dec_1: 5, feb_9: 1}
     with snapshot(engine) as conn:
-        where = usage.scope(conn)
+        where = scope(conn)
         assert where is not None
-        pairs = {(p.email, p.model): p.max_mode_events for p in usage.pairs(conn, where)}
+        pairs = {(p.email, p.model): p.max_mode_events for p in activity.pairs(conn, where)}
     assert pairs == {("a@x.dev", "claude-4-opus"): 4, (None, "claude-4-opus"): 1,
                      ("b@x.dev", "gpt-5"): 0, ("b@x.dev", "claude-4-opus"): 1,
                      ("a@x.dev", "gpt-5"): 1}  # fmt: skip

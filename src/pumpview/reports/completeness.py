@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Engine, select
 
 from pumpview.reports import usage
 from pumpview.reports.ranges import Range
+from pumpview.reports.scope import scope
+from pumpview.reports.unit_costs import ratio
 from pumpview.store import runs, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.usage import is_final
@@ -85,13 +87,13 @@ def of(
         )
         earliest = tables.integrations.c.earliest_day
         retention = conn.execute(select(earliest).where(earliest.is_not(None))).scalars().all()
-        where = usage.scope(conn, span.since, span.until, integrations)
+        where = scope(conn, span.since, span.until, integrations)
         stopped = _stopped(conn, integrations)
         share = None
         if where is not None:
             spend = usage.total(conn, where).spend_cents
             if spend:
-                share = usage.ratio(usage.unattributed(conn, where).spend_cents, spend)
+                share = ratio(usage.unattributed(conn, where).spend_cents, spend)
     pending: set[date] = set()  # days a sync will read again
     frozen: dict[str, int] = {}  # days no sync will read again, per disconnected integration
     for day, fetched, name, status in marks:

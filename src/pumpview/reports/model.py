@@ -10,8 +10,11 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine, select
 
 from pumpview.reports import usage
-from pumpview.reports.overview import Series, stack
+from pumpview.reports.activity import PairRow, pairs
 from pumpview.reports.ranges import Range
+from pumpview.reports.scope import scope
+from pumpview.reports.series import Series, model_days, stack
+from pumpview.reports.unit_costs import unit_costs
 from pumpview.store import tables
 from pumpview.store.engine import snapshot
 
@@ -27,7 +30,7 @@ class Model:
     unit_costs: dict[str, Decimal | None]
     buckets: tuple[date, ...]
     series: tuple[Series, ...]
-    people: tuple[usage.PairRow, ...]
+    people: tuple[PairRow, ...]
     """Who used the model in the range, by spend: page ``page`` of ``PER_PAGE`` each."""
     names: dict[str | None, str | None]
     page: int = 1
@@ -49,17 +52,17 @@ def build(
     ``page`` of its people."""
     page = max(page, 1)
     with snapshot(engine) as conn:
-        where = usage.scope(conn, span.since, span.until, integrations)
+        where = scope(conn, span.since, span.until, integrations)
         if where is None or not _known(conn, where.integration_ids, model):
             return None
         found = [m for m in usage.models(conn, where) if m.model == model]
         total = found[0] if found else usage.ModelRow(model=model, users=0)
-        days = usage.spend_by_model_day(conn, where, model) if found else []
-        people = usage.pairs(conn, where, model) if found else []
+        days = model_days(conn, where, model) if found else []
+        people = pairs(conn, where, model) if found else []
         names = usage.names(conn, where) if found else {}
     buckets, series = stack(span, days, [model])
     return Model(
-        model=model, range=span, total=total, unit_costs=usage.unit_costs(total),
+        model=model, range=span, total=total, unit_costs=unit_costs(total),
         buckets=buckets, series=series,
         people=tuple(people[(page - 1) * PER_PAGE : page * PER_PAGE]), names=names, page=page,
     )  # fmt: skip

@@ -4,29 +4,19 @@ and models, and the request classes' shares; one snapshot, from the read side's 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Engine
 
 from pumpview.reports import usage
+from pumpview.reports.activity import PairKey, pair_spend
 from pumpview.reports.ranges import Range
+from pumpview.reports.scope import scope
+from pumpview.reports.series import WEEKLY_AFTER_DAYS, Series, model_days, stack
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT, Measures
-
-TOP_MODELS = 8
-"""Models drawn on their own in the chart; the rest are one series, "other"."""
-WEEKLY_AFTER_DAYS = 90
-
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    name: str
-    values: tuple[Decimal, ...]
-    """Spend in cents per bucket, in the order of ``Overview.buckets``."""
-
 
 TOP_CHANGES = 5
 """Person x model pairs shown on their own in "what changed", each way; the rest are one line."""
@@ -98,18 +88,18 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
     """The Overview over ``span``; ``None`` when no data is stored at all."""
     before = span.previous()
     with snapshot(engine) as conn:
-        where = usage.scope(conn, span.since, span.until, integrations)
-        if usage.scope(conn, None, None, integrations) is None:
+        where = scope(conn, span.since, span.until, integrations)
+        if scope(conn, None, None, integrations) is None:
             return None
-        earlier = usage.scope(conn, before.since, before.until, integrations)
+        earlier = scope(conn, before.since, before.until, integrations)
         total = usage.total(conn, where) if where else Measures()
         previous = usage.total(conn, earlier) if earlier else Measures()
         users = usage.users(conn, where) if where else []
         previous_people = usage.people_count(conn, earlier) if earlier else 0
         models = usage.models(conn, where) if where else []
-        days = usage.spend_by_model_day(conn, where) if where else []
-        now_pairs = usage.pair_spend(conn, where) if where else {}
-        before_pairs = usage.pair_spend(conn, earlier) if earlier else {}
+        days = model_days(conn, where) if where else []
+        now_pairs = pair_spend(conn, where) if where else {}
+        before_pairs = pair_spend(conn, earlier) if earlier else {}
         known = where or earlier
         names = usage.names(conn, known) if known else {}
     weekly = span.days > WEEKLY_AFTER_DAYS
@@ -123,11 +113,11 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
 
 
 def changes(
-    now: dict[usage.PairKey, tuple[int, Decimal]],
-    before: dict[usage.PairKey, tuple[int, Decimal]],
+    now: dict[PairKey, tuple[int, Decimal]],
+    before: dict[PairKey, tuple[int, Decimal]],
     names: dict[str | None, str | None],
 ) -> tuple[Change, ...]:
-    """Each person x model pair's change in spend (``usage.pair_spend`` of each period); the
+    """Each person x model pair's change in spend (``activity.pair_spend`` of each period); the
     ``TOP_CHANGES`` largest rises and falls, and one line for all the others (omitted when they
     changed nothing)."""
     zero = (0, Decimal(0))
@@ -152,26 +142,3 @@ def changes(
             pairs=len(rest),
         )  # fmt: skip
     return (*ups, *downs, *([tail] if rest and tail.change_cents else []))
-
-
-def stack(
-    span: Range, days: Sequence[usage.ModelDay], models: Sequence[str]
-) -> tuple[tuple[date, ...], tuple[Series, ...]]:
-    """Spend over time stacked by model (``models`` by spend, the top ones drawn on their own,
-    then "other"); daily, weekly beyond ``WEEKLY_AFTER_DAYS``; every bucket of the range, empty
-    ones at zero, so the time axis is true."""
-    weekly = span.days > WEEKLY_AFTER_DAYS
-
-    def bucket(day: date) -> date:
-        return day - timedelta(days=day.weekday()) if weekly else day
-
-    buckets = sorted({bucket(span.since + timedelta(days=i)) for i in range(span.days)})
-    at = {b: i for i, b in enumerate(buckets)}
-    shown = list(models[:TOP_MODELS])
-    names = shown + (["other"] if len(models) > TOP_MODELS else [])
-    sums = {name: [Decimal(0)] * len(buckets) for name in names}
-    with decimal.localcontext(EXACT):
-        for row in days:
-            name = row.model if row.model in shown else "other"
-            sums[name][at[bucket(row.date)]] += row.spend_cents
-    return tuple(buckets), tuple(Series(name, tuple(sums[name])) for name in names)

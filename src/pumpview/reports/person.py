@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from pumpview.reports import usage
-from pumpview.reports.overview import Series, stack
 from pumpview.reports.ranges import Range
+from pumpview.reports.scope import scope
+from pumpview.reports.series import DayAmount, Series, stack
 from pumpview.store import tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT, MEASURES, STORED, Measures, from_stored
@@ -85,7 +86,7 @@ def build(
     key = email or UNATTRIBUTED
     daily, events, people = tables.usage_daily, tables.usage_events, tables.people
     with snapshot(engine) as conn:
-        where = usage.scope(conn, span.since, span.until, integrations)
+        where = scope(conn, span.since, span.until, integrations)
         ids = where.integration_ids if where else ()
         rows = conn.execute(  # one seek per integration on ix_usage_daily_person
             select(daily.c.day, daily.c.model, *(daily.c[c] for c in STORED)).where(
@@ -127,10 +128,10 @@ def build(
             total = [a + b for a, b in zip(total, sums, strict=True)]
     models = sorted(((m, Measures(**dict(zip(MEASURES, s, strict=True))))
                      for m, s in by_model.items()), key=lambda p: -p[1].spend_cents)  # fmt: skip
-    at_spend, at_events = MEASURES.index("spend_cents"), MEASURES.index("events")
+    at_spend = MEASURES.index("spend_cents")
     buckets, series = stack(
         span,
-        [usage.ModelDay(day, model, sums[at_spend], sums[at_events])
+        [DayAmount(day, model, sums[at_spend])
          for (day, model), sums in sorted(by_day_model.items())],
         [model for model, _m in models],
     )  # fmt: skip

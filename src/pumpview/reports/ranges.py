@@ -18,6 +18,11 @@ day by day, and ``since=0001-01-01`` once took 15 s and 25 MB to answer."""
 
 @dataclass(frozen=True, slots=True)
 class Range:
+    """An inclusive range of UTC days, ``since`` to ``until``, and what a person calls it (a
+    preset's name, or ``custom``): the one range of days, from the URL to every report (a
+    ``scope.Scope`` pairs one with the integrations it reads; ``timeutil.Window`` is a sync's
+    epoch-millisecond bounds, another thing)."""
+
     label: str
     since: date
     until: date

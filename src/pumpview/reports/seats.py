@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
-from pumpview.reports.usage import Scope
+from pumpview.reports.scope import Scope
 from pumpview.store import tables
 
 NO_SEAT_ROLES = ("service-account", "free-owner")
@@ -82,4 +82,6 @@ def seat_members(conn: Connection, integration_ids: Iterable[int]) -> list[tuple
 
 def seat_fees(conn: Connection, where: Scope, plan: SeatPlan) -> list[SeatFee]:
     """Per member and billing month, the configured fee over the scope's range (USD)."""
-    return fees(seat_members(conn, where.integration_ids), where.first, where.last, plan.price)
+    return fees(
+        seat_members(conn, where.integration_ids), where.range.since, where.range.until, plan.price
+    )

@@ -8,19 +8,21 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from pumpview.reports import overview, spend, usage
+from pumpview.reports import spend, usage
 from pumpview.reports.plain import plain
+from pumpview.reports.providers import CURSOR_CURRENCY
 from pumpview.reports.ranges import Range
+from pumpview.reports.series import Series, weekly
 from pumpview.store.measures import EXACT, Measures
 
 
 def spend_by_model(
-    span: Range, buckets: Sequence[date], series: Sequence[overview.Series]
+    span: Range, buckets: Sequence[date], series: Sequence[Series]
 ) -> dict[str, Any]:
-    weekly = span.days > overview.WEEKLY_AFTER_DAYS
+    by_week = weekly(span)
     return {
         "kind": "spend-by-model", "since": plain(span.since), "until": plain(span.until),
-        "title": f"Spend {'per week' if weekly else 'per day'}, by model",
+        "title": f"Spend {'per week' if by_week else 'per day'}, by model",
         "buckets": [plain(b) for b in buckets],
         "series": [{"model": s.name, "spend_cents": [plain(v) for v in s.values]}
                    for s in series],
@@ -30,10 +32,10 @@ def spend_by_model(
 def requests(span: Range, days: Iterable[tuple[date, Measures]]) -> dict[str, Any]:
     """Fast, slow and not-charged requests per day of the range; per week (from Monday) beyond
     90 days, as the spend chart (a ten-year range drew 3,660 bars and a table of as many rows)."""
-    weekly = span.days > overview.WEEKLY_AFTER_DAYS
+    by_week = weekly(span)
 
     def bucket(day: date) -> date:
-        return day - timedelta(days=day.weekday()) if weekly else day
+        return day - timedelta(days=day.weekday()) if by_week else day
 
     buckets = sorted({bucket(span.since + timedelta(days=i)) for i in range(span.days)})
     at = {b: i for i, b in enumerate(buckets)}
@@ -44,7 +46,7 @@ def requests(span: Range, days: Iterable[tuple[date, Measures]]) -> dict[str, An
             sums[name][at[bucket(day)]] += getattr(measures, f"{name}_requests")
     return {
         "kind": "requests", "since": plain(span.since), "until": plain(span.until),
-        "title": f"Requests {'per week' if weekly else 'per day'}: fast, slow, not charged",
+        "title": f"Requests {'per week' if by_week else 'per day'}: fast, slow, not charged",
         "buckets": [plain(b) for b in buckets], **sums,
     }  # fmt: skip
 
@@ -64,18 +66,18 @@ def people(span: Range, rows: Sequence[usage.UserRow]) -> dict[str, Any]:
 
 
 def spend_by_provider(
-    span: Range, buckets: Sequence[date], series: Sequence[overview.Series]
+    span: Range, buckets: Sequence[date], series: Sequence[Series]
 ) -> dict[str, Any]:
     """The Cloud page's stack: US-dollar cost per provider over time (Cursor among them)."""
     chart = spend_by_model(span, buckets, series)
-    weekly = span.days > overview.WEEKLY_AFTER_DAYS
-    return {**chart, "title": f"Cost {'per week' if weekly else 'per day'}, by provider (USD)",
+    by_week = weekly(span)
+    return {**chart, "title": f"Cost {'per week' if by_week else 'per day'}, by provider (USD)",
             "links": False}  # fmt: skip
 
 
 def teams(span: Range, rows: Sequence[spend.TeamRow]) -> dict[str, Any]:
     """Each team's Cursor spend and US-dollar cloud cost, in cents, side by side."""
-    usd = [r for r in rows if r.currency == spend.CURSOR_CURRENCY]
+    usd = [r for r in rows if r.currency == CURSOR_CURRENCY]
     return {
         "kind": "teams", "since": plain(span.since), "until": plain(span.until),
         "title": "Cursor and cloud spend per team (USD)",

@@ -27,6 +27,7 @@ from pumpview.integrations.cursor.sync import CursorSync
 from pumpview.integrations.cursor.usage_events import to_records
 from pumpview.integrations.focus.importer import import_file
 from pumpview.reports import usage
+from pumpview.reports.scope import scope
 from pumpview.reports.seats import SeatPlan
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY
 from pumpview.simulator import truth as gt
@@ -191,7 +192,7 @@ def test_the_totals_are_the_files_sum_and_the_reports_spend(engine, serve, tmp_p
     got = run_export(engine, tmp_path / "c.csv", since=a, until=b, seats=plan).totals
     bare = run_export(engine, tmp_path / "bare.csv", since=a, until=b).totals
     with snapshot(engine) as conn:
-        spent = usage.total(conn, usage.scope(conn, a, b))
+        spent = usage.total(conn, scope(conn, a, b))
     billed, effective, listed, contracted = sums(rows_of(tmp_path / "c.csv"))[None]
     assert (got.billed, got.effective, got.list, got.contracted) == (
         billed, effective, listed, contracted

@@ -29,7 +29,7 @@ from typing import Any
 
 from pumpview.exports.focus.columns import CUSTOM_COLUMNS
 from pumpview.exports.focus.pseudonyms import Pseudonyms
-from pumpview.reports.spend import CURSOR, CURSOR_CURRENCY, SEAT_SERVICE, USAGE_SERVICE
+from pumpview.reports.providers import CURSOR, CURSOR_CURRENCY, SEAT_SERVICE, USAGE_SERVICE
 from pumpview.store.measures import EXACT
 
 PROVIDER, CURRENCY = CURSOR, CURSOR_CURRENCY

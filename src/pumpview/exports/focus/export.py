@@ -38,7 +38,8 @@ from pumpview.exports.focus.cursor_mapping import (
     usage_row,
 )
 from pumpview.exports.focus.pseudonyms import Pseudonyms
-from pumpview.reports import seats, usage
+from pumpview.reports import seats
+from pumpview.reports.scope import Scope, scope
 from pumpview.store import tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
@@ -98,7 +99,7 @@ class Cells:
     sums: dict[CellKey, UsageSums] = field(default_factory=dict)
 
 
-def usage_days(conn: Connection, where: usage.Scope) -> Iterator[Cells]:
+def usage_days(conn: Connection, where: Scope) -> Iterator[Cells]:
     """Each team's stored events in the scope, one UTC day at a time, oldest first."""
     events = tables.usage_events
     picked = [events.c[name] for name in _EVENT_COLUMNS]
@@ -108,7 +109,8 @@ def usage_days(conn: Connection, where: usage.Scope) -> Iterator[Cells]:
             .where(
                 events.c.integration_id == integration_id,
                 events.c.ts_ms.between(
-                    day_start_ms(where.first), day_start_ms(where.last) + MS_PER_DAY - 1
+                    day_start_ms(where.range.since),
+                    day_start_ms(where.range.until) + MS_PER_DAY - 1,
                 ),
             )
             .order_by(events.c.ts_ms)
@@ -236,7 +238,7 @@ class Progress:
 
 
 def kept_cells(
-    conn: Connection, where: usage.Scope, progress: Progress | None = None
+    conn: Connection, where: Scope, progress: Progress | None = None
 ) -> Iterator[tuple[int, CellKey, UsageSums]]:
     """Every usage cell that becomes a row, team by team, day by day, in a stable order; the
     "Not Charged" events left out are counted in ``progress``."""
@@ -253,7 +255,7 @@ def kept_cells(
 
 def focus_rows(
     conn: Connection,
-    where: usage.Scope,
+    where: Scope,
     version: str,
     names: Pseudonyms,
     known: Roster,
@@ -298,7 +300,7 @@ def export(
     totals = Totals()
     progress = Progress(on_day=on_day)
     with snapshot(engine) as conn:
-        where = usage.scope(conn, request.since, request.until, request.integrations)
+        where = scope(conn, request.since, request.until, request.integrations)
         if where is None:
             msg = "nothing to export: no Cursor usage is stored yet (run pumpview sync)"
             raise UserInputError(msg)
@@ -307,11 +309,14 @@ def export(
             rows = focus_rows(conn, where, version, names, known, request.seats, progress)
             writer.write_rows(data_file, _counted(rows, totals), columns(version), fmt)
             writer.write_json(meta_file, metadata.metadata(
-                out.name, fmt, version, (where.first, where.last), known.accounts.values(), totals,
+                out.name, fmt, version, (where.range.since, where.range.until),
+                known.accounts.values(), totals,
                 left_out=progress.left_out, names=names, seats=_seat_terms(request.seats),
                 now_ms=now_ms,
             ))  # fmt: skip
-    return Exported(out, meta, version, fmt, where.first, where.last, totals, progress.left_out)
+    return Exported(
+        out, meta, version, fmt, where.range.since, where.range.until, totals, progress.left_out
+    )
 
 
 def _seat_terms(plan: seats.SeatPlan | None) -> tuple[Decimal, str | None] | None:

@@ -13,13 +13,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection
 
 from pumpview.accounts import User
 from pumpview.money import to_dollars
-from pumpview.reports import overview, usage
+from pumpview.reports import usage, usage_views
+from pumpview.reports.activity import Activity
 from pumpview.reports.plain import Plain, plain, records
-from pumpview.store.engine import snapshot
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
 from pumpview.web.params import Span, Teams, around
@@ -83,13 +82,14 @@ RATIO_PLACES = 4
 price to a hundredth of a cent, a share to a hundredth of a percent)."""
 
 
-def _table(conn: Connection, report: str, where: usage.Scope | None, found: list[Any]) -> list[Any]:
+def _table(view: usage_views.UsageView) -> list[dict[str, Any]]:
     """The page's rows: the report's fields and, for people and models, the page's own."""
-    rows = records(found, usage.COLUMNS[report])
-    if report == "users" and where:
-        rows = _with_activity(rows, usage.activity(conn, where))
-    if report == "models" and where:
-        rows = _with_unit_costs(rows, found)
+    rows = records(view.rows, usage.COLUMNS[view.report])
+    if view.activity:
+        rows = [{**row, **_activity(seen)} for row, seen in zip(rows, view.activity, strict=True)]
+    if view.unit_costs:
+        rows = [{**row, **{name: plain(v) for name, v in costs.items()}}
+                for row, costs in zip(rows, view.unit_costs, strict=True)]  # fmt: skip
     return rows
 
 
@@ -130,13 +130,11 @@ def _api(path: str) -> None:
         team: Teams,
         format: Literal["json", "csv"] = "json",
     ) -> Any:
-        with snapshot(security.web_of(request).engine) as conn:
-            where = usage.scope(conn, span.since, span.until, team)
-            found: list[Any] = list(usage.REPORTS[report](conn, where)) if where else []
-            if format == "csv":
-                data, columns = _download(report, _table(conn, report, where, found))
-                return csv_download(data, columns, f"{path}-{span.since}-{span.until}")
-        return records(found, usage.COLUMNS[report])
+        view = usage_views.build(security.web_of(request).engine, report, span, team)
+        if format == "csv":
+            data, columns = _download(report, _table(view))
+            return csv_download(data, columns, f"{path}-{span.since}-{span.until}")
+        return records(view.rows, usage.COLUMNS[report])
 
     @router.get(f"/{path}", name=path)
     def page(
@@ -146,49 +144,34 @@ def _api(path: str) -> None:
         team: Teams,
     ) -> Response:
         _report, title, shown = PAGES[path]
-        with snapshot(security.web_of(request).engine) as conn:  # the table and its chart agree
-            where = usage.scope(conn, span.since, span.until, team)
-            found: list[Any] = list(usage.REPORTS[report](conn, where)) if where else []
-            rows = _table(conn, report, where, found)
-            chart = None
-            if report == "users" and where:
-                chart = charts.people(span, found)
-            if report == "models" and where:
-                days = usage.spend_by_model_day(conn, where)
-                chart = charts.spend_by_model(
-                    span,
-                    *overview.stack(span, days, [m.model for m in found]),
-                )
-            if report == "requests" and where:
-                chart = charts.requests(span, ((d.date, d) for d in usage.daily(conn, where)))
+        view = usage_views.build(security.web_of(request).engine, report, span, team)
         return security.web_of(request).page(request, "report.html", {
             **around(request, span),
-            "title": title, "path": path, "rows": rows, "columns": shown, "headings": HEADINGS,
-            "tiers": tiers(path), "chart": chart,
+            "title": title, "path": path, "rows": _table(view), "columns": shown,
+            "headings": HEADINGS, "tiers": tiers(path), "chart": _chart(view),
         })  # fmt: skip
 
 
-def _with_activity(
-    rows: list[dict[str, Any]], activity: dict[str | None, usage.Activity]
-) -> list[dict[str, Any]]:
-    """People's rows with their most-used model, last active day and kind (the page's)."""
-    out = []
-    for row in rows:
-        seen = activity.get(row["email"])
-        out.append({**row, "top_model": seen.top_model if seen else None,
-                    "last_active": plain(seen.last_day) if seen else None,
-                    "service_account": bool(seen and seen.service_account),
-                    "cursor_fast_premium_requests":
-                        seen.cursor_fast_premium_requests if seen else None})  # fmt: skip
-    return out
+def _chart(view: usage_views.UsageView) -> dict[str, Any] | None:
+    """What the page's chart draws: the top people, spend by model, or the request classes."""
+    if not view.stored:
+        return None
+    if view.report == "users":
+        return charts.people(view.range, view.rows)
+    if view.report == "models":
+        return charts.spend_by_model(view.range, view.buckets, view.series)
+    if view.report == "requests":
+        return charts.requests(view.range, ((d.date, d) for d in view.days))
+    return None
 
 
-def _with_unit_costs(rows: list[dict[str, Any]], found: list[Any]) -> list[dict[str, Any]]:
-    """Models' rows with their unit costs beside the sums (the page's, not the contract's)."""
-    return [
-        {**row, **{name: plain(v) for name, v in usage.unit_costs(m).items()}}
-        for row, m in zip(rows, found, strict=True)
-    ]
+def _activity(seen: Activity | None) -> dict[str, Any]:
+    """A person's most-used model, last active day and kind (the page's columns)."""
+    return {"top_model": seen.top_model if seen else None,
+            "last_active": plain(seen.last_day) if seen else None,
+            "service_account": bool(seen and seen.service_account),
+            "cursor_fast_premium_requests":
+                seen.cursor_fast_premium_requests if seen else None}  # fmt: skip
 
 
 for _path in PAGES:

@@ -5,19 +5,14 @@ providers|people|teams --format json``."""
 
 from __future__ import annotations
 
-import decimal
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection
 
 from pumpview.accounts import User
-from pumpview.reports import overview, ranges, spend
+from pumpview.reports import spend, spend_views
 from pumpview.reports.plain import records
-from pumpview.store.engine import snapshot
-from pumpview.store.measures import EXACT
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
 from pumpview.web.params import Span, Teams, around
@@ -53,11 +48,10 @@ def _api(kind: str) -> None:
         """Cursor beside the cloud: the rows of ``pumpview report providers|people|teams``."""
         web = security.web_of(request)
         plan = web.settings.seats
-        by_service = by == "service"
-        rows = spend.run(web.engine, kind, span.since, span.until, team, by_service=by_service,
-                         plan=plan)  # fmt: skip
+        view = spend_views.build(web.engine, kind, span, team, by_service=by == "service",
+                                 plan=plan)  # fmt: skip
         columns = _columns(kind, by)
-        data = records(rows, columns)
+        data = records(view.rows, columns)
         if format == "csv":
             return csv_download(data, columns, f"{kind}-{span.since}-{span.until}")
         return data
@@ -70,50 +64,20 @@ for _kind in spend.COLUMNS:
 @router.get("/cloud", name="cloud")
 def cloud_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Response:
     web = security.web_of(request)
-    with snapshot(web.engine) as conn:
-        where = spend.span(conn, span.since, span.until, team)
-        plan = web.settings.seats
-        found = spend.providers(conn, where, by_service=True, plan=plan) if where else []
-        chart = _by_provider(conn, span, where) if where else None
-    currencies = sorted({r.currency for r in found})
+    plan = web.settings.seats
+    view = spend_views.build(web.engine, "providers", span, team, by_service=True, plan=plan)
+    chart = charts.spend_by_provider(span, view.buckets, view.series) if view.stored else None
     return web.page(request, "cloud.html", {
-        **around(request, span), "rows": records(found, spend.COLUMNS["providers"]),
-        "totals": _totals(found), "chart": chart, "currencies": currencies,
+        **around(request, span), "rows": records(view.rows, spend.COLUMNS["providers"]),
+        "totals": view.totals, "chart": chart, "currencies": view.currencies,
     })  # fmt: skip
 
 
 @router.get("/teams", name="teams")
 def teams_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Response:
     web = security.web_of(request)
-    with snapshot(web.engine) as conn:
-        where = spend.span(conn, span.since, span.until, team)
-        found = spend.teams(conn, where) if where else []
+    view = spend_views.build(web.engine, "teams", span, team)
     return web.page(request, "teams.html", {
-        **around(request, span), "rows": records(found, spend.COLUMNS["teams"]),
-        "chart": charts.teams(span, found) if found else None,
+        **around(request, span), "rows": records(view.rows, spend.COLUMNS["teams"]),
+        "chart": charts.teams(span, view.rows) if view.rows else None,
     })  # fmt: skip
-
-
-def _totals(rows: list[spend.ProviderRow]) -> list[dict[str, Any]]:
-    """Effective cost per provider and currency, for the tiles above the table."""
-    sums: dict[tuple[str, str], Decimal] = {}
-    with decimal.localcontext(EXACT):
-        for row in rows:
-            key = (row.provider, row.currency)
-            sums[key] = sums.get(key, Decimal(0)) + row.effective_cost
-    return [
-        {"provider": p, "currency": c, "effective_cost": v}
-        for (p, c), v in sorted(sums.items(), key=lambda kv: -kv[1])
-    ]
-
-
-def _by_provider(conn: Connection, span: ranges.Range, where: spend.Span) -> dict[str, Any]:
-    """The chart: each provider's US-dollar cost per day or week, the biggest first."""
-    days = spend.provider_days(conn, where)
-    totals: dict[str, Decimal] = {}
-    with decimal.localcontext(EXACT):
-        for d in days:
-            totals[d.model] = totals.get(d.model, Decimal(0)) + d.spend_cents
-    names = sorted(totals, key=lambda n: -totals[n])
-    buckets, series = overview.stack(span, days, names)
-    return charts.spend_by_provider(span, buckets, series)

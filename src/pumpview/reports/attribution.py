@@ -1,0 +1,124 @@
+"""Who is who, and in which team on which day: Cursor spend attaches to a person by email, cloud
+cost by its owner tag, through the aliases of ``store.directory``. A cost goes to the team its
+person was in on the cost's day (or to the team its own team tag names), so history stays with
+the team it was made in: the range is cut at every day someone changes team, and each piece is
+summed with one query per source. What names no person is never hidden nor spread: it is the
+``untagged`` identity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Connection
+
+from pumpview.people.membership import Membership, boundaries, team_on
+from pumpview.people.person import Person
+from pumpview.reports import cloud, usage
+from pumpview.reports.providers import CURSOR_CURRENCY, ZERO
+from pumpview.reports.ranges import Range
+from pumpview.reports.scope import Scope
+from pumpview.store import tables
+from pumpview.store.directory import load
+
+UNTAGGED = "untagged"
+"""The row of what names no person (people) or no team (teams)."""
+
+
+@dataclass
+class Who:
+    """A row's identity: a person, an owner tag value no alias names, or nobody."""
+
+    key: str
+    label: str
+    email: str | None
+    person: Person | None
+
+
+@dataclass
+class Sums:
+    """One row's running sums (exact, in the caller's ``EXACT`` context) and its people."""
+
+    cursor_spend: Decimal = ZERO
+    cursor_on_demand: Decimal = ZERO
+    cloud: Decimal = ZERO
+    cloud_ownerless: Decimal = ZERO
+    members: set[str] = field(default_factory=set)
+
+
+class Directory:
+    """The people directory as attribution reads it: each person by id and by every alias,
+    and the Cursor rosters' display names."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.people = load(conn)
+        self.by_alias = {a: p for p in self.people.values() for a in p.aliases}
+        self.names = dict(
+            conn.execute(tables.people.select().with_only_columns(
+                tables.people.c.email, tables.people.c.name)).all()
+        )  # fmt: skip
+
+    def who(self, value: str | None, *, email: bool) -> Who:
+        if not value:
+            return Who(UNTAGGED, UNTAGGED, None, None)
+        person = self.by_alias.get(value)
+        if person is not None:
+            return Who(f"#{person.id}", person.label, person.email, person)
+        if email:  # a Cursor user the directory does not know yet (before a sync made them)
+            return Who(value, self.names.get(value) or value, value, None)
+        return Who(f"tag:{value}", value, None, None)
+
+    def memberships(self) -> Iterator[Membership]:
+        for person in self.people.values():
+            yield from person.memberships
+
+
+def pieces(directory: Directory, first: date, last: date) -> list[tuple[date, date]]:
+    """``[first, last]`` cut where anyone changes team."""
+    cuts = boundaries(directory.memberships(), first, last)
+    starts = [first, *cuts]
+    ends = [day - timedelta(days=1) for day in cuts] + [last]
+    return list(zip(starts, ends, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One identity's spend in one team and currency over one piece of the range."""
+
+    who: Who
+    team: str | None
+    currency: str
+    cursor_spend: Decimal = ZERO
+    cursor_on_demand: Decimal = ZERO
+    cloud: Decimal = ZERO
+    ownerless: bool = False
+
+
+def shares(conn: Connection, where: Scope, directory: Directory) -> Iterator[Share]:
+    """Each identity's spend in each team and currency, piece by piece of the range."""
+    for first, last in pieces(directory, where.range.since, where.range.until):
+        piece = Scope(where.integration_ids, Range("custom", first, last))
+        for user in usage.users(conn, piece):
+            who = directory.who(user.email, email=True)
+            team = team_on(who.person.memberships, first) if who.person else None
+            yield Share(who, team, CURSOR_CURRENCY, cursor_spend=user.spend_cents,
+                        cursor_on_demand=user.on_demand_cents)  # fmt: skip
+        for (owner, tag_team, currency), costs in cloud.sums(
+            conn, first, last, ("owner", "team", "currency")
+        ):
+            who = directory.who(owner, email=False)
+            team = tag_team or (team_on(who.person.memberships, first) if who.person else None)
+            yield Share(who, team, currency, cloud=costs.effective_cost,
+                         ownerless=owner is None)  # fmt: skip
+
+
+def members(directory: Directory, first: date, last: date) -> dict[str, set[int]]:
+    """Each team's people: everyone in it on some day of ``[first, last]``."""
+    members: dict[str, set[int]] = {}
+    for person in directory.people.values():
+        for m in person.memberships:
+            if m.overlaps(first, last):
+                members.setdefault(m.team, set()).add(person.id)
+    return members

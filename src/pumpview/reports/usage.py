@@ -119,7 +119,7 @@ def scope(
     else:
         ids = tuple(sorted(known.values()))
     if since is None or until is None:
-        team = tables.team_blocks
+        team = tables.integration_blocks
         first, last = conn.execute(
             select(func.min(team.c.first_day), func.max(team.c.first_day)).where(
                 team.c.integration_id.in_(ids), team.c.level == 0
@@ -220,7 +220,7 @@ def requests(conn: Connection, where: Scope) -> list[RequestsRow]:
 
 def total(conn: Connection, where: Scope) -> Measures:
     """Every measure over the whole scope: the team blocks that tile it, summed."""
-    team = tables.team_blocks
+    team = tables.integration_blocks
     row = conn.execute(select(*_sums(team)).where(_in_blocks(team, where))).one()
     return Measures(**from_stored(row))
 
@@ -245,7 +245,7 @@ def unattributed(conn: Connection, where: Scope) -> Measures:
 
 def daily(conn: Connection, where: Scope) -> list[DailyRow]:
     """Every measure per UTC day, oldest first; days without events are left out."""
-    team = tables.team_blocks
+    team = tables.integration_blocks
     rows = conn.execute(
         select(team.c.first_day, *_sums(team))
         .where(
@@ -376,7 +376,7 @@ def activity(conn: Connection, where: Scope) -> dict[str | None, Activity]:
         if best is None or sums > best[0] or (sums == best[0] and model < best[1]):
             top[email] = (sums, model)  # the most events, then spend, then by name
     last = last_days(conn, where)
-    people = tables.people
+    people = tables.cursor_members
     services = set(
         conn.execute(
             select(people.c.email).where(
@@ -405,7 +405,7 @@ def names(conn: Connection, where: Scope) -> dict[str | None, str | None]:
 
 
 def _names(conn: Connection, integration_ids: tuple[int, ...]) -> dict[str, str | None]:
-    people = tables.people
+    people = tables.cursor_members
     query = select(people.c.email, people.c.name).where(
         people.c.integration_id.in_(integration_ids)
     )

@@ -121,7 +121,7 @@ def check_exact(engine: Engine, team: Team) -> str:
 
 
 def counts(engine: Engine) -> dict[str, int]:
-    names = ("usage_events", "usage_daily", "person_blocks", "model_blocks", "team_blocks")
+    names = ("usage_events", "usage_daily", "person_blocks", "model_blocks", "integration_blocks")
     with engine.connect() as conn:
         return {
             name: int(conn.execute(select(func.count()).select_from(text(name))).scalar_one())

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select, text
+from sqlalchemy import column, insert, select, table, text
 
 from pumpview.reports import activity, cloud, usage
 from pumpview.reports.scope import scope
@@ -235,4 +235,44 @@ def test_upgrading_imported_cloud_costs_sums_them_for_the_reports(db_url):
         assert sorted(owners.all(), key=str) == sorted(
             [("alex@corp.com", "Core", 1), (None, "Core", 2), (None, None, 1)], key=str
         )
+    engine.dispose()
+
+
+def test_upgrading_renames_the_roster_and_the_integration_blocks_and_keeps_their_rows(db_url):
+    """Migration 0013: ``people`` is ``cursor_members`` and ``team_blocks`` is
+    ``integration_blocks``, their rows all there (and on PostgreSQL their keys' index renamed)."""
+    engine = make_engine(db_url)
+    _upgrade(engine, "0012")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO integrations (id, name, base_url, status, connected_at_ms, "
+                "backfill_days) VALUES (1, 'cursor', 'http://x', 'connected', 0, 30)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO people (integration_id, email, name, is_removed) "
+                "VALUES (1, 'alex@corp.com', 'Alex', false)"
+            )
+        )
+        keys = {"integration_id": 1, "level": 0, "first_day": date(2026, 12, 6)}
+        sums = {c.name: 7 for c in tables.integration_blocks.columns if c.name not in keys}
+        old = table("team_blocks", *(column(name) for name in [*keys, *sums]))
+        conn.execute(insert(old).values(**keys, **sums))
+    _upgrade(engine, "head")
+    with engine.connect() as conn:
+        members = conn.execute(select(tables.cursor_members.c.email, tables.cursor_members.c.name))
+        assert members.all() == [("alex@corp.com", "Alex")]
+        blocks = conn.execute(select(tables.integration_blocks.c.first_day,
+                                     tables.integration_blocks.c.events)).all()  # fmt: skip
+        assert blocks == [(date(2026, 12, 6), 7)]
+        if engine.dialect.name == "postgresql":
+            names = conn.execute(
+                text(
+                    "SELECT indexname FROM pg_indexes WHERE tablename IN "
+                    "('cursor_members', 'integration_blocks')"
+                )
+            ).scalars()
+            assert sorted(names) == ["cursor_members_pkey", "integration_blocks_pkey"]
     engine.dispose()

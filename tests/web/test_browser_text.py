@@ -27,7 +27,9 @@ def test_a_right_to_left_override_is_drawn_as_a_mark_in_the_chart_and_the_table(
     top = page.request.get(f"{site.url}/api/people?since={team.first_day}").json()[0]["email"]
     with site.web.engine.begin() as conn:  # as Cursor's roster would name them
         conn.execute(
-            update(tables.people).where(tables.people.c.email == top).values(name=OVERRIDE)
+            update(tables.cursor_members)
+            .where(tables.cursor_members.c.email == top)
+            .values(name=OVERRIDE)
         )
     page.goto(f"{site.url}/people?since={team.first_day}")
     drawn(page, "people")

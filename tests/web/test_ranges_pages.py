@@ -32,8 +32,8 @@ def on_roster(site, email: str, name: str) -> None:
     """``email`` on the synced team's roster as Cursor lists a member, with no usage."""
     with site.web.engine.begin() as conn:
         (iid,) = conn.execute(select(tables.integrations.c.id)).scalars().all()
-        conn.execute(insert(tables.people).values(integration_id=iid, email=email, name=name,
-                                                  is_removed=False))  # fmt: skip
+        conn.execute(insert(tables.cursor_members).values(
+            integration_id=iid, email=email, name=name, is_removed=False))  # fmt: skip
 
 
 def range_error(html: str) -> str:

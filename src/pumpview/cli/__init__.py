@@ -25,8 +25,8 @@ from pumpview.cli import (
     users,
 )
 from pumpview.cli.context import Context
-from pumpview.cli.render import printable
 from pumpview.errors import PumpViewError
+from pumpview.visible import for_terminal
 
 app = typer.Typer(
     name="pumpview",
@@ -107,12 +107,12 @@ def main(argv: list[str] | None = None) -> None:
             sys.stderr.write(f"error: {exc.format_message()}\n")
             code = exc.exit_code
     except PumpViewError as exc:
-        sys.stderr.write(f"error: {printable(str(exc))}\n")
+        sys.stderr.write(f"error: {for_terminal(str(exc))}\n")
         code = 1
     except Exception as exc:
         problem = _environment_problem(exc)
         if problem is None:
             raise  # a bug of ours: the traceback is what we need to fix it
-        sys.stderr.write(f"error: {printable(problem)}\n")
+        sys.stderr.write(f"error: {for_terminal(problem)}\n")
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

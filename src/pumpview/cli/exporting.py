@@ -8,7 +8,7 @@ import typer
 
 from pumpview.cli.context import current
 from pumpview.cli.days import days
-from pumpview.cli.render import printable
+from pumpview.visible import for_terminal
 
 if TYPE_CHECKING:
     pass
@@ -75,7 +75,7 @@ def focus(
         f"Wrote {t.usage_rows:,} usage rows{seats} of FOCUS {done.version} ({done.fmt}) for "
         f"{done.first} to {done.last}: billed {_usd(t.billed)}, effective {_usd(t.effective)}, "
         f"list {_usd(t.list)}, contracted {_usd(t.contracted)} USD; "
-        f"{printable(str(done.path))} and {printable(str(done.metadata))}"
+        f"{for_terminal(str(done.path))} and {for_terminal(str(done.metadata))}"
     )
 
 

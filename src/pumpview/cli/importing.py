@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pumpview.cli.context import current
-from pumpview.cli.render import printable
+from pumpview.visible import for_terminal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,7 +44,7 @@ def focus(
     err = Console(stderr=True)
     for name in paths:
         path = Path(name)
-        label = printable(path.name)
+        label = for_terminal(path.name)
         with _bar(err) as bars:
             task = bars.add_task(label, total=None, rows=0, rate="")
             done = import_file(
@@ -60,7 +60,7 @@ def focus(
             f"{label}: {_many(done.rows, 'row')} of FOCUS {done.version} into source "
             f"{done.source}; billing {_many(len(done.periods), 'period', count=False)} "
             f"{periods}; {_many(len(done.providers), 'provider', count=False)} "
-            f"{printable(', '.join(sorted(done.providers))) or 'none named'}; {totals}; "
+            f"{for_terminal(', '.join(sorted(done.providers))) or 'none named'}; {totals}; "
             f"replaced {_many(done.replaced, 'earlier row')} of "
             f"{'that period' if len(done.periods) == 1 else 'those periods'}"
         )

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pumpview.cli.context import current
-from pumpview.cli.render import Format, emit, printable
+from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor import NAME
 from pumpview.timeutil import from_ms
+from pumpview.visible import for_terminal
 
 if TYPE_CHECKING:
     from pumpview.store.runs import Run
@@ -77,7 +78,7 @@ def connect(
         now_ms=context.clock(),
         pacing=context.settings.rate_limit,
     )
-    typer.echo(f"Connected {name}" + (f" ({printable(team_name)})" if team_name else "") + ".")
+    typer.echo(f"Connected {name}" + (f" ({for_terminal(team_name)})" if team_name else "") + ".")
     if sync:
         from pumpview.cli.sync import run  # noqa: PLC0415 - the sync command's own runner
 

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from pumpview.cli.context import current
-from pumpview.cli.render import Format, emit, printable
+from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
+from pumpview.visible import for_terminal
 
 app = typer.Typer(
     help="People and teams: the aliases that name them in cloud tags, their team history.",
@@ -63,13 +64,13 @@ def import_(
     engine = context.engine
     with engine.connect() as conn:
         changes = people_plan.plan(directory.load(conn), mapping)
-    name = printable(mapping.name)
+    name = for_terminal(mapping.name)
     if not changes:
         typer.echo(f"{name}: nothing to change; the people are already as it says.")
         return
     typer.echo(f"{name} would make {_count(changes)}:")
     for change in people_plan.by_line(changes):
-        typer.echo(f"  line {change.line}  {printable(str(change))}")
+        typer.echo(f"  line {change.line}  {for_terminal(str(change))}")
     if not yes:
         if not sys.stdin.isatty():
             msg = f"nothing applied: add --yes to apply these {_count(changes)}"

@@ -6,20 +6,12 @@ Money is an exact decimal string in cents in JSON and CSV; the table shows dolla
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_BLANKS = frozenset("\t\n\r\v\f")
-
-
-def printable(text: str) -> str:
-    """``text`` safe for a terminal: no escape sequences, carriage returns or other control
-    characters from upstream or user data (blanks become spaces, the rest a visible mark)."""
-    return _CONTROL.sub(lambda m: " " if m.group(0) in _BLANKS else "\ufffd", text)
+from pumpview.visible import for_terminal
 
 
 class Format(StrEnum):
@@ -90,4 +82,4 @@ def _cell(column: str, value: Any) -> str:
         return f"{value:,}"
     from rich.markup import escape  # noqa: PLC0415 - loaded with the table
 
-    return escape(printable(str(value)))
+    return escape(for_terminal(str(value)))

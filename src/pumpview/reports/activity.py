@@ -94,7 +94,7 @@ def activity(conn: Connection, where: Scope) -> dict[str | None, Activity]:
         if best is None or sums > best[0] or (sums == best[0] and model < best[1]):
             top[email] = (sums, model)  # the most events, then spend, then by name
     last = last_days(conn, where)
-    people = tables.people
+    people = tables.cursor_members
     services = set(
         conn.execute(
             select(people.c.email).where(

@@ -56,8 +56,8 @@ class Directory:
         self.people = load(conn)
         self.by_alias = {a: p for p in self.people.values() for a in p.aliases}
         self.names = dict(
-            conn.execute(tables.people.select().with_only_columns(
-                tables.people.c.email, tables.people.c.name)).all()
+            conn.execute(tables.cursor_members.select().with_only_columns(
+                tables.cursor_members.c.email, tables.cursor_members.c.name)).all()
         )  # fmt: skip
 
     def who(self, value: str | None, *, email: bool) -> Who:

@@ -84,7 +84,7 @@ def build(
     ``page`` (1 to ``MAX_PAGE``)."""
     page = min(max(page, 1), MAX_PAGE)
     key = email or UNATTRIBUTED
-    daily, events, people = tables.usage_daily, tables.usage_events, tables.people
+    daily, events, people = tables.usage_daily, tables.usage_events, tables.cursor_members
     with snapshot(engine) as conn:
         where = scope(conn, span.since, span.until, integrations)
         ids = where.integration_ids if where else ()

@@ -42,10 +42,10 @@ def scope(
     """
     ids = integration_ids(conn, integrations)
     if since is None or until is None:
-        team = tables.team_blocks
+        whole = tables.integration_blocks
         first, last = conn.execute(
-            select(func.min(team.c.first_day), func.max(team.c.first_day)).where(
-                team.c.integration_id.in_(ids), team.c.level == 0
+            select(func.min(whole.c.first_day), func.max(whole.c.first_day)).where(
+                whole.c.integration_id.in_(ids), whole.c.level == 0
             )
         ).one()
         if first is None:

@@ -68,7 +68,7 @@ def fees(
 
 def seat_members(conn: Connection, integration_ids: Iterable[int]) -> list[tuple[int, str]]:
     """(integration id, email) of every member who holds a seat now."""
-    people = tables.people
+    people = tables.cursor_members
     rows = conn.execute(
         select(people.c.integration_id, people.c.email).where(
             people.c.integration_id.in_(list(integration_ids)),

@@ -116,9 +116,9 @@ def requests(conn: Connection, where: Scope) -> list[RequestsRow]:
 
 
 def total(conn: Connection, where: Scope) -> Measures:
-    """Every measure over the whole scope: the team blocks that tile it, summed."""
-    team = tables.team_blocks
-    row = conn.execute(select(*block_sums(team)).where(in_blocks(team, where))).one()
+    """Every measure over the whole scope: the integration blocks that tile it, summed."""
+    whole = tables.integration_blocks
+    row = conn.execute(select(*block_sums(whole)).where(in_blocks(whole, where))).one()
     return Measures(**from_stored(row))
 
 
@@ -142,12 +142,12 @@ def unattributed(conn: Connection, where: Scope) -> Measures:
 
 def daily(conn: Connection, where: Scope) -> list[DailyRow]:
     """Every measure per UTC day, oldest first; days without events are left out."""
-    team = tables.team_blocks
+    whole = tables.integration_blocks
     rows = conn.execute(
-        select(team.c.first_day, *block_sums(team))
-        .where(in_days(team, where))
-        .group_by(team.c.first_day)
-        .order_by(team.c.first_day)
+        select(whole.c.first_day, *block_sums(whole))
+        .where(in_days(whole, where))
+        .group_by(whole.c.first_day)
+        .order_by(whole.c.first_day)
     ).all()
     return [DailyRow(date=row[0], **from_stored(row[1:])) for row in rows]
 
@@ -169,7 +169,7 @@ def names(conn: Connection, where: Scope) -> dict[str | None, str | None]:
 
 
 def _names(conn: Connection, integration_ids: tuple[int, ...]) -> dict[str, str | None]:
-    people = tables.people
+    people = tables.cursor_members
     query = select(people.c.email, people.c.name).where(
         people.c.integration_id.in_(integration_ids)
     )

@@ -13,7 +13,7 @@ the caller's transaction, so the blocks always agree with the rollup they sum.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 from functools import cache
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Date,
     Executable,
     Integer,
+    MetaData,
     Table,
     Text,
     bindparam,
@@ -49,7 +50,7 @@ Block = tuple[int, date]
 BLOCK_TABLES: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (tables.person_blocks, ("email",)),
     (tables.model_blocks, ("model",)),
-    (tables.team_blocks, ()),
+    (tables.integration_blocks, ()),
     (tables.person_model_blocks, ("email", "model")),
 )
 """Each block table with the ``usage_daily`` columns it keeps apart."""
@@ -96,16 +97,19 @@ def refresh(
     last: date,
     only: Collection[str] | None = None,
     measures: tuple[str, ...] = MEASURES,
+    named: Mapping[str, str] | None = None,
 ) -> None:
     """Rebuild every block holding a day of ``[first, last]`` from ``usage_daily``, with the
     people who used each model in each block. A migration names what exists at its revision:
     ``only`` the block tables to rebuild (all when ``None``), ``measures`` the measures to sum
-    (the tables' columns then, not today's)."""
+    (the tables' columns then, not today's), ``named`` the tables' names then where they were
+    other than today's (``integration_blocks`` was ``team_blocks`` until 0013)."""
     days = {"iid": integration_id, "lo": first, "hi": last}
     for table, dimension in BLOCK_TABLES:
-        if only is not None and table.name not in only:
+        name = (named or {}).get(table.name, table.name)
+        if only is not None and name not in only:
             continue
-        clear, fill = _statements(table.name, dimension, 0, measures)
+        clear, fill = _statements(table.name, name, dimension, 0, measures)
         conn.execute(clear, [days])
         conn.execute(fill, [days])
         if table is tables.model_blocks:
@@ -117,7 +121,7 @@ def refresh(
                 {"iid": integration_id, "block": block, "lo": block, "hi": block + span}
                 for block in starts
             ]
-            clear, fill = _statements(table.name, dimension, level, measures)
+            clear, fill = _statements(table.name, name, dimension, level, measures)
             conn.execute(clear, params)
             conn.execute(fill, params)
             if table is tables.model_blocks:
@@ -183,7 +187,11 @@ def _set_people(conn: Connection, integration_id: int, level: int, people: Peopl
 
 @cache
 def _statements(
-    name: str, dimension: tuple[str, ...], level: int, measures: tuple[str, ...] = MEASURES
+    today: str,
+    name: str,
+    dimension: tuple[str, ...],
+    level: int,
+    measures: tuple[str, ...] = MEASURES,
 ) -> tuple[Executable, Executable]:
     """The DELETE and INSERT ... SELECT that rebuild blocks of ``level``, built once: a sync
     runs them for every window, and building SQLAlchemy statements costs more than running them.
@@ -192,7 +200,9 @@ def _statements(
     children, the blocks one level down within ``[:lo, :hi]``. Only the columns of ``measures``
     are named, so a migration's older tables, without later measures, are filled as they stand.
     """
-    table = tables.metadata.tables[name]
+    table = tables.metadata.tables[today]
+    if name != today:  # a migration's, on the table as it was named at its revision
+        table = table.to_metadata(MetaData(), name=name)
     stored = stored_columns(measures)
     columns = ["integration_id", "level", "first_day", *dimension, *stored]
     iid = bindparam("iid", type_=Integer)

@@ -95,7 +95,7 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
             conn.rollback()
 
 
-ANALYZED = ("usage_daily", "person_blocks", "model_blocks", "team_blocks")
+ANALYZED = ("usage_daily", "person_blocks", "model_blocks", "integration_blocks")
 
 
 def refresh_statistics(engine: Engine) -> None:
@@ -109,7 +109,7 @@ def refresh_statistics(engine: Engine) -> None:
             conn.exec_driver_sql("PRAGMA optimize")
 
 
-HEAD = "0012"
+HEAD = "0013"
 """The newest migration; ``tests/store/test_migrations.py`` checks it is Alembic's head."""
 
 

@@ -17,9 +17,9 @@ DATA_TABLES = (
     tables.usage_daily,
     tables.person_blocks,
     tables.model_blocks,
-    tables.team_blocks,
+    tables.integration_blocks,
     tables.sync_days,
-    tables.people,
+    tables.cursor_members,
     tables.spend_snapshots,
     tables.group_members,
     tables.billing_groups,
@@ -93,7 +93,7 @@ def display_names(conn: Connection) -> dict[str, str]:
 
 def roster(conn: Connection, integration_id: int) -> set[str]:
     """The emails ``/teams/members`` listed for the integration (not event-only principals)."""
-    people = tables.people
+    people = tables.cursor_members
     return set(
         conn.execute(
             select(people.c.email).where(

@@ -209,11 +209,12 @@ person_model_blocks = _blocks(
     Column("model", String(200), nullable=False),
 )
 """Per person, model and block: what changed between two periods, pair by pair (migration 0007)."""
-team_blocks = _blocks("team_blocks")
-"""Per block for the whole team; level 0 is the daily report."""
+integration_blocks = _blocks("integration_blocks")
+"""Per block for a whole Cursor integration; level 0 is the daily report (migration 0013; it was
+``team_blocks``, when "team" meant an integration)."""
 
-people = Table(
-    "people",
+cursor_members = Table(
+    "cursor_members",
     metadata,
     _integration_id(),
     Column("email", String(320), nullable=False),  # lower-case

@@ -146,4 +146,4 @@ def _save_service_accounts(
         }
         for email, (account_id, name) in accounts.items()
     ]
-    upsert(conn, tables.people, rows, keys=("integration_id", "email"))
+    upsert(conn, tables.cursor_members, rows, keys=("integration_id", "email"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from pumpview.settings import Settings, private_home
 from pumpview.store.engine import open_store
 from pumpview.timeutil import Clock, from_ms
 from pumpview.vault import Vault
+from pumpview.visible import for_page
 from pumpview.web import security
 from pumpview.web.imports import Imports
 from pumpview.web.syncs import Syncs
@@ -177,17 +177,12 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""Control characters, and the invisible ones that reorder text (bidi overrides, embeddings,
-isolates and marks: a name of U+202E then "exe.tset" reads "test.exe")."""
-
-
 def visible(value: object) -> object:
     """Every value a template prints, with its control characters shown as U+FFFD (as the CLI
     does), so user and upstream text cannot reorder or hide what a page shows; markup the
     templates built (``tojson``, whose JSON escapes them) passes as it is."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return _CONTROL.sub("\ufffd", value)
+        return for_page(value)
     return value
 
 

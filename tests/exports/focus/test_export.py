@@ -401,7 +401,7 @@ def test_the_worked_example_agrees_with_the_shared_sample(engine, tmp_path):
         staged = Staged(Window(day_start_ms(day), day_start_ms(day) + MS_PER_DAY - 1))
         staged.add(to_records(WORKED, iid))
         replace_window(conn, iid, staged, NOW_MS)
-        upsert(conn, tables.people, [
+        upsert(conn, tables.cursor_members, [
             {"integration_id": iid, "email": email, "name": None, "role": "member",
              "user_id": None, "is_removed": False, "service_account_id": None,
              "listed_at_ms": NOW_MS}

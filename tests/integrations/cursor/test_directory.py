@@ -20,7 +20,7 @@ MAR_1, MAR_9 = date(2026, 3, 1), date(2026, 3, 9)
 def _team(conn, members: dict[str, str | None]) -> None:
     """One Cursor team whose members (email -> billing group) are as given, as a sync stores
     them."""
-    for table in (tables.group_members, tables.billing_groups, tables.people):
+    for table in (tables.group_members, tables.billing_groups, tables.cursor_members):
         conn.execute(table.delete())
     iid = conn.execute(tables.integrations.select().with_only_columns(
         tables.integrations.c.id)).scalar()  # fmt: skip
@@ -29,7 +29,7 @@ def _team(conn, members: dict[str, str | None]) -> None:
                                        "connected_at_ms": NOW, "backfill_days": 1})  # fmt: skip
     for email, group in members.items():
         name = email.split("@")[0].title()
-        conn.execute(insert(tables.people).values(
+        conn.execute(insert(tables.cursor_members).values(
             integration_id=iid, email=email, name=name, is_removed=False))  # fmt: skip
         if group:
             conn.execute(insert(tables.billing_groups).prefix_with("OR IGNORE")

@@ -152,7 +152,9 @@ def test_data_has_the_hard_cases(engine, serve):
     with engine.connect() as conn:
         accounts = (
             conn.execute(
-                select(tables.people.c.email).where(tables.people.c.service_account_id.is_not(None))
+                select(tables.cursor_members.c.email).where(
+                    tables.cursor_members.c.service_account_id.is_not(None)
+                )
             )
             .scalars()
             .all()

@@ -188,7 +188,7 @@ class Roster:
 
 def roster(conn: Connection, integration_ids: Sequence[int]) -> Roster:
     """The teams' names, their service accounts' names and who is in which billing group."""
-    teams, people = tables.integrations, tables.people
+    teams, people = tables.integrations, tables.cursor_members
     groups, members = tables.billing_groups, tables.group_members
     accounts = {
         int(iid): Account(name, team_name or name)

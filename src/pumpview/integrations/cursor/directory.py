@@ -22,7 +22,9 @@ from pumpview.store import directory, tables
 def refresh(conn: Connection, today: date, now_ms: int) -> None:
     """Everyone Cursor lists as a person, in the team of their billing group; in the caller's
     transaction, with the members and groups it reads."""
-    members = conn.execute(select(tables.people.c.email, tables.people.c.name)).all()
+    members = conn.execute(
+        select(tables.cursor_members.c.email, tables.cursor_members.c.name)
+    ).all()
     found = people_plan.plan(directory.load(conn), [Row(None, email=e) for e, _n in members],
                              origin="cursor")  # fmt: skip
     directory.apply(conn, found, now_ms=now_ms)

@@ -29,6 +29,9 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+_NAMES = {"integration_blocks": "team_blocks"}
+"""The block tables' names at this revision where they differ from today's (0013 renamed)."""
+
 # The measures as they were at this revision: ``Measures`` grows, this migration's tables don't.
 _MEASURES = (
     "events", "spend_cents", "on_demand_cents", "included_cents", "model_cost_cents",
@@ -133,6 +136,7 @@ def _convert(bind: sa.Connection) -> None:
             last,
             only=[n for n, _ in _BLOCK_TABLES],
             measures=_MEASURES,
+            named=_NAMES,
         )
 
 

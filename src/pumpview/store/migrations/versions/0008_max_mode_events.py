@@ -26,6 +26,9 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
+_NAMES = {"integration_blocks": "team_blocks"}
+"""The block tables' names at this revision where they differ from today's (0013 renamed)."""
+
 # The measures as they are at this revision: ``Measures`` may grow, this migration's tables don't.
 _MEASURES = (
     "events", "spend_cents", "on_demand_cents", "included_cents", "model_cost_cents",
@@ -50,7 +53,9 @@ def upgrade() -> None:
         )
     ).all()
     for integration_id, first, last in spans:
-        blocks.refresh(bind, integration_id, _as_date(first), _as_date(last), measures=_MEASURES)
+        blocks.refresh(
+            bind, integration_id, _as_date(first), _as_date(last), measures=_MEASURES, named=_NAMES
+        )
 
 
 def _count_rollup(bind: sa.Connection) -> None:

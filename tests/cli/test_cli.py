@@ -13,8 +13,9 @@ import stamina
 import typer
 from typer.core import TyperGroup
 
-from pumpview.cli import app, main
+from pumpview.cli import app
 from pumpview.timeutil import from_ms
+from tests.cli.invoke import run
 from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
 
 README = Path(__file__).parents[2] / "README.md"
@@ -29,13 +30,6 @@ def _env(tmp_path, monkeypatch):
     monkeypatch.delenv("PUMPVIEW_SECRET_KEY", raising=False)
     with stamina.set_testing(True, attempts=100, cap=True):
         yield
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
 
 
 def test_no_arguments_prints_help_and_no_error(capsys):

@@ -20,7 +20,6 @@ import pytest
 import stamina
 from sqlalchemy import Engine, func, select, text
 
-from pumpview.cli import main
 from pumpview.cli.report import Kind
 from pumpview.reports import spend
 from pumpview.reports.plain import plain
@@ -33,6 +32,7 @@ from pumpview.store.engine import make_engine
 from pumpview.store.integrations import DATA_TABLES
 from pumpview.store.measures import MEASURES
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, from_ms, to_ms
+from tests.cli.invoke import run
 from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
 
 
@@ -60,13 +60,6 @@ def live(serve):
     """A simulator whose present is the CLI's (``PUMPVIEW_NOW``): a Monday just after midnight,
     the hour a wall clock once failed these tests at."""
     return serve(now_ms=MONDAY_JUST_AFTER_MIDNIGHT, days=5, members=8)
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
 
 
 def connect(capsys, live, *extra: str) -> tuple[int, str, str]:

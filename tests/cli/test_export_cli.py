@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from cryptography.fernet import Fernet
 
-from pumpview.cli import main
 from pumpview.exports.focus.pseudonyms import KEY_PURPOSE, Pseudonyms
 from pumpview.store.engine import open_store
 from pumpview.vault import Vault
+from tests.cli.invoke import run
 from tests.exports.focus.test_export import DAYS, person, rows_of, sums, sync, truth
 
 SECRET = Fernet.generate_key().decode()
@@ -33,13 +33,6 @@ def synced(tmp_path, monkeypatch, serve, db_url):
     for name in ("PUMPVIEW_SEAT_PRICE", "PUMPVIEW_SEAT_PLAN"):
         monkeypatch.delenv(name, raising=False)
     return served
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
 
 
 def test_export_writes_the_file_and_says_so_in_one_line(synced, capsys, tmp_path):

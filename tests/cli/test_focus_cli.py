@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pumpview.cli import main
+from tests.cli.invoke import run
 from tests.integrations.focus.test_reader import (
     HEADER,
     MALFORMED,
@@ -20,13 +20,6 @@ from tests.integrations.focus.test_reader import (
 def _env(tmp_path, monkeypatch):
     monkeypatch.setenv("PUMPVIEW_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("PUMPVIEW_DATABASE_URL", raising=False)
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
 
 
 def test_import_says_what_it_read_and_what_a_second_import_replaced(capsys):

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pumpview.cli import main
+from tests.cli.invoke import run
 
 MAPPING = """\ufeffEmail,Name,Aliases,Team,Valid_From,Valid_To
 alex@corp.com,Alex Kim,alex;alex_corp_com,Platform,,2026-03-01
@@ -45,13 +45,6 @@ def mapping(tmp_path):
     path = tmp_path / "people.csv"
     path.write_text(MAPPING, encoding="utf-8")
     return path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
 
 
 def listed(capsys) -> list[dict[str, object]]:

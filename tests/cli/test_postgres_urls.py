@@ -10,9 +10,9 @@ import pytest
 import stamina
 from sqlalchemy.engine import make_url
 
-from pumpview.cli import main
 from pumpview.simulator import DEMO_KEY
 from pumpview.timeutil import from_ms
+from tests.cli.invoke import run
 from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
@@ -26,13 +26,6 @@ def _env(tmp_path, monkeypatch):
     monkeypatch.delenv("PUMPVIEW_SECRET_KEY", raising=False)
     with stamina.set_testing(True, attempts=100, cap=True):
         yield
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
 
 
 def _closed_port() -> int:

@@ -9,23 +9,23 @@ money column in dollars rounded to the cent.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from pumpview.accounts import User
 from pumpview.money import to_dollars
 from pumpview.reports import overview, usage
 from pumpview.reports.plain import Plain, plain, records
 from pumpview.store.engine import snapshot
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
-from pumpview.web.params import Span, Teams, around
+from pumpview.web.params import Integrations, Span, around
+from pumpview.web.security import Viewer
+from pumpview.web.state import State
 
 router = APIRouter(route_class=security.Gated)
-Viewer = Annotated[User, Depends(security.viewer)]
 
 PAGES = {  # path: (report, title, the columns on screen)
     "people": ("users", "People", ("name", "email", "spend_cents", "on_demand_cents",
@@ -124,13 +124,13 @@ def _api(path: str) -> None:
 
     @router.get(f"/api/{path}", name=f"api-{path}", tags=[PAGES[path][1]])
     def api(
-        request: Request,
         _user: Viewer,
+        web: State,
         span: Span,
-        team: Teams,
+        team: Integrations,
         format: Literal["json", "csv"] = "json",
     ) -> Any:
-        with snapshot(security.web_of(request).engine) as conn:
+        with snapshot(web.engine) as conn:
             where = usage.scope(conn, span.since, span.until, team)
             found: list[Any] = list(usage.REPORTS[report](conn, where)) if where else []
             if format == "csv":
@@ -142,11 +142,12 @@ def _api(path: str) -> None:
     def page(
         request: Request,
         _user: Viewer,
+        web: State,
         span: Span,
-        team: Teams,
+        team: Integrations,
     ) -> Response:
         _report, title, shown = PAGES[path]
-        with snapshot(security.web_of(request).engine) as conn:  # the table and its chart agree
+        with snapshot(web.engine) as conn:  # the table and its chart agree
             where = usage.scope(conn, span.since, span.until, team)
             found: list[Any] = list(usage.REPORTS[report](conn, where)) if where else []
             rows = _table(conn, report, where, found)
@@ -161,7 +162,7 @@ def _api(path: str) -> None:
                 )
             if report == "requests" and where:
                 chart = charts.requests(span, ((d.date, d) for d in usage.daily(conn, where)))
-        return security.web_of(request).page(request, "report.html", {
+        return web.page(request, "report.html", {
             **around(request, span),
             "title": title, "path": path, "rows": rows, "columns": shown, "headings": HEADINGS,
             "tiers": tiers(path), "chart": chart,

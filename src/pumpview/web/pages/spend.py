@@ -9,21 +9,21 @@ import decimal
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from pumpview.accounts import User
 from pumpview.reports import overview, ranges, spend
 from pumpview.reports.plain import records
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
-from pumpview.web.params import Span, Teams, around
+from pumpview.web.params import Integrations, Span, around
+from pumpview.web.security import Viewer
+from pumpview.web.state import State
 
 router = APIRouter(route_class=security.Gated)
-Viewer = Annotated[User, Depends(security.viewer)]
 
 
 TAGS = {"providers": "Cloud", "people": "People", "teams": "Teams"}  # each one's group in /docs
@@ -41,17 +41,16 @@ def _columns(kind: str, by: str) -> tuple[str, ...]:
 def _api(kind: str) -> None:
     @router.get(f"/api/spend/{kind}", name=f"api-spend-{kind}", tags=[TAGS[kind]])
     def api(
-        request: Request,
         _user: Viewer,
+        web: State,
         span: Span,
-        team: Teams,
+        team: Integrations,
         by: Annotated[
             Literal["provider", "service"], Query(description="providers: per service too")
         ] = "provider",
         format: Literal["json", "csv"] = "json",
     ) -> Any:
         """Cursor beside the cloud: the rows of ``pumpview report providers|people|teams``."""
-        web = security.web_of(request)
         plan = web.settings.seats
         by_service = by == "service"
         rows = spend.run(web.engine, kind, span.since, span.until, team, by_service=by_service,
@@ -68,8 +67,9 @@ for _kind in spend.COLUMNS:
 
 
 @router.get("/cloud", name="cloud")
-def cloud_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Response:
-    web = security.web_of(request)
+def cloud_page(
+    request: Request, _user: Viewer, web: State, span: Span, team: Integrations
+) -> Response:
     with snapshot(web.engine) as conn:
         where = spend.span(conn, span.since, span.until, team)
         plan = web.settings.seats
@@ -83,8 +83,9 @@ def cloud_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Resp
 
 
 @router.get("/teams", name="teams")
-def teams_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Response:
-    web = security.web_of(request)
+def teams_page(
+    request: Request, _user: Viewer, web: State, span: Span, team: Integrations
+) -> Response:
     with snapshot(web.engine) as conn:
         where = spend.span(conn, span.since, span.until, team)
         found = spend.teams(conn, where) if where else []

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from pumpview.errors import UserInputError
+from pumpview.store import integrations as integrations_store
 from pumpview.store import tables
 from pumpview.store.blocks import cover
 from pumpview.store.engine import snapshot
@@ -109,7 +110,7 @@ def scope(
 
     ``integrations`` are names (all when ``None``); an unknown name is a ``UserInputError``.
     """
-    known = dict(conn.execute(select(tables.integrations.c.name, tables.integrations.c.id)).all())
+    known = integrations_store.ids(conn)
     if integrations:
         unknown = sorted(set(integrations) - set(known))
         if unknown:

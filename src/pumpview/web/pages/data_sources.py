@@ -27,14 +27,24 @@ MAX_NAME = 255
 """The longest file name (in UTF-8 bytes) the upload's folder can hold (Linux's NAME_MAX)."""
 
 
-def _page(request: Request, web: Web, status: int = 200, *, error: str | None = None) -> Response:
+def _page(
+    request: Request,
+    web: Web,
+    status: int = 200,
+    *,
+    errors: dict[str, str] | None = None,
+    source: str = "",
+) -> Response:
     """The page with the import this server runs (its bar) or ran last (its summary, or its
-    error at the field); ``error``, a refused upload's, comes first."""
+    error at the file's field); ``errors``, a refused upload's at their fields, come first, the
+    ``source`` it was sent with kept in its field."""
     job = web.imports.status()
     with web.engine.connect() as conn:
         imports = cloud.listing(conn)
+    if not errors and job and job.error:
+        errors = {"file": job.error}
     context = {"imports": imports, "job": job, "done": job and job.imported,
-               "error": error or (job and job.error),
+               "errors": errors or {}, "source": source,
                "max_upload": security.size_text(int(web.settings.max_upload)),
                "max_upload_bytes": int(web.settings.max_upload),
                "sources": sorted({i.source for i in imports})}  # fmt: skip
@@ -77,9 +87,9 @@ def upload(
         named = importer.source_name(source) if source.strip() else None
         web.imports.start(name, file.file, named)
     except ImportBusy as exc:
-        return _page(request, web, 409, error=str(exc))
-    except UserInputError as exc:  # a bad source or file name
-        return _page(request, web, 400, error=str(exc))
+        return _page(request, web, 409, errors={"file": str(exc)}, source=source)
+    except UserInputError as exc:  # a bad source or file name: the error says which
+        return _page(request, web, 400, errors={exc.field or "file": str(exc)}, source=source)
     return RedirectResponse(PAGE, status_code=303)
 
 
@@ -92,7 +102,7 @@ def _file_name(sent: str | None) -> str:
     if len(name.encode()) > MAX_NAME or "\x00" in name:
         msg = (f"The file's name is longer than {MAX_NAME} bytes or holds a NUL character: "
                "rename the file, then upload it again.")  # fmt: skip
-        raise UserInputError(msg)
+        raise UserInputError(msg, field="file")
     return name
 
 

@@ -244,6 +244,26 @@ def test_the_form_says_what_a_source_is_and_lists_those_imported(site, tmp_path)
     assert '<datalist id="sources"><option value="aws"></datalist>' in page
 
 
+def test_a_bad_source_is_said_at_the_source_field_and_kept_there(site, tmp_path):
+    """A source name that cannot be one is refused before anything is read: its error sits at
+    the source field (which keeps what was typed), the file's field is not marked, and nothing
+    is stored."""
+    admin = site.signed_in()
+    path = tmp_path / "costs.csv"
+    generate(path, 10)
+    answer = upload(admin, path, source="!!!")
+    assert answer.status_code == 400
+    said = "source &#39;!!!&#39;: use letters, digits, dots, dashes (up to 64)"
+    assert f'<p class="error" id="source-error" role="alert">{said}</p>' in answer.text
+    assert 'value="!!!" aria-describedby="source-hint source-error" aria-invalid="true">' in (
+        answer.text
+    )
+    assert 'id="file-error"' not in answer.text
+    assert 'aria-describedby="file-limit">' in answer.text
+    assert site.web.imports.status() is None
+    assert stored(site.web.settings.db_url) == 0
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the reader's, not the store's
 @pytest.mark.parametrize("kind", MALFORMED)
 def test_each_malformed_kind_is_its_error_at_the_field(site, tmp_path, kind):

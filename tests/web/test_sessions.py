@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 
 from pumpview import accounts
-from pumpview.web.security import Throttle
+from pumpview.web.guards import Throttle
 from tests.web.conftest import ADMIN, PASSWORD, csrf
 
 

@@ -20,6 +20,7 @@ from pumpview.reports import usage
 from pumpview.reports.ranges import Range
 from pumpview.reports.scope import scope
 from pumpview.reports.unit_costs import ratio
+from pumpview.store import integrations as integrations_store
 from pumpview.store import runs, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.usage import is_final
@@ -82,7 +83,7 @@ def of(
         marks = conn.execute(query).all()
         loading = tuple(
             run
-            for iid in conn.execute(select(tables.integrations.c.id)).scalars()
+            for iid in integrations_store.ids(conn).values()
             if (run := runs.running(conn, iid, now_ms)) is not None
         )
         earliest = tables.integrations.c.earliest_day

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select
 
 from pumpview.errors import UserInputError
 from pumpview.reports.ranges import Range
+from pumpview.store import integrations as integrations_store
 from pumpview.store import tables
 from pumpview.store.blocks import cover
 from pumpview.store.measures import STORED
@@ -59,7 +60,7 @@ def scope(
 def integration_ids(conn: Connection, names: Sequence[str] | None) -> tuple[int, ...]:
     """The ids of the integrations ``names`` (all when ``None``); an unknown name is a
     ``UserInputError`` that lists the known ones."""
-    known = dict(conn.execute(select(tables.integrations.c.name, tables.integrations.c.id)).all())
+    known = integrations_store.ids(conn)
     if names:
         unknown = sorted(set(names) - set(known))
         if unknown:

@@ -80,15 +80,37 @@ def listing(conn: Connection) -> list[dict[str, Any]]:
     return out
 
 
+def names(conn: Connection) -> list[Row[Any]]:
+    """Every integration's ``id``, ``name`` and ``team_name``, and whether it is ``connected``
+    (holds a key), in the order of the names: the one query of the integrations' names, which
+    ``display_names``, ``ids`` and ``connected`` read."""
+    integrations = tables.integrations
+    return list(
+        conn.execute(
+            select(
+                integrations.c.id,
+                integrations.c.name,
+                integrations.c.team_name,
+                integrations.c.key_ciphertext.is_not(None).label("connected"),
+            ).order_by(integrations.c.name)
+        )
+    )
+
+
 def display_names(conn: Connection) -> dict[str, str]:
     """Each integration's name and what a person calls it: the team name given at connect,
     else the name itself; in the order of the names."""
-    rows = conn.execute(
-        select(tables.integrations.c.name, tables.integrations.c.team_name).order_by(
-            tables.integrations.c.name
-        )
-    )
-    return {row.name: row.team_name or row.name for row in rows}
+    return {row.name: row.team_name or row.name for row in names(conn)}
+
+
+def ids(conn: Connection) -> dict[str, int]:
+    """Each integration's id by its name, in the order of the names."""
+    return {row.name: int(row.id) for row in names(conn)}
+
+
+def connected(conn: Connection) -> list[str]:
+    """The names of the integrations that hold a key (the ones a sync can run on)."""
+    return [row.name for row in names(conn) if row.connected]
 
 
 def roster(conn: Connection, integration_id: int) -> set[str]:

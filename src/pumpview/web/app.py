@@ -1,8 +1,8 @@
 """``create_app(settings)``: the web app, built from settings when called, never at import.
 
 The store, the vault, the cookie signer, the sign-in throttle, the background syncs and
-import, and the templates hang off ``app.state.web``; routes reach them through
-``security.web_of(request)``.
+import, and the templates hang off ``app.state.web`` (``state.Web``); a route declares them as
+a parameter, ``web: State``.
 Errors answer in kind: JSON ``{"error", "message"}`` under ``/api``, a page elsewhere.
 """
 
@@ -12,10 +12,8 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -24,7 +22,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -33,73 +30,47 @@ from pumpview.money import format_dollars
 from pumpview.reports.integrations import progress_of
 from pumpview.settings import Settings, private_home
 from pumpview.store.engine import open_store
-from pumpview.timeutil import Clock, from_ms
-from pumpview.vault import Vault
+from pumpview.timeutil import from_ms
 from pumpview.visible import for_page
 from pumpview.web import security
+from pumpview.web.guards import Signer, Throttle
 from pumpview.web.imports import Imports
+from pumpview.web.pages import (
+    auth,
+    data_sources,
+    docs,
+    export,
+    integrations,
+    model,
+    overview,
+    people_settings,
+    person,
+    reports,
+    spend,
+    users,
+)
+from pumpview.web.state import Web
 from pumpview.web.syncs import Syncs
 
 HERE = Path(__file__).parent
 
 
-@dataclass
-class Web:
-    settings: Settings
-    engine: Engine
-    vault: Vault
-    signer: security.Signer
-    throttle: security.Throttle
-    syncs: Syncs
-    imports: Imports
-    templates: Jinja2Templates
-    clock: Clock
-    """The present every page and action reads (``PUMPVIEW_NOW`` fixes it)."""
-
-    def page(
-        self, request: Request, name: str, context: dict[str, Any], status: int = 200
-    ) -> Response:
-        """Render template ``name`` with what every page needs (user, CSRF token)."""
-        if context.get("range_error"):  # the page, its range control saying what was wrong
-            status = 400
-        return self.templates.TemplateResponse(
-            request,
-            name,
-            {"user": security.current_user(request), "csrf_token": security.csrf_token(request),
-             **context},
-            status_code=status,
-        )  # fmt: skip
-
-
 def create_app(settings: Settings) -> FastAPI:
     """The app on ``settings``' store; its lifespan runs the scheduled syncs."""
-    from pumpview.web.pages import (  # noqa: PLC0415 - the routes, loaded with the app
-        auth,
-        data_sources,
-        docs,
-        export,
-        integrations,
-        model,
-        overview,
-        people_settings,
-        person,
-        reports,
-        spend,
-        users,
-    )
-
     private_home(settings)
     engine = open_store(settings.db_url)
     vault = settings.vault()
     syncs = Syncs(settings, engine)
-    templates = Jinja2Templates(directory=HERE / "templates")
+    templates = Jinja2Templates(
+        directory=HERE / "templates", context_processors=[security.for_templates]
+    )
     templates.env.finalize = visible
     templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind,
                                  amount=amount, progress=progress_of)  # fmt: skip
     templates.env.globals.update(link=link, person_path=person_path, model_path=model_path)
     web = Web(
         settings=settings, engine=engine, vault=vault,
-        signer=security.Signer(vault.derive("web cookies")), throttle=security.Throttle(),
+        signer=Signer(vault.derive("web cookies")), throttle=Throttle(),
         syncs=syncs, imports=Imports(settings), templates=templates, clock=settings.clock,
     )  # fmt: skip
 

@@ -10,13 +10,14 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Query, Request
 
 from pumpview.reports import completeness, ranges, usage
-from pumpview.store import integrations
+from pumpview.store import integrations as store
 from pumpview.timeutil import parse_day
-from pumpview.web import security
+from pumpview.web.state import State, web_of
 
 
 def chosen_range(
     request: Request,
+    web: State,
     since: Annotated[str | None, Query(description="First UTC day, YYYY-MM-DD.")] = None,
     until: Annotated[
         str | None,
@@ -28,7 +29,7 @@ def chosen_range(
     """The range the URL names (inclusive UTC days), by default the last 30 whole days. A range
     that cannot be shown is a 400 under ``/api``; a page shows the default and says what was
     wrong at the range control (``around``)."""
-    today = security.web_of(request).clock.today()
+    today = web.clock.today()
     try:
         return ranges.chosen(
             parse_day(since) if since else None, parse_day(until) if until else None, today
@@ -44,25 +45,25 @@ def around(request: Request, span: ranges.Range) -> dict[str, Any]:
     """What every data page shows around its figures: the range control (its presets, the
     billing cycle among them once a sync has read it; the Cursor integrations by their display
     names, when there are several) and the data's completeness."""
-    web = security.web_of(request)
+    web = web_of(request)
     engine = web.engine
     with engine.connect() as conn:
         cycle = usage.cycle_start(conn)
-        names = integrations.display_names(conn)
+        names = store.display_names(conn)
     query = request.query_params
-    chosen = teams(query.getlist("integration"), query.getlist("team"))
+    chosen = integrations(query.getlist("integration"), query.getlist("team"))
     today = web.clock.today()
     return {
         "range": span, "presets": ranges.presets(today, cycle),
         "today": today, "yesterday": today - timedelta(days=1),
-        "teams": names if len(names) > 1 else {}, "chosen_teams": chosen or [],
+        "integration_names": names if len(names) > 1 else {}, "chosen_integrations": chosen or [],
         "chosen_labels": [names.get(c, c) for c in chosen or []],
         "completeness": completeness.of(engine, span, web.clock(), chosen),
         "range_error": getattr(request.state, "range_error", None),
     }  # fmt: skip
 
 
-def teams(
+def integrations(
     integration: Annotated[
         list[str] | None,
         Query(description="Only these Cursor integrations, by name (repeatable); all if none."),
@@ -78,5 +79,5 @@ def teams(
 
 
 Span = Annotated[ranges.Range, Depends(chosen_range)]
-Teams = Annotated[list[str] | None, Depends(teams)]
-"""The integrations a data page is narrowed to (its internal name is older than the word)."""
+Integrations = Annotated[list[str] | None, Depends(integrations)]
+"""The Cursor integrations a data page is narrowed to, by name; ``None`` for all."""

@@ -1,6 +1,8 @@
 """Who is asking, and what protects them: signed cookies, sessions, CSRF, headers, throttling.
 
-Each mechanism lives here once. Sessions are server-side rows named by a random id that the
+Each mechanism lives here once (the signer and the throttle it keeps across requests are in
+``guards``); a route declares its role as a parameter, ``_user: Viewer`` or ``_user: Admin``.
+Sessions are server-side rows named by a random id that the
 browser holds in a signed, HttpOnly, SameSite=Lax cookie. CSRF uses a signed double-submit: a
 random ``pv_csrf`` cookie, and in every form (or the ``X-CSRF-Token`` header) its HMAC together
 with the session's id, which a page of another site can neither read nor forge, and which a
@@ -11,24 +13,19 @@ cookie, so they need no CSRF token.
 
 Who is asking is settled before a request's body is read (``Gated``): FastAPI reads a route's
 form, a file upload spooled to disk among it, before any dependency runs, so the route's own
-``Depends(viewer)`` or ``Depends(admin)`` came after an anonymous upload had been written. The
+``Viewer`` or ``Admin`` came after an anonymous upload had been written. The
 body is capped too (``BodyLimit``): a route anyone may call takes 64 KiB, any other
 ``PUMPVIEW_MAX_UPLOAD``.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request, Response
+from fastapi import Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -36,9 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pumpview import accounts
 from pumpview.store import accounts as store
-
-if TYPE_CHECKING:
-    from pumpview.web.app import Web
+from pumpview.web.state import web_of
 
 SESSION_COOKIE = "pv_session"
 CSRF_COOKIE = "pv_csrf"
@@ -57,71 +52,6 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-
-
-class Signer:
-    """HMAC-SHA256 over cookie values, with a key derived from the data folder's secret."""
-
-    def __init__(self, key: bytes) -> None:
-        self._key = key
-
-    def _mac(self, purpose: str, value: str) -> str:
-        digest = hmac.new(self._key, f"{purpose}\n{value}".encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-    def sign(self, value: str) -> str:
-        return f"{value}.{self._mac('cookie', value)}"
-
-    def unsign(self, signed: str | None) -> str | None:
-        value, _, mac = (signed or "").rpartition(".")
-        return value if value and hmac.compare_digest(mac, self._mac("cookie", value)) else None
-
-    def csrf_token(self, cookie: str, session_id: str | None) -> str:
-        """The token of the CSRF ``cookie`` in the session ``session_id`` (``None``: none)."""
-        return self._mac("csrf", f"{cookie}\n{session_id or ''}")
-
-
-class Throttle:
-    """Failed sign-ins in any ``window``: at most ``per_address`` from one address (whatever
-    the accounts), and ``per_account`` against one account from all addresses together.
-
-    The account's limit is ten times the address's, so that one address cannot lock a person
-    out (ten wrong passwords did, for a minute, from anywhere): it takes ten addresses, each
-    spending its whole budget. Guessing one password stays slow (100 a minute at most, against
-    argon2 hashes of passwords of ten characters or more). The address is the peer's, or what a
-    trusted proxy says (``PUMPVIEW_TRUSTED_PROXIES``), never a header anyone can send.
-    """
-
-    def __init__(self, per_address: int = 10, per_account: int = 100, window: float = 60.0) -> None:
-        self.per_address, self.per_account, self.window = per_address, per_account, window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
-
-    def _limits(self, account: str, address: str) -> tuple[tuple[str, int], ...]:
-        return (f"account:{account}", self.per_account), (f"address:{address}", self.per_address)
-
-    def blocked(self, account: str, address: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            limits = self._limits(account, address)
-            return any(len(self._recent(key, now)) >= limit for key, limit in limits)
-
-    def failed(self, account: str, address: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            for key, _limit in self._limits(account, address):
-                self._recent(key, now).append(now)
-
-
-def web_of(request: Request) -> Web:
-    web: Web = request.app.state.web
-    return web
 
 
 # -- cookies and headers ----------------------------------------------------------------------
@@ -274,6 +204,18 @@ def admin(request: Request) -> accounts.User:
     if not user.is_admin:
         raise HTTPException(403, "Only an admin can do this; ask one of your admins.")
     return user
+
+
+Viewer = Annotated[accounts.User, Depends(viewer)]
+"""A route's parameter for anyone signed in (``_user: Viewer``): the route's role, declared."""
+Admin = Annotated[accounts.User, Depends(admin)]
+"""A route's parameter for admins only (``_user: Admin``)."""
+
+
+def for_templates(request: Request) -> dict[str, Any]:
+    """What every page's template reads besides its own context: who is signed in, and the
+    token its forms send back (the templates' context processor)."""
+    return {"user": current_user(request), "csrf_token": csrf_token(request)}
 
 
 # -- before the body --------------------------------------------------------------------------

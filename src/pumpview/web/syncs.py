@@ -16,13 +16,13 @@ import time
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from pumpview.errors import PumpViewError
 from pumpview.integrations.cursor import runner
 from pumpview.integrations.cursor.client import quiet_retries
 from pumpview.settings import Settings
-from pumpview.store import integrations, runs, tables
+from pumpview.store import integrations, runs
 
 log = logging.getLogger("pumpview.web")
 _SPAWN = multiprocessing.get_context("spawn")
@@ -83,13 +83,9 @@ class Syncs:
         def loop() -> None:
             while not self._stop.is_set():
                 with self._engine.connect() as conn:
-                    names = conn.execute(
-                        select(tables.integrations.c.name).where(
-                            tables.integrations.c.key_ciphertext.is_not(None)
-                        )
-                    ).scalars()
-                    for name in list(names):
-                        self.start(name)
+                    names = integrations.connected(conn)
+                for name in names:
+                    self.start(name)
                 self._stop.wait(minutes * 60)
 
         threading.Thread(target=loop, name="sync-schedule", daemon=True).start()

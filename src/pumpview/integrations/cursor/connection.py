@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from pumpview.errors import BadResponse, UserInputError
 from pumpview.integrations.cursor import NAME, members, usage_events
 from pumpview.integrations.cursor.client import CursorClient, check_base_url, make_http
 from pumpview.integrations.cursor.keys import check_key_format, mask_key
-from pumpview.store import integrations, tables
+from pumpview.store import integrations
 from pumpview.store.budget import SharedBudget
 from pumpview.timeutil import MS_PER_DAY, Window
 from pumpview.vault import Vault
@@ -65,8 +65,8 @@ def _check_team(engine: Engine, name: str, roster: set[str]) -> None:
     report over all integrations would count its spend twice)."""
     with engine.connect() as conn:
         rosters = {
-            row.name: integrations.roster(conn, int(row.id))
-            for row in conn.execute(select(tables.integrations.c.id, tables.integrations.c.name))
+            name: integrations.roster(conn, integration_id)
+            for name, integration_id in integrations.ids(conn).items()
         }
     known = rosters.pop(name, set())
     if not _same_team(known, roster):

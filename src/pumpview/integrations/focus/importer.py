@@ -84,7 +84,7 @@ def source_name(text: str) -> str:
     name = re.sub(r"[^a-z0-9._-]+", "-", text.strip().lower()).strip("-")
     if not SOURCE.match(name):
         msg = f"source {text!r}: use letters, digits, dots, dashes (up to 64)"
-        raise UserInputError(msg)
+        raise UserInputError(msg, field="source")
     return name
 
 

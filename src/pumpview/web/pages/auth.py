@@ -11,6 +11,7 @@ from pumpview import accounts
 from pumpview.errors import UserInputError
 from pumpview.store import accounts as store
 from pumpview.web import security
+from pumpview.web.state import State, Web
 
 router = APIRouter(route_class=security.Gated)
 TOO_MANY = "Too many sign-in attempts. Wait a minute, then try again."
@@ -23,19 +24,18 @@ def _next(target: str | None) -> str:
 
 
 @router.get("/sign-in")
-def sign_in_page(request: Request, next: str | None = None) -> Response:
-    web = security.web_of(request)
+def sign_in_page(request: Request, web: State, next: str | None = None) -> Response:
     return web.page(request, "sign_in.html", {"next": _next(next), "email": "", "error": None})
 
 
 @router.post("/sign-in")
 def sign_in(
     request: Request,
+    web: State,
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    web = security.web_of(request)
     address = request.client.host if request.client else "unknown"
     keys = (email.strip().lower(), address)
     if web.throttle.blocked(*keys):
@@ -58,8 +58,7 @@ def sign_out(request: Request) -> Response:
     return response
 
 
-def _link_valid(request: Request, token: str) -> bool:
-    web = security.web_of(request)
+def _link_valid(web: Web, token: str) -> bool:
     with web.engine.connect() as conn:
         return not store.user_count(conn) and store.setup_link_valid(
             conn, accounts.digest(token), web.clock()
@@ -67,9 +66,8 @@ def _link_valid(request: Request, token: str) -> bool:
 
 
 @router.get("/setup/{token}")
-def setup_page(request: Request, token: str) -> Response:
-    web = security.web_of(request)
-    if not _link_valid(request, token):
+def setup_page(request: Request, web: State, token: str) -> Response:
+    if not _link_valid(web, token):
         return web.page(request, "error.html", {"message": SETUP_GONE}, status=404)
     return web.page(request, "setup.html", {"token": token, "email": "", "error": None})
 
@@ -84,13 +82,13 @@ SETUP_GONE = (
 @router.post("/setup/{token}")
 def setup(
     request: Request,
+    web: State,
     token: str,
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
     again: Annotated[str, Form()],
 ) -> Response:
     """Create the first admin, spending the link in the same transaction."""
-    web = security.web_of(request)
     error = None
     if password != again:
         error = "The two passwords differ."

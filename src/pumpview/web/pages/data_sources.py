@@ -7,16 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from pumpview.accounts import User
 from pumpview.errors import UserInputError
 from pumpview.integrations.focus import importer
 from pumpview.reports.plain import plain
 from pumpview.store import cloud
 from pumpview.web import security
 from pumpview.web.imports import ImportBusy, Job
+from pumpview.web.security import Admin, Viewer
+from pumpview.web.state import State, Web
 
 router = APIRouter(
     route_class=security.Gated, tags=["Settings · Data sources"]
@@ -24,19 +25,26 @@ router = APIRouter(
 PAGE = "/settings/data-sources"
 MAX_NAME = 255
 """The longest file name (in UTF-8 bytes) the upload's folder can hold (Linux's NAME_MAX)."""
-Viewer = Annotated[User, Depends(security.viewer)]
-Admin = Annotated[User, Depends(security.admin)]
 
 
-def _page(request: Request, status: int = 200, *, error: str | None = None) -> Response:
+def _page(
+    request: Request,
+    web: Web,
+    status: int = 200,
+    *,
+    errors: dict[str, str] | None = None,
+    source: str = "",
+) -> Response:
     """The page with the import this server runs (its bar) or ran last (its summary, or its
-    error at the field); ``error``, a refused upload's, comes first."""
-    web = security.web_of(request)
+    error at the file's field); ``errors``, a refused upload's at their fields, come first, the
+    ``source`` it was sent with kept in its field."""
     job = web.imports.status()
     with web.engine.connect() as conn:
         imports = cloud.listing(conn)
+    if not errors and job and job.error:
+        errors = {"file": job.error}
     context = {"imports": imports, "job": job, "done": job and job.imported,
-               "error": error or (job and job.error),
+               "errors": errors or {}, "source": source,
                "max_upload": security.size_text(int(web.settings.max_upload)),
                "max_upload_bytes": int(web.settings.max_upload),
                "sources": sorted({i.source for i in imports})}  # fmt: skip
@@ -44,14 +52,14 @@ def _page(request: Request, status: int = 200, *, error: str | None = None) -> R
 
 
 @router.get(PAGE)
-def page(request: Request, _user: Viewer) -> Response:
-    return _page(request)
+def page(request: Request, _user: Viewer, web: State) -> Response:
+    return _page(request, web)
 
 
 @router.get("/api/data-sources")
-def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
+def api(_user: Viewer, web: State) -> list[dict[str, Any]]:
     """The page's twin: each import still holding rows, newest first."""
-    with security.web_of(request).engine.connect() as conn:
+    with web.engine.connect() as conn:
         return [{"source": i.source, "file_name": i.file_name, "focus_version": i.focus_version,
                  "imported_at_ms": i.imported_at_ms, "rows": i.rows,
                  "first_period": plain(i.first_period), "last_period": plain(i.last_period)}
@@ -59,16 +67,17 @@ def api(request: Request, _user: Viewer) -> list[dict[str, Any]]:
 
 
 @router.get("/api/data-sources/import")
-def api_import(request: Request, _user: Viewer) -> dict[str, Any]:
+def api_import(_user: Viewer, web: State) -> dict[str, Any]:
     """The import this server runs (state ``running``, with its progress) or ran last
     (``done`` with what it read, or ``failed`` with why); ``none`` since it started."""
-    return _job(security.web_of(request).imports.status())
+    return _job(web.imports.status())
 
 
 @router.post(f"{PAGE}/import")
 def upload(
     request: Request,
     _user: Admin,
+    web: State,
     file: Annotated[UploadFile, File()],
     source: Annotated[str, Form()] = "",
 ) -> Response:
@@ -76,11 +85,11 @@ def upload(
     try:
         name = _file_name(file.filename)
         named = importer.source_name(source) if source.strip() else None
-        security.web_of(request).imports.start(name, file.file, named)
+        web.imports.start(name, file.file, named)
     except ImportBusy as exc:
-        return _page(request, 409, error=str(exc))
-    except UserInputError as exc:  # a bad source or file name
-        return _page(request, 400, error=str(exc))
+        return _page(request, web, 409, errors={"file": str(exc)}, source=source)
+    except UserInputError as exc:  # a bad source or file name: the error says which
+        return _page(request, web, 400, errors={exc.field or "file": str(exc)}, source=source)
     return RedirectResponse(PAGE, status_code=303)
 
 
@@ -93,7 +102,7 @@ def _file_name(sent: str | None) -> str:
     if len(name.encode()) > MAX_NAME or "\x00" in name:
         msg = (f"The file's name is longer than {MAX_NAME} bytes or holds a NUL character: "
                "rename the file, then upload it again.")  # fmt: skip
-        raise UserInputError(msg)
+        raise UserInputError(msg, field="file")
     return name
 
 

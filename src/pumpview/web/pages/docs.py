@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import copy
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
-from pumpview.accounts import User
 from pumpview.web import security
+from pumpview.web.security import Viewer
+from pumpview.web.state import State
 
 router = APIRouter(include_in_schema=False, route_class=security.Gated)
-Viewer = Annotated[User, Depends(security.viewer)]
 
 DESCRIPTION = """Pump View's figures for scripts. Sign in with a session, or send
 `Authorization: Bearer TOKEN` (`pumpview users token EMAIL`). Ranges are inclusive UTC days
@@ -94,5 +94,5 @@ def schema(request: Request, _user: Viewer) -> dict[str, Any]:
 
 
 @router.get("/docs")
-def page(request: Request, _user: Viewer) -> Response:
-    return security.web_of(request).page(request, "docs.html", {})
+def page(request: Request, _user: Viewer, web: State) -> Response:
+    return web.page(request, "docs.html", {})

@@ -8,30 +8,30 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from pumpview.accounts import User
 from pumpview.exports.focus.export import ExportRequest, export
 from pumpview.exports.focus.pseudonyms import KEY_PURPOSE
 from pumpview.web import security
-from pumpview.web.params import Span, Teams
+from pumpview.web.params import Integrations, Span
+from pumpview.web.security import Viewer
+from pumpview.web.state import State
 
 router = APIRouter(
     route_class=security.Gated, tags=["Settings · Data sources"]
 )  # its group in /docs
-Viewer = Annotated[User, Depends(security.viewer)]
 MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet",
          "metadata": "application/json"}  # fmt: skip
 
 
 @router.get("/api/export/focus")
 def focus(
-    request: Request,
     _user: Viewer,
+    web: State,
     span: Span,
-    team: Teams,
+    integrations: Integrations,
     focus_version: Annotated[
         Literal["1.2", "1.3", "1.4"], Query(description="FOCUS version of the file.")
     ] = "1.2",
@@ -45,11 +45,10 @@ def focus(
 ) -> FileResponse:
     """Cursor costs over the range as a FOCUS file (the same bytes as the CLI writes for the
     same options and secret), or the metadata that goes beside it."""
-    web = security.web_of(request)
     folder = Path(tempfile.mkdtemp(prefix="pumpview-export-"))
     path = folder / f"cursor-focus-{focus_version}-{span.since}-{span.until}.{format}"
     asked = ExportRequest(
-        since=span.since, until=span.until, integrations=team, version=focus_version,
+        since=span.since, until=span.until, integrations=integrations, version=focus_version,
         hash_emails=hash_emails, seats=web.settings.seats,
     )  # fmt: skip
     try:

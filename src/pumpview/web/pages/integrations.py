@@ -1,7 +1,7 @@
 """Settings → Integrations: connect Cursor, watch the backfill, sync now, disconnect.
 
 Viewers see each integration's status; only admins see the forms and the buttons, and only
-admins' requests reach the actions (``Depends(security.admin)``).
+admins' requests reach the actions (``_user: Admin``).
 """
 
 from __future__ import annotations
@@ -10,22 +10,21 @@ from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pumpview.accounts import User
 from pumpview.errors import AuthError, PumpViewError, UpstreamError, UserInputError
 from pumpview.integrations.cursor import NAME, connection, runner
 from pumpview.reports import integrations as report
 from pumpview.reports.plain import plain
 from pumpview.web import security
+from pumpview.web.security import Admin, Viewer
+from pumpview.web.state import State, Web
 
 router = APIRouter(
     route_class=security.Gated, tags=["Settings · Integrations"]
 )  # its group in /docs
 PAGE = "/settings/integrations"
-Viewer = Annotated[User, Depends(security.viewer)]
-Admin = Annotated[User, Depends(security.admin)]
 
 
 def _free_name(taken: set[str]) -> str:
@@ -34,8 +33,7 @@ def _free_name(taken: set[str]) -> str:
     return next(n for n in (NAME, *(f"{NAME}-{i}" for i in range(2, 100))) if n not in taken)
 
 
-def _page(request: Request, notice: str | None = None, **form: Any) -> Response:
-    web = security.web_of(request)
+def _page(request: Request, web: Web, notice: str | None = None, **form: Any) -> Response:
     shown = report.listing(web.engine, web.vault, web.clock())
     context = {"integrations": shown, "notice": notice,
                "form": {"name": _free_name({i.name for i in shown}), **form}}  # fmt: skip
@@ -46,6 +44,7 @@ def _page(request: Request, notice: str | None = None, **form: Any) -> Response:
 def page(
     request: Request,
     _user: Viewer,
+    web: State,
     disconnected: str | None = None,
     deleted: str | None = None,
     reconnect: str | None = None,
@@ -53,7 +52,6 @@ def page(
     """The cards; after a disconnect or a delete, a notice saying what was done (the action
     redirects here with its name); ``?reconnect=NAME`` opens the Connect form for that
     integration, its name and team name filled in."""
-    web = security.web_of(request)
     shown = {i.name: i for i in report.listing(web.engine, web.vault, web.clock())}
     notice = None
     if disconnected in shown:
@@ -66,17 +64,16 @@ def page(
         notice = f"Deleted the integration {deleted} and all its data."
     if reconnect in shown:
         again = shown[reconnect]
-        return _page(request, notice=notice, name=again.name, team_name=again.team_name or "",
+        return _page(request, web, notice=notice, name=again.name, team_name=again.team_name or "",
                      open=True, reconnect=again.display_name)  # fmt: skip
-    return _page(request, notice=notice)
+    return _page(request, web, notice=notice)
 
 
 @router.get("/api/integrations")
-def api(request: Request, user: Viewer) -> list[dict[str, Any]]:
+def api(user: Viewer, web: State) -> list[dict[str, Any]]:
     """Each integration as its card shows it; ``progress`` while a sync runs (the line the card
     shows, which the page's script puts in place as the sync moves). The run's ``owner`` (the
     host name and process id running the sync) is for admins only, ``null`` for viewers."""
-    web = security.web_of(request)
     return [_twin(i, user.is_admin) for i in report.listing(web.engine, web.vault, web.clock())]
 
 
@@ -112,6 +109,7 @@ def _web_message(exc: PumpViewError) -> str:
 def connect(
     request: Request,
     _user: Admin,
+    web: State,
     api_key: Annotated[str, Form()] = "",
     team_name: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = NAME,
@@ -120,7 +118,6 @@ def connect(
     errors at their fields. The form posts to the page's own address and a refusal answers
     200: a form to correct is not a failed request (a 400 lands in the browser's console as
     "Failed to load resource"), and the address stays the page's."""
-    web = security.web_of(request)
     name = name.strip() or NAME
     try:
         connection.connect(
@@ -130,15 +127,14 @@ def connect(
         )  # fmt: skip
     except (UserInputError, UpstreamError) as exc:
         errors = {_field_of(exc): _web_message(exc)}
-        return _page(request, name=name, team_name=team_name, errors=errors, open=True)
+        return _page(request, web, name=name, team_name=team_name, errors=errors, open=True)
     web.syncs.start(name)
     return RedirectResponse(PAGE, status_code=303)
 
 
 @router.post("/api/integrations/{name}/sync", status_code=202)
-def api_sync(request: Request, name: str, _user: Admin) -> dict[str, Any]:
+def api_sync(name: str, _user: Admin, web: State) -> dict[str, Any]:
     """For scripts: start a sync of ``name`` in the background (its run shows in the twin)."""
-    web = security.web_of(request)
     if name not in {i.name for i in report.listing(web.engine, web.vault, web.clock())}:
         raise HTTPException(404, f"no integration named {name}")
     started = web.syncs.start(connection.check_name(name))
@@ -146,8 +142,8 @@ def api_sync(request: Request, name: str, _user: Admin) -> dict[str, Any]:
 
 
 @router.post(PAGE + "/{name}/sync")
-def sync_now(request: Request, name: str, _user: Admin) -> Response:
-    security.web_of(request).syncs.start(connection.check_name(name))
+def sync_now(name: str, _user: Admin, web: State) -> Response:
+    web.syncs.start(connection.check_name(name))
     return RedirectResponse(PAGE, status_code=303)
 
 
@@ -156,16 +152,16 @@ def disconnect(
     request: Request,
     name: str,
     _user: Admin,
+    web: State,
     data: Annotated[str, Form()] = "keep",
 ) -> Response:
     """Forget the key (``data=delete``: the data too), after stopping a sync running on it."""
-    web = security.web_of(request)
     try:
         runner.disconnect(
             web.engine, connection.check_name(name), purge=data == "delete", clock=web.clock
         )
     except UserInputError as exc:
-        return _page(request, errors={"general": exc.web})
+        return _page(request, web, errors={"general": exc.web})
     done = "deleted" if data == "delete" else "disconnected"
     return RedirectResponse(f"{PAGE}?{urlencode({done: name})}", status_code=303)
 
@@ -175,16 +171,16 @@ def delete_data(
     request: Request,
     name: str,
     _user: Admin,
+    web: State,
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """Delete a disconnected integration and every row synced from it, once the admin ticked
     the box that confirms it."""
-    web = security.web_of(request)
     if confirm != "yes":
         message = "Nothing was deleted: tick the box to confirm that the data goes for good."
-        return _page(request, errors={"general": message})
+        return _page(request, web, errors={"general": message})
     try:
         runner.disconnect(web.engine, connection.check_name(name), purge=True, clock=web.clock)
     except UserInputError as exc:
-        return _page(request, errors={"general": exc.web})
+        return _page(request, web, errors={"general": exc.web})
     return RedirectResponse(f"{PAGE}?{urlencode({'deleted': name})}", status_code=303)

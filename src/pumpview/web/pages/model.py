@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from pumpview.accounts import User
 from pumpview.reports import model
 from pumpview.reports.plain import measures, plain
 from pumpview.web import security
-from pumpview.web.params import Span, Teams, around
+from pumpview.web.params import Integrations, Span, around
+from pumpview.web.security import Viewer
+from pumpview.web.state import State, Web
 
 router = APIRouter(route_class=security.Gated, tags=["Models"])  # tags: its group in /docs
-Viewer = Annotated[User, Depends(security.viewer)]
 Page = Annotated[
     int, Query(ge=1, description=f"Page of the people, by spend, {model.PER_PAGE} a page.")
 ]
@@ -35,8 +35,8 @@ def twin(view: model.Model) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _view(request: Request, name: str, span: Span, team: Teams, page: int) -> model.Model:
-    found = model.build(security.web_of(request).engine, name, span, team, page)
+def _view(web: Web, name: str, span: Span, integrations: Integrations, page: int) -> model.Model:
+    found = model.build(web.engine, name, span, integrations, page)
     if found is None:
         raise HTTPException(404, f"No one has used a model called {name} here.")
     return found
@@ -44,17 +44,22 @@ def _view(request: Request, name: str, span: Span, team: Teams, page: int) -> mo
 
 @router.get("/api/models/{name:path}")
 def api(
-    request: Request, name: str, _user: Viewer, span: Span, team: Teams, page: Page = 1
+    name: str, _user: Viewer, web: State, span: Span, integrations: Integrations, page: Page = 1
 ) -> dict[str, Any]:
-    return twin(_view(request, name, span, team, page))
+    return twin(_view(web, name, span, integrations, page))
 
 
 @router.get("/models/{name:path}")
 def page(
-    request: Request, name: str, _user: Viewer, span: Span, team: Teams, page: Page = 1
+    request: Request,
+    name: str,
+    _user: Viewer,
+    web: State,
+    span: Span,
+    integrations: Integrations,
+    page: Page = 1,
 ) -> Response:
-    view = _view(request, name, span, team, page)
-    web = security.web_of(request)
+    view = _view(web, name, span, integrations, page)
     return web.page(request, "model.html", {
         **around(request, view.range),
         "view": view, "data": twin(view),

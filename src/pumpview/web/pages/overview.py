@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pumpview.accounts import User
 from pumpview.reports import overview, spend, usage
 from pumpview.reports.plain import measures, plain, records
 from pumpview.web import security
-from pumpview.web.params import Span, Teams, around
+from pumpview.web.params import Integrations, Span, around
+from pumpview.web.security import Viewer
+from pumpview.web.state import State, Web
 
 router = APIRouter(route_class=security.Gated, tags=["Overview"])  # tags: its group in /docs
-Viewer = Annotated[User, Depends(security.viewer)]
 
 
 def twin(view: overview.Overview) -> dict[str, Any]:
@@ -42,42 +42,30 @@ def twin(view: overview.Overview) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _view(request: Request, span: Span, team: Teams) -> overview.Overview | None:
-    return overview.build(security.web_of(request).engine, span, team)
-
-
 @router.get("/api/overview")
-def api(
-    request: Request,
-    _user: Viewer,
-    span: Span,
-    team: Teams,
-) -> Any:
-    view = _view(request, span, team)
-    return None if view is None else {**twin(view), "providers": _providers(request, span, team)}
+def api(_user: Viewer, web: State, span: Span, integrations: Integrations) -> Any:
+    view = overview.build(web.engine, span, integrations)
+    if view is None:
+        return None
+    return {**twin(view), "providers": _providers(web, span, integrations)}
 
 
-def _providers(request: Request, span: Span, team: Teams) -> list[dict[str, Any]]:
+def _providers(web: Web, span: Span, integrations: Integrations) -> list[dict[str, Any]]:
     """Spend per provider, Cursor among the clouds: ``pumpview report providers``' rows."""
-    web = security.web_of(request)
     plan = web.settings.seats
-    rows = spend.run(web.engine, "providers", span.since, span.until, team, plan=plan)
+    rows = spend.run(web.engine, "providers", span.since, span.until, integrations, plan=plan)
     return records(rows, [c for c in spend.COLUMNS["providers"] if c != "service"])
 
 
 @router.get("/")
 def page(
-    request: Request,
-    _user: Viewer,
-    span: Span,
-    team: Teams,
+    request: Request, _user: Viewer, web: State, span: Span, integrations: Integrations
 ) -> Response:
-    view = _view(request, span, team)
-    web = security.web_of(request)
+    view = overview.build(web.engine, span, integrations)
     if view is None:  # nothing stored yet: the call to action is Settings → Integrations
         return RedirectResponse("/settings/integrations", status_code=303)
     return web.page(request, "overview.html", {
         **around(request, view.range),
         "view": view, "data": twin(view), "change": overview.change,
-        "providers": _providers(request, span, team),
+        "providers": _providers(web, span, integrations),
     })  # fmt: skip

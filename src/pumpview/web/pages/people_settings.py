@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from pumpview.accounts import User
@@ -29,21 +29,20 @@ from pumpview.timeutil import parse_day
 from pumpview.web import security
 from pumpview.web.download import csv_download
 from pumpview.web.pending import PendingUploads, holder
+from pumpview.web.security import Admin, Viewer
+from pumpview.web.state import State, Web
 
 router = APIRouter(
     route_class=security.Gated, tags=["Settings · People"]
 )  # tags: its group in /docs
 PAGE = "/settings/people"
-Viewer = Annotated[User, Depends(security.viewer)]
-Admin = Annotated[User, Depends(security.admin)]
 MAX_BYTES = 2 << 20
 """The largest mapping taken: a few kB per hundred people, so 2 MB is tens of thousands."""
 FIELDS = {"aliases": "alias", "valid_to": "valid_from", "person_id": "general"}
 """A plan's column -> the form field its message goes next to (others: their own name)."""
 
 
-def _page(request: Request, status: int = 200, **context: Any) -> Response:
-    web = security.web_of(request)
+def _page(request: Request, web: Web, status: int = 200, **context: Any) -> Response:
     with web.engine.connect() as conn:
         entries = listing.entries(conn, web.clock.today())
     editing = context.pop("editing", None)
@@ -59,15 +58,14 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
 
 
 @router.get(PAGE)
-def page(request: Request, user: Viewer, person: int | None = None) -> Response:
+def page(request: Request, user: Viewer, web: State, person: int | None = None) -> Response:
     """Everyone; ``?person=ID`` opens that person's edits (admins)."""
-    return _page(request, editing=person if user.is_admin else None)
+    return _page(request, web, editing=person if user.is_admin else None)
 
 
 @router.get("/api/directory")
-def api(request: Request, _user: Viewer, format: Literal["json", "csv"] = "json") -> Any:
+def api(_user: Viewer, web: State, format: Literal["json", "csv"] = "json") -> Any:
     """The page's twin, as ``pumpview people list --format json`` (``csv``: the mapping)."""
-    web = security.web_of(request)
     with web.engine.connect() as conn:
         entries = listing.entries(conn, web.clock.today())
     if format == "csv":
@@ -78,9 +76,9 @@ def api(request: Request, _user: Viewer, format: Literal["json", "csv"] = "json"
 # -- a mapping file -----------------------------------------------------------------------------
 
 
-def _pending(request: Request) -> PendingUploads:
+def _pending(web: Web) -> PendingUploads:
     """The mappings previewed and not yet applied, in the data folder."""
-    return PendingUploads(security.web_of(request).settings.home_dir / "pending" / "people")
+    return PendingUploads(web.settings.home_dir / "pending" / "people")
 
 
 def _holder(request: Request, user: User) -> str:
@@ -91,7 +89,9 @@ def _holder(request: Request, user: User) -> str:
 
 
 @router.post(f"{PAGE}/preview")
-def preview(request: Request, user: Admin, file: Annotated[UploadFile, File()]) -> Response:
+def preview(
+    request: Request, user: Admin, web: State, file: Annotated[UploadFile, File()]
+) -> Response:
     """What the uploaded mapping would change; nothing is changed yet."""
     name = (file.filename or "people.csv").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     data = file.file.read(MAX_BYTES + 1)
@@ -100,25 +100,23 @@ def preview(request: Request, user: Admin, file: Annotated[UploadFile, File()]) 
             msg = f"{name} is larger than 2 MB: is it the people mapping?"
             raise UserInputError(msg)
         mapping = people_mapping.parse(data, name)
-        return _preview(request, mapping, _holder(request, user))
+        return _preview(request, web, mapping, _holder(request, user))
     except UserInputError as exc:
-        return _page(request, 400, errors={"file": str(exc)})
+        return _page(request, web, 400, errors={"file": str(exc)})
 
 
-def _preview(request: Request, mapping: MappingFile, owner: str, status: int = 200,
+def _preview(request: Request, web: Web, mapping: MappingFile, owner: str, status: int = 200,
              upload: str | None = None, **context: Any) -> Response:  # fmt: skip
     """What ``mapping`` would change, its file kept for the Apply (``upload``: kept already)."""
-    with security.web_of(request).engine.connect() as conn:
+    with web.engine.connect() as conn:
         changes = people_plan.plan(directory.load(conn), mapping)
     if not changes:
         if upload is not None:
-            _pending(request).drop(upload)
+            _pending(web).drop(upload)
         notice = f"{mapping.name} changes nothing: the people are already as it says."
-        return _page(request, notice=notice)
+        return _page(request, web, notice=notice)
     if upload is None:
-        upload = _pending(request).keep(
-            owner, mapping.name, mapping.text, security.web_of(request).clock()
-        )
+        upload = _pending(web).keep(owner, mapping.name, mapping.text, web.clock())
     shown = {
         "name": mapping.name,
         "upload": upload,
@@ -126,32 +124,32 @@ def _preview(request: Request, mapping: MappingFile, owner: str, status: int = 2
         "plan": people_plan.fingerprint(changes),
         "summary": people_plan.summary(changes),
     }
-    return _page(request, status, preview=shown, **context)  # fmt: skip
+    return _page(request, web, status, preview=shown, **context)  # fmt: skip
 
 
 @router.post(f"{PAGE}/apply")
 def apply(
     request: Request,
     user: Admin,
+    web: State,
     upload: Annotated[str, Form()] = "",
     plan: Annotated[str, Form()] = "",
 ) -> Response:
     """The previewed mapping (kept on the server since its preview), if it still changes what
     the preview showed; applied, it is removed."""
-    owner, pending = _holder(request, user), _pending(request)
+    owner, pending = _holder(request, user), _pending(web)
     try:
-        web = security.web_of(request)
         kept = pending.get(upload, owner, web.clock())
         mapping = people_mapping.parse(kept.text, kept.name)
         with web.engine.begin() as conn:
             done = directory.apply(conn, mapping, now_ms=web.clock(), expect=plan)
     except Stale as exc:
-        return _preview(request, mapping, owner, 409, upload=upload, stale=str(exc))
+        return _preview(request, web, mapping, owner, 409, upload=upload, stale=str(exc))
     except UserInputError as exc:
-        return _page(request, 400, errors={"file": str(exc)})
+        return _page(request, web, 400, errors={"file": str(exc)})
     pending.drop(upload)
     notice = f"Applied {len(done)} changes from {mapping.name}: {people_plan.summary(done)}."
-    return _page(request, notice=notice)
+    return _page(request, web, notice=notice)
 
 
 # -- one person ---------------------------------------------------------------------------------
@@ -161,18 +159,17 @@ NEEDED = {"name": "a name", "aliases": "an alias", "team": "a team",
           "day": "the first day out of the team"}  # fmt: skip
 
 
-def _edit(request: Request, person_id: int, make: Plan) -> Response:
+def _edit(request: Request, web: Web, person_id: int, make: Plan) -> Response:
     """Plan an admin's edit of one person and make it, saying what it did; a bad value is said
     next to its field."""
     try:
-        web = security.web_of(request)
         with web.engine.begin() as conn:
             done = directory.apply(conn, make(directory.load(conn)), now_ms=web.clock())
     except (CellError, PlanError) as exc:
         field = FIELDS.get(exc.column, exc.column)
-        return _page(request, 400, editing=person_id, errors={field: str(exc)})
+        return _page(request, web, 400, editing=person_id, errors={field: str(exc)})
     notice = "; ".join(map(str, done)) if done else "Nothing to change: it was so already."
-    return _page(request, editing=person_id, notice=notice)
+    return _page(request, web, editing=person_id, notice=notice)
 
 
 def _as_row(person_id: int, needed: str, **cells: str) -> Plan:
@@ -194,43 +191,45 @@ def _need(cells: dict[str, str], column: str) -> str:
 
 @router.post(f"{PAGE}/rename")
 def rename(
-    request: Request, _user: Admin, person_id: Annotated[int, Form()],
+    request: Request, _user: Admin, web: State, person_id: Annotated[int, Form()],
     name: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
-    return _edit(request, person_id, _as_row(person_id, "name", name=name))
+    return _edit(request, web, person_id, _as_row(person_id, "name", name=name))
 
 
 @router.post(f"{PAGE}/alias")
 def add_alias(
-    request: Request, _user: Admin, person_id: Annotated[int, Form()],
+    request: Request, _user: Admin, web: State, person_id: Annotated[int, Form()],
     alias: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     """Aliases (``;`` between several) for the person, taken from whoever held them, never
     another person's email."""
-    return _edit(request, person_id, _as_row(person_id, "aliases", aliases=alias))
+    return _edit(request, web, person_id, _as_row(person_id, "aliases", aliases=alias))
 
 
 @router.post(f"{PAGE}/unalias")
 def remove_alias(
-    request: Request, _user: Admin, person_id: Annotated[int, Form()],
+    request: Request, _user: Admin, web: State, person_id: Annotated[int, Form()],
     alias: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
-    return _edit(request, person_id, lambda people: people_plan.unalias(people, person_id, alias))
+    return _edit(
+        request, web, person_id, lambda people: people_plan.unalias(people, person_id, alias)
+    )
 
 
 @router.post(f"{PAGE}/team")
 def move(
-    request: Request, _user: Admin, person_id: Annotated[int, Form()],
+    request: Request, _user: Admin, web: State, person_id: Annotated[int, Form()],
     team: Annotated[str, Form()] = "", valid_from: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     """The person in ``team`` from ``valid_from`` on (empty: since always)."""
-    return _edit(request, person_id,
+    return _edit(request, web, person_id,
                  _as_row(person_id, "team", team=team, valid_from=valid_from))  # fmt: skip
 
 
 @router.post(f"{PAGE}/leave")
 def leave(
-    request: Request, _user: Admin, person_id: Annotated[int, Form()],
+    request: Request, _user: Admin, web: State, person_id: Annotated[int, Form()],
     day: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     """The person in no team from ``day`` on."""
@@ -242,4 +241,4 @@ def leave(
             raise CellError("day", str(exc)) from None
         return people_plan.leave_teams(people, person_id, first_day_out)
 
-    return _edit(request, person_id, make)
+    return _edit(request, web, person_id, make)

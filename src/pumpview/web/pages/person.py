@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from pumpview.accounts import User
 from pumpview.reports import person, spend
 from pumpview.reports.plain import measures, plain, records
 from pumpview.store.engine import snapshot
 from pumpview.web import charts, security
-from pumpview.web.params import Span, Teams, around
+from pumpview.web.params import Integrations, Span, around
+from pumpview.web.security import Viewer
+from pumpview.web.state import State, Web
 
 router = APIRouter(route_class=security.Gated, tags=["People"])  # tags: its group in /docs
-Viewer = Annotated[User, Depends(security.viewer)]
 UNATTRIBUTED_PATH = "-"
 Page = Annotated[
     int,
@@ -43,20 +43,20 @@ def twin(view: person.Person, owned: spend.Owned | None) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _owned(request: Request, view: person.Person) -> spend.Owned | None:
+def _owned(web: Web, view: person.Person) -> spend.Owned | None:
     """The cloud costs the person owns, beside their Cursor spend (none for the unattributed)."""
     if view.email is None:
         return None
-    with snapshot(security.web_of(request).engine) as conn:
+    with snapshot(web.engine) as conn:
         return spend.owned(conn, view.range.since, view.range.until, view.email)
 
 
-def _view(request: Request, email: str, span: Span, team: Teams, page: int) -> person.Person:
+def _view(web: Web, email: str, span: Span, integrations: Integrations, page: int) -> person.Person:
     found = person.build(
-        security.web_of(request).engine,
+        web.engine,
         None if email == UNATTRIBUTED_PATH else email.strip().lower(),
         span,
-        team,
+        integrations,
         page,
     )
     if found is None:
@@ -66,19 +66,24 @@ def _view(request: Request, email: str, span: Span, team: Teams, page: int) -> p
 
 @router.get("/api/people/{email:path}")
 def api(
-    request: Request, email: str, _user: Viewer, span: Span, team: Teams, page: Page = 1
+    email: str, _user: Viewer, web: State, span: Span, integrations: Integrations, page: Page = 1
 ) -> dict[str, Any]:
-    view = _view(request, email, span, team, page)
-    return twin(view, _owned(request, view))
+    view = _view(web, email, span, integrations, page)
+    return twin(view, _owned(web, view))
 
 
 @router.get("/people/{email:path}")
 def page(
-    request: Request, email: str, _user: Viewer, span: Span, team: Teams, page: Page = 1
+    request: Request,
+    email: str,
+    _user: Viewer,
+    web: State,
+    span: Span,
+    integrations: Integrations,
+    page: Page = 1,
 ) -> Response:
-    view = _view(request, email, span, team, page)
-    owned = _owned(request, view)
-    web = security.web_of(request)
+    view = _view(web, email, span, integrations, page)
+    owned = _owned(web, view)
     return web.page(request, "person.html", {
         **around(request, view.range),
         "person": view, "data": twin(view, owned), "owned": owned,

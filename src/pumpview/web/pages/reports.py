@@ -9,22 +9,22 @@ money column in dollars rounded to the cent.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pumpview.accounts import User
 from pumpview.money import to_dollars
 from pumpview.reports import usage, usage_views
 from pumpview.reports.activity import Activity
 from pumpview.reports.plain import Plain, plain, records
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
-from pumpview.web.params import Span, Teams, around
+from pumpview.web.params import Integrations, Span, around
+from pumpview.web.security import Viewer
+from pumpview.web.state import State
 
 router = APIRouter(route_class=security.Gated)
-Viewer = Annotated[User, Depends(security.viewer)]
 
 PAGES = {  # path: (report, title, the columns on screen)
     "people": ("users", "People", ("name", "email", "spend_cents", "on_demand_cents",
@@ -124,13 +124,13 @@ def _api(path: str) -> None:
 
     @router.get(f"/api/{path}", name=f"api-{path}", tags=[PAGES[path][1]])
     def api(
-        request: Request,
         _user: Viewer,
+        web: State,
         span: Span,
-        team: Teams,
+        chosen: Integrations,
         format: Literal["json", "csv"] = "json",
     ) -> Any:
-        view = usage_views.build(security.web_of(request).engine, report, span, team)
+        view = usage_views.build(web.engine, report, span, chosen)
         if format == "csv":
             data, columns = _download(report, _table(view))
             return csv_download(data, columns, f"{path}-{span.since}-{span.until}")
@@ -140,12 +140,13 @@ def _api(path: str) -> None:
     def page(
         request: Request,
         _user: Viewer,
+        web: State,
         span: Span,
-        team: Teams,
+        chosen: Integrations,
     ) -> Response:
         _report, title, shown = PAGES[path]
-        view = usage_views.build(security.web_of(request).engine, report, span, team)
-        return security.web_of(request).page(request, "report.html", {
+        view = usage_views.build(web.engine, report, span, chosen)
+        return web.page(request, "report.html", {
             **around(request, span),
             "title": title, "path": path, "rows": _table(view), "columns": shown,
             "headings": HEADINGS, "tiers": tiers(path), "chart": _chart(view),

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from pumpview.accounts import User
 from pumpview.reports import spend, spend_views
 from pumpview.reports.plain import records
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
-from pumpview.web.params import Span, Teams, around
+from pumpview.web.params import Integrations, Span, around
+from pumpview.web.security import Viewer
+from pumpview.web.state import State
 
 router = APIRouter(route_class=security.Gated)
-Viewer = Annotated[User, Depends(security.viewer)]
 
 
 TAGS = {"providers": "Cloud", "people": "People", "teams": "Teams"}  # each one's group in /docs
@@ -36,19 +36,18 @@ def _columns(kind: str, by: str) -> tuple[str, ...]:
 def _api(kind: str) -> None:
     @router.get(f"/api/spend/{kind}", name=f"api-spend-{kind}", tags=[TAGS[kind]])
     def api(
-        request: Request,
         _user: Viewer,
+        web: State,
         span: Span,
-        team: Teams,
+        chosen: Integrations,
         by: Annotated[
             Literal["provider", "service"], Query(description="providers: per service too")
         ] = "provider",
         format: Literal["json", "csv"] = "json",
     ) -> Any:
         """Cursor beside the cloud: the rows of ``pumpview report providers|people|teams``."""
-        web = security.web_of(request)
         plan = web.settings.seats
-        view = spend_views.build(web.engine, kind, span, team, by_service=by == "service",
+        view = spend_views.build(web.engine, kind, span, chosen, by_service=by == "service",
                                  plan=plan)  # fmt: skip
         columns = _columns(kind, by)
         data = records(view.rows, columns)
@@ -62,10 +61,11 @@ for _kind in spend.COLUMNS:
 
 
 @router.get("/cloud", name="cloud")
-def cloud_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Response:
-    web = security.web_of(request)
+def cloud_page(
+    request: Request, _user: Viewer, web: State, span: Span, chosen: Integrations
+) -> Response:
     plan = web.settings.seats
-    view = spend_views.build(web.engine, "providers", span, team, by_service=True, plan=plan)
+    view = spend_views.build(web.engine, "providers", span, chosen, by_service=True, plan=plan)
     chart = charts.spend_by_provider(span, view.buckets, view.series) if view.stored else None
     return web.page(request, "cloud.html", {
         **around(request, span), "rows": records(view.rows, spend.COLUMNS["providers"]),
@@ -74,9 +74,10 @@ def cloud_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Resp
 
 
 @router.get("/teams", name="teams")
-def teams_page(request: Request, _user: Viewer, span: Span, team: Teams) -> Response:
-    web = security.web_of(request)
-    view = spend_views.build(web.engine, "teams", span, team)
+def teams_page(
+    request: Request, _user: Viewer, web: State, span: Span, chosen: Integrations
+) -> Response:
+    view = spend_views.build(web.engine, "teams", span, chosen)
     return web.page(request, "teams.html", {
         **around(request, span), "rows": records(view.rows, spend.COLUMNS["teams"]),
         "chart": charts.teams(span, view.rows) if view.rows else None,

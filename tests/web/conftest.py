@@ -112,3 +112,15 @@ def make_site(
 def site(make_site: Callable[..., Site]) -> Site:
     """The app with the default small simulator as its Cursor."""
     return make_site()
+
+
+@pytest.fixture
+def loaded(site: Site) -> tuple[httpx.Client, str]:
+    """The app after Cursor is connected through its page and backfilled: an admin's browser,
+    and the first day of the simulator's data."""
+    browser = site.signed_in()
+    page = browser.get("/settings/integrations")
+    browser.post("/settings/integrations/connect",
+                 data={"api_key": DEMO_KEY, "csrf_token": csrf(page.text)})  # fmt: skip
+    site.web.syncs.wait()
+    return browser, str(site.cursor.sim.team.first_day)

@@ -3,29 +3,17 @@ end), and text from users shown as text."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import insert, select
 
 from pumpview.reports.person import RECENT
-from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.store import tables
 from pumpview.timeutil import day_start_ms
 from pumpview.web.app import person_path
-from tests.web.conftest import VIEWER, csrf
+from tests.web.conftest import VIEWER
 
 QUIET = {"since": "2020-01-01", "until": "2020-01-07"}
 """A week long before the simulator's data."""
-
-
-@pytest.fixture
-def loaded(site):
-    browser = site.signed_in()
-    page = browser.get("/settings/integrations")
-    browser.post("/settings/integrations/connect",
-                 data={"api_key": DEMO_KEY, "csrf_token": csrf(page.text)})  # fmt: skip
-    site.web.syncs.wait()
-    return browser, str(site.cursor.sim.team.first_day)
 
 
 def on_roster(site, email: str, name: str) -> None:

@@ -11,21 +11,9 @@ import pytest
 
 from pumpview.cli import main
 from pumpview.reports.plain import plain
-from pumpview.simulator import DEMO_KEY
 from pumpview.simulator.roster import SCRIPT_NAME
-from tests.web.conftest import csrf
 
 KINDS = {"people": "users", "models": "models", "requests": "requests", "daily": "daily"}
-
-
-@pytest.fixture
-def loaded(site):
-    browser = site.signed_in()
-    page = browser.get("/settings/integrations")
-    browser.post("/settings/integrations/connect",
-                 data={"api_key": DEMO_KEY, "csrf_token": csrf(page.text)})  # fmt: skip
-    site.web.syncs.wait()
-    return browser, str(site.cursor.sim.team.first_day)
 
 
 def cli_json(capsys, db_url: str, *argv: str) -> list[dict[str, object]]:

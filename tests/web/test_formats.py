@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from pumpview.timeutil import day_of
 from pumpview.web.app import cell
-from tests.web.test_reports import loaded  # noqa: F401 - the fixture
 from tests.web.test_spend_pages import billed  # noqa: F401 - the fixture
 
 
@@ -78,7 +77,7 @@ def test_cloud_amounts_on_cloud_teams_and_a_person_have_the_dollar_sign(site, bi
     assert all(v.startswith("$") for v in teams.values()), teams
 
 
-def test_the_api_reference_groups_routes_by_their_page(site, loaded):  # noqa: F811
+def test_the_api_reference_groups_routes_by_their_page(site, loaded):
     """Every /api route has one tag, its page's, and the tags come in the menu's order."""
     browser, _first = loaded
     schema = browser.get("/openapi.json").json()
@@ -97,7 +96,7 @@ def test_the_api_reference_groups_routes_by_their_page(site, loaded):  # noqa: F
     assert all(len(t) == 1 and t[0] in named for t in tags.values()), tags
 
 
-def test_a_team_with_no_dates_reads_as_the_team(site, loaded):  # noqa: F811
+def test_a_team_with_no_dates_reads_as_the_team(site, loaded):
     """Settings → People: a person in a Cursor billing group since no particular day has the
     group's name as their history, never "since always"."""
     browser, _first = loaded

@@ -15,13 +15,13 @@ from pumpview.integrations.focus import importer
 from pumpview.simulator import cloud
 from pumpview.simulator.roster import SCRIPT_NAME
 from pumpview.timeutil import day_of
-from tests.web.test_reports import cli_json, loaded  # noqa: F401 - the fixture
+from tests.web.test_reports import cli_json
 
 REPORTS = (("providers", ()), ("providers", ("--by", "service")), ("people", ()), ("teams", ()))
 
 
 @pytest.fixture
-def billed(site, loaded, tmp_path):  # noqa: F811 - the fixture
+def billed(site, loaded, tmp_path):
     """Cursor synced and the simulated team's cloud bill imported, over the same days."""
     browser, _first = loaded
     team = site.cursor.sim.team

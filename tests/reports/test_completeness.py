@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pumpview.integrations.cursor import runner
 from pumpview.reports import completeness
 from pumpview.reports.ranges import Range
+from pumpview.store import integrations, runs
 from pumpview.store.usage import LATE_DATA_MS
 from pumpview.timeutil import MS_PER_DAY, Clock, day_of, day_start_ms
 from tests.conftest import NOW_MS
@@ -55,3 +56,15 @@ def test_a_disconnected_teams_pending_days_are_final_as_stored(engine, serve):
     assert alone.final_as_stored == (completeness.AsStored("cursor-eu", PENDING),)
     live = completeness.of(engine, SPAN, NOW_MS, ["cursor"])
     assert (live.provisional_days, live.final_as_stored) == (PENDING, ())
+
+
+def test_a_sync_loading_counts_only_for_the_teams_chosen(engine, serve):
+    """A backfill running on one team makes that team's figures partial, not the other's: the
+    page filtered to the other team says nothing is loading."""
+    _two_teams(engine, serve)
+    with engine.begin() as conn:
+        eu = integrations.ids(conn)["cursor-eu"]
+        run = runs.start(conn, eu, "elsewhere pid 1", NOW_MS)
+    assert [r.id for r in completeness.of(engine, SPAN, NOW_MS).loading] == [run]
+    assert [r.id for r in completeness.of(engine, SPAN, NOW_MS, ["cursor-eu"]).loading] == [run]
+    assert completeness.of(engine, SPAN, NOW_MS, ["cursor"]).loading == ()

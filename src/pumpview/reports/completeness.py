@@ -81,13 +81,14 @@ def of(
         query = query.where(every.c.name.in_(integrations))
     with snapshot(engine) as conn:
         marks = conn.execute(query).all()
-        loading = tuple(
-            run
-            for iid in integration_ids(conn, integrations)
-            if (run := runs.running(conn, iid, now_ms)) is not None
-        )
+        ids = integration_ids(conn, integrations)
+        loading = tuple(run for iid in ids if (run := runs.running(conn, iid, now_ms)) is not None)
         earliest = tables.integrations.c.earliest_day
-        retention = conn.execute(select(earliest).where(earliest.is_not(None))).scalars().all()
+        retention = (
+            conn.execute(
+                select(earliest).where(earliest.is_not(None), every.c.id.in_(ids))
+            ).scalars().all()
+        )  # fmt: skip
         where = scope(conn, span.since, span.until, integrations)
         stopped = _stopped(conn, integrations)
         share = None

@@ -8,7 +8,9 @@ import json
 
 import pytest
 
+from pumpview.timeutil import from_ms
 from tests.cli.invoke import run
+from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
 
 MAPPING = """\ufeffEmail,Name,Aliases,Team,Valid_From,Valid_To
 alex@corp.com,Alex Kim,alex;alex_corp_com,Platform,,2026-03-01
@@ -38,6 +40,8 @@ class Terminal(io.StringIO):
 def _env(tmp_path, monkeypatch):
     monkeypatch.setenv("PUMPVIEW_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("PUMPVIEW_DATABASE_URL", raising=False)
+    # "people list" shows the team of today: a fixed present (2026-12-07), not the wall clock's
+    monkeypatch.setenv("PUMPVIEW_NOW", from_ms(MONDAY_JUST_AFTER_MIDNIGHT).isoformat())
 
 
 @pytest.fixture
@@ -111,6 +115,21 @@ def test_list_as_json_and_as_a_mapping_that_imports_back_unchanged(
     code, out, _err = run(capsys, "people", "list")
     assert code == 0
     assert "Platform until 2026-03-01, then Data from 2026-03-01" in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    ("present", "team"),
+    [("2026-02-28T23:59:59Z", "Platform"), ("2026-03-01T00:00:00Z", "Data")],
+)
+def test_list_shows_the_team_of_the_present_day(capsys, mapping, monkeypatch, present, team):
+    """Alex moves from Platform to Data on 2026-03-01: the listed team is the present's
+    (``PUMPVIEW_NOW``), on either side of the move, whatever the wall clock says."""
+    monkeypatch.setenv("PUMPVIEW_NOW", present)
+    run(capsys, "people", "import", str(mapping), "--yes")
+    assert [(p["email"], p["team"]) for p in listed(capsys)] == [
+        ("alex@corp.com", team),
+        (None, "Platform"),
+    ]
 
 
 @pytest.mark.parametrize(

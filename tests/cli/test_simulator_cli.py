@@ -85,3 +85,26 @@ def test_help_exits_zero_and_lists_the_options(capsys):
     assert "--members" in out
     assert "--error-rate" in out
     assert err == ""
+
+
+def test_its_present_is_the_products_when_pumpview_now_fixes_it(capsys, monkeypatch):
+    """With ``PUMPVIEW_NOW`` the product's present is fixed; the simulator it syncs from ends
+    its history at the same instant, not at the wall clock's (the server itself is not run:
+    ``uvicorn.run`` is the HTTP boundary)."""
+    import uvicorn  # noqa: PLC0415
+
+    from pumpview.timeutil import from_ms  # noqa: PLC0415
+    from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT  # noqa: PLC0415
+
+    monkeypatch.setenv("PUMPVIEW_NOW", from_ms(MONDAY_JUST_AFTER_MIDNIGHT).isoformat())
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_kw: served.append(app))
+    code, _out, err = run(capsys, "--members", "2", "--days", "2", "--port", str(_free_port()))
+    assert (code, err) == (0, "")
+    assert served[0].state.sim.team.now == MONDAY_JUST_AFTER_MIDNIGHT
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select, update
+
 from pumpview.integrations.cursor import runner
 from pumpview.reports import completeness
 from pumpview.reports.ranges import Range
+from pumpview.store import integrations, runs, tables
 from pumpview.store.usage import LATE_DATA_MS
 from pumpview.timeutil import MS_PER_DAY, Clock, day_of, day_start_ms
 from tests.conftest import NOW_MS
@@ -55,3 +58,31 @@ def test_a_disconnected_teams_pending_days_are_final_as_stored(engine, serve):
     assert alone.final_as_stored == (completeness.AsStored("cursor-eu", PENDING),)
     live = completeness.of(engine, SPAN, NOW_MS, ["cursor"])
     assert (live.provisional_days, live.final_as_stored) == (PENDING, ())
+
+
+def test_a_sync_loading_counts_only_for_the_teams_chosen(engine, serve):
+    """A backfill running on one team makes that team's figures partial, not the other's: the
+    page filtered to the other team says nothing is loading."""
+    _two_teams(engine, serve)
+    with engine.begin() as conn:
+        eu = integrations.ids(conn)["cursor-eu"]
+        run = runs.start(conn, eu, "elsewhere pid 1", NOW_MS)
+    assert [r.id for r in completeness.of(engine, SPAN, NOW_MS).loading] == [run]
+    assert [r.id for r in completeness.of(engine, SPAN, NOW_MS, ["cursor-eu"]).loading] == [run]
+    assert completeness.of(engine, SPAN, NOW_MS, ["cursor"]).loading == ()
+
+
+def test_the_retention_seen_is_the_chosen_teams(engine, serve):
+    """Cursor kept less of one team's history than of the other: the page of the other team
+    names its own oldest day, not the first team's."""
+    _two_teams(engine, serve)
+    every = tables.integrations
+    kept = TODAY - timedelta(days=20)
+    with engine.begin() as conn:
+        conn.execute(update(every).where(every.c.name == "cursor-eu").values(earliest_day=kept))
+        own = conn.execute(select(every.c.earliest_day).where(every.c.name == "cursor")).scalar()
+    assert own is not None
+    assert own > kept
+    assert completeness.of(engine, SPAN, NOW_MS).retention_from == kept
+    assert completeness.of(engine, SPAN, NOW_MS, ["cursor-eu"]).retention_from == kept
+    assert completeness.of(engine, SPAN, NOW_MS, ["cursor"]).retention_from == own

@@ -3,6 +3,7 @@ what the page shows beside them, against the simulator's events."""
 
 from __future__ import annotations
 
+import decimal
 from datetime import timedelta
 from decimal import Decimal
 
@@ -39,9 +40,12 @@ def test_each_usage_view_carries_its_pages_columns_and_chart(engine, serve):
     models = usage_views.build(engine, "models", span)
     truth = gt.overall(team, start, end)
     assert sum((v for s in models.series for v in s.values), Decimal(0)) == truth.spend_cents
-    assert [c["cents_per_request"] for c in models.unit_costs] == [
-        m.spend_cents / m.events for m in models.rows
-    ]
+    per_model = gt.totals(team, start, end, gt.by_model)  # the simulator's own sums, by hand
+    assert {m.model: c["cents_per_request"] for m, c in zip(models.rows, models.unit_costs,
+                                                            strict=True)} == {
+        model: decimal.Context(prec=28).divide(t.spend_cents, t.events)
+        for model, t in per_model.items()
+    }  # fmt: skip
 
     requests = usage_views.build(engine, "requests", span)
     by_day = gt.totals(team, start, end, gt.by_day)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from pumpview.cli.context import current
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor.keys import check_key_format
 
@@ -47,10 +48,13 @@ def _check_port_free(port: int) -> None:
 
 
 def serve(
+    ctx: typer.Context,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
     seed: Annotated[int, typer.Option(help="Seed of the generated team and usage.")] = 1,
     members: Annotated[int, typer.Option(help="Team members (plus one service account).")] = 50,
-    days: Annotated[int, typer.Option(help="Days of history, ending now.")] = 365,
+    days: Annotated[
+        int, typer.Option(help="Days of history, ending now (PUMPVIEW_NOW, when set).")
+    ] = 365,
     events_per_day: Annotated[
         float, typer.Option(help="Mean weekday events per member of average intensity.")
     ] = 12.0,
@@ -124,6 +128,7 @@ def serve(
         else {DEMO_KEY: Grant.ENTERPRISE, DEMO_LEGACY_KEY: Grant.ENTERPRISE}
     )
     config = SimConfig(
+        now_ms=current(ctx).clock.fixed_ms,  # the product's present (PUMPVIEW_NOW fixes both)
         seed=seed,
         members=members,
         days=days,

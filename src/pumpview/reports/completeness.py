@@ -18,9 +18,8 @@ from sqlalchemy import Connection, Engine, select
 
 from pumpview.reports import usage
 from pumpview.reports.ranges import Range
-from pumpview.reports.scope import scope
+from pumpview.reports.scope import integration_ids, scope
 from pumpview.reports.unit_costs import ratio
-from pumpview.store import integrations as integrations_store
 from pumpview.store import runs, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.usage import is_final
@@ -45,7 +44,8 @@ class Completeness:
     """Stored days after it, which Cursor may still revise (each day once, whatever the number
     of integrations storing it)."""
     loading: tuple[runs.Run, ...]
-    """Syncs running now (a backfill: the figures are partial until it ends)."""
+    """Syncs running now on the integrations in scope (a backfill: the figures are partial
+    until it ends)."""
     retention_from: date | None
     missing_before: bool
     """The range starts before the oldest stored day: the page shows less than it asks for."""
@@ -81,13 +81,14 @@ def of(
         query = query.where(every.c.name.in_(integrations))
     with snapshot(engine) as conn:
         marks = conn.execute(query).all()
-        loading = tuple(
-            run
-            for iid in integrations_store.ids(conn).values()
-            if (run := runs.running(conn, iid, now_ms)) is not None
-        )
+        ids = integration_ids(conn, integrations)
+        loading = tuple(run for iid in ids if (run := runs.running(conn, iid, now_ms)) is not None)
         earliest = tables.integrations.c.earliest_day
-        retention = conn.execute(select(earliest).where(earliest.is_not(None))).scalars().all()
+        retention = (
+            conn.execute(
+                select(earliest).where(earliest.is_not(None), every.c.id.in_(ids))
+            ).scalars().all()
+        )  # fmt: skip
         where = scope(conn, span.since, span.until, integrations)
         stopped = _stopped(conn, integrations)
         share = None

@@ -14,7 +14,7 @@ from pumpview.reports import usage
 from pumpview.reports.activity import PairKey, pair_spend
 from pumpview.reports.ranges import Range
 from pumpview.reports.scope import scope
-from pumpview.reports.series import WEEKLY_AFTER_DAYS, Series, model_days, stack
+from pumpview.reports.series import Series, model_days, stack, weekly
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT, Measures
 
@@ -102,11 +102,10 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
         before_pairs = pair_spend(conn, earlier) if earlier else {}
         known = where or earlier
         names = usage.names(conn, known) if known else {}
-    weekly = span.days > WEEKLY_AFTER_DAYS
     buckets, series = stack(span, days, [m.model for m in models])
     return Overview(
         range=span, total=total, previous=previous, people=len(users),
-        previous_people=previous_people, buckets=buckets, weekly=weekly, series=series,
+        previous_people=previous_people, buckets=buckets, weekly=weekly(span), series=series,
         top_people=tuple(users[:10]), models=tuple(models),
         changes=changes(now_pairs, before_pairs, names), previous_has_data=previous.events > 0,
     )  # fmt: skip

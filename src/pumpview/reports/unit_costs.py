@@ -6,14 +6,17 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
-from pumpview.store.measures import Measures
+from pumpview.store.measures import EXACT, Measures
 
 _RATIO = decimal.Context(prec=28)
 
 
 def ratio(part: Decimal | int, whole: Decimal | int, scale: int = 1) -> Decimal | None:
-    """``part / whole`` (times ``scale``), ``None`` when ``whole`` is zero."""
-    return _RATIO.divide(Decimal(part) * scale, Decimal(whole)) if whole else None
+    """``part / whole`` (times ``scale``), rounded once; ``None`` when ``whole`` is zero. The
+    scaling is exact: an exact sum may have more than 28 digits."""
+    if not whole:
+        return None
+    return _RATIO.divide(EXACT.multiply(Decimal(part), scale), Decimal(whole))
 
 
 def unit_costs(row: Measures) -> dict[str, Decimal | None]:

@@ -162,6 +162,20 @@ def test_a_malformed_row_names_the_file_line_and_column(tmp_path, row, says):
     assert str(refused.value).startswith(says)
 
 
+def test_a_row_across_lines_is_named_by_its_first_line(tmp_path):
+    """A quoted cell holding line breaks spreads a row over lines 3 to 5: the row is line 3,
+    where its cells start (as an editor shows it), and the next row line 6; a bad cell in such
+    a row, its amount on line 7, is named at line 7, not at line 9 where the row ends."""
+    good = "1,1,1,USD,2026-03-01,2026-04-01,2026-03-05,2026-03-06,AWS,EC2,,"
+    tall = good + '"a\nb\nc"'  # x_Custom across three lines
+    path = write(tmp_path, f"{HEADER}\n{good}\n{tall}\n{good}\n")
+    assert [row.line for row in FocusFile(path).rows()] == [2, 3, 6]
+    bad = write(tmp_path, f"{HEADER}\n{good}\n{tall}\n{good}\nx{tall}\n", "bad.csv")
+    with pytest.raises(FocusFileError) as refused:
+        list(FocusFile(bad).rows())
+    assert str(refused.value).startswith("bad.csv, line 7, column BilledCost: ")
+
+
 def test_a_file_that_is_not_focus_says_so(tmp_path):
     with pytest.raises(FocusFileError, match=r"costs.csv, line 1: no BilledCost, EffectiveCost"):
         FocusFile(write(tmp_path, "Date,Amount\n2026-03-01,12\n"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 import tracemalloc
 import zipfile
 import zlib
@@ -403,6 +404,30 @@ def test_an_amount_is_kept_only_as_exactly_as_the_store_holds_it(text, kept):
         assert values.number(text) == (kept, False)
     else:
         with pytest.raises(ValueError, match=kept):
+            values.number(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("$10,000.00 ", Decimal("10000.00")),  # as the spec's SaaS examples write it
+        ("-$1,234,567.5", Decimal("-1234567.5")),
+        ("$ 12.50", Decimal("12.50")),
+        ("1 234.5", Decimal("1234.5")),
+        ("1,5", "'1,5' is not a number"),  # a decimal comma: read as 15, ten times the cost
+        ("12,50", "'12,50' is not a number"),
+        ("1,2345.6", "'1,2345.6' is not a number"),
+        ("1.234,56", "'1.234,56' is not a number"),
+        ("1 5", "'1 5' is not a number"),
+    ],
+)
+def test_thousands_separators_are_repaired_only_between_groups_of_three(text, kept):
+    """A ``$`` and thousands separators are taken off an amount (and said); a comma or a
+    space anywhere else is no separator, and the amount a ``ValueError``, never a guess."""
+    if isinstance(kept, Decimal):
+        assert values.number(text) == (kept, True)
+    else:
+        with pytest.raises(ValueError, match=re.escape(kept)):
             values.number(text)
 
 

@@ -49,6 +49,9 @@ def text(value: object) -> str | None:
 
 
 _MONEY_NOISE = re.compile(r"[$,\s]")
+_GROUPED = re.compile(r"[-+]?\d{1,3}(?:(?:,\d{3})+|(?:\s\d{3})+)(?:\.\d+)?")
+"""An amount whose commas or spaces separate thousands (``1,234,567.5``): the only ones taken
+off. Elsewhere (``1,5``, a decimal comma) taking them off would read ten times the cost."""
 
 
 def number(value: object) -> tuple[Decimal | None, bool]:
@@ -67,6 +70,11 @@ def number(value: object) -> tuple[Decimal | None, bool]:
         msg = f"{shown(raw)} ({len(raw):,} characters) is too long for an amount"
         raise ValueError(msg)
     cleaned = _MONEY_NOISE.sub("", raw)
+    bare = re.sub(r"^([-+]?)\s*", r"\1", raw.replace("$", "").strip())
+    if bare != cleaned and not _GROUPED.fullmatch(bare):
+        msg = (f"{shown(raw)} is not a number: a comma or space in an amount must separate "
+               "thousands (FOCUS writes 1234.5)")  # fmt: skip
+        raise ValueError(msg)
     try:
         parsed = Decimal(cleaned)
     except InvalidOperation:

@@ -43,9 +43,19 @@ def is_null(value: object, *, string_column: bool = False) -> bool:
     return folded in NULLS or (string_column and folded in STRING_NULLS)
 
 
+_NUL = "\x00"
+"""A character no FOCUS text has, and PostgreSQL's text cannot hold."""
+
+
 def text(value: object) -> str | None:
     """A string column's value; ``None`` for any null spelling."""
-    return None if is_null(value, string_column=True) else str(value).strip()
+    if is_null(value, string_column=True):
+        return None
+    found = str(value).strip()
+    if _NUL in found:
+        msg = f"{shown(found)} holds a NUL character, which no text is kept with"
+        raise ValueError(msg)
+    return found
 
 
 _MONEY_NOISE = re.compile(r"[$,\s]")
@@ -175,6 +185,9 @@ def tags(value: Any) -> Tags:
     for key, tag in pairs:
         if isinstance(tag, dict | list):
             msg = f"the tag {shown(str(key))} holds a nested value; tags are scalars"
+            raise ValueError(msg)
+        if _NUL in str(key) or (isinstance(tag, str) and _NUL in tag):
+            msg = f"the tag {shown(str(key))} holds a NUL character, which no tag is kept with"
             raise ValueError(msg)
         out[str(key)] = tag
     return out

@@ -78,6 +78,18 @@ def test_one_row_is_said_in_the_singular(capsys, tmp_path):
     )
 
 
+def test_the_totals_are_said_in_plain_notation(capsys, tmp_path):
+    """Amounts a file writes with an exponent (FOCUS allows it) are said as plain decimals,
+    exact: ``1e-7`` + ``2E-7`` is 0.0000003, never ``3E-7`` (str of a Decimal)."""
+    path = tmp_path / "tiny.csv"
+    rows = [f"{a},{a},,USD,2026-02-01,2026-03-01,2026-02-03,2026-02-04,AWS,EC2,,"
+            for a in ("1e-7", "2E-7")]  # fmt: skip
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    code, out, _err = run(capsys, "import", "focus", str(path))
+    assert code == 0
+    assert "; billed 0.0000003 USD, effective 0.0000003 USD; " in out
+
+
 def test_no_bar_is_drawn_when_stderr_is_not_a_terminal(capsys, monkeypatch):
     """Captured (a log, a pipe), the import prints its summary line and nothing else: no
     bar, no escape codes on stderr."""

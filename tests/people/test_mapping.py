@@ -56,6 +56,10 @@ def test_a_quoted_cell_across_lines_keeps_the_next_rows_line_numbers_true():
         ("a@x.io,,,Data,,,extra\n", "line 2: 7 fields where the header has 6"),
         ("a@x.io,,,Data,,\nb@x.io,,," + "T" * 201 + ",,\n",
          "line 3, column team: longer than 200 characters"),
+        # PostgreSQL's text holds no NUL: applied, the row failed with a database error.
+        ("a@x.io,,alex;al\x00ex,Data,,\n",
+         "line 2, column aliases: 'al\\x00ex' holds a control character, which an alias "
+         "cannot"),
     ],
 )  # fmt: skip
 def test_a_bad_cell_is_one_error_naming_the_file_line_and_column(body, message):

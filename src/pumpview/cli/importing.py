@@ -53,7 +53,7 @@ def focus(
             )  # fmt: skip
         periods = ", ".join(p.strftime("%Y-%m") for p in sorted(done.periods))
         totals = "; ".join(
-            f"billed {done.billed[c]} {c}, effective {done.effective[c]} {c}"
+            f"billed {done.billed[c]:f} {c}, effective {done.effective[c]:f} {c}"  # no 3E-7
             for c in sorted(done.billed)
         )
         typer.echo(

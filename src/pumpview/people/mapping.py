@@ -89,6 +89,9 @@ def row_of(cells: Mapping[str, str], line: int | None = None, person_id: int | N
     )
     for value in aliases:
         _check("aliases", value)
+        if _CONTROL.search(value):  # an owner tag's value, matched as it is: not made up
+            msg = f"{value!r} holds a control character, which an alias cannot"
+            raise CellError("aliases", msg)
     team = _text(cells, "team")
     valid_from, valid_to = _day(cells, "valid_from"), _day(cells, "valid_to")
     if valid_from and valid_to and valid_to <= valid_from:

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 from pumpview.errors import UserInputError
 from pumpview.exports.focus.export import Exported, ExportRequest, export
 from pumpview.exports.focus.pseudonyms import KEY_PURPOSE
+from pumpview.exports.focus.writer import write_rows
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.sync import CursorSync
 from pumpview.integrations.cursor.usage_events import to_records
@@ -438,3 +439,15 @@ def test_the_worked_example_agrees_with_the_shared_sample(engine, tmp_path):
     assert (opus["BillingAccountId"], opus["ServiceName"], opus["SkuId"]) == (
         "cursor:team/acme", "Cursor AI Usage", "cursor/model/claude-4-opus"
     )  # fmt: skip
+
+
+def test_a_value_a_spreadsheet_would_run_is_written_as_it_is(tmp_path):
+    """The FOCUS export is data for FinOps tools (README): a model name or email starting with
+    ``=``, ``+``, ``-`` or ``@`` gets no quote, which would become part of the value and stop
+    the file joining Cursor's own values; the people CSVs quote them (``spreadsheet.defuse``)."""
+    cells = {"ChargeDescription": "=1+1", "x_Model": "=cmd|' /C calc'!A0",
+             "x_UserEmail": "@dev@corp.com", "x_CursorKind": "-kind"}  # fmt: skip
+    path = tmp_path / "formulas.csv"
+    write_rows(path, [cells], list(cells), "csv")
+    with path.open(newline="", encoding="utf-8") as file:
+        assert list(csv.DictReader(file)) == [cells]

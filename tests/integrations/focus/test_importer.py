@@ -231,3 +231,23 @@ def test_a_days_costs_past_what_the_store_sums_are_refused(engine, tmp_path):
         "costs.csv: the costs of 2026-02-01 for AWS add up past what the store holds"
     )
     assert stored(engine) == {}
+
+
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [
+        (",EC\x002,,", "ServiceName"),
+        (',EC2,"{""owner"": ""al\\u0000ex""}",', "Tags"),
+        (',EC2,"{""te\\u0000am"": ""core""}",', "Tags"),
+    ],
+)
+def test_a_nul_character_is_refused_at_its_cell(engine, tmp_path, cells, column):
+    """A NUL in a text cell or in a tag (written raw, or as JSON's ``\\u0000``): PostgreSQL's
+    text holds none (it refused the batch with a database error; SQLite kept it). Refused at
+    its line and column on both, nothing stored."""
+    body = month("2026-02", "1", "2").replace(",EC2,,", cells, 1)
+    with pytest.raises(FocusFileError) as refused:
+        importer.import_file(engine, write(tmp_path, body), source="aws", now_ms=NOW)
+    assert str(refused.value).startswith(f"costs.csv, line 2, column {column}: ")
+    assert "NUL" in str(refused.value)
+    assert stored(engine) == {}

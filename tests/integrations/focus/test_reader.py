@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 import tracemalloc
 import zipfile
 import zlib
@@ -160,6 +161,20 @@ def test_a_malformed_row_names_the_file_line_and_column(tmp_path, row, says):
     with pytest.raises(FocusFileError) as refused:
         list(focus.rows())
     assert str(refused.value).startswith(says)
+
+
+def test_a_row_across_lines_is_named_by_its_first_line(tmp_path):
+    """A quoted cell holding line breaks spreads a row over lines 3 to 5: the row is line 3,
+    where its cells start (as an editor shows it), and the next row line 6; a bad cell in such
+    a row, its amount on line 7, is named at line 7, not at line 9 where the row ends."""
+    good = "1,1,1,USD,2026-03-01,2026-04-01,2026-03-05,2026-03-06,AWS,EC2,,"
+    tall = good + '"a\nb\nc"'  # x_Custom across three lines
+    path = write(tmp_path, f"{HEADER}\n{good}\n{tall}\n{good}\n")
+    assert [row.line for row in FocusFile(path).rows()] == [2, 3, 6]
+    bad = write(tmp_path, f"{HEADER}\n{good}\n{tall}\n{good}\nx{tall}\n", "bad.csv")
+    with pytest.raises(FocusFileError) as refused:
+        list(FocusFile(bad).rows())
+    assert str(refused.value).startswith("bad.csv, line 7, column BilledCost: ")
 
 
 def test_a_file_that_is_not_focus_says_so(tmp_path):
@@ -389,6 +404,30 @@ def test_an_amount_is_kept_only_as_exactly_as_the_store_holds_it(text, kept):
         assert values.number(text) == (kept, False)
     else:
         with pytest.raises(ValueError, match=kept):
+            values.number(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("$10,000.00 ", Decimal("10000.00")),  # as the spec's SaaS examples write it
+        ("-$1,234,567.5", Decimal("-1234567.5")),
+        ("$ 12.50", Decimal("12.50")),
+        ("1 234.5", Decimal("1234.5")),
+        ("1,5", "'1,5' is not a number"),  # a decimal comma: read as 15, ten times the cost
+        ("12,50", "'12,50' is not a number"),
+        ("1,2345.6", "'1,2345.6' is not a number"),
+        ("1.234,56", "'1.234,56' is not a number"),
+        ("1 5", "'1 5' is not a number"),
+    ],
+)
+def test_thousands_separators_are_repaired_only_between_groups_of_three(text, kept):
+    """A ``$`` and thousands separators are taken off an amount (and said); a comma or a
+    space anywhere else is no separator, and the amount a ``ValueError``, never a guess."""
+    if isinstance(kept, Decimal):
+        assert values.number(text) == (kept, True)
+    else:
+        with pytest.raises(ValueError, match=re.escape(kept)):
             values.number(text)
 
 

@@ -100,8 +100,8 @@ def import_file(
     """Read ``path`` and store it whole, replacing its source's periods; nothing is kept of a
     file with a malformed row. ``source`` defaults to the provider of its first row; ``keys``
     name the tags that say who owns a cost. ``on_progress`` hears before the first batch,
-    after each and once stored; an exception it raises ends the import with nothing stored
-    (how the web app stops one)."""
+    after each and once more before the swap; an exception it raises ends the import with
+    nothing stored (how the web app stops one)."""
     focus = FocusFile(path)
     rows = focus.rows()
     first = next(rows, None)

@@ -99,7 +99,8 @@ def detect_version(columns: Sequence[str]) -> str:
 @dataclass(frozen=True, slots=True)
 class CostRow:
     line: int
-    """The row's line in the file (the header is line 1)."""
+    """The row's line in the file (the header is line 1): its first, when a quoted cell
+    spreads it over several."""
     billing_period_start: datetime
     billing_period_end: datetime
     charge_period_start: datetime
@@ -208,7 +209,7 @@ class FocusFile:
                 yield self._row(line, cells)
 
     def _records(self) -> Generator[tuple[int, list[str]]]:
-        """The CSV's records with their line, read within ``limits``: a row's text is counted
+        """The CSV's records with their first line, read within ``limits``: a row's text is counted
         as it is read (``readline`` with what is left of the bound), so a row without end
         is refused at the bound, not held; bytes that are not UTF-8, a gzip stream cut short
         or corrupt, and csv's own refusals become a ``FocusFileError`` at their line."""
@@ -257,11 +258,12 @@ class FocusFile:
                         return
                     except csv.Error as exc:
                         self._csv_error(reader.line_num, str(exc), "".join(row))
+                    first = reader.line_num - len(row) + 1  # a quoted cell's breaks: the start
                     if suspect:
-                        self._not_utf8(reader.line_num, cells)
+                        self._not_utf8(first, cells)
                     row_chars = 0
                     row.clear()
-                    yield reader.line_num, cells
+                    yield first, cells
             finally:
                 self._position = None
                 if not raw.closed:  # a collected file may be closed before this: nothing read

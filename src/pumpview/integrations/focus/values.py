@@ -43,12 +43,25 @@ def is_null(value: object, *, string_column: bool = False) -> bool:
     return folded in NULLS or (string_column and folded in STRING_NULLS)
 
 
+_NUL = "\x00"
+"""A character no FOCUS text has, and PostgreSQL's text cannot hold."""
+
+
 def text(value: object) -> str | None:
     """A string column's value; ``None`` for any null spelling."""
-    return None if is_null(value, string_column=True) else str(value).strip()
+    if is_null(value, string_column=True):
+        return None
+    found = str(value).strip()
+    if _NUL in found:
+        msg = f"{shown(found)} holds a NUL character, which no text is kept with"
+        raise ValueError(msg)
+    return found
 
 
 _MONEY_NOISE = re.compile(r"[$,\s]")
+_GROUPED = re.compile(r"[-+]?\d{1,3}(?:(?:,\d{3})+|(?:\s\d{3})+)(?:\.\d+)?")
+"""An amount whose commas or spaces separate thousands (``1,234,567.5``): the only ones taken
+off. Elsewhere (``1,5``, a decimal comma) taking them off would read ten times the cost."""
 
 
 def number(value: object) -> tuple[Decimal | None, bool]:
@@ -67,6 +80,11 @@ def number(value: object) -> tuple[Decimal | None, bool]:
         msg = f"{shown(raw)} ({len(raw):,} characters) is too long for an amount"
         raise ValueError(msg)
     cleaned = _MONEY_NOISE.sub("", raw)
+    bare = re.sub(r"^([-+]?)\s*", r"\1", raw.replace("$", "").strip())
+    if bare != cleaned and not _GROUPED.fullmatch(bare):
+        msg = (f"{shown(raw)} is not a number: a comma or space in an amount must separate "
+               "thousands (FOCUS writes 1234.5)")  # fmt: skip
+        raise ValueError(msg)
     try:
         parsed = Decimal(cleaned)
     except InvalidOperation:
@@ -167,6 +185,9 @@ def tags(value: Any) -> Tags:
     for key, tag in pairs:
         if isinstance(tag, dict | list):
             msg = f"the tag {shown(str(key))} holds a nested value; tags are scalars"
+            raise ValueError(msg)
+        if _NUL in str(key) or (isinstance(tag, str) and _NUL in tag):
+            msg = f"the tag {shown(str(key))} holds a NUL character, which no tag is kept with"
             raise ValueError(msg)
         out[str(key)] = tag
     return out

@@ -347,3 +347,13 @@ def test_a_setup_link_creates_no_admin_once_a_user_exists(site):
     assert refused.status_code == 404
     assert "an account exists already" in refused.text
     assert accounts.sign_in(site.web.engine, "late-admin@acme.dev", PASSWORD) is None
+
+
+def test_sync_now_of_an_integration_that_is_not_there_is_a_404_and_starts_nothing(site):
+    """As the API's sync answers: no sync process is spawned for a name no integration has."""
+    browser = site.signed_in()
+    token = csrf(browser.get("/settings/integrations").text)
+    answer = browser.post("/settings/integrations/nope/sync", data={"csrf_token": token})
+    assert answer.status_code == 404
+    assert "no integration named nope" in answer.text
+    assert "nope" not in site.web.syncs._processes  # no sync process was spawned

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 from urllib.parse import quote
 
 import pytest
@@ -357,3 +359,18 @@ def test_sync_now_of_an_integration_that_is_not_there_is_a_404_and_starts_nothin
     assert answer.status_code == 404
     assert "no integration named nope" in answer.text
     assert "nope" not in site.web.syncs._processes  # no sync process was spawned
+
+
+def test_signing_in_from_a_shared_link_lands_on_it_with_its_range(site):
+    """A link a colleague shared (a page and its range, an ``&`` in it) comes back whole after
+    the sign-in it sends the browser to."""
+    shared = "/people?since=2026-11-02&until=2026-11-08&integration=cursor"
+    browser = site.browser()
+    sent = browser.get(shared)
+    assert sent.status_code == 303
+    page = browser.get(sent.headers["location"])
+    (next_,) = re.findall(r'name="next" value="([^"]*)"', page.text)
+    signed = browser.post("/sign-in", data={"email": ADMIN, "password": PASSWORD,
+                                            "next": html.unescape(next_),
+                                            "csrf_token": csrf(page.text)})  # fmt: skip
+    assert (signed.status_code, signed.headers["location"]) == (303, shared)

@@ -134,3 +134,16 @@ def test_a_previewed_mapping_is_its_own_sessions_alone_over_https(make_site):
         assert html.unescape(GONE) in html.unescape(other.text)
         with site.web.engine.connect() as conn:
             assert directory.load(conn) == {}
+
+
+def test_the_throttle_forgets_what_is_older_than_its_window():
+    """Sign-ins refused for many made-up accounts must not each leave an entry behind:
+    only the failures of the last window are held (a look adds nothing, a minute ends them)."""
+    throttle = Throttle()
+    for i in range(10):
+        throttle.failed(f"u{i}@x.dev", "10.0.0.1", now=1.0)
+    for i in range(1_000):  # refused: the address is throttled; nothing is kept for them
+        assert throttle.blocked(f"v{i}@x.dev", "10.0.0.1", now=2.0)
+    assert len(throttle._failures) == 11  # ten accounts and the address
+    throttle.failed("late@x.dev", "10.0.0.2", now=62.0)  # a minute on: the old ones are gone
+    assert sorted(throttle._failures) == ["account:late@x.dev", "address:10.0.0.2"]

@@ -49,12 +49,18 @@ class Throttle:
         self.per_address, self.per_account, self.window = per_address, per_account, window
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self._swept = float("-inf")
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
+    def _recent(self, key: str, now: float) -> int:
+        """How many failures ``key`` had in the window; a key with none left is forgotten."""
+        failures = self._failures.get(key)
+        if failures is None:
+            return 0
         while failures and failures[0] <= now - self.window:
             failures.popleft()
-        return failures
+        if not failures:
+            del self._failures[key]
+        return len(failures)
 
     def _limits(self, account: str, address: str) -> tuple[tuple[str, int], ...]:
         return (f"account:{account}", self.per_account), (f"address:{address}", self.per_address)
@@ -63,10 +69,14 @@ class Throttle:
         now = time.monotonic() if now is None else now
         with self._lock:
             limits = self._limits(account, address)
-            return any(len(self._recent(key, now)) >= limit for key, limit in limits)
+            return any(self._recent(key, now) >= limit for key, limit in limits)
 
     def failed(self, account: str, address: str, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         with self._lock:
+            if now - self._swept >= self.window:  # what made-up accounts left, once a window
+                self._swept = now
+                for key in list(self._failures):
+                    self._recent(key, now)
             for key, _limit in self._limits(account, address):
-                self._recent(key, now).append(now)
+                self._failures.setdefault(key, deque()).append(now)

@@ -147,3 +147,17 @@ def test_the_throttle_forgets_what_is_older_than_its_window():
     assert len(throttle._failures) == 11  # ten accounts and the address
     throttle.failed("late@x.dev", "10.0.0.2", now=62.0)  # a minute on: the old ones are gone
     assert sorted(throttle._failures) == ["account:late@x.dev", "address:10.0.0.2"]
+
+
+def test_sign_ins_in_flight_count_against_the_throttle_until_they_succeed():
+    """Ten sign-ins checked at once from one address (each hashing its password for tens of
+    milliseconds) take the address's whole budget: the eleventh is refused before any of them
+    has failed. A sign-in that succeeds gives its place back."""
+    throttle = Throttle()
+    assert [throttle.attempt(f"u{i}@x.dev", "10.0.0.1", now=1.0) for i in range(11)] == (
+        [True] * 10 + [False]
+    )
+    for _ in range(20):  # one person signing in again and again from another address
+        assert throttle.attempt("a@x.dev", "10.0.0.2", now=1.0)
+        throttle.succeeded("a@x.dev", "10.0.0.2")
+    assert not throttle.blocked("a@x.dev", "10.0.0.2", now=1.0)

@@ -374,3 +374,13 @@ def test_signing_in_from_a_shared_link_lands_on_it_with_its_range(site):
                                             "next": html.unescape(next_),
                                             "csrf_token": csrf(page.text)})  # fmt: skip
     assert (signed.status_code, signed.headers["location"]) == (303, shared)
+
+
+def test_a_wrong_token_on_a_page_that_is_not_there_is_a_404_not_a_500(site):
+    """The error page asks who is signed in: a token that names no one is no one, not a fault."""
+    with site.browser() as script:
+        script.headers["Authorization"] = "Bearer pv_wrong"
+        for method, path, status in (("GET", "/nope", 404), ("DELETE", "/sign-in", 405)):
+            answer = script.request(method, path)
+            assert answer.status_code == status, path
+            assert answer.headers["content-security-policy"] == CSP

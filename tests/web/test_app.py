@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 from urllib.parse import quote
 
 import pytest
@@ -347,3 +349,38 @@ def test_a_setup_link_creates_no_admin_once_a_user_exists(site):
     assert refused.status_code == 404
     assert "an account exists already" in refused.text
     assert accounts.sign_in(site.web.engine, "late-admin@acme.dev", PASSWORD) is None
+
+
+def test_sync_now_of_an_integration_that_is_not_there_is_a_404_and_starts_nothing(site):
+    """As the API's sync answers: no sync process is spawned for a name no integration has."""
+    browser = site.signed_in()
+    token = csrf(browser.get("/settings/integrations").text)
+    answer = browser.post("/settings/integrations/nope/sync", data={"csrf_token": token})
+    assert answer.status_code == 404
+    assert "no integration named nope" in answer.text
+    assert "nope" not in site.web.syncs._processes  # no sync process was spawned
+
+
+def test_signing_in_from_a_shared_link_lands_on_it_with_its_range(site):
+    """A link a colleague shared (a page and its range, an ``&`` in it) comes back whole after
+    the sign-in it sends the browser to."""
+    shared = "/people?since=2026-11-02&until=2026-11-08&integration=cursor"
+    browser = site.browser()
+    sent = browser.get(shared)
+    assert sent.status_code == 303
+    page = browser.get(sent.headers["location"])
+    (next_,) = re.findall(r'name="next" value="([^"]*)"', page.text)
+    signed = browser.post("/sign-in", data={"email": ADMIN, "password": PASSWORD,
+                                            "next": html.unescape(next_),
+                                            "csrf_token": csrf(page.text)})  # fmt: skip
+    assert (signed.status_code, signed.headers["location"]) == (303, shared)
+
+
+def test_a_wrong_token_on_a_page_that_is_not_there_is_a_404_not_a_500(site):
+    """The error page asks who is signed in: a token that names no one is no one, not a fault."""
+    with site.browser() as script:
+        script.headers["Authorization"] = "Bearer pv_wrong"
+        for method, path, status in (("GET", "/nope", 404), ("DELETE", "/sign-in", 405)):
+            answer = script.request(method, path)
+            assert answer.status_code == status, path
+            assert answer.headers["content-security-policy"] == CSP

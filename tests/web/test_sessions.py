@@ -4,10 +4,15 @@ turned into a lock-out."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import httpx
 
 from pumpview import accounts
+from pumpview.store import directory
 from pumpview.web.guards import Throttle
+from pumpview.web.pending import GONE
 from tests.web.conftest import ADMIN, PASSWORD, csrf
 
 
@@ -97,3 +102,62 @@ def test_an_account_is_throttled_after_a_hundred_failures_from_ten_addresses():
     assert throttle.blocked("a@x.dev", "10.0.0.99", now=2.0)  # a fresh address: the account
     assert not throttle.blocked("b@x.dev", "10.0.0.99", now=2.0)
     assert not throttle.blocked("a@x.dev", "10.0.0.99", now=61.0)  # a minute later
+
+
+def _secure_admin(client: httpx.Client) -> str:
+    """Sign the admin in over ``__Host-`` cookies (sent by hand): the Cookie header to send."""
+    page = client.get("/sign-in")
+    planted = _cookie(page, "__Host-pv_csrf").split(";")[0]
+    signed = client.post("/sign-in", headers={"Cookie": planted}, data={
+        "email": ADMIN, "password": PASSWORD, "csrf_token": csrf(page.text)})  # fmt: skip
+    assert signed.status_code == 303
+    return "; ".join(_cookie(signed, name).split(";")[0]
+                     for name in ("__Host-pv_session", "__Host-pv_csrf"))  # fmt: skip
+
+
+def test_a_previewed_mapping_is_its_own_sessions_alone_over_https(make_site):
+    """Over ``__Host-`` cookies, the upload a preview keeps is bound to that session: the same
+    admin's other session, given its id and fingerprint, cannot apply it."""
+    site = make_site(settings={"cookie_secure": True})
+    with httpx.Client(base_url=site.url, timeout=30) as client:
+        first, second = _secure_admin(client), _secure_admin(client)
+        token = csrf(client.get("/settings/people", headers={"Cookie": first}).text)
+        mapping = {"file": ("people.csv", b"email,name\na@corp.com,A\n")}
+        preview = client.post("/settings/people/preview", headers={"Cookie": first},
+                              data={"csrf_token": token}, files=mapping)  # fmt: skip
+        assert preview.status_code == 200
+        fields = dict(re.findall(r'name="(upload|plan)" value="([^"]*)"', preview.text))
+        token = csrf(client.get("/settings/people", headers={"Cookie": second}).text)
+        other = client.post("/settings/people/apply", headers={"Cookie": second},
+                            data={"csrf_token": token, **fields})  # fmt: skip
+        assert other.status_code == 400
+        assert html.unescape(GONE) in html.unescape(other.text)
+        with site.web.engine.connect() as conn:
+            assert directory.load(conn) == {}
+
+
+def test_the_throttle_forgets_what_is_older_than_its_window():
+    """Sign-ins refused for many made-up accounts must not each leave an entry behind:
+    only the failures of the last window are held (a look adds nothing, a minute ends them)."""
+    throttle = Throttle()
+    for i in range(10):
+        throttle.failed(f"u{i}@x.dev", "10.0.0.1", now=1.0)
+    for i in range(1_000):  # refused: the address is throttled; nothing is kept for them
+        assert throttle.blocked(f"v{i}@x.dev", "10.0.0.1", now=2.0)
+    assert len(throttle._failures) == 11  # ten accounts and the address
+    throttle.failed("late@x.dev", "10.0.0.2", now=62.0)  # a minute on: the old ones are gone
+    assert sorted(throttle._failures) == ["account:late@x.dev", "address:10.0.0.2"]
+
+
+def test_sign_ins_in_flight_count_against_the_throttle_until_they_succeed():
+    """Ten sign-ins checked at once from one address (each hashing its password for tens of
+    milliseconds) take the address's whole budget: the eleventh is refused before any of them
+    has failed. A sign-in that succeeds gives its place back."""
+    throttle = Throttle()
+    assert [throttle.attempt(f"u{i}@x.dev", "10.0.0.1", now=1.0) for i in range(11)] == (
+        [True] * 10 + [False]
+    )
+    for _ in range(20):  # one person signing in again and again from another address
+        assert throttle.attempt("a@x.dev", "10.0.0.2", now=1.0)
+        throttle.succeeded("a@x.dev", "10.0.0.2")
+    assert not throttle.blocked("a@x.dev", "10.0.0.2", now=1.0)

@@ -108,7 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def not_signed_in(request: Request, _exc: security.NotSignedIn) -> Response:
         if request.url.path.startswith("/api/") or "authorization" in request.headers:
             return _error(401, "unauthorized", "Sign in, or send Authorization: Bearer TOKEN.")
-        return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+        return RedirectResponse(_sign_in_first(request), status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -164,6 +164,14 @@ def link(request: Request, path: str | None = None, **changes: object) -> str:
               if k not in changes and k != "format"]  # fmt: skip
     params += [(k, str(v)) for k, v in changes.items() if v is not None]
     return f"{path or request.url.path}?{urlencode(params)}" if params else path or "."
+
+
+def _sign_in_first(request: Request) -> str:
+    """The sign-in page, to come back to this page after it with its query (a shared link
+    keeps its range), the query's own ``&`` and ``=`` quoted inside ``next``."""
+    query = request.url.query
+    target = f"{request.url.path}?{query}" if query else request.url.path
+    return f"/sign-in?next={quote(target, safe='/@')}"
 
 
 def person_path(email: str | None) -> str:

@@ -48,13 +48,19 @@ class Throttle:
     def __init__(self, per_address: int = 10, per_account: int = 100, window: float = 60.0) -> None:
         self.per_address, self.per_account, self.window = per_address, per_account, window
         self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # attempt() holds it through blocked() and failed()
+        self._swept = float("-inf")
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
+    def _recent(self, key: str, now: float) -> int:
+        """How many failures ``key`` had in the window; a key with none left is forgotten."""
+        failures = self._failures.get(key)
+        if failures is None:
+            return 0
         while failures and failures[0] <= now - self.window:
             failures.popleft()
-        return failures
+        if not failures:
+            del self._failures[key]
+        return len(failures)
 
     def _limits(self, account: str, address: str) -> tuple[tuple[str, int], ...]:
         return (f"account:{account}", self.per_account), (f"address:{address}", self.per_address)
@@ -63,10 +69,35 @@ class Throttle:
         now = time.monotonic() if now is None else now
         with self._lock:
             limits = self._limits(account, address)
-            return any(len(self._recent(key, now)) >= limit for key, limit in limits)
+            return any(self._recent(key, now) >= limit for key, limit in limits)
+
+    def attempt(self, account: str, address: str, now: float | None = None) -> bool:
+        """Whether a sign-in may be tried; if so it counts as failed until it ``succeeded``,
+        so that sign-ins checked at once (each hashing a password) cannot all pass a check
+        that none of them has failed yet."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if self.blocked(account, address, now):
+                return False
+            self.failed(account, address, now)
+            return True
+
+    def succeeded(self, account: str, address: str) -> None:
+        """Give back the place an ``attempt`` took (its sign-in succeeded)."""
+        with self._lock:
+            for key, _limit in self._limits(account, address):
+                failures = self._failures.get(key)
+                if failures:
+                    failures.pop()
+                    if not failures:
+                        del self._failures[key]
 
     def failed(self, account: str, address: str, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         with self._lock:
+            if now - self._swept >= self.window:  # what made-up accounts left, once a window
+                self._swept = now
+                for key in list(self._failures):
+                    self._recent(key, now)
             for key, _limit in self._limits(account, address):
-                self._recent(key, now).append(now)
+                self._failures.setdefault(key, deque()).append(now)

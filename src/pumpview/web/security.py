@@ -215,7 +215,11 @@ Admin = Annotated[accounts.User, Depends(admin)]
 def for_templates(request: Request) -> dict[str, Any]:
     """What every page's template reads besides its own context: who is signed in, and the
     token its forms send back (the templates' context processor)."""
-    return {"user": current_user(request), "csrf_token": csrf_token(request)}
+    try:
+        user = current_user(request)
+    except NotSignedIn:  # a wrong API token, on an error page (a 404, a 405): no one
+        user = None
+    return {"user": user, "csrf_token": csrf_token(request)}
 
 
 # -- before the body --------------------------------------------------------------------------

@@ -38,14 +38,14 @@ def sign_in(
 ) -> Response:
     address = request.client.host if request.client else "unknown"
     keys = (email.strip().lower(), address)
-    if web.throttle.blocked(*keys):
+    if not web.throttle.attempt(*keys):  # counted as failed until it succeeds
         context = {"next": _next(next), "email": email, "error": TOO_MANY}
         return web.page(request, "sign_in.html", context, status=429)
     user = accounts.sign_in(web.engine, email, password)
     if user is None:
-        web.throttle.failed(*keys)
         context = {"next": _next(next), "email": email, "error": WRONG}
         return web.page(request, "sign_in.html", context, status=401)
+    web.throttle.succeeded(*keys)
     response = RedirectResponse(_next(next), status_code=303)
     security.start_session(request, response, user)
     return response

@@ -132,18 +132,22 @@ def connect(
     return RedirectResponse(PAGE, status_code=303)
 
 
+def _start_sync(web: Web, name: str) -> bool:
+    """Start a sync of ``name`` in the background; a 404 if no integration has that name."""
+    if name not in {i.name for i in report.listing(web.engine, web.vault, web.clock())}:
+        raise HTTPException(404, f"no integration named {name}")
+    return web.syncs.start(connection.check_name(name))
+
+
 @router.post("/api/integrations/{name}/sync", status_code=202)
 def api_sync(name: str, _user: Admin, web: State) -> dict[str, Any]:
     """For scripts: start a sync of ``name`` in the background (its run shows in the twin)."""
-    if name not in {i.name for i in report.listing(web.engine, web.vault, web.clock())}:
-        raise HTTPException(404, f"no integration named {name}")
-    started = web.syncs.start(connection.check_name(name))
-    return {"integration": name, "started": started}
+    return {"integration": name, "started": _start_sync(web, name)}
 
 
 @router.post(PAGE + "/{name}/sync")
 def sync_now(name: str, _user: Admin, web: State) -> Response:
-    web.syncs.start(connection.check_name(name))
+    _start_sync(web, name)
     return RedirectResponse(PAGE, status_code=303)
 
 

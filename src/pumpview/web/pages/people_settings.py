@@ -83,7 +83,7 @@ def _pending(web: Web) -> PendingUploads:
 
 def _holder(request: Request, user: User) -> str:
     """Whom a previewed mapping is kept for: this user in this session (or with this token)."""
-    credential = (request.cookies.get(security.SESSION_COOKIE)
+    credential = (request.cookies.get(security.cookie_name(request, security.SESSION_COOKIE))
                   or request.headers.get("authorization", ""))  # fmt: skip
     return holder(user.id, credential)
 

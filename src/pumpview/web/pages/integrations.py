@@ -33,8 +33,16 @@ def _free_name(taken: set[str]) -> str:
     return next(n for n in (NAME, *(f"{NAME}-{i}" for i in range(2, 100))) if n not in taken)
 
 
-def _page(request: Request, web: Web, notice: str | None = None, **form: Any) -> Response:
-    shown = report.listing(web.engine, web.vault, web.clock())
+def _page(
+    request: Request,
+    web: Web,
+    notice: str | None = None,
+    shown: list[report.Integration] | None = None,
+    **form: Any,
+) -> Response:
+    """The cards and the Connect form; ``shown`` when the caller has the listing already."""
+    if shown is None:
+        shown = report.listing(web.engine, web.vault, web.clock())
     context = {"integrations": shown, "notice": notice,
                "form": {"name": _free_name({i.name for i in shown}), **form}}  # fmt: skip
     return web.page(request, "integrations.html", context)
@@ -52,7 +60,8 @@ def page(
     """The cards; after a disconnect or a delete, a notice saying what was done (the action
     redirects here with its name); ``?reconnect=NAME`` opens the Connect form for that
     integration, its name and team name filled in."""
-    shown = {i.name: i for i in report.listing(web.engine, web.vault, web.clock())}
+    listed = report.listing(web.engine, web.vault, web.clock())
+    shown = {i.name: i for i in listed}
     notice = None
     if disconnected in shown:
         was = shown[disconnected]
@@ -64,9 +73,10 @@ def page(
         notice = f"Deleted the integration {deleted} and all its data."
     if reconnect in shown:
         again = shown[reconnect]
-        return _page(request, web, notice=notice, name=again.name, team_name=again.team_name or "",
-                     open=True, reconnect=again.display_name)  # fmt: skip
-    return _page(request, web, notice=notice)
+        return _page(request, web, notice=notice, shown=listed, name=again.name,
+                     team_name=again.team_name or "", open=True,
+                     reconnect=again.display_name)  # fmt: skip
+    return _page(request, web, notice=notice, shown=listed)
 
 
 @router.get("/api/integrations")

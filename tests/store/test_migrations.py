@@ -276,3 +276,41 @@ def test_upgrading_renames_the_roster_and_the_integration_blocks_and_keeps_their
             ).scalars()
             assert sorted(names) == ["cursor_members_pkey", "integration_blocks_pkey"]
     engine.dispose()
+
+
+def test_upgrading_gives_old_spend_snapshots_their_cycles_midnight_and_members_a_first_listing(
+    db_url,
+):
+    """Migration 0014: a snapshot kept only its cycle's day, so its start instant is that day's
+    midnight UTC; a member's first listing is the last one stored (the only one known)."""
+    engine = make_engine(db_url)
+    _upgrade(engine, "0013")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO integrations (id, name, base_url, status, connected_at_ms, "
+                "backfill_days) VALUES (1, 'cursor', 'http://x', 'connected', 0, 30)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO cursor_members (integration_id, email, is_removed, listed_at_ms) "
+                "VALUES (1, 'alex@corp.com', false, 1764000000000)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO spend_snapshots (integration_id, taken_at_ms, cycle_start, email, "
+                "spend_cents, fast_premium_requests) "
+                "VALUES (1, 1764000000000, '2025-11-07', 'alex@corp.com', 12.5, 3)"
+            )
+        )
+    _upgrade(engine, "head")
+    with engine.connect() as conn:
+        snaps = tables.spend_snapshots
+        got = conn.execute(select(snaps.c.cycle_start, snaps.c.cycle_start_ms, snaps.c.spend_cents))
+        # 2025-11-07 is 20399 days after 1970-01-01 (55 years, 13 leap days, 310 days)
+        assert got.all() == [(date(2025, 11, 7), 20399 * 86_400_000, Decimal("12.5"))]
+        first = conn.execute(select(tables.cursor_members.c.first_listed_at_ms)).scalar_one()
+        assert first == 1764000000000
+    engine.dispose()

@@ -224,6 +224,7 @@ cursor_members = Table(
     Column("is_removed", Boolean, nullable=False),
     Column("service_account_id", String(100)),
     Column("listed_at_ms", BigInteger),  # last time /teams/members listed this person
+    Column("first_listed_at_ms", BigInteger),  # first time it did (migration 0014)
     PrimaryKeyConstraint("integration_id", "email"),
 )
 
@@ -232,7 +233,8 @@ spend_snapshots = Table(
     metadata,
     _integration_id(),
     Column("taken_at_ms", BigInteger, nullable=False),
-    Column("cycle_start", Date, nullable=False),
+    Column("cycle_start", Date, nullable=False),  # the UTC day of ``cycle_start_ms``
+    Column("cycle_start_ms", BigInteger, nullable=False),  # ``subscriptionCycleStart`` (0014)
     Column("email", String(320), nullable=False),
     Column("user_id", String(100)),
     Column("spend_cents", Money, nullable=False),
@@ -242,8 +244,12 @@ spend_snapshots = Table(
     Column("monthly_limit_dollars", Money),
     Column("effective_limit_dollars", Money),
     PrimaryKeyConstraint("integration_id", "taken_at_ms", "email"),
+    Index("ix_spend_snapshots_cycle", "integration_id", "cycle_start_ms", "taken_at_ms"),
 )
-"""``/teams/spend`` as of each sync: past cycles cannot be fetched later, so history accrues."""
+"""``/teams/spend`` as of each sync: past cycles cannot be fetched later, so history accrues. The
+last snapshot of a cycle is Cursor's final word on it. A cycle starts at an instant
+(``cycle_start_ms``); snapshots stored before migration 0014 kept only its UTC day, and have
+that day's midnight."""
 
 billing_groups = Table(
     "billing_groups",
@@ -260,6 +266,7 @@ group_members = Table(
     _integration_id(),
     Column("group_id", String(100), nullable=False),
     Column("email", String(320), nullable=False),
+    Column("joined_at_ms", BigInteger),  # the group's ``joinedAt`` for the member (0014)
     PrimaryKeyConstraint("integration_id", "email"),
 )
 
@@ -421,3 +428,96 @@ team_memberships = Table(
     Index("ix_team_memberships_person", "person_id"),
 )
 """Who was in which team when: a cost goes to the team its person was in on its day."""
+
+
+# -- billing, budgets and alerts (migration 0014) ---------------------------------------------
+
+stored_settings = Table(
+    "stored_settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+"""Settings an admin changed in the web app (Settings → Billing: the seat price and plan, the idle
+threshold...), as text; the ``PUMPVIEW_*`` variable is the default of one not stored."""
+
+budgets = Table(
+    "budgets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("scope", String(16), nullable=False),  # organization, integration, team or person
+    Column("scope_value", String(320)),  # None for the organisation
+    Column("provider", String(16), nullable=False),  # cursor or all
+    Column("period", String(8), nullable=False),  # cycle or month
+    Column("measure", String(16), nullable=False),  # bill, on_demand or usage
+    Column("amount_cents", Money, nullable=False),
+    Column("thresholds", Text, nullable=False),  # a JSON list of percents, ascending
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+"""What a scope may spend per period, and the percents of it at which to alert."""
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # slack, webhook or email
+    Column("name", String(200), nullable=False, unique=True),
+    Column("config", Text, nullable=False),  # JSON: what may be shown (host, sender, a URL's hint)
+    Column("secret_ciphertext", Text, nullable=False),  # JSON of URL, secret, password, encrypted
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+"""Where alerts go. A webhook's or Slack's URL, a signing secret and an SMTP password are
+secrets: encrypted by the vault and never shown again."""
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(500), nullable=False, unique=True),  # rule, scope, period, threshold/day
+    Column("rule", String(16), nullable=False),  # budget, forecast, anomaly, idle_seats...
+    Column("budget_id", Integer, ForeignKey("budgets.id", ondelete="SET NULL")),
+    Column("scope", String(16), nullable=False),
+    Column("scope_value", String(320)),
+    Column("period", Date),  # the first day of the budget's period
+    Column("threshold", Integer),  # the percent crossed
+    Column("day", Date),  # the anomaly's day, the digest's, the failure's
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("details", Text, nullable=False),  # JSON: what the message says, as data
+)
+"""One alert, once: ``key`` is unique, so however many evaluations, restarts or processes see a
+crossing, one row is created, and only its creator queues its deliveries."""
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", Integer, ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("message_id", String(64), nullable=False),  # the same on every attempt (webhook-id)
+    Column("status", String(16), nullable=False),  # pending, sending, sent or failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at_ms", BigInteger, nullable=False),
+    Column("claimed_until_ms", BigInteger),  # a sender's lease while it sends
+    Column("sent_at_ms", BigInteger),
+    Column("last_error", Text),
+    Index("ux_deliveries_alert_channel", "alert_id", "channel_id", unique=True),
+)
+"""An alert to one channel: claimed by one sender at a time, never sent again after a 2xx."""
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "delivery_id", Integer, ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("outcome", String(16), nullable=False),  # sent, retry or failed
+    Column("status_code", Integer),  # the receiver's HTTP status, or SMTP's reply code
+    Column("error", Text),
+    Index("ix_delivery_attempts_delivery", "delivery_id"),
+)
+"""Every attempt to deliver, as it went."""

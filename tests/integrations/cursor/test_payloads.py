@@ -4,7 +4,7 @@ figures worked by hand from the payloads' numbers; the arithmetic is beside each
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -489,7 +489,8 @@ def test_rollup_money_is_decimal() -> None:
 
 def test_members_2026_rows() -> None:
     """The documented roster plus a removed member, a mixed-case email and a snake_case extra."""
-    base = {"integration_id": INTEGRATION, "service_account_id": None, "listed_at_ms": LISTED_AT}
+    base = {"integration_id": INTEGRATION, "service_account_id": None, "listed_at_ms": LISTED_AT,
+            "first_listed_at_ms": LISTED_AT}  # fmt: skip
     assert members.to_rows(load("members_2026.json"), INTEGRATION, LISTED_AT) == [
         {
             **base,
@@ -555,6 +556,7 @@ def test_spend_2026_rows() -> None:
         "integration_id": INTEGRATION,
         "taken_at_ms": LISTED_AT,
         "cycle_start": date(2024, 2, 27),
+        "cycle_start_ms": 1708992000000,  # the instant, as sent
     }
     assert spend.to_rows(load("spend_2026.json"), INTEGRATION, LISTED_AT) == [
         {
@@ -590,6 +592,7 @@ def test_spend_2025_rows_without_the_2026_fields() -> None:
         "integration_id": INTEGRATION,
         "taken_at_ms": LISTED_AT,
         "cycle_start": date(2025, 6, 1),
+        "cycle_start_ms": 1748736000000,
     }
     none = {"user_id": None, "overall_spend_cents": None}
     limits = {"monthly_limit_dollars": None, "effective_limit_dollars": None}
@@ -633,18 +636,34 @@ def test_groups_rows_and_current_members() -> None:
             "integration_id": INTEGRATION,
             "group_id": "group_9f3kQ2mZ7xLw",
             "email": "developer@company.com",
+            "joined_at_ms": _ms(datetime(2026, 1, 15, 9, 30, tzinfo=UTC)),
         },
         {
             "integration_id": INTEGRATION,
             "group_id": "group_9f3kQ2mZ7xLw",
             "email": "priya.singh@company.com",
+            "joined_at_ms": _ms(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)),
         },
         {
             "integration_id": INTEGRATION,
             "group_id": "group_4tHn8vBc1yRe",
             "email": "admin@company.com",
+            "joined_at_ms": _ms(datetime(2026, 2, 1, 12, 0, tzinfo=UTC)),
         },
     ]
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp()) * 1000
+
+
+def test_a_members_join_instant_that_is_not_one_is_none() -> None:
+    """``joinedAt`` absent or not an instant is no join instant, never a failed sync."""
+    payload = {"groups": [{"id": "g", "name": "G", "currentMembers": [
+        {"email": "a@x.dev"}, {"email": "b@x.dev", "joinedAt": "last spring"},
+        {"email": "c@x.dev", "joinedAt": 1700000000}]}]}  # fmt: skip
+    _, member_rows = groups.to_rows(payload, INTEGRATION)
+    assert [r["joined_at_ms"] for r in member_rows] == [None, None, None]
 
 
 def test_an_old_event_with_a_fractional_discount_costs_exactly() -> None:

@@ -7,6 +7,8 @@ from typing import Any
 from pumpview.errors import BadResponse
 
 PATH = "/teams/members"
+UPDATED = ("name", "role", "user_id", "is_removed", "service_account_id", "listed_at_ms")
+"""What a later listing overwrites: all but ``first_listed_at_ms``, the first listing's."""
 
 
 def to_rows(payload: Any, integration_id: int, listed_at_ms: int) -> list[dict[str, Any]]:
@@ -30,6 +32,7 @@ def to_rows(payload: Any, integration_id: int, listed_at_ms: int) -> list[dict[s
                 "is_removed": bool(member.get("isRemoved", False)),
                 "service_account_id": None,
                 "listed_at_ms": listed_at_ms,
+                "first_listed_at_ms": listed_at_ms,
             }
         )
     return rows

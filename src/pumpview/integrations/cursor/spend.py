@@ -27,12 +27,13 @@ def total_pages(payload: Any) -> int:
 
 def to_rows(payload: Any, integration_id: int, taken_at_ms: int) -> list[dict[str, Any]]:
     try:
-        cycle = day_of(int(payload["subscriptionCycleStart"]))
+        cycle_ms = int(payload["subscriptionCycleStart"])
         return [
             {
                 "integration_id": integration_id,
                 "taken_at_ms": taken_at_ms,
-                "cycle_start": cycle,
+                "cycle_start": day_of(cycle_ms),
+                "cycle_start_ms": cycle_ms,
                 "email": str(row["email"]).strip().lower(),
                 "user_id": None if row.get("userId") is None else str(row["userId"]),
                 "spend_cents": to_decimal(row.get("spendCents")),

@@ -299,7 +299,7 @@ class CursorSync:
     def _sync_members(self) -> None:
         rows = members.to_rows(self.client.get(members.PATH), self.integration_id, self.now_ms)
         with self.engine.begin() as conn:
-            upsert(conn, tables.cursor_members, rows, keys=("integration_id", "email"))
+            upsert(conn, tables.cursor_members, rows, ("integration_id", "email"), members.UPDATED)
 
     def _sync_spend(self) -> None:
         rows: list[dict[str, Any]] = []

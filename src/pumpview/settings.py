@@ -19,6 +19,7 @@ from pumpview.integrations.focus.tagging import DEFAULT_OWNER_KEYS, DEFAULT_TEAM
 from pumpview.timeutil import SYSTEM_CLOCK, Clock, to_ms
 
 if TYPE_CHECKING:
+    from pumpview.reports.billing import Billing
     from pumpview.reports.seats import SeatPlan
     from pumpview.vault import Vault
 
@@ -56,6 +57,9 @@ class Settings(BaseSettings):
     """USD per seat per month. Set, the FOCUS export adds a seat row per member and month:
     configured, not measured (the Admin API has no seat fees)."""
 
+    idle_days: int = Field(default=30, ge=1, le=3660)
+    """A paid seat with no usage for this many days is idle (Seats, the idle-seats digest)."""
+
     owner_tags: str = ",".join(DEFAULT_OWNER_KEYS)
     """Cloud tag keys that name a cost's owner, comma-separated, first match wins; compared
     without case, provider prefixes (``user:``, ``resourceTags/``...) and ``-``/``_``."""
@@ -87,6 +91,14 @@ class Settings(BaseSettings):
         if self.seat_price is None:
             return None
         return SeatPlan(self.seat_price, (self.seat_plan or "").strip() or None)
+
+    @property
+    def billing(self) -> Billing:
+        """The billing settings' defaults: what Settings → Billing stores wins over them."""
+        from pumpview.reports.billing import Billing  # noqa: PLC0415 - SQLAlchemy, when read
+
+        plan = (self.seat_plan or "").strip() or None
+        return Billing(self.seat_price, plan, self.idle_days)
 
     def vault(self) -> Vault:
         """The vault of ``secret_key``, else of the key file in the data folder (made on first

@@ -511,9 +511,7 @@ delivery_attempts = Table(
     "delivery_attempts",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "delivery_id", Integer, ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("delivery_id", Integer, ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False),
     Column("at_ms", BigInteger, nullable=False),
     Column("outcome", String(16), nullable=False),  # sent, retry or failed
     Column("status_code", Integer),  # the receiver's HTTP status, or SMTP's reply code

@@ -86,9 +86,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("key", sa.String(500), nullable=False, unique=True),
         sa.Column("rule", sa.String(16), nullable=False),
-        sa.Column(
-            "budget_id", sa.Integer(), sa.ForeignKey("budgets.id", ondelete="SET NULL")
-        ),
+        sa.Column("budget_id", sa.Integer(), sa.ForeignKey("budgets.id", ondelete="SET NULL")),
         sa.Column("scope", sa.String(16), nullable=False),
         sa.Column("scope_value", sa.String(320)),
         sa.Column("period", sa.Date()),

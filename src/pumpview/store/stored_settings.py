@@ -17,7 +17,9 @@ from pumpview.store.write import upsert
 def read(conn: Connection) -> dict[str, str]:
     """Every stored setting by name."""
     stored = tables.stored_settings
-    return dict(conn.execute(select(stored.c.name, stored.c.value)).tuples().all())
+    return {
+        str(row.name): str(row.value) for row in conn.execute(select(stored.c.name, stored.c.value))
+    }
 
 
 def write(conn: Connection, values: Mapping[str, str | None], now_ms: int) -> None:

@@ -24,7 +24,8 @@ def test_stored_billing_settings_win_over_the_defaults_until_cleared(engine):
         stored_settings.write(conn, {"seat_price": None, "seat_plan": ""}, NOW_MS)
         assert resolve(conn, defaults) == Billing(Decimal(40), None, 14)
         plan = resolve(conn, defaults).plan
-        assert plan is not None and (plan.price, plan.plan) == (Decimal(40), None)
+        assert plan is not None
+        assert (plan.price, plan.plan) == (Decimal(40), None)
 
 
 def test_the_bill_is_the_paid_seats_at_the_price_plus_the_cycles_on_demand(engine, serve):

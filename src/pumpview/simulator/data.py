@@ -13,8 +13,9 @@ import gc
 import math
 import threading
 from bisect import bisect_right
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -22,6 +23,7 @@ from itertools import accumulate
 from random import Random
 from typing import TypeVar
 
+from pumpview.simulator import cycles
 from pumpview.simulator.config import SimConfig
 from pumpview.simulator.events import (
     ABORTED,
@@ -32,6 +34,7 @@ from pumpview.simulator.events import (
     MODELS,
     USAGE_BASED,
     Event,
+    Model,
 )
 from pumpview.simulator.roster import Member, make_members
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms, floor_hour, now_ms
@@ -49,8 +52,10 @@ class Team:
         self.config = config
         self.now = config.now_ms if config.now_ms is not None else now_ms()
         self.first_day = day_of(self.now) - timedelta(days=config.days - 1)
-        self.members = make_members(config)
+        self.members = make_members(config, day_of(self.now))
         self._arrivals: dict[date, list[Event]] = {}
+        self.planted: dict[date, list[Event]] = self._spike_events()
+        """The spike's extra events (``config.spike``), by day: merged into their day."""
         self._arrival_rng = Random(f"{config.seed}:arrivals")
         self._cache: OrderedDict[date, list[Event]] = OrderedDict()
         self._versions: Counter[date] = Counter()  # arrivals per day, so a stale day is not kept
@@ -58,6 +63,8 @@ class Team:
         self._prepare = ThreadPoolExecutor(1) if config.prepare_ahead else None
         self._ahead: dict[date, Future[list[Event]]] = {}
         self._counts: dict[date, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        if config.limit_shares:
+            self._set_limits()
 
     # -- the clock -------------------------------------------------------------------------
     def set_now(self, ms: int) -> None:
@@ -79,6 +86,53 @@ class Team:
             return first
         return max(first, self.now - self.config.retention_days * MS_PER_DAY)
 
+    # -- billing cycles --------------------------------------------------------------------
+    def cycle_start(self, at: int | None = None) -> int:
+        """The start instant of the billing cycle containing ``at`` (default now)."""
+        config = self.config
+        return cycles.cycle_start(
+            self.now if at is None else at, config.cycle_anchor_day, config.cycle_anchor_time
+        )
+
+    def cycle_events(self, start: int) -> list[Event]:
+        """All events of the cycle starting at ``start`` up to now, lag and retention aside:
+        spend is Cursor's live ledger, not the hourly usage feed."""
+        end = min(cycles.next_cycle_start(start) - 1, self.now)
+        return self.events_between(start, end)
+
+    # -- planted cases ---------------------------------------------------------------------
+    def _spike_events(self) -> dict[date, list[Event]]:
+        spike = self.config.spike
+        if spike is None:
+            return {}
+        day = day_of(self.now) - timedelta(days=spike.days_ago)
+        if day < self.first_day:
+            return {}
+        member = self.members[spike.member]
+        model = next(m for m in MODELS if m.name == spike.model)
+        count = max(1, round(spike.factor * self.config.events_per_member_day * member.intensity))
+        rng = Random(f"{self.config.seed}:{day.isoformat()}:spike")
+        midnight = day_start_ms(day)
+        made = [
+            self._make_event(rng, member, midnight + _time_of_day(rng, member), model)
+            for _ in range(count)
+        ]
+        return {day: made}
+
+    def _set_limits(self) -> None:
+        """Each ``limit_shares`` member's monthly limit: the least whole dollars at which their
+        on-demand of the open cycle (at creation) is at most the share; no hard override."""
+        on_demand: defaultdict[int, Decimal] = defaultdict(Decimal)
+        for event in self.cycle_events(self.cycle_start()):
+            if event.chargeable:
+                on_demand[event.member] += event.charged_cents
+        for index, share in self.config.limit_shares.items():
+            cents = on_demand[index]
+            dollars = max(1, math.ceil(cents / 100 / share))
+            self.members[index] = replace(
+                self.members[index], hard_limit_dollars=0, monthly_limit_dollars=dollars
+            )
+
     # -- counts and events per day --------------------------------------------------------
     def day_counts(self, day: date) -> tuple[int, ...]:
         """Generated events per member on ``day`` (duplicates included, arrivals excluded)."""
@@ -92,8 +146,12 @@ class Team:
             self._counts[day] = plan
         return plan
 
+    def arrivals_and_planted(self, day: date) -> list[Event]:
+        """``day``'s events that are not drawn from its counts: late arrivals and the spike's."""
+        return [*self._arrivals.get(day, ()), *self.planted.get(day, ())]
+
     def day_total(self, day: date) -> int:
-        return sum(self.day_counts(day)) + len(self._arrivals.get(day, ()))
+        return sum(self.day_counts(day)) + len(self.arrivals_and_planted(day))
 
     def day_events(self, day: date) -> list[Event]:
         """All of ``day``'s events, newest first, generated once and kept in a small LRU."""
@@ -117,7 +175,7 @@ class Team:
     def _generate_and_keep(self, day: date) -> list[Event]:
         with self._lock:
             version = self._versions[day]
-        events = self._generate_day(day) + self._arrivals.get(day, [])
+        events = self._generate_day(day) + self._arrivals.get(day, []) + self.planted.get(day, [])
         events.sort(key=lambda e: e.timestamp, reverse=True)
         with self._lock:
             if self._versions[day] == version:  # no arrival landed while it was generated
@@ -200,8 +258,11 @@ class Team:
             events.extend(made)
         return events
 
-    def _make_event(self, rng: Random, member: Member, ts: int) -> Event:
-        model = MODELS[_pick(rng, member.model_weights)]
+    def _make_event(
+        self, rng: Random, member: Member, ts: int, model: Model | None = None
+    ) -> Event:
+        if model is None:
+            model = MODELS[_pick(rng, member.model_weights)]
         roll = rng.random()
         if roll < 0.02:
             kind = ERRORED

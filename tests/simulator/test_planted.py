@@ -48,21 +48,25 @@ def iso(ms: int) -> str:
 
 
 def test_limit_shares_set_monthly_limits_from_the_cycle_on_demand(serve):
-    """A member's monthlyLimitDollars (and effective limit) is the least whole dollars at which
-    their spendCents is at most the share: 0.9 lands in (80 %, 90 %], 1.2 above 100 %."""
+    """A member's monthlyLimitDollars (and effective limit) is the least amount in whole cents at
+    which their spendCents is at most the share: 0.9 lands just under 90 %, 1.2 above 100 %."""
     served = serve(hourly_lag=False, limit_shares={10: Decimal("0.9"), 0: Decimal("1.2")})
     rows = spend_rows(served)
     team = served.sim.team
     for index, share in ((10, Decimal("0.9")), (0, Decimal("1.2"))):
         row = rows[team.members[index].email]
         assert row["spendCents"] > 0
-        limit = math.ceil(row["spendCents"] / 100 / share)
+        limit = Decimal(math.ceil(row["spendCents"] / share)) / 100
         assert row["monthlyLimitDollars"] == limit
         assert row["hardLimitOverrideDollars"] == 0
         assert row["effectivePerUserLimitDollars"] == limit
     near = rows[team.members[10].email]
     over = rows[team.members[0].email]
-    assert Decimal("0.8") < near["spendCents"] / 100 / near["effectivePerUserLimitDollars"] <= 1
+    assert (
+        Decimal("0.89")
+        < near["spendCents"] / 100 / near["effectivePerUserLimitDollars"]
+        <= Decimal("0.9")
+    )
     assert over["spendCents"] / 100 / over["effectivePerUserLimitDollars"] > 1
 
 

@@ -113,8 +113,9 @@ class SimConfig:
     instant, as Cursor's ``subscriptionCycleStart`` is (not midnight)."""
     limit_shares: Mapping[int, Decimal] = field(default_factory=dict)
     """Member index -> the share of their spending limit their on-demand reaches: the member's
-    ``monthlyLimitDollars`` is the least whole dollar amount at which their on-demand of the cycle
-    open at the simulated present (at creation) is at most that share (above 1: over the limit)."""
+    ``monthlyLimitDollars`` is the least amount in whole cents at which their on-demand of the
+    cycle open at the simulated present (at creation) is at most that share (above 1: over the
+    limit); their hard override is 0."""
     idle_members: tuple[int, ...] = ()
     """Indexes of paid-seat members who stopped using Cursor ``idle_days`` days ago."""
     idle_days: int = 45

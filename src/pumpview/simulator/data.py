@@ -120,15 +120,15 @@ class Team:
         return {day: made}
 
     def _set_limits(self) -> None:
-        """Each ``limit_shares`` member's monthly limit: the least whole dollars at which their
-        on-demand of the open cycle (at creation) is at most the share; no hard override."""
+        """Each ``limit_shares`` member's monthly limit: the least amount in whole cents at which
+        their on-demand of the open cycle (at creation) is at most the share; no hard override."""
         on_demand: defaultdict[int, Decimal] = defaultdict(Decimal)
         for event in self.cycle_events(self.cycle_start()):
             if event.chargeable:
                 on_demand[event.member] += event.charged_cents
         for index, share in self.config.limit_shares.items():
             cents = on_demand[index]
-            dollars = max(1, math.ceil(cents / 100 / share))
+            dollars = Decimal(max(1, math.ceil(cents / share))) / 100
             self.members[index] = replace(
                 self.members[index], hard_limit_dollars=0, monthly_limit_dollars=dollars
             )

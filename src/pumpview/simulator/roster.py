@@ -7,6 +7,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from decimal import Decimal
 from random import Random
 
 from pumpview.simulator.config import SimConfig
@@ -105,7 +106,7 @@ class Member:
     group: int | None
     hour_peak: float
     hard_limit_dollars: int
-    monthly_limit_dollars: int | None
+    monthly_limit_dollars: Decimal | None
     joined_at_ms: int
     """When the member joined the team (``joinedAt`` in billing groups)."""
 
@@ -120,10 +121,10 @@ class Member:
         return self.listed and not self.is_removed and self.role in ("owner", "member")
 
     @property
-    def effective_limit_dollars(self) -> int:
+    def effective_limit_dollars(self) -> Decimal:
         """``effectivePerUserLimitDollars``: the hard override, else the monthly limit, else the
         team's default of $500."""
-        return self.hard_limit_dollars or self.monthly_limit_dollars or 500
+        return Decimal(self.hard_limit_dollars or self.monthly_limit_dollars or 500)
 
 
 JOIN_TIME_MS = 9 * MS_PER_HOUR + 41 * 60_000
@@ -195,7 +196,7 @@ def draw_members(config: SimConfig, first_day: date) -> list[Member]:
                 group=None if i % 7 == 6 or service else i % 4,
                 hour_peak=rng.uniform(8, 20),
                 hard_limit_dollars=100 if i % 6 == 1 else 0,
-                monthly_limit_dollars=200 if i % 4 == 3 else None,
+                monthly_limit_dollars=Decimal(200) if i % 4 == 3 else None,
                 joined_at_ms=0,  # below: the draws above keep their order
             )
         )

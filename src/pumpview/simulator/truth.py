@@ -157,8 +157,8 @@ class CursorSpend:
     """What ``spend_gaps`` adds to both figures (not in the events)."""
     fast_premium_requests: int
     hard_limit_dollars: int
-    monthly_limit_dollars: int | None
-    effective_limit_dollars: int
+    monthly_limit_dollars: Decimal | None
+    effective_limit_dollars: Decimal
 
 
 def cursor_spend(team: Team) -> dict[str, CursorSpend]:
@@ -206,9 +206,9 @@ class MemberFacts:
     """``joinedAt`` in billing groups."""
     last_active: date | None
     """The UTC day of the member's newest event the usage feed returns now; ``None``: none."""
-    effective_limit_dollars: int
+    effective_limit_dollars: Decimal
     hard_limit_dollars: int
-    monthly_limit_dollars: int | None
+    monthly_limit_dollars: Decimal | None
 
 
 def member_facts(team: Team) -> dict[str, MemberFacts]:

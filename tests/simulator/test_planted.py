@@ -185,6 +185,31 @@ def test_only_paid_seats_can_be_planted_idle(index):
         Team(SimConfig(now_ms=NOW_MS, members=12, days=20, idle_members=(index,)))
 
 
+def test_planting_idle_and_joined_members_leaves_everyone_elses_events(serve):
+    """Beside a twin without them, the API returns exactly the twin's events minus the idle
+    member's recent ones and the joined member's earlier ones: nobody else's change."""
+    served = serve(idle_members=(9,), idle_days=7, joined_member=10, joined_days_ago=4)
+    twin = serve()
+    team = served.sim.team
+    start = day_start_ms(team.first_day)
+    with served.client() as a, twin.client() as b:
+        planted = page_through(a, start, NOW_MS, 1000)
+        plain = page_through(b, start, NOW_MS, 1000)
+    idle, joined = team.members[9].email, team.members[10].email
+    idle_from = day_start_ms(TODAY - timedelta(days=6))
+    joined_from = day_start_ms(TODAY - timedelta(days=3))
+
+    def kept(event: dict) -> bool:
+        email, at = event.get("userEmail", "").lower(), int(event["timestamp"])
+        return not (email == idle and at >= idle_from) and not (
+            email == joined and at < joined_from
+        )
+
+    dropped = [e for e in plain if not kept(e)]
+    assert {e["userEmail"] for e in dropped} == {idle, joined}
+    assert planted == [e for e in plain if kept(e)]
+
+
 # -- a newly joined member -------------------------------------------------------------------
 
 

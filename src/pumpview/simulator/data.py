@@ -36,7 +36,7 @@ from pumpview.simulator.events import (
     Event,
     Model,
 )
-from pumpview.simulator.roster import Member, make_members
+from pumpview.simulator.roster import Member, draw_members, plant_members
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms, floor_hour, now_ms
 
 T = TypeVar("T")
@@ -52,7 +52,11 @@ class Team:
         self.config = config
         self.now = config.now_ms if config.now_ms is not None else now_ms()
         self.first_day = day_of(self.now) - timedelta(days=config.days - 1)
-        self.members = make_members(config, day_of(self.now))
+        drawn = draw_members(config, self.first_day)
+        self._drawn = tuple(drawn)
+        """The members as drawn: their activity decides the days' draws, so planting an idle
+        or a joined member leaves everyone else's events as they were."""
+        self.members = plant_members(config, drawn, day_of(self.now))
         self._arrivals: dict[date, list[Event]] = {}
         self.planted: dict[date, list[Event]] = self._spike_events()
         """The spike's extra events (``config.spike``), by day: merged into their day."""
@@ -136,10 +140,14 @@ class Team:
     # -- counts and events per day --------------------------------------------------------
     def day_counts(self, day: date) -> tuple[int, ...]:
         """Generated events per member on ``day`` (duplicates included, arrivals excluded)."""
-        return self._plan(day)[0]
+        offset = self._offset(day)
+        return tuple(
+            n if _active(m, offset) else 0
+            for m, n in zip(self.members, self._plan(day)[0], strict=True)
+        )
 
     def _plan(self, day: date) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Per member: events on ``day`` and how many of those are true duplicates."""
+        """Per member as drawn: events on ``day`` and how many of those are true duplicates."""
         plan = self._counts.get(day)
         if plan is None:
             plan = self._draw_counts(day)
@@ -226,11 +234,8 @@ class Team:
         weekday_factor = 1.0 if day.weekday() < 5 else 0.15
         counts: list[int] = []
         dups: list[int] = []
-        for member in self.members:
-            active = member.active_from <= offset and (
-                member.active_until is None or offset <= member.active_until
-            )
-            if not active:
+        for member in self._drawn:
+            if not _active(member, offset):
                 counts.append(0)
                 dups.append(0)
                 continue
@@ -245,6 +250,7 @@ class Team:
         counts, dups = self._plan(day)
         rng = Random(f"{self.config.seed}:{day.isoformat()}:events")
         midnight = day_start_ms(day)
+        offset = self._offset(day)
         events: list[Event] = []
         for member, count, duplicates in zip(self.members, counts, dups, strict=True):
             if not count:
@@ -255,7 +261,8 @@ class Team:
             ]
             # A true duplicate: the very same content again, a distinct event upstream.
             made.extend(made[rng.randrange(len(made))] for _ in range(duplicates))
-            events.extend(made)
+            if _active(member, offset):  # drawn all the same: a planted idle day draws too
+                events.extend(made)
         return events
 
     def _make_event(
@@ -343,6 +350,13 @@ class Team:
         )
         event.json = event.render(self.config.old_api)
         return event
+
+
+def _active(member: Member, offset: int) -> bool:
+    """Whether ``member`` may have events on the day ``offset`` days after the first."""
+    return member.active_from <= offset and (
+        member.active_until is None or offset <= member.active_until
+    )
 
 
 def _uuid4(bits: int) -> str:

@@ -132,13 +132,6 @@ JOIN_TIME_MS = 9 * MS_PER_HOUR + 41 * 60_000
 after."""
 
 
-def make_members(config: SimConfig, today: date) -> list[Member]:
-    """The roster, with the planted cases of ``config`` (idle members, a newly joined one)
-    applied; ``today`` is the day of the simulated present."""
-    members = draw_members(config, today - timedelta(days=config.days - 1))
-    return _planted(config, members, today)
-
-
 def draw_members(config: SimConfig, first_day: date) -> list[Member]:
     """The roster as drawn from the seed, before the planted cases."""
     rng = Random(f"{config.seed}:members")
@@ -206,7 +199,10 @@ def draw_members(config: SimConfig, first_day: date) -> list[Member]:
     ]
 
 
-def _planted(config: SimConfig, members: list[Member], today: date) -> list[Member]:
+def plant_members(config: SimConfig, drawn: list[Member], today: date) -> list[Member]:
+    """The drawn roster with ``config``'s idle and joined members' activity changed (a copy);
+    the other planted members are checked to exist."""
+    members = list(drawn)
     first_day = today - timedelta(days=config.days - 1)
     today_offset = (today - first_day).days
 

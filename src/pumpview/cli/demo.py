@@ -59,7 +59,7 @@ def command(
     )
     # Its present is the product's (PUMPVIEW_NOW fixes both). The first team has the cases
     # the billing pages show: members near and over their limit, a spike, a gap with Cursor's
-    # figures, idle seats and a new member, in a cycle 20-23 days under way.
+    # figures, idle seats and a new member, in a cycle about three weeks under way.
     plain = SimConfig(members=members, days=days, rate_limits=False)
     app = create_simulator(with_demo_cases(plain, context.clock()))
     second = create_simulator(SimConfig(

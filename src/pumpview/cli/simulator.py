@@ -106,7 +106,7 @@ def serve(
         bool,
         typer.Option(
             help="Plant the demo's cases: members near and over their spending limit, a spike, "
-            "a gap with /teams/spend, idle seats, a new member; a cycle 20-23 days in."
+            "a gap with /teams/spend, idle seats, a new member; a cycle three weeks in."
         ),
     ] = False,
 ) -> None:

@@ -18,8 +18,8 @@ from pumpview.simulator.roster import draw_members
 from pumpview.timeutil import day_of
 
 CYCLE_DAYS_IN = 20
-"""The cycle open at the present started about this many days before it (the anchor day is
-capped at 28, so 20 to 23 days)."""
+"""The cycle open at the present starts on the day this many days before the present's (or on
+the 28th when that day is later in its month), at 17:23 UTC: 19 to 24 days before the present."""
 NEAR_LIMIT_SHARE = Decimal("0.9")
 OVER_LIMIT_SHARE = Decimal("1.2")
 SPIKE_MODEL = "claude-4.1-opus"

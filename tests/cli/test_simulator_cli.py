@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -47,6 +48,9 @@ def test_non_number_is_one_error_line(capsys):
         (["--api-key", "crsr_tooshort"], "--api-key"),
         (["--api-key", "sk_" + "a" * 64], "--api-key"),
         (["--old-api", "--api-key", "crsr_" + "a" * 64], "--old-api"),
+        (["--cycle-anchor-day", "29"], "--cycle-anchor-day"),
+        (["--cycle-anchor-time", "25:00"], "--cycle-anchor-time"),
+        (["--cycle-anchor-time", "5pm"], "--cycle-anchor-time"),
     ],
     ids=[
         "members-negative",
@@ -56,6 +60,9 @@ def test_non_number_is_one_error_line(capsys):
         "key-short",
         "key-prefix",
         "old-api-new-key",
+        "anchor-day-29",
+        "anchor-time-25h",
+        "anchor-time-words",
     ],
 )
 def test_bad_value_is_one_error_line_naming_the_flag(capsys, args, flag):
@@ -108,3 +115,30 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_cycle_anchor_and_demo_cases_reach_the_simulator(capsys, monkeypatch):
+    """--cycle-anchor-day/--cycle-anchor-time set when cycles start; --demo-cases plants the
+    demo's cases (a spike among them) for the present it starts at."""
+    import uvicorn  # noqa: PLC0415
+
+    from pumpview.simulator import truth  # noqa: PLC0415
+    from pumpview.timeutil import from_ms, to_ms  # noqa: PLC0415
+    from tests.conftest import NOW_MS  # noqa: PLC0415
+
+    monkeypatch.setenv("PUMPVIEW_NOW", from_ms(NOW_MS).isoformat())
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_kw: served.append(app))
+    args = ["--members", "3", "--days", "3", "--port", str(_free_port())]
+    code, _out, err = run(capsys, *args, "--cycle-anchor-day", "24",
+                          "--cycle-anchor-time", "09:05:30")  # fmt: skip
+    assert (code, err) == (0, "")
+    team = served[0].state.sim.team
+    assert truth.cycle_start(team) == to_ms(datetime(2025, 11, 24, 9, 5, 30, tzinfo=UTC))
+
+    code, _out, err = run(capsys, "--members", "30", "--days", "10", "--port",
+                          str(_free_port()), "--demo-cases")  # fmt: skip
+    assert (code, err) == (0, "")
+    spike = truth.spike(served[1].state.sim.team)
+    assert spike is not None
+    assert spike.day == date(2025, 11, 21)

@@ -65,10 +65,11 @@ def test_groups_are_billing_groups_with_group_ids(shared):
 
 
 def test_billing_cycle_is_the_current_cycle_as_iso_strings(shared):
-    """billingCycle gives the open cycle's start and end as ISO 8601 UTC strings."""
+    """billingCycle gives the open cycle's start and end instants (17:23 UTC by default) as ISO
+    8601 UTC strings."""
     assert groups(shared)["billingCycle"] == {
-        "cycleStart": "2025-11-01T00:00:00Z",
-        "cycleEnd": "2025-12-01T00:00:00Z",
+        "cycleStart": "2025-11-01T17:23:00Z",
+        "cycleEnd": "2025-12-01T17:23:00Z",
     }
 
 
@@ -76,8 +77,17 @@ def test_billing_cycle_parameter_selects_a_past_cycle(shared):
     """billingCycle=YYYY-MM-DD selects the cycle containing that day."""
     body = groups(shared, billingCycle="2025-10-15")
     assert body["billingCycle"] == {
-        "cycleStart": "2025-10-01T00:00:00Z",
-        "cycleEnd": "2025-11-01T00:00:00Z",
+        "cycleStart": "2025-10-01T17:23:00Z",
+        "cycleEnd": "2025-11-01T17:23:00Z",
+    }
+
+
+def test_billing_cycle_parameter_on_a_start_day_selects_the_cycle_starting_then(shared):
+    """A day on which a cycle starts at 17:23 names that cycle, not the one ending that day."""
+    body = groups(shared, billingCycle="2025-11-01")
+    assert body["billingCycle"] == {
+        "cycleStart": "2025-11-01T17:23:00Z",
+        "cycleEnd": "2025-12-01T17:23:00Z",
     }
 
 
@@ -99,7 +109,7 @@ def test_member_count_counts_current_members(shared):
 def test_member_spend_is_the_cycle_charged_cents(shared):
     """A member's spendCents is the chargedCents of all their events in the cycle so far."""
     team = shared.sim.team
-    start = to_ms(datetime(2025, 11, 1, tzinfo=UTC))
+    start = to_ms(datetime(2025, 11, 1, 17, 23, tzinfo=UTC))
     expected = defaultdict(Decimal)
     for event in team.events_between(start, team.now):
         expected[team.members[event.member].email] += event.charged_cents

@@ -16,8 +16,8 @@ from pumpview.timeutil import MS_PER_HOUR, to_ms
 from tests.conftest import NOW_MS, Served
 from tests.simulator.calls import SPEND, get_json, page_through, post_json
 
-CYCLE_START = to_ms(datetime(2025, 11, 1, tzinfo=UTC))
-"""The cycle containing the fixed present (2025-11-24) when cycles start on the 1st."""
+CYCLE_START = to_ms(datetime(2025, 11, 1, 17, 23, tzinfo=UTC))
+"""The cycle containing the fixed present (2025-11-24) when cycles start on the 1st at 17:23."""
 ROW_KEYS = {
     "userId",
     "spendCents",
@@ -67,15 +67,16 @@ def test_rows_carry_exactly_the_documented_keys(shared):
     assert all(set(row) == ROW_KEYS for row in rows)
 
 
-def test_cycle_start_is_the_anchor_day_at_utc_midnight(shared):
-    """subscriptionCycleStart is epoch ms of the current cycle's first day, 00:00 UTC."""
+def test_cycle_start_is_the_anchor_day_at_the_anchor_time(shared):
+    """subscriptionCycleStart is epoch ms of the current cycle's start: its first day at the
+    anchor time (17:23 UTC by default), not midnight."""
     assert spend(shared)["subscriptionCycleStart"] == CYCLE_START
 
 
 def test_cycle_anchor_day_moves_the_cycle_start(serve):
     """With cycles starting on the 25th, the 24 November cycle began on 25 October."""
     served = serve(cycle_anchor_day=25, days=3)
-    expected = to_ms(datetime(2025, 10, 25, tzinfo=UTC))
+    expected = to_ms(datetime(2025, 10, 25, 17, 23, tzinfo=UTC))
     assert spend(served)["subscriptionCycleStart"] == expected
 
 

@@ -45,6 +45,7 @@ def command(
         SimConfig,
         create_simulator,
     )
+    from pumpview.simulator.scenario import with_demo_cases  # noqa: PLC0415
     from pumpview.simulator.server import serve_in_thread  # noqa: PLC0415
 
     if members < 1 or not 1 <= days <= 365:
@@ -56,11 +57,11 @@ def command(
     context = Context(
         given.model_copy(update={"home": home, "database_url": None, "rate_limit": False})
     )
-    app = create_simulator(
-        SimConfig(  # its present is the product's (PUMPVIEW_NOW fixes both)
-            members=members, days=days, rate_limits=False, now_ms=context.clock.fixed_ms
-        )
-    )
+    # Its present is the product's (PUMPVIEW_NOW fixes both). The first team has the cases
+    # the billing pages show: members near and over their limit, a spike, a gap with Cursor's
+    # figures, idle seats and a new member, in a cycle about three weeks under way.
+    plain = SimConfig(members=members, days=days, rate_limits=False)
+    app = create_simulator(with_demo_cases(plain, context.clock()))
     second = create_simulator(SimConfig(
         seed=2, members=max(1, members // 2), days=days, rate_limits=False,
         now_ms=context.clock.fixed_ms,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import socket
+from datetime import time
 from typing import Annotated
 
 import typer
@@ -32,6 +33,19 @@ def _check_key(key: str) -> None:
         check_key_format(key)
     except UserInputError as exc:
         msg = f"--api-key: {exc}"
+        raise UserInputError(msg) from None
+
+
+def _time_of_day(text: str) -> time:
+    """``HH:MM`` or ``HH:MM:SS`` as a time of day; anything else one clear line."""
+    try:
+        parts = [int(p) for p in text.split(":")]
+        if not 2 <= len(parts) <= 3 or not all(p >= 0 for p in parts):
+            raise ValueError
+        hour, minute, second = [*parts, 0][:3]
+        return time(hour, minute, second)
+    except ValueError:
+        msg = f"--cycle-anchor-time must be HH:MM or HH:MM:SS (UTC), got {text!r}"
         raise UserInputError(msg) from None
 
 
@@ -82,6 +96,19 @@ def serve(
     prepare_ahead: Annotated[
         bool, typer.Option(help="Generate the next older day in the background (benchmarks).")
     ] = False,
+    cycle_anchor_day: Annotated[
+        int, typer.Option(help="Day of the month billing cycles start on (1-28).")
+    ] = 1,
+    cycle_anchor_time: Annotated[
+        str, typer.Option(help="UTC time of day billing cycles start at, HH:MM[:SS].")
+    ] = "17:23",
+    demo_cases: Annotated[
+        bool,
+        typer.Option(
+            help="Plant the demo's cases: members near and over their spending limit, a spike, "
+            "a gap with /teams/spend, idle seats, a new member; a cycle three weeks in."
+        ),
+    ] = False,
 ) -> None:
     """Serve the Cursor Admin API simulator on 127.0.0.1 and print its URL and keys."""
     import uvicorn  # noqa: PLC0415 - only this command serves HTTP
@@ -95,12 +122,17 @@ def serve(
         SimConfig,
         create_simulator,
     )
+    from pumpview.simulator.scenario import with_demo_cases  # noqa: PLC0415
 
     _at_least("--members", members, 1)
     _at_least("--days", days, 1)
     _at_least("--events-per-day", events_per_day, 0)
     _at_least("--slow-seconds", slow_seconds, 0)
     _at_least("--live-arrivals", live_arrivals, 0)
+    if not 1 <= cycle_anchor_day <= 28:  # every month has a 28th
+        msg = f"--cycle-anchor-day must be between 1 and 28, got {cycle_anchor_day}"
+        raise UserInputError(msg)
+    anchor_time = _time_of_day(cycle_anchor_time)
     if not 1 <= port <= 65535:
         msg = f"--port must be between 1 and 65535, got {port}"
         raise UserInputError(msg)
@@ -142,6 +174,8 @@ def serve(
         events_max_span_days=events_max_span_days,
         live_arrivals=live_arrivals,
         prepare_ahead=prepare_ahead,
+        cycle_anchor_day=cycle_anchor_day,
+        cycle_anchor_time=anchor_time,
         faults=Faults(
             error_rate=error_rate,
             slow_rate=slow_rate,
@@ -150,6 +184,8 @@ def serve(
             burst_429_rate=burst_429_rate,
         ),
     )
+    if demo_cases:  # planted for the present the simulator starts at
+        config = with_demo_cases(config, current(ctx).clock())
     _check_port_free(port)
     app = create_simulator(config)
     url = f"http://{HOST}:{port}"

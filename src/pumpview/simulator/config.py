@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import time as time_of_day
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -53,6 +55,21 @@ class Faults:
 
 
 @dataclass(frozen=True)
+class Spike:
+    """A planted anomaly: on one day, one member makes many extra requests to one model."""
+
+    member: int
+    """Index of the member (``Member.index``)."""
+    model: str
+    """The model of every extra event (a name of ``events.MODELS``)."""
+    days_ago: int
+    """The day: this many days before the day of the simulated present (0 = that day)."""
+    factor: float = 6.0
+    """Extra events as a multiple of the member's mean weekday events
+    (``events_per_member_day`` x the member's intensity), rounded, at least one."""
+
+
+@dataclass(frozen=True)
 class SimConfig:
     """The simulated team, its data, and how faithfully (or badly) the API behaves."""
 
@@ -90,7 +107,27 @@ class SimConfig:
     """Late events inserted, one batch per usage-events request, inside the window being paged."""
     arrival_batch: int = 3
     cycle_anchor_day: int = 1
-    """Day of month on which the billing cycle starts."""
+    """Day of month on which the billing cycle starts (capped at 28)."""
+    cycle_anchor_time: time_of_day = time_of_day(17, 23)
+    """UTC time of day at which the billing cycle starts: a cycle is [start, next start), an
+    instant, as Cursor's ``subscriptionCycleStart`` is (not midnight)."""
+    limit_shares: Mapping[int, Decimal] = field(default_factory=dict)
+    """Member index -> the share of their spending limit their on-demand reaches: the member's
+    ``monthlyLimitDollars`` is the least amount in whole cents at which their on-demand of the
+    cycle open at the simulated present (at creation) is at most that share (above 1: over the
+    limit); their hard override is 0."""
+    idle_members: tuple[int, ...] = ()
+    """Indexes of paid-seat members who stopped using Cursor ``idle_days`` days ago."""
+    idle_days: int = 45
+    """An idle member's last possible active day is this many days before the present's day."""
+    joined_member: int | None = None
+    """Index of a member who joined the team ``joined_days_ago`` days ago (no events before)."""
+    joined_days_ago: int = 5
+    spike: Spike | None = None
+    """A planted anomaly (person x model x day); none by default."""
+    spend_gaps: Mapping[int, Decimal] = field(default_factory=dict)
+    """Member index -> cents added to their ``spendCents`` and ``overallSpendCents`` in
+    ``/teams/spend`` only: a difference between Cursor's own figures and the usage events."""
     prepare_ahead: bool = False
     """Generate the day before each newly generated one on a background thread, as a real API
     has its data ready: a benchmark then measures the importer, not the generator."""

@@ -13,8 +13,9 @@ import gc
 import math
 import threading
 from bisect import bisect_right
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -22,6 +23,7 @@ from itertools import accumulate
 from random import Random
 from typing import TypeVar
 
+from pumpview.simulator import cycles
 from pumpview.simulator.config import SimConfig
 from pumpview.simulator.events import (
     ABORTED,
@@ -32,8 +34,9 @@ from pumpview.simulator.events import (
     MODELS,
     USAGE_BASED,
     Event,
+    Model,
 )
-from pumpview.simulator.roster import Member, make_members
+from pumpview.simulator.roster import Member, draw_members, plant_members
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms, floor_hour, now_ms
 
 T = TypeVar("T")
@@ -49,8 +52,14 @@ class Team:
         self.config = config
         self.now = config.now_ms if config.now_ms is not None else now_ms()
         self.first_day = day_of(self.now) - timedelta(days=config.days - 1)
-        self.members = make_members(config)
+        drawn = draw_members(config, self.first_day)
+        self._drawn = tuple(drawn)
+        """The members as drawn: their activity decides the days' draws, so planting an idle
+        or a joined member leaves everyone else's events as they were."""
+        self.members = plant_members(config, drawn, day_of(self.now))
         self._arrivals: dict[date, list[Event]] = {}
+        self.planted: dict[date, list[Event]] = self._spike_events()
+        """The spike's extra events (``config.spike``), by day: merged into their day."""
         self._arrival_rng = Random(f"{config.seed}:arrivals")
         self._cache: OrderedDict[date, list[Event]] = OrderedDict()
         self._versions: Counter[date] = Counter()  # arrivals per day, so a stale day is not kept
@@ -58,6 +67,8 @@ class Team:
         self._prepare = ThreadPoolExecutor(1) if config.prepare_ahead else None
         self._ahead: dict[date, Future[list[Event]]] = {}
         self._counts: dict[date, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        if config.limit_shares:
+            self._set_limits()
 
     # -- the clock -------------------------------------------------------------------------
     def set_now(self, ms: int) -> None:
@@ -79,21 +90,76 @@ class Team:
             return first
         return max(first, self.now - self.config.retention_days * MS_PER_DAY)
 
+    # -- billing cycles --------------------------------------------------------------------
+    def cycle_start(self, at: int | None = None) -> int:
+        """The start instant of the billing cycle containing ``at`` (default now)."""
+        config = self.config
+        return cycles.cycle_start(
+            self.now if at is None else at, config.cycle_anchor_day, config.cycle_anchor_time
+        )
+
+    def cycle_events(self, start: int) -> list[Event]:
+        """All events of the cycle starting at ``start`` up to now, lag and retention aside:
+        spend is Cursor's live ledger, not the hourly usage feed."""
+        end = min(cycles.next_cycle_start(start) - 1, self.now)
+        return self.events_between(start, end)
+
+    # -- planted cases ---------------------------------------------------------------------
+    def _spike_events(self) -> dict[date, list[Event]]:
+        spike = self.config.spike
+        if spike is None:
+            return {}
+        day = day_of(self.now) - timedelta(days=spike.days_ago)
+        if day < self.first_day:
+            return {}
+        member = self.members[spike.member]
+        model = next(m for m in MODELS if m.name == spike.model)
+        count = max(1, round(spike.factor * self.config.events_per_member_day * member.intensity))
+        rng = Random(f"{self.config.seed}:{day.isoformat()}:spike")
+        midnight = day_start_ms(day)
+        made = [
+            self._make_event(rng, member, midnight + _time_of_day(rng, member), model)
+            for _ in range(count)
+        ]
+        return {day: made}
+
+    def _set_limits(self) -> None:
+        """Each ``limit_shares`` member's monthly limit: the least amount in whole cents at which
+        their on-demand of the open cycle (at creation) is at most the share; no hard override."""
+        on_demand: defaultdict[int, Decimal] = defaultdict(Decimal)
+        for event in self.cycle_events(self.cycle_start()):
+            if event.chargeable:
+                on_demand[event.member] += event.charged_cents
+        for index, share in self.config.limit_shares.items():
+            cents = on_demand[index]
+            dollars = Decimal(max(1, math.ceil(cents / share))) / 100
+            self.members[index] = replace(
+                self.members[index], hard_limit_dollars=0, monthly_limit_dollars=dollars
+            )
+
     # -- counts and events per day --------------------------------------------------------
     def day_counts(self, day: date) -> tuple[int, ...]:
         """Generated events per member on ``day`` (duplicates included, arrivals excluded)."""
-        return self._plan(day)[0]
+        offset = self._offset(day)
+        return tuple(
+            n if _active(m, offset) else 0
+            for m, n in zip(self.members, self._plan(day)[0], strict=True)
+        )
 
     def _plan(self, day: date) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Per member: events on ``day`` and how many of those are true duplicates."""
+        """Per member as drawn: events on ``day`` and how many of those are true duplicates."""
         plan = self._counts.get(day)
         if plan is None:
             plan = self._draw_counts(day)
             self._counts[day] = plan
         return plan
 
+    def arrivals_and_planted(self, day: date) -> list[Event]:
+        """``day``'s events that are not drawn from its counts: late arrivals and the spike's."""
+        return [*self._arrivals.get(day, ()), *self.planted.get(day, ())]
+
     def day_total(self, day: date) -> int:
-        return sum(self.day_counts(day)) + len(self._arrivals.get(day, ()))
+        return sum(self.day_counts(day)) + len(self.arrivals_and_planted(day))
 
     def day_events(self, day: date) -> list[Event]:
         """All of ``day``'s events, newest first, generated once and kept in a small LRU."""
@@ -117,7 +183,7 @@ class Team:
     def _generate_and_keep(self, day: date) -> list[Event]:
         with self._lock:
             version = self._versions[day]
-        events = self._generate_day(day) + self._arrivals.get(day, [])
+        events = self._generate_day(day) + self._arrivals.get(day, []) + self.planted.get(day, [])
         events.sort(key=lambda e: e.timestamp, reverse=True)
         with self._lock:
             if self._versions[day] == version:  # no arrival landed while it was generated
@@ -168,11 +234,8 @@ class Team:
         weekday_factor = 1.0 if day.weekday() < 5 else 0.15
         counts: list[int] = []
         dups: list[int] = []
-        for member in self.members:
-            active = member.active_from <= offset and (
-                member.active_until is None or offset <= member.active_until
-            )
-            if not active:
+        for member in self._drawn:
+            if not _active(member, offset):
                 counts.append(0)
                 dups.append(0)
                 continue
@@ -187,6 +250,7 @@ class Team:
         counts, dups = self._plan(day)
         rng = Random(f"{self.config.seed}:{day.isoformat()}:events")
         midnight = day_start_ms(day)
+        offset = self._offset(day)
         events: list[Event] = []
         for member, count, duplicates in zip(self.members, counts, dups, strict=True):
             if not count:
@@ -197,11 +261,15 @@ class Team:
             ]
             # A true duplicate: the very same content again, a distinct event upstream.
             made.extend(made[rng.randrange(len(made))] for _ in range(duplicates))
-            events.extend(made)
+            if _active(member, offset):  # drawn all the same: a planted idle day draws too
+                events.extend(made)
         return events
 
-    def _make_event(self, rng: Random, member: Member, ts: int) -> Event:
-        model = MODELS[_pick(rng, member.model_weights)]
+    def _make_event(
+        self, rng: Random, member: Member, ts: int, model: Model | None = None
+    ) -> Event:
+        if model is None:
+            model = MODELS[_pick(rng, member.model_weights)]
         roll = rng.random()
         if roll < 0.02:
             kind = ERRORED
@@ -282,6 +350,13 @@ class Team:
         )
         event.json = event.render(self.config.old_api)
         return event
+
+
+def _active(member: Member, offset: int) -> bool:
+    """Whether ``member`` may have events on the day ``offset`` days after the first."""
+    return member.active_from <= offset and (
+        member.active_until is None or offset <= member.active_until
+    )
 
 
 def _uuid4(bits: int) -> str:

@@ -5,11 +5,14 @@ names that must be shown as text)."""
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
 from random import Random
 
 from pumpview.simulator.config import SimConfig
 from pumpview.simulator.events import MODELS
+from pumpview.timeutil import MS_PER_HOUR, day_start_ms
 
 _ALNUM = string.ascii_letters + string.digits
 _FIRST = [
@@ -103,14 +106,34 @@ class Member:
     group: int | None
     hour_peak: float
     hard_limit_dollars: int
-    monthly_limit_dollars: int | None
+    monthly_limit_dollars: Decimal | None
+    joined_at_ms: int
+    """When the member joined the team (``joinedAt`` in billing groups)."""
 
     @property
     def is_service_account(self) -> bool:
         return self.service_account_id is not None
 
+    @property
+    def paid_seat(self) -> bool:
+        """Holds a paid seat: a listed, current owner or member (the free-owner and the service
+        account hold none)."""
+        return self.listed and not self.is_removed and self.role in ("owner", "member")
 
-def make_members(config: SimConfig) -> list[Member]:
+    @property
+    def effective_limit_dollars(self) -> Decimal:
+        """``effectivePerUserLimitDollars``: the hard override, else the monthly limit, else the
+        team's default of $500."""
+        return Decimal(self.hard_limit_dollars or self.monthly_limit_dollars or 500)
+
+
+JOIN_TIME_MS = 9 * MS_PER_HOUR + 41 * 60_000
+"""The joined member's time of day on their join day (09:41 UTC); their events start the day
+after."""
+
+
+def draw_members(config: SimConfig, first_day: date) -> list[Member]:
+    """The roster as drawn from the seed, before the planted cases."""
     rng = Random(f"{config.seed}:members")
     n = config.members
     members: list[Member] = []
@@ -166,7 +189,47 @@ def make_members(config: SimConfig) -> list[Member]:
                 group=None if i % 7 == 6 or service else i % 4,
                 hour_peak=rng.uniform(8, 20),
                 hard_limit_dollars=100 if i % 6 == 1 else 0,
-                monthly_limit_dollars=200 if i % 4 == 3 else None,
+                monthly_limit_dollars=Decimal(200) if i % 4 == 3 else None,
+                joined_at_ms=0,  # below: the draws above keep their order
             )
+        )
+    return [
+        replace(m, joined_at_ms=day_start_ms(first_day + timedelta(days=m.active_from)))
+        for m in members
+    ]
+
+
+def plant_members(config: SimConfig, drawn: list[Member], today: date) -> list[Member]:
+    """The drawn roster with ``config``'s idle and joined members' activity changed (a copy);
+    the other planted members are checked to exist."""
+    members = list(drawn)
+    first_day = today - timedelta(days=config.days - 1)
+    today_offset = (today - first_day).days
+
+    def member(index: int, knob: str, *, paid: bool = False) -> Member:
+        found = members[index] if 0 <= index < len(members) else None
+        if found is None or not (found.paid_seat if paid else found.listed):
+            kind = "a paid-seat member" if paid else "a listed member"
+            msg = f"{knob}: member {index} is not {kind} of this team"
+            raise ValueError(msg)
+        return found
+
+    for index in (*config.limit_shares, *config.spend_gaps):
+        member(index, "limit_shares / spend_gaps")
+    if config.spike is not None:
+        member(config.spike.member, "spike")
+        if config.spike.model not in {m.name for m in MODELS}:
+            msg = f"spike: unknown model {config.spike.model!r}"
+            raise ValueError(msg)
+    for index in config.idle_members:
+        idle = member(index, "idle_members", paid=True)
+        members[index] = replace(idle, active_until=today_offset - config.idle_days)
+    if config.joined_member is not None:
+        joined = member(config.joined_member, "joined_member", paid=True)
+        join_offset = today_offset - config.joined_days_ago
+        members[joined.index] = replace(
+            joined,
+            active_from=join_offset + 1,
+            joined_at_ms=day_start_ms(first_day + timedelta(days=join_offset)) + JOIN_TIME_MS,
         )
     return members

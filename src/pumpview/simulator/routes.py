@@ -15,6 +15,7 @@ from random import Random
 from typing import Any
 
 from pumpview.simulator import jsontext
+from pumpview.simulator.cycles import next_cycle_start
 from pumpview.simulator.data import Team
 from pumpview.simulator.events import INCLUDED, USAGE_BASED, Event
 from pumpview.simulator.roster import Member
@@ -274,27 +275,6 @@ def _daily_row(team: Team, member: Member, day: date, events: list[Event]) -> di
 # -- POST /teams/spend ----------------------------------------------------------------------
 
 
-def cycle_start(team: Team, at: int | None = None) -> date:
-    """The first day of the billing cycle containing ``at`` (default now)."""
-    today = day_of(team.now if at is None else at)
-    anchor = min(team.config.cycle_anchor_day, 28)
-    if today.day >= anchor:
-        return today.replace(day=anchor)
-    previous = today.replace(day=1) - timedelta(days=1)
-    return previous.replace(day=anchor)
-
-
-def _next_cycle(start: date) -> date:
-    return (start.replace(day=28) + timedelta(days=4)).replace(day=start.day)
-
-
-def cycle_events(team: Team, start: date) -> list[Event]:
-    """All events of the cycle starting at ``start`` up to now, lag and retention aside: spend is
-    Cursor's live ledger, not the hourly usage feed."""
-    end = min(day_start_ms(_next_cycle(start)) - 1, team.now)
-    return team.events_between(day_start_ms(start), end)
-
-
 def spend(team: Team, body: dict[str, Any]) -> str:
     page, size = _paging(body, team.config.spend_page_size, None)
     sort_by = body.get("sortBy", "date")
@@ -302,15 +282,16 @@ def spend(team: Team, body: dict[str, Any]) -> str:
     if sort_by not in ("amount", "date", "user") or direction not in ("asc", "desc"):
         msg = "sortBy must be amount, date or user; sortDirection asc or desc"
         raise BadRequest(msg)
-    start = cycle_start(team)
-    per_member = _spend_by_member(cycle_events(team, start))
+    start = team.cycle_start()
+    per_member = _spend_by_member(team.cycle_events(start))
     term = str(body.get("searchTerm") or "").lower()
     rows = []
     for m in team.members:
         if not m.listed or (term and term not in m.name.lower() and term not in m.email.lower()):
             continue
         on_demand, overall, fast = per_member.get(m.index, (Decimal(0), Decimal(0), 0))
-        effective = m.hard_limit_dollars or m.monthly_limit_dollars or 500
+        gap = team.config.spend_gaps.get(m.index, Decimal(0))  # Cursor's figure only
+        on_demand, overall = on_demand + gap, overall + gap
         row: dict[str, object] = {
             "userId": m.numeric_id if team.config.old_api else m.user_id,
             "spendCents": overall if team.config.old_api else on_demand,
@@ -323,7 +304,7 @@ def spend(team: Team, body: dict[str, Any]) -> str:
         if not team.config.old_api:
             row["overallSpendCents"] = overall
             row["monthlyLimitDollars"] = m.monthly_limit_dollars
-            row["effectivePerUserLimitDollars"] = effective
+            row["effectivePerUserLimitDollars"] = m.effective_limit_dollars
         rows.append(row)
     sort_key: dict[str, Callable[[dict[str, Any]], Any]] = {
         "amount": lambda r: (r["spendCents"], r["email"]),
@@ -335,7 +316,7 @@ def spend(team: Team, body: dict[str, Any]) -> str:
     return jsontext.dumps(
         {
             "teamMemberSpend": rows[(page - 1) * size : page * size],
-            "subscriptionCycleStart": day_start_ms(start),
+            "subscriptionCycleStart": start,
             "totalMembers": len(rows),
             "totalPages": pages,
         }
@@ -359,18 +340,19 @@ def _spend_by_member(events: list[Event]) -> dict[int, tuple[Decimal, Decimal, i
 def groups(team: Team, billing_cycle: str | None, group_id: str | None = None) -> str | None:
     """Billing groups for a cycle; ``None`` when ``group_id`` names no group (a 404)."""
     if billing_cycle is None:
-        start = cycle_start(team)
+        start = team.cycle_start()
     else:
         try:
-            start = cycle_start(team, day_start_ms(date.fromisoformat(billing_cycle)))
+            day = date.fromisoformat(billing_cycle)
         except ValueError:
             msg = "billingCycle must be YYYY-MM-DD"
             raise BadRequest(msg) from None
-    end = _next_cycle(start)
-    events = cycle_events(team, start)
-    all_groups = [_group(team, i, name, start, events) for i, name in enumerate(GROUP_NAMES)]
-    unassigned = _group(team, None, "Unassigned", start, events)
-    cycle = {"cycleStart": _iso(day_start_ms(start)), "cycleEnd": _iso(day_start_ms(end))}
+        # The cycle that starts on that day, or else the one the day lies in.
+        start = team.cycle_start(day_start_ms(day) + MS_PER_DAY - 1)
+    events = team.cycle_events(start)
+    all_groups = [_group(team, i, name, events) for i, name in enumerate(GROUP_NAMES)]
+    unassigned = _group(team, None, "Unassigned", events)
+    cycle = {"cycleStart": _iso(start), "cycleEnd": _iso(next_cycle_start(start))}
     if group_id is None:
         return jsontext.dumps(
             {"groups": all_groups, "unassignedGroup": unassigned, "billingCycle": cycle}
@@ -381,9 +363,7 @@ def groups(team: Team, billing_cycle: str | None, group_id: str | None = None) -
     return jsontext.dumps({"group": found, "billingCycle": cycle})
 
 
-def _group(
-    team: Team, index: int | None, name: str, start: date, events: list[Event]
-) -> dict[str, object]:
+def _group(team: Team, index: int | None, name: str, events: list[Event]) -> dict[str, object]:
     people = [m for m in team.members if m.listed and m.group == index]
     ids = {m.index for m in people}
     mine = [e for e in events if e.member in ids]
@@ -399,7 +379,7 @@ def _group(
             "userId": m.user_id,
             "name": m.name,
             "email": m.email,
-            "joinedAt": created,
+            "joinedAt": _iso(m.joined_at_ms),
             "leftAt": created if m.is_removed else None,
             "spendCents": member_spend.get(m.index, Decimal(0)),
         }

@@ -8,15 +8,18 @@ formula), fast = consumed request units or cost, not-charged = the "Not Charged"
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
+from pumpview.simulator import cycles
 from pumpview.simulator.data import Team
 from pumpview.simulator.events import Event
-from pumpview.timeutil import day_of
+from pumpview.simulator.roster import Member
+from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 
 K = TypeVar("K", bound=Hashable)
 
@@ -113,3 +116,187 @@ def by_model(event: Event) -> str:
 
 def by_day(event: Event) -> date:
     return day_of(event.timestamp)
+
+
+# -- billing cycles, /teams/spend and the planted cases (issue 20) ---------------------------
+
+
+def cycle_start(team: Team, at: int | None = None) -> int:
+    """The start instant (epoch ms) of the billing cycle containing ``at`` (default: now), as
+    ``subscriptionCycleStart`` gives it."""
+    return team.cycle_start(at)
+
+
+def next_cycle_start(start: int) -> int:
+    """The start instant of the cycle after the one starting at ``start``: one calendar month
+    later, same day and time of day."""
+    return cycles.next_cycle_start(start)
+
+
+def cycle_totals(
+    team: Team, start: int, until: int, *, visible: bool = False
+) -> dict[str | None, Totals]:
+    """Totals per lower-cased email (``None``: events without one) of the events with
+    ``start <= timestamp <= until``: every event (Cursor's live ledger, what ``/teams/spend``
+    sums), or with ``visible`` only those the usage feed returns now (what an importer holds).
+    ``spend_cents`` is the usage value, ``on_demand_cents`` the on-demand."""
+    events = visible_events(team, start, until) if visible else team.events_between(start, until)
+    return group(events, by_user, team.config.old_api)
+
+
+@dataclass(frozen=True)
+class CursorSpend:
+    """One member's row of ``/teams/spend`` now, as ground truth."""
+
+    email: str
+    on_demand_cents: Decimal
+    """``spendCents`` (new API): on-demand of the open cycle, plus the member's gap."""
+    usage_cents: Decimal
+    """``overallSpendCents``: usage value of the open cycle, plus the member's gap."""
+    gap_cents: Decimal
+    """What ``spend_gaps`` adds to both figures (not in the events)."""
+    fast_premium_requests: int
+    hard_limit_dollars: int
+    monthly_limit_dollars: Decimal | None
+    effective_limit_dollars: Decimal
+
+
+def cursor_spend(team: Team) -> dict[str, CursorSpend]:
+    """What ``/teams/spend`` reports now, per lower-cased email of each listed member: the
+    events of ``[cycle_start(team), now]`` (the live ledger: hourly lag and retention aside)."""
+    start = team.cycle_start()
+    events = team.cycle_events(start)
+    ledger = group(events, lambda e: e.member, old_api=False)
+    fast = Counter(e.member for e in events if e.chargeable)
+    out: dict[str, CursorSpend] = {}
+    for m in team.members:
+        if not m.listed:
+            continue
+        t = ledger.get(m.index, Totals())
+        gap = team.config.spend_gaps.get(m.index, Decimal(0))
+        out[m.email.lower()] = CursorSpend(
+            email=m.email,
+            on_demand_cents=t.on_demand_cents + gap,
+            usage_cents=t.spend_cents + gap,
+            gap_cents=gap,
+            fast_premium_requests=fast.get(m.index, 0),
+            hard_limit_dollars=m.hard_limit_dollars,
+            monthly_limit_dollars=m.monthly_limit_dollars,
+            effective_limit_dollars=m.effective_limit_dollars,
+        )
+    return out
+
+
+def spend_gaps(team: Team) -> dict[str, Decimal]:
+    """The planted gaps (``spend_gaps``) per lower-cased email: Cursor's ``spendCents`` and
+    ``overallSpendCents`` minus the same member's figures from the events."""
+    return {team.members[i].email.lower(): cents for i, cents in team.config.spend_gaps.items()}
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What the seats, limits and idle views need to know about one listed member."""
+
+    index: int
+    email: str
+    role: str
+    paid_seat: bool
+    """A listed, current owner or member (the free-owner holds no paid seat)."""
+    joined_at_ms: int
+    """``joinedAt`` in billing groups."""
+    last_active: date | None
+    """The UTC day of the member's newest event the usage feed returns now; ``None``: none."""
+    effective_limit_dollars: Decimal
+    hard_limit_dollars: int
+    monthly_limit_dollars: Decimal | None
+
+
+def member_facts(team: Team) -> dict[str, MemberFacts]:
+    """Per lower-cased email, each listed member's seat, join instant, last active day and
+    spending limits."""
+    last = last_active_days(team)
+    return {
+        m.email.lower(): MemberFacts(
+            index=m.index,
+            email=m.email,
+            role=m.role,
+            paid_seat=m.paid_seat,
+            joined_at_ms=m.joined_at_ms,
+            last_active=last.get(m.index),
+            effective_limit_dollars=m.effective_limit_dollars,
+            hard_limit_dollars=m.hard_limit_dollars,
+            monthly_limit_dollars=m.monthly_limit_dollars,
+        )
+        for m in team.members
+        if m.listed
+    }
+
+
+def last_active_days(team: Team) -> dict[int, date]:
+    """Per member index, the UTC day of their newest event the usage feed returns now (members
+    with none are absent). Whole days are read from the day's counts, not generated."""
+    lo, hi = team.retained_from, team.visible_until
+    found: dict[int, date] = {}
+    wanted = len(team.members)
+    day, first = day_of(hi), max(day_of(lo), team.first_day)
+    while day >= first and len(found) < wanted:
+        midnight = day_start_ms(day)
+        if lo <= midnight and midnight + MS_PER_DAY - 1 <= hi:
+            active = {i for i, n in enumerate(team.day_counts(day)) if n}
+            active |= {e.member for e in team.arrivals_and_planted(day)}
+        else:
+            active = {e.member for e in team.day_events(day) if lo <= e.timestamp <= hi}
+        for index in active:
+            found.setdefault(index, day)
+        day -= timedelta(days=1)
+    return found
+
+
+def idle_members(team: Team) -> list[Member]:
+    """The members planted idle (``idle_members``): no events after ``idle_days`` days before
+    the present's day."""
+    return [team.members[i] for i in team.config.idle_members]
+
+
+def joined_member(team: Team) -> Member | None:
+    """The member planted as newly joined (``joined_member``), or ``None``."""
+    index = team.config.joined_member
+    return None if index is None else team.members[index]
+
+
+@dataclass(frozen=True)
+class SpikeFacts:
+    """The planted spike: its person, model and day, and exactly what it added."""
+
+    member: Member
+    email: str
+    model: str
+    day: date
+    events: int
+    """Extra events added (all of ``model``, all that person's, all on ``day``)."""
+    extra_usage_cents: Decimal
+    """Usage value the extra events add to that person x model x day."""
+    extra_on_demand_cents: Decimal
+
+
+def spike(team: Team) -> SpikeFacts | None:
+    """The planted spike (``spike``), or ``None`` when off or before the history."""
+    if not team.planted:
+        return None
+    ((day, events),) = team.planted.items()
+    member = team.members[events[0].member]
+    added = overall_of(events, old_api=team.config.old_api)
+    return SpikeFacts(
+        member=member,
+        email=member.email,
+        model=events[0].model,
+        day=day,
+        events=len(events),
+        extra_usage_cents=added.spend_cents,
+        extra_on_demand_cents=added.on_demand_cents,
+    )
+
+
+def overall_of(events: Iterable[Event], *, old_api: bool) -> Totals:
+    """One total over ``events``."""
+    return group(events, lambda _e: None, old_api).get(None, Totals())

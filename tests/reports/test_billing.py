@@ -8,9 +8,7 @@ from decimal import Decimal
 from pumpview.reports import bill
 from pumpview.reports.billing import Billing, resolve
 from pumpview.simulator import truth as gt
-from pumpview.simulator.routes import cycle_start
 from pumpview.store import stored_settings
-from pumpview.timeutil import day_start_ms
 from tests.conftest import NOW_MS
 from tests.reports.test_usage import DAYS, _sync
 
@@ -29,14 +27,14 @@ def test_stored_billing_settings_win_over_the_defaults_until_cleared(engine):
 
 
 def test_the_bill_is_the_paid_seats_at_the_price_plus_the_cycles_on_demand(engine, serve):
-    """A synced team's current cycle: seats = listed, paid members x the price; on-demand and
-    usage value = the events' from Cursor's cycle start to now, exactly."""
+    """A synced team's current cycle, which starts at 17:23: seats = listed, paid members x the
+    price; on-demand and usage value = the events' from Cursor's cycle start to now, exactly."""
     served = serve(days=DAYS, members=8)
     _sync(engine, served)
     team = served.sim.team
     with engine.connect() as conn:
         got = bill.current(conn, 1, NOW_MS, Billing(Decimal("40.25")))
-    start = day_start_ms(cycle_start(team))  # the simulator's cycle starts at midnight
+    start = gt.cycle_start(team)  # 17:23 UTC: that day's events are split at the instant
     truth = gt.overall(team, start, NOW_MS)
     paid = [m for m in team.members if m.listed and not m.is_removed and m.role != "free-owner"]
     assert (got.cycle.start_ms, got.cycle.known) == (start, True)

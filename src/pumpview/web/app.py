@@ -46,6 +46,7 @@ from pumpview.web.pages import (
     people_settings,
     person,
     reports,
+    seats,
     spend,
     users,
 )
@@ -97,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for pages in (auth, data_sources, docs, export, integrations, model, overview,
-                  people_settings, person, reports, spend, users):  # fmt: skip
+                  people_settings, person, reports, seats, spend, users):  # fmt: skip
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,19 +1,22 @@
-"""Billing → Seats on the web: ``/api/seats`` is ``pumpview report seats`` field for field, the
-CSV its rows, the page its summary."""
+"""Billing → Seats and People → By model on the web: ``/api/seats`` is ``pumpview report seats``
+field for field, the CSV its rows, the page its summary; the person x model twin equals the
+simulator's ground truth to the cent."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert
 
 from pumpview.reports import seat_use
+from pumpview.reports.usage import UNATTRIBUTED_NAME
 from pumpview.simulator import truth as gt
 from pumpview.simulator.roster import SCRIPT_NAME
 from pumpview.store import stored_settings, tables
-from pumpview.timeutil import day_of, from_ms
+from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, from_ms
 from tests.web.test_reports import cli_json
 
 
@@ -92,3 +95,56 @@ def test_the_seats_page_sums_the_idle_seats_and_says_when_no_price_is_set(site, 
     assert bad.status_code == 400
     assert bad.json()["error"] == "bad_request"
     assert "nope" in bad.json()["message"]
+
+
+def test_the_person_by_model_twin_is_the_ground_truth(site, loaded):
+    """Over the whole history and over one day: the top six models by usage value, each
+    person's usage value in each and in the others, exactly the events' sums; the CSV has a
+    column per model; the page is the table, not a person called "models"."""
+    browser, first = loaded
+    team = site.cursor.sim.team
+    last = day_of(team.now)
+    for since, until in ((day_of(day_start_ms(team.first_day)), last),
+                         (last - timedelta(days=1), last - timedelta(days=1))):  # fmt: skip
+        start, end = day_start_ms(since), day_start_ms(until) + MS_PER_DAY - 1
+        events = gt.visible_events(team, start, end)
+        spend: dict[tuple[str | None, str], Decimal] = {}
+        for e in events:
+            key = (gt.by_user(e), e.model)
+            spend[key] = spend.get(key, Decimal(0)) + e.charged_cents
+        per_model: dict[str, Decimal] = {}
+        for (_who, model), cents in spend.items():
+            per_model[model] = per_model.get(model, Decimal(0)) + cents
+        top = sorted(per_model, key=lambda m: (-per_model[m], m))[:6]
+        people = {who for who, _m in spend}
+        truth = {}
+        for who in people:
+            mine = {m: c for (w, m), c in spend.items() if w == who}
+            total = sum(mine.values(), Decimal(0))
+            shown = {m: mine.get(m, Decimal(0)) for m in top}
+            truth[who] = (total, shown, total - sum(shown.values(), Decimal(0)))
+        got = browser.get("/api/people/models", params={"since": str(since), "until": str(until)})
+        assert got.status_code == 200
+        body = got.json()
+        assert body["models"] == top
+        assert {
+            r["email"]: (
+                Decimal(r["spend_cents"]),
+                {m: Decimal(c) for m, c in r["models"].items()},
+                Decimal(r["other_models_cents"]),
+            )
+            for r in body["rows"]
+        } == truth
+        totals = [Decimal(r["spend_cents"]) for r in body["rows"]]
+        assert totals == sorted(totals, reverse=True)
+        csv_range = {"since": str(since), "until": str(until), "format": "csv"}
+        download = browser.get("/api/people/models", params=csv_range)
+        parsed = list(csv.DictReader(io.StringIO(download.text)))
+        assert list(parsed[0]) == ["email", "name", "spend_cents", *top, "other_models_cents"]
+        assert [{m: Decimal(r[m]) for m in top} for r in parsed] == [
+            {m: Decimal(c) for m, c in r["models"].items()} for r in body["rows"]]  # fmt: skip
+    assert any(r["name"] == UNATTRIBUTED_NAME for r in body["rows"]) or None not in people
+    page = browser.get("/people/models", params={"since": first})
+    assert page.status_code == 200
+    assert "<h1>People by model</h1>" in page.text
+    assert 'href="/people/models' in browser.get("/people", params={"since": first}).text

@@ -59,7 +59,10 @@ def test_the_seats_twin_is_the_cli_report_and_its_csv(site, loaded, capsys, db_u
     download = browser.get("/api/seats", params={"format": "csv"})
     assert download.headers["content-type"].startswith("text/csv")
     parsed = list(csv.DictReader(io.StringIO(download.text)))
-    assert parsed == [{k: "" if v is None else str(v) for k, v in row.items()} for row in cli]
+    assert [{k: r[k] for k in seat_use.COLUMNS} for r in parsed] == [
+        {k: "" if v is None else str(v) for k, v in row.items()} for row in cli
+    ]
+    assert {r["seat_usd"] for r in parsed} == {"40.25"}  # then the price in dollars
 
 
 def test_the_seats_page_sums_the_idle_seats_and_says_when_no_price_is_set(site, loaded):

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from pumpview.money import to_dollars
 from pumpview.reports import seat_use
 from pumpview.reports.plain import records
 from pumpview.store import integrations as store
@@ -30,8 +31,10 @@ def api(
     price per cycle in cents (``null`` when none is set), the member's start."""
     seats = seat_use.build(web.engine, web.clock.today(), web.settings.billing, chosen)
     data = records(seats.rows, seat_use.COLUMNS)
-    if format == "csv":
-        return csv_download(data, seat_use.COLUMNS, f"seats-{seats.today}")
+    if format == "csv":  # the exact fields, then the seat's price in dollars, as other downloads
+        usd = [None if s.seat_cents is None else str(to_dollars(s.seat_cents)) for s in seats.rows]
+        priced = [{**row, "seat_usd": price} for row, price in zip(data, usd, strict=True)]
+        return csv_download(priced, [*seat_use.COLUMNS, "seat_usd"], f"seats-{seats.today}")
     return data
 
 

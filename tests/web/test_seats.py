@@ -17,6 +17,7 @@ from pumpview.simulator import truth as gt
 from pumpview.simulator.roster import SCRIPT_NAME
 from pumpview.store import stored_settings, tables
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, from_ms
+from tests.web.conftest import VIEWER
 from tests.web.test_reports import cli_json
 
 
@@ -67,8 +68,8 @@ def test_the_seats_twin_is_the_cli_report_and_its_csv(site, loaded, capsys, db_u
 
 def test_the_seats_page_sums_the_idle_seats_and_says_when_no_price_is_set(site, loaded):
     """The summary counts paid and idle seats and the idle ones' cost at the configured price;
-    names are text; with no price, it says so and links to Settings → Billing; an unknown
-    integration is a clear 400."""
+    names are text; with no price, it says so and links an admin to Settings → Billing (a
+    viewer is told an admin sets it); an unknown integration is a clear 400."""
     browser, _first = loaded
     team = site.cursor.sim.team
     _seed_idle_member(site)
@@ -94,6 +95,9 @@ def test_the_seats_page_sums_the_idle_seats_and_says_when_no_price_is_set(site, 
     main = browser.get("/billing/seats").text.split("<main>")[1]
     assert "not set" in main
     assert '<a href="/settings/billing">set the seat price in Settings → Billing</a>' in main
+    viewer = site.signed_in(VIEWER).get("/billing/seats").text.split("<main>")[1]
+    assert "an admin sets the seat price in Settings → Billing" in viewer
+    assert 'href="/settings/billing"' not in viewer
     bad = browser.get("/api/seats", params={"integration": "nope"})
     assert bad.status_code == 400
     assert bad.json()["error"] == "bad_request"

@@ -138,7 +138,8 @@ def test_seats_cost_the_configured_price_and_idle_seats_sum_it(engine, serve):
 
 
 def test_a_person_in_two_cursor_teams_holds_two_seats(engine, serve):
-    """The same roster synced as two integrations: every member twice, once per team."""
+    """The same roster synced as two integrations: every member twice, once per team; naming
+    one integration narrows the seats to its own."""
     served = serve(days=DAYS, members=8)
     _sync(engine, served, "cursor")
     _sync(engine, served, "second")
@@ -147,3 +148,7 @@ def test_a_person_in_two_cursor_teams_holds_two_seats(engine, serve):
     one = {s.email for s in got.rows if s.integration == "cursor"}
     assert one == {s.email for s in got.rows if s.integration == "second"}
     assert len(got.rows) == 2 * len(one)
+    second = seat_use.build(engine, TODAY, Billing(idle_days=30), ["second"])
+    assert [(s.integration, s.email) for s in second.rows] == [
+        (s.integration, s.email) for s in got.rows if s.integration == "second"
+    ]

@@ -21,7 +21,7 @@ import stamina
 from sqlalchemy import Engine, func, select, text
 
 from pumpview.cli.report import Kind
-from pumpview.reports import spend
+from pumpview.reports import seat_use, spend
 from pumpview.reports.plain import plain
 from pumpview.reports.usage import COLUMNS, UNATTRIBUTED_NAME
 from pumpview.simulator import DEMO_KEY
@@ -236,6 +236,7 @@ def test_csv_reports_parse_to_the_json_rows(capsys, live):
         **COLUMNS,
         **spend.COLUMNS,
         "providers": tuple(c for c in spend.COLUMNS["providers"] if c != "service"),
+        "seats": seat_use.COLUMNS,
     }
     for kind in Kind:
         code, out, err = run(capsys, "report", kind.value, "--format", "csv")
@@ -354,6 +355,28 @@ def test_an_empty_report_says_why(capsys):
     code, out, err = run(capsys, "report", "users")
     assert (code, out) == (0, "")
     assert err == "No Cursor usage stored yet: run pumpview sync.\n"
+    code, out, err = run(capsys, "report", "seats")
+    assert (code, out) == (0, "")
+    assert err == "No paid seats stored yet: run pumpview sync.\n"
+
+
+def test_the_seats_report_counts_the_idle_seats_and_takes_no_range(capsys, live):
+    """On screen, seats end with the idle ones' count and, with no price, say none is set; a
+    range is refused in one line (seats are as of today)."""
+    assert connect(capsys, live, "--sync")[0] == 0
+    rows = report(capsys, "seats")
+    idle = sum(1 for row in rows if row["idle"])
+    code, out, err = run(capsys, "report", "seats")
+    assert code == 0, err
+    assert out.endswith(
+        f"{idle} of {len(rows)} paid seats are idle; no seat price is set "
+        "(Settings → Billing, or PUMPVIEW_SEAT_PRICE).\n"
+    )
+    code, _out, err = run(capsys, "report", "seats", "--since", "2026-12-01")
+    assert code != 0
+    assert err.strip().splitlines() == [
+        "error: --since and --until are not for the seats report: seats are as of today"
+    ]
 
 
 def test_invalid_key_is_refused_with_what_to_do(capsys, live):

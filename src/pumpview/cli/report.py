@@ -1,5 +1,5 @@
-"""``pumpview report users|models|requests|daily`` (Cursor) and ``providers|people|teams``
-(Cursor beside the cloud costs of imported FOCUS files)."""
+"""``pumpview report users|models|requests|daily`` (Cursor), ``providers|people|teams``
+(Cursor beside the cloud costs of imported FOCUS files) and ``seats`` (paid seats as of today)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class Kind(StrEnum):
     providers = "providers"
     people = "people"
     teams = "teams"
+    seats = "seats"
 
 
 UNIFIED = (Kind.providers, Kind.people, Kind.teams)
@@ -63,6 +64,7 @@ VIEWS = {
     Kind.providers: View("Spend per provider"),
     Kind.people: View("AI and cloud spend per person"),
     Kind.teams: View("AI and cloud spend per team"),
+    Kind.seats: View("Paid seats, idle ones first"),
 }  # fmt: skip
 
 
@@ -72,7 +74,7 @@ def command(
         Kind,
         typer.Argument(
             help="users, models, requests, daily (Cursor); providers, people, teams "
-            "(Cursor beside cloud costs)."
+            "(Cursor beside cloud costs); seats (paid seats as of today, idle ones first)."
         ),
     ],
     since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
@@ -87,12 +89,19 @@ def command(
     ] = By.provider,
 ) -> None:
     """Cursor usage and cost, per user, model, request class or day; or Cursor beside cloud
-    costs, per provider, person or team. Cursor money in exact cents, cloud costs in exact
-    currency units (one row per currency)."""
+    costs, per provider, person or team; or every paid seat with its last active day and days
+    idle. Cursor money in exact cents, cloud costs in exact currency units (one row per
+    currency)."""
     first, last = days(since, until)
     if by is By.service and kind is not Kind.providers:
         msg = "--by service is for the providers report"
         raise UserInputError(msg)
+    if kind is Kind.seats:
+        if first or last:
+            msg = "--since and --until are not for the seats report: seats are as of today"
+            raise UserInputError(msg)
+        _seats(ctx, fmt, integration)
+        return
     # SQLAlchemy only once a report runs
     from pumpview.reports import spend, usage  # noqa: PLC0415
 
@@ -126,3 +135,29 @@ def _nothing(
     if kind in UNIFIED:
         return f"No {what} stored{where} yet: run pumpview sync or pumpview import focus."
     return f"No {what} stored{where} yet: run pumpview sync."
+
+
+def _seats(ctx: typer.Context, fmt: Format, integration: list[str] | None) -> None:
+    """Every paid seat as of today, idle ones first, priced by the billing settings in force."""
+    from pumpview.reports import seat_use  # noqa: PLC0415 - SQLAlchemy once a report runs
+
+    context = current(ctx)
+    seats = seat_use.build(
+        context.engine, context.clock.today(), context.settings.billing, integration
+    )
+    if not seats.rows and fmt is Format.table:
+        where = f" in {', '.join(integration)}" if integration else ""
+        typer.echo(f"No paid seats stored{where} yet: run pumpview sync.", err=True)
+        return
+    title = f"{VIEWS[Kind.seats].title}: idle after {seats.idle_after} days without usage"
+    emit(seats.rows, seat_use.COLUMNS, fmt, title=title)
+    if fmt is Format.table:
+        from pumpview.money import format_dollars  # noqa: PLC0415
+
+        idle = seats.idle_cents
+        cost = (
+            "; no seat price is set (Settings → Billing, or PUMPVIEW_SEAT_PRICE)"
+            if idle is None
+            else f"; they cost {format_dollars(idle)} per cycle at the configured seat price"
+        )
+        typer.echo(f"{len(seats.idle)} of {len(seats.rows)} paid seats are idle{cost}.")

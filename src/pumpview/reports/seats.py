@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, and_, select
 
 from pumpview.reports.scope import Scope
 from pumpview.store import tables
@@ -66,16 +66,23 @@ def fees(
     ]
 
 
+def holds_seat(integration_ids: Iterable[int]) -> ColumnElement[bool]:
+    """The ``cursor_members`` rows of the integrations' paid seats: listed, not removed, not a
+    service account, not a free owner."""
+    people = tables.cursor_members
+    return and_(
+        people.c.integration_id.in_(list(integration_ids)),
+        people.c.is_removed.is_(False),
+        people.c.email != tables.UNATTRIBUTED,
+        people.c.role.is_(None) | people.c.role.not_in(NO_SEAT_ROLES),
+    )
+
+
 def seat_members(conn: Connection, integration_ids: Iterable[int]) -> list[tuple[int, str]]:
     """(integration id, email) of every member who holds a seat now."""
     people = tables.cursor_members
     rows = conn.execute(
-        select(people.c.integration_id, people.c.email).where(
-            people.c.integration_id.in_(list(integration_ids)),
-            people.c.is_removed.is_(False),
-            people.c.email != tables.UNATTRIBUTED,
-            people.c.role.is_(None) | people.c.role.not_in(NO_SEAT_ROLES),
-        )
+        select(people.c.integration_id, people.c.email).where(holds_seat(integration_ids))
     )
     return [(int(iid), email) for iid, email in rows]
 

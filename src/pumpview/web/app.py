@@ -43,9 +43,11 @@ from pumpview.web.pages import (
     integrations,
     model,
     overview,
+    people_models,
     people_settings,
     person,
     reports,
+    seats,
     spend,
     users,
 )
@@ -96,8 +98,9 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.trusted_proxies:  # outermost: the throttle and the cookies see the client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (auth, data_sources, docs, export, integrations, model, overview,
-                  people_settings, person, reports, spend, users):  # fmt: skip
+    # people_models before person: /people/{email} would take /people/models
+    for pages in (auth, data_sources, docs, export, integrations, model, overview, people_models,
+                  people_settings, person, reports, seats, spend, users):  # fmt: skip
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -13,21 +13,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine
 
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.sync import CursorSync
-from pumpview.integrations.cursor.usage_events import to_records
-from pumpview.people.membership import Membership
 from pumpview.reports import anomalies
 from pumpview.reports.baselines import baseline, judge, median
 from pumpview.simulator import DEMO_KEY
-from pumpview.store import directory, integrations
+from pumpview.store import integrations
 from pumpview.store.engine import snapshot
-from pumpview.store.usage import Staged, replace_window
-from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, Window, day_start_ms
+from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_start_ms
 from tests.conftest import NOW_MS, Served
+from tests.reports.spikes import FINAL_MS, FIRST, LAST, SPIKE, SPIKE_CENTS, plant, usual
 
 D = Decimal
 FACTOR, FLOOR = D(6), D(1000)
@@ -106,66 +103,12 @@ def test_the_median_is_exact():
 
 # -- the store: a planted spike ---------------------------------------------------------------
 
-FIRST = date(2026, 11, 1)
-SPIKE = FIRST + timedelta(days=34)  # 2026-12-05: 28 days of baseline and more before it
-LAST = FIRST + timedelta(days=37)  # 2026-12-08
-FINAL_MS = day_start_ms(LAST) + MS_PER_DAY + 73 * MS_PER_HOUR
-"""Fetched more than 72 hours after the last day ended: every day is final."""
-
-
-def _event(email: str, model: str, day: date, charged: int) -> dict[str, object]:
-    return {"timestamp": str(day_start_ms(day) + 10 * MS_PER_HOUR), "userEmail": email,
-            "model": model, "kind": "Usage-based", "maxMode": False, "requestsCosts": 1,
-            "isTokenBasedCall": True, "chargedCents": D(charged),
-            "tokenUsage": {"inputTokens": 100, "outputTokens": 10,
-                           "totalCents": D(charged)}}  # fmt: skip
-
-
-def _usual(i: int) -> dict[tuple[str, str], int]:
-    """Each person x model's usage value in cents on day ``FIRST + i``."""
-    return {
-        ("alice@acme.dev", "claude-4-sonnet"): 100 + i % 5,
-        ("alice@acme.dev", "gpt-5"): 50,
-        ("bob@acme.dev", "gpt-5"): 200 + 10 * (i % 3),
-        ("carol@acme.dev", "claude-4-sonnet"): 30,
-    }
-
-
-SPIKE_CENTS = 40_000
-"""alice's planted day: $400 on a model she never used."""
-
-
-def plant(engine: Engine, fetched_at_ms: int, *, spike: bool = True) -> None:
-    """38 days of three people's usage (alice and bob in Platform, carol in no team), alice's
-    spike on ``SPIKE``, stored as a sync stores a window, fetched at ``fetched_at_ms``."""
-    events = []
-    for i in range((LAST - FIRST).days + 1):
-        day = FIRST + timedelta(days=i)
-        events += [_event(e, m, day, c) for (e, m), c in _usual(i).items()]
-    if spike:
-        events.append(_event("alice@acme.dev", "claude-4-opus", SPIKE, SPIKE_CENTS))
-    with engine.begin() as conn:
-        iid = integrations.ids(conn).get("acme") or integrations.save(
-            conn,
-            {"name": "acme", "base_url": "http://127.0.0.1:1", "status": "connected",
-             "connected_at_ms": NOW_MS, "backfill_days": 40},
-        )  # fmt: skip
-        staged = Staged(Window(day_start_ms(FIRST), day_start_ms(LAST) + MS_PER_DAY - 1))
-        staged.add(to_records(events, iid))
-        replace_window(conn, iid, staged, fetched_at_ms)
-        if not directory.load(conn):
-            for email, team in (("alice@acme.dev", "Platform"), ("bob@acme.dev", "Platform"),
-                                ("carol@acme.dev", None)):  # fmt: skip
-                person = directory.add_person(conn, email, None, "admin", NOW_MS)
-                if team:
-                    directory.set_memberships(conn, person, [Membership(team)])
-
 
 def _history(key: str, i_spike: int = 34) -> list[Decimal]:
     """The hand-made usage values of the 28 days before the spike, for a person or Platform."""
     days = range(i_spike - 28, i_spike)
     people = {"Platform": ("alice@acme.dev", "bob@acme.dev")}.get(key, (key,))
-    return [D(sum(c for (e, _m), c in _usual(i).items() if e in people)) for i in days]
+    return [D(sum(c for (e, _m), c in usual(i).items() if e in people)) for i in days]
 
 
 def test_a_planted_spike_is_found_and_explained_by_its_person_and_model(engine):
@@ -179,9 +122,8 @@ def test_a_planted_spike_is_found_and_explained_by_its_person_and_model(engine):
         ("team", "Platform", SPIKE), ("person", "alice@acme.dev", SPIKE)
     ]  # fmt: skip
     for a, key in zip(found, ("Platform", "alice@acme.dev"), strict=True):
-        usual = _usual(34)
         people = ("alice@acme.dev", "bob@acme.dev") if key == "Platform" else (key,)
-        spent = sum(c for (e, _m), c in usual.items() if e in people) + SPIKE_CENTS
+        spent = sum(c for (e, _m), c in usual(34).items() if e in people) + SPIKE_CENTS
         assert a.value_cents == spent
         assert a.baseline_cents == statistics.median(_history(key))
         assert a.excess_cents == spent - statistics.median(_history(key))

@@ -17,10 +17,11 @@ import pytest
 from pumpview.errors import UserInputError
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.sync import CursorSync
+from pumpview.people.membership import Membership
 from pumpview.reports import anomalies
 from pumpview.reports.baselines import baseline, judge, median
 from pumpview.simulator import DEMO_KEY
-from pumpview.store import integrations
+from pumpview.store import directory, integrations
 from pumpview.store.engine import snapshot
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_start_ms
 from tests.conftest import NOW_MS, Served
@@ -232,3 +233,37 @@ def test_the_simulators_quiet_history_has_no_anomaly(engine, serve):
     assert {a.scope for a in loose} == {"person", "team"}
     complete = max(a.day for a in loose)
     assert complete <= date(2025, 11, 20)  # NOW is 2025-11-24 16:00: the last 3 days+ provisional
+
+
+def test_a_persons_usage_counts_for_the_team_they_were_in_that_day(engine):
+    """bob leaves Platform for Data 10 days before the spike: Platform's days after hold alice
+    alone (its usual drops with him), bob's pair leaves the drivers' top lines, and Data, with
+    10 days of history, gets no verdict at all."""
+    plant(engine, FINAL_MS)
+    move = SPIKE - timedelta(days=10)
+    with engine.begin() as conn:
+        bob = next(p for p in directory.load(conn).values() if p.email == "bob@acme.dev")
+        directory.set_memberships(
+            conn, bob.id, [Membership("Platform", None, move), Membership("Data", move, None)]
+        )
+    with snapshot(engine) as conn:
+        found = anomalies.find(conn, FIRST, LAST, factor=FACTOR, floor_cents=FLOOR,
+                               scopes=("team",))  # fmt: skip
+        loose = anomalies.detect(conn, FIRST, LAST, factor=D(0), floor_cents=D(0),
+                                 scopes=("team",))  # fmt: skip
+    [platform] = found
+
+    def usual_platform(i: int) -> Decimal:  # alice, and bob until he moved (carol: no team)
+        moved = FIRST + timedelta(days=i) >= move
+        people = {"alice@acme.dev"} if moved else {"alice@acme.dev", "bob@acme.dev"}
+        return D(sum(c for (e, _m), c in usual(i).items() if e in people))
+
+    history = [usual_platform(i) for i in range(6, 34)]
+    alice = sum(c for (e, _m), c in usual(34).items() if e == "alice@acme.dev") + SPIKE_CENTS
+    assert (platform.scope_value, platform.value_cents) == ("Platform", alice)
+    assert platform.baseline_cents == statistics.median(history)
+    shown = [(d.email, d.model) for d in platform.drivers if d.model is not None]
+    assert ("bob@acme.dev", "gpt-5") not in shown
+    assert sum(d.change_cents for d in platform.drivers) == platform.excess_cents
+    assert sum(d.previous_cents for d in platform.drivers) == platform.baseline_cents
+    assert {v.scope_value for v in loose} == {"Platform"}  # Data: never 14 days of history

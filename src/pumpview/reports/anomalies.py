@@ -279,7 +279,7 @@ def _judged(
         value = series.get(day, ZERO)
         history = _history(series, began, day)
         # A day at or under the floor above the history's least is never over the threshold.
-        if len(history) and value > min(history) + floor_cents:
+        if history and value > EXACT.add(min(history), floor_cents):
             verdict = judge(value, history, factor=factor, floor_cents=floor_cents)
             if verdict is not None:
                 yield day, verdict

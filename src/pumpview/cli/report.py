@@ -1,12 +1,14 @@
 """``pumpview report users|models|requests|daily`` (Cursor), ``providers|people|teams``
-(Cursor beside the cloud costs of imported FOCUS files) and ``seats`` (paid seats as of today)."""
+(Cursor beside the cloud costs of imported FOCUS files), ``seats`` (paid seats as of today) and
+``anomalies`` (days far above the usual, per person and team)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +16,9 @@ from pumpview.cli.context import current
 from pumpview.cli.days import days
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class Kind(StrEnum):
     people = "people"
     teams = "teams"
     seats = "seats"
+    anomalies = "anomalies"
 
 
 UNIFIED = (Kind.providers, Kind.people, Kind.teams)
@@ -65,6 +71,11 @@ VIEWS = {
     Kind.people: View("AI and cloud spend per person"),
     Kind.teams: View("AI and cloud spend per team"),
     Kind.seats: View("Paid seats, idle ones first"),
+    Kind.anomalies: View(
+        "Anomalies: complete days far above the usual",
+        ("day", "scope", "scope_value", "value_cents", "baseline_cents", "excess_cents",
+         "message"),
+    ),
 }  # fmt: skip
 
 
@@ -74,7 +85,8 @@ def command(
         Kind,
         typer.Argument(
             help="users, models, requests, daily (Cursor); providers, people, teams "
-            "(Cursor beside cloud costs); seats (paid seats as of today, idle ones first)."
+            "(Cursor beside cloud costs); seats (paid seats as of today, idle ones first); "
+            "anomalies (days far above the usual)."
         ),
     ],
     since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
@@ -90,7 +102,8 @@ def command(
 ) -> None:
     """Cursor usage and cost, per user, model, request class or day; or Cursor beside cloud
     costs, per provider, person or team; or every paid seat with its last active day and days
-    idle. Cursor money in exact cents, cloud costs in exact currency units (one row per
+    idle; or the anomalies of the complete days (by default the last 30). Cursor money in exact
+    cents, cloud costs in exact currency units (one row per
     currency)."""
     first, last = days(since, until)
     if by is By.service and kind is not Kind.providers:
@@ -107,6 +120,9 @@ def command(
 
     view = VIEWS[kind]
     engine = current(ctx).engine
+    if kind is Kind.anomalies:
+        _anomalies(engine, first, last, integration, fmt)
+        return
     if kind in UNIFIED:
         by_service = by is By.service
         plan = current(ctx).settings.seats
@@ -122,6 +138,30 @@ def command(
         typer.echo(_nothing(kind, first, last, integration), err=True)
         return
     emit(rows, columns, fmt, title=view.title, on_screen=view.on_screen)
+
+
+def _anomalies(
+    engine: Engine,
+    first: date | None,
+    last: date | None,
+    integration: list[str] | None,
+    fmt: Format,
+) -> None:
+    """The anomalies report: JSON with each one's drivers (``reports.anomalies.to_json``)."""
+    from pumpview.reports import anomalies  # noqa: PLC0415 - SQLAlchemy only once a report runs
+
+    found = anomalies.run(engine, first, last, integration)
+    if fmt is Format.json:
+        print(json.dumps(anomalies.to_json(found), ensure_ascii=False, indent=2))  # noqa: T201
+        return
+    if not found and fmt is Format.table:
+        where = f" in {', '.join(integration)}" if integration else ""
+        days = f"from {first or 'the start'} to {last or 'the latest'}" if first or last else (
+            f"in the last {anomalies.DEFAULT_DAYS}")  # fmt: skip
+        typer.echo(f"No anomaly{where} on the complete days {days}.", err=True)
+        return
+    view = VIEWS[Kind.anomalies]
+    emit(found, anomalies.COLUMNS, fmt, title=view.title, on_screen=view.on_screen)
 
 
 def _nothing(

@@ -130,3 +130,20 @@ def _stopped(conn: Connection, names: Sequence[str] | None) -> tuple[Stopped, ..
         for row in found
         if names is None or row.name in names
     )
+
+
+def complete_through(conn: Connection, integration_ids: Sequence[int]) -> date | None:
+    """The last day up to which every stored day of ``integration_ids`` is final, as ``of``
+    says it (a disconnected integration's provisional days final as stored): what a judgement
+    on complete days only (anomalies) reads, in the caller's snapshot."""
+    days, every = tables.sync_days, tables.integrations
+    marks = conn.execute(
+        select(days.c.day, days.c.fetched_at_ms, every.c.status)
+        .join(every, every.c.id == days.c.integration_id)
+        .where(days.c.integration_id.in_(integration_ids))
+    ).all()
+    pending = [day for day, fetched, status in marks
+               if not is_final(day, fetched) and status != "disconnected"]  # fmt: skip
+    first_pending = min(pending, default=None)
+    return max((day for day, *_ in marks if first_pending is None or day < first_pending),
+               default=None)  # fmt: skip

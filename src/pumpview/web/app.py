@@ -36,6 +36,7 @@ from pumpview.web import security
 from pumpview.web.guards import Signer, Throttle
 from pumpview.web.imports import Imports
 from pumpview.web.pages import (
+    anomalies,
     auth,
     data_sources,
     docs,
@@ -99,8 +100,9 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # people_models before person: /people/{email} would take /people/models
-    for pages in (auth, data_sources, docs, export, integrations, model, overview, people_models,
-                  people_settings, person, reports, seats, spend, users):  # fmt: skip
+    for pages in (anomalies, auth, data_sources, docs, export, integrations, model, overview,
+                  people_models, people_settings, person, reports, seats, spend,
+                  users):  # fmt: skip
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -74,11 +74,14 @@ def run(
     ssl_context: ssl.SSLContext | None = None,
     rules: Sequence[Rule] = RULES,
 ) -> tuple[list[Alert], list[Delivered]]:
-    """``check``, then ``deliver`` what is due (the new alerts' and earlier retries)."""
+    """``check``, then ``deliver`` what is due (the new alerts' and earlier retries): the
+    alerts created, with their deliveries as the sending left them, and the attempts made."""
     created = check(engine, now_ms, rules)
     if http is not None:
-        return created, deliver(engine, vault, now_ms, http, base_url=base_url,
-                                ssl_context=ssl_context)  # fmt: skip
-    with make_http() as client:
-        sent = deliver(engine, vault, now_ms, client, base_url=base_url, ssl_context=ssl_context)
-    return created, sent
+        sent = deliver(engine, vault, now_ms, http, base_url=base_url, ssl_context=ssl_context)
+    else:
+        with make_http() as client:
+            sent = deliver(engine, vault, now_ms, client, base_url=base_url,
+                           ssl_context=ssl_context)  # fmt: skip
+    with engine.connect() as conn:
+        return store.listing(conn, [a.id for a in created]), sent

@@ -36,6 +36,7 @@ from pumpview.web import security
 from pumpview.web.guards import Signer, Throttle
 from pumpview.web.imports import Imports
 from pumpview.web.pages import (
+    alerts,
     auth,
     data_sources,
     docs,
@@ -82,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         if settings.sync_interval is not None:
             syncs.every(settings.sync_interval)
+            syncs.alerts_every()
         yield
         # Waits for the sync and import processes to stop, off the loop, which runs on.
         await asyncio.gather(asyncio.to_thread(syncs.close), asyncio.to_thread(web.imports.close))
@@ -96,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.trusted_proxies:  # outermost: the throttle and the cookies see the client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (auth, data_sources, docs, export, integrations, model, overview,
+    for pages in (alerts, auth, data_sources, docs, export, integrations, model, overview,
                   people_settings, person, reports, spend, users):  # fmt: skip
         app.include_router(pages.router)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -262,3 +263,22 @@ def test_a_made_secret_signs_and_the_listing_never_shows_a_secret(engine, vault,
         shown = repr(stored.listing(conn))
     for secret in (made, made.removeprefix("whsec_"), "private-path-7c1d"):
         assert secret not in shown
+
+
+def test_no_secret_reaches_the_log(engine, vault, receiver, caplog):
+    """Every log record at every level (httpx's request lines among them), through a channel
+    added, a refusal, a retry and a delivery, is free of the URL's path and the secret."""
+    caplog.set_level(logging.DEBUG)
+    with httpx.Client(timeout=2.0) as http:
+        add_webhook(engine, vault, http, receiver)
+        receiver.script.extend([404])
+        fields = {"kind": "slack", "name": "s", "url": receiver.url + "/in/slack-secret-path"}
+        with pytest.raises(channels.UserInputError):
+            channels.add(engine, vault, fields, NOW_MS, http, base_url=BASE)
+        receiver.script.extend([500])
+        check(engine, NOW_MS, [crossing])
+        deliver(engine, vault, NOW_MS, http, base_url=BASE)
+        deliver(engine, vault, NOW_MS + RETRY_DELAYS_MS[0], http, base_url=BASE)
+    assert "HTTP Request: POST" in caplog.text  # httpx did log the requests, masked
+    for secret in (SECRET, SECRET.removeprefix("whsec_"), "/in", "slack-secret-path"):
+        assert secret not in caplog.text, secret

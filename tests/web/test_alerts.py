@@ -180,3 +180,11 @@ def test_a_webhook_without_a_secret_gets_one_shown_once(site, receiver):  # noqa
     verify(test, made.group(1))
     again = browser.get("/settings/notifications").text
     _secrets_absent(again, made.group(1), made.group(1).removeprefix("whsec_"), PATH)
+
+
+def test_a_405_on_the_channels_names_both_methods(site):
+    """``/api/channels`` answers GET and POST; any other method's 405 says both."""
+    answer = _api(site).request("OPTIONS", "/api/channels")
+    assert answer.status_code == 405  # noqa: PLR2004
+    assert answer.headers["allow"] == "GET, POST"
+    assert answer.json()["error"] == "method_not_allowed"

@@ -5,6 +5,10 @@ channel's URL or secrets."""
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -49,3 +53,39 @@ def of_transport(exc: httpx.HTTPError) -> Outcome:
     if isinstance(exc, httpx.TransportError):
         return Outcome("retry", None, f"the connection failed ({type(exc).__name__})")
     return Outcome("failed", None, f"the request could not be sent ({type(exc).__name__})")
+
+
+_SENDING: set[str] = set()
+"""The secret URLs being posted to right now, whose mention httpx's log must not carry."""
+_INSTALLED = threading.Lock()
+
+
+class _Masked(logging.Filter):
+    """httpx logs every request's URL at INFO ("HTTP Request: POST https://..."): a Slack or
+    webhook URL is a secret, so a log record naming one gets its scheme and host only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and _SENDING:
+            record.args = tuple(
+                f"{a.scheme}://{a.host}/…" if isinstance(a, httpx.URL) and str(a) in _SENDING
+                else a for a in record.args
+            )  # fmt: skip
+        return True
+
+
+_FILTER = _Masked()
+
+
+@contextmanager
+def unlogged(url: str) -> Iterator[None]:
+    """While posting to ``url``, keep it out of httpx's log."""
+    with _INSTALLED:
+        logger = logging.getLogger("httpx")
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+    shown = str(httpx.URL(url))
+    _SENDING.add(shown)
+    try:
+        yield
+    finally:
+        _SENDING.discard(shown)

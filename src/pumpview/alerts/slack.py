@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from pumpview.alerts.outcome import Outcome, of_response, of_transport
+from pumpview.alerts.outcome import Outcome, of_response, of_transport, unlogged
 from pumpview.alerts.rows import title
 
 HEADER_MAX, SECTION_MAX, BUTTON_MAX, URL_MAX, FALLBACK_MAX = 150, 3000, 75, 3000, 3000
@@ -58,6 +58,7 @@ def send(http: httpx.Client, url: str, body: dict[str, Any]) -> Outcome:
     """POST the message; Slack answers 200 ``ok``, or 4xx naming what it refused (404
     ``no_service`` for a webhook removed)."""
     try:
-        return of_response(http.post(url, json=body))
+        with unlogged(url):
+            return of_response(http.post(url, json=body))
     except httpx.HTTPError as exc:
         return of_transport(exc)

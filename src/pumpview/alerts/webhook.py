@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from pumpview.alerts.outcome import Outcome, of_response, of_transport
+from pumpview.alerts.outcome import Outcome, of_response, of_transport, unlogged
 from pumpview.errors import UserInputError
 
 PREFIX = "whsec_"
@@ -77,8 +77,8 @@ def send(
 ) -> Outcome:
     data = body(row)
     try:
-        return of_response(
-            http.post(url, content=data, headers=headers(secret, message_id, now_ms, data))
-        )
+        with unlogged(url):
+            sent = http.post(url, content=data, headers=headers(secret, message_id, now_ms, data))
+        return of_response(sent)
     except httpx.HTTPError as exc:
         return of_transport(exc)

@@ -43,7 +43,9 @@ def page(request: Request, _user: Viewer, web: State, checked: int | None = None
     """Every alert, newest first, with its deliveries."""
     notice = None
     if checked is not None:
-        notice = "No new alerts." if checked == 0 else f"{checked} new alert(s), listed first."
+        notice = {0: "No new alerts.", 1: "1 new alert, listed first."}.get(
+            checked, f"{checked} new alerts, listed first."
+        )
     return web.page(request, "alerts.html", {"alerts": _alerts(web), "notice": notice})
 
 
@@ -188,6 +190,14 @@ def api_channels(_user: Admin, web: State) -> list[dict[str, Any]]:
     """Every channel without its secrets (a URL shows as its host), with its last delivery
     (``{status, at, error}``, ``null`` before the first)."""
     return [channel_json(c) for c in _channels(web)]
+
+
+@router.api_route("/api/channels", methods=["PUT", "PATCH", "DELETE", "OPTIONS"],
+                  include_in_schema=False)  # fmt: skip
+def api_channels_methods() -> None:
+    """A 405 naming both methods of ``/api/channels``: Starlette's own names only those of the
+    first route matching the path (GET)."""
+    raise HTTPException(405, "Method Not Allowed", headers={"Allow": "GET, POST"})
 
 
 @router.post("/api/channels", status_code=201, tags=["Settings · Notifications"])

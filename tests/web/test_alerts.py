@@ -10,6 +10,7 @@ import re
 import httpx
 
 from pumpview import accounts
+from pumpview.simulator import DEMO_KEY
 from pumpview.store import integrations, runs
 from tests.alerts.conftest import (  # noqa: F401 - fixtures
     SMTP_PASSWORD,
@@ -185,6 +186,62 @@ def test_a_webhook_without_a_secret_gets_one_shown_once(site, receiver):  # noqa
 def test_a_405_on_the_channels_names_both_methods(site):
     """``/api/channels`` answers GET and POST; any other method's 405 says both."""
     answer = _api(site).request("OPTIONS", "/api/channels")
-    assert answer.status_code == 405  # noqa: PLR2004
+    assert answer.status_code == 405
     assert answer.headers["allow"] == "GET, POST"
     assert answer.json()["error"] == "method_not_allowed"
+
+
+def test_a_background_sync_that_finds_the_key_revoked_alerts_once(loaded, site, receiver):  # noqa: F811
+    """The sync process evaluates the alerts when its run ends: a key revoked in Cursor is one
+    alert, delivered; the next sync adds none."""
+    browser, _first_day = loaded
+    api = _api(site)
+    body = {"kind": "webhook", "name": "hook", "url": receiver.url + PATH, "secret": SECRET}
+    assert api.post("/api/channels", json=body).status_code == 201
+    site.cursor.sim.revoke(DEMO_KEY)
+    api.post("/api/integrations/cursor/sync")
+    site.web.syncs.wait()
+    _test, delivered = receiver.wait_for(2)
+    alert = verify(delivered)["alert"]
+    assert alert["rule"] == "integration"  # type: ignore[index]
+    assert alert["details"] == {"problem": "revoked", "integration": "cursor"}  # type: ignore[index]
+    api.post("/api/integrations/cursor/sync")
+    site.web.syncs.wait()
+    listed = api.get("/api/alerts").json()
+    assert [(a["rule"], a["deliveries"]) for a in listed] == [
+        ("integration", [{"channel": "hook", "status": "sent", "attempts": 1}])
+    ]
+    assert len(receiver.requests) == 2
+    assert "Cursor no longer accepts the key" in browser.get("/alerts").text
+
+
+def test_the_schedule_delivers_what_is_due(site, receiver):  # noqa: F811
+    """The server's alert schedule (every minute in production; here every 50 ms) evaluates
+    the rules and delivers: the receiver's request is the event waited on."""
+    api = _api(site)
+    body = {"kind": "webhook", "name": "hook", "url": receiver.url + PATH, "secret": SECRET}
+    assert api.post("/api/channels", json=body).status_code == 201
+    _failing(site)
+    site.web.syncs.alerts_every(0.05)
+    try:
+        _test, delivered = receiver.wait_for(2)
+    finally:
+        site.web.syncs.close()
+    assert verify(delivered)["alert"]["rule"] == "integration"  # type: ignore[index]
+
+
+def test_removing_a_channel_from_the_page_and_the_api(site, receiver):  # noqa: F811
+    """Remove on the page, and ``DELETE /api/channels/{id}``: gone from the listing."""
+    api = _api(site)
+    for name in ("one", "two"):
+        body = {"kind": "slack", "name": name, "url": receiver.url + PATH}
+        assert api.post("/api/channels", json=body).status_code == 201
+    one, two = api.get("/api/channels").json()
+    browser = site.signed_in()
+    page = browser.get("/settings/notifications")
+    gone = browser.post(f"/settings/notifications/{one['id']}/remove",
+                        data={"csrf_token": csrf(page.text)})  # fmt: skip
+    assert gone.status_code == 303
+    assert "Removed one." in browser.get(gone.headers["location"]).text
+    assert api.delete(f"/api/channels/{two['id']}").json() == {"id": two["id"], "removed": True}
+    assert api.get("/api/channels").json() == []

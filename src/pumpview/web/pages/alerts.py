@@ -26,7 +26,9 @@ from pumpview.web import security
 from pumpview.web.security import Admin, Viewer
 from pumpview.web.state import State, Web
 
-router = APIRouter(route_class=security.Gated, tags=["Alerts"])
+router = APIRouter(route_class=security.Gated)
+ALERTS, CHANNELS = "Alerts", "Settings · Notifications"
+"""The groups of ``/docs`` the routes are listed in."""
 PAGE = "/alerts"
 SETTINGS = "/settings/notifications"
 SECRET_FIELDS = ("url", "secret", "password")
@@ -49,7 +51,7 @@ def page(request: Request, _user: Viewer, web: State, checked: int | None = None
     return web.page(request, "alerts.html", {"alerts": _alerts(web), "notice": notice})
 
 
-@router.get("/api/alerts")
+@router.get("/api/alerts", tags=[ALERTS])
 def api_alerts(_user: Viewer, web: State) -> list[dict[str, Any]]:
     """Every alert, newest first: ``{id, rule, budget_id, scope, scope_value, period,
     threshold, day, created_at, message, deliveries: [{channel, status, attempts}]}``."""
@@ -61,7 +63,7 @@ def _check(web: Web) -> list[dict[str, Any]]:
     return [alert_row(a) for a in created]
 
 
-@router.post("/api/alerts/check")
+@router.post("/api/alerts/check", tags=[ALERTS])
 def api_check(_user: Admin, web: State) -> list[dict[str, Any]]:
     """Evaluate every rule now and deliver what is due; the alerts this created."""
     return _check(web)
@@ -103,7 +105,7 @@ def _settings_page(
     return web.page(request, "notifications.html", context)
 
 
-@router.get(SETTINGS, tags=["Settings · Notifications"])
+@router.get(SETTINGS)
 def settings_page(
     request: Request, _user: Admin, web: State, added: str | None = None,
     removed: str | None = None,
@@ -185,7 +187,7 @@ def remove(channel_id: int, _user: Admin, web: State) -> Response:
     return RedirectResponse(f"{SETTINGS}?removed={found.name}", status_code=303)
 
 
-@router.get("/api/channels", tags=["Settings · Notifications"])
+@router.get("/api/channels", tags=[CHANNELS])
 def api_channels(_user: Admin, web: State) -> list[dict[str, Any]]:
     """Every channel without its secrets (a URL shows as its host), with its last delivery
     (``{status, at, error}``, ``null`` before the first)."""
@@ -200,7 +202,7 @@ def api_channels_methods() -> None:
     raise HTTPException(405, "Method Not Allowed", headers={"Allow": "GET, POST"})
 
 
-@router.post("/api/channels", status_code=201, tags=["Settings · Notifications"])
+@router.post("/api/channels", status_code=201, tags=[CHANNELS])
 def api_add(_user: Admin, web: State, body: Annotated[dict[str, Any], Body()]) -> Response:
     """Add a channel, verified by a test message: ``{kind: "slack"|"webhook", name, url,
     secret}`` (a webhook's ``secret``, ``whsec_<base64>``, is made when not given and returned
@@ -218,7 +220,7 @@ def api_add(_user: Admin, web: State, body: Annotated[dict[str, Any], Body()]) -
     return JSONResponse(shown, status_code=201)
 
 
-@router.post("/api/channels/{channel_id}/test", tags=["Settings · Notifications"])
+@router.post("/api/channels/{channel_id}/test", tags=[CHANNELS])
 def api_test(channel_id: int, _user: Admin, web: State) -> Response:
     """Send the channel a test message now: 200 ``{id, name, sent: true, status_code}``, or
     502 ``{"error", "message"}`` saying why it was not delivered."""
@@ -231,7 +233,7 @@ def api_test(channel_id: int, _user: Admin, web: State) -> Response:
                          "status_code": outcome.status_code})  # fmt: skip
 
 
-@router.delete("/api/channels/{channel_id}", tags=["Settings · Notifications"])
+@router.delete("/api/channels/{channel_id}", tags=[CHANNELS])
 def api_remove(channel_id: int, _user: Admin, web: State) -> dict[str, Any]:
     """Remove a channel (its pending deliveries with it)."""
     if not manage.remove(web.engine, channel_id):

@@ -140,6 +140,10 @@ def mailbox() -> Iterator[Mailbox]:
     controller.stop()
 
 
+VAULT_KEY = Fernet.generate_key()
+"""The vault's secret: a process of its own (``pumpview alerts check``) opens the same seals."""
+
+
 @pytest.fixture
 def vault() -> Vault:
-    return Vault(Fernet.generate_key())
+    return Vault(VAULT_KEY)

@@ -4,8 +4,13 @@ evaluations, create it once and send it once."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 from sqlalchemy import Engine
@@ -16,12 +21,14 @@ from pumpview.alerts.evaluate import check
 from pumpview.alerts.rule import Candidate, Context
 from pumpview.store import alerts as store
 from pumpview.store.engine import open_store
+from pumpview.timeutil import from_ms
 from pumpview.vault import Vault
-from tests.alerts.conftest import Receiver
+from tests.alerts.conftest import VAULT_KEY, Receiver
 from tests.alerts.test_delivery import BASE, SECRET
 from tests.conftest import NOW_MS
 
 PROCESSES = 4
+SRC = Path(__file__).parents[2] / "src"
 
 
 def test_evaluations_at_once_create_one_alert_and_send_it_once(db_url, vault, receiver):
@@ -118,4 +125,36 @@ def test_a_restart_between_evaluations_creates_and_sends_nothing_again(
         assert check(again, NOW_MS + 3_600_000, [crossing]) == []
         assert deliver(again, vault, NOW_MS + 3_600_000, http, base_url=BASE) == []
         again.dispose()
+    assert len(receiver.requests) == 2
+
+
+def test_processes_checking_at_once_create_one_alert_and_send_it_once(db_url, vault, receiver):
+    """``pumpview alerts check`` in three processes started together on one database: one of
+    them creates the alert and one sends it; the others print nothing new."""
+    engine = open_store(db_url)
+    with httpx.Client(timeout=5.0) as http:
+        fields = {"kind": "webhook", "name": "hook", "url": receiver.url, "secret": SECRET}
+        channels.add(engine, vault, fields, NOW_MS, http, base_url=BASE)
+    from tests.alerts.test_health import _integration, _runs  # noqa: PLC0415
+
+    _runs(engine, _integration(engine), NOW_MS - 10 * 3_600_000, "error", "error", "error")
+    engine.dispose()
+    env = {**os.environ, "PYTHONPATH": str(SRC), "PUMPVIEW_DATABASE_URL": db_url,
+           "PUMPVIEW_SECRET_KEY": VAULT_KEY.decode(), "PUMPVIEW_NOW": from_ms(NOW_MS).isoformat(),
+           "PUMPVIEW_HOME": str(SRC.parent / ".no-home")}  # fmt: skip
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pumpview", "alerts", "check", "--format", "json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    printed = [p.communicate(timeout=120) for p in started]
+    assert [p.returncode for p in started] == [0, 0, 0], printed
+    created = [a for out, _err in printed for a in json.loads(out)]
+    assert [a["rule"] for a in created] == ["integration"]
+    receiver.wait_for(2)
     assert len(receiver.requests) == 2

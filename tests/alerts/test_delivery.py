@@ -282,3 +282,16 @@ def test_no_secret_reaches_the_log(engine, vault, receiver, caplog):
     assert "HTTP Request: POST" in caplog.text  # httpx did log the requests, masked
     for secret in (SECRET, SECRET.removeprefix("whsec_"), "/in", "slack-secret-path"):
         assert secret not in caplog.text, secret
+
+
+def test_a_name_taken_is_refused_at_the_name_before_anything_is_sent(engine, vault, http, receiver):
+    """A second channel of the same name: an error at ``name``, and no test message sent."""
+    add_webhook(engine, vault, http, receiver)
+    fields = {"kind": "slack", "name": "hook", "url": receiver.url + "/other"}
+    with pytest.raises(channels.UserInputError) as refused:
+        channels.add(engine, vault, fields, NOW_MS, http, base_url=BASE)
+    assert (refused.value.field, str(refused.value)) == (
+        "name",
+        "a channel is already named 'hook'; choose another name",
+    )
+    assert len(receiver.requests) == 1

@@ -41,8 +41,9 @@ class Target:
     secrets: dict[str, Any]
 
 
-def open_target(conn_kind: str, config: dict[str, Any], sealed: str, vault: Vault) -> Target:
-    return Target(conn_kind, config, json.loads(vault.open(sealed)))
+def open_target(kind: str, config: dict[str, Any], sealed: str, vault: Vault) -> Target:
+    """The channel of ``kind`` with its secrets unsealed, for one send."""
+    return Target(kind, config, json.loads(vault.open(sealed)))
 
 
 def send(

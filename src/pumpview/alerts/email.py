@@ -95,13 +95,14 @@ def send(
                 client.login(server.username, server.password or "")
             client.send_message(mail)
     except smtplib.SMTPAuthenticationError as exc:
-        return Outcome("failed", exc.smtp_code, "the SMTP server refused the login")
+        return Outcome("failed", exc.smtp_code, "the SMTP server refused the login", "password")
     except smtplib.SMTPRecipientsRefused:
-        return Outcome("failed", None, "the SMTP server refused the recipients")
+        return Outcome("failed", None, "the SMTP server refused the recipients", "recipients")
     except smtplib.SMTPSenderRefused as exc:
-        return Outcome("failed", exc.smtp_code, "the SMTP server refused the sender")
+        return Outcome("failed", exc.smtp_code, "the SMTP server refused the sender", "sender")
     except smtplib.SMTPNotSupportedError:
-        return Outcome("failed", None, "the SMTP server does not offer STARTTLS or login")
+        error = "the SMTP server does not offer STARTTLS or login"
+        return Outcome("failed", None, error, "security")
     except smtplib.SMTPResponseException as exc:
         result = "retry" if exc.smtp_code in SMTP_TEMPORARY else "failed"
         return Outcome(result, exc.smtp_code, f"the SMTP server answered {exc.smtp_code}")

@@ -22,6 +22,9 @@ class Outcome:
     result: str  # sent, retry or failed
     status_code: int | None = None
     error: str | None = None
+    field: str | None = None
+    """Which of the channel's fields the failure is about, when one is (an SMTP login refused:
+    ``password``); a channel's form shows the error there, else at its address."""
 
     @property
     def ok(self) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from pumpview.errors import UserInputError
 from pumpview.store import tables
@@ -43,14 +44,18 @@ def add(
     if taken is not None:
         msg = f"a channel is already named {name!r}; choose another name"
         raise UserInputError(msg, field="name")
-    return int(
-        conn.execute(
-            insert(tables.channels)
-            .values(kind=kind, name=name, config=json.dumps(config, sort_keys=True),
-                    secret_ciphertext=sealed, created_at_ms=now_ms)
-            .returning(tables.channels.c.id)
-        ).scalar_one()
-    )  # fmt: skip
+    try:  # a name taken meanwhile by another admin: the same error (the caller rolls back)
+        return int(
+            conn.execute(
+                insert(tables.channels)
+                .values(kind=kind, name=name, config=json.dumps(config, sort_keys=True),
+                        secret_ciphertext=sealed, created_at_ms=now_ms)
+                .returning(tables.channels.c.id)
+            ).scalar_one()
+        )  # fmt: skip
+    except IntegrityError:
+        msg = f"a channel is already named {name!r}; choose another name"
+        raise UserInputError(msg, field="name") from None
 
 
 def listing(conn: Connection) -> list[Channel]:

@@ -27,6 +27,7 @@ from pumpview.vault import Vault
 
 KEY_MAX = 500
 RULE_NAMES = ("budget", "forecast", "anomaly", "idle_seats", "integration")
+"""What a candidate's ``rule`` may be (``GET /api/alerts``' contract)."""
 
 
 RULES: tuple[Rule, ...] = (health.integration_health,)
@@ -41,6 +42,9 @@ def candidates(engine: Engine, now_ms: int, rules: Sequence[Rule] = RULES) -> li
     for c in found:
         if not c.key or len(c.key) > KEY_MAX:
             msg = f"a rule's key must be 1 to {KEY_MAX} characters: {c.key[:80]!r}"
+            raise ValueError(msg)
+        if c.rule not in RULE_NAMES:
+            msg = f"a candidate's rule must be one of {', '.join(RULE_NAMES)}: {c.rule!r}"
             raise ValueError(msg)
     return found
 

@@ -150,7 +150,8 @@ def add(
         channel, made = _add(web, fields)
     except UserInputError as exc:
         shown = {k: v for k, v in fields.items() if k not in SECRET_FIELDS}
-        form = {**shown, "errors": {exc.field or "general": exc.web}}
+        said = exc.web[:1].upper() + exc.web[1:]  # a sentence on the page
+        form = {**shown, "errors": {exc.field or "general": said}}
         return _settings_page(request, web, form=form)
     if made is not None:
         notice = f"Added {channel.name}: the test message was delivered, signed with this secret."

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     """Client-side pacing under Cursor's per-minute limits; ``off`` for an unlimited upstream."""
     cursor_base_url: str = DEFAULT_BASE_URL
     """Where Cursor's Admin API is: the simulator or a proxy instead, for a connect."""
+    base_url: str = "http://localhost:8000"
+    """Where people open the web app: the link back in every alert (Slack's button, the email's
+    link) is this and the Alerts page."""
     sync_interval: int | None = 60
     """Minutes between the web app's background syncs; ``off`` for none."""
     cookie_secure: bool | None = None
@@ -121,6 +124,16 @@ class Settings(BaseSettings):
     def _positive(cls, value: int | None) -> int | None:
         if value is not None and value < 1:
             msg = "expected a number of minutes (at least 1) or off"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        scheme, _, rest = value.partition("://")
+        if scheme not in ("http", "https") or not rest or "@" in rest:
+            msg = "expected the web app's address, such as https://pumpview.example.com"
             raise ValueError(msg)
         return value
 

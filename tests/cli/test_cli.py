@@ -70,6 +70,8 @@ def test_every_command_has_help_and_is_in_the_readme(capsys):
         ("PUMPVIEW_HOME", "~nosuchuser-pv/x", "PUMPVIEW_HOME: cannot find the home folder"),
         ("PUMPVIEW_HOME", "/dev/null", "the data folder /dev/null is a file, not a folder"),
         ("PUMPVIEW_NOW", "yesterday", "PUMPVIEW_NOW: Input should be a valid datetime"),
+        ("PUMPVIEW_BASE_URL", "pumpview.acme.dev", "PUMPVIEW_BASE_URL: expected the web app's"),
+        ("PUMPVIEW_BASE_URL", "https://me:pw@acme.dev", "PUMPVIEW_BASE_URL: expected the web"),
     ],
 )
 def test_bad_settings_are_one_line_naming_the_variable(

@@ -517,3 +517,19 @@ def test_list_says_when_the_key_can_no_longer_be_decrypted(capsys, live, tmp_pat
     (row,) = listing(capsys)
     assert row["status"] == "error"
     assert "cannot be decrypted" in row["message"]
+
+
+def test_a_sync_that_finds_the_key_revoked_prints_its_alert_once(capsys, live):
+    """``pumpview sync`` evaluates the alerts after its run, failed or not: the revoked key is
+    one alert (on stderr), and the next sync prints none; ``alerts list`` shows it."""
+    assert connect(capsys, live)[0] == 0
+    assert run(capsys, "sync")[0] == 0
+    live.sim.revoke(DEMO_KEY)
+    code, _out, err = run(capsys, "sync")
+    assert code == 1
+    assert err.count("Alert: Cursor no longer accepts the key of ") == 1
+    code, _out, err = run(capsys, "sync")
+    assert code == 1
+    assert "Alert:" not in err
+    code, out, _ = run(capsys, "alerts", "list", "--format", "json")
+    assert [(a["rule"], a["scope_value"]) for a in json.loads(out)] == [("integration", "cursor")]

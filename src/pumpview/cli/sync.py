@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pumpview.cli.context import Context, current
-from pumpview.errors import UserInputError
+from pumpview.errors import PumpViewError, UserInputError
 from pumpview.integrations.cursor import NAME
 
 if TYPE_CHECKING:
@@ -83,6 +83,11 @@ def run(
             on_progress=show,
             clock=context.clock,
         )
+    except PumpViewError:
+        if bars.live.is_started:
+            bars.stop()
+        _alerts(context)  # a failed sync may be an incident (integration health)
+        raise
     finally:
         if bars.live.is_started:
             bars.stop()
@@ -92,3 +97,19 @@ def run(
     typer.echo(f"Synced {result.events:,} events in {result.windows} windows{retention}.")
     for note in result.notes:
         typer.echo(f"Note: {note}.")
+    _alerts(context)
+
+
+def _alerts(context: Context) -> None:
+    """Evaluate the alerts after a sync, and say what it created."""
+    from pumpview.cli.alerts import evaluate  # noqa: PLC0415
+
+    try:
+        created, line = evaluate(context)
+    except PumpViewError as exc:  # the sync's own outcome stands; say why no alert was checked
+        typer.echo(f"Note: the alerts were not evaluated: {exc}", err=True)
+        return
+    for alert in created:
+        typer.echo(f"Alert: {alert.message}", err=True)
+    if line:
+        typer.echo(line, err=True)

@@ -173,3 +173,16 @@ def stop_requested(conn: Connection, run: int) -> bool:
     """Whether someone asked the run to stop."""
     runs = tables.sync_runs
     return bool(conn.execute(select(runs.c.stop_requested).where(runs.c.id == run)).scalar())
+
+
+def finished(conn: Connection, integration_id: int, limit: int = 50) -> list[Run]:
+    """The integration's last ``limit`` finished runs, newest first (the health rule reads
+    how the latest ended)."""
+    runs = tables.sync_runs
+    rows = conn.execute(
+        select(runs)
+        .where(runs.c.integration_id == integration_id, runs.c.outcome.is_not(None))
+        .order_by(runs.c.started_at_ms.desc(), runs.c.id.desc())
+        .limit(limit)
+    )
+    return [_run(row) for row in rows]

@@ -36,6 +36,7 @@ from pumpview.web import security
 from pumpview.web.guards import Signer, Throttle
 from pumpview.web.imports import Imports
 from pumpview.web.pages import (
+    alerts,
     anomalies,
     auth,
     data_sources,
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         if settings.sync_interval is not None:
             syncs.every(settings.sync_interval)
+            syncs.alerts_every()
         yield
         # Waits for the sync and import processes to stop, off the loop, which runs on.
         await asyncio.gather(asyncio.to_thread(syncs.close), asyncio.to_thread(web.imports.close))
@@ -100,8 +102,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # people_models before person: /people/{email} would take /people/models
-    for pages in (anomalies, auth, data_sources, docs, export, integrations, model, overview,
-                  people_models, people_settings, person, reports, seats, spend,
+    for pages in (alerts, anomalies, auth, data_sources, docs, export, integrations, model,
+                  overview, people_models, people_settings, person, reports, seats, spend,
                   users):  # fmt: skip
         app.include_router(pages.router)
 

@@ -25,6 +25,9 @@ from pumpview.settings import Settings
 from pumpview.store import integrations, runs
 
 log = logging.getLogger("pumpview.web")
+ALERTS_SECONDS = 60.0
+"""How often the server evaluates the alerts and sends what is due: a retry's backoff starts
+at one minute."""
 _SPAWN = multiprocessing.get_context("spawn")
 """A fresh interpreter per sync: no fork of a server's threads and sockets."""
 
@@ -49,7 +52,22 @@ def sync_in_process(settings: Settings, name: str, log_level: int, under_way: Ev
         log.warning("sync of %s ended: %s", name, exc)
     finally:
         under_way.set()
+        check_alerts(settings, engine)  # after every sync, whichever way it ended
         engine.dispose()
+
+
+def check_alerts(settings: Settings, engine: Engine) -> None:
+    """Evaluate the alert rules and deliver what is due; a failure is logged, never raised (a
+    sync, or the schedule, goes on)."""
+    from pumpview.alerts.evaluate import run  # noqa: PLC0415 - httpx and the rules, when used
+
+    try:
+        created, _sent = run(engine, settings.vault(), settings.clock(), base_url=settings.base_url)
+    except Exception:  # logged with its traceback; the next run tries again
+        log.exception("evaluating the alerts failed")
+        return
+    for alert in created:
+        log.info("alert %s (%s) created", alert.id, alert.rule)
 
 
 class Syncs:
@@ -89,6 +107,16 @@ class Syncs:
                 self._stop.wait(minutes * 60)
 
         threading.Thread(target=loop, name="sync-schedule", daemon=True).start()
+
+    def alerts_every(self, seconds: float = ALERTS_SECONDS) -> None:
+        """Evaluate the alerts and deliver what is due (retries among it) every ``seconds``
+        until ``close``."""
+
+        def loop() -> None:
+            while not self._stop.wait(seconds):
+                check_alerts(self._settings, self._engine)
+
+        threading.Thread(target=loop, name="alerts-schedule", daemon=True).start()
 
     def wait(self, timeout: float = 30.0) -> None:
         """Wait for the syncs this server started (tests, shutdown)."""

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     idle_days: int = Field(default=30, ge=1, le=3660)
     """A paid seat with no usage for this many days is idle (Seats, the idle-seats digest)."""
 
+    anomaly_factor: Decimal = Field(default=Decimal(6), gt=0, max_digits=8, decimal_places=4)
+    """A day is an anomaly when it is this many scales (1.4826 x MAD) above the usual..."""
+    anomaly_floor: Decimal = Field(default=Decimal(10), ge=0, max_digits=12, decimal_places=2)
+    """...and at least this many US dollars above it, so a $0.40 day never pages anyone."""
+
     owner_tags: str = ",".join(DEFAULT_OWNER_KEYS)
     """Cloud tag keys that name a cost's owner, comma-separated, first match wins; compared
     without case, provider prefixes (``user:``, ``resourceTags/``...) and ``-``/``_``."""
@@ -101,7 +106,8 @@ class Settings(BaseSettings):
         from pumpview.reports.billing import Billing  # noqa: PLC0415 - SQLAlchemy, when read
 
         plan = (self.seat_plan or "").strip() or None
-        return Billing(self.seat_price, plan, self.idle_days)
+        floor = self.anomaly_floor.scaleb(2)
+        return Billing(self.seat_price, plan, self.idle_days, self.anomaly_factor, floor)
 
     def vault(self) -> Vault:
         """The vault of ``secret_key``, else of the key file in the data folder (made on first

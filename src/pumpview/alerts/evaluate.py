@@ -17,9 +17,10 @@ from collections.abc import Sequence
 import httpx
 from sqlalchemy import Engine
 
-from pumpview.alerts import health
+from pumpview.alerts import health, usage_rules
 from pumpview.alerts.delivery import Delivered, deliver, make_http
 from pumpview.alerts.rule import Candidate, Context, Rule
+from pumpview.reports.billing import DEFAULTS, Billing
 from pumpview.store import alerts as store
 from pumpview.store.alerts import Alert
 from pumpview.store.engine import snapshot
@@ -30,13 +31,19 @@ RULE_NAMES = ("budget", "forecast", "anomaly", "idle_seats", "integration")
 """What a candidate's ``rule`` may be (``GET /api/alerts``' contract)."""
 
 
-RULES: tuple[Rule, ...] = (health.integration_health,)
+RULES: tuple[Rule, ...] = (
+    health.integration_health,
+    usage_rules.anomaly,
+    usage_rules.idle_seats,
+)
 """The rules an evaluation runs, in order."""
 
 
-def candidates(engine: Engine, now_ms: int, rules: Sequence[Rule] = RULES) -> list[Candidate]:
+def candidates(
+    engine: Engine, now_ms: int, rules: Sequence[Rule] = RULES, defaults: Billing = DEFAULTS
+) -> list[Candidate]:
     """What ``rules`` find at ``now_ms``, read from one snapshot of the store."""
-    context = Context(now_ms)
+    context = Context(now_ms, defaults)
     with snapshot(engine) as conn:
         found = [c for rule in rules for c in rule(conn, context)]
     for c in found:
@@ -49,10 +56,12 @@ def candidates(engine: Engine, now_ms: int, rules: Sequence[Rule] = RULES) -> li
     return found
 
 
-def check(engine: Engine, now_ms: int, rules: Sequence[Rule] = RULES) -> list[Alert]:
+def check(
+    engine: Engine, now_ms: int, rules: Sequence[Rule] = RULES, defaults: Billing = DEFAULTS
+) -> list[Alert]:
     """Create the alerts ``rules`` find that are new, each with a delivery per channel; the
     alerts this call created (none twice, across calls and processes)."""
-    found = candidates(engine, now_ms, rules)
+    found = candidates(engine, now_ms, rules, defaults)
     with engine.connect() as conn:
         stored = store.keys(conn, (c.key for c in found))
     created = []
@@ -77,10 +86,11 @@ def run(
     http: httpx.Client | None = None,
     ssl_context: ssl.SSLContext | None = None,
     rules: Sequence[Rule] = RULES,
+    defaults: Billing = DEFAULTS,
 ) -> tuple[list[Alert], list[Delivered]]:
     """``check``, then ``deliver`` what is due (the new alerts' and earlier retries): the
     alerts created, with their deliveries as the sending left them, and the attempts made."""
-    created = check(engine, now_ms, rules)
+    created = check(engine, now_ms, rules, defaults)
     if http is not None:
         sent = deliver(engine, vault, now_ms, http, base_url=base_url, ssl_context=ssl_context)
     else:

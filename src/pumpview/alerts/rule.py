@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from pumpview.reports.billing import DEFAULTS, Billing
+
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -40,9 +42,11 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What every rule may read besides the store: the present."""
+    """What every rule may read besides the store: the present, and the billing settings'
+    defaults (the environment's; a rule resolves the stored ones over them)."""
 
     now_ms: int
+    defaults: Billing = DEFAULTS
 
 
 Rule = Callable[[Connection, Context], Iterable[Candidate]]

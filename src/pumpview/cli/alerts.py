@@ -45,7 +45,8 @@ def evaluate(context: Context) -> tuple[list[Alert], str]:
     from pumpview.alerts.evaluate import run  # noqa: PLC0415
 
     created, sent = run(context.engine, context.vault, context.clock(),
-                        base_url=context.settings.base_url)  # fmt: skip
+                        base_url=context.settings.base_url,
+                        defaults=context.settings.billing)  # fmt: skip
     if not sent:
         return created, ""
     counts = {s: sum(d.status == s for d in sent) for s in ("sent", "pending", "failed")}

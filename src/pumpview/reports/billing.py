@@ -23,27 +23,36 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Connection
 
+from pumpview.reports.baselines import FACTOR, FLOOR_CENTS
 from pumpview.reports.seats import SeatPlan
 from pumpview.store import stored_settings
 
 DEFAULT_IDLE_DAYS = 30
 SEAT_PRICE, SEAT_PLAN, IDLE_DAYS = "seat_price", "seat_plan", "idle_days"
+ANOMALY_FACTOR, ANOMALY_FLOOR = "anomaly_factor", "anomaly_floor_cents"
 """The stored settings' names."""
 
 
 @dataclass(frozen=True, slots=True)
 class Billing:
-    """The seat price (USD per seat and cycle; ``None``: not set), the plan's name and after how
-    many days without usage a seat is idle."""
+    """The seat price (USD per seat and cycle; ``None``: not set), the plan's name, after how
+    many days without usage a seat is idle, and how far above the usual a day must be to be an
+    anomaly (``reports.baselines``)."""
 
     seat_price: Decimal | None = None
     seat_plan: str | None = None
     idle_days: int = DEFAULT_IDLE_DAYS
+    anomaly_factor: Decimal = FACTOR
+    anomaly_floor_cents: Decimal = FLOOR_CENTS
 
     @property
     def plan(self) -> SeatPlan | None:
         """The seat plan, ``None`` when no price is set."""
         return None if self.seat_price is None else SeatPlan(self.seat_price, self.seat_plan)
+
+
+DEFAULTS = Billing()
+"""No seat price, idle after 30 days, anomalies at 6 scales and $10 above the usual."""
 
 
 def resolve(conn: Connection, defaults: Billing) -> Billing:
@@ -57,4 +66,9 @@ def resolve(conn: Connection, defaults: Billing) -> Billing:
         billing = replace(billing, seat_plan=stored[SEAT_PLAN] or None)
     if IDLE_DAYS in stored and stored[IDLE_DAYS].isdigit():
         billing = replace(billing, idle_days=int(stored[IDLE_DAYS]))
+    with suppress(InvalidOperation):
+        if ANOMALY_FACTOR in stored:
+            billing = replace(billing, anomaly_factor=Decimal(stored[ANOMALY_FACTOR]))
+        if ANOMALY_FLOOR in stored:
+            billing = replace(billing, anomaly_floor_cents=Decimal(stored[ANOMALY_FLOOR]))
     return billing

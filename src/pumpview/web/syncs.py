@@ -62,7 +62,8 @@ def check_alerts(settings: Settings, engine: Engine) -> None:
     from pumpview.alerts.evaluate import run  # noqa: PLC0415 - httpx and the rules, when used
 
     try:
-        created, _sent = run(engine, settings.vault(), settings.clock(), base_url=settings.base_url)
+        created, _sent = run(engine, settings.vault(), settings.clock(), base_url=settings.base_url,
+                             defaults=settings.billing)  # fmt: skip
     except Exception:  # logged with its traceback; the next run tries again
         log.exception("evaluating the alerts failed")
         return

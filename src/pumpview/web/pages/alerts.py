@@ -59,7 +59,8 @@ def api_alerts(_user: Viewer, web: State) -> list[dict[str, Any]]:
 
 
 def _check(web: Web) -> list[dict[str, Any]]:
-    created, _sent = run(web.engine, web.vault, web.clock(), base_url=web.settings.base_url)
+    created, _sent = run(web.engine, web.vault, web.clock(), base_url=web.settings.base_url,
+                         defaults=web.settings.billing)  # fmt: skip
     return [alert_row(a) for a in created]
 
 

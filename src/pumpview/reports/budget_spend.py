@@ -68,8 +68,9 @@ class Scoped:
         return person is not None and team_on(person.memberships, day) == self.budget.scope_value
 
 
-def resolve(conn: Connection, budget: Budget) -> Scoped:
-    """The budget's scope against the store now."""
+def resolve(conn: Connection, budget: Budget, directory: Directory | None = None) -> Scoped:
+    """The budget's scope against the store now (``directory``: the people directory, when
+    the caller has it loaded already)."""
     rows = tables.integrations
     ids_by_name = {str(n): int(i) for n, i in conn.execute(select(rows.c.name, rows.c.id))}
     if budget.scope == "integration":
@@ -79,7 +80,7 @@ def resolve(conn: Connection, budget: Budget) -> Scoped:
         ids = tuple(sorted(ids_by_name.values()))
     if budget.scope in ("organization", "integration"):
         return Scoped(budget, ids, None)
-    directory = Directory(conn)
+    directory = directory or Directory(conn)
     emails: frozenset[str] = frozenset()
     if budget.scope == "person":
         email = alias(budget.scope_value or "")

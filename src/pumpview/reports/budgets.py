@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, select
 
 from pumpview.reports import cloud, cycles
 from pumpview.reports import forecast as forecasting
+from pumpview.reports.attribution import Directory
 from pumpview.reports.billing import Billing
 from pumpview.reports.billing import resolve as resolve_billing
 from pumpview.reports.budget_spend import Scoped, first_day, resolve, seats, spend_days
@@ -175,9 +176,15 @@ def complete_through(conn: Connection, integration_ids: Sequence[int], now_ms: i
     return max((d for d, *_ in marks if first_pending is None or d < first_pending), default=None)
 
 
-def of(conn: Connection, budget: Budget, now_ms: int, billing: Billing) -> Status:
-    """The budget's status at ``now_ms``."""
-    scoped = resolve(conn, budget)
+def of(
+    conn: Connection,
+    budget: Budget,
+    now_ms: int,
+    billing: Billing,
+    directory: Directory | None = None,
+) -> Status:
+    """The budget's status at ``now_ms`` (``directory``: the people directory, if loaded)."""
+    scoped = resolve(conn, budget, directory)
     period = period_of(conn, scoped, now_ms)
     today = day_of(now_ms)
     upto = min(now_ms, period.end_ms)
@@ -217,7 +224,10 @@ def listing(engine: Engine, now_ms: int, defaults: Billing) -> list[Status]:
     price is Settings → Billing's over ``defaults`` (the environment's)."""
     with snapshot(engine) as conn:
         billing = resolve_billing(conn, defaults)
-        return [of(conn, budget, now_ms, billing) for budget in store.listing(conn)]
+        every = store.listing(conn)
+        people = any(b.scope in ("team", "person") for b in every)
+        directory = Directory(conn) if people else None  # once for every budget
+        return [of(conn, budget, now_ms, billing, directory) for budget in every]
 
 
 def one(engine: Engine, budget_id: int, now_ms: int, defaults: Billing) -> Status | None:

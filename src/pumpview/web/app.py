@@ -37,6 +37,7 @@ from pumpview.web.guards import Signer, Throttle
 from pumpview.web.imports import Imports
 from pumpview.web.pages import (
     auth,
+    budgets,
     data_sources,
     docs,
     export,
@@ -96,7 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.trusted_proxies:  # outermost: the throttle and the cookies see the client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (auth, data_sources, docs, export, integrations, model, overview,
+    for pages in (auth, budgets, data_sources, docs, export, integrations, model, overview,
                   people_settings, person, reports, spend, users):  # fmt: skip
         app.include_router(pages.router)
 

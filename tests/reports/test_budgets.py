@@ -170,6 +170,9 @@ def test_a_cycle_starting_inside_a_day_splits_its_events_at_the_instant(synced):
     assert got.period.end_ms == start + 30 * MS_PER_DAY  # 10 December, 17:23
     assert got.actual_cents == sum(t.spend_cents for t in truth)
     assert got.days_left == 17  # 24 November to 10 December
+    month = _status(engine, scope="organization", measure="usage", period="month")
+    assert month.actual_cents == sum(gt.overall(t, MONTH, NOW_MS).spend_cents for t in (one, two))
+    assert (month.period.start_ms, month.period.known) == (MONTH, False)
 
 
 def test_the_forecast_is_the_actual_plus_the_basis_means_for_the_rest_of_the_period(synced):

@@ -120,4 +120,15 @@ def test_the_form_shows_an_error_at_its_field_and_keeps_what_was_typed(site):
     shown = browser.get("/budgets").text
     assert 'class="budget-bar"' in shown
     assert "Platform" in shown
+    edit = browser.get(f"/budgets?edit={budget.id}").text
+    assert 'value="1500"' in edit
+    assert f'action="/budgets/{budget.id}"' in edit
+    cheaper = {**form, "scope": "organization", "scope_value": "", "amount": "99.5"}
+    changed = browser.post(f"/budgets/{budget.id}", data=cheaper)
+    assert changed.status_code == 303
+    with site.web.engine.connect() as conn:
+        assert store.get(conn, budget.id).amount_cents == 9950
     assert site.signed_in(VIEWER).post("/budgets", data=form).status_code == 403
+    removed = browser.post(f"/budgets/{budget.id}/remove", data={"csrf_token": form["csrf_token"]})
+    assert removed.status_code == 303
+    assert _count(site) == 0

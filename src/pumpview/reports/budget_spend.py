@@ -19,15 +19,14 @@ figures ``reports.budgets`` compares with the amount.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Connection, func, select
 
 from pumpview.people.aliases import alias
-from pumpview.people.membership import team_on
 from pumpview.reports import cloud, window
 from pumpview.reports.attribution import Directory
 from pumpview.reports.providers import CURSOR_CURRENCY
@@ -40,6 +39,10 @@ from pumpview.timeutil import day_of, day_start_ms
 ZERO = Decimal(0)
 
 
+Span = tuple[date | None, date | None]
+"""A membership's first day (inclusive) and first day out (exclusive); ``None``: open."""
+
+
 @dataclass(frozen=True, slots=True)
 class Scoped:
     """A budget's scope resolved against the store: the Cursor integrations it reads and who
@@ -47,10 +50,10 @@ class Scoped:
 
     budget: Budget
     integration_ids: tuple[int, ...]
-    directory: Directory | None
-    """Loaded for a team's or a person's budget: who is who."""
     emails: frozenset[str] = frozenset()
-    """A person's budget: every alias of theirs (their emails and owner tag values)."""
+    """A person's or a team's budget: every alias (emails, owner tag values) of its people."""
+    spans: Mapping[str, tuple[Span, ...]] = field(default_factory=dict)
+    """A team's budget: each alias's spans in the team (``people.membership``: one team a day)."""
 
     @property
     def column(self) -> str:
@@ -64,8 +67,10 @@ class Scoped:
             return True
         if scope == "person":
             return email in self.emails
-        person = self.directory.by_alias.get(email) if email and self.directory else None
-        return person is not None and team_on(person.memberships, day) == self.budget.scope_value
+        return any(
+            (start is None or start <= day) and (end is None or day < end)
+            for start, end in self.spans.get(email, ())
+        )
 
 
 def resolve(conn: Connection, budget: Budget, directory: Directory | None = None) -> Scoped:
@@ -79,14 +84,20 @@ def resolve(conn: Connection, budget: Budget, directory: Directory | None = None
     else:
         ids = tuple(sorted(ids_by_name.values()))
     if budget.scope in ("organization", "integration"):
-        return Scoped(budget, ids, None)
+        return Scoped(budget, ids)
     directory = directory or Directory(conn)
-    emails: frozenset[str] = frozenset()
     if budget.scope == "person":
         email = alias(budget.scope_value or "")
         person = directory.by_alias.get(email)
-        emails = frozenset({email, *(person.aliases if person else ())})
-    return Scoped(budget, ids, directory, emails)
+        return Scoped(budget, ids, frozenset({email, *(person.aliases if person else ())}))
+    spans: dict[str, tuple[Span, ...]] = {}
+    for person in directory.people.values():
+        mine = tuple(
+            (m.valid_from, m.valid_to) for m in person.memberships if m.team == budget.scope_value
+        )
+        if mine:
+            spans.update(dict.fromkeys(person.aliases, mine))
+    return Scoped(budget, ids, frozenset(spans), spans)
 
 
 def _days(first: date, last: date) -> Iterable[date]:
@@ -134,7 +145,7 @@ def _whole_days(
         blocks.c.level == 0,
         blocks.c.first_day.between(first, last),
     )
-    if scoped.budget.scope == "person":
+    if per_person:
         query = query.where(blocks.c.email.in_(sorted(scoped.emails)))
     rows = conn.execute(query.group_by(*keys)).all()
     if per_person:

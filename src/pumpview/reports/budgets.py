@@ -9,7 +9,7 @@ budget's integration; for the organisation, a team or a person, of the oldest Cu
 several whose cycles differ, every team's usage is counted over that one window (README). With
 no Cursor integration, a cycle is the calendar month (``known`` false, and the page says so).
 
-**The actual.** The measure over the period's events up to now (``budget_spend``), plus, for
+**The actual.** The measure over the period's events stored so far (``budget_spend``), plus, for
 ``bill``, the configured seats in full (a cycle's seats are charged at its start). No seat price
 set: the bill has no seats, and ``seats_cents`` is ``None`` (the page says so).
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -187,20 +187,29 @@ def of(
     scoped = resolve(conn, budget, directory)
     period = period_of(conn, scoped, now_ms)
     today = day_of(now_ms)
-    upto = min(now_ms, period.end_ms)
-    with decimal.localcontext(EXACT):
-        days = spend_days(conn, scoped, period.start_ms, upto)
-        variable = sum(days.values(), Decimal(0))
     through = complete_through(conn, scoped.integration_ids, now_ms)
     if not scoped.integration_ids and budget.provider == "all":  # the cloud alone: as stored
         stored = cloud.days(conn)
         through = stored[1] if stored else None
     oldest = first_day(conn, scoped)
-    last = None if through is None else min(through, date.fromordinal(today.toordinal() - 1))
-    history: dict[date, Decimal] = {}
+    last = None if through is None else min(through, today - timedelta(days=1))
+    basis_start = None
     if oldest is not None and last is not None and oldest <= last:
-        start = max(oldest, date.fromordinal(last.toordinal() - forecasting.BASIS_DAYS + 1))
-        history = spend_days(conn, scoped, day_start_ms(start), day_start_ms(last) + MS_PER_DAY)
+        basis_start = max(oldest, last - timedelta(days=forecasting.BASIS_DAYS - 1))
+    # The period's events stored so far (as ``bill.of`` reads a cycle), and the basis's days:
+    # one read when the period starts at midnight, the usual case; else its first day is cut.
+    midnight = period.start_ms == day_start_ms(period.first_day)
+    start = period.start_ms
+    if basis_start is not None and midnight:
+        start = min(start, day_start_ms(basis_start))
+    days = spend_days(conn, scoped, start, period.end_ms)
+    history = days
+    if basis_start is not None and last is not None and not midnight:
+        history = spend_days(
+            conn, scoped, day_start_ms(basis_start), day_start_ms(last) + MS_PER_DAY
+        )
+    with decimal.localcontext(EXACT):
+        variable = sum((c for d, c in days.items() if d >= period.first_day), Decimal(0))
     seat_count: int | None = None
     seat_cents: Decimal | None = None
     if budget.measure == "bill":
@@ -212,7 +221,13 @@ def of(
     with decimal.localcontext(EXACT):
         amount_left = budget.amount_cents - fixed
     made = forecasting.forecast(
-        variable, history, oldest, last, max(now_ms, period.start_ms), period.end_ms, amount_left
+        variable,
+        history,
+        basis_start,
+        last,
+        max(now_ms, period.start_ms),
+        period.end_ms,
+        amount_left,
     )
     with decimal.localcontext(EXACT):
         actual, total = variable + fixed, made.total_cents + fixed

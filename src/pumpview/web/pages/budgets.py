@@ -110,6 +110,7 @@ def _save(request: Request, web: Web, budget_id: int | None, fields: dict[str, s
                 store.change(conn, budget_id, checked, web.clock())
     except UserInputError as exc:
         field = {"amount_cents": "amount"}.get(exc.field or "", exc.field or "general")
+        field = field if field in fields else "general"  # a budget removed meanwhile: ``id``
         message = str(exc)
         if field == "amount":
             message = message.replace("amount_cents", "The amount (in cents)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import pytest
 from sqlalchemy import insert
@@ -193,6 +193,29 @@ def test_the_forecast_is_the_actual_plus_the_basis_means_for_the_rest_of_the_per
     assert got.forecast.weekend_cents == (sum(weekends) / 8).quantize(Decimal("1e-6"))
     expected = (sum(weekdays) / 20) * (Decimal(1) / 3 + 4) + (sum(weekends) / 8) * 2
     assert abs(got.forecast_cents - got.actual_cents - expected) < Decimal("1e-5")
+
+
+def test_a_synced_budgets_state_follows_its_amount(synced):
+    """The same month's usage against four amounts: three times the forecast (ok), the
+    forecast itself (a warning: the actual is past half of it), between the actual and the
+    forecast (forecast over), the actual itself (over); the thresholds crossed are those at or
+    below the actual's share of the amount."""
+    engine, *_ = synced
+    first = _status(engine, scope="organization", measure="usage", period="month")
+    actual, forecast = first.actual_cents, first.forecast_cents
+    assert actual * 2 > forecast > actual  # 24 of 30 days: past half, short of the end
+    micro = Decimal("1e-6")  # an amount has at most 6 decimals of a cent
+    top = forecast.quantize(micro, ROUND_CEILING)
+    middle = ((actual + forecast) / 2).quantize(micro)
+    amounts = {"ok": top * 3, "warning": top, "forecast_over": middle,
+               "over": actual.quantize(micro, ROUND_FLOOR)}  # fmt: skip
+    for state, amount in amounts.items():
+        got = _status(engine, scope="organization", measure="usage", period="month",
+                      amount_cents=str(amount))  # fmt: skip
+        crossed = tuple(t for t in (50, 80, 100) if actual / amount * 100 >= t)
+        assert (got.state, got.crossed) == (state, crossed)
+        assert budgets.signals(got).forecast_over == (state == "forecast_over")
+    assert amounts["ok"] * Decimal("0.5") > actual  # ok: no threshold crossed
 
 
 def _fake(amount: str, actual: str, forecast: str, thresholds=(50, 80, 100)):

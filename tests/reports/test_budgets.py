@@ -248,3 +248,20 @@ def test_the_state_follows_the_actual_the_forecast_and_the_thresholds(
     signals = budgets.signals(status)
     assert signals.crossings == tuple(budgets.Crossing(7, date(2025, 11, 1), t) for t in crossed)
     assert signals.forecast_over == (state == "forecast_over")
+
+
+def test_without_cursor_a_budget_of_all_providers_counts_the_cloud_alone(engine, serve, tmp_path):
+    """No Cursor integration: the cycle is the calendar month, the actual the month's US-dollar
+    cloud bill, and the forecast's basis the cloud days stored."""
+    team = serve(members=8, days=DAYS).sim.team
+    bill = cloud.write(team, tmp_path / "bill.csv", FIRST, LAST)
+    importer.import_file(engine, bill, source="aws", now_ms=NOW_MS)
+    rows = list(cloud.rows(team, FIRST, LAST))
+    got = _status(engine, scope="organization", measure="on_demand", provider="all")
+    costs = _cloud(rows, team.members, LAST.replace(day=1), LAST)
+    assert (got.period.start_ms, got.period.known) == (MONTH, False)
+    assert got.actual_cents == sum(costs.values())
+    assert (got.complete_through, got.forecast.basis_days) == (LAST - timedelta(days=1), 28)
+    assert got.forecast_cents > got.actual_cents
+    cursor_only = _status(engine, scope="organization", measure="on_demand")
+    assert (cursor_only.actual_cents, cursor_only.forecast_cents) == (ZERO, ZERO)

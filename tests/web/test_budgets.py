@@ -132,3 +132,15 @@ def test_the_form_shows_an_error_at_its_field_and_keeps_what_was_typed(site):
     removed = browser.post(f"/budgets/{budget.id}/remove", data={"csrf_token": form["csrf_token"]})
     assert removed.status_code == 303
     assert _count(site) == 0
+
+
+def test_an_id_no_key_can_hold_is_a_400_and_a_405_names_every_method_of_the_path(site):
+    """(Schemathesis found both: a 500 from the database, and ``Allow: GET`` on a path that
+    takes POST too.)"""
+    script = _script(site)
+    huge = script.delete("/api/budgets/99999999999999999999")
+    assert (huge.status_code, huge.json()["error"]) == (400, "bad_request")
+    for path, allowed in (("/api/budgets", "GET, POST"),
+                          ("/api/budgets/1", "DELETE, GET, PATCH, PUT")):  # fmt: skip
+        answer = script.options(path)
+        assert (answer.status_code, answer.headers["allow"]) == (405, allowed)

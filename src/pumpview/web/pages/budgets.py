@@ -11,8 +11,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from starlette.types import Receive, Scope, Send
 
 from pumpview import money
 from pumpview.errors import UserInputError
@@ -24,8 +26,28 @@ from pumpview.web import security
 from pumpview.web.security import Admin, Viewer
 from pumpview.web.state import State, Web
 
-router = APIRouter(route_class=security.Gated, tags=["Budgets"])
+
+class _Route(security.Gated):
+    """A route whose 405 lists every method its path answers (``Allow``), not only its own:
+    ``/api/budgets`` is two routes, GET and POST, and Starlette's 405 names the first one's."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            answered = {
+                method
+                for route in router.routes  # every route of this path is this module's
+                if isinstance(route, APIRoute) and route.path == self.path
+                for method in route.methods or ()
+            }
+            raise HTTPException(405, "Method Not Allowed", {"Allow": ", ".join(sorted(answered))})
+        await super().handle(scope, receive, send)
+
+
+router = APIRouter(route_class=_Route, tags=["Budgets"])
 PAGE = "/budgets"
+MAX_ID = 2**31 - 1
+BudgetId = Annotated[int, Path(ge=1, le=MAX_ID, description="The budget's id.")]
+"""A budget's id in a path: a whole number the store's integer key can hold."""
 WIDTH = 1000
 """The bar's drawing width (SVG units): positions are for drawing only, the figures are exact."""
 
@@ -62,7 +84,12 @@ def _page(request: Request, web: Web, **context: Any) -> Response:
 
 
 @router.get(PAGE)
-def page(request: Request, user: Viewer, web: State, edit: int | None = None) -> Response:
+def page(
+    request: Request,
+    user: Viewer,
+    web: State,
+    edit: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
     """Every budget; ``?edit=ID`` opens that budget's form (admins)."""
     form: dict[str, Any] = {}
     if edit is not None and user.is_admin:
@@ -132,7 +159,7 @@ def add(
 
 @router.post(PAGE + "/{budget_id}")
 def edit(
-    request: Request, budget_id: int, _user: Admin, web: State, name: Field = "",
+    request: Request, budget_id: BudgetId, _user: Admin, web: State, name: Field = "",
     scope: Field = "", scope_value: Field = "", provider: Field = "cursor",
     period: Field = "cycle", measure: Field = "on_demand", amount: Field = "",
     thresholds: Field = "",
@@ -144,7 +171,7 @@ def edit(
 
 
 @router.post(PAGE + "/{budget_id}/remove")
-def remove(budget_id: int, _user: Admin, web: State) -> Response:
+def remove(budget_id: BudgetId, _user: Admin, web: State) -> Response:
     with web.engine.begin() as conn:
         store.remove(conn, budget_id)
     return RedirectResponse(PAGE, status_code=303)
@@ -202,14 +229,14 @@ def api_add(_user: Admin, web: State, body: Body) -> dict[str, Any] | JSONRespon
 
 
 @router.get("/api/budgets/{budget_id}")
-def api_get(budget_id: int, _user: Viewer, web: State) -> dict[str, Any]:
+def api_get(budget_id: BudgetId, _user: Viewer, web: State) -> dict[str, Any]:
     return _row(web, budget_id)
 
 
 @router.patch("/api/budgets/{budget_id}", response_model=None)
 @router.put("/api/budgets/{budget_id}", response_model=None)
 def api_change(
-    budget_id: int, _user: Admin, web: State, body: Body
+    budget_id: BudgetId, _user: Admin, web: State, body: Body
 ) -> dict[str, Any] | JSONResponse:
     """Change a budget: the fields given replace its own (the others keep their value)."""
     try:
@@ -223,7 +250,7 @@ def api_change(
 
 
 @router.delete("/api/budgets/{budget_id}", status_code=204)
-def api_remove(budget_id: int, _user: Admin, web: State) -> Response:
+def api_remove(budget_id: BudgetId, _user: Admin, web: State) -> Response:
     with web.engine.begin() as conn:
         if not store.remove(conn, budget_id):
             raise HTTPException(404, f"no budget with id {budget_id}")

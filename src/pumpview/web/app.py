@@ -39,6 +39,7 @@ from pumpview.web.pages import (
     alerts,
     anomalies,
     auth,
+    budgets,
     data_sources,
     docs,
     export,
@@ -102,8 +103,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # people_models before person: /people/{email} would take /people/models
-    for pages in (alerts, anomalies, auth, data_sources, docs, export, integrations, model,
-                  overview, people_models, people_settings, person, reports, seats, spend,
+    for pages in (alerts, anomalies, auth, budgets, data_sources, docs, export, integrations,
+                  model, overview, people_models, people_settings, person, reports, seats, spend,
                   users):  # fmt: skip
         app.include_router(pages.router)
 

@@ -29,7 +29,9 @@ from tests.reports.test_usage import DAYS, _sync
 
 LAST = day_of(NOW_MS)
 FIRST = LAST - timedelta(days=DAYS - 1)
-MONTH = day_start_ms(LAST.replace(day=1))  # the simulator's cycle: midnight on the 1st
+MONTH = day_start_ms(LAST.replace(day=1))
+"""The calendar month's start: budgets here count calendar months unless they say ``cycle``
+(the simulator's cycle starts at 17:23 on the 1st; the cycle tests seed their own start)."""
 PRICE = Decimal("40.25")
 ZERO = Decimal(0)
 
@@ -47,7 +49,9 @@ def synced(engine, serve, tmp_path):
 
 def _status(engine, billing=Billing(PRICE), **fields):  # noqa: B008 - a frozen value
     with engine.begin() as conn:
-        budget = store.add(conn, {"name": "b", "amount_cents": "100000", **fields}, NOW_MS)
+        budget = store.add(
+            conn, {"name": "b", "amount_cents": "100000", "period": "month", **fields}, NOW_MS
+        )
     with snapshot(engine) as conn:
         return budgets.of(conn, budget, NOW_MS, billing)
 

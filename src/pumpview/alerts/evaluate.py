@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import httpx
 from sqlalchemy import Engine
 
-from pumpview.alerts import health, usage_rules
+from pumpview.alerts import budget_rules, health, usage_rules
 from pumpview.alerts.delivery import Delivered, deliver, make_http
 from pumpview.alerts.rule import Candidate, Context, Rule
 from pumpview.reports.billing import DEFAULTS, Billing
@@ -33,6 +33,7 @@ RULE_NAMES = ("budget", "forecast", "anomaly", "idle_seats", "integration")
 
 RULES: tuple[Rule, ...] = (
     health.integration_health,
+    budget_rules.budget,
     usage_rules.anomaly,
     usage_rules.idle_seats,
 )

@@ -238,11 +238,16 @@ def listing(engine: Engine, now_ms: int, defaults: Billing) -> list[Status]:
     """Every budget's status at ``now_ms``, in one snapshot, oldest budget first; the seat
     price is Settings → Billing's over ``defaults`` (the environment's)."""
     with snapshot(engine) as conn:
-        billing = resolve_billing(conn, defaults)
-        every = store.listing(conn)
-        people = any(b.scope in ("team", "person") for b in every)
-        directory = Directory(conn) if people else None  # once for every budget
-        return [of(conn, budget, now_ms, billing, directory) for budget in every]
+        return statuses(conn, now_ms, resolve_billing(conn, defaults))
+
+
+def statuses(conn: Connection, now_ms: int, billing: Billing) -> list[Status]:
+    """Every budget's status at ``now_ms`` in the caller's snapshot (the alert rules'), oldest
+    budget first."""
+    every = store.listing(conn)
+    people = any(b.scope in ("team", "person") for b in every)
+    directory = Directory(conn) if people else None  # once for every budget
+    return [of(conn, budget, now_ms, billing, directory) for budget in every]
 
 
 def one(engine: Engine, budget_id: int, now_ms: int, defaults: Billing) -> Status | None:

@@ -13,6 +13,7 @@ import typer
 import typer.main
 
 from pumpview.cli import (
+    billing,
     demo,
     exporting,
     importing,
@@ -64,6 +65,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(importing.app, name="import")
 app.add_typer(exporting.app, name="export")
 app.add_typer(people.app, name="people")
+app.add_typer(billing.app, name="billing")
 app.command("sync")(sync.command)
 app.command("report")(report.command)
 app.command("simulator")(simulator.serve)

@@ -100,7 +100,7 @@ def command(
     engine = current(ctx).engine
     if kind in UNIFIED:
         by_service = by is By.service
-        plan = current(ctx).settings.seats
+        plan = current(ctx).billing.plan
         rows = spend.run(engine, kind.value, first, last, integration, by_service=by_service,
                          plan=plan)  # fmt: skip
         columns = spend.COLUMNS[kind.value]

@@ -32,6 +32,7 @@ TAGS = [  # /docs groups the API routes by the page they are the twin of, in the
     {"name": "Settings · Integrations", "description": "Connected Cursor teams; start a sync."},
     {"name": "Settings · Data sources", "description": "FOCUS files in; Cursor costs out."},
     {"name": "Settings · People", "description": "The directory: people, aliases, teams."},
+    {"name": "Settings · Billing", "description": "Seat price, plan, idle threshold; the bill."},
 ]  # fmt: skip
 
 

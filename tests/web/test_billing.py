@@ -1,0 +1,188 @@
+"""Settings → Billing: an admin's seat price, plan and idle threshold, stored over the
+``PUMPVIEW_*`` defaults and read by every page, twin and download that prices seats; the
+Overview's bill for the open cycle, exact against the simulator's ground truth."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+
+from pumpview import money
+from pumpview.simulator import DEMO_KEY
+from pumpview.simulator import truth as gt
+from pumpview.simulator.routes import cycle_start
+from pumpview.store import stored_settings
+from pumpview.timeutil import day_of, day_start_ms
+from tests.web.conftest import VIEWER, csrf
+
+PAGE = "/settings/billing"
+
+
+def _paid(team) -> int:
+    """Paid seats by the simulator's roster: listed members, not removed, not a free owner."""
+    return len([m for m in team.members
+                if m.listed and not m.is_removed and m.role != "free-owner"])  # fmt: skip
+
+
+def _put(browser, body: object):
+    token = csrf(browser.get(PAGE).text)
+    return browser.put(
+        "/api/billing",
+        content=money.dumps(body),
+        headers={"x-csrf-token": token, "content-type": "application/json"},
+    )
+
+
+def _stored(site) -> dict[str, str]:
+    with site.web.engine.connect() as conn:
+        return stored_settings.read(conn)
+
+
+def test_the_overviews_bill_is_the_paid_seats_at_the_stored_price_plus_the_cycles_on_demand(
+    site, loaded
+):
+    """Seat price set through ``PUT /api/billing``: the Overview's bill = listed paid members x
+    $39.99 + on-demand from Cursor's cycle start to now, and usage value beside it, exactly."""
+    browser, _first = loaded
+    team = site.cursor.sim.team
+    answer = _put(browser, {"seat_price": Decimal("39.99"), "seat_plan": "Business"})
+    assert answer.status_code == 200, answer.text
+    got = browser.get("/api/overview").json()["bill"]
+    start = day_start_ms(cycle_start(team))  # the simulator's cycle starts at midnight
+    truth = gt.overall(team, start, team.now)
+    seats = Decimal(3999) * _paid(team)
+    (row,) = got["integrations"]
+    assert (row["cycle_first_day"], row["cycle_known"]) == (str(day_of(start)), True)
+    assert row["cycle_start"] == f"{day_of(start)}T00:00:00Z"
+    assert (row["seats"], row["seat_price"]) == (_paid(team), "39.99")
+    assert Decimal(row["seats_cents"]) == seats
+    assert Decimal(row["on_demand_cents"]) == truth.on_demand_cents
+    assert Decimal(row["usage_cents"]) == truth.spend_cents
+    assert Decimal(row["included_cents"]) == truth.spend_cents - truth.on_demand_cents
+    assert Decimal(row["bill_cents"]) == seats + truth.on_demand_cents
+    assert got["total"] == {k: v for k, v in row.items() if k in got["total"]}
+    page = browser.get("/").text
+    assert f'data-figure="bill">${(seats + truth.on_demand_cents) / 100:,.2f}<' in page
+    assert "Settings → Billing" in page
+
+
+def test_without_a_seat_price_the_overview_shows_on_demand_and_where_to_set_it(site, loaded):
+    browser, _first = loaded
+    team = site.cursor.sim.team
+    truth = gt.overall(team, day_start_ms(cycle_start(team)), team.now)
+    row = browser.get("/api/overview").json()["bill"]["integrations"][0]
+    assert (row["seat_price"], row["seats_cents"], row["bill_cents"]) == (None, None, None)
+    assert Decimal(row["on_demand_cents"]) == truth.on_demand_cents
+    page = browser.get("/").text
+    assert f'data-figure="on-demand">${truth.on_demand_cents / 100:,.2f}<' in page
+    assert 'href="/settings/billing">set the seat price' in page
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_stored_seat_price_wins_over_the_environments_in_the_export_and_the_pages(
+    make_site, tmp_path
+):
+    """``PUMPVIEW_SEAT_PRICE=40`` is the default; $25 stored in Settings → Billing prices the
+    FOCUS export's seat rows, the providers' twin, the Cloud page's Cursor row and the bill."""
+    site = make_site(settings={"seat_price": Decimal(40), "seat_plan": "Pro"})
+    browser = site.signed_in()
+    page = browser.get("/settings/integrations")
+    browser.post("/settings/integrations/connect",
+                 data={"api_key": DEMO_KEY, "csrf_token": csrf(page.text)})  # fmt: skip
+    site.web.syncs.wait()
+    assert "default from <code>PUMPVIEW_SEAT_PRICE</code>" in browser.get(PAGE).text
+    saved = browser.post(
+        PAGE,
+        data={
+            "seat_price": "25",
+            "seat_plan": "Business",
+            "idle_days": "",
+            "csrf_token": csrf(browser.get(PAGE).text),
+        },
+    )
+    assert saved.status_code == 303
+    team = site.cursor.sim.team
+    span = {"since": str(team.first_day), "until": str(day_of(team.now))}
+    export = browser.get("/api/export/focus", params=span)
+    seat_rows = [r for r in csv.DictReader(io.StringIO(export.text))
+                 if r["x_CostSource"] == "configured"]  # fmt: skip
+    assert seat_rows
+    assert {r["BilledCost"] for r in seat_rows} == {"25"}
+    meta = browser.get("/api/export/focus", params={**span, "part": "metadata"}).json()
+    assert json.dumps(meta).count('"PricePerSeatMonth": "25"') == 1
+    providers = browser.get("/api/spend/providers", params={**span, "by": "service"}).json()
+    seats = next(p for p in providers if p["service"] == "Cursor")
+    assert Decimal(seats["billed_cost"]) == 25 * len(seat_rows)
+    assert browser.get("/api/overview").json()["bill"]["total"]["seat_price"] == "25"
+    assert browser.get("/api/billing").json()["settings"]["seat_price"] == "25"
+
+
+BAD = (
+    ({"seat_price": "-1"}, "seat_price", "cannot be negative"),
+    ({"seat_price": "forty"}, "seat_price", "must be a number"),
+    ({"seat_price": "40.1234567"}, "seat_price", "at most 6 decimals"),
+    ({"idle_days": "0"}, "idle_days", "from 1 to 3660"),
+    ({"idle_days": "3661"}, "idle_days", "from 1 to 3660"),
+    ({"idle_days": "7.5"}, "idle_days", "from 1 to 3660"),
+)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("sent", "field", "said"), BAD)
+def test_bad_billing_input_is_said_at_its_field_and_nothing_is_saved(site, sent, field, said):
+    """The form: 400, the message under its field (marked invalid), the value kept; a good
+    value sent beside the bad one is not saved either."""
+    browser = site.signed_in()
+    form = {"seat_price": "40", "seat_plan": "Business", "idle_days": "30", **sent}
+    answer = browser.post(PAGE, data={**form, "csrf_token": csrf(browser.get(PAGE).text)})
+    assert answer.status_code == 400
+    assert f'<p class="error" id="{field}-error" role="alert">' in answer.text
+    assert said in answer.text.split(f'id="{field}-error"')[1].split("</p>")[0]
+    assert f'id="{field}" name="{field}"' in answer.text
+    assert _stored(site) == {}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("sent", "field", "said"), BAD)
+def test_bad_billing_json_is_a_json_error_and_nothing_is_saved(site, sent, field, said):
+    browser = site.signed_in()
+    answer = _put(browser, {"seat_plan": "Business", **sent})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert (body["error"], body["field"]) == ("bad_request", field)
+    assert said in body["message"]
+    assert _stored(site) == {}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_json_twin_takes_exact_numbers_and_null_returns_to_the_default(make_site):
+    site = make_site(settings={"seat_price": Decimal(40)})
+    browser = site.signed_in()
+    assert _put(browser, {"seat_price": Decimal("32.123456"), "idle_days": 14}).status_code == 200
+    settings = browser.get("/api/billing").json()["settings"]
+    assert (settings["seat_price"], settings["idle_days"]) == ("32.123456", 14)
+    assert settings["defaults"]["seat_price"] == "40"
+    assert _put(browser, {"seat_price": None}).status_code == 200
+    settings = browser.get("/api/billing").json()["settings"]
+    assert (settings["seat_price"], settings["idle_days"]) == ("40", 14)
+    assert _put(browser, [1]).json()["error"] == "bad_request"
+    assert _put(browser, {"seat_fee": 1}).status_code == 400
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_viewer_sees_the_billing_settings_and_cannot_change_them(site):
+    browser = site.signed_in(VIEWER)
+    page = browser.get(PAGE)
+    assert page.status_code == 200
+    assert "default from PUMPVIEW_SEAT_PRICE" in page.text
+    assert 'name="seat_price"' not in page.text
+    token = csrf(browser.get("/settings/people").text)
+    refused = browser.post(PAGE, data={"seat_price": "1", "csrf_token": token})
+    assert refused.status_code == 403
+    put = browser.put("/api/billing", json={"seat_price": "1"}, headers={"x-csrf-token": token})
+    assert put.status_code == 403
+    assert _stored(site) == {}

@@ -17,8 +17,8 @@ app = typer.Typer(
     "_SEAT_PLAN, _IDLE_DAYS) and this cycle's bill.",
 )
 
-BILL_COLUMNS = ("integration", "cycle_start", "cycle_known", "seats", "seats_cents",
-                "on_demand_cents", "bill_cents", "usage_cents", "included_cents")  # fmt: skip
+BILL_COLUMNS = ("integration", "cycle", "seats", "seats_cents", "on_demand_cents", "bill_cents",
+                "usage_cents")  # fmt: skip
 """What ``show`` puts on screen per Cursor team (JSON carries every field of ``/api/billing``)."""
 
 
@@ -57,15 +57,27 @@ def show(
         value = settings[name]
         where = "stored" if name in made.stored else f"default from {source[name]}"
         typer.echo(f"{words}: {'not set' if value is None else value} ({where})")
-    rows = [{**row, "integration": row["label"]} for row in data["bill"]["integrations"]]
+    rows = [
+        {**row, "integration": row["label"],
+         "cycle": f"since {_since(named.bill.cycle.start_ms)}"
+                  + ("" if named.bill.cycle.known else " (calendar month)")}
+        for row, named in zip(data["bill"]["integrations"], bills.bills, strict=True)
+    ]  # fmt: skip
     if len(rows) > 1:
-        rows.append({**data["bill"]["total"], "integration": "total", "cycle_start": "",
-                     "cycle_known": ""})  # fmt: skip
+        rows.append({**data["bill"]["total"], "integration": "total", "cycle": ""})
     if not rows:
         typer.echo("No Cursor team connected: no bill yet.")
         return
     emit(rows, BILL_COLUMNS, Format.table,
          title="This cycle's bill: seats (configured) + on-demand")  # fmt: skip
+
+
+def _since(ms: int) -> str:
+    """A cycle's start: its day, with the time when it is not midnight (UTC)."""
+    from pumpview.timeutil import from_ms  # noqa: PLC0415
+
+    at = from_ms(ms)
+    return at.strftime("%Y-%m-%d" if at.time() == at.min.time() else "%Y-%m-%d %H:%M:%S UTC")
 
 
 @app.command("set")

@@ -2,9 +2,11 @@
 usage or the cloud's costs cover (``scope``); the JSON and CSV contract of each (``COLUMNS``)
 and ``run``, what the CLI calls.
 
-Who is who and in which team is ``attribution``'s; spend per provider is ``providers``'. Cloud
+Who is who and in which team is ``attribution``'s; costs per provider are ``providers``'. Cloud
 amounts are in their currency's units, one row per currency; Cursor bills in US dollars, so its
-cents are on each person's and team's ``USD`` row.
+cents are on each person's and team's ``USD`` row. Rows compare billed amounts (Cursor's
+``cursor_billed_cents``: on-demand + configured seats; the cloud's ``cloud_billed_cost``);
+``cursor_spend_cents`` is Cursor's usage value (``reports.billing`` has the words).
 """
 
 from __future__ import annotations

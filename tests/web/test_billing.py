@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,8 +16,9 @@ from pumpview import money
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.routes import cycle_start
-from pumpview.store import stored_settings
+from pumpview.store import stored_settings, tables
 from pumpview.timeutil import day_of, day_start_ms
+from tests.reports.test_usage import _sync
 from tests.web.conftest import VIEWER, csrf
 
 PAGE = "/settings/billing"
@@ -186,3 +188,57 @@ def test_a_viewer_sees_the_billing_settings_and_cannot_change_them(site):
     put = browser.put("/api/billing", json={"seat_price": "1"}, headers={"x-csrf-token": token})
     assert put.status_code == 403
     assert _stored(site) == {}
+
+
+def test_two_cursor_teams_each_have_their_cycles_bill_and_the_overview_their_total(
+    site, loaded, serve
+):
+    """A second team whose cycle starts on the 15th: each team's bill over its own cycle, from
+    its own roster and events, and the total their sum, exactly."""
+    browser, _first = loaded
+    first = site.cursor.sim.team
+    served = serve(now_ms=first.now, days=30, members=6, seed=2, domain="eu.acme.dev",
+                   cycle_anchor_day=15)  # fmt: skip
+    _sync(site.web.engine, served, name="cursor-eu", now_ms=first.now)
+    assert _put(browser, {"seat_price": "40"}).status_code == 200
+    got = browser.get("/api/overview").json()["bill"]
+    by_name = {row["integration"]: row for row in got["integrations"]}
+    assert set(by_name) == {"cursor", "cursor-eu"}
+    total_seats, total_on_demand = 0, Decimal(0)
+    for name, team in (("cursor", first), ("cursor-eu", served.sim.team)):
+        start = day_start_ms(cycle_start(team))
+        truth = gt.overall(team, start, team.now)
+        row = by_name[name]
+        assert row["cycle_start"] == f"{day_of(start)}T00:00:00Z", name
+        assert Decimal(row["on_demand_cents"]) == truth.on_demand_cents, name
+        assert Decimal(row["bill_cents"]) == 4000 * _paid(team) + truth.on_demand_cents, name
+        total_seats += _paid(team)
+        total_on_demand += truth.on_demand_cents
+    assert by_name["cursor-eu"]["cycle_first_day"] == "2026-11-15"
+    assert got["total"]["seats"] == total_seats
+    assert Decimal(got["total"]["bill_cents"]) == 4000 * total_seats + total_on_demand
+    page = browser.get("/").text
+    assert "This billing cycle, 2 Cursor teams" in page
+    assert f'data-figure="bill">${(4000 * total_seats + total_on_demand) / 100:,.2f}<' in page
+
+
+def test_a_cycle_that_starts_mid_day_splits_that_days_events_at_its_instant(site, loaded):
+    """Cursor says the cycle started at 17:23:10 three days ago: the bill counts the events
+    from that instant on, and the Overview says when, to the second."""
+    browser, _first = loaded
+    team = site.cursor.sim.team
+    day = day_of(team.now) - timedelta(days=3)
+    start = day_start_ms(day) + ((17 * 60 + 23) * 60 + 10) * 1000
+    with site.web.engine.begin() as conn:
+        conn.execute(tables.spend_snapshots.insert().values(
+            integration_id=1, taken_at_ms=team.now, cycle_start=day, cycle_start_ms=start,
+            email="nobody@acme.dev", spend_cents=Decimal(0), fast_premium_requests=0,
+        ))  # fmt: skip
+    truth = gt.overall(team, start, team.now)
+    midnight = gt.overall(team, day_start_ms(day), team.now)
+    assert truth.spend_cents != midnight.spend_cents  # the day's events are cut at 17:23:10
+    row = browser.get("/api/overview").json()["bill"]["integrations"][0]
+    assert row["cycle_start"] == f"{day}T17:23:10Z"
+    assert Decimal(row["on_demand_cents"]) == truth.on_demand_cents
+    assert Decimal(row["usage_cents"]) == truth.spend_cents
+    assert f"since {day} 17:23:10 UTC" in browser.get("/").text

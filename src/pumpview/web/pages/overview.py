@@ -44,6 +44,13 @@ def twin(view: overview.Overview) -> dict[str, Any]:
 
 @router.get("/api/overview")
 def api(_user: Viewer, web: State, span: Span, integrations: Integrations) -> Any:
+    """The Overview's figures over the range (``total``: ``spend_cents`` is usage value), the
+    billed amounts per provider (``providers``: Cursor's on-demand + configured seats) and
+    ``bill``: the open billing cycle's per Cursor integration (``integrations``: seats,
+    ``seat_price`` in US dollars, ``seats_cents``, ``on_demand_cents``, ``usage_cents``,
+    ``included_cents``, ``bill_cents``, ``null`` without a seat price; the cycle's
+    ``cycle_start``/``cycle_end`` instants, end exclusive, and ``cycle_known``) and in
+    ``total``. ``null`` when nothing is stored."""
     view = overview.build(web.engine, span, integrations)
     if view is None:
         return None

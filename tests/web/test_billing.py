@@ -242,3 +242,20 @@ def test_a_cycle_that_starts_mid_day_splits_that_days_events_at_its_instant(site
     assert Decimal(row["on_demand_cents"]) == truth.on_demand_cents
     assert Decimal(row["usage_cents"]) == truth.spend_cents
     assert f"since {day} 17:23:10 UTC" in browser.get("/").text
+
+
+def test_before_cursor_says_when_its_cycle_starts_the_bill_is_the_calendar_months(site, loaded):
+    """No ``/teams/spend`` snapshot stored: the cycle is the calendar month (UTC) of the
+    present, and the Overview and its twin say so."""
+    browser, _first = loaded
+    team = site.cursor.sim.team
+    with site.web.engine.begin() as conn:
+        conn.execute(tables.spend_snapshots.delete())
+    month = day_of(team.now).replace(day=1)
+    truth = gt.overall(team, day_start_ms(month), team.now)
+    row = browser.get("/api/overview").json()["bill"]["integrations"][0]
+    assert (row["cycle_start"], row["cycle_known"]) == (f"{month}T00:00:00Z", False)
+    assert Decimal(row["on_demand_cents"]) == truth.on_demand_cents
+    page = browser.get("/").text
+    assert f"since {month} (calendar month)" in page
+    assert "a calendar month: Cursor&#39;s cycle start is not known yet" in page

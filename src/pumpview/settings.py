@@ -93,7 +93,9 @@ class Settings(BaseSettings):
 
     @property
     def seats(self) -> SeatPlan | None:
-        """The seat plan of ``seat_price`` (and ``seat_plan``); ``None`` when no price is set."""
+        """The seat plan of ``seat_price`` (and ``seat_plan``); ``None`` when no price is set.
+        Only the default: the faces price seats with the stored billing settings over it
+        (``web.billing()``, the CLI context's ``billing``)."""
         from pumpview.reports.seats import SeatPlan  # noqa: PLC0415 - SQLAlchemy, when read
 
         if self.seat_price is None:

@@ -23,17 +23,18 @@ __all__ = ["browser"]
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 FIRST = {  # page: the headings a phone shows, then those a laptop adds (the spec, by hand)
-    "people": (("Name", "Spend", "On-demand"),
+    "people": (("Name", "Usage value", "On-demand"),
                ("Included", "Events", "Fast requests", "Slow requests",
                 "Cursor's fast premium (cycle)", "Most-used model", "Last active")),
-    "models": (("Model", "Spend", "Per request"),
+    "models": (("Model", "Usage value", "Per request"),
                ("Events", "People", "Per 1M tokens", "On-demand share", "Max-mode share",
                 "Model cost", "Cursor token fee")),
     "requests": (("Name", "Fast requests", "Cursor's fast premium (cycle)"),
                  ("Email", "Slow requests", "Not charged requests")),
-    "teams": (("Team", "Cursor spend", "Cloud (effective)"),
-              ("Members", "Cloud with no owner", "Currency")),
-    "cloud": (("Provider", "Service", "Effective cost"), ("Billed cost", "List cost", "Currency")),
+    "teams": (("Team", "Cursor billed", "Cloud billed"),
+              ("Members", "Cursor usage value", "Cloud (effective)", "Cloud with no owner",
+               "Currency")),
+    "cloud": (("Provider", "Service", "Billed cost"), ("Effective cost", "List cost", "Currency")),
 }  # fmt: skip
 MEASURE = """() => {
   const wraps = [...document.querySelectorAll('.table-wrap')].filter(w => w.checkVisibility());

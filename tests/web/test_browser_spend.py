@@ -23,11 +23,11 @@ def test_cloud_beside_cursor_on_the_overview_cloud_and_teams(site, browser, tmp_
     last = day_of(team.now)
     bill = cloud.write(team, tmp_path / "bill.csv", team.first_day, last)
     importer.import_file(site.web.engine, bill, source="aws", now_ms=team.now)
-    aws = sum(Decimal(r["EffectiveCost"]) for r in cloud.rows(team, team.first_day, last))
+    aws = sum(Decimal(r["BilledCost"]) for r in cloud.rows(team, team.first_day, last))
     dollars = f"${aws:,.2f}"  # the tile rounds to cents for people; the twin is exact
 
     page.goto(f"{site.url}/?since={team.first_day}")  # to today, as the bill; Cloud and Teams too
-    providers = page.get_by_role("region", name="Spend by provider")
+    providers = page.get_by_role("region", name="Billed by provider")
     assert dollars in providers.inner_text()
     shot(page, "overview-providers")
 

@@ -93,7 +93,7 @@ def test_the_api_reference_groups_routes_by_their_page(site, loaded):
     assert tags["/api/export/focus"] == tags["/api/data-sources"] == ["Settings · Data sources"]
     named = [t["name"] for t in schema["tags"]]
     assert named[:7] == ["Overview", "People", "Models", "Requests", "Daily", "Teams", "Cloud"]
-    assert all(len(set(t)) == 1 and t[0] in named for t in tags.values()), tags  # GET and POST
+    assert all(len(set(t)) == 1 and t[0] in named for t in tags.values()), tags  # each method
 
 
 def test_a_team_with_no_dates_reads_as_the_team(site, loaded):

@@ -11,8 +11,8 @@ from tests.reports.test_usage import _sync
 
 
 def test_no_earlier_data_is_said_instead_of_a_rise_from_zero(site, serve):
-    """Over the whole history the page says there is nothing to compare with (no "Spend rose
-    by" against zero, no table of $0.00 befores) and the twin says so in a field of its own;
+    """Over the whole history the page says there is nothing to compare with (no "Usage value
+    rose by" against zero, no table of $0.00 befores) and the twin says so in a field of its own;
     a range with usage before it still tells the change."""
     served = serve(days=12, members=5)
     _sync(site.web.engine, served)
@@ -30,7 +30,7 @@ def test_no_earlier_data_is_said_instead_of_a_rise_from_zero(site, serve):
         f"No earlier data to compare with: no usage is stored for the previous {days} days "
         f"({first - timedelta(days=days)} to {first - timedelta(days=1)})."
     ) in text
-    assert "Spend rose" not in text
+    assert "Usage value rose" not in text
     assert 'id="changes-data"' not in text
     later = {"since": str(last - timedelta(days=2)), "until": str(last)}
     assert browser.get("/api/overview", params=later).json()["previous_has_data"] is True

@@ -14,6 +14,7 @@ import typer.main
 
 from pumpview.cli import (
     alerts,
+    billing,
     budgets,
     demo,
     exporting,
@@ -67,6 +68,7 @@ app.add_typer(importing.app, name="import")
 app.add_typer(exporting.app, name="export")
 app.add_typer(people.app, name="people")
 app.add_typer(alerts.app, name="alerts")
+app.add_typer(billing.app, name="billing")
 app.add_typer(budgets.app, name="budgets")
 app.command("sync")(sync.command)
 app.command("report")(report.command)

@@ -11,6 +11,7 @@ import typer
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from pumpview.reports.billing import Billing
     from pumpview.settings import Settings
     from pumpview.timeutil import Clock
     from pumpview.vault import Vault
@@ -40,6 +41,15 @@ class Context:
     def clock(self) -> Clock:
         """The present every command reads (``PUMPVIEW_NOW`` fixes it)."""
         return self.settings.clock
+
+    @property
+    def billing(self) -> Billing:
+        """The billing settings in force: the stored ones (``pumpview billing set``, Settings →
+        Billing) over the ``PUMPVIEW_*`` defaults. Every command that prices seats reads them."""
+        from pumpview.reports.billing import resolve  # noqa: PLC0415 - SQLAlchemy, when read
+
+        with self.engine.connect() as conn:
+            return resolve(conn, self.settings.billing)
 
     def close(self) -> None:
         """Close the store's connections, if a command opened it (PostgreSQL's are sockets)."""

@@ -56,7 +56,7 @@ def focus(
     err = Console(stderr=True)
     request = ExportRequest(
         since=first, until=last, integrations=integration, version=focus_version,
-        hash_emails=hash_emails, seats=context.settings.seats,
+        hash_emails=hash_emails, seats=context.billing.plan,
     )  # fmt: skip
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err,
                   transient=True, disable=not err.is_terminal) as bars:  # fmt: skip

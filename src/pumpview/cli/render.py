@@ -65,10 +65,19 @@ def emit(
     console.print(table)
 
 
+WORDS = {
+    "spend": "usage value",
+    "cursor_spend": "cursor usage value",
+    "usage": "usage value",
+    "on_demand": "on-demand",
+}
+"""Headings in the words of ``reports.billing`` where a field keeps its first name
+(``spend_cents`` is usage value)."""
+
+
 def _heading(column: str) -> str:
-    return column.removesuffix("_cents").replace("_", " ") + (
-        " ($)" if column.endswith("_cents") else ""
-    )
+    name = column.removesuffix("_cents")
+    return WORDS.get(name, name.replace("_", " ")) + (" ($)" if column.endswith("_cents") else "")
 
 
 def _cell(column: str, value: Any) -> str:

@@ -52,7 +52,7 @@ class By(StrEnum):
 
 VIEWS = {
     Kind.users: View(
-        "Cursor spend per person",
+        "Cursor usage value per person",
         ("email", "name", "events", "spend_cents", "on_demand_cents", "included_cents",
          "token_fee_cents", "fast_requests", "slow_requests"),
     ),
@@ -67,9 +67,17 @@ VIEWS = {
         ("date", "events", "spend_cents", "on_demand_cents", "included_cents", "fast_requests",
          "slow_requests"),
     ),
-    Kind.providers: View("Spend per provider"),
-    Kind.people: View("AI and cloud spend per person"),
-    Kind.teams: View("AI and cloud spend per team"),
+    Kind.providers: View("Billed per provider (Cursor: on-demand + configured seats)"),
+    Kind.people: View(
+        "AI and cloud per person: billed (Cursor: on-demand + configured seats), usage value",
+        ("person", "team", "cursor_billed_cents", "cloud_billed_cost", "cursor_spend_cents",
+         "currency"),
+    ),
+    Kind.teams: View(
+        "AI and cloud per team: billed (Cursor: on-demand + configured seats), usage value",
+        ("team", "members", "cursor_billed_cents", "cloud_billed_cost", "cursor_spend_cents",
+         "untagged_cloud_cost", "currency"),
+    ),
     Kind.seats: View("Paid seats, idle ones first"),
     Kind.anomalies: View(
         "Anomalies: complete days far above the usual",
@@ -125,7 +133,7 @@ def command(
         return
     if kind in UNIFIED:
         by_service = by is By.service
-        plan = current(ctx).settings.seats
+        plan = current(ctx).billing.plan
         rows = spend.run(engine, kind.value, first, last, integration, by_service=by_service,
                          plan=plan)  # fmt: skip
         columns = spend.COLUMNS[kind.value]

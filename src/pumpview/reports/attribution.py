@@ -20,6 +20,7 @@ from pumpview.reports import cloud, usage
 from pumpview.reports.providers import CURSOR_CURRENCY, ZERO
 from pumpview.reports.ranges import Range
 from pumpview.reports.scope import Scope
+from pumpview.reports.seats import SeatPlan, seat_fees
 from pumpview.store import tables
 from pumpview.store.directory import load
 
@@ -43,9 +44,19 @@ class Sums:
 
     cursor_spend: Decimal = ZERO
     cursor_on_demand: Decimal = ZERO
+    cursor_seats: Decimal = ZERO
     cloud: Decimal = ZERO
     cloud_ownerless: Decimal = ZERO
+    cloud_billed: Decimal = ZERO
     members: set[str] = field(default_factory=set)
+
+    def add(self, share: Share) -> None:
+        """``share``'s amounts into the row's sums."""
+        self.cursor_spend += share.cursor_spend
+        self.cursor_on_demand += share.cursor_on_demand
+        self.cursor_seats += share.cursor_seats
+        self.cloud += share.cloud
+        self.cloud_billed += share.cloud_billed
 
 
 class Directory:
@@ -85,7 +96,9 @@ def pieces(directory: Directory, first: date, last: date) -> list[tuple[date, da
 
 @dataclass(frozen=True, slots=True)
 class Share:
-    """One identity's spend in one team and currency over one piece of the range."""
+    """One identity's spend in one team and currency over one piece of the range: Cursor's
+    usage value, on-demand and configured seats in cents, the cloud's effective and billed
+    cost in currency units."""
 
     who: Who
     team: str | None
@@ -94,10 +107,17 @@ class Share:
     cursor_on_demand: Decimal = ZERO
     cloud: Decimal = ZERO
     ownerless: bool = False
+    cursor_seats: Decimal = ZERO
+    cloud_billed: Decimal = ZERO
 
 
-def shares(conn: Connection, where: Scope, directory: Directory) -> Iterator[Share]:
-    """Each identity's spend in each team and currency, piece by piece of the range."""
+def shares(
+    conn: Connection, where: Scope, directory: Directory, plan: SeatPlan | None = None
+) -> Iterator[Share]:
+    """Each identity's spend in each team and currency, piece by piece of the range; with a
+    seat ``plan``, each seat's configured fees too (``seats.seat_fees``: per member and
+    calendar month the range touches, as the providers' report and the FOCUS export count
+    them), in the team its person was in on the month's first day of the range."""
     for first, last in pieces(directory, where.range.since, where.range.until):
         piece = Scope(where.integration_ids, Range("custom", first, last))
         for user in usage.users(conn, piece):
@@ -111,7 +131,13 @@ def shares(conn: Connection, where: Scope, directory: Directory) -> Iterator[Sha
             who = directory.who(owner, email=False)
             team = tag_team or (team_on(who.person.memberships, first) if who.person else None)
             yield Share(who, team, currency, cloud=costs.effective_cost,
-                         ownerless=owner is None)  # fmt: skip
+                        cloud_billed=costs.billed_cost, ownerless=owner is None)  # fmt: skip
+    if plan is not None:
+        for fee in seat_fees(conn, where, plan):
+            who = directory.who(fee.email, email=True)
+            day = max(fee.month, where.range.since)
+            team = team_on(who.person.memberships, day) if who.person else None
+            yield Share(who, team, CURSOR_CURRENCY, cursor_seats=fee.fee.scaleb(2))
 
 
 def members(directory: Directory, first: date, last: date) -> dict[str, set[int]]:

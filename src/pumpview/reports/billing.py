@@ -17,9 +17,11 @@ An admin's choices in Settings → Billing are stored (``store.stored_settings``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -72,3 +74,115 @@ def resolve(conn: Connection, defaults: Billing) -> Billing:
         if ANOMALY_FLOOR in stored:
             billing = replace(billing, anomaly_floor_cents=Decimal(stored[ANOMALY_FLOOR]))
     return billing
+
+
+MAX_PLACES = 6
+"""A seat price's decimals at most (as ``PUMPVIEW_SEAT_PRICE``'s)."""
+MAX_PRICE = Decimal(1_000_000)
+"""A seat price below a million dollars (12 digits with 6 decimals, as the setting's)."""
+MAX_PLAN = 100
+"""The longest plan name kept (a label)."""
+MIN_IDLE_DAYS, MAX_IDLE_DAYS = 1, 3660
+LABELS = {SEAT_PRICE: "seat price", SEAT_PLAN: "plan name", IDLE_DAYS: "idle after (days)"}
+"""Each setting's name in words, for the messages."""
+
+
+def check(values: Mapping[str, object]) -> tuple[dict[str, str | None], dict[str, str]]:
+    """What to store of an admin's billing ``values`` (text from a form, or JSON values: a
+    string, an integer, an exact decimal), and a message per bad one by name. An empty value
+    (or ``None``) forgets the stored one, so its default applies again; names not given are
+    left as they are. Nothing is stored while any message is returned."""
+    changes: dict[str, str | None] = {}
+    errors: dict[str, str] = {}
+    for name, value in values.items():
+        if name not in LABELS:
+            errors[name] = f"{name}: not a billing setting (seat_price, seat_plan, idle_days)"
+            continue
+        text = "" if value is None else str(value).strip()
+        if isinstance(value, bool) or (value is not None and not isinstance(value, _TYPES[name])):
+            errors[name] = f"The {LABELS[name]} must be {_TYPE_WORDS[name]}."
+            continue
+        if not text:
+            changes[name] = None
+            continue
+        try:
+            changes[name] = _CHECKS[name](text)
+        except ValueError as exc:
+            errors[name] = str(exc)
+    return ({} if errors else changes), errors
+
+
+def _price(text: str) -> str:
+    try:
+        price = Decimal(text.removeprefix("$"))
+    except InvalidOperation:
+        msg = "The seat price must be a number of US dollars, such as 40 or 39.99."
+        raise ValueError(msg) from None
+    if not price.is_finite():
+        msg = "The seat price must be a number of US dollars, such as 40 or 39.99."
+        raise ValueError(msg)
+    if price < 0:
+        msg = "The seat price cannot be negative."
+        raise ValueError(msg)
+    if price.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]  # finite: an int
+        msg = f"The seat price has at most {MAX_PLACES} decimals."
+        raise ValueError(msg)
+    if price >= MAX_PRICE:
+        msg = "The seat price must be less than $1,000,000."
+        raise ValueError(msg)
+    return format(price, "f")
+
+
+def _plan(text: str) -> str:
+    if len(text) > MAX_PLAN:
+        msg = f"The plan name is at most {MAX_PLAN} characters."
+        raise ValueError(msg)
+    return text
+
+
+def _idle_days(text: str) -> str:
+    if (
+        not text.isascii()
+        or not text.isdigit()
+        or not (MIN_IDLE_DAYS <= int(text) <= MAX_IDLE_DAYS)
+    ):
+        msg = f"Idle after must be a whole number of days from {MIN_IDLE_DAYS} to {MAX_IDLE_DAYS}."
+        raise ValueError(msg)
+    return str(int(text))
+
+
+_CHECKS = {SEAT_PRICE: _price, SEAT_PLAN: _plan, IDLE_DAYS: _idle_days}
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    SEAT_PRICE: (str, int, Decimal), SEAT_PLAN: str, IDLE_DAYS: (str, int),
+}  # fmt: skip
+_TYPE_WORDS = {SEAT_PRICE: "a number or a decimal string", SEAT_PLAN: "text",
+               IDLE_DAYS: "a whole number"}  # fmt: skip
+"""What JSON may carry for each (a form sends text alone)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """The billing settings in force, what an admin stored, and the environment's defaults."""
+
+    billing: Billing
+    stored: dict[str, str]
+    defaults: Billing
+
+
+def choices(conn: Connection, defaults: Billing) -> Choices:
+    """The billing settings as Settings → Billing and ``pumpview billing show`` show them."""
+    stored = {k: v for k, v in stored_settings.read(conn).items() if k in LABELS}
+    return Choices(resolve(conn, defaults), stored, defaults)
+
+
+def as_json(made: Choices) -> dict[str, Any]:
+    """The settings in force (the seat price an exact decimal string of US dollars, ``null``:
+    not set), the ``stored`` ones (``null``: the default applies) and the ``defaults``."""
+
+    def values(billing: Billing) -> dict[str, Any]:
+        price = billing.seat_price
+        return {SEAT_PRICE: None if price is None else format(price, "f"),
+                SEAT_PLAN: billing.seat_plan, IDLE_DAYS: billing.idle_days}  # fmt: skip
+
+    return {**values(made.billing), "stored": {name: made.stored.get(name) for name in LABELS},
+            "defaults": values(made.defaults)}  # fmt: skip

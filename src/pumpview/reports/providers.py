@@ -1,6 +1,7 @@
-"""Spend per provider: the cloud's costs per provider (and service), with Cursor as a provider
-by the FOCUS mapping the export writes, and each provider's cost per day for the Cloud page's
-chart. Amounts are in their currency's units, one row per currency."""
+"""Costs per provider: the cloud's per provider (and service), with Cursor as a provider by
+the FOCUS mapping the export writes (billed = on-demand + configured seats), and each provider's
+billed cost per day for the Cloud page's chart. Amounts are in their currency's units, one row
+per currency. Provider comparisons compare billed amounts (``reports.billing`` has the words)."""
 
 from __future__ import annotations
 
@@ -38,9 +39,10 @@ class ProviderRow:
 def providers(
     conn: Connection, where: Scope, *, by_service: bool = False, plan: SeatPlan | None = None
 ) -> list[ProviderRow]:
-    """Cloud costs per provider (and service), with Cursor as a provider by the FOCUS mapping
-    the export writes: billed = effective = on-demand, list = before discounts; configured seat
-    fees (``plan``) added to all three, as the export's seat rows (service ``Cursor``)."""
+    """Cloud costs per provider (and service), the biggest billed first, with Cursor as a
+    provider by the FOCUS mapping the export writes: billed = effective = on-demand, list =
+    before discounts; configured seat fees (``plan``) added to all three, as the export's seat
+    rows (service ``Cursor``)."""
     by = ("provider", "service", "currency") if by_service else ("provider", "currency")
     rows = [
         ProviderRow(key[0] or "(none)", (key[1] or "(none)") if by_service else None,
@@ -48,15 +50,15 @@ def providers(
         for key, costs in cloud.sums(conn, where.range.since, where.range.until, by)
     ]  # fmt: skip
     rows += _cursor_rows(conn, where, by_service, plan)
-    return sorted(rows, key=lambda r: (-r.effective_cost, r.provider, r.service or "", r.currency))
+    return sorted(rows, key=lambda r: (-r.billed_cost, r.provider, r.service or "", r.currency))
 
 
 def provider_days(conn: Connection, where: Scope) -> list[DayAmount]:
-    """Each provider's US-dollar effective cost per day in cents, Cursor's on-demand among them
-    (FOCUS: billed = effective = on-demand). Other currencies are left out: they are never added
-    to dollars."""
+    """Each provider's US-dollar billed cost per day in cents, Cursor's on-demand among them
+    (its configured seats are per cycle, not per day). Other currencies are left out: they are
+    never added to dollars."""
     days = [
-        DayAmount(day, provider or "(none)", costs.effective_cost.scaleb(2, EXACT))
+        DayAmount(day, provider or "(none)", costs.billed_cost.scaleb(2, EXACT))
         for (day, provider, currency), costs in cloud.sums(
             conn, where.range.since, where.range.until, ("charge_day", "provider", "currency")
         )

@@ -2,9 +2,11 @@
 usage or the cloud's costs cover (``scope``); the JSON and CSV contract of each (``COLUMNS``)
 and ``run``, what the CLI calls.
 
-Who is who and in which team is ``attribution``'s; spend per provider is ``providers``'. Cloud
+Who is who and in which team is ``attribution``'s; costs per provider are ``providers``'. Cloud
 amounts are in their currency's units, one row per currency; Cursor bills in US dollars, so its
-cents are on each person's and team's ``USD`` row.
+cents are on each person's and team's ``USD`` row. Rows compare billed amounts (Cursor's
+``cursor_billed_cents``: on-demand + configured seats; the cloud's ``cloud_billed_cost``);
+``cursor_spend_cents`` is Cursor's usage value (``reports.billing`` has the words).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pumpview.reports.scope import Scope, integration_ids
 from pumpview.reports.scope import scope as usage_scope
 from pumpview.reports.seats import SeatPlan
 from pumpview.store.engine import snapshot
-from pumpview.store.measures import EXACT
+from pumpview.store.measures import EXACT, ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +38,18 @@ class PersonRow:
     email: str | None
     team: str | None
     cursor_spend_cents: Decimal
+    """Cursor's usage value (``reports.billing`` has the words)."""
     cursor_on_demand_cents: Decimal
     cloud_effective_cost: Decimal
     currency: str
     linked: bool
     """Whether the row is a known person (``False``: an owner tag no alias names, or untagged)."""
+    cursor_seats_cents: Decimal = ZERO
+    """Their seats' configured fees over the range (``seats.seat_fees``); zero without a price."""
+    cursor_billed_cents: Decimal = ZERO
+    """Cursor's billed amount: on-demand + configured seats (the FOCUS export's ``BilledCost``)."""
+    cloud_billed_cost: Decimal = ZERO
+    """FOCUS ``BilledCost`` of the cloud costs they own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,20 +57,31 @@ class TeamRow:
     team: str
     members: int
     cursor_spend_cents: Decimal
+    """Cursor's usage value (``reports.billing`` has the words)."""
     cloud_effective_cost: Decimal
     untagged_cloud_cost: Decimal
     """The team's cloud cost that names no person (its team tag alone)."""
     currency: str
+    cursor_on_demand_cents: Decimal = ZERO
+    cursor_seats_cents: Decimal = ZERO
+    """The configured fees of its members' seats over the range; zero without a seat price."""
+    cursor_billed_cents: Decimal = ZERO
+    """Cursor's billed amount: on-demand + configured seats (the FOCUS export's ``BilledCost``)."""
+    cloud_billed_cost: Decimal = ZERO
+    """FOCUS ``BilledCost`` of the team's cloud costs: what compares with Cursor's billed."""
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "providers": ("provider", "service", "billed_cost", "effective_cost", "list_cost", "currency"),
     "people": ("person", "email", "team", "cursor_spend_cents", "cursor_on_demand_cents",
-               "cloud_effective_cost", "currency"),
+               "cloud_effective_cost", "currency", "cursor_seats_cents", "cursor_billed_cents",
+               "cloud_billed_cost"),
     "teams": ("team", "members", "cursor_spend_cents", "cloud_effective_cost",
-              "untagged_cloud_cost", "currency"),
+              "untagged_cloud_cost", "currency", "cursor_on_demand_cents", "cursor_seats_cents",
+              "cursor_billed_cents", "cloud_billed_cost"),
 }  # fmt: skip
-"""Each report's fields, in order: the JSON and CSV contract of the CLI and the API alike."""
+"""Each report's fields, in order: the JSON and CSV contract of the CLI and the API alike (new
+fields are appended, so scripts reading the first ones by position go on working)."""
 
 
 def scope(
@@ -92,42 +112,46 @@ def scope(
 # -- the reports ------------------------------------------------------------------------------
 
 
-def people(conn: Connection, where: Scope) -> list[PersonRow]:
-    """One row per person and currency; the ``untagged`` row last."""
+def people(conn: Connection, where: Scope, plan: SeatPlan | None = None) -> list[PersonRow]:
+    """One row per person and currency, the biggest billed amount first (Cursor's on-demand
+    and configured seats of ``plan``, and the cloud's billed cost); the ``untagged`` row last."""
     directory = attribution.Directory(conn)
     sums: dict[tuple[str, str], attribution.Sums] = {}
     whos: dict[str, attribution.Who] = {}
     with decimal.localcontext(EXACT):
-        for share in attribution.shares(conn, where, directory):
+        for share in attribution.shares(conn, where, directory, plan):
             whos[share.who.key] = share.who
-            s = sums.setdefault((share.who.key, share.currency), Sums())
-            s.cursor_spend += share.cursor_spend
-            s.cursor_on_demand += share.cursor_on_demand
-            s.cloud += share.cloud
-    rows = []
-    for (key, currency), s in sums.items():
-        who = whos[key]
-        team = team_on(who.person.memberships, where.range.until) if who.person else None
-        rows.append(
-            PersonRow(who.label, who.email, team, s.cursor_spend, s.cursor_on_demand, s.cloud,
-                      currency, who.person is not None)
-        )  # fmt: skip
-    return sorted(
-        rows,
-        key=lambda r: (r.person == UNTAGGED, -(r.cursor_spend_cents / 100 + r.cloud_effective_cost),
-                       r.person, r.currency),
-    )  # fmt: skip
+            sums.setdefault((share.who.key, share.currency), Sums()).add(share)
+        rows = []
+        for (key, currency), s in sums.items():
+            who = whos[key]
+            team = team_on(who.person.memberships, where.range.until) if who.person else None
+            rows.append(
+                PersonRow(who.label, who.email, team, s.cursor_spend, s.cursor_on_demand, s.cloud,
+                          currency, who.person is not None, s.cursor_seats,
+                          s.cursor_on_demand + s.cursor_seats, s.cloud_billed)
+            )  # fmt: skip
+        return sorted(
+            rows,
+            key=lambda r: (r.person == UNTAGGED, -_billed(r), r.person, r.currency),
+        )
 
 
-def teams(conn: Connection, where: Scope) -> list[TeamRow]:
-    """One row per team and currency; what is in no team is the ``untagged`` row, last."""
+def _billed(row: PersonRow | TeamRow) -> Decimal:
+    """A row's billed amount in its currency's units, Cursor's and the cloud's together."""
+    return row.cursor_billed_cents.scaleb(-2) + row.cloud_billed_cost
+
+
+def teams(conn: Connection, where: Scope, plan: SeatPlan | None = None) -> list[TeamRow]:
+    """One row per team and currency, the biggest billed amount first (Cursor's on-demand and
+    its members' configured seats of ``plan``, and the cloud's billed cost); what is in no team
+    is the ``untagged`` row, last."""
     directory = attribution.Directory(conn)
     sums: dict[tuple[str, str], attribution.Sums] = {}
     with decimal.localcontext(EXACT):
-        for share in attribution.shares(conn, where, directory):
+        for share in attribution.shares(conn, where, directory, plan):
             s = sums.setdefault((share.team or UNTAGGED, share.currency), Sums())
-            s.cursor_spend += share.cursor_spend
-            s.cloud += share.cloud
+            s.add(share)
             if share.ownerless:
                 s.cloud_ownerless += share.cloud
             elif share.team is None and (share.who.person is not None or share.who.email):
@@ -135,16 +159,14 @@ def teams(conn: Connection, where: Scope) -> list[TeamRow]:
     members = attribution.members(directory, where.range.since, where.range.until)
     for team in members:  # a team with no spend in the range is a row too, at zero
         sums.setdefault((team, CURSOR_CURRENCY), Sums())
-    rows = [
-        TeamRow(team, len(members.get(team, s.members)), s.cursor_spend, s.cloud,
-                s.cloud_ownerless, currency)
-        for (team, currency), s in sums.items()
-    ]  # fmt: skip
-    return sorted(
-        rows,
-        key=lambda r: (r.team == UNTAGGED, -(r.cursor_spend_cents / 100 + r.cloud_effective_cost),
-                       r.team, r.currency),
-    )  # fmt: skip
+    with decimal.localcontext(EXACT):
+        rows = [
+            TeamRow(team, len(members.get(team, s.members)), s.cursor_spend, s.cloud,
+                    s.cloud_ownerless, currency, s.cursor_on_demand, s.cursor_seats,
+                    s.cursor_on_demand + s.cursor_seats, s.cloud_billed)
+            for (team, currency), s in sums.items()
+        ]  # fmt: skip
+        return sorted(rows, key=lambda r: (r.team == UNTAGGED, -_billed(r), r.team, r.currency))
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,4 +212,4 @@ def run(
             return []
         if kind == "providers":
             return providers.providers(conn, where, by_service=by_service, plan=plan)
-        return people(conn, where) if kind == "people" else teams(conn, where)
+        return people(conn, where, plan) if kind == "people" else teams(conn, where, plan)

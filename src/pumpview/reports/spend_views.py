@@ -22,11 +22,13 @@ from pumpview.store.measures import EXACT
 
 @dataclass(frozen=True, slots=True)
 class Tile:
-    """One provider's effective cost in one currency, summed exactly over its rows."""
+    """One provider's costs in one currency, summed exactly over its rows: billed (what the
+    tiles compare; Cursor's: on-demand + configured seats) and effective."""
 
     provider: str
     currency: str
     effective_cost: Decimal
+    billed_cost: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +43,13 @@ class SpendView:
     rows: tuple[Any, ...]
     """The report's rows, in its order (``spend.run``'s)."""
     totals: tuple[Tile, ...] = ()
-    """Providers: effective cost per provider and currency, the biggest first (the tiles)."""
+    """Providers: billed cost per provider and currency, the biggest first (the tiles)."""
     currencies: tuple[str, ...] = ()
     """Providers: the currencies of the rows, sorted."""
     buckets: tuple[date, ...] = ()
     series: tuple[Series, ...] = ()
-    """Providers: each provider's US-dollar cost per day or week in cents, the biggest first
-    (Cursor's on-demand among them); empty when nothing is stored."""
+    """Providers: each provider's US-dollar billed cost per day or week in cents, the biggest
+    first (Cursor's on-demand among them); empty when nothing is stored."""
 
 
 def build(
@@ -66,9 +68,9 @@ def build(
         if where is None:
             return SpendView(kind, span, stored=False, rows=())
         if kind == "people":
-            return SpendView(kind, span, stored=True, rows=tuple(spend.people(conn, where)))
+            return SpendView(kind, span, stored=True, rows=tuple(spend.people(conn, where, plan)))
         if kind == "teams":
-            return SpendView(kind, span, stored=True, rows=tuple(spend.teams(conn, where)))
+            return SpendView(kind, span, stored=True, rows=tuple(spend.teams(conn, where, plan)))
         rows = providers.providers(conn, where, by_service=by_service, plan=plan)
         days = providers.provider_days(conn, where)
     buckets, series = stack(span, days, by_total(days))
@@ -79,10 +81,13 @@ def build(
 
 
 def totals(rows: list[ProviderRow]) -> tuple[Tile, ...]:
-    """Effective cost per provider and currency, the biggest first: the tiles above the table."""
-    sums: dict[tuple[str, str], Decimal] = {}
+    """Billed (and effective) cost per provider and currency, the biggest billed first: the
+    tiles above the table."""
+    sums: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
     with decimal.localcontext(EXACT):
         for row in rows:
             key = (row.provider, row.currency)
-            sums[key] = sums.get(key, Decimal(0)) + row.effective_cost
-    return tuple(Tile(p, c, v) for (p, c), v in sorted(sums.items(), key=lambda kv: -kv[1]))
+            effective, billed = sums.get(key, (Decimal(0), Decimal(0)))
+            sums[key] = (effective + row.effective_cost, billed + row.billed_cost)
+    ordered = sorted(sums.items(), key=lambda kv: -kv[1][1])
+    return tuple(Tile(p, c, effective, billed) for (p, c), (effective, billed) in ordered)

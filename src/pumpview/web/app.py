@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -39,6 +40,7 @@ from pumpview.web.pages import (
     alerts,
     anomalies,
     auth,
+    billing,
     budgets,
     data_sources,
     docs,
@@ -71,7 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     templates.env.finalize = visible
     templates.env.filters.update(dollars=format_dollars, when=when, cell=cell, kind=kind,
-                                 amount=amount, progress=progress_of)  # fmt: skip
+                                 amount=amount, progress=progress_of, moment=moment)  # fmt: skip
     templates.env.globals.update(link=link, person_path=person_path, model_path=model_path)
     web = Web(
         settings=settings, engine=engine, vault=vault,
@@ -103,9 +105,9 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # people_models before person: /people/{email} would take /people/models
-    for pages in (alerts, anomalies, auth, budgets, data_sources, docs, export, integrations,
-                  model, overview, people_models, people_settings, person, reports, seats, spend,
-                  users):  # fmt: skip
+    for pages in (alerts, anomalies, auth, billing, budgets, data_sources, docs, export,
+                  integrations, model, overview, people_models, people_settings, person, reports,
+                  seats, spend, users):  # fmt: skip
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -127,7 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
                                       message)  # fmt: skip
         else:
             answer = web.page(request, "error.html", {"message": message}, status=exc.status_code)
-        answer.headers.update(exc.headers or {})  # a 405's Allow
+        answer.headers.update(_headers(request, exc))  # a 405's Allow
         return answer
 
     @app.exception_handler(Exception)
@@ -154,6 +156,22 @@ def create_app(settings: Settings) -> FastAPI:
         return await http_error(request, HTTPException(400, exc.web))
 
     return app
+
+
+def _headers(request: Request, exc: HTTPException) -> dict[str, str]:
+    """An error's headers; a 405's ``Allow`` names the methods of every route of the path
+    (``GET`` for everyone, ``PUT`` for admins), where Starlette names the first route's."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        path = request.url.path
+        methods = {
+            method
+            for route in request.app.routes
+            if isinstance(route, APIRoute) and route.path_regex.match(path)
+            for method in route.methods or ()
+        }
+        headers["Allow"] = ", ".join(sorted(methods))
+    return headers
 
 
 def visible(value: object) -> object:
@@ -193,6 +211,15 @@ def model_path(model: str) -> str:
 
 def when(ms: int | None) -> str:
     return "never" if ms is None else from_ms(ms).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def moment(ms: int) -> str:
+    """An instant as a day, with its time when it is not midnight (a billing cycle's start:
+    ``2026-12-01``, ``2026-12-01 17:23 UTC``)."""
+    at = from_ms(ms)
+    if (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0):
+        return at.date().isoformat()
+    return at.strftime("%Y-%m-%d %H:%M:%S UTC" if at.second else "%Y-%m-%d %H:%M UTC")
 
 
 def kind(column: str) -> str:

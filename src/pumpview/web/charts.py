@@ -22,7 +22,7 @@ def spend_by_model(
     by_week = weekly(span)
     return {
         "kind": "spend-by-model", "since": plain(span.since), "until": plain(span.until),
-        "title": f"Spend {'per week' if by_week else 'per day'}, by model",
+        "title": f"Usage value {'per week' if by_week else 'per day'}, by model",
         "buckets": [plain(b) for b in buckets],
         "series": [{"model": s.name, "spend_cents": [plain(v) for v in s.values]}
                    for s in series],
@@ -56,10 +56,12 @@ TOP_PEOPLE = 15
 
 
 def people(span: Range, rows: Sequence[usage.UserRow]) -> dict[str, Any]:
-    """The people who spend the most, on-demand and included apart (``rows`` by spend)."""
+    """The people of the most usage value, on-demand and included apart (``rows`` by usage
+    value)."""
     return {
         "kind": "people", "since": plain(span.since), "until": plain(span.until),
-        "title": f"Top {min(TOP_PEOPLE, len(rows))} people by spend: on-demand and included",
+        "title": f"Top {min(TOP_PEOPLE, len(rows))} people by usage value: on-demand and "
+        "included",
         "people": [{"email": r.email, "name": r.name, "on_demand_cents": plain(r.on_demand_cents),
                     "included_cents": plain(r.included_cents)} for r in rows[:TOP_PEOPLE]],
     }  # fmt: skip
@@ -68,19 +70,22 @@ def people(span: Range, rows: Sequence[usage.UserRow]) -> dict[str, Any]:
 def spend_by_provider(
     span: Range, buckets: Sequence[date], series: Sequence[Series]
 ) -> dict[str, Any]:
-    """The Cloud page's stack: US-dollar cost per provider over time (Cursor among them)."""
+    """The Cloud page's stack: US-dollar billed cost per provider over time (Cursor's
+    on-demand among them; its seats are per cycle, not per day)."""
     chart = spend_by_model(span, buckets, series)
     by_week = weekly(span)
-    return {**chart, "title": f"Cost {'per week' if by_week else 'per day'}, by provider (USD)",
-            "links": False}  # fmt: skip
+    return {**chart, "links": False,
+            "title": f"Billed {'per week' if by_week else 'per day'}, by provider (USD; "
+                     "Cursor: on-demand)"}  # fmt: skip
 
 
 def teams(span: Range, rows: Sequence[spend.TeamRow]) -> dict[str, Any]:
-    """Each team's Cursor spend and US-dollar cloud cost, in cents, side by side."""
+    """Each team's billed amounts in US dollars, in cents, side by side: Cursor's on-demand +
+    its members' configured seats, and the cloud's billed cost."""
     usd = [r for r in rows if r.currency == CURSOR_CURRENCY]
     return {
         "kind": "teams", "since": plain(span.since), "until": plain(span.until),
-        "title": "Cursor and cloud spend per team (USD)",
-        "teams": [{"team": r.team, "cursor_cents": plain(r.cursor_spend_cents),
-                   "cloud_cents": plain(r.cloud_effective_cost.scaleb(2, EXACT))} for r in usd],
+        "title": "Billed per team (USD; Cursor: on-demand + configured seats)",
+        "teams": [{"team": r.team, "cursor_cents": plain(r.cursor_billed_cents),
+                   "cloud_cents": plain(r.cloud_billed_cost.scaleb(2, EXACT))} for r in usd],
     }  # fmt: skip

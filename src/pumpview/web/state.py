@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
+from pumpview.reports.billing import Billing, resolve
 from pumpview.settings import Settings
 from pumpview.timeutil import Clock
 from pumpview.vault import Vault
@@ -33,6 +34,12 @@ class Web:
     templates: Jinja2Templates
     clock: Clock
     """The present every page and action reads (``PUMPVIEW_NOW`` fixes it)."""
+
+    def billing(self) -> Billing:
+        """The billing settings in force: Settings → Billing's over the ``PUMPVIEW_*`` defaults.
+        Every page, twin and download that prices seats reads them here."""
+        with self.engine.connect() as conn:
+            return resolve(conn, self.settings.billing)
 
     def page(
         self, request: Request, name: str, context: dict[str, Any], status: int = 200

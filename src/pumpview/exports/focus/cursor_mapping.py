@@ -1,16 +1,18 @@
 """Cursor usage as FOCUS cost rows (our mapping, README "FOCUS export"): pure, no I/O.
 
 One usage row per UTC day x principal x model x kind x Max mode x token-based x headless,
-its costs from the product's own definitions (README, "Definitions"):
+its costs in the product's words (README, "Definitions"; ``reports.billing``):
 
-* ``ContractedCost`` = Σ cost (``chargedCents``, or the old-payload formula) of every event;
-* ``BilledCost`` = ``EffectiveCost`` = the on-demand part (chargeable events): included usage is
-  paid by the seat, so it bills nothing;
+* ``ContractedCost`` = usage value: Σ cost (``chargedCents``, or the old-payload formula) of
+  every event;
+* ``BilledCost`` = ``EffectiveCost`` = on-demand (chargeable events): included usage value is
+  paid for by the seats, so it bills nothing;
 * ``ListCost`` = Σ (model cost + Cursor token fee) for token-based rows, the price before any
   discount; for request-based rows Σ ``chargedCents``, or for old payloads without it the legacy
   $0.04 per request unit; 0 for the "Not Charged" kinds.
 
-Seat rows (optional, configured) are recurring Usage rows with the seat price in all four costs
+Seat rows (the seats: optional, configured, priced by Settings → Billing over
+``PUMPVIEW_SEAT_PRICE``) are recurring Usage rows with the seat price in all four costs
 (focus-validator's ``EffectiveCost-C-005-C``: a Purchase row would need EffectiveCost 0). Money
 is exact: cents / 100 under a context that traps rounding. Rows are plain dicts of typed values
 (``Decimal``, ``int``, ``bool``, ``datetime``, ``str``, a tag dict, ``None``); ``writer`` puts

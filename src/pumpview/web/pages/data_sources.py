@@ -47,7 +47,8 @@ def _page(
                "errors": errors or {}, "source": source,
                "max_upload": security.size_text(int(web.settings.max_upload)),
                "max_upload_bytes": int(web.settings.max_upload),
-               "sources": sorted({i.source for i in imports})}  # fmt: skip
+               "sources": sorted({i.source for i in imports}),
+               "seat_price": web.billing().seat_price}  # fmt: skip
     return web.page(request, "data_sources.html", context, status=status)
 
 

@@ -18,7 +18,9 @@ router = APIRouter(include_in_schema=False, route_class=security.Gated)
 DESCRIPTION = """Pump View's figures for scripts. Sign in with a session, or send
 `Authorization: Bearer TOKEN` (`pumpview users token EMAIL`). Ranges are inclusive UTC days
 (`?since=YYYY-MM-DD&until=YYYY-MM-DD`); money is an exact decimal string in cents; rows have
-the field names of `pumpview report ... --format json`. Errors are `{"error", "message"}`."""
+the field names of `pumpview report ... --format json`; `spend_cents` is usage value (the words:
+usage value, included, on-demand, seats, bill; README "Definitions"). Errors are
+`{"error", "message"}`."""
 
 
 TAGS = [  # /docs groups the API routes by the page they are the twin of, in the menu's order
@@ -35,6 +37,7 @@ TAGS = [  # /docs groups the API routes by the page they are the twin of, in the
     {"name": "Settings · Integrations", "description": "Connected Cursor teams; start a sync."},
     {"name": "Settings · Data sources", "description": "FOCUS files in; Cursor costs out."},
     {"name": "Settings · People", "description": "The directory: people, aliases, teams."},
+    {"name": "Settings · Billing", "description": "Seat price, plan, idle threshold; the bill."},
     {"name": "Settings · Notifications", "description": "Where alerts go (admins)."},
 ]  # fmt: skip
 

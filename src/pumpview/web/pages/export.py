@@ -49,7 +49,7 @@ def focus(
     path = folder / f"cursor-focus-{focus_version}-{span.since}-{span.until}.{format}"
     asked = ExportRequest(
         since=span.since, until=span.until, integrations=integrations, version=focus_version,
-        hash_emails=hash_emails, seats=web.settings.seats,
+        hash_emails=hash_emails, seats=web.billing().plan,
     )  # fmt: skip
     try:
         done = export(web.engine, path, format, asked, web.vault.derive(KEY_PURPOSE),

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pumpview.reports import overview, spend, usage
+from pumpview.reports import bill, overview, spend, usage
 from pumpview.reports.plain import measures, plain, records
 from pumpview.web import security
 from pumpview.web.params import Integrations, Span, around
@@ -44,15 +44,32 @@ def twin(view: overview.Overview) -> dict[str, Any]:
 
 @router.get("/api/overview")
 def api(_user: Viewer, web: State, span: Span, integrations: Integrations) -> Any:
+    """The Overview's figures over the range (``total``: ``spend_cents`` is usage value), the
+    billed amounts per provider (``providers``: Cursor's on-demand + configured seats) and
+    ``bill``: the open billing cycle's per Cursor integration (``integrations``: seats,
+    ``seat_price`` in US dollars, ``seats_cents``, ``on_demand_cents``, ``usage_cents``,
+    ``included_cents``, ``bill_cents``, ``null`` without a seat price; the cycle's
+    ``cycle_start``/``cycle_end`` instants, end exclusive, and ``cycle_known``) and in
+    ``total``. ``null`` when nothing is stored."""
     view = overview.build(web.engine, span, integrations)
     if view is None:
         return None
-    return {**twin(view), "providers": _providers(web, span, integrations)}
+    return {**twin(view), "providers": _providers(web, span, integrations),
+            "bill": bill.as_json(_bills(web, integrations))}  # fmt: skip
+
+
+def _bills(web: Web, integrations: Integrations) -> bill.Bills:
+    """The open cycle's bill of each Cursor integration chosen (every connected one by
+    default), whatever the range: a bill is per billing cycle."""
+    billing = web.billing()
+    with web.engine.connect() as conn:
+        return bill.currents(conn, integrations, web.clock(), billing)
 
 
 def _providers(web: Web, span: Span, integrations: Integrations) -> list[dict[str, Any]]:
-    """Spend per provider, Cursor among the clouds: ``pumpview report providers``' rows."""
-    plan = web.settings.seats
+    """Billed amounts per provider, Cursor's on-demand + configured seats among the clouds':
+    ``pumpview report providers``' rows."""
+    plan = web.billing().plan
     rows = spend.run(web.engine, "providers", span.since, span.until, integrations, plan=plan)
     return records(rows, [c for c in spend.COLUMNS["providers"] if c != "service"])
 
@@ -67,5 +84,5 @@ def page(
     return web.page(request, "overview.html", {
         **around(request, view.range),
         "view": view, "data": twin(view), "change": overview.change,
-        "providers": _providers(web, span, integrations),
+        "providers": _providers(web, span, integrations), "bills": _bills(web, integrations),
     })  # fmt: skip

@@ -46,7 +46,7 @@ def _api(kind: str) -> None:
         format: Literal["json", "csv"] = "json",
     ) -> Any:
         """Cursor beside the cloud: the rows of ``pumpview report providers|people|teams``."""
-        plan = web.settings.seats
+        plan = web.billing().plan
         view = spend_views.build(web.engine, kind, span, chosen, by_service=by == "service",
                                  plan=plan)  # fmt: skip
         columns = _columns(kind, by)
@@ -64,12 +64,14 @@ for _kind in spend.COLUMNS:
 def cloud_page(
     request: Request, _user: Viewer, web: State, span: Span, chosen: Integrations
 ) -> Response:
-    plan = web.settings.seats
-    view = spend_views.build(web.engine, "providers", span, chosen, by_service=True, plan=plan)
+    billing = web.billing()
+    view = spend_views.build(web.engine, "providers", span, chosen, by_service=True,
+                             plan=billing.plan)  # fmt: skip
     chart = charts.spend_by_provider(span, view.buckets, view.series) if view.stored else None
     return web.page(request, "cloud.html", {
         **around(request, span), "rows": records(view.rows, spend.COLUMNS["providers"]),
         "totals": view.totals, "chart": chart, "currencies": view.currencies,
+        "billing": billing,
     })  # fmt: skip
 
 
@@ -77,8 +79,9 @@ def cloud_page(
 def teams_page(
     request: Request, _user: Viewer, web: State, span: Span, chosen: Integrations
 ) -> Response:
-    view = spend_views.build(web.engine, "teams", span, chosen)
+    billing = web.billing()
+    view = spend_views.build(web.engine, "teams", span, chosen, plan=billing.plan)
     return web.page(request, "teams.html", {
         **around(request, span), "rows": records(view.rows, spend.COLUMNS["teams"]),
-        "chart": charts.teams(span, view.rows) if view.rows else None,
+        "chart": charts.teams(span, view.rows) if view.rows else None, "billing": billing,
     })  # fmt: skip

@@ -193,12 +193,13 @@ function stackedBars(el, given, named, parts, totalName, open) {
 function people(el, data) {  // a person's bar opens their page
   stackedBars(el, data.people, (p) => p.name || p.email || "Unattributed",
     [["On-demand", "on_demand_cents", PALETTE[1]], ["Included", "included_cents", PALETTE[0]]],
-    "Spend", (p) => pageLink(personPath(p.email), data));
+    "Usage value", (p) => pageLink(personPath(p.email), data));
 }
 
 function teams(el, data) {
   stackedBars(el, data.teams, (t) => t.team,
-    [["Cursor", "cursor_cents", PALETTE[1]], ["Cloud", "cloud_cents", PALETTE[0]]], "Total", null);
+    [["Cursor (billed)", "cursor_cents", PALETTE[1]], ["Cloud (billed)", "cloud_cents", PALETTE[0]]],
+    "Billed", null);
 }
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -1,0 +1,131 @@
+"""``pumpview billing show|set``: the seat price, plan and idle threshold (Settings → Billing),
+stored over the ``PUMPVIEW_*`` defaults, and the open cycle's bill of each Cursor team."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pumpview.cli.context import current
+from pumpview.cli.render import Format, emit
+from pumpview.errors import UserInputError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="The seat price, plan and idle threshold (stored over PUMPVIEW_SEAT_PRICE, "
+    "_SEAT_PLAN, _IDLE_DAYS) and this cycle's bill.",
+)
+
+BILL_COLUMNS = ("integration", "cycle", "seats", "seats_cents", "on_demand_cents", "bill_cents",
+                "usage_cents")  # fmt: skip
+"""What ``show`` puts on screen per Cursor team (JSON carries every field of ``/api/billing``)."""
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """The billing settings in force (and where each comes from) and the open cycle's bill:
+    seats (configured) + on-demand, per Cursor team and in total, with usage value."""
+    import json  # noqa: PLC0415 - loaded when it runs
+
+    from pumpview.reports import bill, billing  # noqa: PLC0415 - SQLAlchemy, once it runs
+
+    context = current(ctx)
+    with context.engine.connect() as conn:
+        made = billing.choices(conn, context.settings.billing)
+        bills = bill.currents(conn, None, context.clock(), made.billing)
+    data = {"settings": billing.as_json(made), "bill": bill.as_json(bills)}
+    if fmt is Format.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))  # noqa: T201 - machine output
+        return
+    if fmt is Format.csv:
+        msg = "billing show: --format table or json"
+        raise UserInputError(msg)
+    settings = data["settings"]
+    source = {
+        billing.SEAT_PRICE: "PUMPVIEW_SEAT_PRICE", billing.SEAT_PLAN: "PUMPVIEW_SEAT_PLAN",
+        billing.IDLE_DAYS: "PUMPVIEW_IDLE_DAYS",
+    }  # fmt: skip
+    for name, words in (
+        (billing.SEAT_PRICE, "Seat price (USD per seat and cycle, configured)"),
+        (billing.SEAT_PLAN, "Plan"),
+        (billing.IDLE_DAYS, "Idle after (days)"),
+    ):
+        value = settings[name]
+        where = "stored" if name in made.stored else f"default from {source[name]}"
+        typer.echo(f"{words}: {'not set' if value is None else value} ({where})")
+    rows = [
+        {**row, "integration": row["label"],
+         "cycle": f"since {_since(named.bill.cycle.start_ms)}"
+                  + ("" if named.bill.cycle.known else " (calendar month)")}
+        for row, named in zip(data["bill"]["integrations"], bills.bills, strict=True)
+    ]  # fmt: skip
+    if len(rows) > 1:
+        rows.append({**data["bill"]["total"], "integration": "total", "cycle": ""})
+    if not rows:
+        typer.echo("No Cursor team connected: no bill yet.")
+        return
+    emit(rows, BILL_COLUMNS, Format.table,
+         title="This cycle's bill: seats (configured) + on-demand")  # fmt: skip
+
+
+def _since(ms: int) -> str:
+    """A cycle's start: its day, with the time when it is not midnight (UTC)."""
+    from pumpview.timeutil import from_ms  # noqa: PLC0415
+
+    at = from_ms(ms)
+    return at.strftime("%Y-%m-%d" if at.time() == at.min.time() else "%Y-%m-%d %H:%M:%S UTC")
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    seat_price: Annotated[
+        str | None,
+        typer.Option(help='USD per seat and billing cycle, up to 6 decimals; "" for the default.'),
+    ] = None,
+    plan: Annotated[str | None, typer.Option(help='The plan\'s name; "" for the default.')] = None,
+    idle_days: Annotated[
+        str | None,
+        typer.Option(help='A seat unused this many days is idle (1-3660); "" for the default.'),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Forget every stored one: the defaults apply.")
+    ] = False,
+) -> None:
+    """Store the billing settings given (the others stay); all of them or, on a bad value,
+    none. The PUMPVIEW_* variables are their defaults."""
+    from pumpview.reports import billing  # noqa: PLC0415 - SQLAlchemy, once it runs
+    from pumpview.store import stored_settings  # noqa: PLC0415
+
+    given = {billing.SEAT_PRICE: seat_price, billing.SEAT_PLAN: plan,
+             billing.IDLE_DAYS: idle_days}  # fmt: skip
+    sent: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+    if clear:
+        if sent:
+            msg = "--clear forgets every stored billing setting: give it alone"
+            raise UserInputError(msg)
+        sent = dict.fromkeys(billing.LABELS)
+    if not sent:
+        msg = "nothing to set: give --seat-price, --plan, --idle-days or --clear"
+        raise UserInputError(msg)
+    changes, errors = billing.check(sent)
+    if errors:
+        flag = {billing.SEAT_PRICE: "--seat-price", billing.SEAT_PLAN: "--plan",
+                billing.IDLE_DAYS: "--idle-days"}  # fmt: skip
+        name, message = next(iter(errors.items()))
+        msg = f"{flag[name]}: {message}"
+        raise UserInputError(msg)
+    context = current(ctx)
+    with context.engine.begin() as conn:
+        stored_settings.write(conn, changes, context.clock())
+    with context.engine.connect() as conn:
+        made = billing.resolve(conn, context.settings.billing)
+    price = "not set" if made.seat_price is None else f"${made.seat_price} per seat and cycle"
+    typer.echo(
+        f"Billing: seat price {price}, plan {made.seat_plan or 'not set'}, "
+        f"idle after {made.idle_days} days."
+    )

@@ -1,12 +1,14 @@
-"""``pumpview report users|models|requests|daily`` (Cursor) and ``providers|people|teams``
-(Cursor beside the cloud costs of imported FOCUS files)."""
+"""``pumpview report users|models|requests|daily`` (Cursor), ``providers|people|teams``
+(Cursor beside the cloud costs of imported FOCUS files) and ``reconciliation`` (Cursor's own
+figures for a billing cycle beside the events')."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +16,10 @@ from pumpview.cli.context import current
 from pumpview.cli.days import days
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
+from pumpview.money import format_dollars
+
+if TYPE_CHECKING:
+    from pumpview.reports.plain import Plain
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class Kind(StrEnum):
     providers = "providers"
     people = "people"
     teams = "teams"
+    reconciliation = "reconciliation"
 
 
 UNIFIED = (Kind.providers, Kind.people, Kind.teams)
@@ -63,6 +70,11 @@ VIEWS = {
     Kind.providers: View("Spend per provider"),
     Kind.people: View("AI and cloud spend per person"),
     Kind.teams: View("AI and cloud spend per team"),
+    Kind.reconciliation: View(
+        "Cursor's spend snapshot beside Pump View's events",
+        ("email", "cursor_on_demand_cents", "on_demand_cents", "on_demand_difference_cents",
+         "cursor_usage_cents", "usage_cents", "usage_difference_cents", "status", "cause"),
+    ),
 }  # fmt: skip
 
 
@@ -72,7 +84,8 @@ def command(
         Kind,
         typer.Argument(
             help="users, models, requests, daily (Cursor); providers, people, teams "
-            "(Cursor beside cloud costs)."
+            "(Cursor beside cloud costs); reconciliation (Cursor's figures for a billing cycle "
+            "beside the events')."
         ),
     ],
     since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
@@ -85,10 +98,23 @@ def command(
     by: Annotated[
         By, typer.Option(help="providers: one row per provider, or per provider and service.")
     ] = By.provider,
+    cycle: Annotated[
+        str | None,
+        typer.Option(help="reconciliation: current (default) or a cycle's first day, YYYY-MM-DD."),
+    ] = None,
 ) -> None:
     """Cursor usage and cost, per user, model, request class or day; or Cursor beside cloud
     costs, per provider, person or team. Cursor money in exact cents, cloud costs in exact
     currency units (one row per currency)."""
+    if kind is Kind.reconciliation:
+        if since or until:
+            msg = "reconciliation is per billing cycle: use --cycle, not --since/--until"
+            raise UserInputError(msg)
+        _reconciliation(ctx, cycle or "current", integration, fmt)
+        return
+    if cycle is not None:
+        msg = "--cycle is for the reconciliation report"
+        raise UserInputError(msg)
     first, last = days(since, until)
     if by is By.service and kind is not Kind.providers:
         msg = "--by service is for the providers report"
@@ -109,10 +135,58 @@ def command(
     else:
         rows = usage.run(engine, kind.value, first, last, integration)
         columns = usage.COLUMNS[kind.value]
+        if kind is Kind.users:
+            rows, columns = _with_limits(ctx, rows, columns, integration)
     if not rows and fmt is Format.table:
         typer.echo(_nothing(kind, first, last, integration), err=True)
         return
     emit(rows, columns, fmt, title=view.title, on_screen=view.on_screen)
+
+
+def _with_limits(
+    ctx: typer.Context,
+    rows: Sequence[object],
+    columns: tuple[str, ...],
+    integration: list[str] | None,
+) -> tuple[list[dict[str, Plain]], tuple[str, ...]]:
+    """People's rows with their Cursor spending limit (as ``/api/people`` gives them)."""
+    from pumpview.reports import limits  # noqa: PLC0415 - SQLAlchemy only once run
+    from pumpview.reports.plain import records  # noqa: PLC0415
+
+    context = current(ctx)
+    found = limits.run(context.engine, integration, context.clock())
+    data = [{**row, **limits.fields_of(found.get(str(row["email"] or "")))}
+            for row in records(rows, columns)]  # fmt: skip
+    return data, (*columns, *limits.COLUMNS)
+
+
+def _reconciliation(
+    ctx: typer.Context, cycle: str, integration: list[str] | None, fmt: Format
+) -> None:
+    """Each member's row, the largest difference first; the table says the totals below."""
+    from pumpview.reports import reconciliation  # noqa: PLC0415 - SQLAlchemy only once run
+
+    context = current(ctx)
+    result = reconciliation.build(context.engine, cycle, context.clock(), integration)
+    rows = reconciliation.plain_rows(result.rows)
+    if not rows and fmt is Format.table:
+        typer.echo("No spend snapshot of this cycle yet: run pumpview sync.", err=True)
+        return
+    view = VIEWS[Kind.reconciliation]
+    emit(rows, reconciliation.COLUMNS, fmt, title=view.title, on_screen=view.on_screen)
+    totals = result.totals
+    if fmt is Format.table and totals is not None:
+        typer.echo(
+            f"{totals.matching} of {totals.members} rows match. Over the members Cursor lists, "
+            f"the on-demand difference is "
+            f"{format_dollars(totals.on_demand_difference_cents)} and the usage value's "
+            + (
+                "unknown"
+                if totals.usage_difference_cents is None
+                else format_dollars(totals.usage_difference_cents)
+            )
+            + " (Cursor's minus Pump View's)."
+        )
 
 
 def _nothing(

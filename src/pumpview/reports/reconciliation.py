@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine, select
 from pumpview.errors import UserInputError
 from pumpview.reports import cycles, snapshots, usage, window
 from pumpview.reports.cycles import Cycle
+from pumpview.reports.plain import Plain, plain
 from pumpview.reports.scope import integration_ids
 from pumpview.store import integrations as integrations_store
 from pumpview.store import tables
@@ -89,14 +90,22 @@ class Row:
     cause: str | None
     in_snapshot: bool
     on_roster: bool
+    cycle_start_ms: int
+    """The cycle's start instant (Cursor's ``subscriptionCycleStart``)."""
+    snapshot_taken_at_ms: int
+    """When the snapshot compared was taken: the window's end."""
 
     @property
     def largest_difference(self) -> Decimal:
         return max(abs(self.on_demand_difference_cents), abs(self.usage_difference_cents or ZERO))
 
 
-COLUMNS = tuple(f.name for f in fields(Row))
-"""A row's fields, in order: the JSON and CSV contract of the API and the CLI."""
+COLUMNS = ("email", "name", "integration", "cycle", "cursor_on_demand_cents", "on_demand_cents",
+           "on_demand_difference_cents", "cursor_usage_cents", "usage_cents",
+           "usage_difference_cents", "status", "cause", "cause_text", "in_snapshot", "on_roster",
+           "cycle_start_ms", "snapshot_taken_at_ms")  # fmt: skip
+"""A row's fields, in order: the JSON and CSV contract of the API and the CLI (``plain_rows``);
+``cycle`` is the first day of the cycle, as ``?cycle=`` takes it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,12 +223,13 @@ def _side(
     people = _names(conn, iid)
     unattributed = ours.get(tables.UNATTRIBUTED, Measures())
     provisional = _provisional(conn, iid, cycle.start_ms, end)
+    at = (cycle.start_ms, taken_at)
     rows: list[Row] = []
     for email in sorted(set(listed) | set(ours)):
         mine = ours.get(email, Measures())
         theirs = listed.get(email)
         if email == tables.UNATTRIBUTED:
-            rows.append(_row(name, None, usage.UNATTRIBUTED_NAME, None, mine, on_roster=False,
+            rows.append(_row(at, name, None, usage.UNATTRIBUTED_NAME, None, mine, on_roster=False,
                              cause=lambda _r: "unattributed_events"))  # fmt: skip
             continue
         on_roster = email in roster
@@ -233,7 +243,7 @@ def _side(
                 return "unattributed_events"
             return "provisional_days" if provisional else None
 
-        rows.append(_row(name, email, people.get(email), theirs, mine, on_roster=on_roster,
+        rows.append(_row(at, name, email, people.get(email), theirs, mine, on_roster=on_roster,
                          cause=cause))  # fmt: skip
     rows.sort(key=lambda r: (-r.largest_difference, r.email or ""))
     return Side(name, display, cycle, taken_at, tuple(rows), _totals(rows))
@@ -246,6 +256,7 @@ def _names(conn: Connection, iid: int) -> dict[str, str | None]:
 
 
 def _row(
+    at: tuple[int, int],
     integration: str,
     email: str | None,
     name: str | None,
@@ -269,7 +280,8 @@ def _row(
         on_demand_cents=mine.on_demand_cents, on_demand_difference_cents=od_diff,
         cursor_usage_cents=cursor_use, usage_cents=mine.spend_cents,
         usage_difference_cents=use_diff, status=MATCHES if same else DIFFERS, cause=None,
-        in_snapshot=theirs is not None, on_roster=on_roster,
+        in_snapshot=theirs is not None, on_roster=on_roster, cycle_start_ms=at[0],
+        snapshot_taken_at_ms=at[1],
     )  # fmt: skip
     if same:
         return row
@@ -382,3 +394,14 @@ def cause_text(cause: str | None, row: Row | None = None) -> str:
                    "cycle (a service account, or a member removed)"  # fmt: skip
         return "Not on the members list Pump View last read from Cursor"
     return CAUSES[cause]
+
+
+def plain_rows(rows: Sequence[Row]) -> list[dict[str, Plain]]:
+    """Rows as the API and the CLI give them (``COLUMNS``): exact decimal strings in cents."""
+    out = []
+    for row in rows:
+        values = {f.name: getattr(row, f.name) for f in fields(Row)}
+        values["cycle"] = day_of(row.cycle_start_ms)
+        values["cause_text"] = None if row.status == MATCHES else cause_text(row.cause, row)
+        out.append({c: plain(values[c]) for c in COLUMNS})
+    return out

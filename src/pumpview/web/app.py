@@ -45,6 +45,7 @@ from pumpview.web.pages import (
     overview,
     people_settings,
     person,
+    reconciliation,
     reports,
     spend,
     users,
@@ -97,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for pages in (auth, data_sources, docs, export, integrations, model, overview,
-                  people_settings, person, reports, spend, users):  # fmt: skip
+                  people_settings, person, reconciliation, reports, spend, users):  # fmt: skip
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -190,8 +191,9 @@ def when(ms: int | None) -> str:
 def kind(column: str) -> str:
     """A column's CSS class: numbers align right."""
     numeric = column.endswith(
-        ("_cents", "_cost", "_tokens", "_requests", "_share", "events", "users", "members")
-    )
+        ("_cents", "_cost", "_tokens", "_requests", "_share", "events", "users", "members",
+         "_percent", "_dollars")
+    )  # fmt: skip
     return "num" if numeric or column.startswith("cents_per") else ""
 
 
@@ -211,6 +213,10 @@ def cell(value: object, column: str, currency: str | None = None) -> str:
         return format_dollars(Decimal(str(value)), UNIT_PLACES)
     if column.endswith("_cents"):
         return format_dollars(Decimal(str(value)))
+    if column.endswith("_dollars"):
+        return format_dollars(Decimal(str(value)).scaleb(2))
+    if column.endswith("_percent"):
+        return f"{Decimal(str(value)):.1f}%"
     if column.endswith("_cost"):
         return amount(value, currency) if currency else f"{Decimal(str(value)):,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):

@@ -29,6 +29,7 @@ TAGS = [  # /docs groups the API routes by the page they are the twin of, in the
     {"name": "Daily", "description": "Cursor usage per UTC day."},
     {"name": "Teams", "description": "Cursor and cloud spend per team."},
     {"name": "Cloud", "description": "Cloud and Cursor costs per provider and service."},
+    {"name": "Billing", "description": "Reconciliation with Cursor's own figures per cycle."},
     {"name": "Settings · Integrations", "description": "Connected Cursor teams; start a sync."},
     {"name": "Settings · Data sources", "description": "FOCUS files in; Cursor costs out."},
     {"name": "Settings · People", "description": "The directory: people, aliases, teams."},

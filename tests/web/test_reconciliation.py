@@ -7,6 +7,9 @@ import csv
 import io
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import pytest
+
+from pumpview.cli import main
 from pumpview.money import loads
 from pumpview.simulator import truth as gt
 from pumpview.simulator.routes import cycle_start
@@ -109,3 +112,20 @@ def test_people_show_the_cursor_limit_used_this_cycle(site, loaded):
                                if k.startswith("limit") or k.endswith("limit_dollars")}  # fmt: skip
     page = browser.get("/people", params={"since": first, "limit_used": threshold})
     assert "Cursor spending limit" in page.text
+
+
+def test_the_cli_says_what_is_wrong_in_one_line(site, loaded, capsys, db_url):
+    """An unknown cycle names the cycles there are; ``--cycle`` elsewhere and a range for the
+    reconciliation are refused; each an ``error:`` line and a non-zero exit, no traceback."""
+    for argv, said in (
+        (("reconciliation", "--cycle", "2020-01-01"), "cycles with one: 2026-12-01"),
+        (("reconciliation", "--since", "2026-12-01"), "use --cycle"),
+        (("users", "--cycle", "current"), "--cycle is for the reconciliation report"),
+    ):
+        with pytest.raises(SystemExit) as done:
+            main(["--db", db_url, "report", *argv])
+        _out, err = capsys.readouterr()
+        assert done.value.code not in (0, None)
+        assert err.startswith("error: ")
+        assert said in err
+        assert "Traceback" not in err

@@ -57,6 +57,14 @@ CAUSES = {
 }
 """Each computed cause, in the order they are tried, with what pages say."""
 UNEXPLAINED = "Unexplained: no computed cause fits"
+LABELS = {
+    "not_on_roster": "On one side only",
+    "events_after_snapshot": "Events just after the snapshot",
+    "unattributed_events": "Events without an email",
+    "provisional_days": "Days still provisional",
+    None: "Unexplained",
+}
+"""Each cause in a few words, for a table's cell; ``CAUSES`` says it whole."""
 TOLERANCE_CENTS = Decimal(1)
 TOLERANCE_SHARE = Decimal("0.001")
 LATE_MS = 6 * MS_PER_HOUR

@@ -11,7 +11,6 @@ from fastapi.responses import Response
 
 from pumpview.reports import reconciliation
 from pumpview.reports.plain import plain
-from pumpview.timeutil import day_of
 from pumpview.web import security
 from pumpview.web.download import csv_download
 from pumpview.web.params import Integrations
@@ -94,5 +93,5 @@ def page(
     tiers = {c: "" if c in PHONE else "col-wide" if c in LAPTOP else "col-more" for c in SHOWN}
     return web.page(request, "reconciliation.html", {
         "result": result, "data": twin(result), "columns": SHOWN, "headings": HEADINGS,
-        "tiers": tiers, "causes": reconciliation.CAUSES, "day_of": day_of,
+        "tiers": tiers, "causes": reconciliation.CAUSES, "labels": reconciliation.LABELS,
     })  # fmt: skip

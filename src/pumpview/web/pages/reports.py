@@ -181,8 +181,9 @@ def _api(path: str) -> None:
         rows, columns = _table(view), tiers(path)
         if report == "users":
             rows = _limited(web, rows, chosen, limit_used)
-            if limit_used is not None:  # the filter's own column comes out from behind "All"
-                columns = {**columns, "limit_used_percent": "", "limit_dollars": "col-wide"}
+            if limit_used is not None:  # the filter's column takes the place of two that wait
+                columns = {**columns, "limit_used_percent": "", "spend_cents": "col-wide",
+                           "cursor_fast_premium_requests": "col-more"}  # fmt: skip
         return web.page(request, "report.html", {
             **around(request, span),
             "title": title, "path": path, "rows": rows, "columns": shown,

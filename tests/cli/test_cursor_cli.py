@@ -21,7 +21,7 @@ import stamina
 from sqlalchemy import Engine, func, select, text
 
 from pumpview.cli.report import Kind
-from pumpview.reports import spend
+from pumpview.reports import limits, reconciliation, spend
 from pumpview.reports.plain import plain
 from pumpview.reports.usage import COLUMNS, UNATTRIBUTED_NAME
 from pumpview.simulator import DEMO_KEY
@@ -236,6 +236,8 @@ def test_csv_reports_parse_to_the_json_rows(capsys, live):
         **COLUMNS,
         **spend.COLUMNS,
         "providers": tuple(c for c in spend.COLUMNS["providers"] if c != "service"),
+        "users": (*COLUMNS["users"], *limits.COLUMNS),  # and each person's Cursor limit
+        "reconciliation": reconciliation.COLUMNS,
     }
     for kind in Kind:
         code, out, err = run(capsys, "report", kind.value, "--format", "csv")

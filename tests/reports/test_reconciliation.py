@@ -210,3 +210,30 @@ def test_a_snapshot_is_due_in_the_last_hour_of_a_known_cycle_only(engine):
         assert not snapshots.due(conn, 1, end - 5 * 60_000 - 1)  # 9:59.999 after it
         assert snapshots.due(conn, 1, end - 5 * 60_000)  # 10 minutes after it
         assert not snapshots.due(conn, 1, end + 5 * 60_000)  # the next cycle's first hour
+
+
+def test_two_cursor_teams_each_have_their_totals_and_the_overall_adds_them(engine, serve):
+    """Each integration is reconciled against its own snapshot; the overall totals are the
+    sums of the two, exactly, and every row says its integration."""
+    first = _synced(engine, serve)
+    second = serve(days=30, members=6, seed=2, domain="beta.dev")
+    _sync(engine, second, name="beta")
+    got = reconciliation.build(engine, "current", NOW_MS)
+    assert sorted(s.integration for s in got.sides) == ["beta", "cursor"]
+    by_name = {s.integration: s.totals for s in got.sides}
+    assert got.totals is not None
+    for name in ("cursor_usage_cents", "usage_cents", "cursor_on_demand_cents", "on_demand_cents",
+                 "outside_usage_cents"):  # fmt: skip
+        assert getattr(got.totals, name) == sum(
+            (getattr(t, name) for t in by_name.values()), Decimal(0)
+        )
+    assert got.totals.members == len(got.rows) == sum(t.members for t in by_name.values())
+    truth = gt.totals(second.sim.team, CYCLE, NOW_MS - 1, gt.by_user)
+    beta = [r for r in got.rows if r.integration == "beta" and r.in_snapshot]
+    assert beta
+    assert all(r.usage_cents == truth[r.email].spend_cents for r in beta)
+    assert all(r.status == MATCHES for r in beta)
+    assert {r.integration for r in got.rows if r.email and r.email.endswith("@acme.dev")} == {
+        "cursor"
+    }
+    assert first.members

@@ -237,3 +237,28 @@ def test_two_cursor_teams_each_have_their_totals_and_the_overall_adds_them(engin
         "cursor"
     }
     assert first.members
+
+
+def test_a_2025_snapshot_without_overall_spend_is_compared_as_the_cycles_total(engine, serve):
+    """The 2025 API sent no ``overallSpendCents`` and its ``spendCents`` was the cycle's total
+    (reference §4): it is compared with the usage value, on-demand is not compared, and every
+    member still matches; the totals say on-demand is unknown."""
+    team = _synced(engine, serve)
+    truth = gt.totals(team, CYCLE, NOW_MS - 1, gt.by_user)
+    with engine.connect() as conn:
+        rows = _snapshot(conn, NOW_MS)
+    _reseed(engine, [
+        {**row, "spend_cents": truth.get(row["email"], gt.Totals()).spend_cents,
+         "overall_spend_cents": None}
+        for row in rows
+    ])  # fmt: skip
+    got = reconciliation.build(engine, "current", NOW_MS)
+    listed = [r for r in got.rows if r.in_snapshot]
+    assert listed
+    for row in listed:
+        assert (row.status, row.cause) == (MATCHES, None)
+        assert row.cursor_usage_cents == row.usage_cents == truth[row.email].spend_cents
+        assert (row.cursor_on_demand_cents, row.on_demand_difference_cents) == (None, None)
+    assert got.totals is not None
+    assert (got.totals.status, got.totals.on_demand_difference_cents) == (MATCHES, None)
+    assert got.totals.usage_difference_cents == 0

@@ -176,16 +176,14 @@ def _reconciliation(
     emit(rows, reconciliation.COLUMNS, fmt, title=view.title, on_screen=view.on_screen)
     totals = result.totals
     if fmt is Format.table and totals is not None:
+        on_demand, usage_value = (
+            "unknown" if cents is None else format_dollars(cents)
+            for cents in (totals.on_demand_difference_cents, totals.usage_difference_cents)
+        )
         typer.echo(
             f"{totals.matching} of {totals.members} rows match. Over the members Cursor lists, "
-            f"the on-demand difference is "
-            f"{format_dollars(totals.on_demand_difference_cents)} and the usage value's "
-            + (
-                "unknown"
-                if totals.usage_difference_cents is None
-                else format_dollars(totals.usage_difference_cents)
-            )
-            + " (Cursor's minus Pump View's)."
+            f"the on-demand difference is {on_demand} and the usage value's {usage_value} "
+            "(Cursor's minus Pump View's)."
         )
 
 

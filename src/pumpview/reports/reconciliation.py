@@ -87,8 +87,9 @@ class Row:
     cursor_on_demand_cents: Decimal | None
     """``spendCents``; ``None`` when the snapshot does not list the email."""
     on_demand_cents: Decimal
-    on_demand_difference_cents: Decimal
-    """Cursor's minus Pump View's (Cursor's taken as 0 when it does not list the email)."""
+    on_demand_difference_cents: Decimal | None
+    """Cursor's minus Pump View's (Cursor's taken as 0 when it does not list the email);
+    ``None`` when Cursor's snapshot has no on-demand figure (the 2025 API: see ``_row``)."""
     cursor_usage_cents: Decimal | None
     """``overallSpendCents``; ``None`` when not listed or the API sent none."""
     usage_cents: Decimal
@@ -105,7 +106,8 @@ class Row:
 
     @property
     def largest_difference(self) -> Decimal:
-        return max(abs(self.on_demand_difference_cents), abs(self.usage_difference_cents or ZERO))
+        return max(abs(self.on_demand_difference_cents or ZERO),
+                   abs(self.usage_difference_cents or ZERO))  # fmt: skip
 
 
 COLUMNS = ("email", "name", "integration", "cycle", "cursor_on_demand_cents", "on_demand_cents",
@@ -121,9 +123,9 @@ class Totals:
     """Sums over the members Cursor's snapshot lists (both sides), and Pump View's figures for
     everything else in the window (emails the snapshot lacks and events without an email)."""
 
-    cursor_on_demand_cents: Decimal
+    cursor_on_demand_cents: Decimal | None
     on_demand_cents: Decimal
-    on_demand_difference_cents: Decimal
+    on_demand_difference_cents: Decimal | None
     cursor_usage_cents: Decimal | None
     usage_cents: Decimal
     usage_difference_cents: Decimal | None
@@ -274,15 +276,16 @@ def _row(
     on_roster: bool,
     cause: Callable[[Row], str | None],
 ) -> Row:
-    with decimal.localcontext(EXACT):
-        cursor_od = theirs.on_demand_cents if theirs else None
-        cursor_use = theirs.usage_cents if theirs else None
-        od_diff = (cursor_od or ZERO) - mine.on_demand_cents
-        use_diff = (
-            None if theirs is not None and cursor_use is None
-            else (cursor_use or ZERO) - mine.spend_cents
-        )  # fmt: skip
-    same = within(od_diff, cursor_od) and (use_diff is None or within(use_diff, cursor_use))
+    cursor_od = theirs.on_demand_cents if theirs else None
+    cursor_use = theirs.usage_cents if theirs else None
+    if theirs is not None and cursor_use is None:
+        # The 2025 API had no overallSpendCents and its spendCents was the cycle's total
+        # (docs then: "Total spend in cents"): a usage value, and no on-demand figure.
+        cursor_od, cursor_use = None, theirs.on_demand_cents
+    listed = theirs is not None
+    od_diff = _difference(cursor_od, mine.on_demand_cents, listed)
+    use_diff = _difference(cursor_use, mine.spend_cents, listed)
+    same = _same(od_diff, cursor_od) and _same(use_diff, cursor_use)
     row = Row(
         integration=integration, email=email, name=name, cursor_on_demand_cents=cursor_od,
         on_demand_cents=mine.on_demand_cents, on_demand_difference_cents=od_diff,
@@ -296,10 +299,24 @@ def _row(
     return replace(row, cause=cause(row))
 
 
+def _difference(cursor: Decimal | None, ours: Decimal, listed: bool) -> Decimal | None:
+    """Cursor's minus ours; Cursor's is 0 for an email it does not list, unknown (``None``) for
+    a figure its snapshot lacks."""
+    if listed and cursor is None:
+        return None
+    with decimal.localcontext(EXACT):
+        return (cursor or ZERO) - ours
+
+
+def _same(difference: Decimal | None, cursor: Decimal | None) -> bool:
+    """Within the tolerance, or not compared (no such figure from Cursor)."""
+    return difference is None or within(difference, cursor)
+
+
 def _after(conn: Connection, iid: int, email: str, taken_at: int, end_ms: int, row: Row) -> bool:
     """Whether the member's first events after ``taken_at`` (within ``LATE_MS``, inside the
     cycle) add up to both differences."""
-    if row.on_demand_difference_cents <= 0 and (row.usage_difference_cents or ZERO) <= 0:
+    if (row.on_demand_difference_cents or ZERO) <= 0 and (row.usage_difference_cents or ZERO) <= 0:
         return False
     events = tables.usage_events
     found = conn.execute(
@@ -314,9 +331,9 @@ def _after(conn: Connection, iid: int, email: str, taken_at: int, end_ms: int, r
             usage_value += cost
             if chargeable:
                 on_demand += cost
-            if within(row.on_demand_difference_cents - on_demand, row.cursor_on_demand_cents) and (
-                row.usage_difference_cents is None
-                or within(row.usage_difference_cents - usage_value, row.cursor_usage_cents)
+            od, use = row.on_demand_difference_cents, row.usage_difference_cents
+            if _same(None if od is None else od - on_demand, row.cursor_on_demand_cents) and _same(
+                None if use is None else use - usage_value, row.cursor_usage_cents
             ):
                 return True
     return False
@@ -324,11 +341,11 @@ def _after(conn: Connection, iid: int, email: str, taken_at: int, end_ms: int, r
 
 def _unattributed_explains(row: Row, unattributed: Measures) -> bool:
     """Cursor's figures are higher, and the events without an email hold at least as much."""
-    pairs = [(row.on_demand_difference_cents, row.cursor_on_demand_cents,
-              unattributed.on_demand_cents)]  # fmt: skip
-    if row.usage_difference_cents is not None:
-        pairs.append((row.usage_difference_cents, row.cursor_usage_cents, unattributed.spend_cents))
-    differing = [(d, c, u) for d, c, u in pairs if not within(d, c)]
+    pairs = [
+        (row.on_demand_difference_cents, row.cursor_on_demand_cents, unattributed.on_demand_cents),
+        (row.usage_difference_cents, row.cursor_usage_cents, unattributed.spend_cents),
+    ]
+    differing = [(d, c, u) for d, c, u in pairs if d is not None and not within(d, c)]
     with decimal.localcontext(EXACT):
         return bool(differing) and all(d > 0 and (u >= d or within(d - u, c))
                                        for d, c, u in differing)  # fmt: skip
@@ -359,33 +376,41 @@ def _totals(rows: Sequence[Row]) -> Totals:
     listed = [r for r in rows if r.in_snapshot]
     outside = [r for r in rows if not r.in_snapshot]
     with decimal.localcontext(EXACT):
-        cursor_od = sum((r.cursor_on_demand_cents or ZERO for r in listed), ZERO)
+        cursor_od = _sum_known([r.cursor_on_demand_cents for r in listed])
         od = sum((r.on_demand_cents for r in listed), ZERO)
-        known = [r.cursor_usage_cents for r in listed if r.cursor_usage_cents is not None]
-        cursor_use = sum(known, ZERO) if known or not listed else None
+        cursor_use = _sum_known([r.cursor_usage_cents for r in listed])
         use = sum((r.usage_cents for r in listed), ZERO)
-        od_diff = cursor_od - od
-        use_diff = None if cursor_use is None else cursor_use - use
         outside_od = sum((r.on_demand_cents for r in outside), ZERO)
         outside_use = sum((r.usage_cents for r in outside), ZERO)
-    same = within(od_diff, cursor_od) and (use_diff is None or within(use_diff, cursor_use))
+    od_diff = _difference(cursor_od, od, listed=True)
+    use_diff = _difference(cursor_use, use, listed=True)
+    same = _same(od_diff, cursor_od) and _same(use_diff, cursor_use)
     matching = sum(1 for r in rows if r.status == MATCHES)
     return Totals(cursor_od, od, od_diff, cursor_use, use, use_diff, MATCHES if same else DIFFERS,
                   len(rows), matching, len(rows) - matching, outside_od, outside_use)  # fmt: skip
 
 
+def _sum_known(values: Sequence[Decimal | None]) -> Decimal | None:
+    """The exact sum, or ``None`` when any is unknown (a total of part of Cursor's figures
+    would read as a difference)."""
+    known = [v for v in values if v is not None]
+    if len(known) < len(values):
+        return None
+    with decimal.localcontext(EXACT):
+        return sum(known, ZERO)
+
+
 def _sum_totals(parts: Sequence[Totals]) -> Totals:
     with decimal.localcontext(EXACT):
-        cursor_od = sum((t.cursor_on_demand_cents for t in parts), ZERO)
+        cursor_od = _sum_known([t.cursor_on_demand_cents for t in parts])
         od = sum((t.on_demand_cents for t in parts), ZERO)
-        uses = [t.cursor_usage_cents for t in parts if t.cursor_usage_cents is not None]
-        cursor_use = sum(uses, ZERO) if len(uses) == len(parts) else None
+        cursor_use = _sum_known([t.cursor_usage_cents for t in parts])
         use = sum((t.usage_cents for t in parts), ZERO)
-        od_diff = cursor_od - od
-        use_diff = None if cursor_use is None else cursor_use - use
         outside_od = sum((t.outside_on_demand_cents for t in parts), ZERO)
         outside_use = sum((t.outside_usage_cents for t in parts), ZERO)
-    same = within(od_diff, cursor_od) and (use_diff is None or within(use_diff, cursor_use))
+    od_diff = _difference(cursor_od, od, listed=True)
+    use_diff = _difference(cursor_use, use, listed=True)
+    same = _same(od_diff, cursor_od) and _same(use_diff, cursor_use)
     members = sum(t.members for t in parts)
     matching = sum(t.matching for t in parts)
     return Totals(cursor_od, od, od_diff, cursor_use, use, use_diff, MATCHES if same else DIFFERS,

@@ -21,7 +21,7 @@ import stamina
 from sqlalchemy import Engine, func, select, text
 
 from pumpview.cli.report import Kind
-from pumpview.reports import seat_use, spend
+from pumpview.reports import limits, reconciliation, seat_use, spend
 from pumpview.reports.plain import plain
 from pumpview.reports.usage import COLUMNS, UNATTRIBUTED_NAME
 from pumpview.simulator import DEMO_KEY
@@ -237,6 +237,8 @@ def test_csv_reports_parse_to_the_json_rows(capsys, live):
         **spend.COLUMNS,
         "providers": tuple(c for c in spend.COLUMNS["providers"] if c != "service"),
         "seats": seat_use.COLUMNS,
+        "users": (*COLUMNS["users"], *limits.COLUMNS),  # and each person's Cursor limit
+        "reconciliation": reconciliation.COLUMNS,
     }
     for kind in (k for k in Kind if k is not Kind.anomalies):  # its own test: test_anomalies_cli
         code, out, err = run(capsys, "report", kind.value, "--format", "csv")

@@ -12,6 +12,7 @@ import pytest
 from pumpview.cli import main
 from pumpview.reports.plain import plain
 from pumpview.simulator.roster import SCRIPT_NAME
+from pumpview.timeutil import from_ms
 
 KINDS = {"people": "users", "models": "models", "requests": "requests", "daily": "daily"}
 
@@ -29,6 +30,7 @@ def test_each_json_twin_is_the_cli_report(site, loaded, capsys, db_url, path, tm
                                           monkeypatch):  # fmt: skip
     browser, first = loaded
     monkeypatch.setenv("PUMPVIEW_HOME", str(tmp_path / "cli"))
+    monkeypatch.setenv("PUMPVIEW_NOW", from_ms(site.cursor.sim.team.now).isoformat())  # the site's
     last = browser.get("/api/integrations").json()[0]["last_day"]
     for since, until in ((first, last), (last, last)):
         api = browser.get(f"/api/{path}", params={"since": since, "until": until})

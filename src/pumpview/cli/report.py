@@ -1,10 +1,12 @@
 """``pumpview report users|models|requests|daily`` (Cursor), ``providers|people|teams``
-(Cursor beside the cloud costs of imported FOCUS files), ``seats`` (paid seats as of today) and
-``anomalies`` (days far above the usual, per person and team)."""
+(Cursor beside the cloud costs of imported FOCUS files), ``seats`` (paid seats as of today),
+``anomalies`` (days far above the usual, per person and team) and ``reconciliation`` (Cursor's
+own figures for a billing cycle beside the events')."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -16,6 +18,10 @@ from pumpview.cli.context import current
 from pumpview.cli.days import days
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
+from pumpview.money import format_dollars
+
+if TYPE_CHECKING:
+    from pumpview.reports.plain import Plain
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -40,6 +46,7 @@ class Kind(StrEnum):
     teams = "teams"
     seats = "seats"
     anomalies = "anomalies"
+    reconciliation = "reconciliation"
 
 
 UNIFIED = (Kind.providers, Kind.people, Kind.teams)
@@ -84,6 +91,11 @@ VIEWS = {
         ("day", "scope", "scope_value", "value_cents", "baseline_cents", "excess_cents",
          "message"),
     ),
+    Kind.reconciliation: View(
+        "Cursor's spend snapshot beside Pump View's events",
+        ("email", "cursor_on_demand_cents", "on_demand_cents", "on_demand_difference_cents",
+         "cursor_usage_cents", "usage_cents", "usage_difference_cents", "status", "cause"),
+    ),
 }  # fmt: skip
 
 
@@ -94,7 +106,8 @@ def command(
         typer.Argument(
             help="users, models, requests, daily (Cursor); providers, people, teams "
             "(Cursor beside cloud costs); seats (paid seats as of today, idle ones first); "
-            "anomalies (days far above the usual)."
+            "anomalies (days far above the usual); reconciliation (Cursor's figures for a "
+            "billing cycle beside the events')."
         ),
     ],
     since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
@@ -107,12 +120,25 @@ def command(
     by: Annotated[
         By, typer.Option(help="providers: one row per provider, or per provider and service.")
     ] = By.provider,
+    cycle: Annotated[
+        str | None,
+        typer.Option(help="reconciliation: current (default) or a cycle's first day, YYYY-MM-DD."),
+    ] = None,
 ) -> None:
     """Cursor usage and cost, per user, model, request class or day; or Cursor beside cloud
     costs, per provider, person or team; or every paid seat with its last active day and days
-    idle; or the anomalies of the complete days (by default the last 30). Cursor money in exact
-    cents, cloud costs in exact currency units (one row per
-    currency)."""
+    idle; or the anomalies of the complete days (by default the last 30); or Cursor's own figures
+    for a billing cycle beside the events'. Cursor money in exact cents, cloud costs in exact
+    currency units (one row per currency)."""
+    if kind is Kind.reconciliation:
+        if since or until:
+            msg = "reconciliation is per billing cycle: use --cycle, not --since/--until"
+            raise UserInputError(msg)
+        _reconciliation(ctx, cycle or "current", integration, fmt)
+        return
+    if cycle is not None:
+        msg = "--cycle is for the reconciliation report"
+        raise UserInputError(msg)
     first, last = days(since, until)
     if by is By.service and kind is not Kind.providers:
         msg = "--by service is for the providers report"
@@ -142,6 +168,8 @@ def command(
     else:
         rows = usage.run(engine, kind.value, first, last, integration)
         columns = usage.COLUMNS[kind.value]
+        if kind is Kind.users:
+            rows, columns = _with_limits(ctx, rows, columns, integration)
     if not rows and fmt is Format.table:
         typer.echo(_nothing(kind, first, last, integration), err=True)
         return
@@ -170,6 +198,50 @@ def _anomalies(
         return
     view = VIEWS[Kind.anomalies]
     emit(found, anomalies.COLUMNS, fmt, title=view.title, on_screen=view.on_screen)
+
+
+def _with_limits(
+    ctx: typer.Context,
+    rows: Sequence[object],
+    columns: tuple[str, ...],
+    integration: list[str] | None,
+) -> tuple[list[dict[str, Plain]], tuple[str, ...]]:
+    """People's rows with their Cursor spending limit (as ``/api/people`` gives them)."""
+    from pumpview.reports import limits  # noqa: PLC0415 - SQLAlchemy only once run
+    from pumpview.reports.plain import records  # noqa: PLC0415
+
+    context = current(ctx)
+    found = limits.run(context.engine, integration, context.clock())
+    data = [{**row, **limits.fields_of(found.get(str(row["email"] or "")))}
+            for row in records(rows, columns)]  # fmt: skip
+    return data, (*columns, *limits.COLUMNS)
+
+
+def _reconciliation(
+    ctx: typer.Context, cycle: str, integration: list[str] | None, fmt: Format
+) -> None:
+    """Each member's row, the largest difference first; the table says the totals below."""
+    from pumpview.reports import reconciliation  # noqa: PLC0415 - SQLAlchemy only once run
+
+    context = current(ctx)
+    result = reconciliation.build(context.engine, cycle, context.clock(), integration)
+    rows = reconciliation.plain_rows(result.rows)
+    if not rows and fmt is Format.table:
+        typer.echo("No spend snapshot of this cycle yet: run pumpview sync.", err=True)
+        return
+    view = VIEWS[Kind.reconciliation]
+    emit(rows, reconciliation.COLUMNS, fmt, title=view.title, on_screen=view.on_screen)
+    totals = result.totals
+    if fmt is Format.table and totals is not None:
+        on_demand, usage_value = (
+            "unknown" if cents is None else format_dollars(cents)
+            for cents in (totals.on_demand_difference_cents, totals.usage_difference_cents)
+        )
+        typer.echo(
+            f"{totals.matching} of {totals.members} rows match. Over the members Cursor lists, "
+            f"the on-demand difference is {on_demand} and the usage value's {usage_value} "
+            "(Cursor's minus Pump View's)."
+        )
 
 
 def _nothing(

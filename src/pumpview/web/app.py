@@ -51,6 +51,7 @@ from pumpview.web.pages import (
     people_models,
     people_settings,
     person,
+    reconciliation,
     reports,
     seats,
     spend,
@@ -106,8 +107,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # people_models before person: /people/{email} would take /people/models
     for pages in (alerts, anomalies, auth, billing, budgets, data_sources, docs, export,
-                  integrations, model, overview, people_models, people_settings, person, reports,
-                  seats, spend, users):  # fmt: skip
+                  integrations, model, overview, people_models, people_settings, person,
+                  reconciliation, reports, seats, spend, users):  # fmt: skip
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -225,8 +226,9 @@ def moment(ms: int) -> str:
 def kind(column: str) -> str:
     """A column's CSS class: numbers align right."""
     numeric = column.endswith(
-        ("_cents", "_cost", "_tokens", "_requests", "_share", "events", "users", "members")
-    )
+        ("_cents", "_cost", "_tokens", "_requests", "_share", "events", "users", "members",
+         "_percent", "_dollars")
+    )  # fmt: skip
     return "num" if numeric or column.startswith("cents_per") else ""
 
 
@@ -246,6 +248,10 @@ def cell(value: object, column: str, currency: str | None = None) -> str:
         return format_dollars(Decimal(str(value)), UNIT_PLACES)
     if column.endswith("_cents"):
         return format_dollars(Decimal(str(value)))
+    if column.endswith("_dollars"):
+        return format_dollars(Decimal(str(value)).scaleb(2))
+    if column.endswith("_percent"):
+        return f"{Decimal(str(value)):.1f}%"
     if column.endswith("_cost"):
         return amount(value, currency) if currency else f"{Decimal(str(value)):,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from pumpview.errors import PumpViewError
 from pumpview.integrations.cursor import runner
 from pumpview.integrations.cursor.client import quiet_retries
+from pumpview.reports import snapshots
 from pumpview.settings import Settings
 from pumpview.store import integrations, runs
 
@@ -28,14 +29,18 @@ log = logging.getLogger("pumpview.web")
 ALERTS_SECONDS = 60.0
 """How often the server evaluates the alerts and sends what is due: a retry's backoff starts
 at one minute."""
+CHECK_SECONDS = 60.0
+"""How often the schedule looks for a spend snapshot due between its full syncs."""
 _SPAWN = multiprocessing.get_context("spawn")
 """A fresh interpreter per sync: no fork of a server's threads and sockets."""
 
 
-def sync_in_process(settings: Settings, name: str, log_level: int, under_way: Event) -> None:
+def sync_in_process(
+    settings: Settings, name: str, log_level: int, under_way: Event, spend_only: bool = False
+) -> None:
     """A sync process's whole life: its own store connection and vault, one run; it logs to
     the server's stderr at the server's level, and sets ``under_way`` once its run is
-    recorded (or it ended without one)."""
+    recorded (or it ended without one). ``spend_only``: the spend snapshot alone."""
     from pumpview.store.engine import open_store  # noqa: PLC0415 - in the child
 
     logging.basicConfig(level=log_level, format=f"sync {name}: %(name)s %(levelname)s %(message)s")
@@ -43,7 +48,8 @@ def sync_in_process(settings: Settings, name: str, log_level: int, under_way: Ev
     engine = open_store(settings.db_url)
     try:
         runner.run_sync(engine, settings.vault(), name, pacing=settings.rate_limit,
-                        on_progress=lambda _run: under_way.set(), clock=settings.clock)  # fmt: skip
+                        on_progress=lambda _run: under_way.set(), clock=settings.clock,
+                        spend_only=spend_only)  # fmt: skip
     except runner.SyncBusy:
         pass  # another process is syncing it: its run shows on the page all the same
     except runner.SyncStopped:
@@ -78,17 +84,18 @@ class Syncs:
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
-    def start(self, name: str, wait_seconds: float = 15.0) -> bool:
+    def start(self, name: str, wait_seconds: float = 15.0, *, spend_only: bool = False) -> bool:
         """Start syncing ``name`` in the background unless this server already is; return once
         its run is recorded, so the page that follows shows it (a new interpreter takes a
-        moment)."""
+        moment). ``spend_only``: the spend snapshot alone (``snapshot_if_due``)."""
         with self._lock:
             running = self._processes.get(name)
             if running is not None and running.is_alive():
                 return False
             level, under_way = logging.getLogger().getEffectiveLevel(), _SPAWN.Event()
             process = _SPAWN.Process(  # daemonic: a server that exits takes its syncs along
-                target=sync_in_process, args=(self._settings, name, level, under_way),
+                target=sync_in_process,
+                args=(self._settings, name, level, under_way, spend_only),
                 name=f"sync-{name}", daemon=True,
             )  # fmt: skip
             process.start()
@@ -97,15 +104,25 @@ class Syncs:
         return True
 
     def every(self, minutes: int) -> None:
-        """Sync every connected integration now and every ``minutes`` until ``close``."""
+        """Sync every connected integration now and every ``minutes`` until ``close``; between
+        those, every ``CHECK_SECONDS``, take the spend snapshot where one is due before a
+        billing cycle rolls (``snapshot_if_due``)."""
 
         def loop() -> None:
+            full_at = time.monotonic()
             while not self._stop.is_set():
-                with self._engine.connect() as conn:
-                    names = integrations.connected(conn)
-                for name in names:
-                    self.start(name)
-                self._stop.wait(minutes * 60)
+                if time.monotonic() >= full_at:
+                    with self._engine.connect() as conn:
+                        names = integrations.connected(conn)
+                    for name in names:
+                        self.start(name)
+                    full_at = time.monotonic() + minutes * 60
+                else:
+                    try:
+                        self.snapshot_if_due()
+                    except Exception:  # a busy database: the next check
+                        log.exception("checking for a spend snapshot due failed")
+                self._stop.wait(min(CHECK_SECONDS, max(0.0, full_at - time.monotonic())))
 
         threading.Thread(target=loop, name="sync-schedule", daemon=True).start()
 
@@ -118,6 +135,17 @@ class Syncs:
                 check_alerts(self._settings, self._engine)
 
         threading.Thread(target=loop, name="alerts-schedule", daemon=True).start()
+
+    def snapshot_if_due(self) -> list[str]:
+        """Start a spend-only sync of each connected integration whose snapshot is due at the
+        present (``reports.snapshots.due``: the last hour of a known cycle, none in the last
+        minutes); the names started. The lease keeps it to one sync per integration."""
+        now = self._settings.clock()
+        with self._engine.connect() as conn:
+            ids = integrations.ids(conn)
+            due = [name for name in integrations.connected(conn)
+                   if snapshots.due(conn, ids[name], now)]  # fmt: skip
+        return [name for name in due if self.start(name, spend_only=True)]
 
     def wait(self, timeout: float = 30.0) -> None:
         """Wait for the syncs this server started (tests, shutdown)."""

@@ -68,9 +68,11 @@ def run_sync(
     on_progress: Callable[[runs.Run], None] | None = None,
     poll_seconds: float = 1.0,
     clock: Clock,
+    spend_only: bool = False,
 ) -> SyncResult:
     """Sync integration ``name`` up to ``clock``'s present; ``on_progress`` sees the run record
-    as it changes (while waiting with ``wait``, the other process's run)."""
+    as it changes (while waiting with ``wait``, the other process's run). ``spend_only``: the
+    members and the spend snapshot alone (``CursorSync.snapshot_spend``), under the same lease."""
     integration = connection.stored(engine, vault, name)
     run_id = _take_lease(engine, integration.integration_id, wait, on_progress, poll_seconds,
                          clock)  # fmt: skip
@@ -95,13 +97,15 @@ def run_sync(
     state.start()
     try:
         with http:
-            result = CursorSync(
+            sync = CursorSync(
                 engine, client, integration.integration_id, now_ms=clock(),
                 backfill_days=backfill_days or integration.backfill_days, on_progress=progress,
-            ).run()  # fmt: skip
+            )  # fmt: skip
+            result = sync.snapshot_spend() if spend_only else sync.run()
         outcome = "ok"
         message = "; ".join(result.notes)
-        refresh_statistics(engine)
+        if not spend_only:
+            refresh_statistics(engine)
         return result
     except SyncStopped as exc:
         message = str(exc)

@@ -37,6 +37,7 @@ FIRST_WINDOW_DAYS = 2
 just after midnight UTC, in a few pages."""
 WINDOW_ATTEMPTS = 5
 """How often a window is re-read when its event count changes while paging."""
+SPEND_ONLY = "spend snapshot only (members and /teams/spend, before the billing cycle rolls)"
 
 _TS = itemgetter(rollup.AT["ts_ms"])
 _EMAIL_AT = rollup.AT["email"]
@@ -155,6 +156,22 @@ class CursorSync:
             **({"earliest_day": result.earliest_day} if result.earliest_day else {}),
         )
         return result
+
+    def snapshot_spend(self) -> SyncResult:
+        """The members and Cursor's spend snapshot only, no usage events: what a scheduler
+        takes in the hour before a billing cycle rolls, so the cycle's last hours are in its
+        last snapshot whatever the sync interval (``reports.snapshots.due``). The integration's
+        last success stays the last full sync's; a revoked key still shows."""
+        try:
+            self.report(Progress("members"))
+            self._sync_members()
+            self.report(Progress("spend"))
+            self._sync_spend()
+        except UpstreamError as exc:
+            self._set(status=status_of(exc), message=str(exc))
+            raise
+        self.report(Progress("done"))
+        return SyncResult(notes=[SPEND_ONLY])
 
     def _run(self) -> SyncResult:
         result = SyncResult()

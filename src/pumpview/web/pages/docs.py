@@ -34,6 +34,7 @@ TAGS = [  # /docs groups the API routes by the page they are the twin of, in the
     {"name": "Seats", "description": "Paid seats, their last use and the idle ones' cost."},
     {"name": "Alerts", "description": "Alerts and their deliveries; evaluate the rules now."},
     {"name": "Budgets", "description": "Budgets, their actual, forecast and state; admins edit."},
+    {"name": "Billing", "description": "Reconciliation with Cursor's own figures per cycle."},
     {"name": "Settings · Integrations", "description": "Connected Cursor teams; start a sync."},
     {"name": "Settings · Data sources", "description": "FOCUS files in; Cursor costs out."},
     {"name": "Settings · People", "description": "The directory: people, aliases, teams."},

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from pumpview.reports import person, spend
+from pumpview.reports import limits, person, spend
 from pumpview.reports.plain import measures, plain, records
 from pumpview.store.engine import snapshot
 from pumpview.web import charts, security
@@ -25,7 +25,9 @@ Page = Annotated[
 ]  # fmt: skip
 
 
-def twin(view: person.Person, owned: spend.Owned | None) -> dict[str, Any]:
+def twin(
+    view: person.Person, owned: spend.Owned | None, limit: limits.Limit | None = None
+) -> dict[str, Any]:
     return {
         "email": view.email, "name": view.name, "team": owned.team if owned else None,
         "since": plain(view.range.since), "until": plain(view.range.until),
@@ -40,7 +42,15 @@ def twin(view: person.Person, owned: spend.Owned | None) -> dict[str, Any]:
                     "output_tokens": e.output_tokens} for e in view.recent],
         "recent_page": view.page, "recent_pages": view.pages, "recent_per_page": person.RECENT,
         "cloud": records(owned.costs if owned else [], spend.COLUMNS["providers"]),
+        "limit": limits.fields_of(limit) if limit else None,
     }  # fmt: skip
+
+
+def _limit(web: Web, view: person.Person, integrations: list[str] | None) -> limits.Limit | None:
+    """Their Cursor spending limit and the on-demand used of it this cycle."""
+    if view.email is None:
+        return None
+    return limits.run(web.engine, integrations, web.clock()).get(view.email)
 
 
 def _owned(web: Web, view: person.Person) -> spend.Owned | None:
@@ -69,7 +79,7 @@ def api(
     email: str, _user: Viewer, web: State, span: Span, integrations: Integrations, page: Page = 1
 ) -> dict[str, Any]:
     view = _view(web, email, span, integrations, page)
-    return twin(view, _owned(web, view))
+    return twin(view, _owned(web, view), _limit(web, view, integrations))
 
 
 @router.get("/people/{email:path}")
@@ -84,8 +94,9 @@ def page(
 ) -> Response:
     view = _view(web, email, span, integrations, page)
     owned = _owned(web, view)
+    limit = _limit(web, view, integrations)
     return web.page(request, "person.html", {
         **around(request, view.range),
-        "person": view, "data": twin(view, owned), "owned": owned,
+        "person": view, "data": twin(view, owned, limit), "owned": owned, "limit": limit,
         "requests": charts.requests(view.range, view.days),
     })  # fmt: skip

@@ -9,20 +9,20 @@ money column in dollars rounded to the cent.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from pumpview.money import to_dollars
-from pumpview.reports import usage, usage_views
+from pumpview.reports import limits, usage, usage_views
 from pumpview.reports.activity import Activity
 from pumpview.reports.plain import Plain, plain, records
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
 from pumpview.web.params import Integrations, Span, around
 from pumpview.web.security import Viewer
-from pumpview.web.state import State
+from pumpview.web.state import State, Web
 
 router = APIRouter(route_class=security.Gated)
 
@@ -30,7 +30,7 @@ PAGES = {  # path: (report, title, the columns on screen)
     "people": ("users", "People", ("name", "email", "spend_cents", "on_demand_cents",
                "included_cents", "events", "input_tokens", "output_tokens", "fast_requests",
                "slow_requests", "not_charged_requests", "cursor_fast_premium_requests", "top_model",
-               "last_active")),
+               "last_active", "limit_used_percent", "limit_dollars")),
     "models": ("models", "Models", ("model", "events", "users", "spend_cents",
                "cents_per_million_tokens", "cents_per_request", "on_demand_share",
                "cache_read_share", "max_mode_share", "model_cost_cents", "token_fee_cents",
@@ -61,7 +61,13 @@ HEADINGS = {"cents_per_million_tokens": "Per 1M tokens", "cents_per_request": "P
             "model_cost_cents": "Model cost", "token_fee_cents": "Cursor token fee",
             "cursor_fast_premium_requests": "Cursor's fast premium (cycle)",
             "top_model": "Most-used model", "last_active": "Last active",
-            "users": "People"}  # fmt: skip
+            "users": "People", "limit_used_percent": "Cursor limit used (cycle)",
+            "limit_dollars": "Cursor limit"}  # fmt: skip
+LimitUsed = Annotated[
+    int | None,
+    Query(ge=0, le=1000, description="People only: those who used at least this % of their "
+          "Cursor spending limit (on-demand this billing cycle, from the events)."),
+]  # fmt: skip
 
 
 def tiers(path: str) -> dict[str, str]:
@@ -94,11 +100,29 @@ def _table(view: usage_views.UsageView) -> list[dict[str, Any]]:
     return rows
 
 
+def _columns(report: str) -> tuple[str, ...]:
+    """The JSON twin's fields: the report's, and for people their Cursor spending limit."""
+    return (*usage.COLUMNS[report], *limits.COLUMNS) if report == "users" else usage.COLUMNS[report]
+
+
+def _limited(
+    web: Web, rows: list[dict[str, Any]], chosen: list[str] | None, limit_used: int | None
+) -> list[dict[str, Any]]:
+    """People's rows with their Cursor spending limit; with ``limit_used``, only those who used
+    at least that % of it."""
+    found = limits.run(web.engine, chosen, web.clock())
+    return [
+        {**row, **limits.fields_of(found.get(row["email"] or ""))}
+        for row in rows
+        if limit_used is None or limits.above(found.get(row["email"] or ""), Decimal(limit_used))
+    ]
+
+
 def _download(report: str, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Plain]], list[str]]:
     """The table as a CSV: the JSON's exact fields first, in their order (scripts read them),
     then the page's other columns, then every money column in dollars rounded to the cent, half
     to even as on the page (``spend_cents`` -> ``spend_usd``)."""
-    exact = list(usage.COLUMNS[report])
+    exact = list(_columns(report))
     extra = list(DOWNLOAD_EXTRA.get(report, ()))
     money = [c for c in exact if c.endswith("_cents")]
     step = Decimal(1).scaleb(-RATIO_PLACES)
@@ -114,7 +138,8 @@ def _download(report: str, rows: list[dict[str, Any]]) -> tuple[list[dict[str, P
 
     out = [
         {**{c: row[c] for c in exact}, **{c: cell(row, c) for c in extra},
-         **{c.removesuffix("_cents") + "_usd": f"{to_dollars(Decimal(row[c]))}" for c in money}}
+         **{c.removesuffix("_cents") + "_usd": None if row[c] is None
+            else f"{to_dollars(Decimal(row[c]))}" for c in money}}
         for row in rows
     ]  # fmt: skip
     return out, [*exact, *extra, *(c.removesuffix("_cents") + "_usd" for c in money)]
@@ -130,11 +155,17 @@ def _api(path: str) -> None:
         span: Span,
         chosen: Integrations,
         format: Literal["json", "csv"] = "json",
+        limit_used: LimitUsed = None,
     ) -> Any:
         view = usage_views.build(web.engine, report, span, chosen)
         if format == "csv":
-            data, columns = _download(report, _table(view))
+            rows = _table(view)
+            if report == "users":
+                rows = _limited(web, rows, chosen, limit_used)
+            data, columns = _download(report, rows)
             return csv_download(data, columns, f"{path}-{span.since}-{span.until}")
+        if report == "users":
+            return _limited(web, records(view.rows, usage.COLUMNS[report]), chosen, limit_used)
         return records(view.rows, usage.COLUMNS[report])
 
     @router.get(f"/{path}", name=path)
@@ -144,13 +175,21 @@ def _api(path: str) -> None:
         web: State,
         span: Span,
         chosen: Integrations,
+        limit_used: LimitUsed = None,
     ) -> Response:
         _report, title, shown = PAGES[path]
         view = usage_views.build(web.engine, report, span, chosen)
+        rows, columns = _table(view), tiers(path)
+        if report == "users":
+            rows = _limited(web, rows, chosen, limit_used)
+            if limit_used is not None:  # the filter's column takes the place of two that wait
+                columns = {**columns, "limit_used_percent": "", "spend_cents": "col-wide",
+                           "cursor_fast_premium_requests": "col-more"}  # fmt: skip
         return web.page(request, "report.html", {
             **around(request, span),
-            "title": title, "path": path, "rows": _table(view), "columns": shown,
-            "headings": HEADINGS, "tiers": tiers(path), "chart": _chart(view),
+            "title": title, "path": path, "rows": rows, "columns": shown,
+            "headings": HEADINGS, "tiers": columns, "chart": _chart(view),
+            "limit_used": limit_used,
         })  # fmt: skip
 
 

@@ -1,0 +1,97 @@
+"""Billing → Reconciliation, ``/billing/reconciliation``, and its JSON twin ``/api/reconciliation``:
+Cursor's last spend snapshot of a cycle beside Pump View's events of the same window, per member
+(``reports.reconciliation``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from pumpview.reports import reconciliation
+from pumpview.reports.plain import plain
+from pumpview.web import security
+from pumpview.web.download import csv_download
+from pumpview.web.params import Integrations
+from pumpview.web.security import Viewer
+from pumpview.web.state import State, Web
+
+router = APIRouter(route_class=security.Gated, tags=["Billing"])
+CycleParam = Annotated[
+    str,
+    Query(description="`current`, or the first UTC day of a cycle with a spend snapshot, "
+                      "YYYY-MM-DD."),
+]  # fmt: skip
+TOTALS = ("cursor_on_demand_cents", "on_demand_cents", "on_demand_difference_cents",
+          "cursor_usage_cents", "usage_cents", "usage_difference_cents", "status", "members",
+          "matching", "differing", "outside_on_demand_cents", "outside_usage_cents")  # fmt: skip
+SHOWN = ("name", "on_demand_difference_cents", "status", "cursor_on_demand_cents",
+         "on_demand_cents", "usage_difference_cents", "cursor_usage_cents", "usage_cents",
+         "cause_text", "email", "integration")  # fmt: skip
+PHONE, LAPTOP = (
+    ("name", "on_demand_difference_cents", "status"),
+    ("cursor_on_demand_cents", "on_demand_cents", "usage_difference_cents", "cause_text"),
+)
+HEADINGS = {
+    "on_demand_difference_cents": "On-demand difference",
+    "cursor_on_demand_cents": "Cursor's on-demand", "on_demand_cents": "Pump View's on-demand",
+    "usage_difference_cents": "Usage value difference",
+    "cursor_usage_cents": "Cursor's usage value", "usage_cents": "Pump View's usage value",
+    "cause_text": "Likely cause",
+}  # fmt: skip
+
+
+def _build(web: Web, cycle: str, chosen: list[str] | None) -> reconciliation.Reconciliation:
+    try:
+        return reconciliation.build(web.engine, cycle, web.clock(), chosen)
+    except reconciliation.UnknownCycle as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+def _totals(totals: reconciliation.Totals | None) -> dict[str, Any] | None:
+    return None if totals is None else {c: plain(getattr(totals, c)) for c in TOTALS}
+
+
+def twin(result: reconciliation.Reconciliation) -> dict[str, Any]:
+    """The page's data: the totals on top, each integration's cycle and snapshot, the rows."""
+    return {
+        "cycle": result.cycle,
+        "cycles": [plain(d) for d in result.cycles],
+        "totals": _totals(result.totals),
+        "integrations": [
+            {"integration": s.integration, "display_name": s.display_name,
+             "cycle": plain(s.cycle.first_day), "cycle_start_ms": s.cycle.start_ms,
+             "cycle_end_ms": s.cycle.end_ms, "snapshot_taken_at_ms": s.taken_at_ms,
+             "totals": _totals(s.totals) if s.taken_at_ms is not None else None}
+            for s in result.sides
+        ],
+        "rows": reconciliation.plain_rows(result.rows),
+    }  # fmt: skip
+
+
+@router.get("/api/reconciliation", name="api-reconciliation")
+def api(
+    _user: Viewer,
+    web: State,
+    chosen: Integrations,
+    cycle: CycleParam = "current",
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    result = _build(web, cycle, chosen)
+    if format == "csv":
+        rows = reconciliation.plain_rows(result.rows)
+        return csv_download(rows, list(reconciliation.COLUMNS), f"reconciliation-{result.cycle}")
+    return twin(result)
+
+
+@router.get("/billing/reconciliation", name="reconciliation")
+def page(
+    request: Request, _user: Viewer, web: State, chosen: Integrations, cycle: CycleParam = "current"
+) -> Response:
+    result = _build(web, cycle, chosen)
+    tiers = {c: "" if c in PHONE else "col-wide" if c in LAPTOP else "col-more" for c in SHOWN}
+    return web.page(request, "reconciliation.html", {
+        "result": result, "data": twin(result), "columns": SHOWN, "headings": HEADINGS,
+        "tiers": tiers, "causes": reconciliation.CAUSES, "labels": reconciliation.LABELS,
+    })  # fmt: skip

@@ -9,10 +9,9 @@ from decimal import Decimal
 import pytest
 
 from pumpview.simulator import truth as gt
-from pumpview.simulator.routes import cycle_start
 from pumpview.store import stored_settings
 from pumpview.store.engine import open_store
-from pumpview.timeutil import day_start_ms, from_ms
+from pumpview.timeutil import from_ms
 from tests.cli.invoke import run
 from tests.cli.test_export_cli import synced  # noqa: F401 - the fixture
 from tests.conftest import NOW_MS
@@ -62,7 +61,7 @@ def test_billing_show_is_the_cycles_bill_exactly(priced, capsys):
     assert shown["settings"]["stored"]["seat_price"] is None
     (row,) = shown["bill"]["integrations"]
     paid = [m for m in team.members if m.listed and not m.is_removed and m.role != "free-owner"]
-    truth = gt.overall(team, day_start_ms(cycle_start(team)), NOW_MS)
+    truth = gt.overall(team, gt.cycle_start(team), NOW_MS)
     assert Decimal(row["seats_cents"]) == 4000 * len(paid)
     assert Decimal(row["on_demand_cents"]) == truth.on_demand_cents
     assert Decimal(row["usage_cents"]) == truth.spend_cents

@@ -13,13 +13,13 @@ from pumpview.errors import UserInputError
 from pumpview.reports import reconciliation, snapshots
 from pumpview.reports.reconciliation import DIFFERS, MATCHES, UnknownCycle
 from pumpview.simulator import truth as gt
-from pumpview.simulator.routes import cycle_start
 from pumpview.store import tables
 from pumpview.timeutil import MS_PER_HOUR, day_start_ms
 from tests.conftest import NOW_MS
 from tests.reports.test_usage import _sync
 
-CYCLE = day_start_ms(date(2025, 11, 1))
+CYCLE = day_start_ms(date(2025, 11, 1)) + 17 * MS_PER_HOUR + 23 * 60_000
+"""The simulator's cycle open at ``NOW_MS``: from 17:23 UTC on 1 November."""
 """The simulator's cycle open at ``NOW_MS`` (2025-11-24 16:00): it starts at midnight on the 1st."""
 
 
@@ -48,7 +48,7 @@ def test_every_member_cursor_lists_matches_the_events_exactly(engine, serve):
     without an email) is on a row of its own with its computed cause."""
     team = _synced(engine, serve)
     got = reconciliation.build(engine, "current", NOW_MS)
-    assert day_start_ms(cycle_start(team)) == CYCLE
+    assert gt.cycle_start(team) == CYCLE
     truth = gt.totals(team, CYCLE, NOW_MS - 1, gt.by_user)
     (side,) = got.sides
     assert (side.cycle.start_ms, side.taken_at_ms) == (CYCLE, NOW_MS)
@@ -194,7 +194,7 @@ def test_a_cycle_without_a_snapshot_is_an_error_that_lists_the_known_ones(engine
 def test_a_snapshot_is_due_in_the_last_hour_of_a_known_cycle_only(engine):
     """Before the last hour: not due; in it: due unless one was taken in the last 10 minutes;
     with no snapshot at all (a calendar month, no known rollover): not due."""
-    end = day_start_ms(date(2025, 12, 1))
+    end = day_start_ms(date(2025, 12, 1)) + 17 * MS_PER_HOUR + 23 * 60_000
     with engine.begin() as conn:
         conn.execute(insert(tables.integrations).values(
             id=1, name="cursor", base_url="http://x", status="connected", backfill_days=30,

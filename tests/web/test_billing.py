@@ -15,7 +15,6 @@ import pytest
 from pumpview import money
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
-from pumpview.simulator.routes import cycle_start
 from pumpview.store import stored_settings, tables
 from pumpview.timeutil import day_of, day_start_ms
 from tests.reports.test_usage import _sync
@@ -54,12 +53,12 @@ def test_the_overviews_bill_is_the_paid_seats_at_the_stored_price_plus_the_cycle
     answer = _put(browser, {"seat_price": Decimal("39.99"), "seat_plan": "Business"})
     assert answer.status_code == 200, answer.text
     got = browser.get("/api/overview").json()["bill"]
-    start = day_start_ms(cycle_start(team))  # the simulator's cycle starts at midnight
+    start = gt.cycle_start(team)  # 17:23 UTC: the day is cut at the instant
     truth = gt.overall(team, start, team.now)
     seats = Decimal(3999) * _paid(team)
     (row,) = got["integrations"]
     assert (row["cycle_first_day"], row["cycle_known"]) == (str(day_of(start)), True)
-    assert row["cycle_start"] == f"{day_of(start)}T00:00:00Z"
+    assert row["cycle_start"] == f"{day_of(start)}T17:23:00Z"
     assert (row["seats"], row["seat_price"]) == (_paid(team), "39.99")
     assert Decimal(row["seats_cents"]) == seats
     assert Decimal(row["on_demand_cents"]) == truth.on_demand_cents
@@ -75,7 +74,7 @@ def test_the_overviews_bill_is_the_paid_seats_at_the_stored_price_plus_the_cycle
 def test_without_a_seat_price_the_overview_shows_on_demand_and_where_to_set_it(site, loaded):
     browser, _first = loaded
     team = site.cursor.sim.team
-    truth = gt.overall(team, day_start_ms(cycle_start(team)), team.now)
+    truth = gt.overall(team, gt.cycle_start(team), team.now)
     row = browser.get("/api/overview").json()["bill"]["integrations"][0]
     assert (row["seat_price"], row["seats_cents"], row["bill_cents"]) == (None, None, None)
     assert Decimal(row["on_demand_cents"]) == truth.on_demand_cents
@@ -206,10 +205,10 @@ def test_two_cursor_teams_each_have_their_cycles_bill_and_the_overview_their_tot
     assert set(by_name) == {"cursor", "cursor-eu"}
     total_seats, total_on_demand = 0, Decimal(0)
     for name, team in (("cursor", first), ("cursor-eu", served.sim.team)):
-        start = day_start_ms(cycle_start(team))
+        start = gt.cycle_start(team)
         truth = gt.overall(team, start, team.now)
         row = by_name[name]
-        assert row["cycle_start"] == f"{day_of(start)}T00:00:00Z", name
+        assert row["cycle_start"] == f"{day_of(start)}T17:23:00Z", name
         assert Decimal(row["on_demand_cents"]) == truth.on_demand_cents, name
         assert Decimal(row["bill_cents"]) == 4000 * _paid(team) + truth.on_demand_cents, name
         total_seats += _paid(team)

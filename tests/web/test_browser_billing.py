@@ -9,8 +9,6 @@ import pytest
 
 from pumpview.money import format_dollars
 from pumpview.simulator import truth as gt
-from pumpview.simulator.routes import cycle_start
-from pumpview.timeutil import day_start_ms
 from tests.web.test_browser import SHOTS, browser, follow, open_page, shot, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -19,7 +17,7 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("width", [1366, 390])
 def test_set_the_seat_price_and_see_the_bill_on_the_overview(site, loaded, browser, width):  # noqa: F811
     team = site.cursor.sim.team
-    truth = gt.overall(team, day_start_ms(cycle_start(team)), team.now)
+    truth = gt.overall(team, gt.cycle_start(team), team.now)
     paid = len([m for m in team.members
                 if m.listed and not m.is_removed and m.role != "free-owner"])  # fmt: skip
     page, problems = open_page(browser, width=width)

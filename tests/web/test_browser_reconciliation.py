@@ -8,7 +8,8 @@ import pytest
 
 from pumpview.integrations.cursor import connection
 from pumpview.simulator import DEMO_KEY
-from pumpview.simulator.routes import cycle_start
+from pumpview.simulator import truth as gt
+from pumpview.timeutil import day_of
 from tests.web.test_browser import browser, follow, open_page, shot, sign_in
 
 __all__ = ["browser"]
@@ -47,7 +48,7 @@ def test_reconciliation_reads_at_1366_px_and_on_a_phone(site, synced, browser):
     """The page fits both widths with its first columns in view; the totals say how many
     members match; the unattributed bucket's row names its cause; the picker opens a cycle."""
     team = synced
-    first_day = str(cycle_start(team))
+    first_day = str(day_of(gt.cycle_start(team)))
     for width in (1366, 390):
         page, problems = open_page(browser, width=width, height=900)
         sign_in(page, site)

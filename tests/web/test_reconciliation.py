@@ -12,8 +12,7 @@ import pytest
 from pumpview.cli import main
 from pumpview.money import loads
 from pumpview.simulator import truth as gt
-from pumpview.simulator.routes import cycle_start
-from pumpview.timeutil import day_start_ms, from_ms
+from pumpview.timeutil import day_of, from_ms
 from tests.web.conftest import VIEWER
 from tests.web.test_reports import cli_json
 
@@ -48,7 +47,7 @@ def test_the_api_is_the_cli_report_and_cursors_figures_are_cursors(
     assert cli
     assert body["rows"] == cli
     assert all(set(CONTRACT) <= set(row) for row in cli)
-    start = day_start_ms(cycle_start(team))
+    start = gt.cycle_start(team)
     (side,) = body["integrations"]
     assert (side["cycle_start_ms"], side["snapshot_taken_at_ms"]) == (start, team.now)
     cursor = _cursor_spend(site)
@@ -88,7 +87,7 @@ def test_people_show_the_cursor_limit_used_this_cycle(site, loaded):
     team = site.cursor.sim.team
     people = browser.get("/api/people", params={"since": first}).json()
     cursor = _cursor_spend(site)
-    used = gt.totals(team, day_start_ms(cycle_start(team)), team.now, gt.by_user)
+    used = gt.totals(team, gt.cycle_start(team), team.now, gt.by_user)
     percents: dict[str, Decimal] = {}
     for row in people:
         if row["email"] not in cursor:
@@ -100,7 +99,7 @@ def test_people_show_the_cursor_limit_used_this_cycle(site, loaded):
         assert Decimal(row["limit_on_demand_cents"]) == spent
         percent = (spent / limit).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
         assert Decimal(row["limit_used_percent"]) == percent
-        assert row["limit_cycle"] == str(cycle_start(team))
+        assert row["limit_cycle"] == str(day_of(gt.cycle_start(team)))
         percents[row["email"]] = percent
     assert any(percents.values()), "someone has on-demand this cycle"
     threshold = int(max(percents.values()))

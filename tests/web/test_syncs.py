@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from datetime import time as clock_time
 
 import stamina
 from cryptography.fernet import Fernet
@@ -67,10 +68,10 @@ def test_the_schedule_takes_a_spend_snapshot_in_the_last_hour_before_the_cycle_r
     after it); at 30 seconds before, the schedule finds the spend snapshot due and takes one
     alone (members and /teams/spend, no usage events), under the lease and recorded; right
     after it, none is due."""
-    rollover = day_start_ms(date(2027, 1, 1))  # the simulator's cycles start on the 1st
+    rollover = day_start_ms(date(2027, 1, 1))  # this simulator's cycles start at midnight
     present = INSTANTS["month-end"]  # 2026-12-31T23:59:30Z
     earlier = present - 2 * MS_PER_HOUR
-    served = serve(now_ms=present, days=5, members=8)
+    served = serve(now_ms=present, days=5, members=8, cycle_anchor_time=clock_time(0))
     settings = load_settings(
         home=tmp_path, database_url=f"sqlite:///{tmp_path / 'pv.db'}",
         secret_key=Fernet.generate_key().decode(), rate_limit=False, now=from_ms(present),

@@ -18,7 +18,6 @@ from pumpview.cli.context import current
 from pumpview.cli.days import days
 from pumpview.cli.render import Format, emit
 from pumpview.errors import UserInputError
-from pumpview.money import format_dollars
 
 if TYPE_CHECKING:
     from pumpview.reports.plain import Plain
@@ -221,6 +220,7 @@ def _reconciliation(
     ctx: typer.Context, cycle: str, integration: list[str] | None, fmt: Format
 ) -> None:
     """Each member's row, the largest difference first; the table says the totals below."""
+    from pumpview.money import format_dollars  # noqa: PLC0415 - msgspec only once run
     from pumpview.reports import reconciliation  # noqa: PLC0415 - SQLAlchemy only once run
 
     context = current(ctx)

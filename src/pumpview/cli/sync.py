@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pumpview.cli.context import Context, current
-from pumpview.errors import PumpViewError, UserInputError
+from pumpview.errors import PumpViewError, UpstreamError, UserInputError
 from pumpview.integrations.cursor import NAME
 
 if TYPE_CHECKING:
@@ -83,10 +83,10 @@ def run(
             on_progress=show,
             clock=context.clock,
         )
-    except PumpViewError:
+    except UpstreamError:
         if bars.live.is_started:
             bars.stop()
-        _alerts(context)  # a failed sync may be an incident (integration health)
+        _alerts(context)  # Cursor's refusal, recorded on the run: an incident (integration health)
         raise
     finally:
         if bars.live.is_started:

@@ -61,6 +61,11 @@ from pumpview.web.state import Web
 from pumpview.web.syncs import Syncs
 
 HERE = Path(__file__).parent
+ROOMS = (alerts, anomalies, auth, billing, budgets, data_sources, docs, export, integrations,
+         model, overview, people_models, people_settings, person, reconciliation, reports, seats,
+         spend, users)  # fmt: skip
+"""The pages' routers, in the order they match: ``people_models`` before ``person``, whose
+``/people/{email}`` would take ``/people/models``."""
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -105,10 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.trusted_proxies:  # outermost: the throttle and the cookies see the client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    # people_models before person: /people/{email} would take /people/models
-    for pages in (alerts, anomalies, auth, billing, budgets, data_sources, docs, export,
-                  integrations, model, overview, people_models, people_settings, person,
-                  reconciliation, reports, seats, spend, users):  # fmt: skip
+    for pages in ROOMS:
         app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -161,13 +163,15 @@ def create_app(settings: Settings) -> FastAPI:
 
 def _headers(request: Request, exc: HTTPException) -> dict[str, str]:
     """An error's headers; a 405's ``Allow`` names the methods of every route of the path
-    (``GET`` for everyone, ``PUT`` for admins), where Starlette names the first route's."""
+    (``GET`` for everyone, ``PUT`` for admins), where Starlette names the first route's.
+    The pages' own routes are read: the app keeps each included router whole."""
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         path = request.url.path
         methods = {
             method
-            for route in request.app.routes
+            for pages in ROOMS
+            for route in pages.router.routes
             if isinstance(route, APIRoute) and route.path_regex.match(path)
             for method in route.methods or ()
         }

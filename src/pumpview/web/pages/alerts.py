@@ -196,14 +196,6 @@ def api_channels(_user: Admin, web: State) -> list[dict[str, Any]]:
     return [channel_json(c) for c in _channels(web)]
 
 
-@router.api_route("/api/channels", methods=["PUT", "PATCH", "DELETE", "OPTIONS"],
-                  include_in_schema=False)  # fmt: skip
-def api_channels_methods() -> None:
-    """A 405 naming both methods of ``/api/channels``: Starlette's own names only those of the
-    first route matching the path (GET)."""
-    raise HTTPException(405, "Method Not Allowed", headers={"Allow": "GET, POST"})
-
-
 @router.post("/api/channels", status_code=201, tags=[CHANNELS])
 def api_add(_user: Admin, web: State, body: Annotated[dict[str, Any], Body()]) -> Response:
     """Add a channel, verified by a test message: ``{kind: "slack"|"webhook", name, url,

@@ -13,8 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
-from starlette.types import Receive, Scope, Send
 
 from pumpview import money
 from pumpview.errors import UserInputError
@@ -26,24 +24,7 @@ from pumpview.web import security
 from pumpview.web.security import Admin, Viewer
 from pumpview.web.state import State, Web
 
-
-class _Route(security.Gated):
-    """A route whose 405 lists every method its path answers (``Allow``), not only its own:
-    ``/api/budgets`` is two routes, GET and POST, and Starlette's 405 names the first one's."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.methods and scope["method"] not in self.methods:
-            answered = {
-                method
-                for route in router.routes  # every route of this path is this module's
-                if isinstance(route, APIRoute) and route.path == self.path
-                for method in route.methods or ()
-            }
-            raise HTTPException(405, "Method Not Allowed", {"Allow": ", ".join(sorted(answered))})
-        await super().handle(scope, receive, send)
-
-
-router = APIRouter(route_class=_Route, tags=["Budgets"])
+router = APIRouter(route_class=security.Gated, tags=["Budgets"])
 PAGE = "/budgets"
 MAX_ID = 2**31 - 1
 BudgetId = Annotated[int, Path(ge=1, le=MAX_ID, description="The budget's id.")]

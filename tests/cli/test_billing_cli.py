@@ -41,7 +41,10 @@ def test_the_stored_seat_price_wins_over_the_environments_until_cleared(priced, 
     assert _seat_rows(capsys, tmp_path) == {("40", "Cursor Business seat, monthly")}
     code, said, _err = run(capsys, "billing", "set", "--seat-price", "25.5", "--plan", "Team")
     assert code == 0
-    assert said == "Billing: seat price $25.5 per seat and cycle, plan Team, idle after 30 days.\n"
+    assert said == (
+        "Billing: seat price $25.5 per seat and cycle, plan Team, idle after 30 days; "
+        "anomalies at 6 scales and $10.00 above the usual.\n"
+    )
     assert _seat_rows(capsys, tmp_path) == {("25.5", "Cursor Team seat, monthly")}
     code, said, _err = run(capsys, "report", "providers", "--by", "service", "--format", "json")
     seat_row = next(r for r in json.loads(said) if r["service"] == "Cursor")
@@ -93,3 +96,32 @@ def test_a_bad_billing_value_is_one_error_line_and_stores_nothing(priced, capsys
     with engine.connect() as conn:
         assert stored_settings.read(conn) == {}
     engine.dispose()
+
+
+def test_the_anomaly_factor_and_floor_are_stored_checked_and_read_by_the_alert_rule(priced, capsys):
+    """Stored over PUMPVIEW_ANOMALY_*; a factor of 0 or a negative floor is one error line and
+    stores nothing; what is stored is what the anomaly rule judges by."""
+    from pumpview.reports.billing import resolve  # noqa: PLC0415
+    from pumpview.settings import load_settings  # noqa: PLC0415
+
+    code, _said, err = run(capsys, "billing", "set", "--anomaly-factor", "0", "--plan", "X")
+    assert code == 1
+    assert err.strip() == (
+        "error: --anomaly-factor: The anomaly factor must be a number above 0"
+        " and below 1000, such as 6 or 4.5."
+    )
+    code, _said, err = run(capsys, "billing", "set", "--anomaly-floor", "-1")
+    assert code == 1
+    assert err.startswith("error: --anomaly-floor: ")
+    engine = open_store(load_settings().db_url)
+    with engine.connect() as conn:
+        assert stored_settings.read(conn) == {}
+    assert run(capsys, "billing", "set", "--anomaly-factor", "4.5", "--anomaly-floor", "25")[0] == 0
+    with engine.connect() as conn:
+        made = resolve(conn, load_settings().billing)
+    engine.dispose()
+    assert (made.anomaly_factor, made.anomaly_floor_cents) == (Decimal("4.5"), Decimal(2500))
+    code, said, _err = run(capsys, "billing", "show", "--format", "json")
+    settings = json.loads(said)["settings"]
+    assert (settings["anomaly_factor"], settings["anomaly_floor"]) == ("4.5", "25")
+    assert settings["stored"]["anomaly_floor"] == "25"

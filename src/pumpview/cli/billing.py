@@ -13,8 +13,9 @@ from pumpview.errors import UserInputError
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="The seat price, plan and idle threshold (stored over PUMPVIEW_SEAT_PRICE, "
-    "_SEAT_PLAN, _IDLE_DAYS) and this cycle's bill.",
+    help="The seat price, plan, idle threshold and anomaly sensitivity (stored over "
+    "PUMPVIEW_SEAT_PRICE, _SEAT_PLAN, _IDLE_DAYS, _ANOMALY_FACTOR, _ANOMALY_FLOOR) and this "
+    "cycle's bill.",
 )
 
 BILL_COLUMNS = ("integration", "cycle", "seats", "seats_cents", "on_demand_cents", "bill_cents",
@@ -47,12 +48,15 @@ def show(
     settings = data["settings"]
     source = {
         billing.SEAT_PRICE: "PUMPVIEW_SEAT_PRICE", billing.SEAT_PLAN: "PUMPVIEW_SEAT_PLAN",
-        billing.IDLE_DAYS: "PUMPVIEW_IDLE_DAYS",
+        billing.IDLE_DAYS: "PUMPVIEW_IDLE_DAYS", billing.ANOMALY_FACTOR: "PUMPVIEW_ANOMALY_FACTOR",
+        billing.ANOMALY_FLOOR: "PUMPVIEW_ANOMALY_FLOOR",
     }  # fmt: skip
     for name, words in (
         (billing.SEAT_PRICE, "Seat price (USD per seat and cycle, configured)"),
         (billing.SEAT_PLAN, "Plan"),
         (billing.IDLE_DAYS, "Idle after (days)"),
+        (billing.ANOMALY_FACTOR, "Anomaly factor (scales above the usual)"),
+        (billing.ANOMALY_FLOOR, "Anomaly floor (USD above the usual)"),
     ):
         value = settings[name]
         where = "stored" if name in made.stored else f"default from {source[name]}"
@@ -92,17 +96,27 @@ def set_(
         str | None,
         typer.Option(help='A seat unused this many days is idle (1-3660); "" for the default.'),
     ] = None,
+    anomaly_factor: Annotated[
+        str | None,
+        typer.Option(help='A day is an anomaly this many scales above the usual; "" default.'),
+    ] = None,
+    anomaly_floor: Annotated[
+        str | None,
+        typer.Option(help='...and at least this many US dollars above it; "" for the default.'),
+    ] = None,
     clear: Annotated[
         bool, typer.Option("--clear", help="Forget every stored one: the defaults apply.")
     ] = False,
 ) -> None:
     """Store the billing settings given (the others stay); all of them or, on a bad value,
     none. The PUMPVIEW_* variables are their defaults."""
+    from pumpview.money import format_dollars  # noqa: PLC0415 - msgspec, once it runs
     from pumpview.reports import billing  # noqa: PLC0415 - SQLAlchemy, once it runs
     from pumpview.store import stored_settings  # noqa: PLC0415
 
     given = {billing.SEAT_PRICE: seat_price, billing.SEAT_PLAN: plan,
-             billing.IDLE_DAYS: idle_days}  # fmt: skip
+             billing.IDLE_DAYS: idle_days, billing.ANOMALY_FACTOR: anomaly_factor,
+             billing.ANOMALY_FLOOR: anomaly_floor}  # fmt: skip
     sent: dict[str, object] = {k: v for k, v in given.items() if v is not None}
     if clear:
         if sent:
@@ -110,12 +124,14 @@ def set_(
             raise UserInputError(msg)
         sent = dict.fromkeys(billing.LABELS)
     if not sent:
-        msg = "nothing to set: give --seat-price, --plan, --idle-days or --clear"
+        msg = ("nothing to set: give --seat-price, --plan, --idle-days, --anomaly-factor, "
+               "--anomaly-floor or --clear")  # fmt: skip
         raise UserInputError(msg)
     changes, errors = billing.check(sent)
     if errors:
         flag = {billing.SEAT_PRICE: "--seat-price", billing.SEAT_PLAN: "--plan",
-                billing.IDLE_DAYS: "--idle-days"}  # fmt: skip
+                billing.IDLE_DAYS: "--idle-days", billing.ANOMALY_FACTOR: "--anomaly-factor",
+                billing.ANOMALY_FLOOR: "--anomaly-floor"}  # fmt: skip
         name, message = next(iter(errors.items()))
         msg = f"{flag[name]}: {message}"
         raise UserInputError(msg)
@@ -127,5 +143,6 @@ def set_(
     price = "not set" if made.seat_price is None else f"${made.seat_price} per seat and cycle"
     typer.echo(
         f"Billing: seat price {price}, plan {made.seat_plan or 'not set'}, "
-        f"idle after {made.idle_days} days."
+        f"idle after {made.idle_days} days; anomalies at {made.anomaly_factor} scales and "
+        f"{format_dollars(made.anomaly_floor_cents)} above the usual."
     )

@@ -31,7 +31,8 @@ from pumpview.store import stored_settings
 
 DEFAULT_IDLE_DAYS = 30
 SEAT_PRICE, SEAT_PLAN, IDLE_DAYS = "seat_price", "seat_plan", "idle_days"
-ANOMALY_FACTOR, ANOMALY_FLOOR = "anomaly_factor", "anomaly_floor_cents"
+ANOMALY_FACTOR, ANOMALY_FLOOR = "anomaly_factor", "anomaly_floor"
+"""(The floor is kept in US dollars, as it is typed.)"""
 """The stored settings' names."""
 
 
@@ -72,7 +73,7 @@ def resolve(conn: Connection, defaults: Billing) -> Billing:
         if ANOMALY_FACTOR in stored:
             billing = replace(billing, anomaly_factor=Decimal(stored[ANOMALY_FACTOR]))
         if ANOMALY_FLOOR in stored:
-            billing = replace(billing, anomaly_floor_cents=Decimal(stored[ANOMALY_FLOOR]))
+            billing = replace(billing, anomaly_floor_cents=Decimal(stored[ANOMALY_FLOOR]) * 100)
     return billing
 
 
@@ -83,7 +84,8 @@ MAX_PRICE = Decimal(1_000_000)
 MAX_PLAN = 100
 """The longest plan name kept (a label)."""
 MIN_IDLE_DAYS, MAX_IDLE_DAYS = 1, 3660
-LABELS = {SEAT_PRICE: "seat price", SEAT_PLAN: "plan name", IDLE_DAYS: "idle after (days)"}
+LABELS = {SEAT_PRICE: "seat price", SEAT_PLAN: "plan name", IDLE_DAYS: "idle after (days)",
+          ANOMALY_FACTOR: "anomaly factor", ANOMALY_FLOOR: "anomaly floor"}  # fmt: skip
 """Each setting's name in words, for the messages."""
 
 
@@ -96,7 +98,7 @@ def check(values: Mapping[str, object]) -> tuple[dict[str, str | None], dict[str
     errors: dict[str, str] = {}
     for name, value in values.items():
         if name not in LABELS:
-            errors[name] = f"{name}: not a billing setting (seat_price, seat_plan, idle_days)"
+            errors[name] = f"{name}: not a billing setting ({', '.join(LABELS)})"
             continue
         text = "" if value is None else str(value).strip()
         if isinstance(value, bool) or (value is not None and not isinstance(value, _TYPES[name])):
@@ -151,12 +153,38 @@ def _idle_days(text: str) -> str:
     return str(int(text))
 
 
-_CHECKS = {SEAT_PRICE: _price, SEAT_PLAN: _plan, IDLE_DAYS: _idle_days}
+def _decimal(text: str, words: str, places: int, below: Decimal, *, zero: bool) -> str:
+    """``text`` as an exact decimal of at most ``places`` decimals, from 0 (or above it when not
+    ``zero``) to below ``below``; ``words`` say what it must be."""
+    try:
+        value = Decimal(text.removeprefix("$"))
+    except InvalidOperation:
+        raise ValueError(words) from None
+    places_ok = value.is_finite() and value.as_tuple().exponent >= -places  # type: ignore[operator]
+    if not places_ok or value < 0 or (value == 0 and not zero) or value >= below:
+        raise ValueError(words)
+    return format(value, "f")
+
+
+def _factor(text: str) -> str:
+    words = "The anomaly factor must be a number above 0 and below 1000, such as 6 or 4.5."
+    return _decimal(text, words, 4, Decimal(1000), zero=False)
+
+
+def _floor(text: str) -> str:
+    words = "The anomaly floor must be US dollars from 0 to below $1,000,000, such as 10."
+    return _decimal(text, words, 2, MAX_PRICE, zero=True)
+
+
+_CHECKS = {SEAT_PRICE: _price, SEAT_PLAN: _plan, IDLE_DAYS: _idle_days, ANOMALY_FACTOR: _factor,
+           ANOMALY_FLOOR: _floor}  # fmt: skip
 _TYPES: dict[str, type | tuple[type, ...]] = {
     SEAT_PRICE: (str, int, Decimal), SEAT_PLAN: str, IDLE_DAYS: (str, int),
+    ANOMALY_FACTOR: (str, int, Decimal), ANOMALY_FLOOR: (str, int, Decimal),
 }  # fmt: skip
 _TYPE_WORDS = {SEAT_PRICE: "a number or a decimal string", SEAT_PLAN: "text",
-               IDLE_DAYS: "a whole number"}  # fmt: skip
+               IDLE_DAYS: "a whole number", ANOMALY_FACTOR: "a number or a decimal string",
+               ANOMALY_FLOOR: "a number or a decimal string"}  # fmt: skip
 """What JSON may carry for each (a form sends text alone)."""
 
 
@@ -180,9 +208,11 @@ def as_json(made: Choices) -> dict[str, Any]:
     not set), the ``stored`` ones (``null``: the default applies) and the ``defaults``."""
 
     def values(billing: Billing) -> dict[str, Any]:
-        price = billing.seat_price
+        price, floor = billing.seat_price, billing.anomaly_floor_cents.scaleb(-2).normalize()
         return {SEAT_PRICE: None if price is None else format(price, "f"),
-                SEAT_PLAN: billing.seat_plan, IDLE_DAYS: billing.idle_days}  # fmt: skip
+                SEAT_PLAN: billing.seat_plan, IDLE_DAYS: billing.idle_days,
+                ANOMALY_FACTOR: format(billing.anomaly_factor, "f"),
+                ANOMALY_FLOOR: format(floor, "f")}  # fmt: skip
 
     return {**values(made.billing), "stored": {name: made.stored.get(name) for name in LABELS},
             "defaults": values(made.defaults)}  # fmt: skip

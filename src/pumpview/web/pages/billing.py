@@ -73,10 +73,13 @@ def save(
     seat_price: Annotated[str, Form()] = "",
     seat_plan: Annotated[str, Form()] = "",
     idle_days: Annotated[str, Form()] = "",
+    anomaly_factor: Annotated[str, Form()] = "",
+    anomaly_floor: Annotated[str, Form()] = "",
 ) -> Response:
-    """Store the form's three settings (an empty one: its default applies), or none of them."""
+    """Store the form's settings (an empty one: its default applies), or none of them."""
     sent = {billing.SEAT_PRICE: seat_price, billing.SEAT_PLAN: seat_plan,
-            billing.IDLE_DAYS: idle_days}  # fmt: skip
+            billing.IDLE_DAYS: idle_days, billing.ANOMALY_FACTOR: anomaly_factor,
+            billing.ANOMALY_FLOOR: anomaly_floor}  # fmt: skip
     errors = _save(web, dict(sent))
     if errors:
         return _page(request, web, 400, errors=errors, sent=sent)

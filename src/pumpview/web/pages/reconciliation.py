@@ -78,11 +78,25 @@ def api(
     cycle: CycleParam = "current",
     format: Literal["json", "csv"] = "json",
 ) -> Any:
+    """Each member's row of the cycle (``pumpview report reconciliation --format json``): Cursor's
+    figures from its last spend snapshot of the cycle beside Pump View's from the events of
+    [cycle start, snapshot), the differences, the status and the cause."""
     result = _build(web, cycle, chosen)
+    rows = reconciliation.plain_rows(result.rows)
     if format == "csv":
-        rows = reconciliation.plain_rows(result.rows)
         return csv_download(rows, list(reconciliation.COLUMNS), f"reconciliation-{result.cycle}")
-    return twin(result)
+    return rows
+
+
+@router.get("/api/reconciliation/totals", name="api-reconciliation-totals")
+def api_totals(
+    _user: Viewer, web: State, chosen: Integrations, cycle: CycleParam = "current"
+) -> dict[str, Any]:
+    """The page's data beside the rows: the cycle, the cycles with a snapshot, the totals
+    overall and each integration's cycle, snapshot time and totals."""
+    data = twin(_build(web, cycle, chosen))
+    del data["rows"]
+    return data
 
 
 @router.get("/billing/reconciliation", name="reconciliation")

@@ -104,35 +104,52 @@ def main() -> None:
             events = load(engine, config)
             print(f"{events:,} events, {args.members} members, {args.days} days, stored in "
                   f"{time.perf_counter() - begun:.0f} s (SQLite)")  # fmt: skip
-        with snapshot(engine) as conn:
-            last = complete_through(conn, integration_ids(conn, None))
-        assert last is not None
-        first = last - timedelta(days=round(args.months * DAYS_PER_MONTH) - 1)
+        first, last, months = judged_days(engine, args.months)
         judged = (last - first).days + 1
-        months = Decimal(judged) / DAYS_PER_MONTH
         print(f"judged: {first} to {last}, {judged} complete days ({months:.2f} months)")
         report(engine, first, last, months)
         engine.dispose()
 
 
-def report(engine: Engine, first: date, last: date, months: Decimal) -> None:
-    """False positives per 100 people per month for each factor and floor, and the time taken."""
+def judged_days(engine: Engine, months: int) -> tuple[date, date, Decimal]:
+    """The last ``months`` months of complete days: first, last, and how many months exactly."""
+    with snapshot(engine) as conn:
+        last = complete_through(conn, integration_ids(conn, None))
+    assert last is not None
+    first = last - timedelta(days=round(months * DAYS_PER_MONTH) - 1)
+    return first, last, Decimal((last - first).days + 1) / DAYS_PER_MONTH
+
+
+def people_judged(engine: Engine, first: date, last: date) -> int:
+    """People with usage in the judged days (the rate's denominator)."""
     with snapshot(engine) as conn:
         where = scope(conn, first, last)
         assert where is not None
-        people = sum(1 for u in usage.users(conn, where) if u.email)
+        return sum(1 for u in usage.users(conn, where) if u.email)
+
+
+def flagged(
+    engine: Engine, first: date, last: date, factor: Decimal, floor: Decimal
+) -> tuple[int, int, float]:
+    """Anomalies found over the judged days, persons and teams, and the sweep's seconds."""
+    with snapshot(engine) as conn:
+        begun = time.perf_counter()
+        found = anomalies.detect(conn, first, last, factor=factor, floor_cents=floor)
+        seconds = time.perf_counter() - begun
+    return (sum(v.scope == "person" for v in found), sum(v.scope == "team" for v in found),
+            seconds)  # fmt: skip
+
+
+def report(engine: Engine, first: date, last: date, months: Decimal) -> None:
+    """False positives per 100 people per month for each factor and floor, and the time taken."""
+    people = people_judged(engine, first, last)
     print(f"{people} people with usage in the judged days")
     print(f"{'factor':>7} {'floor':>7} {'persons':>8} {'per 100/mo':>11} {'teams':>6}"
           f" {'per 100/mo':>11}  seconds")  # fmt: skip
     per = Decimal(100) / (Decimal(max(people, 1)) * months)
     for floor in FLOORS:
         for factor in FACTORS:
-            with snapshot(engine) as conn:
-                begun = time.perf_counter()
-                found = anomalies.detect(conn, first, last, factor=factor, floor_cents=floor)
-                seconds = time.perf_counter() - begun
-            persons = sum(v.scope == "person" for v in found)
-            teams = sum(v.scope == "team" for v in found)
+            persons, teams, seconds = flagged(engine, first, last, factor, floor)
             default = (factor, floor) == (baselines.FACTOR, baselines.FLOOR_CENTS)
             print(f"{factor:>7} {f'${floor / 100:.0f}':>7} {persons:>8} {persons * per:>11.2f}"
                   f" {teams:>6} {teams * per:>11.2f}  {seconds:6.2f}"

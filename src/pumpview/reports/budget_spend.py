@@ -33,7 +33,7 @@ from pumpview.reports.providers import CURSOR_CURRENCY
 from pumpview.reports.seats import seat_members
 from pumpview.store import tables
 from pumpview.store.budgets import Budget
-from pumpview.store.measures import EXACT, LIMB_SUFFIXES, join
+from pumpview.store.measures import EXACT, LIMB_SUFFIXES, Measures, join
 from pumpview.timeutil import day_of, day_start_ms
 
 ZERO = Decimal(0)
@@ -41,6 +41,9 @@ ZERO = Decimal(0)
 
 Span = tuple[date | None, date | None]
 """A membership's first day (inclusive) and first day out (exclusive); ``None``: open."""
+Folded = dict[tuple[tuple[int, ...], int, int], dict[str, Measures]]
+"""Cut days already folded from their events: (integrations, start, end) -> per person. Shared
+by the budgets of one snapshot, a cycle's first day is read once, not once per budget."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +111,10 @@ def _days(first: date, last: date) -> Iterable[date]:
 
 
 def cursor_days(
-    conn: Connection, scoped: Scoped, start_ms: int, end_ms: int
+    conn: Connection, scoped: Scoped, start_ms: int, end_ms: int, folded: Folded | None = None
 ) -> dict[date, Decimal]:
-    """The scope's Cursor measure per UTC day of ``[start_ms, end_ms)``, exactly."""
+    """The scope's Cursor measure per UTC day of ``[start_ms, end_ms)``, exactly (``folded``:
+    the cut days other budgets of the same snapshot folded already, and where to keep more)."""
     out: dict[date, Decimal] = {}
     if end_ms <= start_ms or not scoped.integration_ids:
         return out
@@ -126,7 +130,13 @@ def cursor_days(
         for day in sorted({first, last} - set(_days(whole_first, whole_last))):
             lo = max(start_ms, day_start_ms(day))
             hi = min(end_ms, day_start_ms(day + timedelta(days=1)))
-            for email, measures in window.per_person(conn, scoped.integration_ids, lo, hi).items():
+            key = (scoped.integration_ids, lo, hi)
+            people = None if folded is None else folded.get(key)
+            if people is None:
+                people = window.per_person(conn, scoped.integration_ids, lo, hi)
+                if folded is not None:
+                    folded[key] = people
+            for email, measures in people.items():
                 if scoped.counts(email, day):
                     out[day] = out.get(day, ZERO) + getattr(measures, column)
     return out
@@ -183,9 +193,11 @@ def _cloud_counts(scoped: Scoped, day: date, owner: str | None, tag_team: str | 
     return owner is not None and scoped.counts(owner, day)
 
 
-def spend_days(conn: Connection, scoped: Scoped, start_ms: int, end_ms: int) -> dict[date, Decimal]:
+def spend_days(
+    conn: Connection, scoped: Scoped, start_ms: int, end_ms: int, folded: Folded | None = None
+) -> dict[date, Decimal]:
     """Cursor's measure, and the cloud's costs for provider ``all``, per day (cents)."""
-    days = cursor_days(conn, scoped, start_ms, end_ms)
+    days = cursor_days(conn, scoped, start_ms, end_ms, folded)
     if scoped.budget.provider == "all":
         with decimal.localcontext(EXACT):
             for day, cents in cloud_days(conn, scoped, start_ms, end_ms).items():

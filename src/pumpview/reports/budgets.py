@@ -35,7 +35,14 @@ from pumpview.reports import forecast as forecasting
 from pumpview.reports.attribution import Directory
 from pumpview.reports.billing import Billing
 from pumpview.reports.billing import resolve as resolve_billing
-from pumpview.reports.budget_spend import Scoped, first_day, resolve, seats, spend_days
+from pumpview.reports.budget_spend import (
+    Folded,
+    Scoped,
+    first_day,
+    resolve,
+    seats,
+    spend_days,
+)
 from pumpview.reports.cycles import Cycle
 from pumpview.reports.plain import plain
 from pumpview.store import budgets as store
@@ -182,8 +189,10 @@ def of(
     now_ms: int,
     billing: Billing,
     directory: Directory | None = None,
+    folded: Folded | None = None,
 ) -> Status:
-    """The budget's status at ``now_ms`` (``directory``: the people directory, if loaded)."""
+    """The budget's status at ``now_ms`` (``directory``: the people directory, if loaded;
+    ``folded``: the cut days other budgets of this snapshot folded, ``budget_spend.Folded``)."""
     scoped = resolve(conn, budget, directory)
     period = period_of(conn, scoped, now_ms)
     today = day_of(now_ms)
@@ -202,11 +211,11 @@ def of(
     start = period.start_ms
     if basis_start is not None and midnight:
         start = min(start, day_start_ms(basis_start))
-    days = spend_days(conn, scoped, start, period.end_ms)
+    days = spend_days(conn, scoped, start, period.end_ms, folded)
     history = days
     if basis_start is not None and last is not None and not midnight:
         history = spend_days(
-            conn, scoped, day_start_ms(basis_start), day_start_ms(last) + MS_PER_DAY
+            conn, scoped, day_start_ms(basis_start), day_start_ms(last) + MS_PER_DAY, folded
         )
     with decimal.localcontext(EXACT):
         variable = sum((c for d, c in days.items() if d >= period.first_day), Decimal(0))
@@ -247,7 +256,8 @@ def statuses(conn: Connection, now_ms: int, billing: Billing) -> list[Status]:
     every = store.listing(conn)
     people = any(b.scope in ("team", "person") for b in every)
     directory = Directory(conn) if people else None  # once for every budget
-    return [of(conn, budget, now_ms, billing, directory) for budget in every]
+    folded: Folded = {}  # a cycle's cut first day, folded once for every budget
+    return [of(conn, budget, now_ms, billing, directory, folded) for budget in every]
 
 
 def one(engine: Engine, budget_id: int, now_ms: int, defaults: Billing) -> Status | None:

@@ -141,4 +141,4 @@ def test_cycle_anchor_and_demo_cases_reach_the_simulator(capsys, monkeypatch):
     assert (code, err) == (0, "")
     spike = truth.spike(served[1].state.sim.team)
     assert spike is not None
-    assert spike.day == date(2025, 11, 21)
+    assert spike.day == date(2025, 11, 20)

@@ -13,6 +13,7 @@ from pumpview.simulator.cycles import cycle_start
 from pumpview.simulator.data import Team
 from pumpview.simulator.scenario import GAP_CENTS, with_demo_cases
 from pumpview.simulator.server import serve_in_thread
+from pumpview.store.usage import is_final
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 from tests.conftest import INSTANTS, NOW_MS, Served
 from tests.simulator.calls import SPEND, get_json, page_through, post_json
@@ -71,12 +72,22 @@ def test_each_case_has_a_member_of_its_own(demo):
     assert all(demo.sim.team.members[i].paid_seat for i in chosen)
 
 
-def test_the_spike_is_three_days_ago_and_stands_out(demo):
-    """The spike is on a complete day three days ago, and adds more than $5 to that person."""
+def test_the_spike_stands_out(demo):
+    """The spike adds more than $5 to that person on its day."""
     spike = truth.spike(demo.sim.team)
     assert spike is not None
-    assert spike.day == day_of(NOW_MS) - timedelta(days=3)
     assert spike.extra_usage_cents > 500
+
+
+@pytest.mark.parametrize("now", [NOW_MS, *INSTANTS.values()])
+def test_the_spike_is_on_the_newest_day_complete_at_the_present(now):
+    """Whatever the hour, a sync at the present stores the spike's day as final (anomalies
+    judge complete days only), and the day after it is still provisional."""
+    team = Team(with_demo_cases(SimConfig(days=40, rate_limits=False), now))
+    spike = truth.spike(team)
+    assert spike is not None
+    assert is_final(spike.day, now)
+    assert not is_final(spike.day + timedelta(days=1), now)
 
 
 def test_the_gap_shows_in_teams_spend(demo):

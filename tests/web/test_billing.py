@@ -71,6 +71,18 @@ def test_the_overviews_bill_is_the_paid_seats_at_the_stored_price_plus_the_cycle
     assert "Settings → Billing" in page
 
 
+def test_the_usage_value_tile_says_its_included_and_its_on_demand(site, loaded):
+    """Under the cycle's usage value, both of its parts with their amounts (they add up to it),
+    not "+ on-demand" with no figure."""
+    browser, _first = loaded
+    team = site.cursor.sim.team
+    truth = gt.overall(team, gt.cycle_start(team), team.now)
+    included = money.format_dollars(truth.spend_cents - truth.on_demand_cents)
+    page = browser.get("/").text
+    on_demand = money.format_dollars(truth.on_demand_cents)
+    assert f"included {included} + on-demand {on_demand}<" in page
+
+
 def test_without_a_seat_price_the_overview_shows_on_demand_and_where_to_set_it(site, loaded):
     browser, _first = loaded
     team = site.cursor.sim.team

@@ -25,7 +25,8 @@ def test_add_a_budget_and_see_its_bar_and_forecast(make_site, browser):
     month = day_start_ms(day_of(team.now).replace(day=1))
     on_demand = gt.overall(team, month, team.now).on_demand_cents
 
-    follow(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Budgets"))
+    follow(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Billing"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Budgets"  # the group's first
     page.get_by_label("Name", exact=True).fill("AI on-demand")
     page.get_by_label("Period", exact=True).select_option("month")
     page.get_by_label("Amount (US dollars per period)").fill("-20")

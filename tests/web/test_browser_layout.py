@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 
+from pumpview.alerts.evaluate import check
 from pumpview.integrations.cursor import connection
 from pumpview.integrations.focus import importer
-from pumpview.reports import usage
-from pumpview.simulator import DEMO_KEY, cloud
+from pumpview.reports import billing, usage
+from pumpview.simulator import DEMO_KEY, SimConfig, cloud
+from pumpview.simulator.scenario import with_demo_cases
+from pumpview.store import budgets, stored_settings
 from pumpview.timeutil import day_of
 from pumpview.web.pages import reports
+from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
 from tests.web.test_browser import SHOTS, browser, follow, open_page, shot, sign_in
 
 __all__ = ["browser"]
@@ -220,3 +225,85 @@ def test_the_api_reference_badges_can_be_read(site, browser):
     assert all(ratio >= 4.5 for _text, ratio in ratios), ratios
     assert re.fullmatch(r"\d+\.\d+\.\d+", ratios[0][0].strip())
     assert problems == []
+
+
+BILLING_PAGES = ("/", "/people/models", "/budgets", "/billing/reconciliation", "/billing/seats",
+                 "/alerts", "/settings/billing", "/settings/notifications")  # fmt: skip
+"""Issue 20's pages, and the Overview with its bill."""
+MAIN_NAV = ["Overview", "People", "Models", "Requests", "Teams", "Cloud", "Billing", "Alerts",
+            "Settings"]  # fmt: skip
+
+
+@pytest.fixture
+def demo_cases(make_site):
+    """The demo's planted cases (a spike, a gap, idle seats) synced, the demo's seat price, a
+    budget near its threshold and the alerts they raise: something on every billing page."""
+    config = with_demo_cases(SimConfig(members=20, days=60, rate_limits=False),
+                             MONDAY_JUST_AFTER_MIDNIGHT)  # fmt: skip
+    site = make_site(
+        **{f.name: getattr(config, f.name) for f in fields(config) if f.name != "keys"}
+    )
+    engine, now = site.web.engine, site.cursor.sim.team.now
+    connection.connect(engine, site.web.vault, DEMO_KEY, base_url=site.cursor.url,
+                       team_name="Acme", name="cursor", now_ms=now, pacing=False)  # fmt: skip
+    site.web.syncs.start("cursor")
+    site.web.syncs.wait()
+    with engine.begin() as conn:
+        stored_settings.write(conn, {billing.SEAT_PRICE: "40"}, now)
+        budgets.add(conn, {"name": "Cursor bill this cycle", "scope": "organization",
+                           "measure": "bill", "amount_cents": "100000"}, now)  # fmt: skip
+    check(engine, now)
+    return site
+
+
+def test_the_billing_pages_fit_at_1366_px_and_on_a_phone(demo_cases, browser):
+    """No sideways scrolling of the page or of a table on the Overview and issue 20's pages at
+    either width (the Overview's "What changed" keeps person, model and change on a phone), and
+    no words meant for the other width: no dangling "·" after JSON on a laptop, no "On a phone"
+    sentence there either."""
+    site = demo_cases
+    for width in (1366, 390):
+        page, problems = open_page(browser, width=width, height=900)
+        sign_in(page, site)
+        page.wait_for_url(lambda url: "/sign-in" not in url)
+        for path in BILLING_PAGES:
+            seen = measured(page, f"{site.url}{path}")
+            shot(page, f"layout-billing{path.replace('/', '-')}-{width}")
+            assert seen["page"] <= width, (path, width)
+            assert seen["sideways"] == [], (path, width)
+            if path == "/people/models" and width == 1366:
+                assert page.locator("p.downloads").inner_text().strip().endswith("JSON")
+            if path == "/settings/billing":
+                shown = "On a phone, the bill alone" in page.locator("main").inner_text()
+                assert shown == (width == 390)
+        assert problems == []
+
+
+def test_the_top_nav_groups_the_billing_pages(demo_cases, browser):
+    """The main nav has one Billing link for Budgets, Reconciliation and Seats, which its pages
+    list under their title (the current one marked); it is one row with the sign-out at 1366 px
+    and two rows on a phone."""
+    site = demo_cases
+    for width in (1366, 390):
+        page, problems = open_page(browser, width=width, height=900)
+        sign_in(page, site)
+        page.wait_for_url(lambda url: "/sign-in" not in url)
+        main = page.get_by_role("navigation", name="Main")
+        assert [a.inner_text() for a in main.get_by_role("link").all()] == MAIN_NAV
+        rows = {round(a.bounding_box()["y"]) for a in main.get_by_role("link").all()}
+        sign_out = page.get_by_role("button", name="Sign out").bounding_box()
+        if width == 1366:
+            assert len(rows) == 1
+            assert abs(sign_out["y"] - main.bounding_box()["y"]) < main.bounding_box()["height"]
+        else:
+            assert len(rows) == 2, rows
+        follow(page, main.get_by_role("link", name="Billing"))
+        for name, path in (("Reconciliation", "/billing/reconciliation"),
+                           ("Seats", "/billing/seats"), ("Budgets", "/budgets")):  # fmt: skip
+            group = page.get_by_role("navigation", name="Billing")
+            follow(page, group.get_by_role("link", name=name))
+            assert page.url == f"{site.url}{path}"
+            current = page.get_by_role("navigation", name="Billing").locator("[aria-current=page]")
+            assert current.inner_text() == name
+            assert main.locator("[aria-current=page]").inner_text() == "Billing"
+        assert problems == []

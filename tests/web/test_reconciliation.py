@@ -66,6 +66,13 @@ def test_the_api_is_the_cli_report_and_cursors_figures_are_cursors(
     assert parsed == [{k: "" if v is None else str(v) for k, v in row.items()} for row in cli]
 
 
+def test_the_page_says_the_cycle_and_the_snapshot_as_a_sentence(site, loaded):
+    """With one Cursor team, the line above the totals is a sentence: "Cycle from ... to ..."."""
+    browser, _first = loaded
+    page = " ".join(browser.get("/billing/reconciliation").text.split())
+    assert '<p class="hint">Cycle from ' in page
+
+
 def test_an_unknown_cycle_is_a_404_and_a_malformed_one_a_400(site, loaded):
     browser, _first = loaded
     unknown = browser.get("/api/reconciliation", params={"cycle": "2020-01-01"})

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pumpview.cli import report, sync
+from pumpview.cli import demo_billing, report, sync
 from pumpview.cli.context import Context, current
 from pumpview.cli.render import Format
 from pumpview.errors import UserInputError
@@ -73,13 +73,19 @@ def command(
             context.engine, context.vault, DEMO_KEY, base_url=url, team_name="Acme (simulated)",
             now_ms=context.clock(), pacing=False,
         )  # fmt: skip
+        typer.echo(demo_billing.set_seat_price(context))  # before the sync's alerts price seats
         sync.run(context, backfill_days=None)
         _import_cloud_bill(context, app.state.sim.team)
+        demo_billing.add_budgets(context)
+        demo_billing.evaluate(context)
         ctx.obj = context
         ctx.call_on_close(context.close)
         for kind in (report.Kind.models, report.Kind.users, report.Kind.providers,
                      report.Kind.teams):  # fmt: skip
             report.command(ctx, kind, since=None, until=None, fmt=Format.table)
+        typer.echo("What to look at in the web app:")
+        for line in demo_billing.tour(context):
+            typer.echo(f"  {line}")
         since = context.clock.today().replace(day=1)
         typer.echo(
             f"Data kept in {home}/; try: pumpview --home {home} report daily --since {since}"

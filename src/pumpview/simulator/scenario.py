@@ -23,7 +23,10 @@ the 28th when that day is later in its month), at 17:23 UTC: 19 to 24 days befor
 NEAR_LIMIT_SHARE = Decimal("0.9")
 OVER_LIMIT_SHARE = Decimal("1.2")
 SPIKE_MODEL = "claude-4.1-opus"
-SPIKE_DAYS_AGO = 3
+SPIKE_DAYS_AGO = 4
+"""The spike is on the newest day that is complete at any hour of the present (a day is final
+once fetched 72 h after it ends: ``store.usage.LATE_DATA_MS``), so anomalies, which judge
+complete days only, find it at once."""
 SPIKE_FACTOR = 6.0
 GAP_CENTS = Decimal(1250)
 IDLE_MEMBERS = 3

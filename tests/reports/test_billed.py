@@ -1,6 +1,6 @@
 """Provider, team and people comparisons compare billed amounts: Cursor's on-demand + its
 configured seats (as the FOCUS export's ``BilledCost``), the cloud's billed cost; each team's and
-person's seats are their members' paid seats x the price per calendar month the range touches,
+person's seats are their members' paid seats x the price per month whose 1st the range holds,
 from the simulator's roster and groups."""
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ PLAN = SeatPlan(Decimal("40.25"), "Business")
 
 
 def _months(first, last) -> int:
-    return (last.year - first.year) * 12 + last.month - first.month + 1
+    """Months whose first day the range holds: a seat fee is charged on the 1st."""
+    days = (first + timedelta(days=i) for i in range((last - first).days + 1))
+    return sum(1 for d in days if d.day == 1)
 
 
 def _want(team, first, last):

@@ -116,8 +116,8 @@ def shares(
 ) -> Iterator[Share]:
     """Each identity's spend in each team and currency, piece by piece of the range; with a
     seat ``plan``, each seat's configured fees too (``seats.seat_fees``: per member and
-    calendar month the range touches, as the providers' report and the FOCUS export count
-    them), in the team its person was in on the month's first day of the range."""
+    calendar month whose first day the range holds, as the providers' report and the FOCUS
+    export count them), in the team its person was in on that first day."""
     for first, last in pieces(directory, where.range.since, where.range.until):
         piece = Scope(where.integration_ids, Range("custom", first, last))
         for user in usage.users(conn, piece):
@@ -135,8 +135,7 @@ def shares(
     if plan is not None:
         for fee in seat_fees(conn, where, plan):
             who = directory.who(fee.email, email=True)
-            day = max(fee.month, where.range.since)
-            team = team_on(who.person.memberships, day) if who.person else None
+            team = team_on(who.person.memberships, fee.month) if who.person else None
             yield Share(who, team, CURSOR_CURRENCY, cursor_seats=fee.fee.scaleb(2))
 
 

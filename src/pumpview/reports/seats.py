@@ -3,9 +3,11 @@
 per seat and month, from settings, is all there is. Configured, not measured.
 
 A seat is a member of the team's current roster who is not removed, not a service account and
-not a free owner (Cursor's admin without a paid seat). Each pays the price for every billing
-month (a calendar month, UTC) that the range of days touches: a fee is charged per month, so a
-range that ends mid-month still carries that month's whole fee, never a share of it.
+not a free owner (Cursor's admin without a paid seat). Each pays the price once per billing
+month (a calendar month, UTC), charged on its first day, in advance: a range of days carries the
+whole fee of every month whose first day it holds, never a share of one. So 30 days count one
+month's seats (not two for touching two months), a week without a 1st counts none, and ranges
+that tile a year count twelve, each once.
 """
 
 from __future__ import annotations
@@ -44,9 +46,10 @@ class SeatFee:
 
 
 def billing_months(first: date, last: date) -> list[date]:
-    """The first day of every calendar month that ``[first, last]`` touches, oldest first."""
+    """The first day of every calendar month that starts within ``[first, last]``, oldest
+    first: the days its seat fees are charged on."""
     months: list[date] = []
-    month = first.replace(day=1)
+    month = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     while month <= last:
         months.append(month)
         month = (month + timedelta(days=32)).replace(day=1)

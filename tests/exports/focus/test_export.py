@@ -188,7 +188,7 @@ def test_the_totals_are_the_files_sum_and_the_reports_spend(engine, serve, tmp_p
     contracted its spend, in dollars; seat rows add their fee."""
     served = serve(days=DAYS, members=6)
     sync(engine, served)
-    a, b = date(2025, 11, 2), date(2025, 11, 17)
+    a, b = date(2025, 11, 1), date(2025, 11, 17)  # November's seat fees: charged on the 1st
     plan = SeatPlan(Decimal("40.5"), "Business")
     got = run_export(engine, tmp_path / "c.csv", since=a, until=b, seats=plan).totals
     bare = run_export(engine, tmp_path / "bare.csv", since=a, until=b).totals
@@ -320,8 +320,9 @@ def test_hash_emails_leaves_no_address_anywhere_and_is_stable_per_secret(engine,
 
 def test_seat_rows_only_when_configured_one_per_member_and_month(engine, serve, tmp_path):
     """Without a price no seat row; with one, a recurring row per seat-holding member (listed,
-    not removed, not a free owner) and billing month of the range, at that price, labelled as
-    configured in the row and the metadata."""
+    not removed, not a free owner) and billing month whose first day the range holds (a fee is
+    charged on the 1st: October's was before the range), at that price, labelled as configured
+    in the row and the metadata."""
     served = serve(days=DAYS, members=12)
     sync(engine, served)
     a, b = date(2025, 10, 20), date(2025, 11, 3)
@@ -335,7 +336,7 @@ def test_seat_rows_only_when_configured_one_per_member_and_month(engine, serve, 
     seats = [r for r in rows_of(tmp_path / "s.csv") if r["x_CostSource"] == "configured"]
     holders = {m.email.lower() for m in served.sim.team.members
                if m.listed and not m.is_removed and m.role != "free-owner"}  # fmt: skip
-    months = ["2025-10-01T00:00:00Z", "2025-11-01T00:00:00Z"]
+    months = ["2025-11-01T00:00:00Z"]
     assert sorted((person(r), r["ChargePeriodStart"]) for r in seats) == sorted(
         (email, month) for email in holders for month in months
     )
@@ -408,7 +409,13 @@ def test_the_worked_example_agrees_with_the_shared_sample(engine, tmp_path):
              "listed_at_ms": NOW_MS}
             for email in ("admin@company.com", "developer@company.com")
         ], keys=("integration_id", "email"))  # fmt: skip
-    run_export(engine, tmp_path / "ours.csv", seats=SeatPlan(Decimal(40), "Business"))
+    run_export(
+        engine,
+        tmp_path / "ours.csv",
+        since=day.replace(day=1),
+        until=day,
+        seats=SeatPlan(Decimal(40), "Business"),
+    )  # June's seat fees: from the 1st
     ours = {(r["ChargeFrequency"], r["x_UserEmail"]): r for r in rows_of(tmp_path / "ours.csv")}
     sample = {(r["ChargeFrequency"], r["x_UserEmail"]): r
               for r in rows_of(SAMPLE / "cursor_focus_1_2_with_skuid.csv")}  # fmt: skip

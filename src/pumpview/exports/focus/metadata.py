@@ -27,8 +27,8 @@ COSTS = ("ContractedCost = the sum of the events' cost (Cursor's chargedCents, o
          "request unit without it); all in USD, exactly cents / 100")  # fmt: skip
 SEATS = ("seat rows configured, not measured: the price comes from settings "
          "(PUMPVIEW_SEAT_PRICE), the members from the current roster (not removed, no service "
-         "accounts or free owners), and each billing month the range touches carries its whole "
-         "fee")  # fmt: skip
+         "accounts or free owners), and each billing month whose first day the range holds carries "
+         "its whole fee, charged on the 1st")  # fmt: skip
 
 
 def metadata(

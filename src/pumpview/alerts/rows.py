@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pumpview.store.alerts import Alert
+from pumpview.store.channels import Channel
 from pumpview.timeutil import from_ms
 
 ALERTS_PAGE = "/alerts"
@@ -52,3 +53,13 @@ def link(base_url: str, alert_id: int | None = None) -> str:
     """The Alerts page (at the alert) under ``base_url``."""
     page = base_url.rstrip("/") + ALERTS_PAGE
     return f"{page}#alert-{alert_id}" if alert_id else page
+
+
+def channel_row(channel: Channel) -> dict[str, Any]:
+    """A channel as the API and the CLI show it: what may be shown, never a secret."""
+    last = None
+    if channel.last_status is not None and channel.last_at_ms is not None:
+        last = {"status": channel.last_status, "at": instant(channel.last_at_ms),
+                "error": channel.last_error}  # fmt: skip
+    return {"id": channel.id, "kind": channel.kind, "name": channel.name, **channel.config,
+            "created_at": instant(channel.created_at_ms), "last_delivery": last}  # fmt: skip

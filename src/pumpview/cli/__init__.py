@@ -16,6 +16,7 @@ from pumpview.cli import (
     alerts,
     billing,
     budgets,
+    channels,
     demo,
     exporting,
     importing,
@@ -70,6 +71,7 @@ app.add_typer(people.app, name="people")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(billing.app, name="billing")
 app.add_typer(budgets.app, name="budgets")
+app.add_typer(channels.app, name="channels")
 app.command("sync")(sync.command)
 app.command("report")(report.command)
 app.command("simulator")(simulator.serve)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pumpview.cli import demo_billing, report, sync
+from pumpview.cli import report, sync
 from pumpview.cli.context import Context, current
 from pumpview.cli.render import Format
 from pumpview.errors import UserInputError
@@ -36,6 +36,7 @@ def command(
 
     Data goes to the folder --home or PUMPVIEW_HOME names, else ./.demo.
     """
+    from pumpview.cli import demo_billing  # noqa: PLC0415 - money and the store, when it runs
     from pumpview.integrations.cursor import connection  # noqa: PLC0415 - the demo's own needs
     from pumpview.simulator import (  # noqa: PLC0415
         DEMO_KEY,

@@ -17,7 +17,7 @@ from pumpview.alerts import channels as manage
 from pumpview.alerts.delivery import make_http
 from pumpview.alerts.evaluate import run
 from pumpview.alerts.outcome import Outcome
-from pumpview.alerts.rows import alert_row, instant
+from pumpview.alerts.rows import TITLES, alert_row, channel_row
 from pumpview.errors import UserInputError
 from pumpview.store import alerts as store
 from pumpview.store import channels as stored
@@ -48,7 +48,8 @@ def page(request: Request, _user: Viewer, web: State, checked: int | None = None
         notice = {0: "No new alerts.", 1: "1 new alert, listed first."}.get(
             checked, f"{checked} new alerts, listed first."
         )
-    return web.page(request, "alerts.html", {"alerts": _alerts(web), "notice": notice})
+    return web.page(request, "alerts.html",
+                    {"alerts": _alerts(web), "notice": notice, "titles": TITLES})  # fmt: skip
 
 
 @router.get("/api/alerts", tags=[ALERTS])
@@ -76,16 +77,6 @@ def check_now(_user: Admin, web: State) -> Response:
 
 
 # -- Settings → Notifications -----------------------------------------------------------------
-
-
-def channel_json(channel: Channel) -> dict[str, Any]:
-    """A channel as the API shows it: what may be shown, never a secret."""
-    last = None
-    if channel.last_status is not None and channel.last_at_ms is not None:
-        last = {"status": channel.last_status, "at": instant(channel.last_at_ms),
-                "error": channel.last_error}  # fmt: skip
-    return {"id": channel.id, "kind": channel.kind, "name": channel.name, **channel.config,
-            "created_at": instant(channel.created_at_ms), "last_delivery": last}  # fmt: skip
 
 
 def _channels(web: Web) -> list[Channel]:
@@ -193,7 +184,7 @@ def remove(channel_id: int, _user: Admin, web: State) -> Response:
 def api_channels(_user: Admin, web: State) -> list[dict[str, Any]]:
     """Every channel without its secrets (a URL shows as its host), with its last delivery
     (``{status, at, error}``, ``null`` before the first)."""
-    return [channel_json(c) for c in _channels(web)]
+    return [channel_row(c) for c in _channels(web)]
 
 
 @router.post("/api/channels", status_code=201, tags=[CHANNELS])
@@ -208,7 +199,7 @@ def api_add(_user: Admin, web: State, body: Annotated[dict[str, Any], Body()]) -
     except UserInputError as exc:
         answer = {"error": "bad_request", "message": exc.web, "field": exc.field}
         return JSONResponse(answer, status_code=400)
-    shown = channel_json(channel)
+    shown = channel_row(channel)
     if made is not None:
         shown["secret"] = made
     return JSONResponse(shown, status_code=201)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from pumpview.reports import usage
-from pumpview.reports.scope import Scope, block_sums, in_blocks
-from pumpview.store import tables
-from pumpview.store.measures import Measures, from_stored, join, stored_columns
+from pumpview.reports.scope import Scope
+from pumpview.store import facts, tables
+from pumpview.store.measures import Measures, by_name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,12 +25,10 @@ class PairRow(Measures):
 def pairs(conn: Connection, where: Scope, model: str | None = None) -> list[PairRow]:
     """Every measure per person and model (one model's people when ``model`` is given), by
     spend: what changed between two periods, and who uses a model."""
-    pair = tables.person_model_blocks
-    query = select(pair.c.email, pair.c.model, *block_sums(pair)).where(in_blocks(pair, where))
-    if model is not None:
-        query = query.where(pair.c.model == model)
-    rows = conn.execute(query.group_by(pair.c.email, pair.c.model)).all()
-    out = [PairRow(email=row[0] or None, model=row[1], **from_stored(row[2:])) for row in rows]
+    rows = facts.of(conn).sums(*where.days(), by=("email", "model"), model=model)
+    out = [
+        PairRow(email=email or None, model=name, **by_name(values)) for email, name, *values in rows
+    ]
     return sorted(out, key=lambda p: (-p.spend_cents, p.email or "", p.model))
 
 
@@ -54,36 +52,15 @@ PairKey = tuple[str | None, str]
 def pair_spend(conn: Connection, where: Scope) -> dict[PairKey, tuple[int, Decimal]]:
     """Events and spend per person and model: the lean read behind "what changed" and each
     person's most-used model (two sums, not every measure: thousands of pairs a range)."""
-    pair = tables.person_model_blocks
-    spend = stored_columns(["spend_cents"])
-    rows = conn.execute(
-        select(pair.c.email, pair.c.model, func.sum(pair.c.events),
-               *(func.sum(pair.c[c]) for c in spend))
-        .where(in_blocks(pair, where))
-        .group_by(pair.c.email, pair.c.model)
-    )  # fmt: skip
-    return {(email or None, model): (int(events), join(*limbs))
-            for email, model, events, *limbs in rows}  # fmt: skip
+    rows = facts.of(conn).sums(
+        *where.days(), by=("email", "model"), measures=("events", "spend_cents")
+    )
+    return {(email or None, model): (events, spend) for email, model, events, spend in rows}
 
 
 def last_days(conn: Connection, where: Scope) -> dict[str | None, date]:
-    """Each person's last UTC day with an event in the range: one seek per person and
-    integration on ``ix_usage_daily_person`` (MAX of its last column), not a scan of the days."""
-    person, daily = tables.person_blocks, tables.usage_daily
-    emails = select(person.c.email).where(in_blocks(person, where)).distinct().subquery()
-    out: dict[str | None, date] = {}
-    for iid in where.integration_ids:
-        last = (
-            select(func.max(daily.c.day))
-            .where(daily.c.integration_id == iid, daily.c.email == emails.c.email,
-                   daily.c.day.between(where.range.since, where.range.until))
-            .scalar_subquery()
-        )  # fmt: skip
-        for email, day in conn.execute(select(emails.c.email, last)):
-            if day is not None:
-                key = email or None
-                out[key] = max(out.get(key, day), day)
-    return out
+    """Each person's last UTC day with an event in the range."""
+    return {email or None: day for email, day in facts.of(conn).last_days(*where.days()).items()}
 
 
 def activity(conn: Connection, where: Scope) -> dict[str | None, Activity]:

@@ -8,8 +8,8 @@ are judged, and only complete days make a baseline: a provisional day is still g
 (``completeness.complete_through``). A key's history starts on its first day with an event, so a
 newcomer is not judged before ``baselines.MIN_HISTORY`` days of usage.
 
-Reads are the one-day blocks (level 0) of ``person_blocks`` and, for each anomaly's drivers,
-``person_model_blocks``: money as exact integer limbs, never a SQL sum of money text.
+Reads are each person's usage value per day and, for each anomaly's drivers, per person x
+model x day (``store.facts``), exact.
 """
 
 from __future__ import annotations
@@ -31,17 +31,16 @@ from pumpview.reports.drivers import drivers, message, pair_days
 from pumpview.reports.overview import CHANGE_COLUMNS, Change
 from pumpview.reports.plain import records
 from pumpview.reports.ranges import Range
-from pumpview.reports.scope import Scope, in_blocks, in_days, integration_ids
-from pumpview.store import tables
+from pumpview.reports.scope import Scope, integration_ids
+from pumpview.store import facts, tables
 from pumpview.store.engine import snapshot
-from pumpview.store.measures import EXACT, join, stored_columns
+from pumpview.store.measures import EXACT
 
 SCOPES = ("person", "team")
 DEFAULT_DAYS = 30
 """Days judged when a report names no range: the last 30 complete days."""
 
 _ONE = timedelta(days=1)
-_SPEND = stored_columns(["spend_cents"])
 ZERO = Decimal(0)
 
 
@@ -206,17 +205,15 @@ def _person_days(
 ) -> tuple[dict[str, dict[date, Decimal]], dict[str, date]]:
     """Each person's usage value per day of ``[first, last]`` with an event (summed over the
     integrations), and their first such day."""
-    person = tables.person_blocks
-    rows = conn.execute(
-        select(person.c.first_day, person.c.email, *(func.sum(person.c[c]) for c in _SPEND))
-        .where(in_days(person, Scope(ids, Range("custom", first, last))),
-               person.c.email != tables.UNATTRIBUTED, person.c.events > 0)
-        .group_by(person.c.first_day, person.c.email)
-    )  # fmt: skip
+    rows = facts.of(conn).sums(
+        ids, first, last, by=("day", "email"), measures=("events", "spend_cents")
+    )
     days: dict[str, dict[date, Decimal]] = {}
     active: dict[str, date] = {}
-    for day, email, *limbs in rows:
-        days.setdefault(email, {})[day] = join(*limbs)
+    for day, email, events, spend in rows:
+        if email == tables.UNATTRIBUTED or not events:
+            continue
+        days.setdefault(email, {})[day] = spend
         active[email] = min(active.get(email, day), day)
     return days, active
 
@@ -228,13 +225,8 @@ def _active_before(conn: Connection, ids: tuple[int, ...], day: date) -> set[str
     ).scalar()
     if oldest is None or oldest >= day:
         return set()
-    person = tables.person_blocks
-    where = Scope(ids, Range("custom", oldest, day - _ONE))
-    return set(
-        conn.execute(
-            select(person.c.email).where(in_blocks(person, where), person.c.events > 0).distinct()
-        ).scalars()
-    )
+    rows = facts.of(conn).sums(ids, oldest, day - _ONE, by=("email",), measures=("events",))
+    return {email for email, events in rows if events}
 
 
 def _add_teams(

@@ -2,7 +2,7 @@
 figures ``reports.budgets`` compares with the amount.
 
 - **Cursor**: the measure (usage value or on-demand) of the events in ``[start_ms, end_ms)``:
-  whole days from the daily blocks, a day cut by an end folded from its events
+  whole days from the daily sums, a day cut by an end folded from its events
   (``reports.window``), so a cycle starting at 17:23 splits that day at 17:23. The organisation
   counts everything (events without an email too); an integration its own events; a person the
   events of their emails (every alias); a team its members' events on the days they were in it
@@ -31,9 +31,9 @@ from pumpview.reports import cloud, window
 from pumpview.reports.attribution import Directory
 from pumpview.reports.providers import CURSOR_CURRENCY
 from pumpview.reports.seats import seat_members
-from pumpview.store import tables
+from pumpview.store import facts, tables
 from pumpview.store.budgets import Budget
-from pumpview.store.measures import EXACT, LIMB_SUFFIXES, Measures, join
+from pumpview.store.measures import EXACT, Measures
 from pumpview.timeutil import day_of, day_start_ms
 
 ZERO = Decimal(0)
@@ -145,22 +145,16 @@ def cursor_days(
 def _whole_days(
     conn: Connection, scoped: Scoped, first: date, last: date, column: str
 ) -> list[tuple[date, str, Decimal]]:
-    """(day, email, cents) from the one-day blocks: per person only when the scope needs it."""
+    """(day, email, cents) per whole day: per person only when the scope needs it."""
     per_person = scoped.budget.scope in ("team", "person")
-    blocks = tables.person_blocks if per_person else tables.integration_blocks
-    limbs = [func.sum(blocks.c[f"{column}{suffix}"]) for suffix in LIMB_SUFFIXES]
-    keys = [blocks.c.first_day, blocks.c.email] if per_person else [blocks.c.first_day]
-    query = select(*keys, *limbs).where(
-        blocks.c.integration_id.in_(scoped.integration_ids),
-        blocks.c.level == 0,
-        blocks.c.first_day.between(first, last),
-    )
+    emails = sorted(scoped.emails) if per_person else None
+    rows = facts.of(conn).sums(
+        scoped.integration_ids, first, last,
+        by=("day", "email") if per_person else ("day",), measures=(column,), emails=emails,
+    )  # fmt: skip
     if per_person:
-        query = query.where(blocks.c.email.in_(sorted(scoped.emails)))
-    rows = conn.execute(query.group_by(*keys)).all()
-    if per_person:
-        return [(row[0], row[1], join(*row[2:])) for row in rows]
-    return [(row[0], "", join(*row[1:])) for row in rows]
+        return [(day, email, cents) for day, email, cents in rows]
+    return [(day, "", cents) for day, cents in rows]
 
 
 def cloud_days(conn: Connection, scoped: Scoped, start_ms: int, end_ms: int) -> dict[date, Decimal]:

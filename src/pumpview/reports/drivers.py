@@ -9,24 +9,21 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from pumpview.money import format_dollars
 from pumpview.people.membership import Membership, team_on
 from pumpview.reports.attribution import Directory
 from pumpview.reports.baselines import median
 from pumpview.reports.overview import Change
-from pumpview.reports.ranges import Range
-from pumpview.reports.scope import Scope, in_days
-from pumpview.store import tables
-from pumpview.store.measures import EXACT, join, stored_columns
+from pumpview.store import facts
+from pumpview.store.measures import EXACT
 
 TOP_DRIVERS = 5
 """Person x model pairs an anomaly names on their own; the rest are one line."""
 TIMES = "\u00d7"
 """The multiplication sign of "9.1x the usual" in a message."""
 ZERO = Decimal(0)
-_SPEND = stored_columns(["spend_cents"])
 
 
 def pair_days(
@@ -40,16 +37,9 @@ def pair_days(
 ) -> dict[tuple[str, str], dict[date, Decimal]]:
     """Usage value per person x model per day of ``[first, last]``: the person's, or the
     team's people's on the days they were in it."""
-    pair = tables.person_model_blocks
-    query = (
-        select(pair.c.first_day, pair.c.email, pair.c.model,
-               *(func.sum(pair.c[c]) for c in _SPEND))
-        .where(in_days(pair, Scope(ids, Range("custom", first, last))))
-        .group_by(pair.c.first_day, pair.c.email, pair.c.model)
-    )  # fmt: skip
     teams: dict[str, Sequence[Membership]] = {}
     if scope == "person":
-        query = query.where(pair.c.email == value)
+        emails = [value]
     else:
         members = {
             alias: person
@@ -57,13 +47,16 @@ def pair_days(
             if any(m.team == value and m.overlaps(first, last) for m in person.memberships)
             for alias in person.aliases
         }
-        query = query.where(pair.c.email.in_(sorted(members)))
+        emails = sorted(members)
         teams = {alias: person.memberships for alias, person in members.items()}
+    rows = facts.of(conn).sums(
+        ids, first, last, by=("day", "email", "model"), measures=("spend_cents",), emails=emails
+    )
     out: dict[tuple[str, str], dict[date, Decimal]] = {}
-    for day, email, model, *limbs in conn.execute(query):
+    for day, email, model, spend in rows:
         if scope == "team" and team_on(teams[email], day) != value:
             continue
-        out.setdefault((email, model), {})[day] = join(*limbs)
+        out.setdefault((email, model), {})[day] = spend
     return out
 
 

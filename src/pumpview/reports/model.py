@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from pumpview.reports import usage
 from pumpview.reports.activity import PairRow, pairs
@@ -15,7 +15,7 @@ from pumpview.reports.ranges import Range
 from pumpview.reports.scope import scope
 from pumpview.reports.series import Series, model_days, stack
 from pumpview.reports.unit_costs import unit_costs
-from pumpview.store import tables
+from pumpview.store import facts
 from pumpview.store.engine import snapshot
 
 PER_PAGE = 50
@@ -69,14 +69,5 @@ def build(
 
 
 def _known(conn: Connection, ids: tuple[int, ...], model: str) -> bool:
-    """Whether any day of the integrations holds the model (their daily blocks: a seek on the
-    key's first two columns, one row per model and day)."""
-    blocks = tables.model_blocks
-    return (
-        conn.execute(
-            select(blocks.c.model)
-            .where(blocks.c.integration_id.in_(ids), blocks.c.level == 0, blocks.c.model == model)
-            .limit(1)
-        ).first()
-        is not None
-    )
+    """Whether any day of the integrations holds the model."""
+    return facts.of(conn).has_model(ids, model)

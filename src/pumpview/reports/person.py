@@ -5,6 +5,7 @@ thousand rows), summed exactly here."""
 from __future__ import annotations
 
 import decimal
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,9 +17,9 @@ from pumpview.reports import usage
 from pumpview.reports.ranges import Range
 from pumpview.reports.scope import scope
 from pumpview.reports.series import DayAmount, Series, stack
-from pumpview.store import tables
+from pumpview.store import facts, tables
 from pumpview.store.engine import snapshot
-from pumpview.store.measures import EXACT, MEASURES, STORED, Measures, from_stored
+from pumpview.store.measures import EXACT, MEASURES, Measures
 from pumpview.store.tables import UNATTRIBUTED
 from pumpview.timeutil import MS_PER_DAY, day_start_ms
 
@@ -66,10 +67,11 @@ _ZEROS = tuple(getattr(Measures(), name) for name in MEASURES)
 """Every measure at its exact zero (Decimal for money), in ``MEASURES`` order."""
 
 
-def _add(into: dict[Any, list[Any]], key: Any, values: dict[str, Any]) -> None:
+def _add(into: dict[Any, list[Any]], key: Any, values: Sequence[Any]) -> None:
+    """Add measure values (``MEASURES`` order) into ``into[key]``."""
     sums = into.setdefault(key, list(_ZEROS))
-    for i, name in enumerate(MEASURES):
-        sums[i] += values[name]
+    for i, value in enumerate(values):
+        sums[i] += value
 
 
 def build(
@@ -84,33 +86,19 @@ def build(
     ``page`` (1 to ``MAX_PAGE``)."""
     page = min(max(page, 1), MAX_PAGE)
     key = email or UNATTRIBUTED
-    daily, events, people = tables.usage_daily, tables.usage_events, tables.cursor_members
+    people = tables.cursor_members
     with snapshot(engine) as conn:
         where = scope(conn, span.since, span.until, integrations)
         ids = where.integration_ids if where else ()
-        rows = conn.execute(  # one seek per integration on ix_usage_daily_person
-            select(daily.c.day, daily.c.model, *(daily.c[c] for c in STORED)).where(
-                daily.c.integration_id.in_(ids),
-                daily.c.email == key,
-                daily.c.day.between(span.since, span.until),
-            )
-        ).all()
+        read = facts.of(conn)
+        rows = read.person_days(ids, key, span.since, span.until)
         name = conn.execute(select(people.c.name).where(people.c.email == key)).scalars().first()
         known = name is not None or conn.execute(
             select(people.c.email).where(people.c.email == key)
         ).first() is not None  # fmt: skip
-        recent: list[Any] = []
-        for iid in ids:  # one backward walk of ix_usage_events_window each: an IN would sort all
-            recent += conn.execute(
-                select(events.c.ts_ms, events.c.model, events.c.kind, events.c.cost_cents,
-                       events.c.input_tokens, events.c.output_tokens, events.c.id)
-                .where(events.c.integration_id == iid, events.c.email == key,
-                       events.c.ts_ms.between(day_start_ms(span.since),
-                                              day_start_ms(span.until) + MS_PER_DAY - 1))
-                .order_by(events.c.ts_ms.desc(), events.c.id.desc())  # pages never overlap
-                .limit(page * RECENT)
-            ).all()  # fmt: skip
-        recent = sorted(recent, key=lambda e: (-e.ts_ms, -e.id))
+        start_ms = day_start_ms(span.since)
+        end_ms = day_start_ms(span.until) + MS_PER_DAY
+        recent = read.recent_events(ids, key, start_ms, end_ms, page * RECENT)
         recent = recent[(page - 1) * RECENT : page * RECENT]
     if not rows and not known and not recent:
         return None
@@ -118,8 +106,7 @@ def build(
     by_day: dict[date, list[Any]] = {}
     by_day_model: dict[tuple[date, str], list[Any]] = {}
     with decimal.localcontext(EXACT):
-        for day, model, *stored in rows:
-            values = from_stored(stored)
+        for day, model, *values in rows:
             _add(by_model, model, values)
             _add(by_day, day, values)
             _add(by_day_model, (day, model), values)
@@ -141,5 +128,5 @@ def build(
         buckets=buckets, series=series,
         days=tuple((d, Measures(**dict(zip(MEASURES, s, strict=True))))
                    for d, s in sorted(by_day.items())),
-        recent=tuple(RecentEvent(*r[:-1]) for r in recent), page=page,
+        recent=tuple(RecentEvent(*r) for r in recent), page=page,
     )  # fmt: skip

@@ -38,8 +38,8 @@ from pumpview.reports import cycles, snapshots, usage, window
 from pumpview.reports.cycles import Cycle
 from pumpview.reports.plain import Plain, plain
 from pumpview.reports.scope import integration_ids
+from pumpview.store import facts, tables
 from pumpview.store import integrations as integrations_store
-from pumpview.store import tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT, ZERO, Measures
 from pumpview.store.usage import is_final
@@ -318,13 +318,9 @@ def _after(conn: Connection, iid: int, email: str, taken_at: int, end_ms: int, r
     cycle) add up to both differences."""
     if (row.on_demand_difference_cents or ZERO) <= 0 and (row.usage_difference_cents or ZERO) <= 0:
         return False
-    events = tables.usage_events
-    found = conn.execute(
-        select(events.c.cost_cents, events.c.chargeable)
-        .where(events.c.integration_id == iid, events.c.email == email,
-               events.c.ts_ms >= taken_at, events.c.ts_ms < min(end_ms, taken_at + LATE_MS))
-        .order_by(events.c.ts_ms, events.c.id)
-    )  # fmt: skip
+    found = facts.of(conn).events(
+        [iid], taken_at, min(end_ms, taken_at + LATE_MS), ("cost_cents", "chargeable"), email=email
+    )
     on_demand = usage_value = ZERO
     with decimal.localcontext(EXACT):
         for cost, chargeable in found:

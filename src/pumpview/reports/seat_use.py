@@ -19,14 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select
 
 from pumpview.reports.billing import Billing, resolve
 from pumpview.reports.scope import integration_ids
 from pumpview.reports.seats import holds_seat
-from pumpview.store import tables
+from pumpview.store import facts, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
 from pumpview.timeutil import day_of
@@ -138,30 +137,22 @@ def seat_use(conn: Connection, ids: Iterable[int], today: date, billing: Billing
     A seat is idle when its days idle exceed the threshold. A member who started within the
     threshold never is: their days idle count from their start at the earliest."""
     ids = list(ids)
-    people, daily = tables.cursor_members, tables.usage_daily
-    groups, integ = tables.group_members, tables.integrations
-
-    def used(edge: Any) -> Any:  # one seek per member on ix_usage_daily_person
-        return (
-            select(edge(daily.c.day))
-            .where(daily.c.integration_id == people.c.integration_id,
-                   daily.c.email == people.c.email, daily.c.day <= today)
-            .scalar_subquery()
-        )  # fmt: skip
-
+    people, groups, integ = tables.cursor_members, tables.group_members, tables.integrations
     rows = conn.execute(
         select(people.c.integration_id, integ.c.name, people.c.email, people.c.name,
-               people.c.first_listed_at_ms, groups.c.joined_at_ms, used(func.min), used(func.max))
+               people.c.first_listed_at_ms, groups.c.joined_at_ms)
         .join(integ, integ.c.id == people.c.integration_id)
         .outerjoin(groups, and_(groups.c.integration_id == people.c.integration_id,
                                 groups.c.email == people.c.email))
         .where(holds_seat(ids))
     ).all()  # fmt: skip
+    used = facts.of(conn).active_spans(((row[0], row[2]) for row in rows), today)
     coverage = _coverage(conn, ids)
     with decimal.localcontext(EXACT):
         price = None if billing.seat_price is None else billing.seat_price.scaleb(2)
     seats = []
-    for iid, integration, email, name, listed_ms, joined_ms, first, last in rows:
+    for iid, integration, email, name, listed_ms, joined_ms in rows:
+        first, last = used.get((iid, email), (None, None))
         covered_from, first_sync = coverage.get(iid, (None, None))
         first_roster = listed_ms is not None and first_sync is not None and listed_ms <= first_sync
         began = start(first, _day(joined_ms), _day(listed_ms), covered_from, first_roster)

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from pumpview.reports.ranges import Range
-from pumpview.reports.scope import Scope, in_days
-from pumpview.store import tables
-from pumpview.store.measures import EXACT, join, stored_columns
+from pumpview.reports.scope import Scope
+from pumpview.store import facts
+from pumpview.store.measures import EXACT
 
 TOP_KEYS = 8
 """Keys (models, providers) drawn on their own in a chart; the rest are one series, "other"."""
@@ -40,17 +40,10 @@ class Series:
 def model_days(conn: Connection, where: Scope, model: str | None = None) -> list[DayAmount]:
     """Spend per UTC day and model (only ``model`` when given), oldest first: the stacked spend
     charts."""
-    blocks = tables.model_blocks
-    money = stored_columns(["spend_cents"])
-    query = (
-        select(blocks.c.first_day, blocks.c.model, *(func.sum(blocks.c[c]) for c in money))
-        .where(in_days(blocks, where))
-        .group_by(blocks.c.first_day, blocks.c.model)
-        .order_by(blocks.c.first_day, blocks.c.model)
+    rows = facts.of(conn).sums(
+        *where.days(), by=("day", "model"), measures=("spend_cents",), model=model
     )
-    if model is not None:
-        query = query.where(blocks.c.model == model)
-    return [DayAmount(row[0], row[1], join(*row[2:])) for row in conn.execute(query)]
+    return [DayAmount(day, name, spend) for day, name, spend in sorted(rows)]
 
 
 def weekly(span: Range) -> bool:

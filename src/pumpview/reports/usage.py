@@ -1,21 +1,20 @@
 """Cursor usage reports: per person, per model, per person's request classes, per day, over a
 ``scope.Scope`` (every integration, or the ones named); the JSON and CSV contract of each
-(``COLUMNS``) and ``run``, what the CLI calls. Sums are exact, read from the blocks that tile the
-range (``scope.in_blocks``)."""
+(``COLUMNS``) and ``run``, what the CLI calls. Sums are exact, read from the facts
+(``store.facts``)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, Engine, and_, distinct, func, select
+from sqlalchemy import Connection, Engine, and_, func, select
 
-from pumpview.reports.scope import Scope, block_sums, in_blocks, in_days, scope
-from pumpview.store import tables
+from pumpview.reports.scope import Scope, scope
+from pumpview.store import facts, tables
 from pumpview.store.engine import snapshot
-from pumpview.store.measures import MEASURES, Measures, from_stored
+from pumpview.store.measures import MEASURES, Measures, by_name
 
 UNATTRIBUTED_NAME = "Unattributed (no email on the event)"
 
@@ -52,49 +51,28 @@ class DailyRow(Measures):
 
 def users(conn: Connection, where: Scope) -> list[UserRow]:
     """One row per person (``email`` ``None`` = events without an email), by spend."""
-    person = tables.person_blocks
-    rows = conn.execute(
-        select(person.c.email, *block_sums(person))
-        .where(in_blocks(person, where))
-        .group_by(person.c.email)
-    ).all()
+    rows = facts.of(conn).sums(*where.days(), by=("email",))
     names = _names(conn, where.integration_ids)
     out = [
         UserRow(
-            email=row[0] or None,
-            name=names.get(row[0]) if row[0] else UNATTRIBUTED_NAME,
-            **from_stored(row[1:]),
+            email=email or None,
+            name=names.get(email) if email else UNATTRIBUTED_NAME,
+            **by_name(values),
         )
-        for row in rows
+        for email, *values in rows
     ]
     return sorted(out, key=lambda u: (-u.spend_cents, u.email or ""))
 
 
 def models(conn: Connection, where: Scope) -> list[ModelRow]:
     """One row per model as Cursor names it, by spend."""
-    model = tables.model_blocks
-    rows = conn.execute(
-        select(model.c.model, *block_sums(model))
-        .where(in_blocks(model, where))
-        .group_by(model.c.model)
-    ).all()
-    people = _model_users(conn, where)
+    read = facts.of(conn)
+    people = read.people_per_model(*where.days())
     out = [
-        ModelRow(model=row[0], users=people.get(row[0], 0), **from_stored(row[1:])) for row in rows
+        ModelRow(model=model, users=people.get(model, 0), **by_name(values))
+        for model, *values in read.sums(*where.days(), by=("model",))
     ]
     return sorted(out, key=lambda m: (-m.spend_cents, m.model))
-
-
-def _model_users(conn: Connection, where: Scope) -> dict[str, int]:
-    """Distinct people per model in the range: the union of the blocks' lists of people (the
-    unattributed bucket counts as one)."""
-    blocks = tables.model_blocks
-    people: dict[str, set[str]] = {}
-    for model, emails in conn.execute(
-        select(blocks.c.model, blocks.c.people).where(in_blocks(blocks, where))
-    ):
-        people.setdefault(model, set()).update(json.loads(emails))
-    return {model: len(emails) for model, emails in people.items()}
 
 
 def requests(conn: Connection, where: Scope) -> list[RequestsRow]:
@@ -116,40 +94,26 @@ def requests(conn: Connection, where: Scope) -> list[RequestsRow]:
 
 
 def total(conn: Connection, where: Scope) -> Measures:
-    """Every measure over the whole scope: the integration blocks that tile it, summed."""
-    whole = tables.integration_blocks
-    row = conn.execute(select(*block_sums(whole)).where(in_blocks(whole, where))).one()
-    return Measures(**from_stored(row))
+    """Every measure over the whole scope."""
+    (values,) = facts.of(conn).sums(*where.days())
+    return Measures(**by_name(values))
 
 
 def people_count(conn: Connection, where: Scope) -> int:
     """How many rows ``users`` would have: distinct people, the unattributed bucket as one."""
-    person = tables.person_blocks
-    query = select(func.count(distinct(person.c.email))).where(in_blocks(person, where))
-    return int(conn.execute(query).scalar_one())
+    return facts.of(conn).people_count(*where.days())
 
 
 def unattributed(conn: Connection, where: Scope) -> Measures:
     """Every measure of the events without an email (removed users) in the scope."""
-    person = tables.person_blocks
-    row = conn.execute(
-        select(*block_sums(person)).where(
-            in_blocks(person, where), person.c.email == tables.UNATTRIBUTED
-        )
-    ).one()
-    return Measures(**from_stored(row)) if row[0] is not None else Measures()
+    (values,) = facts.of(conn).sums(*where.days(), emails=[tables.UNATTRIBUTED])
+    return Measures(**by_name(values))
 
 
 def daily(conn: Connection, where: Scope) -> list[DailyRow]:
     """Every measure per UTC day, oldest first; days without events are left out."""
-    whole = tables.integration_blocks
-    rows = conn.execute(
-        select(whole.c.first_day, *block_sums(whole))
-        .where(in_days(whole, where))
-        .group_by(whole.c.first_day)
-        .order_by(whole.c.first_day)
-    ).all()
-    return [DailyRow(date=row[0], **from_stored(row[1:])) for row in rows]
+    rows = sorted(facts.of(conn).sums(*where.days(), by=("day",)))
+    return [DailyRow(date=day, **by_name(values)) for day, *values in rows]
 
 
 def cycle_start(conn: Connection) -> date | None:

@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from pumpview.reports import usage
 from pumpview.reports.ranges import Range
 from pumpview.reports.scope import Scope
-from pumpview.store import rollup, tables
-from pumpview.store.measures import EXACT, MEASURES, Measures
-from pumpview.timeutil import day_of, day_start_ms
+from pumpview.store import facts, rollup, tables
+from pumpview.store.measures import EXACT, MEASURES, Measures, by_name
+from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 
 NUMBERS = tuple(f.name for f in fields(Measures))
 
@@ -73,19 +73,12 @@ def _folded(
     """The events of the cut ``days`` inside the window, folded per person."""
     if not days:
         return {}
-    events = tables.usage_events
-    columns = [events.c[name] for name in rollup.EVENT_COLUMNS]
-    rows = conn.execute(
-        select(*columns).where(
-            events.c.integration_id.in_(ids),
-            events.c.ts_ms >= max(start_ms, day_start_ms(days[0])),
-            events.c.ts_ms < min(end_ms, day_start_ms(days[-1] + timedelta(days=1))),
-            events.c.day.in_(days),
-        )
-    )
-    acc = rollup.fold({}, (tuple(row) for row in rows))
+    read, acc = facts.of(conn), rollup.Rollup()
+    for day in days:
+        start, end = max(start_ms, day_start_ms(day)), min(end_ms, day_start_ms(day) + MS_PER_DAY)
+        rollup.fold(acc, read.events(ids, start, end, rollup.EVENT_COLUMNS))
     out: dict[str, Measures] = {}
     for (_day, email, _model, _kind), sums in acc.items():
-        measures = Measures(**dict(zip(MEASURES, sums, strict=True)))
+        measures = Measures(**by_name(sums))
         out[email] = plus(out[email], measures) if email in out else measures
     return out

@@ -109,7 +109,7 @@ def refresh_statistics(engine: Engine) -> None:
             conn.exec_driver_sql("PRAGMA optimize")
 
 
-HEAD = "0014"
+HEAD = "0015"
 """The newest migration; ``tests/store/test_migrations.py`` checks it is Alembic's head."""
 
 

@@ -119,13 +119,18 @@ def to_stored(sums: Sequence[Any]) -> list[Any]:
     return out
 
 
-def from_stored(values: Sequence[Any]) -> dict[str, Any]:
-    """Stored values (or their SQL sums) in ``STORED`` order as exact measures by name, ready
-    for ``Measures(**...)`` or a report row built on it."""
+def by_name(values: Sequence[Any], names: Sequence[str] = MEASURES) -> dict[str, Any]:
+    """Measure values in ``names`` order by name, ready for ``Measures(**...)``."""
+    return dict(zip(names, values, strict=True))
+
+
+def from_stored(values: Sequence[Any], names: Sequence[str] = MEASURES) -> dict[str, Any]:
+    """Stored values (or their SQL sums) in ``stored_columns(names)`` order as exact measures by
+    name, ready for ``Measures(**...)`` or a report row built on it."""
     out: dict[str, Any] = {}
     at = 0
-    for name, is_money in zip(MEASURES, _IS_MONEY, strict=True):
-        if is_money:
+    for name in names:
+        if name in MONEY:
             out[name] = join(values[at], values[at + 1], values[at + 2])
             at += 3
         else:

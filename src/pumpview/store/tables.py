@@ -124,9 +124,23 @@ sync_days = Table(
     Column("day", Date, nullable=False),
     Column("events", Integer, nullable=False),
     Column("fetched_at_ms", BigInteger, nullable=False),
+    Column("version", BigInteger),  # the day's visible facts in ClickHouse (0015); NULL in SQL
     PrimaryKeyConstraint("integration_id", "day"),
 )
 """The bookmark: a day is stored completely as of ``fetched_at_ms``; committed with its rows."""
+
+fact_writes = Table(
+    "fact_writes",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),  # the version its rows carry
+    _integration_id(),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("written_at_ms", BigInteger, nullable=False),
+    Index("ix_fact_writes_integration", "integration_id"),
+)
+"""Writes of a window's facts to ClickHouse, each a version, recorded before its rows are sent:
+what a crashed write left there is found here and collected (``store.usage.collect``)."""
 
 usage_events = Table(
     "usage_events",

@@ -40,14 +40,11 @@ from pumpview.exports.focus.cursor_mapping import (
 from pumpview.exports.focus.pseudonyms import Pseudonyms
 from pumpview.reports import seats
 from pumpview.reports.scope import Scope, scope
-from pumpview.store import tables
+from pumpview.store import facts, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
 from pumpview.store.rollup import list_cents
 from pumpview.timeutil import MS_PER_DAY, day_start_ms
-
-READ_BATCH = 10_000
-"""Events fetched at a time from the database cursor."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,21 +98,10 @@ class Cells:
 
 def usage_days(conn: Connection, where: Scope) -> Iterator[Cells]:
     """Each team's stored events in the scope, one UTC day at a time, oldest first."""
-    events = tables.usage_events
-    picked = [events.c[name] for name in _EVENT_COLUMNS]
+    read = facts.of(conn)
+    start_ms, end_ms = day_start_ms(where.range.since), day_start_ms(where.range.until) + MS_PER_DAY
     for integration_id in where.integration_ids:
-        query = (
-            select(*picked)
-            .where(
-                events.c.integration_id == integration_id,
-                events.c.ts_ms.between(
-                    day_start_ms(where.range.since),
-                    day_start_ms(where.range.until) + MS_PER_DAY - 1,
-                ),
-            )
-            .order_by(events.c.ts_ms)
-        )
-        events_read = conn.execution_options(yield_per=READ_BATCH).execute(query)
+        events_read = read.events([integration_id], start_ms, end_ms, _EVENT_COLUMNS)
         for day, of_day in itertools.groupby(events_read, key=itemgetter(0)):
             cells = Cells(integration_id, day)
             with decimal.localcontext(EXACT):  # the sums only: the caller's rows run without it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -46,15 +47,28 @@ def clock(instant: int) -> Clock:
     return Clock(instant)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark what is slow to set up, so ``pytest -m "not browser"`` is the inner loop: a test
-    that drives Chromium is ``browser``, one on the PostgreSQL server is ``postgres``."""
+    that drives Chromium is ``browser``, one on the PostgreSQL server is ``postgres``, one
+    with its facts on ClickHouse ``clickhouse``. The ClickHouse runs are of the modules that
+    read or write facts (``ON_CLICKHOUSE = True``); the others' are left out."""
+    kept, left_out = [], []
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("db_url") == "postgresql":
+        store = callspec.params.get("db_url") if callspec is not None else None
+        if store == "postgresql":
             item.add_marker(pytest.mark.postgres)
+        if store == "clickhouse":
+            if not getattr(getattr(item, "module", None), "ON_CLICKHOUSE", False):
+                left_out.append(item)
+                continue
+            item.add_marker(pytest.mark.clickhouse)
+        kept.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 class Served:
@@ -100,10 +114,33 @@ def postgres_admin_url() -> Iterator[str]:
 _databases = iter(range(1, 1_000_000))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database per test, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
+@pytest.fixture(scope="session")
+def chdb_path() -> Iterator[Path]:
+    """The process's embedded ClickHouse: chDB opens one path per process, so each test gets a
+    database of its own in it."""
+    base = Path(tempfile.mkdtemp(prefix="pumpview-chdb-"))
+    try:
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "clickhouse"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh, empty database per test, on SQLite and on PostgreSQL, and on SQLite with the
+    facts in ClickHouse (``PUMPVIEW_CLICKHOUSE_URL``, as a user sets it: a real server's when
+    the environment names one, else embedded chDB)."""
+    if request.param == "clickhouse":
+        server = os.environ.get("PUMPVIEW_CLICKHOUSE_URL")
+        name = f"test_{os.getpid()}_{next(_databases)}"
+        if server:
+            facts = f"{server.rstrip('/').rsplit('/', 1)[0]}/{name}"
+        else:
+            facts = f"chdb://{request.getfixturevalue('chdb_path')}?database={name}"
+        monkeypatch.setenv("PUMPVIEW_CLICKHOUSE_URL", facts)
+    else:
+        monkeypatch.delenv("PUMPVIEW_CLICKHOUSE_URL", raising=False)
+    if request.param in ("sqlite", "clickhouse"):
         return f"sqlite:///{tmp_path / 'pumpview.db'}"
     admin = request.getfixturevalue("postgres_admin_url")
     name = f"test_{next(_databases)}"
@@ -114,7 +151,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    """The store on ``db_url``, migrated to head; both databases."""
-    engine = open_store(db_url)
+    """The store on ``db_url``, migrated to head; both databases, and ClickHouse's facts."""
+    engine = open_store(db_url, os.environ.get("PUMPVIEW_CLICKHOUSE_URL"))
     yield engine
     engine.dispose()

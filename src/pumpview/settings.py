@@ -19,6 +19,8 @@ from pumpview.integrations.focus.tagging import DEFAULT_OWNER_KEYS, DEFAULT_TEAM
 from pumpview.timeutil import SYSTEM_CLOCK, Clock, to_ms
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from pumpview.reports.billing import Billing
     from pumpview.reports.seats import SeatPlan
     from pumpview.vault import Vault
@@ -54,6 +56,13 @@ class Settings(BaseSettings):
     trusted_proxies: str | None = None
     """Reverse proxies (addresses or networks, comma-separated) whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` the web app believes; unset, it believes none and uses the peer."""
+    clickhouse_url: SecretStr | None = None
+    """Where the facts live when they outgrow one machine: ``http(s)://user:password@host:8123/db``
+    (a server, a cluster, ClickHouse Cloud) or ``chdb:///path`` (embedded); unset, in the
+    database. A secret: never printed."""
+    clickhouse_cluster: str | None = None
+    """The ClickHouse cluster's name: tables replicated ``ON CLUSTER``, a ``Distributed`` table
+    over them."""
     seat_plan: str | None = None
     """The Cursor plan's name for its seat fee (``Business``): a label of the FOCUS export."""
     seat_price: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=6)
@@ -181,6 +190,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.home_dir / 'pumpview.db'}"
+
+
+    def open_store(self) -> Engine:
+        """The store (``store.engine.open_store``): the database, and ClickHouse when set."""
+        from pumpview.store.engine import open_store  # noqa: PLC0415 - SQLAlchemy, when needed
+
+        facts = self.clickhouse_url.get_secret_value() if self.clickhouse_url else None
+        return open_store(self.db_url, facts, self.clickhouse_cluster)
 
 
 def private_home(settings: Settings) -> None:

@@ -27,6 +27,9 @@ from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_start_ms
 from tests.conftest import NOW_MS, Served
 from tests.reports.spikes import FINAL_MS, FIRST, LAST, SPIKE, SPIKE_CENTS, plant, usual
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 D = Decimal
 FACTOR, FLOOR = D(6), D(1000)
 

@@ -27,6 +27,9 @@ from tests.conftest import NOW_MS
 from tests.reports.test_spend import _owner, _team_of
 from tests.reports.test_usage import DAYS, _sync
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 LAST = day_of(NOW_MS)
 FIRST = LAST - timedelta(days=DAYS - 1)
 MONTH = day_start_ms(LAST.replace(day=1))

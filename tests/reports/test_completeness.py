@@ -16,6 +16,9 @@ from pumpview.timeutil import MS_PER_DAY, Clock, day_of, day_start_ms
 from tests.conftest import NOW_MS
 from tests.reports.test_usage import _sync
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 TODAY = day_of(NOW_MS)  # 2025-11-24, synced at 16:00 UTC
 SPAN = Range("custom", TODAY - timedelta(days=29), TODAY)
 LAST_FINAL = date(2025, 11, 20)

@@ -18,6 +18,9 @@ from pumpview.timeutil import MS_PER_HOUR, day_start_ms
 from tests.conftest import NOW_MS
 from tests.reports.test_usage import _sync
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 CYCLE = day_start_ms(date(2025, 11, 1)) + 17 * MS_PER_HOUR + 23 * 60_000
 """The simulator's cycle open at ``NOW_MS``: from 17:23 UTC on 1 November."""
 """The simulator's cycle open at ``NOW_MS`` (2025-11-24 16:00): it starts at midnight on the 1st."""

@@ -19,6 +19,9 @@ from pumpview.timeutil import MS_PER_DAY, day_of
 from tests.conftest import NOW_MS
 from tests.reports.test_usage import DAYS, _sync
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 TODAY = day_of(NOW_MS)
 
 

@@ -26,6 +26,9 @@ from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 from tests.conftest import NOW_MS
 from tests.reports.test_usage import DAYS, _sync
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 LAST = day_of(NOW_MS)
 FIRST = LAST - timedelta(days=DAYS - 1)
 ZERO = Decimal(0)

@@ -28,6 +28,9 @@ from pumpview.store.measures import MEASURES
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms
 from tests.conftest import NOW_MS, Served
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 DAYS = 40  # 2025-10-16 .. 2025-11-24: two month boundaries' worth of blocks
 
 

@@ -14,6 +14,9 @@ from pumpview.reports.plain import plain
 from pumpview.simulator.roster import SCRIPT_NAME
 from pumpview.timeutil import from_ms
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 KINDS = {"people": "users", "models": "models", "requests": "requests", "daily": "daily"}
 
 

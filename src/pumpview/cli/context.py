@@ -25,10 +25,9 @@ class Context:
     @cached_property
     def engine(self) -> Engine:
         from pumpview.settings import private_home  # noqa: PLC0415
-        from pumpview.store.engine import open_store  # noqa: PLC0415
 
         private_home(self.settings)
-        return open_store(self.settings.db_url)
+        return self.settings.open_store()
 
     @cached_property
     def vault(self) -> Vault:

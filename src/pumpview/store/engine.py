@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from pumpview.errors import UserInputError
+from pumpview.store.facts import CLICKHOUSE
 from pumpview.store.money_type import SQLITE_TEXT
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -136,8 +137,26 @@ def _revision(engine: Engine) -> str | None:
             return None
 
 
-def open_store(url: str) -> Engine:
-    """An engine for ``url`` with the schema at head; a clear error if it is unreachable."""
+def open_store(url: str, facts_url: str | None = None, cluster: str | None = None) -> Engine:
+    """An engine for ``url`` with the schema at head; a clear error if it is unreachable. With
+    ``facts_url`` the facts live in ClickHouse (``store.facts``), its schema at head too
+    (``cluster``: replicated over that cluster), and every connection carries its client."""
+    engine = _metadata_store(url)
+    if facts_url is None:
+        return engine
+    from pumpview.store.clickhouse import connection, schema  # noqa: PLC0415 - only then
+
+    client = connection.connect(facts_url, cluster)
+    schema.migrate(client, cluster)
+    return engine.execution_options(**{CLICKHOUSE: client})
+
+
+def clickhouse(engine: Engine | Connection) -> Any:
+    """The ClickHouse client the facts go to, or ``None`` when they stay in the database."""
+    return engine.get_execution_options().get(CLICKHOUSE)
+
+
+def _metadata_store(url: str) -> Engine:
     engine = make_engine(url)
     try:
         migrate(engine)

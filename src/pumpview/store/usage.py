@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import IO
 
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from pumpview.store import blocks, rollup, tables
+from pumpview.store.engine import clickhouse
 from pumpview.store.write import insert_many, upsert
 from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
 
@@ -87,6 +88,65 @@ class Staged:
             self._spilled.close()
 
 
+def store_window(engine: Engine, integration_id: int, staged: Staged, fetched_at_ms: int) -> None:
+    """Store a fetched window for good: in the database, ``replace_window`` in one short
+    transaction; with ClickHouse, the rows are sent under a new version first (recorded in
+    ``fact_writes`` beforehand) and made visible by the bookmarks' commit, so a crash at any
+    point leaves the old window or the new one visible, never a mix."""
+    client = clickhouse(engine)
+    if client is None:
+        with engine.begin() as conn:
+            replace_window(conn, integration_id, staged, fetched_at_ms)
+        return
+    from pumpview.store.clickhouse import write as clickhouse_write  # noqa: PLC0415 - only then
+
+    first, last = day_of(staged.window.start), day_of(staged.window.end)
+    with engine.begin() as conn:
+        version = conn.execute(
+            insert(tables.fact_writes).values(
+                integration_id=integration_id, first_day=first, last_day=last,
+                written_at_ms=fetched_at_ms,
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+    clickhouse_write.write_events(client, integration_id, version, staged.pages())
+    clickhouse_write.write_daily(client, integration_id, version, staged.acc)
+    with engine.begin() as conn:
+        _bookmark(conn, integration_id, staged, fetched_at_ms, version)
+
+
+def collect(engine: Engine, integration_id: int) -> None:
+    """Remove from ClickHouse the rows no bookmark names: superseded windows and writes that
+    never committed. Run at the start of a sync, under its lease (no other write of the
+    integration runs) and long after readers moved to the versions that replaced them."""
+    client = clickhouse(engine)
+    if client is None:
+        return
+    writes, days = tables.fact_writes, tables.sync_days
+    with engine.connect() as conn:
+        recorded = conn.execute(
+            select(writes.c.id, writes.c.first_day, writes.c.last_day).where(
+                writes.c.integration_id == integration_id
+            )
+        ).all()
+        if not recorded:
+            return
+        first, last = min(w.first_day for w in recorded), max(w.last_day for w in recorded)
+        keep = dict(
+            conn.execute(
+                select(days.c.day, days.c.version).where(
+                    days.c.integration_id == integration_id,
+                    days.c.day.between(first, last),
+                    days.c.version.is_not(None),
+                )
+            ).all()
+        )
+    from pumpview.store.clickhouse import write as clickhouse_write  # noqa: PLC0415 - only then
+
+    clickhouse_write.collect_garbage(client, integration_id, first, last, keep)
+    with engine.begin() as conn:  # nothing is garbage now: the next writes are recorded anew
+        conn.execute(delete(writes).where(writes.c.id.in_([w.id for w in recorded])))
+
+
 def replace_window(
     conn: Connection, integration_id: int, staged: Staged, fetched_at_ms: int
 ) -> None:
@@ -110,6 +170,15 @@ def replace_window(
     )
     insert_many(conn, daily, rollup.COLUMNS, staged.rollup_records(integration_id))
     blocks.refresh(conn, integration_id, first_day, last_day)
+    _bookmark(conn, integration_id, staged, fetched_at_ms, None)
+
+
+def _bookmark(
+    conn: Connection, integration_id: int, staged: Staged, fetched_at_ms: int, version: int | None
+) -> None:
+    """Mark the window's days stored as of ``fetched_at_ms`` (their facts' ``version`` in
+    ClickHouse), and save the service accounts its events named."""
+    first_day, last_day = day_of(staged.window.start), day_of(staged.window.end)
     per_day = rollup.events_per_day(staged.acc)
     days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
     upsert(
@@ -121,6 +190,7 @@ def replace_window(
                 "day": d,
                 "events": per_day[d],
                 "fetched_at_ms": fetched_at_ms,
+                "version": version,
             }
             for d in days
         ],

@@ -30,7 +30,6 @@ from pumpview.errors import UserInputError
 from pumpview.money import format_dollars
 from pumpview.reports.integrations import progress_of
 from pumpview.settings import Settings, private_home
-from pumpview.store.engine import open_store
 from pumpview.timeutil import from_ms
 from pumpview.visible import for_page
 from pumpview.web import security
@@ -71,7 +70,7 @@ ROOMS = (alerts, anomalies, auth, billing, budgets, data_sources, docs, export, 
 def create_app(settings: Settings) -> FastAPI:
     """The app on ``settings``' store; its lifespan runs the scheduled syncs."""
     private_home(settings)
-    engine = open_store(settings.db_url)
+    engine = settings.open_store()
     vault = settings.vault()
     syncs = Syncs(settings, engine)
     templates = Jinja2Templates(

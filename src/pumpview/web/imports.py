@@ -30,7 +30,6 @@ from pumpview.errors import UserInputError
 from pumpview.integrations.focus.importer import Imported, Progress, import_file
 from pumpview.settings import Settings
 from pumpview.store import cloud
-from pumpview.store.engine import open_store
 
 log = logging.getLogger("pumpview.web")
 _SPAWN = multiprocessing.get_context("spawn")
@@ -103,7 +102,7 @@ def import_in_process(
 
     outcome: tuple[str, object]
     try:
-        engine = open_store(settings.db_url)
+        engine = settings.open_store()
         try:
             done = import_file(engine, path, source=source, now_ms=started_at_ms,
                                on_progress=heard, keys=settings.tag_keys)  # fmt: skip
@@ -206,7 +205,7 @@ class Imports:
             self._running = None
 
     def _discard(self, import_id: int) -> None:
-        engine = open_store(self._settings.db_url)
+        engine = self._settings.open_store()
         try:
             with engine.begin() as conn:
                 cloud.discard(conn, import_id)

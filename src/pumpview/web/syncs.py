@@ -41,11 +41,10 @@ def sync_in_process(
     """A sync process's whole life: its own store connection and vault, one run; it logs to
     the server's stderr at the server's level, and sets ``under_way`` once its run is
     recorded (or it ended without one). ``spend_only``: the spend snapshot alone."""
-    from pumpview.store.engine import open_store  # noqa: PLC0415 - in the child
 
     logging.basicConfig(level=log_level, format=f"sync {name}: %(name)s %(levelname)s %(message)s")
     quiet_retries()  # each is on the run's record
-    engine = open_store(settings.db_url)
+    engine = settings.open_store()
     try:
         runner.run_sync(engine, settings.vault(), name, pacing=settings.rate_limit,
                         on_progress=lambda _run: under_way.set(), clock=settings.clock,

@@ -42,6 +42,9 @@ from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
 from pumpview.vault import Vault
 from tests.conftest import NOW_MS, Served
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 DAYS = 40  # 2025-10-16 .. 2025-11-24: two billing months
 SAMPLE = Path(__file__).parents[2] / "focus_samples" / "cursor-mapping-example"
 KEY = b"a test key"

@@ -21,6 +21,9 @@ from pumpview.store import integrations, tables
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms
 from tests.conftest import NOW_MS, Served
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 BACKFILL_DAYS = 20
 START = day_start_ms(day_of(NOW_MS) - timedelta(days=BACKFILL_DAYS - 1))
 

@@ -27,7 +27,7 @@ from pumpview.integrations.cursor import directory, groups, members, spend, usag
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.paging import PageReader, Worker
 from pumpview.store import rollup, tables
-from pumpview.store.usage import Staged, is_final, replace_window
+from pumpview.store.usage import Staged, collect, is_final, store_window
 from pumpview.store.write import upsert
 from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
 
@@ -175,6 +175,7 @@ class CursorSync:
 
     def _run(self) -> SyncResult:
         result = SyncResult()
+        collect(self.engine, self.integration_id)  # what an earlier run left in ClickHouse
         self.report(Progress("members"))
         self._sync_members()
         last = day_of(self.now_ms)
@@ -305,8 +306,7 @@ class CursorSync:
         """Replace the stored window by ``staged`` in one short transaction (writer thread)."""
         try:
             started = time.perf_counter()
-            with self.engine.begin() as conn:
-                replace_window(conn, self.integration_id, staged, self.now_ms)
+            store_window(self.engine, self.integration_id, staged, self.now_ms)
             self.write_seconds.append(time.perf_counter() - started)
             return staged.events
         finally:

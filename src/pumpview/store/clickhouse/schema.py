@@ -1,0 +1,223 @@
+"""The ClickHouse schema as code: numbered steps, and a runner that applies the missing ones.
+
+Why not Alembic, as the SQL store has: clickhouse-connect ships a SQLAlchemy dialect, but what
+matters here is said per statement (``ON CLUSTER``, the engine, the partition key, a
+``Distributed`` table in front of each replicated one), which Alembic's operations do not express,
+and a table of applied step numbers (``pumpview_schema``) is all the bookkeeping needed.
+
+Every statement is idempotent (``CREATE ... IF NOT EXISTS``; a later step that alters a table
+must use ``ADD COLUMN IF NOT EXISTS`` and the like), so two processes migrating at once do no
+harm: both may apply a step and record it twice, and ``pumpview_schema`` (a ReplacingMergeTree
+keyed by the step) folds the duplicates. A step's statements are frozen once released: a change
+to a table is a new step, never an edit of an old one.
+
+The data tables are partitioned by month: a month is dropped or skipped as a whole, and a year
+of facts is 12 partitions, not 365 (ClickHouse advises against many small partitions). The order
+key is what the reports filter on: the integration, a day range, then a person.
+
+With a cluster, every statement runs ``ON CLUSTER``; each data table is ``<name>_local``
+(ReplicatedMergeTree, one copy per replica of a shard) behind a ``Distributed`` table ``<name>``
+that spreads rows over the shards by ``cityHash64(integration_id, email)``, so one person's rows
+sit on one shard. That variant is generated and checked as text; no cluster runs in the tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from clickhouse_connect.driver.client import Client
+
+from pumpview.errors import UserInputError
+
+DATABASE = "pumpview"
+"""The database of an embedded (chDB) store, and of a server URL that names none."""
+SCHEMA_TABLE = "pumpview_schema"
+
+MONEY_TYPE = "Decimal(38, 24)"
+"""Exact cents: 24 decimals (Cursor sends up to 20), so 14 digits before the point."""
+MONEY_FRACTION_DIGITS = 24
+MONEY_INTEGER_DIGITS = 38 - MONEY_FRACTION_DIGITS
+
+Columns = tuple[tuple[str, str], ...]
+"""(name, ClickHouse type) in the table's order."""
+
+USAGE_EVENTS: Columns = (
+    ("integration_id", "UInt32"),
+    ("version", "UInt64"),
+    ("seq", "UInt32"),  # the event's position in its window's write: a tie-break after ts_ms
+    ("ts_ms", "Int64"),
+    ("day", "Date"),
+    ("email", "LowCardinality(String)"),
+    ("model", "LowCardinality(String)"),
+    ("kind", "LowCardinality(String)"),
+    ("max_mode", "Bool"),
+    ("token_based", "Bool"),
+    ("chargeable", "Bool"),
+    ("headless", "Nullable(Bool)"),
+    ("input_tokens", "Int64"),
+    ("output_tokens", "Int64"),
+    ("cache_write_tokens", "Int64"),
+    ("cache_read_tokens", "Int64"),
+    ("model_cost_cents", MONEY_TYPE),
+    ("discount_percent", f"Nullable({MONEY_TYPE})"),
+    ("token_fee_cents", f"Nullable({MONEY_TYPE})"),
+    ("charged_cents", f"Nullable({MONEY_TYPE})"),
+    ("cost_cents", MONEY_TYPE),
+    ("requests_costs", f"Nullable({MONEY_TYPE})"),
+    ("service_account_id", "Nullable(String)"),
+    ("conversation_id", "Nullable(String)"),
+    ("extra", "Nullable(String)"),
+)
+"""The SQL store's ``usage_events`` (``rollup.EVENT_COLUMNS``) without ``id``, plus ``version``
+and ``seq``: two identical events are two rows (a plain MergeTree never deduplicates)."""
+
+USAGE_DAILY: Columns = (
+    ("integration_id", "UInt32"),
+    ("version", "UInt64"),
+    ("day", "Date"),
+    ("email", "LowCardinality(String)"),
+    ("model", "LowCardinality(String)"),
+    ("kind", "LowCardinality(String)"),
+    ("events", "Int64"),
+    ("spend_cents", MONEY_TYPE),
+    ("on_demand_cents", MONEY_TYPE),
+    ("included_cents", MONEY_TYPE),
+    ("model_cost_cents", MONEY_TYPE),
+    ("token_fee_cents", MONEY_TYPE),
+    ("input_tokens", "Int64"),
+    ("output_tokens", "Int64"),
+    ("cache_write_tokens", "Int64"),
+    ("cache_read_tokens", "Int64"),
+    ("fast_requests", "Int64"),
+    ("slow_requests", "Int64"),
+    ("not_charged_requests", "Int64"),
+    ("max_mode_events", "Int64"),
+    ("list_cents", MONEY_TYPE),
+)
+"""The rollup (``rollup.KEY``, then ``measures.MEASURES``): money as exact decimals, not the SQL
+store's integer limbs, since ClickHouse sums decimals exactly."""
+
+SHARDING_KEY = "cityHash64(integration_id, email)"
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def is_name(text: str) -> bool:
+    """Whether ``text`` may name a database or a cluster: letters, digits, ``_`` and ``-``."""
+    return len(text) <= 128 and _NAME.fullmatch(text) is not None
+
+
+def quoted(name: str) -> str:
+    """``name`` as a ClickHouse identifier (back-quoted when it holds a ``-``)."""
+    if not is_name(name):
+        msg = f"{name!r} is not a ClickHouse name: use letters, digits, _ and -"
+        raise UserInputError(msg)
+    return f"`{name}`" if "-" in name else name
+
+
+def on_cluster(cluster: str | None) -> str:
+    """The ``ON CLUSTER`` clause of a DDL statement, or nothing on a single node."""
+    return "" if cluster is None else f" ON CLUSTER {quoted(cluster)}"
+
+
+def _create(
+    name: str, columns: Columns, order_by: Sequence[str], cluster: str | None, database: str
+) -> list[str]:
+    """A monthly-partitioned data table: one MergeTree, or replicated tables behind a
+    ``Distributed`` one on a cluster."""
+    body = ",\n".join(f"    {column} {kind}" for column, kind in columns)
+    keys = f"PARTITION BY toYYYYMM(day)\nORDER BY ({', '.join(order_by)})"
+    if cluster is None:
+        return [f"CREATE TABLE IF NOT EXISTS {name}\n(\n{body}\n)\nENGINE = MergeTree\n{keys}"]
+    local = f"{name}_local"
+    where = f"'/clickhouse/tables/{{shard}}/{{database}}/{local}', '{{replica}}'"
+    return [
+        f"CREATE TABLE IF NOT EXISTS {local}{on_cluster(cluster)}\n(\n{body}\n)\n"
+        f"ENGINE = ReplicatedMergeTree({where})\n{keys}",
+        f"CREATE TABLE IF NOT EXISTS {name}{on_cluster(cluster)} AS {local}\n"
+        f"ENGINE = Distributed({quoted(cluster)}, {quoted(database)}, {local}, {SHARDING_KEY})",
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One change to the schema, applied once: its number and its statements."""
+
+    version: int
+    statements: Callable[[str | None, str], list[str]]
+    """(cluster, database) -> the DDL."""
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        1,
+        partial(_create, "usage_events", USAGE_EVENTS, ("integration_id", "day", "email", "ts_ms")),
+    ),
+    Step(
+        2,
+        partial(
+            _create, "usage_daily", USAGE_DAILY, ("integration_id", "day", "email", "model", "kind")
+        ),
+    ),
+)
+
+
+def schema_table(cluster: str | None) -> str:
+    """The DDL of ``pumpview_schema``, the applied steps. On a cluster each shard keeps its own
+    (a step is idempotent, so a shard that missed the record only applies it again)."""
+    if cluster is None:
+        engine = "ReplacingMergeTree"
+    else:
+        engine = (
+            f"ReplicatedReplacingMergeTree('/clickhouse/tables/{{shard}}/{{database}}/"
+            f"{SCHEMA_TABLE}', '{{replica}}')"
+        )
+    return (
+        f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE}{on_cluster(cluster)}\n"
+        f"(\n    version UInt32,\n    applied_at DateTime64(3, 'UTC')\n)\n"
+        f"ENGINE = {engine}\nORDER BY version"
+    )
+
+
+def ddl(cluster: str | None = None, database: str = DATABASE) -> list[str]:
+    """Every statement of the schema at head, in order: for a test, or the README."""
+    return [schema_table(cluster)] + [
+        statement for step in STEPS for statement in step.statements(cluster, database)
+    ]
+
+
+def applied(client: Client) -> set[int]:
+    """The steps ``pumpview_schema`` records as applied (the table must exist: ``migrate``)."""
+    rows = client.query(f"SELECT DISTINCT version FROM {SCHEMA_TABLE}").result_rows  # noqa: S608 - fixed names
+    return {int(row[0]) for row in rows}
+
+
+def migrate(client: Client, cluster: str | None = None) -> list[int]:
+    """Apply the steps the client's database lacks, in order; return their numbers (``[]`` when
+    the schema is at head). Raises ``UserInputError`` if the database is ahead of this code."""
+    database = client.database or DATABASE
+    client.command(schema_table(cluster))
+    done = applied(client)
+    head = STEPS[-1].version
+    if done and max(done) > head:
+        msg = (
+            f"the ClickHouse database {database} has schema step {max(done)}, newer than this "
+            f"Pump View knows (up to {head}): upgrade Pump View"
+        )
+        raise UserInputError(msg)
+    applied_now: list[int] = []
+    for step in STEPS:
+        if step.version in done:
+            continue
+        for statement in step.statements(cluster, database):
+            client.command(statement)
+        client.command(
+            f"INSERT INTO {SCHEMA_TABLE} (version, applied_at) "  # noqa: S608 - fixed names
+            "VALUES ({version:UInt32}, now64(3))",
+            parameters={"version": step.version},
+        )
+        applied_now.append(step.version)
+    return applied_now

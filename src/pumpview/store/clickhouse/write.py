@@ -1,0 +1,167 @@
+"""Writing a sync window's facts under a version, and collecting the versions nobody reads.
+
+ClickHouse has no multi-statement transaction, so a window is never replaced in place. Its
+events and rollup are inserted as new rows tagged with the write's ``version``; the metadata store
+then commits, per (integration, day), the version that is visible, and reads filter on it. A crash
+before that commit leaves rows of a version no read sees, and ``collect_garbage`` removes them as it
+removes the versions a commit superseded. Two identical events are two rows: nothing deduplicates.
+
+Money reaches ClickHouse exactly or not at all: clickhouse-connect scales a ``Decimal`` into the
+column's integer and would silently drop digits past the 24th decimal, so every amount is checked
+to fit ``Decimal(38, 24)`` first (``ValueError`` otherwise, as ``measures.split`` does).
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from clickhouse_connect.driver.client import Client
+
+from pumpview.store import rollup
+from pumpview.store.clickhouse.schema import (
+    MONEY_FRACTION_DIGITS,
+    MONEY_INTEGER_DIGITS,
+    MONEY_TYPE,
+    USAGE_EVENTS,
+    on_cluster,
+)
+from pumpview.store.measures import EXACT, MEASURES, MONEY
+
+BATCH_ROWS = 50_000
+"""Rows per insert: each insert makes a part per partition it touches, and ClickHouse wants few,
+large inserts (thousands of rows or more), not one per page of 500 events."""
+
+EVENT_COLUMNS = (*rollup.EVENT_COLUMNS, "version", "seq")
+"""The ``usage_events`` columns ``write_events`` fills, in its rows' order."""
+DAILY_COLUMNS = ("integration_id", "version", *rollup.KEY, *MEASURES)
+"""The ``usage_daily`` columns ``write_daily`` fills, in its rows' order."""
+TABLES = ("usage_events", "usage_daily")
+
+_EVENT_MONEY = tuple(rollup.AT[name] for name, kind in USAGE_EVENTS if MONEY_TYPE in kind)
+_DAILY_MONEY = tuple(DAILY_COLUMNS.index(name) for name in MONEY)
+_LIMIT = Decimal(10) ** MONEY_INTEGER_DIGITS
+_QUANTUM = Decimal(1).scaleb(-MONEY_FRACTION_DIGITS)
+
+
+def exact(value: Decimal) -> Decimal:
+    """``value`` if ``Decimal(38, 24)`` holds it exactly; else ``ValueError`` (``TypeError`` for
+    a float or anything not a ``Decimal``)."""
+    if not isinstance(value, Decimal):
+        msg = f"money must be Decimal, got {type(value).__name__}"
+        raise TypeError(msg)
+    exponent = value.as_tuple().exponent
+    # Most amounts: at most 24 decimals and under 1e14 (adjusted() is the power of ten of the
+    # leading digit). The rest, zeros with odd exponents or trailing zeros past the 24th
+    # decimal, are checked the slow way.
+    fast = isinstance(exponent, int) and exponent >= -MONEY_FRACTION_DIGITS
+    if fast and value.adjusted() < MONEY_INTEGER_DIGITS:
+        return value
+    try:
+        fits = value.is_finite() and value.quantize(_QUANTUM, context=EXACT) == value
+    except (decimal.Inexact, decimal.InvalidOperation):
+        fits = False
+    if not fits or abs(value) >= _LIMIT:
+        msg = f"amount {value} does not fit ClickHouse's {MONEY_TYPE} exactly"
+        raise ValueError(msg)
+    return value
+
+
+def _checked(row: Sequence[Any], money_at: Sequence[int]) -> None:
+    for at in money_at:
+        value = row[at]
+        if value is not None:
+            exact(value)
+
+
+def write_events(
+    client: Client, integration_id: int, version: int, pages: Iterable[list[rollup.Record]]
+) -> int:
+    """Insert a window's event records (``rollup.EVENT_COLUMNS`` order, ``integration_id``
+    first) under ``version``, numbered by ``seq`` from 0 across the window; return how many.
+
+    Inserts go in batches of ``BATCH_ROWS``; a record of another integration is a ``ValueError``.
+    """
+    batch: list[rollup.Record] = []
+    seq = 0
+    for page in pages:
+        for record in page:
+            if record[0] != integration_id:
+                msg = f"an event of integration {record[0]} in a write of {integration_id}"
+                raise ValueError(msg)
+            _checked(record, _EVENT_MONEY)
+            batch.append((*record, version, seq))
+            seq += 1
+        if len(batch) >= BATCH_ROWS:
+            client.insert("usage_events", batch, column_names=EVENT_COLUMNS)
+            batch = []
+    if batch:
+        client.insert("usage_events", batch, column_names=EVENT_COLUMNS)
+    return seq
+
+
+def write_daily(client: Client, integration_id: int, version: int, acc: rollup.Rollup) -> int:
+    """Insert a window's rollup (``rollup.fold``: key -> measures in ``MEASURES`` order, exact)
+    as ``usage_daily`` rows under ``version``; return how many."""
+    rows = [(integration_id, version, *key, *sums) for key, sums in acc.items()]
+    for row in rows:
+        _checked(row, _DAILY_MONEY)
+    for start in range(0, len(rows), BATCH_ROWS):
+        client.insert("usage_daily", rows[start : start + BATCH_ROWS], column_names=DAILY_COLUMNS)
+    return len(rows)
+
+
+_STALE = (
+    "integration_id = {integration_id:UInt32} AND day BETWEEN {first:Date} AND {last:Date}"
+    " AND NOT has({keep:Array(Tuple(Date, UInt64))}, (day, version))"
+)
+
+
+def collect_garbage(
+    client: Client,
+    integration_id: int,
+    first: date,
+    last: date,
+    keep: Mapping[date, int],
+    *,
+    cluster: str | None = None,
+) -> int:
+    """Delete the integration's rows of days ``first``..``last`` whose version is not the day's
+    in ``keep`` (a day absent from ``keep``: all its rows), from both tables; return how many.
+
+    Call it after the metadata store committed ``keep``. A lightweight ``DELETE`` (a mask, the
+    parts are rewritten by later merges), only where a count finds rows to delete: a mutation per
+    window that deletes nothing would still be queued and run over every part it covers.
+    """
+    parameters = {
+        "integration_id": integration_id,
+        "first": first,
+        "last": last,
+        "keep": sorted(keep.items()),
+    }
+    return _delete(client, _STALE, parameters, cluster)
+
+
+def drop_integration(client: Client, integration_id: int, *, cluster: str | None = None) -> int:
+    """Delete every fact of an integration (its purge), from both tables; return how many."""
+    return _delete(
+        client, "integration_id = {integration_id:UInt32}", {"integration_id": integration_id},
+        cluster,
+    )  # fmt: skip
+
+
+def _delete(client: Client, where: str, parameters: dict[str, Any], cluster: str | None) -> int:
+    deleted = 0
+    for table in TABLES:
+        sql = f"SELECT count() FROM {table} WHERE {where}"  # noqa: S608 - fixed names
+        count = int(client.query(sql, parameters).result_rows[0][0])
+        if count:
+            # On a cluster the rows live in the shards' local tables: DELETE does not go through
+            # a Distributed table.
+            target = table if cluster is None else f"{table}_local{on_cluster(cluster)}"
+            client.command(f"DELETE FROM {target} WHERE {where}", parameters)  # noqa: S608 - fixed names
+            deleted += count
+    return deleted

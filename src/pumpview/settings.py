@@ -191,7 +191,6 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{self.home_dir / 'pumpview.db'}"
 
-
     def open_store(self) -> Engine:
         """The store (``store.engine.open_store``): the database, and ClickHouse when set."""
         from pumpview.store.engine import open_store  # noqa: PLC0415 - SQLAlchemy, when needed

@@ -138,6 +138,7 @@ fact_writes = Table(
     Column("last_day", Date, nullable=False),
     Column("written_at_ms", BigInteger, nullable=False),
     Index("ix_fact_writes_integration", "integration_id"),
+    sqlite_autoincrement=True,  # a version is never given twice, even after its row is deleted
 )
 """Writes of a window's facts to ClickHouse, each a version, recorded before its rows are sent:
 what a crashed write left there is found here and collected (``store.usage.collect``)."""

@@ -4,7 +4,8 @@ Three kinds of URL:
 
 - ``http://user:password@host:8123/database``: a ClickHouse server (or a cluster's node);
 - ``https://user:password@host:8443/database``: the same over TLS (ClickHouse Cloud);
-- ``chdb:///absolute/path``: embedded chDB, in this process, its database ``pumpview``.
+- ``chdb:///absolute/path``: embedded chDB, in this process, its database ``pumpview`` (or
+  ``?database=NAME``: the tests give each test its own).
 
 A URL carries a password, so no message, ``repr`` or log line shows one: ``masked`` replaces it
 with ``***``, and a driver's error text is only ever shown scrubbed of it (plain, URL-encoded and
@@ -12,8 +13,8 @@ as the base64 of HTTP Basic auth).
 
 chDB opens one path per process (a second path fails while the first is open; older chDB also
 refused a second handle on the same path), and it keeps the path locked against other processes.
-So ``connect`` keeps one client per chDB path in ``_EMBEDDED`` and hands every caller that same
-client: do not close it, call ``close(url)`` (tests, shutdown). A server URL gets a new client at
+So ``connect`` keeps one client per chDB path and database in ``_EMBEDDED`` and hands every
+caller that same client: do not close it, call ``close(url)`` (tests, shutdown). A server URL gets a new client at
 each ``connect``, the caller's to close.
 """
 
@@ -24,7 +25,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
-from urllib.parse import quote, quote_plus, unquote, urlsplit
+from urllib.parse import parse_qs, quote, quote_plus, unquote, urlsplit
 
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
@@ -101,12 +102,16 @@ def parse(url: str) -> FactsUrl:
         port = parts.port
     except ValueError:  # a bad port, or brackets; Python's message may quote the password
         raise _refuse(url, "not a valid URL") from None
+    if parts.scheme == "chdb":
+        if parts.netloc or not parts.path.startswith("/") or parts.fragment:
+            raise _refuse(url, "chDB needs an absolute path: chdb:///path")
+        options = parse_qs(parts.query)
+        database = options.pop("database", [DATABASE])[-1]
+        if options or not is_name(database):
+            raise _refuse(url, "chDB takes one option, ?database=NAME (letters, digits, _, -)")
+        return FactsUrl("chdb", database=database, path=unquote(parts.path))
     if parts.query or parts.fragment:
         raise _refuse(url, "options after ? or # are not supported")
-    if parts.scheme == "chdb":
-        if parts.netloc or not parts.path.startswith("/"):
-            raise _refuse(url, "chDB needs an absolute path: chdb:///path")
-        return FactsUrl("chdb", path=unquote(parts.path))
     if parts.scheme not in DEFAULT_PORTS:
         raise _refuse(url, "the scheme must be http, https or chdb")
     scheme: Scheme = "https" if parts.scheme == "https" else "http"
@@ -147,8 +152,8 @@ def _reason(facts: FactsUrl, error: Exception) -> str:
     return text[:300]
 
 
-_EMBEDDED: dict[str, Client] = {}
-"""The process's chDB client per (resolved) path: see the module's docstring."""
+_EMBEDDED: dict[tuple[str, str], Client] = {}
+"""The process's chDB client per (resolved) path and database: see the module's docstring."""
 _EMBEDDED_LOCK = threading.Lock()
 
 
@@ -187,11 +192,11 @@ def connect(url: str, cluster: str | None = None) -> Client:
 def _embedded(facts: FactsUrl) -> Client:
     path = str(Path(facts.path).resolve())
     with _EMBEDDED_LOCK:
-        client = _EMBEDDED.get(path)
+        client = _EMBEDDED.get((path, facts.database))
         if client is not None:
             return client
-        if _EMBEDDED:
-            other = next(iter(_EMBEDDED))
+        other = next((open_path for open_path, _db in _EMBEDDED if open_path != path), None)
+        if other is not None:
             msg = (
                 f"cannot open chDB at {path}: this process has chDB open at {other}, "
                 "and chDB opens one path per process"
@@ -199,7 +204,7 @@ def _embedded(facts: FactsUrl) -> Client:
             raise UserInputError(msg)
         try:
             client = clickhouse_connect.get_client(interface="chdb", path=path)
-            client.command(f"CREATE DATABASE IF NOT EXISTS {DATABASE}")
+            client.command(f"CREATE DATABASE IF NOT EXISTS {quoted(facts.database)}")
         except ImportError:
             msg = "chdb:/// URLs need the embedded engine: pip install 'pumpview[chdb]'"
             raise UserInputError(msg) from None
@@ -209,8 +214,8 @@ def _embedded(facts: FactsUrl) -> Client:
                 f"time may): {_reason(facts, error)}"
             )
             raise UserInputError(msg) from None
-        client.database = DATABASE
-        _EMBEDDED[path] = client
+        client.database = facts.database
+        _EMBEDDED[path, facts.database] = client
         return client
 
 
@@ -221,6 +226,6 @@ def close(url: str) -> None:
     if facts.scheme != "chdb":
         return
     with _EMBEDDED_LOCK:
-        client = _EMBEDDED.pop(str(Path(facts.path).resolve()), None)
+        client = _EMBEDDED.pop((str(Path(facts.path).resolve()), facts.database), None)
     if client is not None:
         client.close()

@@ -191,7 +191,7 @@ def ddl(cluster: str | None = None, database: str = DATABASE) -> list[str]:
 
 def applied(client: Client) -> set[int]:
     """The steps ``pumpview_schema`` records as applied (the table must exist: ``migrate``)."""
-    rows = client.query(f"SELECT DISTINCT version FROM {SCHEMA_TABLE}").result_rows  # noqa: S608 - fixed names
+    rows = client.query(f"SELECT DISTINCT version FROM {SCHEMA_TABLE}").result_rows
     return {int(row[0]) for row in rows}
 
 
@@ -215,7 +215,7 @@ def migrate(client: Client, cluster: str | None = None) -> list[int]:
         for statement in step.statements(cluster, database):
             client.command(statement)
         client.command(
-            f"INSERT INTO {SCHEMA_TABLE} (version, applied_at) "  # noqa: S608 - fixed names
+            f"INSERT INTO {SCHEMA_TABLE} (version, applied_at) "
             "VALUES ({version:UInt32}, now64(3))",
             parameters={"version": step.version},
         )

@@ -156,12 +156,12 @@ def drop_integration(client: Client, integration_id: int, *, cluster: str | None
 def _delete(client: Client, where: str, parameters: dict[str, Any], cluster: str | None) -> int:
     deleted = 0
     for table in TABLES:
-        sql = f"SELECT count() FROM {table} WHERE {where}"  # noqa: S608 - fixed names
+        sql = f"SELECT count() FROM {table} WHERE {where}"
         count = int(client.query(sql, parameters).result_rows[0][0])
         if count:
             # On a cluster the rows live in the shards' local tables: DELETE does not go through
             # a Distributed table.
             target = table if cluster is None else f"{table}_local{on_cluster(cluster)}"
-            client.command(f"DELETE FROM {target} WHERE {where}", parameters)  # noqa: S608 - fixed names
+            client.command(f"DELETE FROM {target} WHERE {where}", parameters)
             deleted += count
     return deleted

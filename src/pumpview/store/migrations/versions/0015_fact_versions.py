@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("last_day", sa.Date, nullable=False),
         sa.Column("written_at_ms", sa.BigInteger, nullable=False),
         sa.Index("ix_fact_writes_integration", "integration_id"),
+        sqlite_autoincrement=True,  # a version is never given twice, even after its row is deleted
     )
 
 

@@ -3,6 +3,7 @@ after garbage collection."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -132,7 +133,9 @@ def test_an_event_of_another_integration_is_refused(facts):
     [
         (Decimal("0.0000000000000000000000001"), ValueError),  # 25 decimals
         (Decimal("100000000000000"), ValueError),  # 1e14: 15 digits before the point
+        (Decimal("-100000000000000.000000000000000000000001"), ValueError),
         (Decimal("NaN"), ValueError),
+        (Decimal("Infinity"), ValueError),
         (12.5, TypeError),
     ],
 )
@@ -149,6 +152,7 @@ def test_money_that_decimal_38_24_cannot_hold_exactly_is_refused(facts, amount, 
         Decimal("0E-30"),
         Decimal("0E+20"),
         Decimal("9E+13"),
+        Decimal("-99999999999999.999999999999999999999999"),  # the least Decimal(38, 24)
     ],
 )
 def test_money_written_with_more_digits_than_it_has_is_stored_exactly(facts, amount):
@@ -225,3 +229,21 @@ def test_dropping_an_integration_deletes_its_facts_and_no_others(facts):
     assert versions(facts, "usage_events") == {}
     assert versions(facts, "usage_daily") == {}
     assert versions(facts, "usage_daily", integration_id=2) == {(day, 4): 2 for day in DAYS}
+
+
+def test_garbage_collection_without_waiting_queues_the_deletes_that_then_run(facts):
+    """No read sees a superseded version, so a sync need not wait for its rows to go."""
+    window(facts, 1)
+    window(facts, 2)
+    assert collect_garbage(facts, 1, DAYS[0], DAYS[-1], dict.fromkeys(DAYS, 2), wait=False) == 12
+    mutations = "SELECT table, is_done FROM system.mutations WHERE database = currentDatabase()"
+    assert sorted(table for table, _ in facts.query(mutations).result_rows) == [
+        "usage_daily",
+        "usage_events",
+    ]
+    deadline = time.monotonic() + 60
+    while not all(done for _, done in facts.query(mutations).result_rows):
+        assert time.monotonic() < deadline, "the queued deletes never ran"
+        time.sleep(0.1)
+    assert versions(facts, "usage_events") == {(day, 2): 2 for day in DAYS}
+    assert versions(facts, "usage_daily") == {(day, 2): 2 for day in DAYS}

@@ -14,8 +14,8 @@ as the base64 of HTTP Basic auth).
 chDB opens one path per process (a second path fails while the first is open; older chDB also
 refused a second handle on the same path), and it keeps the path locked against other processes.
 So ``connect`` keeps one client per chDB path and database in ``_EMBEDDED`` and hands every
-caller that same client: do not close it, call ``close(url)`` (tests, shutdown). A server URL gets a new client at
-each ``connect``, the caller's to close.
+caller that same client: do not close it, call ``close(url)`` (tests, shutdown). A server URL
+gets a new client at each ``connect``, the caller's to close.
 """
 
 from __future__ import annotations

@@ -51,7 +51,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Mark what is slow to set up, so ``pytest -m "not browser"`` is the inner loop: a test
     that drives Chromium is ``browser``, one on the PostgreSQL server is ``postgres``, one
     with its facts on ClickHouse ``clickhouse``. The ClickHouse runs are of the modules that
-    read or write facts (``ON_CLICKHOUSE = True``); the others' are left out."""
+    read or write facts (``ON_CLICKHOUSE = True``) but for their tests of the SQL store's own
+    statements (``sql_store``); the others' are left out."""
     kept, left_out = [], []
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
@@ -61,7 +62,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if store == "postgresql":
             item.add_marker(pytest.mark.postgres)
         if store == "clickhouse":
-            if not getattr(getattr(item, "module", None), "ON_CLICKHOUSE", False):
+            module = getattr(item, "module", None)
+            if not getattr(module, "ON_CLICKHOUSE", False) or item.get_closest_marker("sql_store"):
                 left_out.append(item)
                 continue
             item.add_marker(pytest.mark.clickhouse)

@@ -191,6 +191,13 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{self.home_dir / 'pumpview.db'}"
 
+    @property
+    def embedded_facts(self) -> bool:
+        """Whether the facts are in embedded chDB, which one process at a time may open: the
+        web app then syncs in its own threads rather than in processes of their own."""
+        url = self.clickhouse_url.get_secret_value() if self.clickhouse_url else ""
+        return url.strip().lower().startswith("chdb:")
+
     def open_store(self) -> Engine:
         """The store (``store.engine.open_store``): the database, and ClickHouse when set."""
         from pumpview.store.engine import open_store  # noqa: PLC0415 - SQLAlchemy, when needed
@@ -232,6 +239,6 @@ def load_settings(**overrides: Any) -> Settings:
             reason = "expected a number of minutes (at least 1) or off"
         elif name == "max_upload":
             reason = "expected a size such as 1GiB, 500MB or 64KiB"
-        shown = "" if name == "secret_key" else f" (got {first.get('input')!r})"
+        shown = "" if name in ("secret_key", "clickhouse_url") else f" (got {first.get('input')!r})"
         msg = f"{flag}: {reason}{shown}"
         raise UserInputError(msg) from None

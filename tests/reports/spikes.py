@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from pumpview.integrations.cursor.usage_events import to_records
 from pumpview.people.membership import Membership
 from pumpview.store import directory, integrations
-from pumpview.store.usage import Staged, replace_window
+from pumpview.store.usage import Staged, store_window
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, Window, day_start_ms
 from tests.conftest import NOW_MS
 
@@ -61,9 +61,10 @@ def plant(engine: Engine, fetched_at_ms: int, *, spike: bool = True) -> None:
             {"name": "acme", "base_url": "http://127.0.0.1:1", "status": "connected",
              "connected_at_ms": NOW_MS, "backfill_days": 40},
         )  # fmt: skip
-        staged = Staged(Window(day_start_ms(FIRST), day_start_ms(LAST) + MS_PER_DAY - 1))
-        staged.add(to_records(events, iid))
-        replace_window(conn, iid, staged, fetched_at_ms)
+    staged = Staged(Window(day_start_ms(FIRST), day_start_ms(LAST) + MS_PER_DAY - 1))
+    staged.add(to_records(events, iid))
+    store_window(engine, iid, staged, fetched_at_ms)
+    with engine.begin() as conn:
         if not directory.load(conn):
             for email, team in (("alice@acme.dev", "Platform"), ("bob@acme.dev", "Platform"),
                                 ("carol@acme.dev", None)):  # fmt: skip

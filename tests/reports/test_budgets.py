@@ -182,6 +182,7 @@ def test_a_cycle_starting_inside_a_day_splits_its_events_at_the_instant(synced):
     assert (month.period.start_ms, month.period.known) == (MONTH, False)
 
 
+@pytest.mark.sql_store
 def test_a_cycles_cut_first_day_is_read_once_for_every_budget(synced):
     """Every budget of an evaluation counts the cycle's first day from its events (it starts at
     17:23): one read of that day's events serves them all (one more for its last day, cut too),

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -33,6 +35,17 @@ CHECK_SECONDS = 60.0
 """How often the schedule looks for a spend snapshot due between its full syncs."""
 _SPAWN = multiprocessing.get_context("spawn")
 """A fresh interpreter per sync: no fork of a server's threads and sockets."""
+
+
+class _InThreads:
+    """Threads of the server's own process instead of processes, when the facts are embedded
+    chDB: one process at a time may open it. The same calls as a ``multiprocessing`` context."""
+
+    Event = threading.Event
+
+    @staticmethod
+    def Process(**kwargs: Any) -> threading.Thread:  # noqa: N802 - multiprocessing's name
+        return threading.Thread(**kwargs)
 
 
 def sync_in_process(
@@ -91,8 +104,9 @@ class Syncs:
             running = self._processes.get(name)
             if running is not None and running.is_alive():
                 return False
-            level, under_way = logging.getLogger().getEffectiveLevel(), _SPAWN.Event()
-            process = _SPAWN.Process(  # daemonic: a server that exits takes its syncs along
+            context: Any = _InThreads if self._settings.embedded_facts else _SPAWN
+            level, under_way = logging.getLogger().getEffectiveLevel(), context.Event()
+            process = context.Process(  # daemonic: a server that exits takes its syncs along
                 target=sync_in_process,
                 args=(self._settings, name, level, under_way, spend_only),
                 name=f"sync-{name}", daemon=True,
@@ -165,10 +179,11 @@ class Syncs:
             time.monotonic() < deadline
         ):
             for name, process in alive.items():
-                self._ask_to_stop(name, runner.owner(process.pid))
+                self._ask_to_stop(name, runner.owner(getattr(process, "pid", None) or os.getpid()))
             next(iter(alive.values())).join(0.2)
         for process in alive.values():
-            process.terminate()
+            if hasattr(process, "terminate"):  # a thread cannot be ended: it stops when asked
+                process.terminate()
 
     def _ask_to_stop(self, name: str, owner: str) -> None:
         with self._engine.begin() as conn:

@@ -102,12 +102,12 @@ def store_window(engine: Engine, integration_id: int, staged: Staged, fetched_at
 
     first, last = day_of(staged.window.start), day_of(staged.window.end)
     with engine.begin() as conn:
-        (version,) = conn.execute(
-            insert(tables.fact_writes).values(
-                integration_id=integration_id, first_day=first, last_day=last,
-                written_at_ms=fetched_at_ms,
-            )
-        ).inserted_primary_key or ()  # fmt: skip
+        version = conn.execute(
+            insert(tables.fact_writes)
+            .values(integration_id=integration_id, first_day=first, last_day=last,
+                    written_at_ms=fetched_at_ms)
+            .returning(tables.fact_writes.c.id)
+        ).scalar_one()  # fmt: skip
     clickhouse_write.write_events(client, integration_id, version, staged.pages())
     clickhouse_write.write_daily(client, integration_id, version, staged.acc)
     with engine.begin() as conn:

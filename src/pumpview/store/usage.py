@@ -115,9 +115,10 @@ def store_window(engine: Engine, integration_id: int, staged: Staged, fetched_at
 
 
 def collect(engine: Engine, integration_id: int) -> None:
-    """Remove from ClickHouse the rows no bookmark names: superseded windows and writes that
-    never committed. Run at the start of a sync, under its lease (no other write of the
-    integration runs) and long after readers moved to the versions that replaced them."""
+    """Remove from ClickHouse the rows no bookmark names: a window's rows once a later write
+    replaced it, and a write's that never committed. Run at the start of a sync, under its
+    lease (no other write of the integration runs) and long after readers moved on to the
+    versions that replaced them. A write is forgotten once none of its days shows it."""
     client = clickhouse(engine)
     if client is None:
         return
@@ -128,23 +129,29 @@ def collect(engine: Engine, integration_id: int) -> None:
                 writes.c.integration_id == integration_id
             )
         ).all()
-        if not recorded:
-            return
-        first, last = min(w.first_day for w in recorded), max(w.last_day for w in recorded)
-        keep = dict(
+        committed = dict(
             conn.execute(
                 select(days.c.day, days.c.version).where(
-                    days.c.integration_id == integration_id,
-                    days.c.day.between(first, last),
-                    days.c.version.is_not(None),
+                    days.c.integration_id == integration_id, days.c.version.is_not(None)
                 )
             ).all()
         )
     from pumpview.store.clickhouse import write as clickhouse_write  # noqa: PLC0415 - only then
 
-    clickhouse_write.collect_garbage(client, integration_id, first, last, keep)
-    with engine.begin() as conn:  # nothing is garbage now: the next writes are recorded anew
-        conn.execute(delete(writes).where(writes.c.id.in_([w.id for w in recorded])))
+    forgotten = []
+    for write in recorded:
+        span = [write.first_day + timedelta(days=i)
+                for i in range((write.last_day - write.first_day).days + 1)]  # fmt: skip
+        shown = sum(committed.get(day) == write.id for day in span)
+        if shown == len(span):
+            continue  # every day shows it: nothing of it is garbage yet
+        keep = {day: committed[day] for day in span if day in committed}
+        clickhouse_write.collect_garbage(client, integration_id, span[0], span[-1], keep)
+        if not shown:
+            forgotten.append(write.id)
+    if forgotten:
+        with engine.begin() as conn:
+            conn.execute(delete(writes).where(writes.c.id.in_(forgotten)))
 
 
 def replace_window(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from clickhouse_connect.driver.client import Client
@@ -13,9 +14,10 @@ from pumpview.store.clickhouse.schema import DATABASE, migrate
 
 
 @pytest.fixture(scope="session")
-def chdb_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of this process's embedded ClickHouse, closed when the session ends."""
-    url = f"chdb://{tmp_path_factory.mktemp('chdb')}"
+def chdb_url(chdb_path: Path) -> Iterator[str]:
+    """The URL of this process's embedded ClickHouse (the one path every test of the process
+    shares: ``tests/conftest.py``), closed when the session ends."""
+    url = f"chdb://{chdb_path}"
     yield url
     connection.close(url)
 

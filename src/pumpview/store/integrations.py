@@ -19,6 +19,7 @@ DATA_TABLES = (
     tables.model_blocks,
     tables.integration_blocks,
     tables.sync_days,
+    tables.fact_writes,
     tables.cursor_members,
     tables.spend_snapshots,
     tables.group_members,
@@ -48,19 +49,21 @@ def save(conn: Connection, values: dict[str, Any]) -> int:
     return int(row.id)
 
 
-def forget_key(conn: Connection, name: str, *, purge: bool) -> None:
-    """Drop the sealed key; with ``purge`` also every row synced from this integration."""
+def forget_key(conn: Connection, name: str, *, purge: bool) -> int:
+    """Drop the sealed key; with ``purge`` also every row synced from this integration (in
+    ClickHouse, ``store.usage.drop_facts`` once this commits). Its id back."""
     row = require(conn, name)
     if purge:
         for table in DATA_TABLES:
             conn.execute(delete(table).where(table.c.integration_id == row.id))
         conn.execute(delete(tables.integrations).where(tables.integrations.c.id == row.id))
-        return
+        return int(row.id)
     conn.execute(
         update(tables.integrations)
         .where(tables.integrations.c.id == row.id)
         .values(key_ciphertext=None, status="disconnected", message="key removed; data kept")
     )
+    return int(row.id)
 
 
 def listing(conn: Connection) -> list[dict[str, Any]]:

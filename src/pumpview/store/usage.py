@@ -154,6 +154,17 @@ def collect(engine: Engine, integration_id: int) -> None:
             conn.execute(delete(writes).where(writes.c.id.in_(forgotten)))
 
 
+def drop_facts(engine: Engine, integration_id: int) -> None:
+    """Delete a purged integration's facts from ClickHouse (the database's went with its rows).
+    Called after the purge commits: a crash before it leaves rows no bookmark names, invisible,
+    and versions are never given twice."""
+    client = clickhouse(engine)
+    if client is not None:
+        from pumpview.store.clickhouse import write as clickhouse_write  # noqa: PLC0415
+
+        clickhouse_write.drop_integration(client, integration_id)
+
+
 def replace_window(
     conn: Connection, integration_id: int, staged: Staged, fetched_at_ms: int
 ) -> None:

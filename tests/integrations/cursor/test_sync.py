@@ -12,13 +12,14 @@ import stamina
 from sqlalchemy import Engine, select
 
 from pumpview.errors import AuthError, ServerError, UserInputError
+from pumpview.integrations.cursor import runner
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.sync import CursorSync, SyncResult, plan_windows, status_of
 from pumpview.reports import usage
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Faults, Grant
 from pumpview.simulator import truth as gt
 from pumpview.store import facts, integrations, tables
-from pumpview.store.engine import snapshot
+from pumpview.store.engine import clickhouse, snapshot
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms
 from tests.conftest import NOW_MS, Served
 
@@ -361,3 +362,21 @@ def test_a_key_cursor_refuses_is_revoked_and_anything_else_an_error():
     assert status_of(AuthError("no Admin API", status=403, reason="no_access")) == "error"
     assert status_of(ServerError("503", status=503)) == "error"
     assert status_of(UserInputError("no such integration")) == "error"
+
+
+def test_a_purge_deletes_every_fact_wherever_it_lives(engine, serve):
+    """``disconnect --purge`` deletes the integration's events and rollup: from the database, and
+    from ClickHouse once the metadata's purge has committed."""
+    sync(engine, serve())
+    assert _stored_events(engine) > 0
+    runner.disconnect(engine, "cursor", purge=True, clock=lambda: NOW_MS)
+    client = clickhouse(engine)
+    with engine.connect() as conn:
+        for table in ("usage_events", "usage_daily"):
+            sql = f"SELECT count(*) FROM {table}"  # noqa: S608 - our own table names
+            left = (
+                conn.exec_driver_sql(sql).scalar_one()
+                if client is None
+                else client.query(sql).result_rows[0][0]
+            )
+            assert left == 0, table

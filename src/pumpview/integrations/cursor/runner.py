@@ -27,6 +27,7 @@ from pumpview.integrations.cursor.sync import CursorSync, Progress, SyncResult, 
 from pumpview.store import integrations, runs
 from pumpview.store.budget import SharedBudget
 from pumpview.store.engine import refresh_statistics
+from pumpview.store.usage import drop_facts
 from pumpview.timeutil import Clock, from_ms
 from pumpview.vault import Vault
 
@@ -260,5 +261,7 @@ def disconnect(
                 raise UserInputError(msg)
             time.sleep(0.2)
     with engine.begin() as conn:
-        integrations.forget_key(conn, name, purge=purge)
+        integration_id = integrations.forget_key(conn, name, purge=purge)
+    if purge:
+        drop_facts(engine, integration_id)  # after the commit: unnamed, its rows were invisible
     return active

@@ -15,6 +15,9 @@ from pumpview.timeutil import MS_PER_DAY, day_of
 from tests.conftest import NOW_MS
 from tests.reports.test_usage import _sync
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 SPIKE = Spike(member=7, model="claude-4.1-opus", days_ago=6, factor=40)
 
 

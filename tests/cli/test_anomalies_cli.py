@@ -4,6 +4,7 @@ in one line when there is none; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -12,13 +13,16 @@ from pumpview.timeutil import from_ms
 from tests.cli.invoke import run
 from tests.reports.spikes import FINAL_MS, SPIKE, plant
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 
 @pytest.fixture(autouse=True)
 def _env(tmp_path, monkeypatch, db_url):
     monkeypatch.setenv("PUMPVIEW_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("PUMPVIEW_NOW", from_ms(FINAL_MS).isoformat())
     monkeypatch.setenv("PUMPVIEW_DATABASE_URL", db_url)
-    engine = open_store(db_url)
+    engine = open_store(db_url, os.environ.get("PUMPVIEW_CLICKHOUSE_URL"))
     plant(engine, FINAL_MS)
     engine.dispose()
 

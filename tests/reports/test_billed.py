@@ -18,6 +18,9 @@ from pumpview.store.engine import snapshot
 from pumpview.timeutil import MS_PER_DAY, day_start_ms
 from tests.reports.test_spend import FIRST, LAST, ZERO, _team_of, store  # noqa: F401 - fixture
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 PLAN = SeatPlan(Decimal("40.25"), "Business")
 
 

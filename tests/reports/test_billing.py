@@ -12,6 +12,9 @@ from pumpview.store import stored_settings
 from tests.conftest import NOW_MS
 from tests.reports.test_usage import DAYS, _sync
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 
 def test_stored_billing_settings_win_over_the_defaults_until_cleared(engine):
     defaults = Billing(Decimal(40), "Business", 30)

@@ -12,6 +12,9 @@ from pumpview.simulator import truth as gt
 from pumpview.timeutil import MS_PER_DAY, day_start_ms
 from tests.reports.test_usage import DAYS, _sync
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 
 def _pair_spend(team, first: date, last: date) -> dict[tuple[str | None, str], Decimal]:
     events = gt.visible_events(team, day_start_ms(first), day_start_ms(last) + MS_PER_DAY - 1)

@@ -11,6 +11,9 @@ from pumpview.simulator import truth as gt
 from pumpview.timeutil import MS_PER_DAY, day_start_ms
 from tests.reports.test_spend import FIRST, LAST, store  # noqa: F401 - the fixture
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 ZERO = Decimal(0)
 
 

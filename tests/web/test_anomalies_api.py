@@ -10,6 +10,9 @@ from pumpview.reports import anomalies
 from tests.reports.spikes import FINAL_MS, FIRST, LAST, SPIKE, plant
 from tests.web.conftest import VIEWER
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 
 def test_a_viewer_reads_the_planted_spike_with_its_drivers(site):
     """alice's planted $400 day, hers and Platform's, with the defaults; the same rows as the

@@ -13,6 +13,9 @@ from pumpview.store import budgets as store
 from pumpview.timeutil import day_of, day_start_ms
 from tests.web.conftest import ADMIN, VIEWER, csrf
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 GOOD = {"name": "AI this month", "scope": "organization", "scope_value": None,
         "provider": "cursor", "period": "month", "measure": "on_demand",
         "amount_cents": "50000"}  # fmt: skip

@@ -9,6 +9,9 @@ from pumpview.simulator import DEMO_KEY
 from pumpview.web.app import when
 from tests.web.conftest import VIEWER, csrf
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 PAGE = "/settings/integrations"
 

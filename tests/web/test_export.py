@@ -13,6 +13,9 @@ from pumpview.simulator import DEMO_KEY
 from tests.exports.focus.test_export import HEADERS, person, rows_of, sums, truth
 from tests.web.conftest import VIEWER, csrf
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 EXPORT = "/api/export/focus"
 

@@ -16,6 +16,9 @@ from pumpview.timeutil import day_of, from_ms
 from tests.web.conftest import VIEWER
 from tests.web.test_reports import cli_json
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 CONTRACT = ("email", "cursor_on_demand_cents", "on_demand_cents", "on_demand_difference_cents",
             "cursor_usage_cents", "usage_cents", "usage_difference_cents", "status",
             "cause")  # fmt: skip

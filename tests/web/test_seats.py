@@ -20,6 +20,9 @@ from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, from_ms
 from tests.web.conftest import VIEWER
 from tests.web.test_reports import cli_json
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 
 def _seed_idle_member(site, email: str = "day-one@acme.dev") -> None:
     """A paid member the install's first roster listed, with no events."""

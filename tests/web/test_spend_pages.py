@@ -17,6 +17,9 @@ from pumpview.simulator.roster import SCRIPT_NAME
 from pumpview.timeutil import day_of
 from tests.web.test_reports import cli_json
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
+
 REPORTS = (("providers", ()), ("providers", ("--by", "service")), ("people", ()), ("teams", ()))
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from pumpview.store import tables
+from pumpview.store.clickhouse.schema import MONEY_FRACTION_DIGITS
 from pumpview.store.measures import MEASURES, MONEY
 from pumpview.timeutil import day_of
 
@@ -31,12 +32,13 @@ VISIBLE = (
 """The committed rows of a range: (integration, day, version) as the metadata snapshot names
 them (``ClickHouseFacts._visible`` gives the parameters)."""
 INSTANTS = "ts_ms >= {start_ms:Int64} AND ts_ms < {end_ms:Int64}"
-MONEY_SCALE = 24
-"""Decimal places of every stored amount (``store.measures.FRACTION_DIGITS``)."""
 
 
 def _sum(name: str) -> str:
-    return f"sum(toDecimal256({name}, {MONEY_SCALE}))" if name in MONEY else f"sum({name})"
+    """A measure's sum: money widened first (ClickHouse's decimal sums overflow silently)."""
+    if name in MONEY:
+        return f"sum(toDecimal256({name}, {MONEY_FRACTION_DIGITS}))"
+    return f"sum({name})"
 
 
 class ClickHouseFacts:

@@ -21,6 +21,7 @@ gets a new client at each ``connect``, the caller's to close.
 from __future__ import annotations
 
 import base64
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,10 @@ Scheme = Literal["http", "https", "chdb"]
 DEFAULT_PORTS = {"http": 8123, "https": 8443}
 FORMS = "http://user:password@host:8123/database, https://...:8443/database or chdb:///path"
 CONNECT_TIMEOUT_S = 10
+
+# The driver logs its own errors, with whatever the HTTP library said (addresses, URLs): what
+# reaches people is ``_reason``'s scrubbed line, so its log stays silent.
+logging.getLogger("clickhouse_connect").setLevel(logging.CRITICAL + 1)
 
 
 @dataclass(frozen=True, slots=True)

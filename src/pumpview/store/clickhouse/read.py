@@ -1,7 +1,8 @@
 """The facts as ClickHouse answers them (``store.facts.Facts``): from the daily rollup, whole.
 
-ClickHouse sums a year of ``usage_daily`` per person or model fast enough that it needs none of
-the SQL store's aligned blocks (measured in ``benchmarks/clickhouse.py``). A row counts only when
+It sums ``usage_daily`` over the range, without the SQL store's aligned blocks: fine for days
+and months, too slow over a year at 10M events (``benchmarks/clickhouse.py``), where monthly
+aggregates under versions of their own are the next step. A row counts only when
 its version is the one the metadata snapshot names for its day (``sync_days.version``,
 committed with the day's bookmark): a write still running, or one killed midway, is invisible,
 and a report sees exactly the days the snapshot sees.

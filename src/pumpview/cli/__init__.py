@@ -25,6 +25,7 @@ from pumpview.cli import (
     report,
     serve,
     simulator,
+    store,
     sync,
     users,
 )
@@ -72,6 +73,7 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(billing.app, name="billing")
 app.add_typer(budgets.app, name="budgets")
 app.add_typer(channels.app, name="channels")
+app.add_typer(store.app, name="store")
 app.command("sync")(sync.command)
 app.command("report")(report.command)
 app.command("simulator")(simulator.serve)

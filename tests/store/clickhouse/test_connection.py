@@ -16,7 +16,7 @@ import pytest
 
 import pumpview
 from pumpview.errors import UserInputError
-from pumpview.store.clickhouse.connection import FactsUrl, connect, masked, parse
+from pumpview.store.clickhouse.connection import FactsUrl, connect, failure, masked, parse
 
 pytestmark = pytest.mark.clickhouse
 
@@ -87,6 +87,20 @@ def test_a_parsed_url_shows_no_password_in_repr_or_masked():
     facts = parse(f"https://alice:{ENCODED}@host/db")
     assert SECRET not in repr(facts)
     assert facts.masked() == "https://alice:***@host:8443/db"
+
+
+def test_a_chdb_url_is_shown_whole_with_a_database_other_than_the_default():
+    assert parse("chdb:///data/facts").masked() == "chdb:///data/facts"
+    assert parse("chdb:///data/facts?database=t1").masked() == "chdb:///data/facts?database=t1"
+
+
+def test_a_failure_midway_is_one_line_without_the_password():
+    url = f"http://alice:{ENCODED}@host:8123/db"
+    error = failure(url, RuntimeError(f"Code: 999. refused for alice:{SECRET} at {url}\nmore"))
+    assert str(error) == (
+        "ClickHouse at http://alice:***@host:8123/db failed: Code: 999. refused for alice:*** "
+        "at http://alice:***@host:8123/db"
+    )
 
 
 def free_port() -> int:

@@ -60,8 +60,9 @@ class FactsUrl:
 
     def masked(self) -> str:
         """The URL for people: the password as ``***``."""
-        if self.scheme == "chdb":
-            return f"chdb://{self.path}"
+        if self.scheme == "chdb":  # no secret: the path, and the database unless the default
+            database = "" if self.database == DATABASE else f"?database={self.database}"
+            return f"chdb://{self.path}{database}"
         user = quote(self.username, safe="") if self.username else ""
         secret = ":***" if self.password else ""
         credentials = f"{user}{secret}@" if user or secret else ""
@@ -155,6 +156,13 @@ def _reason(facts: FactsUrl, error: Exception) -> str:
     for secret in facts.secrets():
         text = text.replace(secret, "***")
     return text[:300]
+
+
+def failure(url: str, error: Exception) -> UserInputError:
+    """One line for ``error``, met while using ClickHouse at ``url`` (an insert or a query that
+    failed midway), without the password in any form."""
+    facts = parse(url)
+    return UserInputError(f"ClickHouse at {facts.masked()} failed: {_reason(facts, error)}")
 
 
 _EMBEDDED: dict[tuple[str, str], Client] = {}

@@ -48,7 +48,8 @@ from pumpview.simulator.data import Team
 from pumpview.simulator.events import Event
 from pumpview.store import integrations
 from pumpview.store.clickhouse import connection
-from pumpview.store.engine import clickhouse, open_store, refresh_statistics
+from pumpview.store.engine import open_store, refresh_statistics
+from pumpview.store.facts import clickhouse
 from pumpview.store.measures import MEASURES
 from pumpview.store.usage import Staged, store_window
 from pumpview.timeutil import day_of, now_ms

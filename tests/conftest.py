@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -14,10 +15,13 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 
+from pumpview.integrations.cursor.client import CursorClient
+from pumpview.integrations.cursor.sync import CursorSync
 from pumpview.simulator import DEMO_KEY, SimConfig, Simulator, create_simulator
 from pumpview.simulator.server import serve_in_thread
-from pumpview.store.engine import open_store
-from pumpview.timeutil import Clock
+from pumpview.store import facts, integrations
+from pumpview.store.engine import open_store, snapshot
+from pumpview.timeutil import Clock, day_start_ms
 from tests.postgres import cluster
 
 NOW_MS = 1_764_000_000_000
@@ -100,6 +104,30 @@ def serve() -> Iterator[Callable[..., Served]]:
             return Served(url, app.state.sim)
 
         yield start
+
+
+def events_seen(engine: Engine) -> int:
+    """The events the reports see, wherever the facts live (the database or ClickHouse)."""
+    with snapshot(engine) as conn:
+        ids = tuple(integrations.ids(conn).values())
+        seen = facts.of(conn).events(ids, 0, day_start_ms(date(2100, 1, 1)), ("ts_ms",))
+        return sum(1 for _ in seen)
+
+
+def sync_served(
+    engine: Engine, served: Served, *, days: int, name: str = "cursor", now_ms: int = NOW_MS
+) -> None:
+    """Connect ``served`` as integration ``name`` and sync ``days`` of it, without pacing."""
+    with engine.begin() as conn:
+        iid = integrations.save(
+            conn,
+            {"name": name, "base_url": served.url, "status": "connected",
+             "connected_at_ms": NOW_MS, "backfill_days": days},
+        )  # fmt: skip
+    with served.client(DEMO_KEY) as http:
+        CursorSync(
+            engine, CursorClient(http, pacing=False), iid, now_ms=now_ms, backfill_days=days
+        ).run()
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import io
 import json
 import os
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,14 +28,14 @@ from pumpview.reports.usage import COLUMNS, UNATTRIBUTED_NAME
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.data import Team
-from pumpview.store import facts, integrations, tables
+from pumpview.store import tables
 from pumpview.store.clickhouse import connection
-from pumpview.store.engine import make_engine, open_store, snapshot
+from pumpview.store.engine import make_engine, open_store
 from pumpview.store.integrations import DATA_TABLES
 from pumpview.store.measures import MEASURES
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, from_ms, to_ms
 from tests.cli.invoke import run
-from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
+from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT, events_seen
 
 ON_CLICKHOUSE = True
 """Also run with the facts in ClickHouse (``tests/conftest.py``)."""
@@ -165,14 +165,11 @@ def count(sql: Engine, table) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def events_seen(db_url: str) -> int:
-    """The events the reports see, wherever the facts live."""
+def facts_seen(db_url: str) -> int:
+    """The events the CLI's reports see, through a store opened as the CLI opens it."""
     engine = open_store(db_url, os.environ.get("PUMPVIEW_CLICKHOUSE_URL"))
     try:
-        with snapshot(engine) as conn:
-            ids = tuple(integrations.ids(conn).values())
-            seen = facts.of(conn).events(ids, 0, day_start_ms(date(2100, 1, 1)), ("ts_ms",))
-            return sum(1 for _ in seen)
+        return events_seen(engine)
     finally:
         engine.dispose()
 
@@ -230,7 +227,7 @@ def test_connect_sync_list_and_every_report_exactly(capsys, live, sql, db_url):
     assert (row["name"], row["team_name"], row["status"], row["key"]) == (
         "cursor", "Acme", "connected", f"crsr_…{DEMO_KEY[-4:]}",
     )  # fmt: skip
-    assert row["events"] == events_seen(db_url) == len(visible)
+    assert row["events"] == facts_seen(db_url) == len(visible)
     assert (row["first_day"], row["last_day"]) == (min(days).isoformat(), max(days).isoformat())
     assert row["sync"].startswith("run 1 ok at ")
 
@@ -304,7 +301,7 @@ def test_second_sync_is_incremental_and_picks_up_late_events(capsys, live, sql, 
     assert out == f"Synced {len(recent):,} events in 1 windows.\n"
     visible = gt.visible_events(team, day_start_ms(team.first_day), team.now)
     assert all(e in visible for e in late)
-    assert events_seen(db_url) == len(visible)
+    assert facts_seen(db_url) == len(visible)
     with sql.connect() as conn:
         ran = conn.execute(
             select(tables.sync_runs.c.outcome, tables.sync_runs.c.windows_total).order_by(
@@ -323,7 +320,7 @@ def test_disconnect_keeps_the_data_and_purge_deletes_it(capsys, live, sql, db_ur
     assert connect(capsys, live, "--sync")[0] == 0
     code, out, err = run(capsys, "integrations", "disconnect", "cursor")
     assert (code, out) == (0, "Disconnected cursor; its data is kept.\n"), err
-    assert events_seen(db_url) > 0
+    assert facts_seen(db_url) > 0
     assert len(report(capsys, "users")) > 0
     with sql.connect() as conn:
         assert conn.execute(select(tables.integrations.c.key_ciphertext)).scalar_one() is None

@@ -15,36 +15,19 @@ import pytest
 from sqlalchemy import Engine
 
 from pumpview.errors import UserInputError
-from pumpview.integrations.cursor.client import CursorClient
-from pumpview.integrations.cursor.sync import CursorSync
 from pumpview.reports import activity, usage
 from pumpview.reports.scope import scope
-from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.simulator.data import Team
-from pumpview.store import integrations
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import MEASURES
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms
-from tests.conftest import NOW_MS, Served
+from tests.conftest import NOW_MS, sync_served
 
 ON_CLICKHOUSE = True
 """Also run with the facts in ClickHouse (``tests/conftest.py``)."""
 
 DAYS = 40  # 2025-10-16 .. 2025-11-24: two month boundaries' worth of blocks
-
-
-def _sync(engine: Engine, served: Served, name: str = "cursor", now_ms: int = NOW_MS) -> None:
-    with engine.begin() as conn:
-        iid = integrations.save(
-            conn,
-            {"name": name, "base_url": served.url, "status": "connected",
-             "connected_at_ms": NOW_MS, "backfill_days": DAYS},
-        )  # fmt: skip
-    with served.client(DEMO_KEY) as http:
-        CursorSync(
-            engine, CursorClient(http, pacing=False), iid, now_ms=now_ms, backfill_days=DAYS
-        ).run()
 
 
 def _ranges(first: date, last: date, count: int, seed: int) -> list[tuple[date, date]]:
@@ -115,7 +98,7 @@ def assert_reports_exact(engine: Engine, teams: list[Team], a: date, b: date, **
 def test_every_report_is_exact_over_ranges_that_start_and_end_anywhere(engine, serve):
     """40 days synced; 40 ranges (single days, month edges, random) each equal ground truth."""
     served = serve(days=DAYS, members=10)
-    _sync(engine, served)
+    sync_served(engine, served, days=DAYS)
     team = served.sim.team
     first, last = team.first_day, day_of(NOW_MS)
     everyone = {gt.by_user(e) for e in gt.visible_events(team, day_start_ms(first), NOW_MS)}
@@ -134,7 +117,7 @@ def test_every_report_is_exact_over_ranges_that_start_and_end_anywhere(engine, s
 def test_open_ends_cover_every_stored_day(engine, serve):
     """No --since/--until is the whole stored history."""
     served = serve(days=DAYS, members=6)
-    _sync(engine, served)
+    sync_served(engine, served, days=DAYS)
     total = gt.overall(served.sim.team, day_start_ms(served.sim.team.first_day), NOW_MS)
     days = usage.run(engine, "daily")
     assert sum(d.events for d in days) == total.events
@@ -144,13 +127,13 @@ def test_open_ends_cover_every_stored_day(engine, serve):
 def test_days_resynced_after_their_blocks_were_built_stay_exact(engine, serve):
     """Late events land in days whose blocks exist; the next sync rebuilds them exactly."""
     served = serve(days=DAYS, members=8)
-    _sync(engine, served)
+    sync_served(engine, served, days=DAYS)
     team = served.sim.team
     yesterday = day_of(NOW_MS) - timedelta(days=1)
     team.add_arrivals(day_start_ms(yesterday), day_start_ms(yesterday) + MS_PER_DAY - 1, 25)
     later = NOW_MS + 5 * MS_PER_HOUR  # new events of today become visible too
     team.set_now(later)
-    _sync(engine, served, now_ms=later)
+    sync_served(engine, served, days=DAYS, now_ms=later)
     for a, b in [(team.first_day, day_of(later)), (yesterday, yesterday),
                  (date(2025, 11, 1), day_of(later)), (date(2025, 10, 30), yesterday)]:  # fmt: skip
         assert_reports_exact(engine, [team], a, b)
@@ -159,8 +142,8 @@ def test_days_resynced_after_their_blocks_were_built_stay_exact(engine, serve):
 def test_two_teams_are_reported_apart_and_together(engine, serve):
     """Each integration alone equals its own team; both together equal the union."""
     one, two = serve(days=DAYS, members=5, seed=1), serve(days=DAYS, members=7, seed=2)
-    _sync(engine, one, "cursor")
-    _sync(engine, two, "cursor-eu")
+    sync_served(engine, one, days=DAYS, name="cursor")
+    sync_served(engine, two, days=DAYS, name="cursor-eu")
     a, b = date(2025, 10, 25), date(2025, 11, 20)
     assert_reports_exact(engine, [one.sim.team], a, b, integrations=["cursor"])
     assert_reports_exact(engine, [two.sim.team], a, b, integrations=["cursor-eu"])

@@ -16,12 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select, update
 
-from pumpview.integrations.cursor.client import CursorClient
-from pumpview.integrations.cursor.sync import CursorSync
 from pumpview.reports import usage
-from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
-from pumpview.store import copy_facts, facts, integrations, tables
+from pumpview.store import copy_facts, facts, tables
 from pumpview.store.clickhouse import connection, schema
 from pumpview.store.clickhouse import write as clickhouse_write
 from pumpview.store.clickhouse.read import ClickHouseFacts
@@ -29,7 +26,7 @@ from pumpview.store.copy_facts import CopyError, CopyProgress, copy_to_clickhous
 from pumpview.store.engine import open_store, snapshot
 from pumpview.timeutil import day_of, day_start_ms
 from tests.cli.invoke import run
-from tests.conftest import NOW_MS, Served
+from tests.conftest import NOW_MS, Served, sync_served
 
 pytestmark = pytest.mark.clickhouse
 STORES = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
@@ -61,23 +58,10 @@ def sql(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _sync(engine: Engine, served: Served, name: str = "cursor") -> None:
-    with engine.begin() as conn:
-        iid = integrations.save(
-            conn,
-            {"name": name, "base_url": served.url, "status": "connected",
-             "connected_at_ms": NOW_MS, "backfill_days": DAYS},
-        )  # fmt: skip
-    with served.client(DEMO_KEY) as http:
-        CursorSync(
-            engine, CursorClient(http, pacing=False), iid, now_ms=NOW_MS, backfill_days=DAYS
-        ).run()
-
-
 def _two_teams(sql: Engine, serve: Callable[..., Served]) -> tuple[Served, Served]:
     one, two = serve(days=DAYS, members=8, seed=1), serve(days=DAYS, members=5, seed=2)
-    _sync(sql, one, "cursor")
-    _sync(sql, two, "acme-eu")
+    sync_served(sql, one, days=DAYS, name="cursor")
+    sync_served(sql, two, days=DAYS, name="acme-eu")
     return one, two
 
 
@@ -144,7 +128,7 @@ def test_a_copy_killed_after_its_first_chunk_copies_each_day_once_when_run_again
     sql, serve, client, db_url, facts_url
 ):
     served = serve(days=DAYS, members=6)
-    _sync(sql, served)
+    sync_served(sql, served, days=DAYS)
     before = _reports(sql)
     days, events = _count(sql, tables.sync_days), _count(sql, tables.usage_events)
     seen: list[CopyProgress] = []
@@ -187,7 +171,7 @@ def test_a_copy_killed_between_its_two_inserts_leaves_rows_the_next_run_collects
     sql, serve, client, monkeypatch
 ):
     served = serve(days=DAYS, members=6)
-    _sync(sql, served)
+    sync_served(sql, served, days=DAYS)
     events = _count(sql, tables.usage_events)
     real = clickhouse_write.write_daily
     calls = 0
@@ -218,7 +202,7 @@ def test_a_copy_killed_between_its_two_inserts_leaves_rows_the_next_run_collects
 @STORES
 def test_a_day_a_sync_rewrites_while_its_chunk_is_copied_is_copied_again(sql, serve, client):
     served = serve(days=DAYS, members=6)
-    _sync(sql, served)
+    sync_served(sql, served, days=DAYS)
     events = _count(sql, tables.usage_events)
     days = tables.sync_days
     real = clickhouse_write.write_daily
@@ -255,7 +239,7 @@ def test_a_copy_that_differs_from_the_sql_store_is_refused_naming_the_day_and_me
     sql, serve, client
 ):
     served = serve(days=DAYS, members=6)
-    _sync(sql, served)
+    sync_served(sql, served, days=DAYS)
     events = tables.usage_events
     with sql.begin() as conn:  # an event that no longer adds up to its day's stored rollup
         row = conn.execute(
@@ -295,7 +279,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Non
 def test_the_command_copies_verifies_and_says_what_next(
     cli_env, sql, serve, facts_url, capsys, monkeypatch
 ):
-    _sync(sql, serve(days=DAYS, members=6))
+    sync_served(sql, serve(days=DAYS, members=6), days=DAYS)
     events = _count(sql, tables.usage_events)
 
     code, out, err = run(capsys, "store", "copy-facts", "--to-clickhouse", facts_url)

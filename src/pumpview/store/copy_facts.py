@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from pumpview.errors import PumpViewError
 from pumpview.store import integrations, rollup, tables, usage
 from pumpview.store.clickhouse import write as clickhouse_write
 from pumpview.store.clickhouse.read import ClickHouseFacts
-from pumpview.store.engine import clickhouse, snapshot
-from pumpview.store.facts import CLICKHOUSE
+from pumpview.store.engine import snapshot
+from pumpview.store.facts import CLICKHOUSE, clickhouse
 from pumpview.store.measures import MEASURES
 from pumpview.store.sql_facts import READ_BATCH, SqlFacts
 from pumpview.timeutil import MS_PER_DAY, SYSTEM_CLOCK, Clock, day_start_ms
@@ -184,13 +184,7 @@ def _copy_chunk(
         )
         if not fetched:
             return 0, 0  # another copy took them meanwhile
-        with engine.begin() as meta:  # recorded before a row is sent: usage.collect finds it
-            version = meta.execute(
-                insert(tables.fact_writes)
-                .values(integration_id=integration_id, first_day=first, last_day=last,
-                        written_at_ms=clock())
-                .returning(tables.fact_writes.c.id)
-            ).scalar_one()  # fmt: skip
+        version = usage.new_version(engine, integration_id, first, last, clock())
         query = (
             select(*(events.c[name] for name in rollup.EVENT_COLUMNS))
             .where(

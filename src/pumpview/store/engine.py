@@ -151,11 +151,6 @@ def open_store(url: str, facts_url: str | None = None, cluster: str | None = Non
     return engine.execution_options(**{CLICKHOUSE: client})
 
 
-def clickhouse(engine: Engine | Connection) -> Any:
-    """The ClickHouse client the facts go to, or ``None`` when they stay in the database."""
-    return engine.get_execution_options().get(CLICKHOUSE)
-
-
 def _metadata_store(url: str) -> Engine:
     engine = make_engine(url)
     try:

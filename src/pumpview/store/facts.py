@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from pumpview.store.measures import MEASURES
 from pumpview.store.sql_facts import SqlFacts
@@ -102,9 +102,14 @@ class Facts(Protocol):
         ...
 
 
+def clickhouse(bind: Engine | Connection) -> Any:
+    """The ClickHouse client the facts go to, or ``None`` when they stay in the database."""
+    return bind.get_execution_options().get(CLICKHOUSE)
+
+
 def of(conn: Connection) -> Facts:
     """The facts as of ``conn``'s snapshot: ClickHouse's when the engine has it, else SQL's."""
-    client = conn.get_execution_options().get(CLICKHOUSE)
+    client = clickhouse(conn)
     if client is None:
         return SqlFacts(conn)
     from pumpview.store.clickhouse.read import ClickHouseFacts  # noqa: PLC0415 - only then

@@ -19,7 +19,7 @@ from typing import IO
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from pumpview.store import blocks, rollup, tables
-from pumpview.store.engine import clickhouse
+from pumpview.store.facts import clickhouse
 from pumpview.store.write import insert_many, upsert
 from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
 
@@ -101,17 +101,25 @@ def store_window(engine: Engine, integration_id: int, staged: Staged, fetched_at
     from pumpview.store.clickhouse import write as clickhouse_write  # noqa: PLC0415 - only then
 
     first, last = day_of(staged.window.start), day_of(staged.window.end)
-    with engine.begin() as conn:
-        version = conn.execute(
-            insert(tables.fact_writes)
-            .values(integration_id=integration_id, first_day=first, last_day=last,
-                    written_at_ms=fetched_at_ms)
-            .returning(tables.fact_writes.c.id)
-        ).scalar_one()  # fmt: skip
+    version = new_version(engine, integration_id, first, last, fetched_at_ms)
     clickhouse_write.write_events(client, integration_id, version, staged.pages())
     clickhouse_write.write_daily(client, integration_id, version, staged.acc)
     with engine.begin() as conn:
         _bookmark(conn, integration_id, staged, fetched_at_ms, version)
+
+
+def new_version(engine: Engine, integration_id: int, first: date, last: date, at_ms: int) -> int:
+    """A new version for a write of ``[first, last]`` to ClickHouse, recorded (committed)
+    before any of its rows is sent, so ``collect`` finds what a killed write left."""
+    with engine.begin() as conn:
+        return int(
+            conn.execute(
+                insert(tables.fact_writes)
+                .values(integration_id=integration_id, first_day=first, last_day=last,
+                        written_at_ms=at_ms)
+                .returning(tables.fact_writes.c.id)
+            ).scalar_one()
+        )  # fmt: skip
 
 
 def collect(engine: Engine, integration_id: int) -> None:

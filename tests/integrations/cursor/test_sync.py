@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -18,10 +18,10 @@ from pumpview.integrations.cursor.sync import CursorSync, SyncResult, plan_windo
 from pumpview.reports import usage
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Faults, Grant
 from pumpview.simulator import truth as gt
-from pumpview.store import facts, integrations, tables
-from pumpview.store.engine import clickhouse, snapshot
+from pumpview.store import integrations, tables
+from pumpview.store.facts import clickhouse
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms
-from tests.conftest import NOW_MS, Served
+from tests.conftest import NOW_MS, Served, events_seen
 
 ON_CLICKHOUSE = True
 """Also run with the facts in ClickHouse (``tests/conftest.py``)."""
@@ -103,14 +103,6 @@ def assert_users_exact(
             assert getattr(have, field.name) == getattr(want, field.name), (email, field.name)
 
 
-def _stored_events(engine: Engine) -> int:
-    """The events the reports see, wherever the facts live."""
-    with snapshot(engine) as conn:
-        ids = tuple(integrations.ids(conn).values())
-        stored = facts.of(conn).events(ids, 0, day_start_ms(date(2100, 1, 1)), ("ts_ms",))
-        return sum(1 for _ in stored)
-
-
 def test_backfill_matches_ground_truth_per_user(engine, serve):
     """Per-user events, spend, tokens and request classes equal the generator's, to the digit."""
     served = serve()
@@ -124,7 +116,7 @@ def test_a_backfill_and_a_later_sync_are_exact_at_any_hour(engine, serve, instan
     events and no duplicate."""
     served = serve(now_ms=instant)
     result, _client = sync(engine, served, now_ms=instant)
-    assert result.events == _stored_events(engine) > 0
+    assert result.events == events_seen(engine) > 0
     start = day_start_ms(day_of(instant) - timedelta(days=BACKFILL_DAYS - 1))
     assert_users_exact(engine, served, start, instant)
     later = instant + MS_PER_HOUR
@@ -170,16 +162,16 @@ def test_data_has_the_hard_cases(engine, serve):
     assert accounts == ["agent-runner@acme.dev"]
     events = gt.visible_events(served.sim.team, START, NOW_MS)
     assert len({e.json for e in events}) < len(events)  # true duplicates were kept
-    assert _stored_events(engine) == len(events)
+    assert events_seen(engine) == len(events)
 
 
 def test_second_sync_adds_nothing_and_rereads_only_recent_days(engine, serve):
     """A second sync an hour later leaves the totals exact and re-reads only non-final days."""
     served = serve()
     sync(engine, served)
-    before = _stored_events(engine)
+    before = events_seen(engine)
     result, client = sync(engine, served, now_ms=NOW_MS + 1)
-    assert _stored_events(engine) == before
+    assert events_seen(engine) == before
     assert_users_exact(engine, served)
     assert result.windows == 1  # today and the three trailing days, in one window
     assert client.stats.requests_by_path["/teams/filtered-usage-events"] == 1
@@ -190,7 +182,7 @@ def test_a_later_sync_picks_up_new_and_late_events(engine, serve):
     a sync that never re-read recent days would fail this."""
     served = serve()
     sync(engine, served)
-    before = _stored_events(engine)
+    before = events_seen(engine)
     team = served.sim.team
     yesterday = day_start_ms(day_of(NOW_MS)) - MS_PER_DAY
     late = team.add_arrivals(yesterday, yesterday + MS_PER_DAY - 1, 17)
@@ -198,7 +190,7 @@ def test_a_later_sync_picks_up_new_and_late_events(engine, serve):
     team.set_now(later)
     sync(engine, served, now_ms=later)
     visible = gt.visible_events(team, START, later)
-    assert _stored_events(engine) == len(visible)
+    assert events_seen(engine) == len(visible)
     assert len(visible) > before + len(late)  # today's new events arrived too
     expected = gt.totals(team, START, later, gt.by_user)
     got = {u.email: u for u in usage.run(engine, "users")}
@@ -313,7 +305,7 @@ def test_revoked_key_mid_sync_stops_and_keeps_data(engine, serve):
         day_of(committed[-1].start) + timedelta(days=i)
         for i in range((day_of(committed[0].end) - day_of(committed[-1].start)).days + 1)
     }
-    assert _stored_events(engine) == sum(want.values())
+    assert events_seen(engine) == sum(want.values())
 
 
 def test_only_read_only_routes_are_called(engine, serve):
@@ -368,7 +360,7 @@ def test_a_purge_deletes_every_fact_wherever_it_lives(engine, serve):
     """``disconnect --purge`` deletes the integration's events and rollup: from the database, and
     from ClickHouse once the metadata's purge has committed."""
     sync(engine, serve())
-    assert _stored_events(engine) > 0
+    assert events_seen(engine) > 0
     runner.disconnect(engine, "cursor", purge=True, clock=lambda: NOW_MS)
     client = clickhouse(engine)
     with engine.connect() as conn:

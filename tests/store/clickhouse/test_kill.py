@@ -41,7 +41,8 @@ import httpx
 from sqlalchemy import event
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.sync import CursorSync
-from pumpview.store.engine import clickhouse, open_store
+from pumpview.store.engine import open_store
+from pumpview.store.facts import clickhouse
 
 db, facts, url, key, now, days, kill_at = sys.argv[1:8]
 engine = open_store(db, facts)
@@ -77,7 +78,8 @@ REPORT = """
 import json, sys
 from pumpview.money import format_cents
 from pumpview.reports import usage
-from pumpview.store.engine import clickhouse, open_store
+from pumpview.store.engine import open_store
+from pumpview.store.facts import clickhouse
 
 db, facts = sys.argv[1:3]
 engine = open_store(db, facts)

@@ -22,12 +22,17 @@ from pumpview.simulator.data import Team
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import MEASURES
 from pumpview.timeutil import MS_PER_DAY, MS_PER_HOUR, day_of, day_start_ms
-from tests.conftest import NOW_MS, sync_served
+from tests.conftest import NOW_MS, Served, sync_served
 
 ON_CLICKHOUSE = True
 """Also run with the facts in ClickHouse (``tests/conftest.py``)."""
 
 DAYS = 40  # 2025-10-16 .. 2025-11-24: two month boundaries' worth of blocks
+
+
+def _sync(engine: Engine, served: Served, name: str = "cursor", now_ms: int = NOW_MS) -> None:
+    """``sync_served`` over ``DAYS``: what the report tests' modules sync."""
+    sync_served(engine, served, days=DAYS, name=name, now_ms=now_ms)
 
 
 def _ranges(first: date, last: date, count: int, seed: int) -> list[tuple[date, date]]:

@@ -51,7 +51,7 @@ from pumpview.store.clickhouse import connection
 from pumpview.store.engine import open_store, refresh_statistics
 from pumpview.store.facts import clickhouse
 from pumpview.store.measures import MEASURES
-from pumpview.store.usage import Staged, store_window
+from pumpview.store.usage import Staged, collect, store_window
 from pumpview.timeutil import day_of, now_ms
 
 MEMBERS = 300
@@ -242,6 +242,13 @@ def run_size(
         print_load(loaded, count)
     else:
         print(f"reused the store loaded before in {folder}")
+    if client is not None:  # the blocks a store loaded before this code had are built here
+        begun = time.perf_counter()
+        with engine.connect() as conn:
+            ids = list(integrations.ids(conn).values())
+        for iid in ids:
+            collect(engine, iid)
+        print(f"  blocks collected and built in {time.perf_counter() - begun:.1f} s")
     for name, rows, mb, parts in stored:
         print(
             f"  {name}: {rows:,} rows" + (f", {mb:,.0f} MB on disk, {parts} parts" if parts else "")

@@ -143,6 +143,19 @@ fact_writes = Table(
 """Writes of a window's facts to ClickHouse, each a version, recorded before its rows are sent:
 what a crashed write left there is found here and collected (``store.usage.collect``)."""
 
+fact_blocks = Table(
+    "fact_blocks",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),  # its rows' ``block`` in ClickHouse
+    _integration_id(),
+    Column("month", Date, nullable=False),  # the month's first day
+    Column("digest", String(64)),  # of the bookmarks it summed; NULL while it is being built
+    Index("ix_fact_blocks_integration", "integration_id", "month"),
+    sqlite_autoincrement=True,  # a block id is never given twice
+)
+"""Monthly blocks of the facts in ClickHouse (migration 0016, ``store.month_blocks``): a month
+of final days summed once more, valid while its days' bookmarks give ``digest``."""
+
 usage_events = Table(
     "usage_events",
     metadata,

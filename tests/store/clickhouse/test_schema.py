@@ -23,11 +23,13 @@ def columns(client, table):
 
 def test_migrate_applies_every_step_then_nothing(fresh):
     """The second run finds the schema at head and changes nothing."""
-    assert migrate(fresh) == [1, 2]
+    assert migrate(fresh) == [1, 2, 3, 4]
     assert migrate(fresh) == []
     assert fresh.query("SELECT version FROM pumpview_schema ORDER BY version").result_rows == [
         (1,),
         (2,),
+        (3,),
+        (4,),
     ]
 
 
@@ -35,8 +37,8 @@ def test_a_step_another_process_applied_but_did_not_record_applies_again_harmles
     """Two processes migrating at once: the tables exist, the record does not yet."""
     migrate(fresh)
     fresh.command("TRUNCATE TABLE pumpview_schema")
-    assert migrate(fresh) == [1, 2]
-    assert applied(fresh) == {1, 2}
+    assert migrate(fresh) == [1, 2, 3, 4]
+    assert applied(fresh) == {1, 2, 3, 4}
 
 
 def test_a_schema_newer_than_the_code_is_refused(fresh):
@@ -66,6 +68,8 @@ def test_the_data_tables_are_partitioned_by_month_and_ordered_as_the_reports_fil
         (SCHEMA_TABLE, "ReplacingMergeTree", "", "version"),
         ("usage_daily", "MergeTree", "toYYYYMM(day)", "integration_id, day, email, model, kind"),
         ("usage_events", "MergeTree", "toYYYYMM(day)", "integration_id, day, email, ts_ms"),
+        ("usage_monthly", "MergeTree", "toYear(month)", "integration_id, month, email, model"),
+        ("usage_monthly_days", "MergeTree", "toYear(month)", "integration_id, month, day, model"),
     ]
 
 

@@ -1,15 +1,18 @@
-"""The facts as ClickHouse answers them (``store.facts.Facts``): from the daily rollup, whole.
+"""The facts as ClickHouse answers them (``store.facts.Facts``): from monthly blocks and the
+daily rollup.
 
-It sums ``usage_daily`` over the range, without the SQL store's aligned blocks: fine for days
-and months, too slow over a year at 10M events (``benchmarks/clickhouse.py``), where monthly
-aggregates under versions of their own are the next step. A row counts only when
-its version is the one the metadata snapshot names for its day (``sync_days.version``,
-committed with the day's bookmark): a write still running, or one killed midway, is invisible,
-and a report sees exactly the days the snapshot sees.
+A range's whole months that have a usable block (``store.month_blocks``) are read from
+``usage_monthly``, a few thousand rows a month; every other day from ``usage_daily``; both as one
+table (``UNION ALL``) that each question groups as it needs. A daily row counts only when its
+version is the one the metadata snapshot names for its day (``sync_days.version``, committed with
+the day's bookmark), and a block only while the snapshot's bookmarks of its month give the digest
+it was built from: a write still running, or one killed midway, is invisible, and a report sees
+exactly the days the snapshot sees.
 
-Money columns are ``Decimal(38, 24)``; sums widen to ``Decimal(76, 24)`` first, since
-ClickHouse's decimal sums overflow silently; nothing is averaged or turned into a float. Values
-from users and upstream (emails, models) are always bound parameters, never SQL text.
+Money columns are ``Decimal(38, 24)`` (blocks: ``Decimal(76, 24)``); sums widen to
+``Decimal(76, 24)`` first, since ClickHouse's decimal sums overflow silently; nothing is averaged
+or turned into a float. Values from users and upstream (emails, models) are always bound
+parameters, never SQL text.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from pumpview.store import tables
+from pumpview.store import month_blocks, tables
 from pumpview.store.clickhouse.schema import MONEY_FRACTION_DIGITS
 from pumpview.store.measures import MEASURES, MONEY
 from pumpview.timeutil import day_of
@@ -30,16 +33,32 @@ VISIBLE = (
     "integration_id IN {ids:Array(UInt32)} AND day BETWEEN {first:Date} AND {last:Date}"
     " AND (integration_id, day, version) IN {cells:Array(Tuple(UInt32, Date, UInt64))}"
 )
-"""The committed rows of a range: (integration, day, version) as the metadata snapshot names
-them (``ClickHouseFacts._visible`` gives the parameters)."""
+"""The committed daily rows (and events) of a range: (integration, day, version) as the
+metadata snapshot names them (``ClickHouseFacts._visible`` gives the parameters)."""
+IN_BLOCKS = (
+    "integration_id IN {ids:Array(UInt32)} AND month BETWEEN {months_first:Date}"
+    " AND {months_last:Date}"
+    " AND (integration_id, month, block) IN {blocks:Array(Tuple(UInt32, Date, UInt64))}"
+)
+"""The usable blocks of a range's whole months."""
 INSTANTS = "ts_ms >= {start_ms:Int64} AND ts_ms < {end_ms:Int64}"
+
+Column = tuple[str, str, str]
+"""A column of ``_source``: (name, its expression over ``usage_daily``, over ``usage_monthly``)."""
+KEYS: dict[str, Column] = {name: (name, name, name) for name in ("email", "model")}
+
+
+def _widened(name: str) -> Column:
+    """A measure as ``_source`` gives it: money widened (ClickHouse's decimal sums overflow
+    silently), already so in the blocks."""
+    if name in MONEY:
+        return (name, f"toDecimal256({name}, {MONEY_FRACTION_DIGITS})", name)
+    return (name, name, name)
 
 
 def _sum(name: str) -> str:
-    """A measure's sum: money widened first (ClickHouse's decimal sums overflow silently)."""
-    if name in MONEY:
-        return f"sum(toDecimal256({name}, {MONEY_FRACTION_DIGITS}))"
-    return f"sum({name})"
+    """A measure's sum over ``usage_daily`` alone, money widened first."""
+    return f"sum({_widened(name)[1]})"
 
 
 class ClickHouseFacts:
@@ -49,6 +68,7 @@ class ClickHouseFacts:
         self.conn = conn
         self.client = client
         self._committed: dict[tuple[int, ...], list[tuple[int, date, int, int]]] = {}
+        self._usable: dict[tuple[int, ...], dict[tuple[int, date], int]] = {}
 
     # -- which rows are visible --------------------------------------------------------------
 
@@ -67,17 +87,58 @@ class ClickHouseFacts:
             ]
         return self._committed[key]
 
-    def _visible(self, ids: Sequence[int], first: date, last: date) -> dict[str, Any] | None:
-        """The parameters of ``VISIBLE`` for the committed rows of ``[first, last]``; ``None``
-        when there are none."""
-        cells = [
-            (iid, day, version)
-            for iid, day, version, events in self._days(ids)
-            if first <= day <= last and events
-        ]
-        if not cells:
+    def _blocks(self, ids: Sequence[int]) -> dict[tuple[int, date], int]:
+        """(integration, month) -> the block this snapshot may read for it."""
+        key = tuple(sorted(ids))
+        if key not in self._usable:
+            committed = ((iid, day, version) for iid, day, version, _events in self._days(ids))
+            self._usable[key] = month_blocks.valid(self.conn, key, committed)
+        return self._usable[key]
+
+    def _visible(
+        self, ids: Sequence[int], first: date, last: date, *, blocks: bool = False
+    ) -> dict[str, Any] | None:
+        """The parameters of ``VISIBLE`` for the committed daily rows of ``[first, last]``
+        and, with ``blocks``, of ``IN_BLOCKS`` for the whole months a usable block covers
+        (their days then left out of ``VISIBLE``); ``None`` when there are no rows."""
+        usable = self._blocks(ids) if blocks else {}
+        cells, whole = [], set()
+        for iid, day, version, events in self._days(ids):
+            if not first <= day <= last:
+                continue
+            month = month_blocks.month_of(day)
+            block = usable.get((iid, month))
+            if block is not None and first <= month and month_blocks.month_end(month) <= last:
+                whole.add((iid, month, block))
+            elif events:
+                cells.append((iid, day, version))
+        if not cells and not whole:
             return None
-        return {"ids": sorted(set(ids)), "first": first, "last": last, "cells": cells}
+        bound: dict[str, Any] = {"ids": sorted(set(ids))}
+        if cells:
+            days = [day for _iid, day, _version in cells]
+            bound.update(first=min(days), last=max(days), cells=cells)
+        if whole:
+            months = [month for _iid, month, _block in whole]
+            bound.update(months_first=min(months), months_last=max(months), blocks=sorted(whole))
+        return bound
+
+    @staticmethod
+    def _source(
+        bound: dict[str, Any],
+        columns: Sequence[Column],
+        where: Sequence[str] = (),
+        blocks: str = "usage_monthly",
+    ) -> str:
+        """The visible daily rows and blocks of ``bound`` (``_visible``) as one table of
+        ``columns``, each filtered by ``where`` too; ``blocks``: the blocks' table, per person
+        and model (``usage_monthly``) or per day and model (``usage_monthly_days``)."""
+        parts = []
+        for table, visible, at in (("usage_daily", VISIBLE, 1), (blocks, IN_BLOCKS, 2)):
+            if ("cells" if at == 1 else "blocks") in bound:
+                names = ", ".join(f"{column[at]} AS {column[0]}" for column in columns)
+                parts.append(f"SELECT {names} FROM {table} WHERE {' AND '.join([visible, *where])}")
+        return f"({' UNION ALL '.join(parts)})"
 
     def _query(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.client.query(sql, parameters=parameters).result_rows]
@@ -99,45 +160,50 @@ class ClickHouseFacts:
         emails: Collection[str] | None = None,
         model: str | None = None,
     ) -> list[tuple[Any, ...]]:
-        bound = self._visible(ids, first, last)
+        per_day = "day" in by
+        # The blocks hold days per model, or people per model over the month: not both.
+        blocks = not per_day or ("email" not in by and emails is None)
+        bound = self._visible(ids, first, last, blocks=blocks)
         if bound is None or (emails is not None and not emails):
             return [] if by else [tuple(_zeros(measures))]
-        where = [VISIBLE]
+        where = []
         if emails is not None:
             where.append("email IN {emails:Array(String)}")
             bound["emails"] = sorted(emails)
         if model is not None:
             where.append("model = {model:String}")
             bound["model"] = model
+        columns = [(name, name, name) for name in by] + [_widened(m) for m in measures]
+        table = "usage_monthly_days" if per_day else "usage_monthly"
         keys = ", ".join(by)
         sql = (
-            f"SELECT {keys + ', ' if keys else ''}{', '.join(_sum(m) for m in measures)}"
-            f" FROM usage_daily WHERE {' AND '.join(where)}"
+            f"SELECT {keys + ', ' if keys else ''}{', '.join(f'sum({m})' for m in measures)}"
+            f" FROM {self._source(bound, columns, where, table)}"
             f"{' GROUP BY ' + keys if keys else ''}"
         )
         return [_exact(row, len(by), measures) for row in self._query(sql, bound)]
 
     def people_count(self, ids: Sequence[int], first: date, last: date) -> int:
-        bound = self._visible(ids, first, last)
+        bound = self._visible(ids, first, last, blocks=True)
         if bound is None:
             return 0
-        return int(
-            self._query(f"SELECT uniqExact(email) FROM usage_daily WHERE {VISIBLE}", bound)[0][0]
-        )
+        sql = f"SELECT uniqExact(email) FROM {self._source(bound, [KEYS['email']])}"
+        return int(self._query(sql, bound)[0][0])
 
     def people_per_model(self, ids: Sequence[int], first: date, last: date) -> dict[str, int]:
-        bound = self._visible(ids, first, last)
+        bound = self._visible(ids, first, last, blocks=True)
         if bound is None:
             return {}
-        sql = f"SELECT model, uniqExact(email) FROM usage_daily WHERE {VISIBLE} GROUP BY model"
+        source = self._source(bound, [KEYS["email"], KEYS["model"]])
+        sql = f"SELECT model, uniqExact(email) FROM {source} GROUP BY model"
         return {model: int(count) for model, count in self._query(sql, bound)}
 
     def last_days(self, ids: Sequence[int], first: date, last: date) -> dict[str, date]:
-        bound = self._visible(ids, first, last)
+        bound = self._visible(ids, first, last, blocks=True)
         if bound is None:
             return {}
-        sql = f"SELECT email, max(day) FROM usage_daily WHERE {VISIBLE} GROUP BY email"
-        return dict(self._query(sql, bound))
+        source = self._source(bound, [KEYS["email"], ("day", "day", "last_day")])
+        return dict(self._query(f"SELECT email, max(day) FROM {source} GROUP BY email", bound))
 
     def active_spans(
         self, members: Iterable[tuple[int, str]], until: date
@@ -145,26 +211,29 @@ class ClickHouseFacts:
         wanted = set(members)
         ids = sorted({iid for iid, _email in wanted})
         days = [day for _iid, day, _version, _events in self._days(ids) if day <= until]
-        bound = self._visible(ids, min(days), until) if days else None
+        bound = self._visible(ids, min(days), until, blocks=True) if days else None
         if bound is None:
             return {}
         bound["emails"] = sorted({email for _iid, email in wanted})
-        sql = (
-            "SELECT integration_id, email, min(day), max(day) FROM usage_daily"
-            f" WHERE {VISIBLE} AND email IN {{emails:Array(String)}}"
-            " GROUP BY integration_id, email"
-        )
+        columns = [
+            ("integration_id", "integration_id", "integration_id"),
+            KEYS["email"],
+            ("lo", "day", "first_day"),
+            ("hi", "day", "last_day"),
+        ]
+        source = self._source(bound, columns, ["email IN {emails:Array(String)}"])
+        sql = f"SELECT integration_id, email, min(lo), max(hi) FROM {source} GROUP BY 1, 2"
         rows = self._query(sql, bound)
         return {(iid, email): (lo, hi) for iid, email, lo, hi in rows if (iid, email) in wanted}
 
     def has_model(self, ids: Sequence[int], model: str) -> bool:
         span = self.span(ids)
-        bound = None if span is None else self._visible(ids, *span)
+        bound = None if span is None else self._visible(ids, *span, blocks=True)
         if bound is None:
             return False
         bound["model"] = model
-        sql = f"SELECT 1 FROM usage_daily WHERE {VISIBLE} AND model = {{model:String}} LIMIT 1"
-        return bool(self._query(sql, bound))
+        source = self._source(bound, [KEYS["model"]], ["model = {model:String}"])
+        return bool(self._query(f"SELECT 1 FROM {source} LIMIT 1", bound))
 
     def person_days(
         self, ids: Sequence[int], email: str, first: date, last: date

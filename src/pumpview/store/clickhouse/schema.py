@@ -100,6 +100,36 @@ USAGE_DAILY: Columns = (
 """The rollup (``rollup.KEY``, then ``measures.MEASURES``): money as exact decimals, not the SQL
 store's integer limbs, since ClickHouse sums decimals exactly."""
 
+BLOCK_MONEY_TYPE = "Decimal(76, 24)"
+"""A month's sums: ``usage_daily``'s amounts summed wider, as every read sums them."""
+
+USAGE_MONTHLY: Columns = (
+    ("integration_id", "UInt32"),
+    ("block", "UInt64"),  # ``fact_blocks.id`` in the metadata store
+    ("month", "Date"),  # its first day
+    ("email", "LowCardinality(String)"),
+    ("model", "LowCardinality(String)"),
+    ("first_day", "Date"),  # the person's first and last day with this model in the month
+    ("last_day", "Date"),
+    *(
+        (name, BLOCK_MONEY_TYPE if kind == MONEY_TYPE else kind)
+        for name, kind in USAGE_DAILY[USAGE_DAILY.index(("events", "Int64")) :]
+    ),
+)
+"""A month of ``usage_daily`` summed per person and model (``store.month_blocks``): what a
+report over whole months reads, a few thousand rows a month instead of a hundred thousand."""
+
+USAGE_MONTHLY_DAYS: Columns = (
+    ("integration_id", "UInt32"),
+    ("block", "UInt64"),
+    ("month", "Date"),
+    ("day", "Date"),
+    ("model", "LowCardinality(String)"),
+    *USAGE_MONTHLY[USAGE_MONTHLY.index(("last_day", "Date")) + 1 :],
+)
+"""The same block's month summed per day and model, everyone together: what a chart of days
+reads (a few hundred rows a month)."""
+
 SHARDING_KEY = "cityHash64(integration_id, email)"
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -124,12 +154,18 @@ def on_cluster(cluster: str | None) -> str:
 
 
 def _create(
-    name: str, columns: Columns, order_by: Sequence[str], cluster: str | None, database: str
+    name: str,
+    columns: Columns,
+    order_by: Sequence[str],
+    cluster: str | None,
+    database: str,
+    *,
+    partition_by: str = "toYYYYMM(day)",
 ) -> list[str]:
-    """A monthly-partitioned data table: one MergeTree, or replicated tables behind a
-    ``Distributed`` one on a cluster."""
+    """A partitioned data table (by month unless said): one MergeTree, or replicated tables
+    behind a ``Distributed`` one on a cluster."""
     body = ",\n".join(f"    {column} {kind}" for column, kind in columns)
-    keys = f"PARTITION BY toYYYYMM(day)\nORDER BY ({', '.join(order_by)})"
+    keys = f"PARTITION BY {partition_by}\nORDER BY ({', '.join(order_by)})"
     if cluster is None:
         return [f"CREATE TABLE IF NOT EXISTS {name}\n(\n{body}\n)\nENGINE = MergeTree\n{keys}"]
     local = f"{name}_local"
@@ -160,6 +196,26 @@ STEPS: tuple[Step, ...] = (
         2,
         partial(
             _create, "usage_daily", USAGE_DAILY, ("integration_id", "day", "email", "model", "kind")
+        ),
+    ),
+    Step(  # a year of blocks is a few MB: one partition a year, not twelve tiny ones
+        3,
+        partial(
+            _create,
+            "usage_monthly",
+            USAGE_MONTHLY,
+            ("integration_id", "month", "email", "model"),
+            partition_by="toYear(month)",
+        ),
+    ),
+    Step(
+        4,
+        partial(
+            _create,
+            "usage_monthly_days",
+            USAGE_MONTHLY_DAYS,
+            ("integration_id", "month", "day", "model"),
+            partition_by="toYear(month)",
         ),
     ),
 )

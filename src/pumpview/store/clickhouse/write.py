@@ -40,6 +40,9 @@ EVENT_COLUMNS = (*rollup.EVENT_COLUMNS, "version", "seq")
 DAILY_COLUMNS = ("integration_id", "version", *rollup.KEY, *MEASURES)
 """The ``usage_daily`` columns ``write_daily`` fills, in its rows' order."""
 TABLES = ("usage_events", "usage_daily")
+"""The tables a window's write fills."""
+BLOCK_TABLES = ("usage_monthly", "usage_monthly_days")
+"""The tables a month's block fills."""
 
 EVENT_MONEY = tuple(rollup.AT[name] for name, kind in USAGE_EVENTS if MONEY_TYPE in kind)
 """Where an event record holds money."""
@@ -157,23 +160,76 @@ def collect_garbage(
         "last": last,
         "keep": sorted(keep.items()),
     }
-    return _delete(client, _STALE, parameters, cluster, wait=wait)
+    return _delete(client, TABLES, _STALE, parameters, cluster, wait=wait)
+
+
+def write_block(
+    client: Client, integration_id: int, block: int, month: date, cells: Sequence[tuple[date, int]]
+) -> None:
+    """Sum the ``usage_daily`` rows of ``cells`` ((day, version) of the month starting on
+    ``month``) under ``block``: per person and model into ``usage_monthly``, per day and model
+    into ``usage_monthly_days``. In ClickHouse, an ``INSERT ... SELECT`` each, the amounts summed
+    as ``Decimal(76, 24)``, which no month overflows."""
+    measures = ", ".join(
+        f"sum(toDecimal256({name}, {MONEY_FRACTION_DIGITS}))" if name in MONEY else f"sum({name})"
+        for name in MEASURES
+    )
+    parameters = {
+        "integration_id": integration_id, "block": block, "month": month,
+        "first": min(day for day, _version in cells) if cells else month,
+        "last": max(day for day, _version in cells) if cells else month,
+        "cells": list(cells),
+    }  # fmt: skip
+    rows = (
+        " FROM usage_daily WHERE integration_id = {integration_id:UInt32}"
+        " AND day BETWEEN {first:Date} AND {last:Date}"
+        " AND (day, version) IN {cells:Array(Tuple(Date, UInt64))}"
+    )
+    for table, grain in (("usage_monthly", "email, model"), ("usage_monthly_days", "day, model")):
+        keys, values = grain, grain
+        if table == "usage_monthly":  # each person's first and last day with the model
+            keys, values = f"{grain}, first_day, last_day", f"{grain}, min(day), max(day)"
+        client.command(
+            f"INSERT INTO {table} (integration_id, block, month, {keys}, {', '.join(MEASURES)})"
+            f" SELECT integration_id, {{block:UInt64}}, {{month:Date}}, {values}, {measures}"
+            f"{rows} GROUP BY integration_id, {grain}",
+            parameters=parameters,
+        )
+
+
+def drop_blocks(
+    client: Client, integration_id: int, keep: Sequence[int], *, cluster: str | None = None
+) -> int:
+    """Delete the integration's rows of every block but ``keep``, without waiting (no read
+    names them); return how many."""
+    where = "integration_id = {integration_id:UInt32} AND block NOT IN {keep:Array(UInt64)}"
+    parameters = {"integration_id": integration_id, "keep": sorted(keep)}
+    return _delete(client, BLOCK_TABLES, where, parameters, cluster, wait=False)
 
 
 def drop_integration(client: Client, integration_id: int, *, cluster: str | None = None) -> int:
-    """Delete every fact of an integration (its purge), from both tables, and wait until they
+    """Delete every fact of an integration (its purge), from every table, and wait until they
     are gone; return how many."""
     where = "integration_id = {integration_id:UInt32}"
-    return _delete(client, where, {"integration_id": integration_id}, cluster, wait=True)
+    return _delete(
+        client, (*TABLES, *BLOCK_TABLES), where, {"integration_id": integration_id}, cluster,
+        wait=True,
+    )  # fmt: skip
 
 
 def _delete(
-    client: Client, where: str, parameters: dict[str, Any], cluster: str | None, *, wait: bool
+    client: Client,
+    tables: Sequence[str],
+    where: str,
+    parameters: dict[str, Any],
+    cluster: str | None,
+    *,
+    wait: bool,
 ) -> int:
     # ClickHouse 24.4+ waits for a lightweight DELETE by default (lightweight_deletes_sync=2).
     settings = None if wait else {"lightweight_deletes_sync": 0}
     deleted = 0
-    for table in TABLES:
+    for table in tables:
         sql = f"SELECT count() FROM {table} WHERE {where}"
         count = int(client.query(sql, parameters).result_rows[0][0])
         if count:

@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, insert, select, text
 
 from pumpview import money
 from pumpview.integrations.cursor import usage_events
@@ -46,7 +46,7 @@ from pumpview.simulator import SimConfig
 from pumpview.simulator import truth as gt
 from pumpview.simulator.data import Team
 from pumpview.simulator.events import Event
-from pumpview.store import integrations
+from pumpview.store import integrations, tables
 from pumpview.store.clickhouse import connection
 from pumpview.store.engine import open_store, refresh_statistics
 from pumpview.store.facts import clickhouse
@@ -136,7 +136,7 @@ def load(engine: Engine, events: int) -> Loaded:
 def timed_reports(engine: Engine, loaded: Loaded) -> dict[str, Callable[[date, date], object]]:
     """Each report as a call over ``[start, end]``; a person's page is a random member's."""
     rng = random.Random(11)
-    emails = [m.event_email for m in loaded.team.members if m.event_email]
+    emails = sorted(email for email in loaded.truth if email)
 
     def run(kind: str) -> Callable[[date, date], object]:
         return lambda start, end: usage.run(engine, kind, start, end)
@@ -230,10 +230,63 @@ def load_or_reuse(engine: Engine, events: int, kept: Path) -> Loaded:
     return loaded
 
 
+def copied_name(email: str | None, copy: int) -> str | None:
+    """A person's name in copy ``copy`` of a store (``copy_store``); the unattributed bucket
+    stays one bucket."""
+    return email if copy == 0 or not email else f"copy{copy}.{email}"
+
+
+COPIED_EMAIL = "if(copy = 0 OR email = '', email, concat('copy', toString(copy), '.', email))"
+"""``copied_name`` in ClickHouse."""
+
+
+def copy_store(source: Engine, target: Engine, copies: int, truths: tuple[Path, Path]) -> Loaded:
+    """``target`` as ``copies`` copies of ``source``'s facts, each copy's people renamed
+    (``copied_name``): a team ``copies`` times the size over the same days, made inside
+    ClickHouse (``INSERT ... SELECT``) from the rows the write path stored, with the same
+    versions, so ``source``'s day bookmarks name them. Its blocks are built by the caller.
+    ``truths``: the ground truth files of ``source`` (read) and ``target`` (written)."""
+    with truths[0].open("rb") as file:
+        now, truth = pickle.load(file)  # noqa: S301 - our own file, written by this script
+    client = clickhouse(target)
+    database = clickhouse(source).database
+    for table in ("usage_events", "usage_daily"):
+        columns = [
+            name for (name,) in client.query(
+                "SELECT name FROM system.columns WHERE database = currentDatabase()"
+                " AND table = {t:String} ORDER BY position", parameters={"t": table}
+            ).result_rows
+        ]  # fmt: skip
+        values = ", ".join(COPIED_EMAIL if name == "email" else name for name in columns)
+        sql = (  # our own table and column names
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values}"  # noqa: S608
+            f" FROM {database}.{table} ARRAY JOIN range({copies}) AS copy"
+        )
+        client.command(sql, settings={"max_insert_threads": 2})
+    with source.connect() as conn, target.begin() as into:
+        for table in (tables.integrations, tables.fact_writes, tables.sync_days):
+            rows = [dict(row._mapping) for row in conn.execute(select(table))]
+            into.execute(insert(table), rows)
+    copied: dict[str | None, gt.Totals] = {}
+    for email, totals in truth.items():
+        for copy in range(copies):
+            into_totals = copied.setdefault(copied_name(email, copy), gt.Totals())
+            for name in MEASURES:
+                setattr(into_totals, name, getattr(into_totals, name) + getattr(totals, name))
+    with truths[1].open("wb") as file:
+        pickle.dump((now, copied), file)
+    return Loaded(team_of(0, now), copied)
+
+
 def run_size(
-    engine: Engine, events: int, label: str, folder: Path, size: Callable[[], str]
+    engine: Engine,
+    events: int,
+    label: str,
+    folder: Path,
+    size: Callable[[], str],
+    loaded: Loaded | None = None,
 ) -> dict[tuple[str, int], list[float]]:
-    loaded = load_or_reuse(engine, events, folder / f"{label}.truth")
+    loaded = loaded or load_or_reuse(engine, events, folder / f"{label}.truth")
     client = clickhouse(engine)
     stored = clickhouse_tables(client) if client is not None else sql_counts(engine)
     count = sum(t.events for t in loaded.truth.values())
@@ -299,6 +352,10 @@ def main() -> None:
         "--compare-sql", action="store_true", help="the small size on SQLite facts too"
     )
     parser.add_argument("--keep", type=Path, help="keep the stores in this folder; reuse them")
+    parser.add_argument(
+        "--copies", type=int, default=0,
+        help="and a size this many times the large one: its facts copied, people renamed",
+    )  # fmt: skip
     args = parser.parse_args()
     print(f"started {time.strftime('%Y-%m-%d %H:%M')} UTC; wall clock now_ms {now_ms()}")
     with tempfile.TemporaryDirectory(prefix="pumpview-bench-ch-") as name:
@@ -306,20 +363,40 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         chdb = folder / "chdb"
 
+        opened: list[str] = []
+
+        def store(label: str, sql: bool = False) -> Engine:
+            facts = None if sql else f"chdb://{chdb}?database={label}"
+            opened.extend([facts] if facts else [])
+            return open_store(f"sqlite:///{folder / label}.db", facts)
+
         def on(events: int, label: str, sql: bool = False) -> dict[tuple[str, int], list[float]]:
             label = f"{label}_{events}"  # a kept folder holds each size once
-            facts = None if sql else f"chdb://{chdb}?database={label}"
-            engine = open_store(f"sqlite:///{folder / label}.db", facts)
+            engine = store(label, sql)
+            loaded, truth = None, folder / f"{label}.truth"
+            if label.startswith("huge") and not truth.exists():
+                source = store(f"large_{args.events}")
+                begun = time.perf_counter()
+                truths = (folder / f"large_{args.events}.truth", truth)
+                loaded = copy_store(source, engine, args.copies, truths)
+                print(f"\ncopied {label} in {time.perf_counter() - begun:.0f} s")
+                source.dispose()
             try:
-                return run_size(engine, events, label, folder, lambda: sizes(folder, label, sql))
+                return run_size(
+                    engine, events, label, folder, lambda: sizes(folder, label, sql), loaded
+                )
             finally:
                 engine.dispose()
-                if facts is not None:
-                    connection.close(facts)
+                for url in opened:
+                    connection.close(url)
+                opened.clear()
 
         small = on(args.small, "small")
         big = on(args.events, "large")
         ratios("growth: p95 at the large size / p95 at the small size (aim <= 2)", big, small)
+        if args.copies:
+            huge = on(args.events * args.copies, "huge")
+            ratios("growth: p95 at the copied size / p95 at the large size (aim <= 2)", huge, big)
         if args.compare_sql:
             sql = on(args.small, "sqlite", sql=True)
             ratios("ClickHouse / SQLite: p95 at the small size", small, sql)

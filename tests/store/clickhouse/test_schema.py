@@ -23,13 +23,14 @@ def columns(client, table):
 
 def test_migrate_applies_every_step_then_nothing(fresh):
     """The second run finds the schema at head and changes nothing."""
-    assert migrate(fresh) == [1, 2, 3, 4]
+    assert migrate(fresh) == [1, 2, 3, 4, 5]
     assert migrate(fresh) == []
     assert fresh.query("SELECT version FROM pumpview_schema ORDER BY version").result_rows == [
         (1,),
         (2,),
         (3,),
         (4,),
+        (5,),
     ]
 
 
@@ -37,8 +38,8 @@ def test_a_step_another_process_applied_but_did_not_record_applies_again_harmles
     """Two processes migrating at once: the tables exist, the record does not yet."""
     migrate(fresh)
     fresh.command("TRUNCATE TABLE pumpview_schema")
-    assert migrate(fresh) == [1, 2, 3, 4]
-    assert applied(fresh) == {1, 2, 3, 4}
+    assert migrate(fresh) == [1, 2, 3, 4, 5]
+    assert applied(fresh) == {1, 2, 3, 4, 5}
 
 
 def test_a_schema_newer_than_the_code_is_refused(fresh):
@@ -86,12 +87,22 @@ def test_money_is_an_exact_decimal_with_24_places(facts):
 
 def test_on_one_node_no_statement_names_a_cluster():
     statements = ddl()
-    assert len(statements) == 1 + len(STEPS)
+    assert len(statements) == 1 + len(STEPS) + 2  # step 5 is three statements
     assert not any("ON CLUSTER" in s or "Replicated" in s or "Distributed" in s for s in statements)
 
 
 def test_on_a_cluster_every_statement_runs_on_it():
     assert all(" ON CLUSTER prod" in statement for statement in ddl("prod"))
+
+
+def test_one_persons_days_are_kept_in_their_own_order_and_deletes_rebuild_it(facts):
+    (create,) = facts.query("SHOW CREATE TABLE usage_daily").result_rows[0]
+    assert "PROJECTION by_person" in create
+    assert "ORDER BY\n            integration_id,\n            email,\n            day" in create
+    assert "lightweight_mutation_projection_mode = 'rebuild'" in create
+    on_cluster = [s for s in ddl("prod") if "by_person" in s or "projection_mode" in s]
+    assert len(on_cluster) == 3
+    assert all(s.startswith("ALTER TABLE usage_daily_local ON CLUSTER prod ") for s in on_cluster)
 
 
 def test_on_a_cluster_the_data_live_in_replicated_local_tables():

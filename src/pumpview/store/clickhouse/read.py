@@ -27,7 +27,7 @@ from sqlalchemy import Connection, select
 from pumpview.store import month_blocks, tables
 from pumpview.store.clickhouse.schema import MONEY_FRACTION_DIGITS
 from pumpview.store.measures import MEASURES, MONEY
-from pumpview.timeutil import day_of
+from pumpview.timeutil import MS_PER_DAY, day_of
 
 VISIBLE = (
     "integration_id IN {ids:Array(UInt32)} AND day BETWEEN {first:Date} AND {last:Date}"
@@ -273,6 +273,20 @@ class ClickHouseFacts:
                 yield tuple(row)
 
     def recent_events(
+        self, ids: Sequence[int], email: str, start_ms: int, end_ms: int, limit: int
+    ) -> list[tuple[Any, ...]]:
+        """Newest first, a week, then four times as far back each time, until ``limit``: a
+        person who used Cursor lately is found in the first (a year of everyone's events is
+        hundreds of granules even for one person)."""
+        found: list[tuple[Any, ...]] = []
+        upper, span = end_ms, 7 * MS_PER_DAY
+        while upper > start_ms and len(found) < limit:
+            lower = max(start_ms, upper - span)
+            found += self._recent(ids, email, lower, upper, limit - len(found))
+            upper, span = lower, span * 4
+        return found
+
+    def _recent(
         self, ids: Sequence[int], email: str, start_ms: int, end_ms: int, limit: int
     ) -> list[tuple[Any, ...]]:
         bound = self._instants(ids, start_ms, end_ms)

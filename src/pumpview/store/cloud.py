@@ -206,8 +206,10 @@ def collect(engine: Engine) -> None:
 
     A staging import is left alone (it may be running), and so are the rows of an id the
     metadata does not hold when it is above every id it does (an import begun since this
-    snapshot, whose row is not in it). Waits for the ``DELETE``, so an id is forgotten only
-    once no row carries it."""
+    snapshot, whose row is not in it). The ``DELETE`` is not waited for (on chDB a wait took
+    seconds per import, mostly idle); a ``gone`` import is forgotten at the first collection
+    that finds none of its rows, so its id (SQLite gives the highest one again once it is
+    deleted) never names stale rows."""
     client = clickhouse(engine)
     if client is None:
         return
@@ -218,15 +220,17 @@ def collect(engine: Engine) -> None:
         states = dict(conn.execute(select(imports.c.id, imports.c.state)).all())
         named = set(visible(conn))
     newest = max(states, default=0)
+    held = clickhouse_cloud.held(client)
     dead = {
         cell
-        for cell in clickhouse_cloud.held(client)
+        for cell in held
         if cell not in named
         and states.get(cell[2]) != STAGING
         and (cell[2] in states or cell[2] < newest)
     }
-    clickhouse_cloud.delete(client, dead)
-    gone = [import_id for import_id, state in states.items() if state == GONE]
+    clickhouse_cloud.delete(client, dead, wait=False)
+    holding = {import_id for _source, _period, import_id in held}
+    gone = [i for i, state in states.items() if state == GONE and i not in holding]
     if gone:
         with engine.begin() as conn:
             conn.execute(delete(imports).where(imports.c.id.in_(gone), imports.c.state == GONE))

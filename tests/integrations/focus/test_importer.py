@@ -190,8 +190,10 @@ def test_a_stopped_import_and_an_abandoned_one_leave_nothing(engine, tmp_path):
     importer.import_file(engine, write(tmp_path, month("2026-05", "7"), "may.csv"),
                          source="aws", now_ms=NOW)  # fmt: skip
     with engine.connect() as conn:
-        ids = set(conn.execute(select(tables.cloud_imports.c.id)).scalars())
-        assert dead not in ids
+        imports = tables.cloud_imports
+        ids = set(conn.execute(
+            select(imports.c.id).where(imports.c.state != cloud.GONE)).scalars())  # fmt: skip
+        assert dead not in ids  # on ClickHouse ``gone`` until a collection finds no row of it
         assert alive in ids
         assert [i.file_name for i in cloud.listing(conn)] == ["may.csv"]  # staging is unseen
     assert stored(engine) == {("aws", date(2026, 4, 1)): (1, Decimal(1)),

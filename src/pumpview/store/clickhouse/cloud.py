@@ -12,9 +12,10 @@ any after it the new ones: never a mix, never a file in part.
 
 Rows nobody names are removed by lightweight ``DELETE``s, never read again in the meantime: a
 discarded import's at once (without waiting: no snapshot ever named them), a replaced one's at
-the start of the next import (``dead``, ``delete``), when readers have moved on, as usage's
-``collect`` does. An import's metadata row is deleted only after its rows are gone, so its id
-(which SQLite may give again once the highest id is deleted) never names stale rows.
+the start of the next import (``store.cloud.collect``), when readers have moved on, as usage's
+``collect`` does; neither waits for the ``DELETE``. An import's metadata row is deleted only
+once no row carries its id, so that id (SQLite gives the highest one again once it is deleted)
+never names stale rows.
 
 Amounts are checked to fit their columns exactly before anything is sent (clickhouse-connect
 would drop digits silently); sums widen to ``Decimal256`` and come back as the SQL store's

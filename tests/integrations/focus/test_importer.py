@@ -36,8 +36,8 @@ def cost_rows(engine) -> list[tuple[str, date, Decimal]]:
     client = clickhouse(engine)
     with engine.connect() as conn:
         if client is None:
-            return [tuple(row) for row in conn.execute(
-                select(costs.c.source, costs.c.billing_period_start, costs.c.effective_cost))]  # fmt: skip
+            columns = (costs.c.source, costs.c.billing_period_start, costs.c.effective_cost)
+            return [tuple(row) for row in conn.execute(select(*columns))]
         kept = list(conn.execute(
             select(imports.c.id).where(imports.c.state != cloud.GONE)).scalars())  # fmt: skip
     sql = (

@@ -226,20 +226,26 @@ STEPS: tuple[Step, ...] = (
     Step(
         3,
         partial(
-            _create, "cloud_costs", CLOUD_COSTS,
+            _create,
+            "cloud_costs",
+            CLOUD_COSTS,
             ("source", "billing_period_start", "import_id", "charge_day"),
-            day="charge_day", sharding_key=CLOUD_SHARDING_KEY,
+            day="charge_day",
+            sharding_key=CLOUD_SHARDING_KEY,
         ),
-    ),  # fmt: skip
+    ),
     # Their daily sums, what the reports read: by a range of charge days, then a source.
     Step(
         4,
         partial(
-            _create, "cloud_daily", CLOUD_DAILY,
+            _create,
+            "cloud_daily",
+            CLOUD_DAILY,
             ("charge_day", "source", "billing_period_start", "import_id"),
-            day="charge_day", sharding_key=CLOUD_SHARDING_KEY,
+            day="charge_day",
+            sharding_key=CLOUD_SHARDING_KEY,
         ),
-    ),  # fmt: skip
+    ),
 )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import BigInteger, Connection, Engine, cast, delete, func, insert, select, update
 
 from pumpview.store import tables
 from pumpview.store.facts import clickhouse
@@ -170,7 +170,7 @@ def listing(conn: Connection) -> list[Any]:
     held = (
         select(
             named.c.import_id,
-            func.sum(named.c.rows).label("rows"),
+            cast(func.sum(named.c.rows), BigInteger).label("rows"),  # PostgreSQL's is NUMERIC
             func.min(named.c.billing_period_start).label("first_period"),
             func.max(named.c.billing_period_start).label("last_period"),
         )

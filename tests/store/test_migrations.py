@@ -231,7 +231,7 @@ def test_upgrading_imported_cloud_costs_sums_them_for_the_reports(db_url):
     assert {team: costs.effective_cost for (team,), costs in got.items()} == {
         "Core": Decimal("3.7500000001"), None: Decimal("0.0000000009"),
     }  # fmt: skip
-    with snapshot(engine) as conn:  # 0016: the period named as its import's, with its rows
+    with snapshot(engine) as conn:  # 0017: the period named as its import's, with its rows
         assert stored_cloud.period_rows(conn, "aws") == {date(2026, 2, 1): 4}
         assert [tuple(row)[4:] for row in stored_cloud.listing(conn)] == [
             (4, date(2026, 2, 1), date(2026, 2, 1))

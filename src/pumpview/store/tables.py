@@ -421,7 +421,7 @@ cloud_periods = Table(
     PrimaryKeyConstraint("source", "billing_period_start"),
     Index("ix_cloud_periods_import", "import_id"),
 )
-"""Which import each source's billing period is read from, and its rows (migration 0016):
+"""Which import each source's billing period is read from, and its rows (migration 0017):
 written by the swap that makes an import live, on every store. With ClickHouse it is what makes
 cost rows visible: a row counts only when its (source, period, import) is named here, in the
 reader's snapshot (``store.clickhouse.cloud``)."""

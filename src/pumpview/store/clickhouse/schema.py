@@ -224,7 +224,7 @@ STEPS: tuple[Step, ...] = (
     ),
     # FOCUS cost rows: found by their import and period (to collect), read rarely.
     Step(
-        3,
+        6,
         partial(
             _create,
             "cloud_costs",
@@ -236,7 +236,7 @@ STEPS: tuple[Step, ...] = (
     ),
     # Their daily sums, what the reports read: by a range of charge days, then a source.
     Step(
-        4,
+        7,
         partial(
             _create,
             "cloud_daily",

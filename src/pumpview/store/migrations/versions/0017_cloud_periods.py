@@ -5,8 +5,8 @@ swap that makes an import live writes it in its transaction on every store; with
 is what makes cost rows visible, as ``sync_days.version`` is for usage. Filled here from the
 daily sums: a period's rows all belong to the one import that last replaced it.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from sqlalchemy import column, insert, select, table, text
 
 from pumpview.reports import activity, cloud, usage
 from pumpview.reports.scope import scope
+from pumpview.store import cloud as stored_cloud
 from pumpview.store import rollup, tables
 from pumpview.store.engine import HEAD, MIGRATIONS, make_engine, open_store, snapshot
 from pumpview.store.rollup import EVENT_COLUMNS
@@ -230,6 +231,11 @@ def test_upgrading_imported_cloud_costs_sums_them_for_the_reports(db_url):
     assert {team: costs.effective_cost for (team,), costs in got.items()} == {
         "Core": Decimal("3.7500000001"), None: Decimal("0.0000000009"),
     }  # fmt: skip
+    with snapshot(engine) as conn:  # 0017: the period named as its import's, with its rows
+        assert stored_cloud.period_rows(conn, "aws") == {date(2026, 2, 1): 4}
+        assert [tuple(row)[4:] for row in stored_cloud.listing(conn)] == [
+            (4, date(2026, 2, 1), date(2026, 2, 1))
+        ]
     with snapshot(engine) as conn:
         owners = conn.execute(text("SELECT owner, team, rows FROM cloud_daily ORDER BY rows"))
         assert sorted(owners.all(), key=str) == sorted(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import decimal
 import html
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -19,12 +20,10 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 from markupsafe import escape
-from sqlalchemy import func, select
 
 from pumpview import accounts
 from pumpview.settings import load_settings
 from pumpview.simulator.server import serve_in_thread
-from pumpview.store import tables
 from pumpview.store.engine import open_store
 from pumpview.timeutil import from_ms
 from pumpview.web.app import create_app
@@ -35,6 +34,7 @@ from tests.web.conftest import ADMIN, PASSWORD, VIEWER, csrf
 
 PAGE = "/settings/data-sources"
 STATUS = "/api/data-sources/import"
+ON_CLICKHOUSE = True
 ROWS = 60_000
 """Enough rows for the import to take a few seconds (about 20,000 a second on SQLite)."""
 
@@ -100,12 +100,12 @@ def follow(browser: httpx.Client, until: Callable[[dict[str, Any]], bool]) -> li
 
 
 def stored(db_url: str) -> int:
-    """Rows of cloud costs and imports in the store, read afresh."""
-    engine = open_store(db_url)
+    """Rows of cloud costs and imports the store keeps, read afresh (wherever the rows live)."""
+    from tests.integrations.focus.test_importer import cost_rows, kept_imports  # noqa: PLC0415
+
+    engine = open_store(db_url, os.environ.get("PUMPVIEW_CLICKHOUSE_URL"))
     try:
-        with engine.connect() as conn:
-            return sum(conn.execute(select(func.count()).select_from(table)).scalar_one()
-                       for table in (tables.cloud_costs, tables.cloud_imports))  # fmt: skip
+        return len(cost_rows(engine)) + kept_imports(engine)
     finally:
         engine.dispose()
 
@@ -333,6 +333,7 @@ def test_an_upload_attributes_by_the_configured_tag_keys(make_site, tmp_path, mo
     assert [(t["team"], t["cloud_effective_cost"]) for t in teams.json()] == [("Core", "5")]
 
 
+@pytest.mark.sql_store  # with embedded chDB the import is a thread of the server's: no kill
 def test_an_import_process_that_dies_ends_the_import_and_frees_the_next(site, tmp_path):
     """The import's process killed mid-file (as the out-of-memory killer would): the page
     says it ended without a word, nothing is stored, the upload is removed, and the next

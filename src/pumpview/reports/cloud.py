@@ -1,6 +1,9 @@
 """Cloud costs as the reports read them: ``cloud_daily`` summed exactly over a range of charge
 days, per provider and service, per day, or per owner and team tag. Amounts are Decimal in their
-currency's units (FOCUS's), kept apart per currency."""
+currency's units (FOCUS's), kept apart per currency.
+
+With the facts in ClickHouse the sums are its (``store.clickhouse.cloud``): of the imports the
+connection's snapshot names, the same figures to the last digit, in the same order."""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, func, select
 
+from pumpview.store import cloud as stored_cloud
 from pumpview.store import tables
+from pumpview.store.facts import clickhouse
 from pumpview.store.measures import LIMB_SUFFIXES, join
 
 _DAILY = tables.cloud_daily
@@ -37,6 +42,11 @@ def _costs(limbs: Sequence[Any]) -> Costs:
 
 def days(conn: Connection) -> tuple[date, date] | None:
     """The first and last charge day stored, ``None`` when no cloud cost is."""
+    client = clickhouse(conn)
+    if client is not None:
+        from pumpview.store.clickhouse import cloud as clickhouse_cloud  # noqa: PLC0415
+
+        return clickhouse_cloud.days(client, stored_cloud.visible(conn))
     first, last = conn.execute(
         select(func.min(_DAILY.c.charge_day), func.max(_DAILY.c.charge_day))
     ).one()
@@ -52,6 +62,12 @@ def sums(
 ) -> list[tuple[tuple[Any, ...], Costs]]:
     """Exact costs over ``[first, last]`` per value of the ``cloud_daily`` columns ``by``; only
     the costs whose owner tag is one of ``owners``, when given."""
+    client = clickhouse(conn)
+    if client is not None:
+        from pumpview.store.clickhouse import cloud as clickhouse_cloud  # noqa: PLC0415
+
+        found = clickhouse_cloud.sums(client, stored_cloud.visible(conn), first, last, by, owners)
+        return [(key, Costs(*costs)) for key, costs in found]
     keys: list[Column[Any]] = [_DAILY.c[name] for name in by]
     query = select(*keys, *_sums()).where(_DAILY.c.charge_day.between(first, last))
     if owners is not None:

@@ -52,6 +52,13 @@ class DailySums:
         added = tuple(s + (c or 0) for s, c in zip(sums, costs, strict=True))
         self._sums[grain] = (rows + 1, added)
 
+    def period_rows(self) -> dict[date, int]:
+        """Rows per billing period."""
+        out: dict[date, int] = {}
+        for (period, *_rest), (rows, _sums) in self._sums.items():
+            out[period] = out.get(period, 0) + rows
+        return out
+
     def records(self, import_id: int, source: str) -> Iterable[dict[str, Any]]:
         """``cloud_daily`` rows; ``ValueError`` for an amount the limbs cannot hold exactly."""
         for (period, day, currency, provider, service, owner, team), (

@@ -422,6 +422,23 @@ team tags (migration 0010): what the reports read. Money as limbs, as the usage 
 so SQL sums it exactly. ``owner`` and ``team`` come from the tag keys in force at the import
 (``cloud_imports.tag_keys``)."""
 
+cloud_periods = Table(
+    "cloud_periods",
+    metadata,
+    Column("source", String(64), nullable=False),
+    Column("billing_period_start", Date, nullable=False),
+    Column(
+        "import_id", Integer, ForeignKey("cloud_imports.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("rows", BigInteger, nullable=False),
+    PrimaryKeyConstraint("source", "billing_period_start"),
+    Index("ix_cloud_periods_import", "import_id"),
+)
+"""Which import each source's billing period is read from, and its rows (migration 0017):
+written by the swap that makes an import live, on every store. With ClickHouse it is what makes
+cost rows visible: a row counts only when its (source, period, import) is named here, in the
+reader's snapshot (``store.clickhouse.cloud``)."""
+
 # -- people across sources --------------------------------------------------------------------
 
 persons = Table(

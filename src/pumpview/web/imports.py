@@ -30,6 +30,7 @@ from pumpview.errors import UserInputError
 from pumpview.integrations.focus.importer import Imported, Progress, import_file
 from pumpview.settings import Settings
 from pumpview.store import cloud
+from pumpview.web.in_threads import InThreads
 
 log = logging.getLogger("pumpview.web")
 _SPAWN = multiprocessing.get_context("spawn")
@@ -89,7 +90,8 @@ def import_in_process(
     or the server is gone; it sends ``("done", Imported)`` or ``("failed", message)``."""
     # A Ctrl-C reaches the server's whole process group: the server's shutdown stops the
     # import (``stop``), so the signal would only print a second traceback here.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():  # a thread (chDB) may not
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(
         level=log_level, format=f"import {path.name}: %(name)s %(levelname)s %(message)s"
     )
@@ -122,7 +124,7 @@ def import_in_process(
 
 @dataclass
 class _Running:
-    process: BaseProcess
+    process: BaseProcess | threading.Thread
     progress: Any
     stop: Event
     follower: threading.Thread
@@ -163,24 +165,29 @@ class Imports:
 
     def _spawn(self, folder: Path, path: Path, source: str | None) -> Job:
         """Under ``_lock``: start the import's process and the thread that follows it."""
-        progress, stop = _SPAWN.Array("q", 4), _SPAWN.Event()
+        # With embedded chDB, which one process at a time may open, a thread of the server's.
+        context: Any = InThreads if self._settings.embedded_facts else _SPAWN
+        progress, stop = _SPAWN.Array("q", 4), context.Event()
         results, sender = _SPAWN.Pipe(duplex=False)
         job = Job(file_name=path.name, started_at_ms=self._settings.clock(), folder=folder)
         level = logging.getLogger().getEffectiveLevel()
-        process = _SPAWN.Process(  # daemonic: a server that exits takes its import along
+        process = context.Process(  # daemonic: a server that exits takes its import along
             target=import_in_process,
             args=(self._settings, path, source, job.started_at_ms, level, progress, stop, sender),
             name=f"import-{path.name}", daemon=True,
         )  # fmt: skip
         process.start()
-        sender.close()  # the child holds the only writer: its end is the pipe's end
+        if isinstance(process, BaseProcess):  # a thread shares this process's writer
+            sender.close()  # the child holds the only writer: its end is the pipe's end
         follower = threading.Thread(target=self._follow, args=(job, process, progress, results),
                                     name="import-follow", daemon=True)  # fmt: skip
         self._job, self._running = job, _Running(process, progress, stop, follower)
         follower.start()
         return job
 
-    def _follow(self, job: Job, process: BaseProcess, progress: Any, results: Connection) -> None:
+    def _follow(
+        self, job: Job, process: BaseProcess | threading.Thread, progress: Any, results: Connection
+    ) -> None:
         """Wait for the import's outcome, then record it and remove the upload's folder."""
         try:
             kind, value = results.recv()
@@ -241,6 +248,6 @@ class Imports:
             return
         running.stop.set()
         running.follower.join(timeout)
-        if running.follower.is_alive():
-            running.process.terminate()
+        if running.follower.is_alive() and isinstance(running.process, BaseProcess):
+            running.process.terminate()  # a thread cannot be ended: it stops at its next batch
             running.follower.join(10)

@@ -26,6 +26,7 @@ from pumpview.integrations.cursor.client import quiet_retries
 from pumpview.reports import snapshots
 from pumpview.settings import Settings
 from pumpview.store import integrations, runs
+from pumpview.web.in_threads import InThreads
 
 log = logging.getLogger("pumpview.web")
 ALERTS_SECONDS = 60.0
@@ -35,17 +36,6 @@ CHECK_SECONDS = 60.0
 """How often the schedule looks for a spend snapshot due between its full syncs."""
 _SPAWN = multiprocessing.get_context("spawn")
 """A fresh interpreter per sync: no fork of a server's threads and sockets."""
-
-
-class _InThreads:
-    """Threads of the server's own process instead of processes, when the facts are embedded
-    chDB: one process at a time may open it. The same calls as a ``multiprocessing`` context."""
-
-    Event = threading.Event
-
-    @staticmethod
-    def Process(**kwargs: Any) -> threading.Thread:  # noqa: N802 - multiprocessing's name
-        return threading.Thread(**kwargs)
 
 
 def sync_in_process(
@@ -104,7 +94,7 @@ class Syncs:
             running = self._processes.get(name)
             if running is not None and running.is_alive():
                 return False
-            context: Any = _InThreads if self._settings.embedded_facts else _SPAWN
+            context: Any = InThreads if self._settings.embedded_facts else _SPAWN
             level, under_way = logging.getLogger().getEffectiveLevel(), context.Event()
             process = context.Process(  # daemonic: a server that exits takes its syncs along
                 target=sync_in_process,

@@ -10,6 +10,7 @@ from pumpview.integrations.focus import importer
 from pumpview.integrations.focus.reader import FocusFile
 from tests.integrations.focus.test_reader import HEADER, OFFICIAL
 
+ON_CLICKHOUSE = True
 NOW = 1_800_000_000_000
 
 
@@ -83,9 +84,9 @@ def test_the_importer_reports_each_batch_then_the_whole_file(engine, tmp_path):
 def test_an_exception_from_the_listener_stores_nothing(engine, tmp_path):
     """A listener that raises mid-file (how the web app stops an import) ends it with
     nothing stored: the file is one transaction."""
-    from sqlalchemy import func, select  # noqa: PLC0415
-
-    from pumpview.store import tables  # noqa: PLC0415
+    from pumpview.reports import cloud  # noqa: PLC0415
+    from pumpview.store.engine import snapshot  # noqa: PLC0415
+    from tests.integrations.focus.test_importer import cost_rows, kept_imports  # noqa: PLC0415
 
     path = tmp_path / "costs.csv"
     path.write_text(body(12_000), encoding="utf-8")
@@ -100,9 +101,9 @@ def test_an_exception_from_the_listener_stores_nothing(engine, tmp_path):
     with pytest.raises(Stop):
         importer.import_file(engine, path, source=None, now_ms=NOW,
                              on_progress=stop_after_a_batch)  # fmt: skip
-    with engine.connect() as conn:
-        for table in (tables.cloud_costs, tables.cloud_imports, tables.cloud_daily):
-            assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
+    assert (cost_rows(engine), kept_imports(engine)) == ([], 0)
+    with snapshot(engine) as conn:
+        assert cloud.days(conn) is None
 
 
 def test_progress_is_a_share_of_the_file():

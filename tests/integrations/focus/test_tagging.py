@@ -9,15 +9,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
 
 from pumpview.integrations.focus import importer
 from pumpview.integrations.focus.tagging import DEFAULT_KEYS, TagKeys, normal_key
 from pumpview.people.aliases import label_form
-from pumpview.store import tables
-from pumpview.store.measures import join
+from pumpview.reports import cloud
+from pumpview.store.engine import snapshot
 from tests.integrations.focus.test_reader import OFFICIAL
 
+ON_CLICKHOUSE = True
 NOW = 1_800_000_000_000
 
 
@@ -49,15 +49,12 @@ def test_an_email_as_a_google_label():
 
 
 def daily_sums(engine) -> dict[tuple[date, str, str | None], Decimal]:
-    """(period, provider, team) -> Σ EffectiveCost, from ``cloud_daily``'s limbs summed in SQL."""
-    daily = tables.cloud_daily
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(daily.c.billing_period_start, daily.c.provider, daily.c.team,
-                   *(func.sum(daily.c[f"effective_cost{s}"]) for s in ("", "_e12", "_e24")))
-            .group_by(daily.c.billing_period_start, daily.c.provider, daily.c.team)
-        ).all()  # fmt: skip
-    return {(p, provider, team): join(*limbs) for p, provider, team, *limbs in rows}
+    """(period, provider, team) -> Σ EffectiveCost, as the cloud report sums the daily rows
+    (in SQL from their limbs, or in ClickHouse)."""
+    with snapshot(engine) as conn:
+        rows = cloud.sums(conn, date(1900, 1, 1), date(2299, 12, 31),
+                          ("billing_period_start", "provider", "team"))  # fmt: skip
+    return {key: costs.effective_cost for key, costs in rows}
 
 
 def test_the_daily_sums_equal_the_files_own_cells_per_period_provider_and_cost_centre(engine):

@@ -23,7 +23,7 @@ def columns(client, table):
 
 def test_migrate_applies_every_step_then_nothing(fresh):
     """The second run finds the schema at head and changes nothing."""
-    assert migrate(fresh) == [1, 2, 3, 4, 5]
+    assert migrate(fresh) == [1, 2, 3, 4, 5, 6, 7]
     assert migrate(fresh) == []
     assert fresh.query("SELECT version FROM pumpview_schema ORDER BY version").result_rows == [
         (1,),
@@ -31,6 +31,8 @@ def test_migrate_applies_every_step_then_nothing(fresh):
         (3,),
         (4,),
         (5,),
+        (6,),
+        (7,),
     ]
 
 
@@ -38,8 +40,8 @@ def test_a_step_another_process_applied_but_did_not_record_applies_again_harmles
     """Two processes migrating at once: the tables exist, the record does not yet."""
     migrate(fresh)
     fresh.command("TRUNCATE TABLE pumpview_schema")
-    assert migrate(fresh) == [1, 2, 3, 4, 5]
-    assert applied(fresh) == {1, 2, 3, 4, 5}
+    assert migrate(fresh) == [1, 2, 3, 4, 5, 6, 7]
+    assert applied(fresh) == {1, 2, 3, 4, 5, 6, 7}
 
 
 def test_a_schema_newer_than_the_code_is_refused(fresh):
@@ -66,6 +68,18 @@ def test_the_data_tables_are_partitioned_by_month_and_ordered_as_the_reports_fil
         " WHERE database = currentDatabase() ORDER BY name"
     ).result_rows
     assert rows == [
+        (
+            "cloud_costs",
+            "MergeTree",
+            "toYYYYMM(charge_day)",
+            "source, billing_period_start, import_id, charge_day",
+        ),
+        (
+            "cloud_daily",
+            "MergeTree",
+            "toYYYYMM(charge_day)",
+            "charge_day, source, billing_period_start, import_id",
+        ),
         (SCHEMA_TABLE, "ReplacingMergeTree", "", "version"),
         ("usage_daily", "MergeTree", "toYYYYMM(day)", "integration_id, day, email, model, kind"),
         ("usage_events", "MergeTree", "toYYYYMM(day)", "integration_id, day, email, ts_ms"),
@@ -83,6 +97,26 @@ def test_money_is_an_exact_decimal_with_24_places(facts):
     )
     assert types["cost_cents"] == "Decimal(38, 24)"
     assert types["charged_cents"] == "Nullable(Decimal(38, 24))"
+
+
+def test_cloud_costs_hold_every_amount_the_importer_admits(facts):
+    """15 whole digits and 24 decimals per FOCUS amount; a day's sum as wide as Decimal256."""
+    types = dict(facts.query(
+        "SELECT table || '.' || name, type FROM system.columns"
+        " WHERE database = currentDatabase() AND table LIKE 'cloud_%'").result_rows)  # fmt: skip
+    assert types["cloud_costs.billed_cost"] == "Decimal(39, 24)"
+    assert types["cloud_costs.list_cost"] == "Nullable(Decimal(39, 24))"
+    assert types["cloud_daily.effective_cost"] == "Decimal(76, 24)"
+
+
+def test_on_a_cluster_cloud_costs_shard_by_source_and_billing_period():
+    """A billing period, written and replaced whole, sits on one shard."""
+    statements = ddl("prod", database="facts")
+    assert (
+        "CREATE TABLE IF NOT EXISTS cloud_daily ON CLUSTER prod AS cloud_daily_local\n"
+        "ENGINE = Distributed(prod, facts, cloud_daily_local,"
+        " cityHash64(source, billing_period_start))"
+    ) in statements
 
 
 def test_on_one_node_no_statement_names_a_cluster():

@@ -121,6 +121,8 @@ def import_file(
     with engine.begin() as conn:
         for stale in cloud.abandoned(conn, clock_ms() - ABANDONED_MS):
             cloud.discard(conn, stale)
+    cloud.collect(engine)  # ClickHouse: what earlier imports replaced, discarded or left
+    with engine.begin() as conn:
         import_id = cloud.new_import(conn, name, path.name, focus.version, now_ms, keys.to_json(),
                                      heartbeat_ms=clock_ms())  # fmt: skip
     try:
@@ -139,10 +141,12 @@ def import_file(
                     report()
             daily = _daily(sums, import_id, name, path)
             report()  # the last word a caller may stop it with: once swapped in, it is kept
-            with engine.begin() as conn:  # the swap: the file's periods, whole, at once
+            # The swap: the file's periods, whole, at once. With ClickHouse the rows and sums
+            # are sent first, then the metadata's transaction names them (``store.cloud``).
+            with engine.begin() as conn:
                 cloud.add_rows(conn, batch)
                 cloud.add_daily(conn, daily)
-                done.replaced = cloud.swap(conn, import_id, name, done.periods)
+                done.replaced = cloud.swap(conn, import_id, name, sums.period_rows())
     except BaseException:
         with engine.begin() as conn:
             cloud.discard(conn, import_id)

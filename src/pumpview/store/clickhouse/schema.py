@@ -132,6 +132,59 @@ reads (a few hundred rows a month)."""
 
 SHARDING_KEY = "cityHash64(integration_id, email)"
 
+COST_TYPE = "Decimal(39, 24)"
+"""A FOCUS amount exactly as the importer admits it (``integrations.focus.values``): up to 15
+whole digits and 24 decimals, 39 digits (a ``Decimal256``; ``Decimal(38, 24)`` holds 14)."""
+COST_FRACTION_DIGITS = 24
+COST_INTEGER_DIGITS = 15
+DAILY_COST_TYPE = "Decimal(76, 24)"
+"""A day's sum of FOCUS amounts: as wide as a ``Decimal256`` goes (the SQL store's limbs hold
+19 whole digits; the importer refuses a sum past them on every store)."""
+
+CLOUD_COSTS: Columns = (
+    ("import_id", "UInt32"),
+    ("source", "LowCardinality(String)"),
+    ("billing_period_start", "Date32"),
+    ("charge_day", "Date32"),
+    ("billing_currency", "LowCardinality(String)"),
+    ("provider", "Nullable(String)"),
+    ("service_name", "Nullable(String)"),
+    ("service_category", "Nullable(String)"),
+    ("sub_account_id", "Nullable(String)"),
+    ("sub_account_name", "Nullable(String)"),
+    ("charge_category", "Nullable(String)"),
+    ("billed_cost", COST_TYPE),
+    ("effective_cost", COST_TYPE),
+    ("list_cost", f"Nullable({COST_TYPE})"),
+    ("contracted_cost", f"Nullable({COST_TYPE})"),
+    ("tags", "String"),
+    ("extra", "String"),
+)
+"""The SQL store's ``cloud_costs`` without ``id``: a FOCUS row as its file gave it, under the
+import that brought it. ``Date32`` (1900-2299), not ``Date`` (from 1970): a file's dates are
+the provider's."""
+
+CLOUD_DAILY: Columns = (
+    ("import_id", "UInt32"),
+    ("source", "LowCardinality(String)"),
+    ("billing_period_start", "Date32"),
+    ("charge_day", "Date32"),
+    ("currency", "LowCardinality(String)"),
+    ("provider", "String"),
+    ("service", "String"),
+    ("owner", "Nullable(String)"),
+    ("team", "Nullable(String)"),
+    ("rows", "Int64"),
+    ("billed_cost", DAILY_COST_TYPE),
+    ("effective_cost", DAILY_COST_TYPE),
+    ("list_cost", DAILY_COST_TYPE),
+    ("contracted_cost", DAILY_COST_TYPE),
+)
+"""The SQL store's ``cloud_daily``, its four costs as exact decimals rather than limbs."""
+
+CLOUD_SHARDING_KEY = "cityHash64(source, billing_period_start)"
+"""A source's billing period on one shard: it is written, named and replaced as a whole."""
+
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
@@ -161,9 +214,10 @@ def _create(
     database: str,
     *,
     partition_by: str = "toYYYYMM(day)",
+    sharding_key: str = SHARDING_KEY,
 ) -> list[str]:
-    """A partitioned data table (by month unless said): one MergeTree, or replicated tables
-    behind a ``Distributed`` one on a cluster."""
+    """A partitioned data table (by the month of its ``day`` unless said): one MergeTree, or
+    replicated tables behind a ``Distributed`` one (spread by ``sharding_key``) on a cluster."""
     body = ",\n".join(f"    {column} {kind}" for column, kind in columns)
     keys = f"PARTITION BY {partition_by}\nORDER BY ({', '.join(order_by)})"
     if cluster is None:
@@ -174,7 +228,7 @@ def _create(
         f"CREATE TABLE IF NOT EXISTS {local}{on_cluster(cluster)}\n(\n{body}\n)\n"
         f"ENGINE = ReplicatedMergeTree({where})\n{keys}",
         f"CREATE TABLE IF NOT EXISTS {name}{on_cluster(cluster)} AS {local}\n"
-        f"ENGINE = Distributed({quoted(cluster)}, {quoted(database)}, {local}, {SHARDING_KEY})",
+        f"ENGINE = Distributed({quoted(cluster)}, {quoted(database)}, {local}, {sharding_key})",
     ]
 
 
@@ -232,6 +286,30 @@ STEPS: tuple[Step, ...] = (
         ),
     ),
     Step(5, _by_person),
+    # FOCUS cost rows: found by their import and period (to collect), read rarely.
+    Step(
+        6,
+        partial(
+            _create,
+            "cloud_costs",
+            CLOUD_COSTS,
+            ("source", "billing_period_start", "import_id", "charge_day"),
+            partition_by="toYYYYMM(charge_day)",
+            sharding_key=CLOUD_SHARDING_KEY,
+        ),
+    ),
+    # Their daily sums, what the reports read: by a range of charge days, then a source.
+    Step(
+        7,
+        partial(
+            _create,
+            "cloud_daily",
+            CLOUD_DAILY,
+            ("charge_day", "source", "billing_period_start", "import_id"),
+            partition_by="toYYYYMM(charge_day)",
+            sharding_key=CLOUD_SHARDING_KEY,
+        ),
+    ),
 )
 
 

@@ -100,9 +100,7 @@ def block_rows(engine: Engine) -> dict[int, int]:
     ).result_rows[0][0]:
         assert time.monotonic() < deadline, "a DELETE did not finish within a minute"
         time.sleep(0.05)
-    return dict(
-        client.query("SELECT block, count() FROM usage_monthly GROUP BY block").result_rows
-    )
+    return dict(client.query("SELECT block, count() FROM usage_monthly GROUP BY block").result_rows)
 
 
 def restore_day(engine: Engine, day: date, fetched_at_ms: int, *, keep: int = 2) -> None:

@@ -148,13 +148,14 @@ fact_blocks = Table(
     metadata,
     Column("id", ID, primary_key=True, autoincrement=True),  # its rows' ``block`` in ClickHouse
     _integration_id(),
-    Column("month", Date, nullable=False),  # the month's first day
+    Column("first_day", Date, nullable=False),  # its span: a month, or a slice of one
+    Column("last_day", Date, nullable=False),
     Column("digest", String(64)),  # of the bookmarks it summed; NULL while it is being built
-    Index("ix_fact_blocks_integration", "integration_id", "month"),
+    Index("ix_fact_blocks_integration", "integration_id", "first_day"),
     sqlite_autoincrement=True,  # a block id is never given twice
 )
-"""Monthly blocks of the facts in ClickHouse (migration 0016, ``store.month_blocks``): a month
-of final days summed once more, valid while its days' bookmarks give ``digest``."""
+"""Blocks of the facts in ClickHouse (migration 0016, ``store.fact_blocks``): a month, or a
+slice of one, of final days summed once more, valid while its days' bookmarks give ``digest``."""
 
 usage_events = Table(
     "usage_events",

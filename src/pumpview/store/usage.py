@@ -18,7 +18,7 @@ from typing import IO
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from pumpview.store import blocks, month_blocks, rollup, tables
+from pumpview.store import blocks, fact_blocks, rollup, tables
 from pumpview.store.facts import clickhouse
 from pumpview.store.write import insert_many, upsert
 from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
@@ -106,8 +106,8 @@ def store_window(engine: Engine, integration_id: int, staged: Staged, fetched_at
     clickhouse_write.write_daily(client, integration_id, version, staged.acc)
     with engine.begin() as conn:
         _bookmark(conn, integration_id, staged, fetched_at_ms, version)
-    months = {month_blocks.month_of(first), month_blocks.month_of(last)}
-    month_blocks.refresh(engine, integration_id, months)  # a window is 7 days: 2 months at most
+    months = {fact_blocks.month_of(first), fact_blocks.month_of(last)}
+    fact_blocks.refresh(engine, integration_id, months)  # a window is 7 days: 2 months at most
 
 
 def new_version(engine: Engine, integration_id: int, first: date, last: date, at_ms: int) -> int:
@@ -129,12 +129,12 @@ def collect(engine: Engine, integration_id: int) -> None:
     replaced it, and a write's that never committed. Run at the start of a sync, under its
     lease (no other write of the integration runs) and long after readers moved on to the
     versions that replaced them. A write is forgotten once none of its days shows it. The
-    monthly blocks are collected too, and those due are built (``month_blocks``)."""
+    blocks are collected too, and those due are built (``fact_blocks``)."""
     client = clickhouse(engine)
     if client is None:
         return
-    month_blocks.collect(engine, integration_id)
-    month_blocks.refresh(engine, integration_id)
+    fact_blocks.collect(engine, integration_id)
+    fact_blocks.refresh(engine, integration_id)
     writes, days = tables.fact_writes, tables.sync_days
     with engine.connect() as conn:
         recorded = conn.execute(

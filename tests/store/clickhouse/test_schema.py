@@ -81,10 +81,10 @@ def test_the_data_tables_are_partitioned_by_month_and_ordered_as_the_reports_fil
             "charge_day, source, billing_period_start, import_id",
         ),
         (SCHEMA_TABLE, "ReplacingMergeTree", "", "version"),
+        ("usage_block_days", "MergeTree", "toYear(span)", "integration_id, span, day, model"),
+        ("usage_blocks", "MergeTree", "toYear(span)", "integration_id, span, email, model"),
         ("usage_daily", "MergeTree", "toYYYYMM(day)", "integration_id, day, email, model, kind"),
         ("usage_events", "MergeTree", "toYYYYMM(day)", "integration_id, day, email, ts_ms"),
-        ("usage_monthly", "MergeTree", "toYear(month)", "integration_id, month, email, model"),
-        ("usage_monthly_days", "MergeTree", "toYear(month)", "integration_id, month, day, model"),
     ]
 
 

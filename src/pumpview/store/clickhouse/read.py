@@ -1,11 +1,12 @@
-"""The facts as ClickHouse answers them (``store.facts.Facts``): from monthly blocks and the
-daily rollup.
+"""The facts as ClickHouse answers them (``store.facts.Facts``): from blocks and the daily
+rollup.
 
-A range's whole months that have a usable block (``store.month_blocks``) are read from
-``usage_monthly``, a few thousand rows a month; every other day from ``usage_daily``; both as one
-table (``UNION ALL``) that each question groups as it needs. A daily row counts only when its
+A range's whole months, then its whole slices of months, that have a usable block
+(``store.fact_blocks``) are read from ``usage_blocks`` (or ``usage_block_days``), a few thousand
+rows a block; every other day from ``usage_daily``; both as one table (``UNION ALL``) that each
+question groups as it needs. A daily row counts only when its
 version is the one the metadata snapshot names for its day (``sync_days.version``, committed with
-the day's bookmark), and a block only while the snapshot's bookmarks of its month give the digest
+the day's bookmark), and a block only while the snapshot's bookmarks of its span give the digest
 it was built from: a write still running, or one killed midway, is invisible, and a report sees
 exactly the days the snapshot sees.
 
@@ -24,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from pumpview.store import month_blocks, tables
+from pumpview.store import fact_blocks, tables
 from pumpview.store.clickhouse.schema import MONEY_FRACTION_DIGITS
 from pumpview.store.measures import MEASURES, MONEY
 from pumpview.timeutil import MS_PER_DAY, day_of
@@ -36,15 +37,15 @@ VISIBLE = (
 """The committed daily rows (and events) of a range: (integration, day, version) as the
 metadata snapshot names them (``ClickHouseFacts._visible`` gives the parameters)."""
 IN_BLOCKS = (
-    "integration_id IN {ids:Array(UInt32)} AND month BETWEEN {months_first:Date}"
-    " AND {months_last:Date}"
-    " AND (integration_id, month, block) IN {blocks:Array(Tuple(UInt32, Date, UInt64))}"
+    "integration_id IN {ids:Array(UInt32)} AND span BETWEEN {spans_first:Date}"
+    " AND {spans_last:Date}"
+    " AND (integration_id, span, block) IN {blocks:Array(Tuple(UInt32, Date, UInt64))}"
 )
-"""The usable blocks of a range's whole months."""
+"""The usable blocks of a range's whole months and slices."""
 INSTANTS = "ts_ms >= {start_ms:Int64} AND ts_ms < {end_ms:Int64}"
 
 Column = tuple[str, str, str]
-"""A column of ``_source``: (name, its expression over ``usage_daily``, over ``usage_monthly``)."""
+"""A column of ``_source``: (name, its expression over ``usage_daily``, over ``usage_blocks``)."""
 KEYS: dict[str, Column] = {name: (name, name, name) for name in ("email", "model")}
 
 
@@ -68,7 +69,7 @@ class ClickHouseFacts:
         self.conn = conn
         self.client = client
         self._committed: dict[tuple[int, ...], list[tuple[int, date, int, int]]] = {}
-        self._usable: dict[tuple[int, ...], dict[tuple[int, date], int]] = {}
+        self._usable: dict[tuple[int, ...], dict[tuple[int, date, date], int]] = {}
 
     # -- which rows are visible --------------------------------------------------------------
 
@@ -87,31 +88,34 @@ class ClickHouseFacts:
             ]
         return self._committed[key]
 
-    def _blocks(self, ids: Sequence[int]) -> dict[tuple[int, date], int]:
-        """(integration, month) -> the block this snapshot may read for it."""
+    def _blocks(self, ids: Sequence[int]) -> dict[tuple[int, date, date], int]:
+        """(integration, first day, last day) -> the block this snapshot may read there."""
         key = tuple(sorted(ids))
         if key not in self._usable:
             committed = ((iid, day, version) for iid, day, version, _events in self._days(ids))
-            self._usable[key] = month_blocks.valid(self.conn, key, committed)
+            self._usable[key] = fact_blocks.valid(self.conn, key, committed)
         return self._usable[key]
 
     def _visible(
         self, ids: Sequence[int], first: date, last: date, *, blocks: bool = False
     ) -> dict[str, Any] | None:
         """The parameters of ``VISIBLE`` for the committed daily rows of ``[first, last]``
-        and, with ``blocks``, of ``IN_BLOCKS`` for the whole months a usable block covers
-        (their days then left out of ``VISIBLE``); ``None`` when there are no rows."""
+        and, with ``blocks``, of ``IN_BLOCKS`` for the whole months, then the whole slices,
+        that a usable block covers (their days then left out of ``VISIBLE``); ``None`` when
+        there are no rows."""
         usable = self._blocks(ids) if blocks else {}
         cells, whole = [], set()
         for iid, day, version, events in self._days(ids):
             if not first <= day <= last:
                 continue
-            month = month_blocks.month_of(day)
-            block = usable.get((iid, month))
-            if block is not None and first <= month and month_blocks.month_end(month) <= last:
-                whole.add((iid, month, block))
-            elif events:
-                cells.append((iid, day, version))
+            for span in (fact_blocks.month_span(day), fact_blocks.slice_span(day)):
+                block = usable.get((iid, *span))
+                if block is not None and first <= span[0] and span[1] <= last:
+                    whole.add((iid, span[0], block))
+                    break
+            else:
+                if events:
+                    cells.append((iid, day, version))
         if not cells and not whole:
             return None
         bound: dict[str, Any] = {"ids": sorted(set(ids))}
@@ -119,8 +123,8 @@ class ClickHouseFacts:
             days = [day for _iid, day, _version in cells]
             bound.update(first=min(days), last=max(days), cells=cells)
         if whole:
-            months = [month for _iid, month, _block in whole]
-            bound.update(months_first=min(months), months_last=max(months), blocks=sorted(whole))
+            starts = [start for _iid, start, _block in whole]
+            bound.update(spans_first=min(starts), spans_last=max(starts), blocks=sorted(whole))
         return bound
 
     @staticmethod
@@ -128,11 +132,11 @@ class ClickHouseFacts:
         bound: dict[str, Any],
         columns: Sequence[Column],
         where: Sequence[str] = (),
-        blocks: str = "usage_monthly",
+        blocks: str = "usage_blocks",
     ) -> str:
         """The visible daily rows and blocks of ``bound`` (``_visible``) as one table of
         ``columns``, each filtered by ``where`` too; ``blocks``: the blocks' table, per person
-        and model (``usage_monthly``) or per day and model (``usage_monthly_days``)."""
+        and model (``usage_blocks``) or per day and model (``usage_block_days``)."""
         parts = []
         for table, visible, at in (("usage_daily", VISIBLE, 1), (blocks, IN_BLOCKS, 2)):
             if ("cells" if at == 1 else "blocks") in bound:
@@ -161,7 +165,7 @@ class ClickHouseFacts:
         model: str | None = None,
     ) -> list[tuple[Any, ...]]:
         per_day = "day" in by
-        # The blocks hold days per model, or people per model over the month: not both.
+        # The blocks hold days per model, or people per model over the block: not both.
         blocks = not per_day or ("email" not in by and emails is None)
         bound = self._visible(ids, first, last, blocks=blocks)
         if bound is None or (emails is not None and not emails):
@@ -174,7 +178,7 @@ class ClickHouseFacts:
             where.append("model = {model:String}")
             bound["model"] = model
         columns = [(name, name, name) for name in by] + [_widened(m) for m in measures]
-        table = "usage_monthly_days" if per_day else "usage_monthly"
+        table = "usage_block_days" if per_day else "usage_blocks"
         keys = ", ".join(by)
         sql = (
             f"SELECT {keys + ', ' if keys else ''}{', '.join(f'sum({m})' for m in measures)}"
@@ -202,7 +206,7 @@ class ClickHouseFacts:
         bound = self._visible(ids, first, last, blocks=True)
         if bound is None:
             return {}
-        source = self._source(bound, [KEYS["email"], ("day", "day", "last_day")])
+        source = self._source(bound, [KEYS["email"], ("day", "day", "last_used")])
         return dict(self._query(f"SELECT email, max(day) FROM {source} GROUP BY email", bound))
 
     def active_spans(
@@ -218,8 +222,8 @@ class ClickHouseFacts:
         columns = [
             ("integration_id", "integration_id", "integration_id"),
             KEYS["email"],
-            ("lo", "day", "first_day"),
-            ("hi", "day", "last_day"),
+            ("lo", "day", "first_used"),
+            ("hi", "day", "last_used"),
         ]
         source = self._source(bound, columns, ["email IN {emails:Array(String)}"])
         sql = f"SELECT integration_id, email, min(lo), max(hi) FROM {source} GROUP BY 1, 2"

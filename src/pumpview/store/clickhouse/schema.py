@@ -101,34 +101,34 @@ USAGE_DAILY: Columns = (
 store's integer limbs, since ClickHouse sums decimals exactly."""
 
 BLOCK_MONEY_TYPE = "Decimal(76, 24)"
-"""A month's sums: ``usage_daily``'s amounts summed wider, as every read sums them."""
+"""A block's sums: ``usage_daily``'s amounts summed wider, as every read sums them."""
 
-USAGE_MONTHLY: Columns = (
+USAGE_BLOCKS: Columns = (
     ("integration_id", "UInt32"),
     ("block", "UInt64"),  # ``fact_blocks.id`` in the metadata store
-    ("month", "Date"),  # its first day
+    ("span", "Date"),  # the block's first day
     ("email", "LowCardinality(String)"),
     ("model", "LowCardinality(String)"),
-    ("first_day", "Date"),  # the person's first and last day with this model in the month
-    ("last_day", "Date"),
+    ("first_used", "Date"),  # the person's first and last day with this model in the block
+    ("last_used", "Date"),
     *(
         (name, BLOCK_MONEY_TYPE if kind == MONEY_TYPE else kind)
         for name, kind in USAGE_DAILY[USAGE_DAILY.index(("events", "Int64")) :]
     ),
 )
-"""A month of ``usage_daily`` summed per person and model (``store.month_blocks``): what a
-report over whole months reads, a few thousand rows a month instead of a hundred thousand."""
+"""A month, or a slice of one, of ``usage_daily`` summed per person and model
+(``store.fact_blocks``): what a report over whole months and weeks reads, a few thousand rows a
+block instead of a hundred thousand."""
 
-USAGE_MONTHLY_DAYS: Columns = (
+USAGE_BLOCK_DAYS: Columns = (
     ("integration_id", "UInt32"),
     ("block", "UInt64"),
-    ("month", "Date"),
+    ("span", "Date"),
     ("day", "Date"),
     ("model", "LowCardinality(String)"),
-    *USAGE_MONTHLY[USAGE_MONTHLY.index(("last_day", "Date")) + 1 :],
+    *USAGE_BLOCKS[USAGE_BLOCKS.index(("last_used", "Date")) + 1 :],
 )
-"""The same block's month summed per day and model, everyone together: what a chart of days
-reads (a few hundred rows a month)."""
+"""The same block summed per day and model, everyone together: what a chart of days reads."""
 
 SHARDING_KEY = "cityHash64(integration_id, email)"
 
@@ -269,20 +269,20 @@ STEPS: tuple[Step, ...] = (
         3,
         partial(
             _create,
-            "usage_monthly",
-            USAGE_MONTHLY,
-            ("integration_id", "month", "email", "model"),
-            partition_by="toYear(month)",
+            "usage_blocks",
+            USAGE_BLOCKS,
+            ("integration_id", "span", "email", "model"),
+            partition_by="toYear(span)",
         ),
     ),
     Step(
         4,
         partial(
             _create,
-            "usage_monthly_days",
-            USAGE_MONTHLY_DAYS,
-            ("integration_id", "month", "day", "model"),
-            partition_by="toYear(month)",
+            "usage_block_days",
+            USAGE_BLOCK_DAYS,
+            ("integration_id", "span", "day", "model"),
+            partition_by="toYear(span)",
         ),
     ),
     Step(5, _by_person),

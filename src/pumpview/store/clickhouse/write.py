@@ -41,8 +41,8 @@ DAILY_COLUMNS = ("integration_id", "version", *rollup.KEY, *MEASURES)
 """The ``usage_daily`` columns ``write_daily`` fills, in its rows' order."""
 TABLES = ("usage_events", "usage_daily")
 """The tables a window's write fills."""
-BLOCK_TABLES = ("usage_monthly", "usage_monthly_days")
-"""The tables a month's block fills."""
+BLOCK_TABLES = ("usage_blocks", "usage_block_days")
+"""The tables a block fills."""
 
 EVENT_MONEY = tuple(rollup.AT[name] for name, kind in USAGE_EVENTS if MONEY_TYPE in kind)
 """Where an event record holds money."""
@@ -164,20 +164,20 @@ def collect_garbage(
 
 
 def write_block(
-    client: Client, integration_id: int, block: int, month: date, cells: Sequence[tuple[date, int]]
+    client: Client, integration_id: int, block: int, span: date, cells: Sequence[tuple[date, int]]
 ) -> None:
-    """Sum the ``usage_daily`` rows of ``cells`` ((day, version) of the month starting on
-    ``month``) under ``block``: per person and model into ``usage_monthly``, per day and model
-    into ``usage_monthly_days``. In ClickHouse, an ``INSERT ... SELECT`` each, the amounts summed
-    as ``Decimal(76, 24)``, which no month overflows."""
+    """Sum the ``usage_daily`` rows of ``cells`` ((day, version) of the block starting on
+    ``span``) under ``block``: per person and model into ``usage_blocks``, per day and model
+    into ``usage_block_days``. In ClickHouse, an ``INSERT ... SELECT`` each, the amounts summed
+    as ``Decimal(76, 24)``, which no block overflows."""
     measures = ", ".join(
         f"sum(toDecimal256({name}, {MONEY_FRACTION_DIGITS}))" if name in MONEY else f"sum({name})"
         for name in MEASURES
     )
     parameters = {
-        "integration_id": integration_id, "block": block, "month": month,
-        "first": min(day for day, _version in cells) if cells else month,
-        "last": max(day for day, _version in cells) if cells else month,
+        "integration_id": integration_id, "block": block, "span": span,
+        "first": min(day for day, _version in cells) if cells else span,
+        "last": max(day for day, _version in cells) if cells else span,
         "cells": list(cells),
     }  # fmt: skip
     rows = (
@@ -185,13 +185,13 @@ def write_block(
         " AND day BETWEEN {first:Date} AND {last:Date}"
         " AND (day, version) IN {cells:Array(Tuple(Date, UInt64))}"
     )
-    for table, grain in (("usage_monthly", "email, model"), ("usage_monthly_days", "day, model")):
+    for table, grain in (("usage_blocks", "email, model"), ("usage_block_days", "day, model")):
         keys, values = grain, grain
-        if table == "usage_monthly":  # each person's first and last day with the model
-            keys, values = f"{grain}, first_day, last_day", f"{grain}, min(day), max(day)"
+        if table == "usage_blocks":  # each person's first and last day with the model
+            keys, values = f"{grain}, first_used, last_used", f"{grain}, min(day), max(day)"
         client.command(
-            f"INSERT INTO {table} (integration_id, block, month, {keys}, {', '.join(MEASURES)})"
-            f" SELECT integration_id, {{block:UInt64}}, {{month:Date}}, {values}, {measures}"
+            f"INSERT INTO {table} (integration_id, block, span, {keys}, {', '.join(MEASURES)})"
+            f" SELECT integration_id, {{block:UInt64}}, {{span:Date}}, {values}, {measures}"
             f"{rows} GROUP BY integration_id, {grain}",
             parameters=parameters,
         )

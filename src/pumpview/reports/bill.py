@@ -24,7 +24,7 @@ from pumpview.reports.plain import plain
 from pumpview.reports.scope import integration_ids
 from pumpview.reports.seats import seat_members
 from pumpview.store import tables
-from pumpview.store.measures import EXACT, Measures
+from pumpview.store.measures import EXACT, Measures, plus
 from pumpview.timeutil import from_ms
 
 
@@ -92,7 +92,7 @@ class Bills:
     def usage(self) -> Measures:
         total = Measures()
         for named in self.bills:
-            total = window.plus(total, named.bill.usage)
+            total = plus(total, named.bill.usage)
         return total
 
     @property

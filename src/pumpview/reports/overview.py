@@ -7,6 +7,7 @@ import decimal
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 
 from sqlalchemy import Engine
 
@@ -16,7 +17,7 @@ from pumpview.reports.ranges import Range
 from pumpview.reports.scope import scope
 from pumpview.reports.series import Series, model_days, stack, weekly
 from pumpview.store.engine import snapshot
-from pumpview.store.measures import EXACT, Measures
+from pumpview.store.measures import EXACT, Measures, plus
 
 TOP_CHANGES = 5
 """Person x model pairs shown on their own in "what changed", each way; the rest are one line."""
@@ -92,9 +93,9 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
         if scope(conn, None, None, integrations) is None:
             return None
         earlier = scope(conn, before.since, before.until, integrations)
-        total = usage.total(conn, where) if where else Measures()
-        previous = usage.total(conn, earlier) if earlier else Measures()
         users = usage.users(conn, where) if where else []
+        total = reduce(plus, users, Measures())  # the people's sums: no second read
+        previous = usage.total(conn, earlier) if earlier else Measures()
         previous_people = usage.people_count(conn, earlier) if earlier else 0
         models = usage.models(conn, where) if where else []
         days = model_days(conn, where) if where else []

@@ -8,9 +8,7 @@ one or two days cut by an end are folded from their events, exactly as the rollu
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Sequence
-from dataclasses import fields, replace
 from datetime import date, timedelta
 
 from sqlalchemy import Connection
@@ -19,16 +17,8 @@ from pumpview.reports import usage
 from pumpview.reports.ranges import Range
 from pumpview.reports.scope import Scope
 from pumpview.store import facts, rollup, tables
-from pumpview.store.measures import EXACT, MEASURES, Measures, by_name
+from pumpview.store.measures import MEASURES, Measures, by_name, plus
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
-
-NUMBERS = tuple(f.name for f in fields(Measures))
-
-
-def plus(a: Measures, b: Measures) -> Measures:
-    """The measures of two disjoint sets of events together, exactly."""
-    with decimal.localcontext(EXACT):
-        return replace(a, **{name: getattr(a, name) + getattr(b, name) for name in NUMBERS})
 
 
 def per_person(

@@ -96,21 +96,22 @@ def _copy_import(engine: Engine, client: Any, import_id: int, on_batch: OnBatch)
     costs, daily = tables.cloud_costs, tables.cloud_daily
     sent = 0
     with snapshot(engine) as conn:
-        rows = conn.execute(
+        # Closed however the loop ends: PostgreSQL's server-side cursor goes with it.
+        with conn.execute(
             select(*(costs.c[name] for name in clickhouse_cloud.ROW_COLUMNS))
             .where(costs.c.import_id == import_id)
             .order_by(costs.c.id)
             .execution_options(yield_per=BATCH)
-        )
-        for part in rows.partitions():
-            clickhouse_cloud.add_rows(client, [row._asdict() for row in part])
-            sent += len(part)
-            on_batch(0, len(part))
-        sums = conn.execute(
+        ) as rows:
+            for part in rows.partitions():
+                clickhouse_cloud.add_rows(client, [row._asdict() for row in part])
+                sent += len(part)
+                on_batch(0, len(part))
+        with conn.execute(
             select(daily).where(daily.c.import_id == import_id).execution_options(yield_per=BATCH)
-        )
-        for part in sums.partitions():
-            clickhouse_cloud.add_daily(client, [row._asdict() for row in part])
+        ) as sums:
+            for part in sums.partitions():
+                clickhouse_cloud.add_daily(client, [row._asdict() for row in part])
     if sent:  # none when it was replaced since it was listed
         on_batch(1, 0)
 

@@ -1,9 +1,11 @@
 """``pumpview store copy-facts``: an install's facts moved from SQLite or PostgreSQL into
 ClickHouse (embedded chDB, a database per test) give every report the SQL store gave, field for
-field, and the simulator's ground truth; a killed copy resumes, copying each day once."""
+field, and the simulator's ground truth; a killed copy resumes, copying each day once. Its FOCUS
+cloud costs (the sample files, imported for real) move too: the same figures, each row once."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
 import uuid
@@ -16,9 +18,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select, update
 
+from pumpview.errors import UserInputError
+from pumpview.integrations.focus import importer
+from pumpview.reports import cloud as cloud_report
 from pumpview.reports import usage
 from pumpview.simulator import truth as gt
-from pumpview.store import copy_facts, facts, tables
+from pumpview.store import copy_cloud, copy_facts, facts, tables
+from pumpview.store.clickhouse import cloud as clickhouse_cloud
 from pumpview.store.clickhouse import connection, schema
 from pumpview.store.clickhouse import write as clickhouse_write
 from pumpview.store.clickhouse.read import ClickHouseFacts
@@ -140,7 +146,9 @@ def test_a_copy_killed_after_its_first_chunk_copies_each_day_once_when_run_again
 
     with pytest.raises(Killed):
         copy_to_clickhouse(sql, client, days_per_chunk=3, on_progress=kill_after_the_first_chunk)
-    assert seen[0] == CopyProgress(days_total=days, days_done=0, events=0, chunks=0)
+    assert seen[0] == CopyProgress(
+        days_total=days, days_done=0, events=0, chunks=0, imports=0, cost_rows=0
+    )
     first = seen[-1]
     assert (first.days_done, first.chunks) == (3, 1)
     assert _count(sql, tables.fact_writes) == 1
@@ -265,6 +273,181 @@ def test_chunks_are_runs_of_consecutive_days():
     assert [len(c) for c in copy_facts._chunks(days, 3)] == [3, 1, 2, 1]
 
 
+# -- FOCUS cloud costs -------------------------------------------------------------------------
+
+SAMPLES = sorted((Path(__file__).parents[1] / "focus_samples").rglob("*.csv"))
+IMPORTED_MS = 1_800_000_000_000
+GROUPINGS = (
+    (),
+    ("provider", "service", "currency"),
+    ("owner", "team", "currency"),
+    copy_cloud.BY,
+    ("billing_period_start", *copy_cloud.BY),
+)
+
+
+def _import_samples(engine: Engine) -> None:
+    """Every FOCUS sample file, imported as a user would; the few it refuses are left out."""
+    for path in SAMPLES:
+        with contextlib.suppress(UserInputError):
+            importer.import_file(engine, path, source=None, now_ms=IMPORTED_MS)
+
+
+def _cloud_figures(engine: Engine) -> dict[str, Any]:
+    """What the cloud reports read: the charge days, and the sums of every grouping, each as
+    its digits (``repr``) per key. The keys' order is left out: PostgreSQL's (``NULL`` last,
+    its collation's text order) is not ClickHouse's, which follows SQLite's."""
+    with snapshot(engine) as conn:
+        span = cloud_report.days(conn)
+        assert span is not None
+        sums = {by: cloud_report.sums(conn, *span, by) for by in GROUPINGS}
+        return {"days": span, "sums": {by: {k: repr(c) for k, c in sums[by]} for by in sums}}
+
+
+def _sql_rows_per_import(engine: Engine) -> dict[int, tuple[int, int]]:
+    with engine.connect() as conn:
+        return {
+            i: (
+                _count(engine, tables.cloud_costs, tables.cloud_costs.c.import_id == i),
+                _count(engine, tables.cloud_daily, tables.cloud_daily.c.import_id == i),
+            )
+            for i in conn.execute(select(tables.cloud_periods.c.import_id).distinct()).scalars()
+        }
+
+
+def _moved_cloud_figures(db_url: str, facts_url: str) -> dict[str, Any]:
+    moved = open_store(db_url, facts_url)
+    try:
+        return _cloud_figures(moved)
+    finally:
+        moved.dispose()
+
+
+@STORES
+def test_the_cloud_figures_after_the_copy_are_the_sql_stores_field_for_field(
+    sql, client, db_url, facts_url
+):
+    """Every live import moves with its cost rows and daily sums, and the reports read the same
+    figures from ClickHouse, to the digit."""
+    _import_samples(sql)
+    before = _cloud_figures(sql)
+    per_import = _sql_rows_per_import(sql)
+    rows = _count(sql, tables.cloud_costs)
+
+    result = copy_to_clickhouse(sql, client)
+
+    assert result.verified
+    assert (result.imports, result.cost_rows, result.days) == (len(per_import), rows, 0)
+    assert len(per_import) > 3
+    assert rows == sum(costs for costs, _daily in per_import.values())
+    assert clickhouse_cloud.rows_per_import(client) == per_import  # each row once
+    after = _moved_cloud_figures(db_url, facts_url)
+    assert after == before  # every sum to the same digits, not only equal numbers
+    assert all(before["sums"].values())
+    assert _count(sql, tables.cloud_costs) == rows  # the database keeps its costs
+
+
+@STORES
+def test_a_second_copy_copies_no_cloud_cost_again(sql, client):
+    """Imports ClickHouse holds whole are skipped."""
+    _import_samples(sql)
+    copy_to_clickhouse(sql, client)
+    held = clickhouse_cloud.rows_per_import(client)
+
+    again = copy_to_clickhouse(sql, client)
+
+    assert (again.imports, again.cost_rows) == (0, 0)
+    assert again.verified
+    assert clickhouse_cloud.rows_per_import(client) == held
+
+
+@STORES
+def test_an_import_a_dead_copy_left_in_part_is_copied_again_whole_and_once(
+    sql, client, db_url, facts_url
+):
+    """A killed copy's part of an import is replaced by the whole import, no row twice; an
+    import it finished is not copied again."""
+    _import_samples(sql)
+    before = _cloud_figures(sql)
+    per_import = _sql_rows_per_import(sql)
+    largest = max(per_import, key=lambda i: per_import[i][0])
+    finished = min(i for i in per_import if i != largest)
+    costs, daily = tables.cloud_costs, tables.cloud_daily
+    with sql.connect() as conn:  # as a dead copy leaves them: one import whole, one in part
+        for import_id, limit in ((finished, None), (largest, 7)):
+            rows = conn.execute(
+                select(*(costs.c[name] for name in clickhouse_cloud.ROW_COLUMNS))
+                .where(costs.c.import_id == import_id)
+                .order_by(costs.c.id)
+                .limit(limit)
+            )
+            clickhouse_cloud.add_rows(client, [row._asdict() for row in rows])
+        sums = conn.execute(select(daily).where(daily.c.import_id == finished))
+        clickhouse_cloud.add_daily(client, [row._asdict() for row in sums])
+    assert clickhouse_cloud.rows_per_import(client) == {
+        finished: per_import[finished],
+        largest: (7, 0),
+    }
+
+    result = copy_to_clickhouse(sql, client)
+
+    assert result.verified
+    assert result.imports == len(per_import) - 1
+    assert result.cost_rows == _count(sql, tables.cloud_costs) - per_import[finished][0]
+    assert clickhouse_cloud.rows_per_import(client) == per_import
+    assert _moved_cloud_figures(db_url, facts_url) == before
+
+
+@STORES
+def test_a_copy_killed_mid_import_is_completed_exactly_by_the_next_run(sql, client, monkeypatch):
+    """Killed after an import's first batch of cost rows, the next run copies it whole once."""
+    _import_samples(sql)
+    per_import = _sql_rows_per_import(sql)
+    first = min(per_import)
+    monkeypatch.setattr(copy_cloud, "BATCH", 100)
+
+    def kill_after_the_first_batch(progress: CopyProgress) -> None:
+        if progress.cost_rows:
+            raise Killed
+
+    with pytest.raises(Killed):
+        copy_to_clickhouse(sql, client, on_progress=kill_after_the_first_batch)
+    assert clickhouse_cloud.rows_per_import(client) == {first: (min(per_import[first][0], 100), 0)}
+
+    result = copy_to_clickhouse(sql, client)
+
+    assert result.verified
+    assert (result.imports, result.cost_rows) == (len(per_import), _count(sql, tables.cloud_costs))
+    assert clickhouse_cloud.rows_per_import(client) == per_import
+
+
+@STORES
+def test_a_cloud_cost_that_differs_in_clickhouse_is_refused_naming_it(sql, client):
+    """The verification compares every cost per day, source, currency, provider, service,
+    owner and team: a tampered daily row in ClickHouse is named."""
+    _import_samples(sql)
+    copy_to_clickhouse(sql, client)
+    day, source, provider = client.query(
+        "SELECT charge_day, source, provider FROM cloud_daily"
+        " ORDER BY charge_day, source, provider LIMIT 1"
+    ).result_rows[0]
+    client.command(
+        "ALTER TABLE cloud_daily UPDATE billed_cost = billed_cost + 1"
+        " WHERE charge_day = {day:Date32} AND source = {source:String}"
+        " AND provider = {provider:String}",
+        {"day": day, "source": source, "provider": provider},
+        settings={"mutations_sync": 2},
+    )
+
+    with pytest.raises(CopyError) as refused:
+        copy_to_clickhouse(sql, client)
+
+    message = str(refused.value)
+    assert f"cloud costs of charge_day {day}, source {source}, currency " in message
+    assert "billed_cost is " in message
+    assert "the SQL store is unchanged" in message
+
+
 # -- the command -------------------------------------------------------------------------------
 
 
@@ -280,18 +463,23 @@ def test_the_command_copies_verifies_and_says_what_next(
     cli_env, sql, serve, facts_url, capsys, monkeypatch
 ):
     sync_served(sql, serve(days=DAYS, members=6), days=DAYS)
+    _import_samples(sql)
     events = _count(sql, tables.usage_events)
+    imports = len(_sql_rows_per_import(sql))
 
     code, out, err = run(capsys, "store", "copy-facts", "--to-clickhouse", facts_url)
 
     assert code == 0, err
     assert f"Copied {events:,} events of {DAYS} days from 1 integration" in out
-    assert "Verified: every measure per day, person and model" in out
+    rows = f"{_count(sql, tables.cloud_costs):,}"
+    assert f"Copied {rows} FOCUS cost rows of {imports} imports, with their daily sums" in out
+    assert "Verified: every measure per day, person and model, and every cloud cost" in out
     assert f"Next: set PUMPVIEW_CLICKHOUSE_URL={facts_url}" in out
     monkeypatch.setenv("PUMPVIEW_CLICKHOUSE_URL", facts_url)  # the flag's default
     code, out, err = run(capsys, "store", "copy-facts")
     assert code == 0, err
     assert "Nothing to copy: every stored day is in ClickHouse" in out
+    assert "No FOCUS cost to copy: every import is in ClickHouse already." in out
 
 
 def _closed_port() -> int:

@@ -17,18 +17,22 @@ if TYPE_CHECKING:
     from pumpview.store.copy_facts import CopyProgress, CopyResult
 
 app = typer.Typer(
-    help="The store: move the usage facts from the database into ClickHouse.",
+    help="The store: move the usage facts and cloud costs from the database into ClickHouse.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 
-COPY_HELP = """Copy the usage facts from the database into ClickHouse, then verify them.
+COPY_HELP = """Copy the usage facts and FOCUS cloud costs from the database into
+ClickHouse, then verify them.
 
 \b
 Every day not in ClickHouse yet is copied, per integration, a week at a
 time, oldest first, exactly as a sync with ClickHouse would store it; then
-every measure per day, person and model is compared with the database's, to
-the last decimal. Run it again after an interruption: it copies what is left.
+every FOCUS import's cost rows and daily sums that ClickHouse does not hold
+whole. Then every measure per day, person and model, and every cloud cost
+per day, source, currency, provider, service, owner and team, is compared
+with the database's, to the last decimal. Run it again after an
+interruption: it copies what is left.
 The database keeps its facts (unset PUMPVIEW_CLICKHOUSE_URL to go back to
 them). Then set PUMPVIEW_CLICKHOUSE_URL and restart Pump View."""
 
@@ -113,8 +117,9 @@ def _bar() -> Iterator[Callable[[CopyProgress], None]]:
         def show(progress: CopyProgress) -> None:
             elapsed = time.monotonic() - begun
             rate = f" | {progress.events / elapsed:,.0f} events/s" if progress.events else ""
+            cloud = f" | {progress.cost_rows:,} cost rows" if progress.cost_rows else ""
             bars.update(task, completed=progress.days_done, total=progress.days_total or None,
-                        detail=f"{progress.events:,} events{rate}")  # fmt: skip
+                        detail=f"{progress.events:,} events{rate}{cloud}")  # fmt: skip
 
         yield show
 
@@ -129,8 +134,16 @@ def _summary(result: CopyResult, shown: str) -> None:
         )
     else:
         typer.echo(f"Nothing to copy: every stored day is in ClickHouse at {shown} already.")
+    if result.imports:
+        typer.echo(
+            f"Copied {result.cost_rows:,} FOCUS cost rows of {result.imports} import"
+            f"{'' if result.imports == 1 else 's'}, with their daily sums, to ClickHouse."
+        )
+    else:
+        typer.echo("No FOCUS cost to copy: every import is in ClickHouse already.")
     typer.echo(
-        "Verified: every measure per day, person and model equals the database's, to the last "
+        "Verified: every measure per day, person and model, and every cloud cost per day, "
+        "source, currency, provider, service, owner and team, equals the database's, to the last "
         "decimal. The database keeps its facts: unset PUMPVIEW_CLICKHOUSE_URL to go back to them."
     )
     typer.echo(

@@ -14,10 +14,17 @@ NULL. A sync on the SQL store may keep running meanwhile: a day it rewrites afte
 read keeps its NULL (its ``fetched_at_ms`` changed) and is copied by the next pass; a day it
 rewrites after it was copied gets its NULL back from the sync's bookmark and is copied again.
 
-Then every integration is verified on one metadata snapshot: every measure per day, per person
-and per model over its whole span, as the SQL store answers (``SqlFacts``) and as ClickHouse
-does (``ClickHouseFacts``), equal to the last decimal, or ``CopyError`` names the first
-difference. The SQL facts are never deleted: unsetting the URL goes back to them.
+Then the FOCUS cloud costs: every live import's cost rows and daily sums, under the same import
+id (``store.copy_cloud``, whose docstring tells why a killed copy or an import meanwhile is
+safe). A pass copies the days left, then the imports left; the copy ends when a metadata
+snapshot finds neither.
+
+Then everything is verified on that snapshot: every measure of every integration per day, per
+person and per model over its whole span, as the SQL store answers (``SqlFacts``) and as
+ClickHouse does (``ClickHouseFacts``), and the cloud costs' charge days and sums per day,
+source, currency, provider, service, owner and team (``copy_cloud.difference``), equal to the
+last decimal, or ``CopyError`` names the first difference. The SQL facts are never deleted:
+unsetting the URL goes back to them.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 
 from pumpview.errors import PumpViewError
-from pumpview.store import integrations, rollup, tables, usage
+from pumpview.store import copy_cloud, integrations, rollup, tables, usage
 from pumpview.store.clickhouse import write as clickhouse_write
 from pumpview.store.clickhouse.read import ClickHouseFacts
 from pumpview.store.engine import snapshot
@@ -41,8 +48,9 @@ from pumpview.store.sql_facts import READ_BATCH, SqlFacts
 from pumpview.timeutil import MS_PER_DAY, SYSTEM_CLOCK, Clock, day_start_ms
 
 PASSES = 3
-"""Passes over the days left before giving up: each pass copies what a sync rewrote during the
-one before, so only syncs that keep rewriting days faster than they are copied exhaust them."""
+"""Passes over the days and imports left before giving up: each pass copies what a sync rewrote
+(or an import swapped in) during the one before, so only syncs that keep rewriting days faster
+than they are copied exhaust them."""
 
 
 class CopyError(PumpViewError):
@@ -58,6 +66,10 @@ class CopyProgress:
     days_done: int
     events: int
     chunks: int
+    imports: int
+    """FOCUS imports copied whole (their cost rows and daily sums)."""
+    cost_rows: int
+    """FOCUS cost rows sent, the current import's so far included."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,9 @@ class CopyResult:
     days: int
     events: int
     chunks: int
+    imports: int
+    """FOCUS imports copied (those ClickHouse did not hold whole)."""
+    cost_rows: int
     seconds: float
     verified: bool
 
@@ -80,7 +95,8 @@ def copy_to_clickhouse(
     clock: Clock = SYSTEM_CLOCK,
 ) -> CopyResult:
     """Copy every day of every integration not yet in ClickHouse, oldest first, ``days_per_chunk``
-    consecutive days per version; then verify every integration (``CopyError`` on a difference).
+    consecutive days per version, then every FOCUS import ClickHouse does not hold whole; then
+    verify every integration and the cloud costs (``CopyError`` on a difference).
 
     ``engine_sql`` is the metadata store without ClickHouse (``engine.open_store(url)``), its
     facts the source; ``client`` a ClickHouse client on a database migrated to head."""
@@ -92,8 +108,18 @@ def copy_to_clickhouse(
         raise ValueError(msg)
     begun = time.monotonic()
     with_client = engine_sql.execution_options(**{CLICKHOUSE: client})
-    total = done = events = chunks = 0
+    total = done = events = chunks = imports = cost_rows = 0
     copied_from: set[int] = set()
+
+    def progress() -> None:
+        if on_progress is not None:
+            on_progress(CopyProgress(total, done, events, chunks, imports, cost_rows))
+
+    def cloud_batch(more_imports: int, more_rows: int) -> None:
+        nonlocal imports, cost_rows
+        imports, cost_rows = imports + more_imports, cost_rows + more_rows
+        progress()
+
     for _ in range(PASSES):
         with engine_sql.connect() as conn:
             written = conn.execute(select(tables.fact_writes.c.integration_id).distinct())
@@ -101,8 +127,7 @@ def copy_to_clickhouse(
                 usage.collect(with_client, iid)  # what a killed copy or a superseded day left
             pending = _pending(conn)
         total += sum(len(days) for days in pending.values())
-        if on_progress is not None:
-            on_progress(CopyProgress(total, done, events, chunks))
+        progress()
         for iid, days in pending.items():
             for chunk in _chunks(days, days_per_chunk):
                 copied, chunk_events = _copy_chunk(engine_sql, client, iid, chunk, clock)
@@ -111,27 +136,30 @@ def copy_to_clickhouse(
                 # A day a sync rewrote meanwhile counts when a later pass copies it.
                 total -= len(chunk) - copied
                 done, events, chunks = done + copied, events + chunk_events, chunks + 1
-                if on_progress is not None:
-                    on_progress(CopyProgress(total, done, events, chunks))
+                progress()
+        copy_cloud.copy(engine_sql, client, cloud_batch)
         with snapshot(engine_sql) as conn:
             left = conn.execute(
                 select(func.count()).where(tables.sync_days.c.version.is_(None))
             ).scalar_one()
-            if left:
-                continue  # a sync rewrote days meanwhile: another pass
+            imports_left = len(copy_cloud.pending(conn, client))
+            if left or imports_left:
+                continue  # a sync rewrote days, or an import swapped in, meanwhile: another pass
             verify(conn, client)
         return CopyResult(
             integrations=len(copied_from),
             days=done,
             events=events,
             chunks=chunks,
+            imports=imports,
+            cost_rows=cost_rows,
             seconds=time.monotonic() - begun,
             verified=True,
         )
     msg = (
-        f"{left:,} days were rewritten by a sync on the SQL store faster than they were "
-        "copied; stop the syncs (the web app's too) and run the copy again: what it copied "
-        "stays copied"
+        f"{left:,} days and {imports_left:,} FOCUS imports were written on the SQL store (by a "
+        "sync, by an import) faster than they were copied; stop the syncs and imports (the web "
+        "app's too) and run the copy again: what it copied stays copied"
     )
     raise CopyError(msg)
 
@@ -229,8 +257,9 @@ def _copy_chunk(
 
 def verify(conn: Connection, client: Any) -> None:
     """Every measure of every integration, per day, per person and per model over its whole
-    span, as the SQL store and ClickHouse answer as of ``conn``'s snapshot: equal to the last
-    decimal, else ``CopyError`` naming the first difference."""
+    span, and the cloud costs (``copy_cloud.difference``), as the SQL store and ClickHouse
+    answer as of ``conn``'s snapshot: equal to the last decimal, else ``CopyError`` naming the
+    first difference."""
     sql, copy = SqlFacts(conn), ClickHouseFacts(conn, client)
     for name, iid in integrations.ids(conn).items():
         spans = [span for span in (sql.span([iid]), copy.span([iid])) if span is not None]
@@ -254,6 +283,13 @@ def verify(conn: Connection, client: Any) -> None:
                             "and still answers)"
                         )
                         raise CopyError(msg)
+    cloud = copy_cloud.difference(conn, client)
+    if cloud is not None:
+        msg = (
+            f"the copy differs from the SQL store: {cloud}; keep PUMPVIEW_CLICKHOUSE_URL unset "
+            "(the SQL store is unchanged and still answers)"
+        )
+        raise CopyError(msg)
 
 
 def _keyed(rows: list[tuple[Any, ...]]) -> dict[Any, tuple[Any, ...]]:

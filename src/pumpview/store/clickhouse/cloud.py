@@ -137,9 +137,12 @@ def delete(
         )
 
 
-def delete_import(client: Client, import_id: int, *, cluster: str | None = None) -> None:
-    """Queue the deletion of every row of an import no snapshot names (discarded)."""
-    settings = {"lightweight_deletes_sync": 0}
+def delete_import(
+    client: Client, import_id: int, *, cluster: str | None = None, wait: bool = False
+) -> None:
+    """Queue the deletion of every row of an import no snapshot names (discarded); with
+    ``wait``, return once they are gone (a copy counts them again right after)."""
+    settings = None if wait else {"lightweight_deletes_sync": 0}
     for table in TABLES:
         target = table if cluster is None else f"{table}_local{on_cluster(cluster)}"
         client.command(
@@ -150,6 +153,17 @@ def delete_import(client: Client, import_id: int, *, cluster: str | None = None)
 
 
 # -- reads ------------------------------------------------------------------------------------
+
+
+def rows_per_import(client: Client) -> dict[int, tuple[int, int]]:
+    """Each import holding rows here -> (its ``cloud_costs`` rows, its ``cloud_daily`` rows),
+    named or not: what ``store copy-facts`` compares with the SQL store."""
+    counted: dict[int, list[int]] = {}
+    for i, table in enumerate(TABLES):
+        sql = f"SELECT import_id, count() FROM {table} GROUP BY import_id"
+        for import_id, count in client.query(sql).result_rows:
+            counted.setdefault(int(import_id), [0, 0])[i] = int(count)
+    return {import_id: (costs, daily) for import_id, (costs, daily) in counted.items()}
 
 
 def days(client: Client, cells: Collection[Cell]) -> tuple[date, date] | None:

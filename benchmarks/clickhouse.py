@@ -152,13 +152,19 @@ def timed_reports(engine: Engine, loaded: Loaded) -> dict[str, Callable[[date, d
 
 def latencies(engine: Engine, loaded: Loaded, seed: int = 7) -> dict[tuple[str, int], list[float]]:
     """Seconds per call of every report over ranges of each length at random places."""
+    return timed(timed_reports(engine, loaded), day_of(loaded.team.now), 366, seed)
+
+
+def timed(
+    calls: dict[str, Callable[[date, date], object]], last: date, days_held: int, seed: int = 7
+) -> dict[tuple[str, int], list[float]]:
+    """Seconds per call of each of ``calls`` over ``SAMPLES`` ranges of each length in
+    ``RANGES``, ending at random among the ``days_held`` up to ``last``."""
     rng = random.Random(seed)
-    last = day_of(loaded.team.now)
-    calls = timed_reports(engine, loaded)
     out: dict[tuple[str, int], list[float]] = {}
     for days in RANGES:
         for _ in range(SAMPLES):
-            end = last - timedelta(days=rng.randrange(max(1, 366 - days)))
+            end = last - timedelta(days=rng.randrange(max(1, days_held - days)))
             start = end - timedelta(days=days - 1)
             for kind, call in calls.items():
                 begun = time.perf_counter()

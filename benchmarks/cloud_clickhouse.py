@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import random
-import resource
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from sqlalchemy import Engine, func, insert, select
 
 sys.path.insert(0, str(Path(__file__).parents[1]))  # benchmarks.*
 
+from benchmarks.clickhouse import RANGES, p, peak_rss_mb, timed
 from benchmarks.focus_import import generate
 
 from pumpview.integrations.focus.importer import import_file
@@ -43,13 +42,7 @@ from pumpview.store.clickhouse import connection
 from pumpview.store.engine import open_store, snapshot
 from pumpview.store.facts import clickhouse
 
-RANGES = (1, 30, 365)
-SAMPLES = 40
 TARGET_MS = 200
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def load(engine: Engine, folder: Path, rows: int) -> Decimal:
@@ -132,24 +125,6 @@ def reports(engine: Engine) -> dict[str, Callable[[date, date], object]]:
     }  # fmt: skip
 
 
-def timed(engine: Engine, last: date) -> dict[tuple[str, int], list[float]]:
-    rng, calls = random.Random(7), reports(engine)
-    out: dict[tuple[str, int], list[float]] = {}
-    for days in RANGES:
-        for _ in range(SAMPLES):
-            end = last - timedelta(days=rng.randrange(max(1, 180 - days)))
-            start = end - timedelta(days=days - 1)
-            for kind, call in calls.items():
-                begun = time.perf_counter()
-                call(start, end)
-                out.setdefault((kind, days), []).append(time.perf_counter() - begun)
-    return out
-
-
-def p(values: list[float], q: float) -> float:
-    return sorted(values)[min(len(values) - 1, int(len(values) * q))] * 1000
-
-
 def report(engine: Engine, label: str, want: Decimal) -> dict[tuple[str, int], list[float]]:
     client = clickhouse(engine)
     with snapshot(engine) as conn:
@@ -166,7 +141,7 @@ def report(engine: Engine, label: str, want: Decimal) -> dict[tuple[str, int], l
     exact = costs.effective_cost == want
     print(f"  EffectiveCost stored {costs.effective_cost}, generated {want}:"
           f" {'exact' if exact else 'NOT EXACT'}")  # fmt: skip
-    timings = timed(engine, span[1])
+    timings = timed(reports(engine), span[1], days_held=180)
     print(f"{'report':<10}" + "".join(f"{f'{d} d':>16}" for d in RANGES) + "   (p50 / p95 ms)")
     for kind in reports(engine):
         print(f"{kind:<10}" + "".join(

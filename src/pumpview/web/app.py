@@ -82,7 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     templates.env.globals.update(link=link, person_path=person_path, model_path=model_path)
     web = Web(
         settings=settings, engine=engine, vault=vault,
-        signer=Signer(vault.derive("web cookies")), throttle=Throttle(),
+        signer=Signer(vault.derive("web cookies")), throttle=Throttle(engine, settings.clock),
         syncs=syncs, imports=Imports(settings), templates=templates, clock=settings.clock,
     )  # fmt: skip
 

@@ -5,8 +5,8 @@
 guess sent to one worker counts on all of them. ``schedule_leases`` names the one server that runs
 the schedule (scheduled syncs, spend snapshots, alert checks) until its lease expires.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

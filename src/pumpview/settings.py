@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     link) is this and the Alerts page."""
     sync_interval: int | None = 60
     """Minutes between the web app's background syncs; ``off`` for none."""
+    workers: int = Field(default=1, ge=1, le=64)
+    """Processes ``pumpview serve`` answers requests with, on one socket (``--workers``): more
+    than one shares the load of a busy team; they share sessions, the sign-in throttle and one
+    schedule through the store. One only with embedded chDB facts, which one process may open."""
     cookie_secure: bool | None = None
     """Mark session cookies ``Secure``: ``on``, ``off``, or unset to follow the request (HTTPS)."""
     max_upload: ByteSize = Field(default=ByteSize(1 << 30), gt=0)
@@ -237,6 +241,8 @@ def load_settings(**overrides: Any) -> Settings:
             reason = "expected on or off"
         elif name == "sync_interval":
             reason = "expected a number of minutes (at least 1) or off"
+        elif name == "workers":
+            reason = "expected a number of processes from 1 to 64"
         elif name == "max_upload":
             reason = "expected a size such as 1GiB, 500MB or 64KiB"
         shown = "" if name in ("secret_key", "clickhouse_url") else f" (got {first.get('input')!r})"

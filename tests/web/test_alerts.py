@@ -12,6 +12,7 @@ import httpx
 from pumpview import accounts
 from pumpview.simulator import DEMO_KEY
 from pumpview.store import integrations, runs
+from pumpview.web.schedule import Schedule
 from tests.alerts.conftest import (  # noqa: F401 - fixtures
     SMTP_PASSWORD,
     SMTP_USER,
@@ -222,11 +223,12 @@ def test_the_schedule_delivers_what_is_due(site, receiver):  # noqa: F811
     body = {"kind": "webhook", "name": "hook", "url": receiver.url + PATH, "secret": SECRET}
     assert api.post("/api/channels", json=body).status_code == 201
     _failing(site)
-    site.web.syncs.alerts_every(0.05)
+    schedule = Schedule(site.web.syncs, site.web.engine, site.web.clock, None, alerts_seconds=0.05)
+    schedule.start(tick_seconds=0.05)
     try:
         _test, delivered = receiver.wait_for(2)
     finally:
-        site.web.syncs.close()
+        schedule.close()
     assert verify(delivered)["alert"]["rule"] == "integration"  # type: ignore[index]
 
 

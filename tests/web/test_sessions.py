@@ -8,11 +8,14 @@ import html
 import re
 
 import httpx
+from sqlalchemy import func, select
 
 from pumpview import accounts
-from pumpview.store import directory
+from pumpview.store import directory, tables
+from pumpview.timeutil import Clock
 from pumpview.web.guards import Throttle
 from pumpview.web.pending import GONE
+from tests.conftest import NOW_MS
 from tests.web.conftest import ADMIN, PASSWORD, csrf
 
 
@@ -94,14 +97,16 @@ def test_wrong_passwords_from_one_address_do_not_lock_the_account_elsewhere(make
     assert signed.status_code == 303
 
 
-def test_an_account_is_throttled_after_a_hundred_failures_from_ten_addresses():
-    throttle = Throttle()
+def test_an_account_is_throttled_after_a_hundred_failures_from_ten_addresses(engine):
+    """Kept in the store: 100 failures from ten addresses throttle the account from an eleventh
+    address, for a minute of the throttle's clock."""
+    throttle = Throttle(engine, Clock(NOW_MS))
     for i in range(100):
-        assert not throttle.blocked("a@x.dev", f"10.0.0.{i // 10}", now=1.0)
-        throttle.failed("a@x.dev", f"10.0.0.{i // 10}", now=1.0)
-    assert throttle.blocked("a@x.dev", "10.0.0.99", now=2.0)  # a fresh address: the account
-    assert not throttle.blocked("b@x.dev", "10.0.0.99", now=2.0)
-    assert not throttle.blocked("a@x.dev", "10.0.0.99", now=61.0)  # a minute later
+        assert not throttle.blocked("a@x.dev", f"10.0.0.{i // 10}", now=NOW_MS)
+        throttle.failed("a@x.dev", f"10.0.0.{i // 10}", now=NOW_MS)
+    assert throttle.blocked("a@x.dev", "10.0.0.99", now=NOW_MS + 1_000)  # a fresh address
+    assert not throttle.blocked("b@x.dev", "10.0.0.99", now=NOW_MS + 1_000)
+    assert not throttle.blocked("a@x.dev", "10.0.0.99", now=NOW_MS + 60_000)  # a minute later
 
 
 def _secure_admin(client: httpx.Client) -> str:
@@ -136,28 +141,34 @@ def test_a_previewed_mapping_is_its_own_sessions_alone_over_https(make_site):
             assert directory.load(conn) == {}
 
 
-def test_the_throttle_forgets_what_is_older_than_its_window():
-    """Sign-ins refused for many made-up accounts must not each leave an entry behind:
+def _kept(engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(tables.sign_in_failures)).scalar())
+
+
+def test_the_throttle_forgets_what_is_older_than_its_window(engine):
+    """Sign-ins refused for many made-up accounts must not each leave a row behind:
     only the failures of the last window are held (a look adds nothing, a minute ends them)."""
-    throttle = Throttle()
+    throttle = Throttle(engine, Clock(NOW_MS))
     for i in range(10):
-        throttle.failed(f"u{i}@x.dev", "10.0.0.1", now=1.0)
-    for i in range(1_000):  # refused: the address is throttled; nothing is kept for them
-        assert throttle.blocked(f"v{i}@x.dev", "10.0.0.1", now=2.0)
-    assert len(throttle._failures) == 11  # ten accounts and the address
-    throttle.failed("late@x.dev", "10.0.0.2", now=62.0)  # a minute on: the old ones are gone
-    assert sorted(throttle._failures) == ["account:late@x.dev", "address:10.0.0.2"]
+        throttle.failed(f"u{i}@x.dev", "10.0.0.1", now=NOW_MS)
+    for i in range(100):  # refused: the address is throttled; nothing is kept for them
+        assert throttle.blocked(f"v{i}@x.dev", "10.0.0.1", now=NOW_MS + 1_000)
+        assert not throttle.attempt(f"v{i}@x.dev", "10.0.0.1", now=NOW_MS + 1_000)
+    assert _kept(engine) == 20  # ten accounts, and the address ten times
+    throttle.failed("late@x.dev", "10.0.0.2", now=NOW_MS + 60_000)  # a minute on: swept
+    assert _kept(engine) == 2
 
 
-def test_sign_ins_in_flight_count_against_the_throttle_until_they_succeed():
+def test_sign_ins_in_flight_count_against_the_throttle_until_they_succeed(engine):
     """Ten sign-ins checked at once from one address (each hashing its password for tens of
     milliseconds) take the address's whole budget: the eleventh is refused before any of them
     has failed. A sign-in that succeeds gives its place back."""
-    throttle = Throttle()
-    assert [throttle.attempt(f"u{i}@x.dev", "10.0.0.1", now=1.0) for i in range(11)] == (
+    throttle = Throttle(engine, Clock(NOW_MS))
+    assert [throttle.attempt(f"u{i}@x.dev", "10.0.0.1") for i in range(11)] == (
         [True] * 10 + [False]
     )
     for _ in range(20):  # one person signing in again and again from another address
-        assert throttle.attempt("a@x.dev", "10.0.0.2", now=1.0)
+        assert throttle.attempt("a@x.dev", "10.0.0.2")
         throttle.succeeded("a@x.dev", "10.0.0.2")
-    assert not throttle.blocked("a@x.dev", "10.0.0.2", now=1.0)
+    assert not throttle.blocked("a@x.dev", "10.0.0.2")

@@ -344,6 +344,27 @@ setup_links = Table(
 )
 """One-time links that create the first admin when no user exists yet."""
 
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("key_hash", String(64), nullable=False),  # SHA-256 of "account:EMAIL" or "address:IP"
+    Column("failed_at_ms", BigInteger, nullable=False),
+    Index("ix_sign_in_failures", "key_hash", "failed_at_ms"),
+)
+"""Failed sign-ins of the last minute, by account and by address, for every server on the store
+(``store.sign_ins``); kept as digests, so the store lists no one's guesses; older rows swept."""
+
+schedule_leases = Table(
+    "schedule_leases",
+    metadata,
+    Column("name", String(32), primary_key=True),  # what is scheduled: "schedule"
+    Column("holder", String(200), nullable=False),  # host, pid and a random id of the server
+    Column("expires_at_ms", BigInteger, nullable=False),
+)
+"""The schedule (scheduled syncs, spend snapshots, alert checks) run by one server of many on the
+store: the holder renews its row; a stopped server's row expires and another takes it over."""
+
 
 # -- cloud costs (FOCUS files) ----------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 """``create_app(settings)``: the web app, built from settings when called, never at import.
 
 The store, the vault, the cookie signer, the sign-in throttle, the background syncs and
-import, and the templates hang off ``app.state.web`` (``state.Web``); a route declares them as
-a parameter, ``web: State``.
+import, the schedule and the templates hang off ``app.state.web`` (``state.Web``); a route
+declares them as a parameter, ``web: State``.
 Errors answer in kind: JSON ``{"error", "message"}`` under ``/api``, a page elsewhere.
 """
 
@@ -56,6 +56,7 @@ from pumpview.web.pages import (
     spend,
     users,
 )
+from pumpview.web.schedule import Schedule
 from pumpview.web.state import Web
 from pumpview.web.syncs import Syncs
 
@@ -68,7 +69,8 @@ ROOMS = (alerts, anomalies, auth, billing, budgets, data_sources, docs, export, 
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The app on ``settings``' store; its lifespan runs the scheduled syncs."""
+    """The app on ``settings``' store; its lifespan ticks the schedule (scheduled syncs and
+    alert checks), whose work the one server holding its lease does."""
     private_home(settings)
     engine = settings.open_store()
     vault = settings.vault()
@@ -82,8 +84,9 @@ def create_app(settings: Settings) -> FastAPI:
     templates.env.globals.update(link=link, person_path=person_path, model_path=model_path)
     web = Web(
         settings=settings, engine=engine, vault=vault,
-        signer=Signer(vault.derive("web cookies")), throttle=Throttle(),
-        syncs=syncs, imports=Imports(settings), templates=templates, clock=settings.clock,
+        signer=Signer(vault.derive("web cookies")), throttle=Throttle(engine, settings.clock),
+        syncs=syncs, schedule=Schedule(syncs, engine, settings.clock, settings.sync_interval),
+        imports=Imports(settings), templates=templates, clock=settings.clock,
     )  # fmt: skip
 
     @asynccontextmanager
@@ -92,11 +95,12 @@ def create_app(settings: Settings) -> FastAPI:
         # a full collection over them paused a request now and then by 50 ms (p95 91 -> 44 ms).
         gc.collect()
         gc.freeze()
-        if settings.sync_interval is not None:
-            syncs.every(settings.sync_interval)
-            syncs.alerts_every()
+        if settings.sync_interval is not None:  # ticks everywhere, works where it holds the lease
+            web.schedule.start()
         yield
-        # Waits for the sync and import processes to stop, off the loop, which runs on.
+        # Waits for the schedule, then the sync and import processes, to stop, off the loop,
+        # which runs on.
+        await asyncio.to_thread(web.schedule.close)
         await asyncio.gather(asyncio.to_thread(syncs.close), asyncio.to_thread(web.imports.close))
 
     app = FastAPI(

@@ -1,15 +1,21 @@
 """What security keeps across requests, built once with the app: the cookie signer (its key
-derived from the data folder's secret) and the sign-in throttle (failed sign-ins in memory).
-Neither reads a request; ``security`` applies them to one."""
+derived from the data folder's secret) and the sign-in throttle (failed sign-ins in the store,
+shared by every process serving it). Neither reads a request; ``security`` applies them to one."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import threading
-import time
-from collections import deque
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from pumpview.store import sign_ins
+
+T = TypeVar("T")
 
 
 class Signer:
@@ -43,61 +49,69 @@ class Throttle:
     spending its whole budget. Guessing one password stays slow (100 a minute at most, against
     argon2 hashes of passwords of ten characters or more). The address is the peer's, or what a
     trusted proxy says (``PUMPVIEW_TRUSTED_PROXIES``), never a header anyone can send.
+
+    The failures are kept in the store (``store.sign_ins``), not in the process: every worker of
+    ``pumpview serve --workers N``, and every server on one PostgreSQL, counts the same ones, so
+    spreading guesses over them gains nothing. The present is the app's clock (``now``, epoch
+    ms, when given): with ``PUMPVIEW_NOW`` fixing it, the window never passes.
     """
 
-    def __init__(self, per_address: int = 10, per_account: int = 100, window: float = 60.0) -> None:
+    def __init__(
+        self, engine: Engine, clock: Callable[[], int], per_address: int = 10,
+        per_account: int = 100, window: float = 60.0,
+    ) -> None:  # fmt: skip
         self.per_address, self.per_account, self.window = per_address, per_account, window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.RLock()  # attempt() holds it through blocked() and failed()
-        self._swept = float("-inf")
+        self._engine, self._clock = engine, clock
+        self._swept = -1 << 62
 
-    def _recent(self, key: str, now: float) -> int:
-        """How many failures ``key`` had in the window; a key with none left is forgotten."""
-        failures = self._failures.get(key)
-        if failures is None:
-            return 0
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        if not failures:
-            del self._failures[key]
-        return len(failures)
+    @property
+    def _window_ms(self) -> int:
+        return round(self.window * 1000)
 
     def _limits(self, account: str, address: str) -> tuple[tuple[str, int], ...]:
         return (f"account:{account}", self.per_account), (f"address:{address}", self.per_address)
 
-    def blocked(self, account: str, address: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            limits = self._limits(account, address)
-            return any(self._recent(key, now) >= limit for key, limit in limits)
+    def _keys(self, account: str, address: str) -> list[str]:
+        return [key for key, _limit in self._limits(account, address)]
 
-    def attempt(self, account: str, address: str, now: float | None = None) -> bool:
+    def _written(self, write: Callable[[Connection], T]) -> T:
+        """``write`` in a transaction of its own, again while SQLite says another process's
+        transaction holds the database (``store.budget`` does the same)."""
+        while True:
+            try:
+                with self._engine.begin() as conn:
+                    return write(conn)
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig):
+                    raise
+
+    def blocked(self, account: str, address: str, now: int | None = None) -> bool:
+        now = self._clock() if now is None else now
+        with self._engine.connect() as conn:
+            return sign_ins.blocked(conn, self._limits(account, address), now, self._window_ms)
+
+    def attempt(self, account: str, address: str, now: int | None = None) -> bool:
         """Whether a sign-in may be tried; if so it counts as failed until it ``succeeded``,
-        so that sign-ins checked at once (each hashing a password) cannot all pass a check
-        that none of them has failed yet."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            if self.blocked(account, address, now):
-                return False
-            self.failed(account, address, now)
-            return True
+        so that sign-ins checked at once (each hashing a password, in any process) cannot all
+        pass a check that none of them has failed yet."""
+        now = self._clock() if now is None else now
+        self._sweep(now)
+        limits = self._limits(account, address)
+        return self._written(lambda conn: sign_ins.attempt(conn, limits, now, self._window_ms))
 
     def succeeded(self, account: str, address: str) -> None:
         """Give back the place an ``attempt`` took (its sign-in succeeded)."""
-        with self._lock:
-            for key, _limit in self._limits(account, address):
-                failures = self._failures.get(key)
-                if failures:
-                    failures.pop()
-                    if not failures:
-                        del self._failures[key]
+        keys = self._keys(account, address)
+        self._written(lambda conn: sign_ins.succeeded(conn, keys))
 
-    def failed(self, account: str, address: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            if now - self._swept >= self.window:  # what made-up accounts left, once a window
-                self._swept = now
-                for key in list(self._failures):
-                    self._recent(key, now)
-            for key, _limit in self._limits(account, address):
-                self._failures.setdefault(key, deque()).append(now)
+    def failed(self, account: str, address: str, now: int | None = None) -> None:
+        now = self._clock() if now is None else now
+        self._sweep(now)
+        keys = self._keys(account, address)
+        self._written(lambda conn: sign_ins.failed(conn, keys, now))
+
+    def _sweep(self, now: int) -> None:
+        """What made-up accounts left, once a window per process."""
+        if now - self._swept >= self._window_ms:
+            self._swept = now
+            self._written(lambda conn: sign_ins.sweep(conn, now - self._window_ms))

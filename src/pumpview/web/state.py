@@ -1,7 +1,7 @@
 """What the web app holds while it runs, built once by ``create_app`` and hung off
 ``app.state.web``: the settings, the store, the vault, the cookie signer and the sign-in
-throttle, the background syncs and import, the templates and the present. A route declares it
-as a parameter, ``web: State``."""
+throttle, the background syncs and import, the schedule, the templates and the present. A route
+declares it as a parameter, ``web: State``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from pumpview.timeutil import Clock
 from pumpview.vault import Vault
 from pumpview.web.guards import Signer, Throttle
 from pumpview.web.imports import Imports
+from pumpview.web.schedule import Schedule
 from pumpview.web.syncs import Syncs
 
 
@@ -30,6 +31,8 @@ class Web:
     signer: Signer
     throttle: Throttle
     syncs: Syncs
+    schedule: Schedule
+    """The scheduled syncs and alert checks, run by one server of those on the store."""
     imports: Imports
     templates: Jinja2Templates
     clock: Clock

@@ -1,4 +1,5 @@
-"""The web app's background syncs: after a connect, on "Sync now", and every interval.
+"""The web app's background syncs: after a connect, on "Sync now", and every interval (the
+schedule, ``web.schedule``, starts those).
 
 Each is the importer's one sync (``runner.run_sync``) in a process of its own, so the pages
 never share an interpreter with it: a backfill at full speed is busy Python, and in the server's
@@ -84,7 +85,10 @@ class Syncs:
         self._settings, self._engine = settings, engine
         self._processes: dict[str, BaseProcess] = {}
         self._lock = threading.Lock()
-        self._stop = threading.Event()
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
 
     def start(self, name: str, wait_seconds: float = 15.0, *, spend_only: bool = False) -> bool:
         """Start syncing ``name`` in the background unless this server already is; return once
@@ -106,39 +110,6 @@ class Syncs:
         under_way.wait(wait_seconds)
         return True
 
-    def every(self, minutes: int) -> None:
-        """Sync every connected integration now and every ``minutes`` until ``close``; between
-        those, every ``CHECK_SECONDS``, take the spend snapshot where one is due before a
-        billing cycle rolls (``snapshot_if_due``)."""
-
-        def loop() -> None:
-            full_at = time.monotonic()
-            while not self._stop.is_set():
-                if time.monotonic() >= full_at:
-                    with self._engine.connect() as conn:
-                        names = integrations.connected(conn)
-                    for name in names:
-                        self.start(name)
-                    full_at = time.monotonic() + minutes * 60
-                else:
-                    try:
-                        self.snapshot_if_due()
-                    except Exception:  # a busy database: the next check
-                        log.exception("checking for a spend snapshot due failed")
-                self._stop.wait(min(CHECK_SECONDS, max(0.0, full_at - time.monotonic())))
-
-        threading.Thread(target=loop, name="sync-schedule", daemon=True).start()
-
-    def alerts_every(self, seconds: float = ALERTS_SECONDS) -> None:
-        """Evaluate the alerts and deliver what is due (retries among it) every ``seconds``
-        until ``close``."""
-
-        def loop() -> None:
-            while not self._stop.wait(seconds):
-                check_alerts(self._settings, self._engine)
-
-        threading.Thread(target=loop, name="alerts-schedule", daemon=True).start()
-
     def snapshot_if_due(self) -> list[str]:
         """Start a spend-only sync of each connected integration whose snapshot is due at the
         present (``reports.snapshots.due``: the last hour of a known cycle, none in the last
@@ -158,10 +129,9 @@ class Syncs:
             process.join(timeout)
 
     def close(self, timeout: float = 30.0) -> None:
-        """Stop scheduling and ask this server's syncs to stop, each as soon as its run is
-        under way (it ends within a second or a page, recorded as interrupted); after
-        ``timeout``, end what is left (its lease then expires and the next run says so)."""
-        self._stop.set()
+        """Ask this server's syncs to stop, each as soon as its run is under way (it ends
+        within a second or a page, recorded as interrupted); after ``timeout``, end what is
+        left (its lease then expires and the next run says so)."""
         deadline = time.monotonic() + timeout
         with self._lock:
             processes = dict(self._processes)

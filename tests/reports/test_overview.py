@@ -79,3 +79,32 @@ def test_a_previous_period_without_usage_has_no_change_to_tell(engine, serve):
     week_one = gt.visible_events(served.sim.team, start, start + 7 * MS_PER_DAY - 1)
     assert (len(before), bool(week_one)) == (0, True)
     assert (alone.previous_has_data, later.previous_has_data) == (False, True)
+
+
+def test_ties_go_by_person_then_model_and_the_rest_is_one_exact_line():
+    """Six equal rises and six equal falls: the first five of each by (person, model), the
+    rises ascending and the falls from the end, as one ordering read both ways."""
+    ten = Decimal("10.000000000000000000001")
+    now = {(f"p{i}@x", "m"): (1, ten) for i in range(6)}
+    before = {(f"q{i}@x", "m"): (1, ten) for i in range(6)}
+    now[None, "auto"] = (1, Decimal("0.5"))
+    before[None, "auto"] = (1, Decimal("0.25"))
+    shown = overview.changes(now, before, {"p0@x": "Pat"})
+    assert [(c.email, c.change_cents) for c in shown[:5]] == [(f"p{i}@x", ten) for i in range(5)]
+    assert shown[0].name == "Pat"
+    assert [(c.email, c.change_cents) for c in shown[5:10]] == [
+        (f"q{i}@x", -ten) for i in (5, 4, 3, 2, 1)
+    ]
+    tail = shown[10]
+    assert (tail.email, tail.pairs) == (None, 3)  # p5, q0 and the unattributed bucket
+    assert (tail.previous_cents, tail.spend_cents, tail.change_cents) == (
+        ten + Decimal("0.25"), ten + Decimal("0.5"), Decimal("0.25"),
+    )  # fmt: skip
+    assert len(shown) == 11
+
+
+def test_no_line_for_the_rest_when_it_changed_nothing():
+    now = {(f"p{i}@x", "m"): (1, Decimal(i + 1)) for i in range(7)}
+    before = {("p5@x", "m"): (1, Decimal(6)), ("p6@x", "m"): (1, Decimal(7))}
+    shown = overview.changes(now, before, {})
+    assert [c.email for c in shown] == [f"p{i}@x" for i in (4, 3, 2, 1, 0)]

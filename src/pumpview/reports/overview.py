@@ -4,10 +4,10 @@ and models, and the request classes' shares; one snapshot, from the read side's 
 from __future__ import annotations
 
 import decimal
+import heapq
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import reduce
 
 from sqlalchemy import Engine
 
@@ -17,7 +17,7 @@ from pumpview.reports.ranges import Range
 from pumpview.reports.scope import scope
 from pumpview.reports.series import Series, model_days, stack, weekly
 from pumpview.store.engine import snapshot
-from pumpview.store.measures import EXACT, Measures, plus
+from pumpview.store.measures import EXACT, Measures, summed
 
 TOP_CHANGES = 5
 """Person x model pairs shown on their own in "what changed", each way; the rest are one line."""
@@ -94,7 +94,7 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
             return None
         earlier = scope(conn, before.since, before.until, integrations)
         users = usage.users(conn, where) if where else []
-        total = reduce(plus, users, Measures())  # the people's sums: no second read
+        total = summed(users)  # the people's sums: no second read
         previous = usage.total(conn, earlier) if earlier else Measures()
         previous_people = usage.people_count(conn, earlier) if earlier else 0
         models = usage.models(conn, where) if where else []
@@ -112,6 +112,24 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
     )  # fmt: skip
 
 
+_Line = tuple[Decimal, str | None, str, Decimal, Decimal]
+"""A pair's (change, email, model, previous spend, spend)."""
+
+
+def _order(line: _Line) -> tuple[Decimal, str, str]:
+    """Largest rise first, then by person and model."""
+    return (-line[0], line[1] or "", line[2] or "")
+
+
+def _sums(lines: list[_Line]) -> tuple[Decimal, Decimal, Decimal]:
+    """The lines' (change, previous spend, spend) summed."""
+    return (
+        sum((x[0] for x in lines), Decimal(0)),
+        sum((x[3] for x in lines), Decimal(0)),
+        sum((x[4] for x in lines), Decimal(0)),
+    )
+
+
 def changes(
     now: dict[PairKey, tuple[int, Decimal]],
     before: dict[PairKey, tuple[int, Decimal]],
@@ -119,26 +137,25 @@ def changes(
 ) -> tuple[Change, ...]:
     """Each person x model pair's change in spend (``activity.pair_spend`` of each period); the
     ``TOP_CHANGES`` largest rises and falls, and one line for all the others (omitted when they
-    changed nothing)."""
+    changed nothing). A ``Change`` is made only for the lines shown: a year of a large team has
+    tens of thousands of pairs."""
     zero = (0, Decimal(0))
     with decimal.localcontext(EXACT):
-        lines = []
+        lines: list[_Line] = []
         for email, model in now.keys() | before.keys():
             was, is_ = before.get((email, model), zero)[1], now.get((email, model), zero)[1]
-            lines.append(
-                Change(email=email, name=names.get(email), model=model, previous_cents=was,
-                       spend_cents=is_, change_cents=is_ - was)
-            )  # fmt: skip
-        order = sorted(lines, key=lambda c: (-c.change_cents, c.email or "", c.model or ""))
-        ups = [c for c in order if c.change_cents > 0][:TOP_CHANGES]
-        downs = [c for c in reversed(order) if c.change_cents < 0][:TOP_CHANGES]
-        shown = {id(c) for c in ups + downs}
-        rest = [c for c in lines if id(c) not in shown]
+            lines.append((is_ - was, email, model, was, is_))
+        ups = heapq.nsmallest(TOP_CHANGES, (x for x in lines if x[0] > 0), key=_order)
+        downs = heapq.nlargest(TOP_CHANGES, (x for x in lines if x[0] < 0), key=_order)
+        shown = ups + downs
+        change, was, is_ = (a - b for a, b in zip(_sums(lines), _sums(shown), strict=True))
         tail = Change(
-            email=None, name=None, model=None,
-            previous_cents=sum((c.previous_cents for c in rest), Decimal(0)),
-            spend_cents=sum((c.spend_cents for c in rest), Decimal(0)),
-            change_cents=sum((c.change_cents for c in rest), Decimal(0)),
-            pairs=len(rest),
+            email=None, name=None, model=None, previous_cents=was, spend_cents=is_,
+            change_cents=change, pairs=len(lines) - len(shown),
         )  # fmt: skip
-    return (*ups, *downs, *([tail] if rest and tail.change_cents else []))
+    listed = tuple(
+        Change(email=email, name=names.get(email), model=model, previous_cents=was,
+               spend_cents=is_, change_cents=change)
+        for change, email, model, was, is_ in shown
+    )  # fmt: skip
+    return (*listed, *([tail] if tail.pairs and tail.change_cents else []))

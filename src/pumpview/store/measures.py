@@ -13,7 +13,7 @@ representation is linear, a ``SUM`` of each limb joined is the exact sum of the 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any
@@ -59,6 +59,20 @@ EXACT = decimal.Context(
 """Where money is summed: wide enough for any total, and a rounding would raise, never pass.
 
 Python's default 28 digits would round a $10M total carried to 20 decimals."""
+
+
+def summed(rows: Iterable[Measures]) -> Measures:
+    """Every measure summed over ``rows`` exactly: a total from its parts (thousands of people
+    in a few milliseconds, where ``plus`` makes a dataclass per row)."""
+    held = list(rows)
+    zero = Measures()
+    with decimal.localcontext(EXACT):
+        return Measures(
+            **{
+                name: sum((getattr(r, name) for r in held), getattr(zero, name))
+                for name in MEASURES
+            }
+        )
 
 
 def plus(a: Measures, b: Measures) -> Measures:

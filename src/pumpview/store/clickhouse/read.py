@@ -185,7 +185,7 @@ class ClickHouseFacts:
             f" FROM {self._source(bound, columns, where, table)}"
             f"{' GROUP BY ' + keys if keys else ''}"
         )
-        return [_exact(row, len(by), measures) for row in self._query(sql, bound)]
+        return self._query(sql, bound)  # counts as int, money as Decimal, as ClickHouse gives
 
     def people_count(self, ids: Sequence[int], first: date, last: date) -> int:
         bound = self._visible(ids, first, last, blocks=True)
@@ -250,7 +250,7 @@ class ClickHouseFacts:
             f"SELECT day, model, {', '.join(_sum(m) for m in MEASURES)} FROM usage_daily"
             f" WHERE {VISIBLE} AND email = {{email:String}} GROUP BY day, model"
         )
-        return [_exact(row, 2, MEASURES) for row in self._query(sql, bound)]
+        return self._query(sql, bound)
 
     def events(
         self,
@@ -317,12 +317,3 @@ class ClickHouseFacts:
 
 def _zeros(measures: Sequence[str]) -> list[Any]:
     return [Decimal(0) if name in MONEY else 0 for name in measures]
-
-
-def _exact(row: Sequence[Any], width: int, measures: Sequence[str]) -> tuple[Any, ...]:
-    """A result row with counts as ``int`` (ClickHouse's sums of integers may come wider)."""
-    values = [
-        value if name in MONEY else int(value)
-        for name, value in zip(measures, row[width:], strict=True)
-    ]
-    return (*row[:width], *values)

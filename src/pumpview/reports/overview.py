@@ -112,22 +112,13 @@ def build(engine: Engine, span: Range, integrations: list[str] | None = None) ->
     )  # fmt: skip
 
 
-_Line = tuple[Decimal, str | None, str, Decimal, Decimal]
-"""A pair's (change, email, model, previous spend, spend)."""
+_Line = tuple[Decimal, str | None, str]
+"""A pair's (change, email, model)."""
 
 
 def _order(line: _Line) -> tuple[Decimal, str, str]:
     """Largest rise first, then by person and model."""
     return (-line[0], line[1] or "", line[2] or "")
-
-
-def _sums(lines: list[_Line]) -> tuple[Decimal, Decimal, Decimal]:
-    """The lines' (change, previous spend, spend) summed."""
-    return (
-        sum((x[0] for x in lines), Decimal(0)),
-        sum((x[3] for x in lines), Decimal(0)),
-        sum((x[4] for x in lines), Decimal(0)),
-    )
 
 
 def changes(
@@ -141,21 +132,25 @@ def changes(
     tens of thousands of pairs."""
     zero = (0, Decimal(0))
     with decimal.localcontext(EXACT):
-        lines: list[_Line] = []
-        for email, model in now.keys() | before.keys():
-            was, is_ = before.get((email, model), zero)[1], now.get((email, model), zero)[1]
-            lines.append((is_ - was, email, model, was, is_))
+        lines: list[_Line] = [
+            (now.get(pair, zero)[1] - before.get(pair, zero)[1], *pair)
+            for pair in now.keys() | before.keys()
+        ]
         ups = heapq.nsmallest(TOP_CHANGES, (x for x in lines if x[0] > 0), key=_order)
         downs = heapq.nlargest(TOP_CHANGES, (x for x in lines if x[0] < 0), key=_order)
-        shown = ups + downs
-        change, was, is_ = (a - b for a, b in zip(_sums(lines), _sums(shown), strict=True))
-        tail = Change(
-            email=None, name=None, model=None, previous_cents=was, spend_cents=is_,
-            change_cents=change, pairs=len(lines) - len(shown),
+        listed = tuple(
+            Change(email=email, name=names.get(email), model=model,
+                   previous_cents=before.get((email, model), zero)[1],
+                   spend_cents=now.get((email, model), zero)[1], change_cents=change)
+            for change, email, model in ups + downs
         )  # fmt: skip
-    listed = tuple(
-        Change(email=email, name=names.get(email), model=model, previous_cents=was,
-               spend_cents=is_, change_cents=change)
-        for change, email, model, was, is_ in shown
-    )  # fmt: skip
+        was = sum((v[1] for v in before.values()), Decimal(0))
+        is_ = sum((v[1] for v in now.values()), Decimal(0))
+        tail = Change(
+            email=None, name=None, model=None,
+            previous_cents=was - sum((c.previous_cents for c in listed), Decimal(0)),
+            spend_cents=is_ - sum((c.spend_cents for c in listed), Decimal(0)),
+            change_cents=is_ - was - sum((c.change_cents for c in listed), Decimal(0)),
+            pairs=len(lines) - len(listed),
+        )  # fmt: skip
     return (*listed, *([tail] if tail.pairs and tail.change_cents else []))

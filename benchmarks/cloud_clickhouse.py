@@ -4,8 +4,9 @@
     .venv/bin/python benchmarks/cloud_clickhouse.py --rows 100000 --sizes 200000,500000
     .venv/bin/python benchmarks/cloud_clickhouse.py --keep /tmp/cloudch   # reuse a loaded store
 
-``focus_import.py``'s AWS-style file (daily rows of one billing period: 300 owners, five teams,
-five services, 40 accounts) is written, then imported with ``pumpview import focus``'s own
+``focus_import.py``'s AWS-style file (daily rows of one billing period: 300 owners in five teams,
+five services, 40 accounts, each row's owner and service at random, so a month's daily sums are
+every day x owner x service: 45,000) is written, then imported with ``pumpview import focus``'s own
 function into a store whose facts are in chDB: the rows per second, the loader's peak RSS and the
 exact EffectiveCost against the generator's. Each size (``--sizes``) is that month copied inside
 ClickHouse (``INSERT ... SELECT``), each copy a month earlier and its billing period named in the
@@ -49,7 +50,7 @@ def load(engine: Engine, folder: Path, rows: int) -> Decimal:
     """Write the file and import it; the generator's exact EffectiveCost."""
     path = folder / "aws.csv"
     begun = time.perf_counter()
-    want = generate(path, rows, zipped=False)
+    want = generate(path, rows, zipped=False, spread=True)
     print(f"wrote {rows:,} rows, {path.stat().st_size / 1e6:,.0f} MB, in"
           f" {time.perf_counter() - begun:.0f} s")  # fmt: skip
     before = peak_rss_mb()

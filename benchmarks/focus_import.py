@@ -41,8 +41,10 @@ OWNERS = [f"dev{i}@acme.dev" for i in range(300)]
 TEAMS = ("web", "data", "platform", "ml", "mobile")
 
 
-def generate(path: Path, rows: int, *, zipped: bool) -> Decimal:
-    """The file, and the exact sum of its EffectiveCost."""
+def generate(path: Path, rows: int, *, zipped: bool, spread: bool = False) -> Decimal:
+    """The file, and the exact sum of its EffectiveCost. ``spread``: each row's owner (and so
+    team) and service drawn at random, so a month holds every day x owner x service (45,000
+    daily sums), not the 300 the rows' fixed pattern repeats."""
     rng = random.Random(7)
     total = Decimal(0)
     opener = gzip.open if zipped else open
@@ -51,11 +53,12 @@ def generate(path: Path, rows: int, *, zipped: bool) -> Decimal:
         writer.writerow(COLUMNS)
         for i in range(rows):
             day = 1 + i % 30
-            service, category, code = SERVICES[i % len(SERVICES)]
+            owner, kind = (rng.randrange(300), rng.randrange(5)) if spread else (i % 300, i % 5)
+            service, category, code = SERVICES[kind]
             cost = Decimal(rng.randrange(1, 10**8)).scaleb(-rng.choice((4, 6, 8, 10)))
             total += cost
             account = f"{100000000000 + i % 40}"
-            tags = '{"owner": "%s", "team": "%s"}' % (OWNERS[i % 300], TEAMS[i % 5])  # noqa: UP031
+            tags = '{"owner": "%s", "team": "%s"}' % (OWNERS[owner], TEAMS[owner % 5])  # noqa: UP031
             writer.writerow((
                 cost, "999999999999", "USD", "2026-12-01T00:00:00Z", "2026-11-01T00:00:00Z",
                 "Usage", f"2026-11-{day + 1:02d}T00:00:00Z" if day < 30 else "2026-12-01T00:00:00Z",

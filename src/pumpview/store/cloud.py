@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, Engine, cast, delete, func, insert, select, update
 
 from pumpview.store import tables
-from pumpview.store.facts import clickhouse
+from pumpview.store.facts import clickhouse, cluster
 
 LIVE, STAGING, GONE = "live", "staging", "gone"
 """An import's states. ``gone`` (ClickHouse only): discarded or replaced, its rows not yet
@@ -104,7 +104,7 @@ def discard(conn: Connection, import_id: int) -> None:
     if marked:
         from pumpview.store.clickhouse import cloud as clickhouse_cloud  # noqa: PLC0415
 
-        clickhouse_cloud.delete_import(client, import_id)
+        clickhouse_cloud.delete_import(client, import_id, cluster=cluster(conn))
 
 
 def swap(conn: Connection, import_id: int, source: str, period_rows: Mapping[date, int]) -> int:
@@ -228,7 +228,7 @@ def collect(engine: Engine) -> None:
         and states.get(cell[2]) != STAGING
         and (cell[2] in states or cell[2] < newest)
     }
-    clickhouse_cloud.delete(client, dead, wait=False)
+    clickhouse_cloud.delete(client, dead, cluster=cluster(engine), wait=False)
     holding = {import_id for _source, _period, import_id in held}
     gone = [i for i, state in states.items() if state == GONE and i not in holding]
     if gone:

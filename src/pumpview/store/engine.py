@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from pumpview.errors import UserInputError
-from pumpview.store.facts import CLICKHOUSE
+from pumpview.store.facts import CLICKHOUSE, CLUSTER
 from pumpview.store.money_type import SQLITE_TEXT
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -148,7 +148,7 @@ def open_store(url: str, facts_url: str | None = None, cluster: str | None = Non
 
     client = connection.connect(facts_url, cluster)
     schema.migrate(client, cluster)
-    return engine.execution_options(**{CLICKHOUSE: client})
+    return engine.execution_options(**{CLICKHOUSE: client, CLUSTER: cluster})
 
 
 def _metadata_store(url: str) -> Engine:

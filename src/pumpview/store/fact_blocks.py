@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from pumpview.store import tables
-from pumpview.store.facts import clickhouse
+from pumpview.store.facts import clickhouse, cluster
 
 Day = tuple[date, int, int]
 """A committed day of one integration: (day, version, fetched_at_ms)."""
@@ -209,4 +209,4 @@ def collect(engine: Engine, integration_id: int) -> None:
                 blocks.c.integration_id == integration_id, blocks.c.id.not_in(keep)
             )
         )
-    clickhouse_write.drop_blocks(client, integration_id, keep)
+    clickhouse_write.drop_blocks(client, integration_id, keep, cluster=cluster(engine))

@@ -27,6 +27,9 @@ Dimension = Literal["day", "email", "model"]
 CLICKHOUSE = "pumpview_clickhouse"
 """The execution option of an engine whose facts live in ClickHouse (``store.engine``): the
 ClickHouse client, carried by every connection the engine hands out."""
+CLUSTER = "pumpview_clickhouse_cluster"
+"""The execution option naming the ClickHouse cluster the facts are spread over, if any: its
+deletes go to the shards' local tables ``ON CLUSTER``."""
 
 
 class Facts(Protocol):
@@ -105,6 +108,11 @@ class Facts(Protocol):
 def clickhouse(bind: Engine | Connection) -> Any:
     """The ClickHouse client the facts go to, or ``None`` when they stay in the database."""
     return bind.get_execution_options().get(CLICKHOUSE)
+
+
+def cluster(bind: Engine | Connection) -> str | None:
+    """The cluster the facts' tables are spread over, or ``None`` on one node."""
+    return bind.get_execution_options().get(CLUSTER)
 
 
 def of(conn: Connection) -> Facts:

@@ -19,7 +19,7 @@ from typing import IO
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from pumpview.store import blocks, fact_blocks, rollup, tables
-from pumpview.store.facts import clickhouse
+from pumpview.store.facts import clickhouse, cluster
 from pumpview.store.write import insert_many, upsert
 from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
 
@@ -159,7 +159,9 @@ def collect(engine: Engine, integration_id: int) -> None:
         if shown == len(span):
             continue  # every day shows it: nothing of it is garbage yet
         keep = {day: committed[day] for day in span if day in committed}
-        clickhouse_write.collect_garbage(client, integration_id, span[0], span[-1], keep)
+        clickhouse_write.collect_garbage(
+            client, integration_id, span[0], span[-1], keep, cluster=cluster(engine)
+        )
         if not shown:
             forgotten.append(write.id)
     if forgotten:
@@ -175,7 +177,7 @@ def drop_facts(engine: Engine, integration_id: int) -> None:
     if client is not None:
         from pumpview.store.clickhouse import write as clickhouse_write  # noqa: PLC0415
 
-        clickhouse_write.drop_integration(client, integration_id)
+        clickhouse_write.drop_integration(client, integration_id, cluster=cluster(engine))
 
 
 def replace_window(

@@ -310,7 +310,7 @@ class CursorClient:
         failures = 0
         pending: tuple[int | None, float] | None = None  # (status, wait) of a scheduled retry
 
-        def should_retry(error: Exception) -> bool | timedelta:
+        def should_retry(error: BaseException) -> bool | timedelta:
             # The whole retry policy: by type, bounded by attempts and total time.
             nonlocal pending
             if not isinstance(error, RETRYABLE) or failures >= self.attempts:

@@ -41,6 +41,7 @@ from pumpview.store.clickhouse.schema import (
     COST_TYPE,
     on_cluster,
 )
+from pumpview.store.clickhouse.write import fitting
 from pumpview.store.measures import LIMB_SUFFIXES, join, split
 
 COSTS = ("billed_cost", "effective_cost", "list_cost", "contracted_cost")
@@ -57,11 +58,7 @@ VISIBLE = (
     "(source, billing_period_start, import_id) IN {cells:Array(Tuple(String, Date32, UInt32))}"
 )
 
-_QUANTUM = Decimal(1).scaleb(-COST_FRACTION_DIGITS)
-_FITS = decimal.Context(
-    prec=COST_INTEGER_DIGITS + COST_FRACTION_DIGITS,
-    traps=[decimal.Inexact, decimal.InvalidOperation],
-)
+_QUANTUM, _FITS = fitting(COST_INTEGER_DIGITS, COST_FRACTION_DIGITS)
 """Quantizing in it raises for what ``Decimal(39, 24)`` cannot hold (as ``write.exact``)."""
 
 

@@ -138,8 +138,9 @@ class ClickHouseFacts:
         ``columns``, each filtered by ``where`` too; ``blocks``: the blocks' table, per person
         and model (``usage_blocks``) or per day and model (``usage_block_days``)."""
         parts = []
-        for table, visible, at in (("usage_daily", VISIBLE, 1), (blocks, IN_BLOCKS, 2)):
-            if ("cells" if at == 1 else "blocks") in bound:
+        sources = (("usage_daily", VISIBLE, "cells", 1), (blocks, IN_BLOCKS, "blocks", 2))
+        for table, visible, named, at in sources:
+            if named in bound:
                 names = ", ".join(f"{column[at]} AS {column[0]}" for column in columns)
                 parts.append(f"SELECT {names} FROM {table} WHERE {' AND '.join([visible, *where])}")
         return f"({' UNION ALL '.join(parts)})"

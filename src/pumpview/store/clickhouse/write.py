@@ -48,11 +48,20 @@ EVENT_MONEY = tuple(rollup.AT[name] for name, kind in USAGE_EVENTS if MONEY_TYPE
 """Where an event record holds money."""
 DAILY_MONEY = tuple(DAILY_COLUMNS.index(name) for name in MONEY)
 """Where a ``usage_daily`` row holds money."""
-_QUANTUM = Decimal(1).scaleb(-MONEY_FRACTION_DIGITS)
-_DECIMAL_38_24 = decimal.Context(
-    prec=MONEY_INTEGER_DIGITS + MONEY_FRACTION_DIGITS,
-    traps=[decimal.Inexact, decimal.InvalidOperation],
-)
+
+
+def fitting(integer_digits: int, fraction_digits: int) -> tuple[Decimal, decimal.Context]:
+    """The quantum and the context in which quantizing a ``Decimal`` raises exactly when
+    ClickHouse's ``Decimal(integer_digits + fraction_digits, fraction_digits)`` cannot hold it:
+    a digit past the last decimal (``Inexact``), too many digits, NaN or infinity
+    (``InvalidOperation``)."""
+    context = decimal.Context(
+        prec=integer_digits + fraction_digits, traps=[decimal.Inexact, decimal.InvalidOperation]
+    )
+    return Decimal(1).scaleb(-fraction_digits), context
+
+
+_QUANTUM, _DECIMAL_38_24 = fitting(MONEY_INTEGER_DIGITS, MONEY_FRACTION_DIGITS)
 """Quantizing to 24 decimals in it raises for a digit lost past the 24th decimal (``Inexact``),
 more than 38 digits in all, NaN or infinity (``InvalidOperation``): exactly what
 ``Decimal(38, 24)`` cannot hold. One call, four times as fast as inspecting the exponent."""

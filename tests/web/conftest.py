@@ -98,7 +98,9 @@ def make_site(
 
             @stack.callback
             def stop() -> None:  # before the server: no sync or import outlives the test
-                app.state.web.syncs.wait()
+                syncs = app.state.web.syncs
+                syncs.close(timeout=120)  # what is still running is asked to stop
+                assert not syncs.running(), f"syncs outlived the test: {syncs.running()}"
                 app.state.web.imports.close()
                 for client in site.opened:
                     client.close()

@@ -121,12 +121,22 @@ class Syncs:
                    if snapshots.due(conn, ids[name], now)]  # fmt: skip
         return [name for name in due if self.start(name, spend_only=True)]
 
-    def wait(self, timeout: float = 30.0) -> None:
-        """Wait for the syncs this server started (tests, shutdown)."""
+    def wait(self, timeout: float = 300.0) -> None:
+        """Wait for the syncs this server started to end (tests); ``TimeoutError`` naming
+        those still running after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
         with self._lock:
             processes = list(self._processes.values())
         for process in processes:
-            process.join(timeout)
+            process.join(max(0.0, deadline - time.monotonic()))
+        if running := self.running():
+            msg = f"still syncing after {timeout:g} s: {', '.join(running)}"
+            raise TimeoutError(msg)
+
+    def running(self) -> list[str]:
+        """The integrations this server is syncing now."""
+        with self._lock:
+            return sorted(name for name, p in self._processes.items() if p.is_alive())
 
     def close(self, timeout: float = 30.0) -> None:
         """Ask this server's syncs to stop, each as soon as its run is under way (it ends

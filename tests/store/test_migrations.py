@@ -263,7 +263,8 @@ def test_upgrading_renames_the_roster_and_the_integration_blocks_and_keeps_their
             )
         )
         keys = {"integration_id": 1, "level": 0, "first_day": date(2026, 12, 6)}
-        sums = {c.name: 7 for c in tables.integration_blocks.columns if c.name not in keys}
+        sums = {c.name: 7 for c in tables.integration_blocks.columns  # as they were at 0012
+                if c.name not in keys and not c.name.startswith("estimated_cents")}  # fmt: skip
         old = table("team_blocks", *(column(name) for name in [*keys, *sums]))
         conn.execute(insert(old).values(**keys, **sums))
     _upgrade(engine, "head")

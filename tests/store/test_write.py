@@ -29,7 +29,8 @@ EVENTS = [
 ROLLUP = [
     (0, date(2026, 11, 19), "zoë@acme.dev", "auto", "Included in Business", 3,
      *to_stored((3, Decimal("1.5"), Decimal(0), Decimal("1.50"), Decimal("1E-7"),
-                 Decimal("0.000025"), 10, 20, 30, 40, 1, 1, 1, 2, Decimal("2.5")))[1:]),
+                 Decimal("0.000025"), 10, 20, 30, 40, 1, 1, 1, 2, Decimal("2.5"),
+                 Decimal("0.25")))[1:]),
 ]  # fmt: skip
 
 

@@ -46,6 +46,8 @@ class Totals:
     """Before discounts (FOCUS ListCost): model cost and token fee for token-based events, what
     Cursor charged for the others ($0.04 a request unit where it does not say); "Not Charged"
     events none."""
+    estimated_cents: Decimal = Decimal(0)
+    """Cursor's amounts are all measured: never an estimate."""
 
     def add(self, event: Event, *, old_api: bool) -> None:
         cost = event.cost_cents(old_api)

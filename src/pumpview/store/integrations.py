@@ -24,6 +24,8 @@ DATA_TABLES = (
     tables.spend_snapshots,
     tables.group_members,
     tables.billing_groups,
+    tables.activity_daily,
+    tables.provider_costs,
 )
 
 

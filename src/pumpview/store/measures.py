@@ -44,6 +44,10 @@ class Measures:
     columns come last in every table, as ``ALTER TABLE ... ADD COLUMN`` puts them."""
     list_cents: Decimal = ZERO
     """The list price before discounts, FOCUS's ``ListCost`` (``rollup.list_cents``)."""
+    estimated_cents: Decimal = ZERO
+    """The part of ``spend_cents`` that is the provider's estimate, not a measured charge:
+    Claude Code's per-person costs are Anthropic's estimates at list price (migration 0019).
+    An amount is labelled estimated wherever this is not zero."""
 
 
 MEASURES: tuple[str, ...] = tuple(f.name for f in fields(Measures))

@@ -81,8 +81,9 @@ def fold(acc: Rollup, events: Iterable[Record]) -> Rollup:
     max_mode_at, max_mode_i = AT["max_mode"], _SUM["max_mode_events"]
     token_based_at, charged_at = AT["token_based"], AT["charged_cents"]
     events_i, cost_i, on_demand_i, included_i, model_cost_i, fee_i, list_i = (
-        _SUM[n] for n in ("events", *MONEY)
-    )
+        _SUM[n] for n in ("events", "spend_cents", "on_demand_cents", "included_cents",
+                          "model_cost_cents", "token_fee_cents", "list_cents")
+    )  # fmt: skip
     (in_at, in_i), (out_at, out_i), (cw_at, cw_i), (cr_at, cr_i) = _TOKEN_PAIRS
     # This runs once per event of a backfill: the token loop is unrolled.
     with decimal.localcontext(EXACT):

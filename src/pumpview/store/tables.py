@@ -65,7 +65,10 @@ integrations = Table(
     Column("last_success_at_ms", BigInteger),
     Column("backfill_days", Integer, nullable=False),
     Column("earliest_day", Date),  # the oldest day the API still returned: Cursor's retention
+    Column("provider", String(32), nullable=False, server_default="cursor"),  # 0019
 )
+"""One connected source: a Cursor team, a Claude Code (Anthropic) organisation, a GitHub
+organisation's Copilot; ``provider`` says which (``integrations.providers``)."""
 
 sync_runs = Table(
     "sync_runs",
@@ -204,6 +207,36 @@ usage_daily = Table(
 sync window touched, in the window's transaction. Indexed per day (the key) and per person, for the
 pages that drill into one. A per-model index was measured and dropped: a model's people over a
 year took 296 ms at 9.9M events with it or without it, and it slowed every write."""
+
+
+activity_daily = Table(
+    "activity_daily",
+    metadata,
+    _integration_id(),
+    Column("day", Date, nullable=False),
+    Column("email", String(320), nullable=False),  # the person key, as in ``usage_daily``
+    Column("measure", String(40), nullable=False),  # sessions, lines_added, commits...
+    Column("value", BigInteger, nullable=False),
+    PrimaryKeyConstraint("integration_id", "day", "email", "measure"),
+    sqlite_with_rowid=False,
+)
+"""What a person did with a tool per day, as its provider counts it (migration 0019): Claude
+Code's sessions, lines, commits and pull requests, Copilot's accepted lines and active days.
+Replaced with the usage of the same days, in the same transaction."""
+
+provider_costs = Table(
+    "provider_costs",
+    metadata,
+    _integration_id(),
+    Column("day", Date, nullable=False),
+    Column("line", String(300), nullable=False),  # the provider's description of the line
+    Column("model", String(200)),
+    Column("amount_cents", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    PrimaryKeyConstraint("integration_id", "day", "line"),
+)
+"""What a provider bills the organisation per day, line by line (migration 0019): Anthropic's
+cost report. Summed in Python (exact), never in SQL."""
 
 
 def _blocks(name: str, *dimension: Column[str], extra: tuple[Column[str], ...] = ()) -> Table:

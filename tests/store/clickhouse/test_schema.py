@@ -23,7 +23,7 @@ def columns(client, table):
 
 def test_migrate_applies_every_step_then_nothing(fresh):
     """The second run finds the schema at head and changes nothing."""
-    assert migrate(fresh) == [1, 2, 3, 4, 5, 6, 7]
+    assert migrate(fresh) == [1, 2, 3, 4, 5, 6, 7, 8]
     assert migrate(fresh) == []
     assert fresh.query("SELECT version FROM pumpview_schema ORDER BY version").result_rows == [
         (1,),
@@ -33,6 +33,7 @@ def test_migrate_applies_every_step_then_nothing(fresh):
         (5,),
         (6,),
         (7,),
+        (8,),
     ]
 
 
@@ -40,8 +41,8 @@ def test_a_step_another_process_applied_but_did_not_record_applies_again_harmles
     """Two processes migrating at once: the tables exist, the record does not yet."""
     migrate(fresh)
     fresh.command("TRUNCATE TABLE pumpview_schema")
-    assert migrate(fresh) == [1, 2, 3, 4, 5, 6, 7]
-    assert applied(fresh) == {1, 2, 3, 4, 5, 6, 7}
+    assert migrate(fresh) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert applied(fresh) == {1, 2, 3, 4, 5, 6, 7, 8}
 
 
 def test_a_schema_newer_than_the_code_is_refused(fresh):
@@ -121,7 +122,7 @@ def test_on_a_cluster_cloud_costs_shard_by_source_and_billing_period():
 
 def test_on_one_node_no_statement_names_a_cluster():
     statements = ddl()
-    assert len(statements) == 1 + len(STEPS) + 2  # step 5 is three statements
+    assert len(statements) == 1 + len(STEPS) + 2 + 2  # steps 5 and 8 are three statements each
     assert not any("ON CLUSTER" in s or "Replicated" in s or "Distributed" in s for s in statements)
 
 

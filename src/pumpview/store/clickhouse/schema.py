@@ -97,8 +97,9 @@ USAGE_DAILY: Columns = (
     ("max_mode_events", "Int64"),
     ("list_cents", MONEY_TYPE),
 )
-"""The rollup (``rollup.KEY``, then ``measures.MEASURES``): money as exact decimals, not the SQL
-store's integer limbs, since ClickHouse sums decimals exactly."""
+"""The rollup (``rollup.KEY``, then ``measures.MEASURES``) as step 2 created it: money as exact
+decimals, not the SQL store's integer limbs, since ClickHouse sums decimals exactly. A money
+measure added later is a step that adds it to the three fact tables (``_add_measure``)."""
 
 BLOCK_MONEY_TYPE = "Decimal(76, 24)"
 """A block's sums: ``usage_daily``'s amounts summed wider, as every read sums them."""
@@ -232,6 +233,21 @@ def _create(
     ]
 
 
+def _add_measure(name: str, cluster: str | None, _database: str) -> list[str]:
+    """A money measure added to the rollup and both block tables, 0 in the rows already there
+    (on a cluster, to each local table and the ``Distributed`` one in front of it)."""
+    statements = []
+    for table, kind in (("usage_daily", MONEY_TYPE), ("usage_blocks", BLOCK_MONEY_TYPE),
+                        ("usage_block_days", BLOCK_MONEY_TYPE)):  # fmt: skip
+        names = [table] if cluster is None else [f"{table}_local", table]
+        statements += [
+            f"ALTER TABLE {each}{on_cluster(cluster)} ADD COLUMN IF NOT EXISTS {name} {kind}"
+            " DEFAULT 0"
+            for each in names
+        ]
+    return statements
+
+
 def _by_person(cluster: str | None, _database: str) -> list[str]:
     """``usage_daily`` also kept ordered by person (a projection), so that one person's days
     over a year are a few granules, not a scan of everyone's; its lightweight ``DELETE``s then
@@ -310,6 +326,7 @@ STEPS: tuple[Step, ...] = (
             sharding_key=CLOUD_SHARDING_KEY,
         ),
     ),
+    Step(8, partial(_add_measure, "estimated_cents")),  # issue 22: a provider's estimates
 )
 
 

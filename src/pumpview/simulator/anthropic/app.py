@@ -125,7 +125,7 @@ def create_anthropic_simulator(config: AnthropicConfig | None = None) -> FastAPI
             response = await call_next(request)
             if verdict.truncate and response.status_code == 200:
                 response = await _truncated(response)
-            response.headers["request-id"] = request_id
+        response.headers["request-id"] = request_id
         sim.calls.append(Call(request.method, path, request.url.query, response.status_code))
         return response
 

@@ -128,8 +128,9 @@ class Organisation:
 
     @property
     def last_day(self) -> date:
-        """The last generated day: the day of ``now`` at creation."""
-        return self.first_day + timedelta(days=self.config.days - 1)
+        """The last day with activity: the day of ``now`` (at creation, or later once the
+        present moves on: the history grows; it never shrinks)."""
+        return max(self.first_day + timedelta(days=self.config.days - 1), self.today)
 
     def visible_hours(self, day: date, at: int | None = None) -> int:
         """How many of ``day``'s hours (from 00:00 UTC) have their sessions served at ``at``
@@ -141,6 +142,8 @@ class Organisation:
     # -- sessions --------------------------------------------------------------------------
     def sessions(self, day: date) -> tuple[Session, ...]:
         """All of ``day``'s sessions, visible or not, generated once and kept in a small LRU."""
+        if not self.first_day <= day <= self.last_day:
+            return ()  # not kept: a day after today gets its sessions once the present reaches it
         found = self._cache.get(day)
         if found is None:
             found = self._generate(day)
@@ -156,8 +159,6 @@ class Organisation:
         return [s for s in self.sessions(day) if s.hour < hours]
 
     def _generate(self, day: date) -> tuple[Session, ...]:
-        if not self.first_day <= day <= self.last_day:
-            return ()
         rng = Random(f"{self.config.seed}:{day.isoformat()}")
         offset = (day - self.first_day).days
         weekend = day.weekday() >= 5

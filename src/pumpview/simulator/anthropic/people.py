@@ -22,6 +22,8 @@ SHARED_KEY_NAME = "dev-key"
 CLAUDE_ONLY = (("Rin", "Sato"), ("Bo", "Lindqvist"))
 """Users who are on no Cursor roster. Rin's records carry an upper-case email; Bo joined lately."""
 JOINED_DAYS_AGO = 6
+FOREVER = 10**9
+"""``Actor.active_until`` of an actor who does not stop: days after creation have activity too."""
 MIN_USERS = 9
 """Keys' owners, the billing user, the idle one and the two Claude-only users are all distinct."""
 IDLE_DAYS = 40
@@ -84,7 +86,7 @@ class Actor:
     active_from: int
     """First day offset (from the first generated day) with activity."""
     active_until: int
-    """Last day offset with activity."""
+    """Last day offset with activity (``FOREVER`` for all but the idle user)."""
     subscription_type: str | None
     """``team``/``enterprise`` for the users ``subscription_rows`` turns into subscribers."""
 
@@ -156,7 +158,7 @@ def draw_people(config: AnthropicConfig, now: int, first_day: date) -> People:
     for n, user in enumerate(users):
         if user.role == "billing":
             continue  # pays the bills, writes no code
-        active_from, active_until = 0, today_offset
+        active_from, active_until = 0, FOREVER
         if n == len(users) - 1:
             active_from = today_offset - JOINED_DAYS_AGO + 1
         elif user is idle_user:
@@ -168,7 +170,7 @@ def draw_people(config: AnthropicConfig, now: int, first_day: date) -> People:
         actors.append(_actor(rng, "user_actor", shown, None, active_from, active_until,
                              subscription))  # fmt: skip
     for name, workspace, scale in key_actors:
-        actor = _actor(rng, "api_actor", name, workspace, 0, today_offset, None)
+        actor = _actor(rng, "api_actor", name, workspace, 0, FOREVER, None)
         if name == BOT_KEY_NAME:
             actor = replace(actor, weekend_p=0.9, weekday_p=1.0, sessions_mean=12.0,
                             terminals=("non-interactive", "github-actions"), second_share=0.2,

@@ -36,6 +36,7 @@ from pumpview.simulator.anthropic.pricing import (
 )
 from pumpview.timeutil import MS_PER_HOUR, day_of, day_start_ms, now_ms
 
+ZERO = Tokens()
 TOOLS = ("edit_tool", "multi_edit_tool", "write_tool", "notebook_edit_tool")
 
 
@@ -82,7 +83,7 @@ class Record:
             pair[0] += accepted
             pair[1] += rejected
         for model, tokens in session.usage:
-            self.tokens[model] = self.tokens.get(model, Tokens()) + tokens
+            self.tokens[model] = self.tokens.get(model, ZERO).plus(tokens)
 
     def finish(self) -> None:
         self.tokens = {m.name: self.tokens[m.name] for m in MODELS if m.name in self.tokens}
@@ -177,18 +178,18 @@ class Organisation:
         hour = rng.randrange(24) if bot else min(23, max(0, round(rng.gauss(actor.peak_hour, 2.5))))
         second = rng.random() < actor.second_share
         terminal = actor.terminals[1 if second and self.config.second_terminal else 0]
-        main = rng.choices(MODELS, weights=actor.model_weights)[0]
+        main = rng.choices(MODELS, cum_weights=actor.cum_weights)[0]
         scale = 60_000 * actor.intensity
         usage = [(main.name, _tokens(rng, scale))]
         if main is not HAIKU and rng.random() < 0.6:
             usage.append((HAIKU.name, _tokens(rng, scale / 10)))
         added = int(rng.expovariate(1 / (40 if bot else 120)))
         removed = int(added * rng.uniform(0.1, 0.7))
-        commits = 0 if bot or rng.random() < 0.65 else rng.randint(1, 3)
+        commits = 0 if bot or rng.random() < 0.65 else 1 + int(rng.random() * 3)
         prs = 1 if commits and rng.random() < 0.3 else 0
         tools = []
         for top in (30, 8, 5, 4):
-            accepted = rng.randint(0, top) if top != 4 or rng.random() < 0.05 else 0
+            accepted = int(rng.random() * (top + 1)) if top != 4 or rng.random() < 0.05 else 0
             rejected = int(accepted * rng.uniform(0, 0.3))
             tools.append((accepted, rejected))
         return Session(index, hour, terminal, added, removed, commits, prs, tuple(tools),
@@ -225,7 +226,7 @@ class Organisation:
             for name, tokens in record.tokens.items():
                 key = (record.actor.workspace_id, name)
                 billed[key] += record.amount(name, fractional=fractional)
-                used[key] += tokens
+                used[key] = used[key].plus(tokens)
         lines: list[CostLine] = []
         for workspace, name in sorted(billed, key=lambda k: (k[0] or "", k[1])):
             model = BY_NAME[name]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import accumulate
 from random import Random
 
 from pumpview.simulator.anthropic.config import AnthropicConfig
@@ -89,6 +90,10 @@ class Actor:
     """Last day offset with activity (``FOREVER`` for all but the idle user)."""
     subscription_type: str | None
     """``team``/``enterprise`` for the users ``subscription_rows`` turns into subscribers."""
+
+    @property
+    def cum_weights(self) -> tuple[int, ...]:
+        return tuple(accumulate(self.model_weights))
 
     @property
     def identity(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 MILLION = Decimal(1_000_000)
 WHOLE_CENT = Decimal(1)
@@ -49,16 +50,16 @@ TOKEN_TYPES = (
 reference quotes only the input one)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Tokens:
-    """The four token counts of the claude_code report's ``tokens`` object."""
+class Tokens(NamedTuple):
+    """The four token counts of the claude_code report's ``tokens`` object (a tuple: a year of
+    sessions makes many)."""
 
     input: int = 0
     output: int = 0
     cache_read: int = 0
     cache_creation: int = 0
 
-    def __add__(self, other: Tokens) -> Tokens:
+    def plus(self, other: Tokens) -> Tokens:
         return Tokens(
             self.input + other.input,
             self.output + other.output,

@@ -66,7 +66,8 @@ def claude_code_truth(org: Organisation, day: date) -> dict[tuple[str, str | Non
         activity.tool_accepted += sum(accepted for accepted, _ in session.tools)
         activity.tool_rejected += sum(rejected for _, rejected in session.tools)
         for model, tokens in session.usage:
-            used[session.actor, session.terminal, model] += tokens
+            key = (session.actor, session.terminal, model)
+            used[key] = used[key].plus(tokens)
     for (actor, _terminal, model), tokens in used.items():
         entry = out[org.actors[actor].identity, model]
         entry.input_tokens += tokens.input

@@ -194,3 +194,21 @@ def test_without_ending_at_the_buckets_run_through_today(anthropic):
         str(TODAY - timedelta(days=n)) for n in (2, 1, 0)
     ]
     assert body["has_more"] is False
+
+
+def test_subscribers_are_reported_but_not_billed(serve_anthropic):
+    """With subscription_rows the subscribers' estimates stay out of the bill, which still adds
+    up to billed_cents."""
+    served = serve_anthropic(subscription_rows=True)
+    org = served.sim.org
+    day = TODAY - timedelta(days=3)
+    subscribers = {a.identity for a in org.actors if a.subscription_type}
+    truth = claude_code_truth(org, day)
+    reported = sum(t.estimated_cents for (who, _), t in truth.items() if who in subscribers)
+    everyone = sum(t.estimated_cents for t in truth.values())
+    other = sum(line.amount for line in org.other_lines(day))
+    assert reported > 0
+    assert billed_cents(org, day) == everyone - reported + other
+    with served.client() as client:
+        rows = one_bucket(client, day, **{"group_by[]": "description"})
+    assert sum(Decimal(r["amount"]) for r in rows) == billed_cents(org, day)

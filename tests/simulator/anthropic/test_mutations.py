@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.simulator.anthropic.calls import CLAUDE_CODE, USERS
+from tests.simulator.anthropic.calls import CLAUDE_CODE, NOW, USERS
 
 WRITES = [
     ("POST", "/v1/organizations/users/user_01abc", {"role": "admin"}),
@@ -39,3 +39,11 @@ def test_calls_record_method_path_query_and_status(serve_anthropic):
         ("GET", CLAUDE_CODE, "starting_at=bad", 400),
     ]
     assert served.sim.org.now == 1
+
+
+def test_the_now_control_route_needs_an_integer(serve_anthropic):
+    """POST /_simulator/now without an integer now_ms is a 400; the present stays."""
+    served = serve_anthropic()
+    response = httpx.post(served.url + "/_simulator/now", json={"now_ms": "soon"})
+    assert response.status_code == 400
+    assert served.sim.org.now == NOW

@@ -159,7 +159,9 @@ def create_anthropic_simulator(config: AnthropicConfig | None = None) -> FastAPI
     @app.post("/_simulator/now")
     async def set_now(request: Request) -> Response:
         body = await _body(request)
-        sim.set_now(int(body["now_ms"]))
+        if isinstance(body.get("now_ms"), bool) or not isinstance(body.get("now_ms"), int):
+            raise routes.invalid("now_ms: an integer of epoch milliseconds is required")
+        sim.set_now(body["now_ms"])
         return _json({"now_ms": org.now})
 
     @app.post("/_simulator/revoke")

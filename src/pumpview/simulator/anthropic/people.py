@@ -10,7 +10,6 @@ from itertools import accumulate
 from random import Random
 
 from pumpview.simulator.anthropic.config import AnthropicConfig
-from pumpview.simulator.anthropic.pricing import MODELS
 from pumpview.simulator.config import SimConfig
 from pumpview.simulator.roster import JOIN_TIME_MS, Member, draw_members
 from pumpview.timeutil import MS_PER_DAY, day_start_ms
@@ -228,8 +227,8 @@ def _actor(
     subscription: str | None,
 ) -> Actor:
     main, second = rng.sample(TERMINALS, 2)
+    # Sonnet, Opus, Haiku: the order of ``pricing.MODELS``; each person leans their own way.
     weights = tuple(max(1, int(w * rng.uniform(0.2, 2.5))) for w in (60, 12, 28))
-    assert len(weights) == len(MODELS)  # noqa: S101 - the weights follow the models' order
     return Actor(
         kind=kind,
         name=name,

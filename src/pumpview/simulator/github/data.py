@@ -101,7 +101,7 @@ class UserDay:
     phase: int
     """``ai_adoption_phase.phase_number`` (1-4)."""
     last_ms: int
-    """The instant of the day's last activity."""
+    """The instant of the day's last activity (whole seconds, as seats show it)."""
 
     @property
     def totals(self) -> Counters:
@@ -300,7 +300,7 @@ class Organisation:
         while day >= self.first_day and len(found) < wanted:
             for index, activity in self.day(day).items():
                 if index not in found:
-                    found[index] = min(activity.last_ms, self.now - 60_000)
+                    found[index] = min(activity.last_ms, self.now - self.now % 1000 - 60_000)
             day -= timedelta(days=1)
         return found
 
@@ -385,7 +385,7 @@ def _user_day(rng: Random, user: User, day: date, credits: bool) -> UserDay | No
             f"1.0.{rng.randint(3, 12)}",
         )
     hour = min(23.5, max(9.0, rng.gauss(16.5, 2.0)))
-    last_ms = day_start_ms(day) + int(hour * 3_600_000) + rng.randrange(60_000)
+    last_ms = day_start_ms(day) + (int(hour * 3600) + rng.randrange(60)) * 1000
     return UserDay(
         user=user.index,
         usage=tuple(usage),

@@ -39,8 +39,9 @@ class Served:
         self.url = url
         self.sim = sim
 
-    def client(self, token: str | None = DEMO_GITHUB_TOKEN, scheme: str = "Bearer",
-               **headers: str) -> httpx.Client:  # fmt: skip
+    def client(
+        self, token: str | None = DEMO_GITHUB_TOKEN, scheme: str = "Bearer", **headers: str
+    ) -> httpx.Client:
         """A client sending ``token`` as ``Authorization: <scheme> <token>`` and the API
         version 2026-03-10 (``headers`` add or replace headers; a value "" drops one)."""
         sent = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2026-03-10"}
@@ -53,8 +54,14 @@ class Served:
 @pytest.fixture(scope="session")
 def shared() -> Iterator[Served]:
     """``SHARED`` with the default limits and a frozen wall clock, started once."""
-    app = create_github_simulator(GitHubConfig(**SHARED, clock=Clock(), hourly_limit=10**9,  # type: ignore[arg-type]
-                                               secondary_per_minute=10**9))  # fmt: skip
+    app = create_github_simulator(
+        GitHubConfig(
+            **SHARED,
+            clock=Clock(),
+            hourly_limit=10**9,  # type: ignore[arg-type]
+            secondary_per_minute=10**9,
+        )
+    )
     with serve_in_thread(app) as url:
         yield Served(url, app.state.sim)
 

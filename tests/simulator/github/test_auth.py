@@ -37,12 +37,13 @@ TOKENS = {
         permissions=frozenset({Permission.COPILOT_BUSINESS, Permission.COPILOT_METRICS})
     ),
     READ_ORG_ONLY: TokenGrant(scopes=frozenset({Scope.READ_ORG})),
-    MEMBER: TokenGrant(scopes=frozenset({Scope.MANAGE_BILLING_COPILOT, Scope.READ_ORG}),
-                       org_admin=False),
+    MEMBER: TokenGrant(
+        scopes=frozenset({Scope.MANAGE_BILLING_COPILOT, Scope.READ_ORG}), org_admin=False
+    ),
     INSTALLATION: TokenGrant(permissions=frozenset({Permission.ADMINISTRATION}), org_admin=False),
     APP_USER: TokenGrant(permissions=frozenset({Permission.COPILOT_METRICS})),
     ADMIN_FINE: TokenGrant(permissions=frozenset({Permission.ADMINISTRATION})),
-}  # fmt: skip
+}
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +141,9 @@ def test_token_of_a_member_who_is_no_owner_gets_404_on_org_paths(org):
     """GitHub hides an org from a caller who may not administer it: 404, not 403."""
     with org.client(token=MEMBER) as client:
         results = [answer(client.get(p)) for p in (BILLING, SEATS, REPORT)]
-    assert results == [(404, {"message": "Not Found", "documentation_url": DOCS,
-                              "status": "404"})] * 3  # fmt: skip
+    assert (
+        results == [(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})] * 3
+    )
 
 
 def test_installation_token_needs_no_owner_and_says_integration(org):

@@ -18,8 +18,14 @@ ORG = "/organizations/acme/settings/billing"
 CREDITS = f"{ORG}/ai_credit/usage"
 PREMIUM = f"{ORG}/premium_request/usage"
 DOCS = "https://docs.github.com/rest/billing/usage"
-FIELDS = ("gross_quantity", "gross_amount", "discount_quantity", "discount_amount",
-          "net_quantity", "net_amount")  # fmt: skip
+FIELDS = (
+    "gross_quantity",
+    "gross_amount",
+    "discount_quantity",
+    "discount_amount",
+    "net_quantity",
+    "net_amount",
+)
 SWITCH = date(2026, 6, 1)
 
 
@@ -33,13 +39,17 @@ def as_lines(items):
     """Usage items as {(model, sku): Line}."""
     return {
         (i["model"], i["sku"]): truth.Line(
-            unit_type=i["unitType"], price_per_unit=i["pricePerUnit"],
-            gross_quantity=i["grossQuantity"], gross_amount=i["grossAmount"],
-            discount_quantity=i["discountQuantity"], discount_amount=i["discountAmount"],
-            net_quantity=i["netQuantity"], net_amount=i["netAmount"],
+            unit_type=i["unitType"],
+            price_per_unit=i["pricePerUnit"],
+            gross_quantity=i["grossQuantity"],
+            gross_amount=i["grossAmount"],
+            discount_quantity=i["discountQuantity"],
+            discount_amount=i["discountAmount"],
+            net_quantity=i["netQuantity"],
+            net_amount=i["netAmount"],
         )
         for i in items
-    }  # fmt: skip
+    }
 
 
 def path_for(day):
@@ -55,14 +65,16 @@ def summed(lines):
             sums[model, sku] = line
             continue
         sums[model, sku] = truth.Line(
-            line.unit_type, line.price_per_unit,
+            line.unit_type,
+            line.price_per_unit,
             *(getattr(found, f) + getattr(line, f) for f in FIELDS),
-        )  # fmt: skip
+        )
     return sums
 
 
-@pytest.mark.parametrize("day", [date(2026, 5, 12), date(2026, 5, 29), date(2026, 11, 3),
-                                 date(2026, 12, 4)])  # fmt: skip
+@pytest.mark.parametrize(
+    "day", [date(2026, 5, 12), date(2026, 5, 29), date(2026, 11, 3), date(2026, 12, 4)]
+)
 def test_each_users_day_equals_the_truth_exactly(shared, day):
     """Per user per day, every usage item equals the ground truth's line, field for field."""
     org = shared.sim.org
@@ -70,10 +82,14 @@ def test_each_users_day_equals_the_truth_exactly(shared, day):
     assert expected
     with shared.client() as client:
         for user in org.users:
-            body = usage(client, path_for(day), year=day.year, month=day.month, day=day.day,
-                         user=user.login)  # fmt: skip
-            mine = {(m, s): line for (login, m, s), line in expected.items()
-                    if login == user.login.lower()}  # fmt: skip
+            body = usage(
+                client, path_for(day), year=day.year, month=day.month, day=day.day, user=user.login
+            )
+            mine = {
+                (m, s): line
+                for (login, m, s), line in expected.items()
+                if login == user.login.lower()
+            }
             assert as_lines(body["usageItems"]) == mine
 
 
@@ -122,8 +138,9 @@ def test_allowance_absorbs_usage_in_time_order_then_net_is_billed(shared, first)
     with shared.client() as client:
         day = first
         while day.month == first.month:
-            items = usage(client, path_for(day), year=day.year, month=day.month, day=day.day,
-                          user=login)["usageItems"]  # fmt: skip
+            items = usage(
+                client, path_for(day), year=day.year, month=day.month, day=day.day, user=login
+            )["usageItems"]
             spent_before = cumulative_gross >= allowance
             for item in items:
                 cumulative_gross += item["grossQuantity"]
@@ -143,8 +160,10 @@ def test_allowance_absorbs_usage_in_time_order_then_net_is_billed(shared, first)
 def test_amounts_are_quantity_times_price_and_exact_in_decimal(shared):
     """net = gross - discount, amount = quantity x price; numbers have at most 4 decimals."""
     with shared.client() as client:
-        texts = [client.get(PREMIUM, params={"year": 2026, "month": 5}).text,
-                 client.get(CREDITS, params={"year": 2026, "month": 11}).text]  # fmt: skip
+        texts = [
+            client.get(PREMIUM, params={"year": 2026, "month": 5}).text,
+            client.get(CREDITS, params={"year": 2026, "month": 11}).text,
+        ]
     for text in texts:
         assert not re.search(r"\d\.\d{5,}", text)
         for item in money.loads(text)["usageItems"]:
@@ -254,8 +273,15 @@ def test_a_period_older_than_24_months_is_400(shared):
     }
 
 
-@pytest.mark.parametrize("params", [{"month": "13"}, {"day": "0"}, {"year": "twenty"},
-                                    {"year": "2026", "month": "2", "day": "30"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"month": "13"},
+        {"day": "0"},
+        {"year": "twenty"},
+        {"year": "2026", "month": "2", "day": "30"},
+    ],
+)
 def test_invalid_period_is_400(shared, params):
     """A month, day or year that is not a valid calendar value is 400."""
     with shared.client() as client:

@@ -13,8 +13,9 @@ REPORT = "/orgs/acme/copilot/metrics/reports/users-1-day"
 
 
 def cursor_members():
-    team = CursorTeam(SimConfig(seed=1, members=SHARED["members"], days=SHARED["days"],
-                                now_ms=NOW_MS))  # fmt: skip
+    team = CursorTeam(
+        SimConfig(seed=1, members=SHARED["members"], days=SHARED["days"], now_ms=NOW_MS)
+    )
     return [m for m in team.members if m.listed and not m.is_removed and not m.is_service_account]
 
 

@@ -9,8 +9,13 @@ from tests.simulator.github.conftest import Clock
 
 SEATS = "/orgs/acme/copilot/billing/seats"
 SUMMARY = "/orgs/acme/copilot/billing"
-HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset",
-           "x-ratelimit-resource")  # fmt: skip
+HEADERS = (
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-used",
+    "x-ratelimit-reset",
+    "x-ratelimit-resource",
+)
 SECONDARY = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
     "If you reach out to GitHub Support for help, please include the request ID "
@@ -27,15 +32,22 @@ def test_every_answer_carries_the_rate_limit_headers(serve):
     clock = Clock(1_796_659_200.0)
     served = serve(members=6, days=10, clock=clock)
     with served.client() as client:
-        answers = [client.get(SEATS), client.get("/orgs/acme/copilot/metrics"),
-                   client.get("/orgs/other/copilot/billing")]  # fmt: skip
+        answers = [
+            client.get(SEATS),
+            client.get("/orgs/acme/copilot/metrics"),
+            client.get("/orgs/other/copilot/billing"),
+        ]
     assert [r.status_code for r in answers] == [200, 404, 404]
     assert [limits(r) for r in answers] == [
-        {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": str(5000 - n),
-         "x-ratelimit-used": str(n), "x-ratelimit-reset": "1796662800",
-         "x-ratelimit-resource": "core"}
+        {
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-remaining": str(5000 - n),
+            "x-ratelimit-used": str(n),
+            "x-ratelimit-reset": "1796662800",
+            "x-ratelimit-resource": "core",
+        }
         for n in (1, 2, 3)
-    ]  # fmt: skip
+    ]
 
 
 def test_unauthenticated_answers_draw_from_the_anonymous_60(serve):
@@ -95,8 +107,9 @@ def test_member_seat_paths_are_one_endpoint_for_the_secondary_limit(serve):
     served = serve(members=12, days=10, secondary_per_minute=2)
     logins = [u.login for u in served.sim.org.users[:3]]
     with served.client() as client:
-        statuses = [client.get(f"/orgs/acme/members/{login}/copilot").status_code
-                    for login in logins]  # fmt: skip
+        statuses = [
+            client.get(f"/orgs/acme/members/{login}/copilot").status_code for login in logins
+        ]
     assert statuses == [200, 200, 403]
 
 
@@ -121,6 +134,7 @@ def test_a_mutation_costs_five_points(serve):
     served = serve(members=6, days=10, secondary_per_minute=9)
     path = "/orgs/acme/copilot/billing/selected_users"
     with served.client() as client:
-        statuses = [client.post(path, json={"selected_usernames": ["x"]}).status_code
-                    for _ in range(2)]  # fmt: skip
+        statuses = [
+            client.post(path, json={"selected_usernames": ["x"]}).status_code for _ in range(2)
+        ]
     assert statuses == [201, 403]

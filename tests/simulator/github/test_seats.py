@@ -85,8 +85,11 @@ def test_planted_edge_cases_are_present(shared):
     twice = [login for login in set(logins) if logins.count(login) == 2]
     assert sum(1 for s in seats if s["assignee"] is None) == 1
     assert len(twice) == 1
-    teams = {s["assigning_team"]["slug"] for s in seats
-             if s["assignee"] and s["assignee"]["login"] == twice[0]}  # fmt: skip
+    teams = {
+        s["assigning_team"]["slug"]
+        for s in seats
+        if s["assignee"] and s["assignee"]["login"] == twice[0]
+    }
     assert len(teams) == 2
     assert [s["pending_cancellation_date"] for s in seats if s["pending_cancellation_date"]] == [
         "2027-01-01"
@@ -103,13 +106,37 @@ def test_seat_object_has_the_documented_fields(shared):
         seats = json.loads(client.get(SEATS).text)["seats"]
     seat = next(s for s in seats if s["assigning_team"] is not None and s["assignee"])
     assert set(seat) == {
-        "created_at", "updated_at", "pending_cancellation_date", "last_activity_at",
-        "last_activity_editor", "last_authenticated_at", "plan_type", "assignee", "assigning_team",
-    }  # fmt: skip
-    assert {"login", "id", "node_id", "avatar_url", "url", "html_url", "type", "site_admin",
-            "name", "email", "followers_url", "following_url", "gists_url", "starred_url",
-            "subscriptions_url", "organizations_url", "repos_url", "events_url",
-            "received_events_url"} <= set(seat["assignee"])  # fmt: skip
+        "created_at",
+        "updated_at",
+        "pending_cancellation_date",
+        "last_activity_at",
+        "last_activity_editor",
+        "last_authenticated_at",
+        "plan_type",
+        "assignee",
+        "assigning_team",
+    }
+    assert {
+        "login",
+        "id",
+        "node_id",
+        "avatar_url",
+        "url",
+        "html_url",
+        "type",
+        "site_admin",
+        "name",
+        "email",
+        "followers_url",
+        "following_url",
+        "gists_url",
+        "starred_url",
+        "subscriptions_url",
+        "organizations_url",
+        "repos_url",
+        "events_url",
+        "received_events_url",
+    } <= set(seat["assignee"])
     assert {"id", "node_id", "name", "slug", "url", "html_url", "parent"} <= set(
         seat["assigning_team"]
     )

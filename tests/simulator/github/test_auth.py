@@ -17,7 +17,7 @@ from pumpview.simulator.github import (
     create_github_simulator,
 )
 from pumpview.simulator.server import serve_in_thread
-from tests.simulator.github.conftest import NOW_MS, Served
+from tests.simulator.github.conftest import NOW_MS, Clock, Served
 
 BILLING = "/organizations/acme/settings/billing/ai_credit/usage?year=2026&month=11"
 PREMIUM = "/organizations/acme/settings/billing/premium_request/usage?year=2026&month=5"
@@ -49,7 +49,9 @@ TOKENS = {
 @pytest.fixture(scope="module")
 def org():
     """A small organisation knowing every kind of token above; nothing here revokes."""
-    app = create_github_simulator(GitHubConfig(members=8, days=200, now_ms=NOW_MS, tokens=TOKENS))
+    app = create_github_simulator(
+        GitHubConfig(members=8, days=200, now_ms=NOW_MS, tokens=TOKENS, clock=Clock())
+    )
     with serve_in_thread(app) as url:
         yield Served(url, app.state.sim)
 

@@ -153,6 +153,7 @@ class Organisation:
         """The numeric organisation id the reports name (``organization_id``, a string)."""
         self._days: OrderedDict[date, dict[int, UserDay]] = OrderedDict()
         self._months: OrderedDict[tuple[int, int, date], Ledger] = OrderedDict()
+        self._seats: tuple[int, tuple[Seat, ...]] | None = None
 
     # -- the clock -------------------------------------------------------------------------
     def set_now(self, ms: int) -> None:
@@ -241,7 +242,9 @@ class Organisation:
     # -- seats -----------------------------------------------------------------------------
     def seats(self) -> list[Seat]:
         """Every seat in the order the API lists them: one per user, the deleted user's seat
-        fifth, the second team seat of user 1 last."""
+        fifth, the second team seat of user 1 last. Kept until the present moves."""
+        if self._seats is not None and self._seats[0] == self.now:
+            return list(self._seats[1])
         last = self._last_activity()
         today = self.today
         next_cycle = date(today.year + today.month // 12, today.month % 12 + 1, 1)
@@ -290,6 +293,7 @@ class Organisation:
                         last_authenticated_ms=seen - 37 * 60_000 if seen is not None else None,
                     )
                 )
+        self._seats = (self.now, tuple(seats))
         return seats
 
     def _last_activity(self) -> dict[int, int]:

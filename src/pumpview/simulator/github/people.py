@@ -108,8 +108,8 @@ def draw_users(config: GitHubConfig, first_day: date, now_ms: int, models: int) 
                 models,
             )
         )
-    for login, name, email in CONTRACTORS:
-        active_from = max(0, config.days - 60 - 11 * len(users) % 30)
+    for number, (login, name, email) in enumerate(CONTRACTORS):
+        active_from = max(0, config.days - 60 - 14 * number)  # contractors joined lately
         users.append(
             _user(
                 rng,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -19,6 +20,8 @@ from pumpview.store import rollup, tables
 from pumpview.store.engine import HEAD, MIGRATIONS, make_engine, open_store, snapshot
 from pumpview.store.rollup import EVENT_COLUMNS
 from pumpview.timeutil import day_of
+
+pytestmark = pytest.mark.blank_store  # each test migrates its own database from nothing
 
 
 def _upgrade(engine, revision: str) -> None:

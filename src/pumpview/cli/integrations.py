@@ -61,7 +61,7 @@ def connect(
 ) -> None:
     """Verify a Cursor Admin API key and store it encrypted."""
     from pumpview.integrations.cursor import connection  # noqa: PLC0415 - loaded when it runs
-    from pumpview.integrations.cursor.client import quiet_retries  # noqa: PLC0415
+    from pumpview.integrations.http import quiet_retries  # noqa: PLC0415
 
     _source(source)
     connection.check_name(name)

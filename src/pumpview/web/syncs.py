@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from pumpview.errors import PumpViewError
 from pumpview.integrations.cursor import runner
-from pumpview.integrations.cursor.client import quiet_retries
+from pumpview.integrations.http import quiet_retries
 from pumpview.reports import snapshots
 from pumpview.settings import Settings
 from pumpview.store import integrations, runs

@@ -28,14 +28,13 @@ from pumpview.errors import (
 from pumpview.integrations.cursor.allowlist import check_route
 from pumpview.integrations.cursor.client import (
     INVALID_KEY_MESSAGE,
-    ClientEvent,
     CursorClient,
     check_base_url,
     make_http,
-    parse_retry_after,
 )
 from pumpview.integrations.cursor.connection import verify
 from pumpview.integrations.cursor.keys import key_forms
+from pumpview.integrations.http import ClientEvent, parse_retry_after
 from pumpview.simulator import DEMO_KEY, Faults, Grant
 from pumpview.simulator.truth import overall
 from pumpview.timeutil import MS_PER_DAY

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     """Client-side pacing under Cursor's per-minute limits; ``off`` for an unlimited upstream."""
     cursor_base_url: str = DEFAULT_BASE_URL
     """Where Cursor's Admin API is: the simulator or a proxy instead, for a connect."""
+    anthropic_base_url: str = "https://api.anthropic.com"
+    """Where Anthropic's Admin API is (Claude Code): the simulator or a proxy instead."""
     base_url: str = "http://localhost:8000"
     """Where people open the web app: the link back in every alert (Slack's button, the email's
     link) is this and the Alerts page."""

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from pumpview.integrations.cursor import runner
+from pumpview.integrations import runner
 from pumpview.reports import completeness
 from pumpview.reports.ranges import Range
 from pumpview.store import integrations, runs, tables

@@ -10,7 +10,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from pumpview.errors import RateLimited
-from pumpview.integrations.cursor import connection, runner
+from pumpview.integrations import runner
+from pumpview.integrations.cursor import connection
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.pacing import EVENTS_PATH, EVENTS_PER_MINUTE, pace_bucket
 from pumpview.simulator import DEMO_KEY

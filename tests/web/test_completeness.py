@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pumpview.integrations.cursor import runner
+from pumpview.integrations import runner
 from pumpview.timeutil import Clock
 from tests.conftest import NOW_MS
 from tests.reports.test_completeness import LAST_FINAL, PENDING

@@ -11,7 +11,8 @@ import stamina
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from pumpview.integrations.cursor import connection, runner
+from pumpview.integrations import runner
+from pumpview.integrations.cursor import connection
 from pumpview.integrations.cursor.sync import SPEND_ONLY
 from pumpview.reports import cycles, snapshots
 from pumpview.settings import load_settings

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Connect, list and disconnect data sources.", no_args_is_help=True, rich_markup_mode=None
 )
-SOURCES = (NAME,)
+SOURCES = (NAME, "claude-code")
+"""The providers ``connect`` takes (``integrations.providers``)."""
+KEY_NAMES = {NAME: "Cursor Admin API key", "claude-code": "Anthropic Admin API key"}
 
 
 def _source(name: str) -> str:
@@ -30,49 +32,69 @@ def _source(name: str) -> str:
     return name
 
 
-def _read_key(api_key: str | None) -> str:
+def _read_key(api_key: str | None, what: str) -> str:
     if api_key == "-":
         return sys.stdin.readline().strip()
     if api_key is None:
         if not sys.stdin.isatty():
             msg = "no --api-key and no terminal to ask for it: pass --api-key KEY or --api-key -"
             raise UserInputError(msg)
-        return str(typer.prompt("Cursor Admin API key", hide_input=True))
+        return str(typer.prompt(what, hide_input=True))
     return api_key
 
 
 @app.command()
 def connect(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="The integration: cursor.")],
+    source: Annotated[str, typer.Argument(help="The provider: cursor or claude-code.")],
     api_key: Annotated[
-        str | None, typer.Option(help="Admin API key (key_... or crsr_...); '-' reads stdin.")
+        str | None,
+        typer.Option(
+            help="Cursor: an Admin API key (key_... or crsr_...); Claude Code: an Anthropic "
+            "Admin API key (sk-ant-admin...); '-' reads stdin."
+        ),
     ] = None,
-    team_name: Annotated[str | None, typer.Option(help="A display name for the team.")] = None,
+    team_name: Annotated[
+        str | None, typer.Option(help="A display name (a team, an organisation).")
+    ] = None,
     base_url: Annotated[
         str | None,
-        typer.Option(help="Cursor API base URL (default PUMPVIEW_CURSOR_BASE_URL, else Cursor's)."),
+        typer.Option(
+            help="The API's base URL (default PUMPVIEW_CURSOR_BASE_URL or "
+            "PUMPVIEW_ANTHROPIC_BASE_URL, else the provider's)."
+        ),
     ] = None,
     sync: Annotated[bool, typer.Option("--sync", help="Start syncing right away.")] = False,
     name: Annotated[
-        str,
-        typer.Option(help="This integration's name: one per Cursor team (cursor, cursor-eu)."),
-    ] = NAME,
+        str | None,
+        typer.Option(
+            help="This integration's name, one per account (cursor, cursor-eu, claude-code); "
+            "default: the provider's name."
+        ),
+    ] = None,
 ) -> None:
-    """Verify a Cursor Admin API key and store it encrypted."""
-    from pumpview.integrations.cursor import connection  # noqa: PLC0415 - loaded when it runs
+    """Verify a provider's key against its API and store it encrypted."""
+    from pumpview.integrations import providers  # noqa: PLC0415
     from pumpview.integrations.http import quiet_retries  # noqa: PLC0415
 
     _source(source)
-    connection.check_name(name)
+    name = providers.check_name(name or source)
     context = current(ctx)
-    key = _read_key(api_key)
+    key = _read_key(api_key, KEY_NAMES[source])
     quiet_retries()
+    if source == NAME:
+        from pumpview.integrations.cursor import connection  # noqa: PLC0415 - loaded when it runs
+
+        default_url = context.settings.cursor_base_url
+    else:
+        from pumpview.integrations.claude_code import connection  # type: ignore[no-redef]  # noqa: PLC0415
+
+        default_url = context.settings.anthropic_base_url
     connection.connect(
         context.engine,
         context.vault,
         key,
-        base_url=base_url or context.settings.cursor_base_url,
+        base_url=base_url or default_url,
         team_name=team_name,
         name=name,
         now_ms=context.clock(),
@@ -97,15 +119,15 @@ def list_(
     rows = [
         {
             **{name: getattr(i, name) for name in (
-                "name", "team_name", "key", "status", "message", "first_day", "last_day",
-                "events", "retention_from")},
+                "name", "provider", "team_name", "key", "status", "message", "first_day",
+                "last_day", "events", "retention_from")},
             "sync": _run_line(i.run) if i.run is not None else None,
             "last_success": _when(i.last_success_at_ms),
         }
         for i in report.listing(context.engine, context.vault, context.clock())
     ]  # fmt: skip
     columns = (
-        "name", "team_name", "key", "status", "message", "sync", "last_success",
+        "name", "provider", "team_name", "key", "status", "message", "sync", "last_success",
         "first_day", "last_day", "events", "retention_from",
     )  # fmt: skip
     if not rows and fmt is Format.table:
@@ -121,11 +143,11 @@ def disconnect(
     purge: Annotated[bool, typer.Option("--purge", help="Also delete its synced data.")] = False,
 ) -> None:
     """Forget the key (a running sync is stopped first); keep the data unless --purge."""
-    from pumpview.integrations.cursor import connection, runner  # noqa: PLC0415
+    from pumpview.integrations import providers, runner  # noqa: PLC0415
 
     context = current(ctx)
     stopped = runner.disconnect(
-        context.engine, connection.check_name(name), purge=purge, clock=context.clock
+        context.engine, providers.check_name(name), purge=purge, clock=context.clock
     )
     if stopped is not None:
         typer.echo(f"Stopped the sync that was running (run {stopped.id}).")
@@ -136,7 +158,7 @@ def disconnect(
 
 def _run_line(run: Run) -> str:
     """The latest run in a line: its progress while it runs, how it ended once it has."""
-    from pumpview.integrations.cursor.runner import describe  # noqa: PLC0415
+    from pumpview.integrations.runner import describe  # noqa: PLC0415
 
     if run.outcome is None:
         return f"{describe(run)}; {run.days_done}/{run.days_total} days, {run.events:,} events"

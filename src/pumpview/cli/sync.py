@@ -45,8 +45,8 @@ def run(
         TimeElapsedColumn,
     )
 
-    from pumpview.integrations.cursor.runner import describe, owner, run_sync  # noqa: PLC0415
     from pumpview.integrations.http import quiet_retries  # noqa: PLC0415
+    from pumpview.integrations.runner import describe, owner, run_sync  # noqa: PLC0415
 
     quiet_retries()
 

@@ -80,6 +80,8 @@ class Integration:
     events: int
     retention_from: date | None
     """The oldest day Cursor still returned, once a run reached the far end of its horizon."""
+    provider: str = "cursor"
+    """Whose it is: ``cursor``, ``claude-code`` or ``copilot``."""
 
     @property
     def display_name(self) -> str:
@@ -114,7 +116,7 @@ def listing(engine: Engine, vault: Vault, now_ms: int) -> list[Integration]:
                     message=message, run=active or runs.latest(conn, row["id"]),
                     last_success_at_ms=row["last_success_at_ms"], first_day=row["first_day"],
                     last_day=row["last_day"], events=int(row["events"]),
-                    retention_from=row["earliest_day"],
+                    retention_from=row["earliest_day"], provider=row["provider"],
                 )
             )  # fmt: skip
     return out

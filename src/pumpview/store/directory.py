@@ -9,7 +9,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from pumpview.people import plan
 from pumpview.people.aliases import alias, label_form
-from pumpview.people.mapping import MappingFile
+from pumpview.people.mapping import MappingFile, Row
 from pumpview.people.membership import Membership, carve
 from pumpview.people.person import Person
 from pumpview.store import tables
@@ -134,3 +134,20 @@ def apply(
             case plan.SetTeams(memberships=memberships):
                 set_memberships(conn, key, memberships)
     return changes
+
+
+def meet(
+    conn: Connection, members: Sequence[tuple[str, str | None]], *, origin: str, now_ms: int
+) -> dict[int, Person]:
+    """The people a source lists, by (email, name): found, or made, as a mapping's rows are
+    (``people.plan``); named by the source only when no one has named them. In the caller's
+    transaction; everyone after, as ``load`` gives them."""
+    found = plan.plan(load(conn), [Row(None, email=email) for email, _name in members], origin)
+    apply(conn, found, now_ms=now_ms)
+    people = load(conn)
+    names = {alias(email): name for email, name in members if name}
+    for person in people.values():
+        if person.name is None and person.email in names:
+            person.name = names[person.email]
+            rename(conn, person.id, person.name)
+    return people

@@ -128,3 +128,10 @@ def roster(conn: Connection, integration_id: int) -> set[str]:
             )
         ).scalars()
     )
+
+
+def accounts(conn: Connection) -> dict[str, tuple[str, str | None]]:
+    """Each integration's provider and upstream account, by its name."""
+    table = tables.integrations
+    rows = conn.execute(select(table.c.name, table.c.provider, table.c.account))
+    return {row.name: (row.provider, row.account) for row in rows}

@@ -66,6 +66,7 @@ integrations = Table(
     Column("backfill_days", Integer, nullable=False),
     Column("earliest_day", Date),  # the oldest day the API still returned: Cursor's retention
     Column("provider", String(32), nullable=False, server_default="cursor"),  # 0019
+    Column("account", String(200)),  # the upstream account its key reads (0019); None: Cursor
 )
 """One connected source: a Cursor team, a Claude Code (Anthropic) organisation, a GitHub
 organisation's Copilot; ``provider`` says which (``integrations.providers``)."""

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import pickle
 import tempfile
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import IO
 
 from sqlalchemy import Connection, Engine, delete, insert, select
@@ -48,6 +50,14 @@ class Staged:
     acc: rollup.Rollup = field(default_factory=dict)
     accounts: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     """Service-account principals seen: email -> (account id, name)."""
+    rows_per_day: Counter[date] | None = None
+    """What each day's bookmark counts when the provider sends no events but daily rows
+    (Claude Code's records): those rows; ``None``: the events (``rollup.events_per_day``)."""
+    activity: dict[tuple[date, str, str], int] = field(default_factory=dict)
+    """(day, person, measure) -> count: the window's ``activity_daily``, replacing its days'."""
+    costs: dict[tuple[date, str], tuple[str | None, Decimal]] | None = None
+    """(day, line) -> (model, cents in US dollars): what the provider billed on the window's
+    days, replacing them in ``provider_costs``; ``None``: the provider has no such report."""
     events: int = 0
     _rollup_records: list[rollup.Record] | None = None
     _kept: list[list[rollup.Record]] = field(default_factory=list)
@@ -212,7 +222,7 @@ def _bookmark(
     """Mark the window's days stored as of ``fetched_at_ms`` (their facts' ``version`` in
     ClickHouse), and save the service accounts its events named."""
     first_day, last_day = day_of(staged.window.start), day_of(staged.window.end)
-    per_day = rollup.events_per_day(staged.acc)
+    per_day = staged.rows_per_day or rollup.events_per_day(staged.acc)
     days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
     upsert(
         conn,
@@ -230,6 +240,45 @@ def _bookmark(
         keys=("integration_id", "day"),
     )
     _save_service_accounts(conn, integration_id, staged.accounts)
+    _replace_activity(conn, integration_id, first_day, last_day, staged.activity)
+    if staged.costs is not None:
+        _replace_costs(conn, integration_id, first_day, last_day, staged.costs)
+
+
+def _replace_activity(
+    conn: Connection, integration_id: int, first: date, last: date,
+    activity: Mapping[tuple[date, str, str], int],
+) -> None:  # fmt: skip
+    table = tables.activity_daily
+    conn.execute(
+        delete(table).where(
+            table.c.integration_id == integration_id, table.c.day.between(first, last)
+        )
+    )
+    rows = [
+        {"integration_id": integration_id, "day": day, "email": email, "measure": measure,
+         "value": value}
+        for (day, email, measure), value in activity.items() if value
+    ]  # fmt: skip
+    if rows:
+        conn.execute(insert(table), rows)
+
+
+def _replace_costs(
+    conn: Connection, integration_id: int, first: date, last: date,
+    costs: Mapping[tuple[date, str], tuple[str | None, Decimal]],
+) -> None:  # fmt: skip
+    table = tables.provider_costs
+    conn.execute(
+        delete(table).where(
+            table.c.integration_id == integration_id, table.c.day.between(first, last)
+        )
+    )
+    rows = [{"integration_id": integration_id, "day": day, "line": line[:300], "model": model,
+             "amount_cents": cents, "currency": "USD"}
+            for (day, line), (model, cents) in costs.items()]  # fmt: skip
+    if rows:
+        conn.execute(insert(table), rows)
 
 
 def _save_service_accounts(

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from pumpview.errors import PumpViewError
-from pumpview.integrations.cursor import runner
+from pumpview.integrations import runner
 from pumpview.integrations.http import quiet_retries
 from pumpview.reports import snapshots
 from pumpview.settings import Settings

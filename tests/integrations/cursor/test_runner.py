@@ -15,9 +15,10 @@ import stamina
 from sqlalchemy import func, insert, select
 
 from pumpview.errors import AuthError
-from pumpview.integrations.cursor import connection, runner, usage_events
+from pumpview.integrations import runner
+from pumpview.integrations.cursor import connection, usage_events
 from pumpview.integrations.cursor.pacing import EVENTS_PATH, EVENTS_PER_MINUTE
-from pumpview.integrations.cursor.runner import SyncBusy, SyncStopped, run_sync
+from pumpview.integrations.runner import SyncBusy, SyncStopped, run_sync
 from pumpview.simulator import DEMO_KEY
 from pumpview.simulator import truth as gt
 from pumpview.store import integrations, runs, tables
@@ -235,7 +236,7 @@ def test_a_revoked_key_ends_the_run_as_revoked(engine, vault, live, clock):
 
 HOLDER = """
 import sys
-from pumpview.integrations.cursor import runner
+from pumpview.integrations import runner
 from pumpview.store import runs
 from pumpview.store.engine import make_engine
 

@@ -12,9 +12,10 @@ import stamina
 from sqlalchemy import Engine, select
 
 from pumpview.errors import AuthError, ServerError, UserInputError
-from pumpview.integrations.cursor import runner
+from pumpview.integrations import runner
 from pumpview.integrations.cursor.client import CursorClient
-from pumpview.integrations.cursor.sync import CursorSync, SyncResult, plan_windows, status_of
+from pumpview.integrations.cursor.sync import CursorSync
+from pumpview.integrations.syncing import SyncResult, plan_windows, status_of
 from pumpview.reports import usage
 from pumpview.simulator import DEMO_KEY, DEMO_LEGACY_KEY, Faults, Grant
 from pumpview.simulator import truth as gt

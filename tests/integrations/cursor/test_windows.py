@@ -8,7 +8,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pumpview.integrations.cursor.sync import FIRST_WINDOW_DAYS, plan_windows
+from pumpview.integrations.syncing import FIRST_WINDOW_DAYS, plan_windows
 from pumpview.store.usage import LATE_DATA_MS
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
 

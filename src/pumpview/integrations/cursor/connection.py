@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
 from sqlalchemy import Engine
 
 from pumpview.errors import BadResponse, UserInputError
 from pumpview.integrations.cursor import NAME, members, usage_events
 from pumpview.integrations.cursor.client import CursorClient, check_base_url, make_http
 from pumpview.integrations.cursor.keys import check_key_format, mask_key
+from pumpview.integrations.providers import check_account, check_name
 from pumpview.store import integrations
 from pumpview.store.budget import SharedBudget
 from pumpview.timeutil import MS_PER_DAY, Window
@@ -20,20 +18,6 @@ DEFAULT_BACKFILL_DAYS = 365
 CONNECT_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 15.0
 """A person is waiting on a connect: give up sooner than a background sync would."""
-
-
-NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
-
-
-def check_name(name: str) -> str:
-    """An integration name: a short slug (``cursor``, ``cursor-eu``), or ``UserInputError``."""
-    if not NAME_PATTERN.fullmatch(name):
-        msg = (
-            f"integration names are 1-32 lower-case letters, digits and dashes, starting with "
-            f"a letter or digit; got {name!r}"
-        )
-        raise UserInputError(msg, field="name")
-    return name
 
 
 def verify(client: CursorClient, now_ms: int) -> set[str]:
@@ -120,6 +104,7 @@ def connect(
             retry_timeout=CONNECT_TIMEOUT_SECONDS,
         )
         roster = verify(client, now_ms)
+    check_account(engine, name, "cursor", None, "Cursor team")
     _check_team(engine, name, roster)
     values = {
         "name": name,
@@ -135,24 +120,3 @@ def connect(
         values["team_name"] = team_name
     with engine.begin() as conn:
         return integrations.save(conn, values)
-
-
-@dataclass(frozen=True)
-class Stored:
-    """The stored integration, key unsealed: only ever held in memory for one sync."""
-
-    integration_id: int
-    api_key: str = field(repr=False)
-    base_url: str
-    backfill_days: int
-
-
-def stored(engine: Engine, vault: Vault, name: str = NAME) -> Stored:
-    """The connected Cursor integration ``name`` with its key, or a clear error saying what to
-    do."""
-    with engine.connect() as conn:
-        row = integrations.require(conn, name)
-    if row.key_ciphertext is None:
-        msg = f"the integration {name} has no key (disconnected); connect it again to sync"
-        raise UserInputError(msg, web=f"The integration {name} is disconnected: connect it again.")
-    return Stored(int(row.id), vault.open(row.key_ciphertext), row.base_url, int(row.backfill_days))

@@ -13,8 +13,6 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
-from pumpview.people import plan as people_plan
-from pumpview.people.mapping import Row
 from pumpview.people.membership import Membership, carve, leave, team_on
 from pumpview.store import directory, tables
 
@@ -25,11 +23,7 @@ def refresh(conn: Connection, today: date, now_ms: int) -> None:
     members = conn.execute(
         select(tables.cursor_members.c.email, tables.cursor_members.c.name)
     ).all()
-    found = people_plan.plan(directory.load(conn), [Row(None, email=e) for e, _n in members],
-                             origin="cursor")  # fmt: skip
-    directory.apply(conn, found, now_ms=now_ms)
-    people = directory.load(conn)
-    names = {email: name for email, name in members if name}
+    people = directory.meet(conn, [tuple(m) for m in members], origin="cursor", now_ms=now_ms)
     g, gm = tables.billing_groups, tables.group_members
     groups = dict(
         conn.execute(
@@ -39,8 +33,6 @@ def refresh(conn: Connection, today: date, now_ms: int) -> None:
         ).all()
     )
     for person in people.values():
-        if person.name is None and person.email in names:
-            directory.rename(conn, person.id, names[person.email])
         if any(m.origin != "cursor" for m in person.memberships):
             continue
         group = next((groups[a] for a in person.aliases if a in groups), None)

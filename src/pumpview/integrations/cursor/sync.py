@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
 from contextlib import closing
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 from operator import itemgetter
@@ -26,15 +25,12 @@ from pumpview.errors import AuthError, BadResponse, UpstreamError
 from pumpview.integrations.cursor import directory, groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.paging import PageReader, Worker
+from pumpview.integrations.syncing import WINDOW_DAYS, Progress, SyncResult, plan_windows, status_of
 from pumpview.store import rollup, tables
-from pumpview.store.usage import Staged, collect, is_final, store_window
+from pumpview.store.usage import Staged, collect, store_window
 from pumpview.store.write import upsert
 from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
 
-WINDOW_DAYS = 7
-FIRST_WINDOW_DAYS = 2
-"""A first backfill's first window: today so far and yesterday, a whole day of figures even
-just after midnight UTC, in a few pages."""
 WINDOW_ATTEMPTS = 5
 """How often a window is re-read when its event count changes while paging."""
 SPEND_ONLY = "spend snapshot only (members and /teams/spend, before the billing cycle rolls)"
@@ -44,70 +40,8 @@ _EMAIL_AT = rollup.AT["email"]
 _ACCOUNT_AT = rollup.AT["service_account_id"]
 
 
-@dataclass(frozen=True)
-class Progress:
-    """What the sync reports as it goes; the CLI draws bars from it."""
-
-    stage: str
-    windows_done: int = 0
-    windows_total: int = 0
-    days_done: int = 0
-    days_total: int = 0
-    events: int = 0
-    window: Window | None = None
-
-
-@dataclass
-class SyncResult:
-    windows: int = 0
-    events: int = 0
-    earliest_day: date | None = None
-    groups_available: bool = True
-    notes: list[str] = field(default_factory=list)
-
-
 class _Shifted(Exception):
     """The window's contents changed while we paged it: roll back and read it again."""
-
-
-def plan_windows(
-    first: date, last: date, fetched: dict[date, int], now_ms: int, window_days: int = WINDOW_DAYS
-) -> list[Window]:
-    """Windows over the days in ``[first, last]`` that are not final, newest first.
-
-    Consecutive pending days are grouped into windows of at most ``window_days`` days; windows
-    end at ``now_ms`` at the latest and never overlap or leave a gap (inclusive ms bounds). A
-    first backfill (no day read yet) begins with the newest ``FIRST_WINDOW_DAYS`` alone: their
-    figures are stored within Cursor's first minute of requests even for a team of thousands
-    (a week of a 1,000-member team is 71 pages, more than a minute holds).
-    """
-    first_span = min(FIRST_WINDOW_DAYS, window_days)
-    pending: list[date] = []
-    day = last
-    while day >= first:
-        if not is_final(day, fetched.get(day)):
-            pending.append(day)
-        day -= timedelta(days=1)
-    windows: list[Window] = []
-    run: list[date] = []
-    for pending_day in [*pending, None]:  # a trailing None closes the last run
-        if run and (
-            pending_day is None
-            or pending_day != run[-1] - timedelta(days=1)
-            or len(run) == (first_span if not fetched and not windows else window_days)
-        ):
-            end = min(day_start_ms(run[0]) + MS_PER_DAY - 1, now_ms)
-            windows.append(Window(day_start_ms(run[-1]), end))
-            run = []
-        if pending_day is not None:
-            run.append(pending_day)
-    return windows
-
-
-def status_of(exc: Exception) -> str:
-    """What an integration's status (and a sync run's outcome) is after ``exc``: ``revoked``
-    for a key Cursor no longer accepts, ``error`` for anything else."""
-    return "revoked" if isinstance(exc, AuthError) and exc.reason == "invalid_key" else "error"
 
 
 class CursorSync:

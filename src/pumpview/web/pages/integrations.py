@@ -14,7 +14,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pumpview.errors import AuthError, PumpViewError, UpstreamError, UserInputError
-from pumpview.integrations.cursor import NAME, connection, runner
+from pumpview.integrations import providers, runner
+from pumpview.integrations.cursor import NAME, connection
 from pumpview.reports import integrations as report
 from pumpview.reports.plain import plain
 from pumpview.web import security
@@ -69,7 +70,7 @@ def page(
             f"Disconnected {was.display_name}: its key is forgotten and its data kept; its figures "
             "stop updating until it is reconnected."
         )
-    elif deleted and deleted not in shown and connection.NAME_PATTERN.fullmatch(deleted):
+    elif deleted and deleted not in shown and providers.NAME_PATTERN.fullmatch(deleted):
         notice = f"Deleted the integration {deleted} and all its data."
     if reconnect in shown:
         again = shown[reconnect]
@@ -146,7 +147,7 @@ def _start_sync(web: Web, name: str) -> bool:
     """Start a sync of ``name`` in the background; a 404 if no integration has that name."""
     if name not in {i.name for i in report.listing(web.engine, web.vault, web.clock())}:
         raise HTTPException(404, f"no integration named {name}")
-    return web.syncs.start(connection.check_name(name))
+    return web.syncs.start(providers.check_name(name))
 
 
 @router.post("/api/integrations/{name}/sync", status_code=202)
@@ -172,7 +173,7 @@ def disconnect(
     """Forget the key (``data=delete``: the data too), after stopping a sync running on it."""
     try:
         runner.disconnect(
-            web.engine, connection.check_name(name), purge=data == "delete", clock=web.clock
+            web.engine, providers.check_name(name), purge=data == "delete", clock=web.clock
         )
     except UserInputError as exc:
         return _page(request, web, errors={"general": exc.web})
@@ -194,7 +195,7 @@ def delete_data(
         message = "Nothing was deleted: tick the box to confirm that the data goes for good."
         return _page(request, web, errors={"general": message})
     try:
-        runner.disconnect(web.engine, connection.check_name(name), purge=True, clock=web.clock)
+        runner.disconnect(web.engine, providers.check_name(name), purge=True, clock=web.clock)
     except UserInputError as exc:
         return _page(request, web, errors={"general": exc.web})
     return RedirectResponse(f"{PAGE}?{urlencode({'deleted': name})}", status_code=303)

@@ -2,7 +2,8 @@
 the estimated part of its value, and two tables hold what some providers report besides usage.
 
 - ``integrations.provider``: ``cursor`` (every integration so far), ``claude-code`` or
-  ``copilot``.
+  ``copilot``; ``integrations.account``: the upstream account a key reads (an Anthropic
+  organisation's id, a GitHub organisation's login), so that two are never mixed.
 - ``estimated_cents``, a new money measure, in the rollup and every block table: the part of the
   usage value that is the provider's estimate (Claude Code's ``estimated_cost``). Cursor's
   amounts are measured, so it is 0 for every row stored so far: nothing to recompute.
@@ -38,6 +39,7 @@ def upgrade() -> None:
         "integrations",
         sa.Column("provider", sa.String(32), nullable=False, server_default="cursor"),
     )
+    op.add_column("integrations", sa.Column("account", sa.String(200)))
     for name in _TABLES:
         for limb in _LIMBS:
             op.add_column(
@@ -75,4 +77,5 @@ def downgrade() -> None:
             for limb in _LIMBS:
                 batch.drop_column(limb)
     with op.batch_alter_table("integrations") as batch:
+        batch.drop_column("account")
         batch.drop_column("provider")

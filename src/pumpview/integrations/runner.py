@@ -1,4 +1,4 @@
-"""``run_sync``: one recorded, exclusive sync of one Cursor integration.
+"""``run_sync``: one recorded, exclusive sync of one integration, whichever its provider.
 
 The one way to sync, for the CLI, the web app and a scheduler alike. It takes the integration's
 lease (or refuses, naming the run that holds it, or waits for it), records the run as it goes
@@ -14,16 +14,16 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
 from pumpview.errors import PumpViewError, UpstreamError, UserInputError
-from pumpview.integrations.cursor import NAME, connection
-from pumpview.integrations.cursor.client import CursorClient, make_http
-from pumpview.integrations.cursor.sync import CursorSync, Progress, SyncResult, status_of
+from pumpview.integrations.cursor import NAME
+from pumpview.integrations.providers import provider
+from pumpview.integrations.syncing import Progress, SyncResult, status_of
 from pumpview.store import integrations, runs
 from pumpview.store.budget import SharedBudget
 from pumpview.store.engine import refresh_statistics
@@ -74,12 +74,14 @@ def run_sync(
     """Sync integration ``name`` up to ``clock``'s present; ``on_progress`` sees the run record
     as it changes (while waiting with ``wait``, the other process's run). ``spend_only``: the
     members and the spend snapshot alone (``CursorSync.snapshot_spend``), under the same lease."""
-    integration = connection.stored(engine, vault, name)
+    integration = stored(engine, vault, name)
+    upstream = provider(integration.provider)
     run_id = _take_lease(engine, integration.integration_id, wait, on_progress, poll_seconds,
                          clock)  # fmt: skip
     state = _Heartbeat(engine, run_id, clock)
-    http = make_http(integration.api_key, integration.base_url)
-    client = CursorClient(http, pacing=pacing, budget=SharedBudget(engine, name), sleep=state.pause)
+    http = upstream.make_http(integration.api_key, integration.base_url)
+    client = upstream.client(http, pacing=pacing, budget=SharedBudget(engine, name),
+                             sleep=state.pause)  # fmt: skip
 
     def progress(p: Progress) -> None:
         stats = client.stats
@@ -98,7 +100,7 @@ def run_sync(
     state.start()
     try:
         with http:
-            sync = CursorSync(
+            sync = upstream.sync(
                 engine, client, integration.integration_id, now_ms=clock(),
                 backfill_days=backfill_days or integration.backfill_days, on_progress=progress,
             )  # fmt: skip
@@ -116,6 +118,28 @@ def run_sync(
         raise
     finally:
         state.finish(outcome, message or None)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A stored integration, its key unsealed: only ever held in memory for one sync."""
+
+    integration_id: int
+    provider: str
+    api_key: str = field(repr=False)
+    base_url: str
+    backfill_days: int
+
+
+def stored(engine: Engine, vault: Vault, name: str = NAME) -> Stored:
+    """The connected integration ``name`` with its key, or a clear error saying what to do."""
+    with engine.connect() as conn:
+        row = integrations.require(conn, name)
+    if row.key_ciphertext is None:
+        msg = f"the integration {name} has no key (disconnected); connect it again to sync"
+        raise UserInputError(msg, web=f"The integration {name} is disconnected: connect it again.")
+    return Stored(int(row.id), row.provider, vault.open(row.key_ciphertext), row.base_url,
+                  int(row.backfill_days))  # fmt: skip
 
 
 def _take_lease(

@@ -34,6 +34,7 @@ from pumpview.store.engine import make_engine, open_store
 from pumpview.store.integrations import DATA_TABLES
 from pumpview.store.measures import MEASURES
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms, from_ms, to_ms
+from tests.cells import cell
 from tests.cli.invoke import run
 from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT, events_seen
 
@@ -266,10 +267,7 @@ def test_csv_reports_parse_to_the_json_rows(capsys, live):
         reader = csv.DictReader(io.StringIO(out, newline=""))
         parsed = list(reader)
         assert tuple(reader.fieldnames or ()) == columns[kind.value]
-        as_text = [
-            {k: "" if v is None else str(v) for k, v in row.items()}
-            for row in report(capsys, kind.value)
-        ]
+        as_text = [{k: cell(v) for k, v in row.items()} for row in report(capsys, kind.value)]
         assert parsed == as_text, kind
         assert len(parsed) > (0 if kind is Kind.providers else 1)  # Cursor is the one provider
 

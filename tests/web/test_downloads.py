@@ -13,6 +13,7 @@ import pytest
 
 from pumpview.simulator import truth as gt
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
+from tests.cells import cell
 from tests.conftest import NOW_MS
 from tests.reports.test_usage import _sync
 
@@ -53,7 +54,7 @@ def test_peoples_csv_is_the_table_with_dollars_beside_the_exact_cents(synced):
                       "service_account", *dollars]  # fmt: skip
     assert "spend_usd" in header
     assert [{k: r[k] for k in twin[0]} for r in rows] == [
-        {k: "" if v is None else str(v) for k, v in row.items()} for row in twin
+        {k: cell(v) for k, v in row.items()} for row in twin
     ]
     start, end = day_start_ms(team.first_day), team.now
     truth = gt.totals(team, start, end, gt.by_user)
@@ -82,8 +83,8 @@ def test_models_csv_adds_unit_costs_and_shares_rounded_and_dollars(synced):
     spend in dollars to the cent, each by hand from ground truth; the exact cents unchanged."""
     browser, team, span = synced
     header, rows = _csv(browser, "/api/models", span)
-    assert header[-6:] == ["spend_usd", "on_demand_usd", "included_usd", "model_cost_usd",
-                           "token_fee_usd", "list_usd"]  # fmt: skip
+    assert header[-7:] == ["spend_usd", "on_demand_usd", "included_usd", "model_cost_usd",
+                           "token_fee_usd", "list_usd", "estimated_usd"]  # fmt: skip
     truth = gt.totals(team, day_start_ms(team.first_day), team.now, gt.by_model)
     assert {r["model"] for r in rows} == set(truth)
     for row in rows:

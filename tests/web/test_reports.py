@@ -13,6 +13,7 @@ from pumpview.cli import main
 from pumpview.reports.plain import plain
 from pumpview.simulator.roster import SCRIPT_NAME
 from pumpview.timeutil import from_ms
+from tests.cells import cell
 
 ON_CLICKHOUSE = True
 """Also run with the facts in ClickHouse (``tests/conftest.py``)."""
@@ -46,7 +47,7 @@ def test_each_json_twin_is_the_cli_report(site, loaded, capsys, db_url, path, tm
         assert download.headers["content-type"].startswith("text/csv")
         parsed = list(csv.DictReader(io.StringIO(download.text)))
         assert [{k: r[k] for k in cli[0]} for r in parsed] == [
-            {k: "" if v is None else str(v) for k, v in row.items()} for row in cli
+            {k: cell(v) for k, v in row.items()} for row in cli
         ]  # the exact fields; the page's own columns and dollars follow (test_downloads)
 
 

@@ -116,6 +116,13 @@ def command(
         list[str] | None,
         typer.Option(help="Only this integration (repeatable; default all)."),
     ] = None,
+    provider: Annotated[
+        str,
+        typer.Option(
+            help="users, models, daily: only this provider's usage (cursor, claude-code, "
+            "copilot), or all."
+        ),
+    ] = "all",
     by: Annotated[
         By, typer.Option(help="providers: one row per provider, or per provider and service.")
     ] = By.provider,
@@ -165,7 +172,7 @@ def command(
         if kind is Kind.providers and not by_service:
             columns = tuple(c for c in columns if c != "service")
     else:
-        rows = usage.run(engine, kind.value, first, last, integration)
+        rows = usage.run(engine, kind.value, first, last, integration, provider)
         columns = usage.COLUMNS[kind.value]
         if kind is Kind.users:
             rows, columns = _with_limits(ctx, rows, columns, integration)

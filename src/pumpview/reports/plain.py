@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -16,15 +17,20 @@ from pumpview.money import format_cents
 from pumpview.spreadsheet import defuse
 from pumpview.store.measures import MEASURES
 
-Plain = str | int | bool | None
+Plain = str | int | bool | None | dict[str, "Plain"]
 
 
 def plain(value: object) -> Plain:
-    """A JSON/CSV-safe scalar: Decimal -> exact string, date -> YYYY-MM-DD."""
+    """JSON/CSV-safe data: Decimal -> exact string, date -> YYYY-MM-DD; a dataclass or a mapping
+    (a row's ``providers``) -> an object of plain values."""
     if isinstance(value, Decimal):
         return format_cents(value)
     if isinstance(value, date):
         return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
     return value  # type: ignore[return-value]
 
 
@@ -32,12 +38,10 @@ def records(rows: Sequence[object], columns: Sequence[str]) -> list[dict[str, Pl
     """``rows`` (dataclasses or mappings) as plain dicts of ``columns``, in that order."""
     out = []
     for row in rows:
-        data: Mapping[str, object] = (
-            {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
-            if dataclasses.is_dataclass(row)
-            else row  # type: ignore[assignment]
-        )
-        out.append({c: plain(data[c]) for c in columns})
+        if dataclasses.is_dataclass(row):
+            out.append({c: plain(getattr(row, c)) for c in columns})  # properties too
+        else:
+            out.append({c: plain(row[c]) for c in columns})  # type: ignore[index]
     return out
 
 
@@ -55,6 +59,13 @@ def csv_text(data: Sequence[Mapping[str, Plain]], columns: Sequence[str]) -> str
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(
-        {c: defuse(v) if isinstance(v, str) else v for c, v in row.items()} for row in data
+        {c: defuse(v) if isinstance(v, str) else _cell(v) for c, v in row.items()} for row in data
     )
     return buffer.getvalue()
+
+
+def _cell(value: Plain) -> Plain:
+    """An object (a row's ``providers``) as its JSON text in one cell."""
+    return (
+        json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, dict) else value
+    )

@@ -15,6 +15,13 @@ from pumpview.reports.ranges import Range
 from pumpview.store import facts
 from pumpview.store import integrations as integrations_store
 
+PROVIDERS = ("cursor", "claude-code", "copilot")
+"""Every provider a report can be narrowed to (``integrations.providers``' names)."""
+
+
+ALL = "all"
+"""Every provider: the ``--provider`` / ``?provider=`` default."""
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -22,6 +29,11 @@ class Scope:
 
     integration_ids: tuple[int, ...]
     range: Range
+    provider: str = ALL
+    """The provider asked for (``cursor``, ``claude-code``, ``copilot``), or ``all``."""
+    providers: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """Each provider in scope with its integrations' ids, in the order of the providers'
+    names."""
 
     def days(self) -> tuple[tuple[int, ...], date, date]:
         """The integrations, first and last day: what ``store.facts`` is asked with."""
@@ -33,12 +45,25 @@ def scope(
     since: date | None = None,
     until: date | None = None,
     integrations: Sequence[str] | None = None,
+    provider: str | None = None,
 ) -> Scope | None:
     """The report scope, with an open end set to the stored data's; ``None`` when no data.
 
-    ``integrations`` are names (all when ``None``); an unknown name is a ``UserInputError``.
+    ``integrations`` are names (all when ``None``), of ``provider`` only when given (``all``:
+    every provider); an unknown name or provider is a ``UserInputError``.
     """
     ids = integration_ids(conn, integrations)
+    kinds = {iid: kind for iid, kind in integrations_store.providers(conn).items() if iid in ids}
+    chosen = provider or ALL
+    if chosen != ALL:
+        if chosen not in PROVIDERS:
+            msg = f"unknown provider {chosen!r}; available: {', '.join((*PROVIDERS, ALL))}"
+            raise UserInputError(msg, field="provider")
+        ids = tuple(iid for iid in ids if kinds[iid] == chosen)
+    grouped = tuple(
+        (kind, tuple(iid for iid in ids if kinds[iid] == kind))
+        for kind in sorted({kinds[iid] for iid in ids})
+    )
     if since is None or until is None:
         stored = facts.of(conn).span(ids)
         if stored is None:
@@ -46,7 +71,7 @@ def scope(
         since, until = since or stored[0], until or stored[1]
     if since > until:
         return None
-    return Scope(ids, Range("custom", since, until))
+    return Scope(ids, Range("custom", since, until), chosen, grouped)
 
 
 def integration_ids(conn: Connection, names: Sequence[str] | None) -> tuple[int, ...]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, and_, func, select
 
-from pumpview.reports.scope import Scope, scope
+from pumpview.reports.scope import ALL, Scope, scope
 from pumpview.store import facts, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import MEASURES, Measures, by_name
@@ -20,10 +21,40 @@ UNATTRIBUTED_NAME = "Unattributed (no email on the event)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderShare:
+    """One provider's part of a person's amounts."""
+
+    usage_cents: Decimal
+    billed_cents: Decimal
+    estimated: bool
+    """Whether any of it is the provider's estimate (Claude Code's are)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UserRow(Measures):
     email: str | None
     """Lower-case; ``None`` for events without an email."""
     name: str | None
+    provider: str = ALL
+    """The provider the report was asked for, or ``all``."""
+    providers: dict[str, ProviderShare] | None = None
+    """With ``all``: each provider's part, by its name."""
+
+    @property
+    def usage_cents(self) -> Decimal:
+        """The usage value (``spend_cents``), under the name every provider's rows share."""
+        return self.spend_cents
+
+    @property
+    def billed_cents(self) -> Decimal:
+        """What is billed beyond any seat: Cursor's on-demand, Claude Code's (estimated) use,
+        Copilot's net amount."""
+        return self.on_demand_cents
+
+    @property
+    def estimated(self) -> bool:
+        """Whether any part of the amount is a provider's estimate."""
+        return self.estimated_cents != 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,18 +81,39 @@ class DailyRow(Measures):
 
 
 def users(conn: Connection, where: Scope) -> list[UserRow]:
-    """One row per person (``email`` ``None`` = events without an email), by spend."""
-    rows = facts.of(conn).sums(*where.days(), by=("email",))
+    """One row per person (``email`` ``None`` = events without an email), by spend; with every
+    provider in scope, each row says each provider's part."""
+    read = facts.of(conn)
+    rows = read.sums(*where.days(), by=("email",))
     names = _names(conn, where.integration_ids)
+    shares = _shares(read, where) if where.provider == ALL else {}
     out = [
         UserRow(
             email=email or None,
             name=names.get(email) if email else UNATTRIBUTED_NAME,
+            provider=where.provider,
+            providers=shares.get(email, {}) if where.provider == ALL else None,
             **by_name(values),
         )
         for email, *values in rows
     ]
     return sorted(out, key=lambda u: (-u.spend_cents, u.email or ""))
+
+
+_SHARE = ("spend_cents", "on_demand_cents", "estimated_cents")
+
+
+def _shares(read: facts.Facts, where: Scope) -> dict[str, dict[str, ProviderShare]]:
+    """Each person's part per provider: one read per provider (of three measures)."""
+    out: dict[str, dict[str, ProviderShare]] = {}
+    for provider, ids in where.providers:
+        for email, usage_value, billed, estimated in read.sums(
+            ids, where.range.since, where.range.until, by=("email",), measures=_SHARE
+        ):
+            out.setdefault(email, {})[provider] = ProviderShare(
+                usage_cents=usage_value, billed_cents=billed, estimated=estimated != 0
+            )
+    return out
 
 
 def models(conn: Connection, where: Scope) -> list[ModelRow]:
@@ -164,7 +216,8 @@ def fast_premium(conn: Connection, integration_ids: tuple[int, ...]) -> dict[str
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "users": ("email", "name", *MEASURES),
+    "users": ("email", "name", *MEASURES, "provider", "usage_cents", "billed_cents", "estimated",
+              "providers"),
     "models": ("model", "events", "users", *MEASURES[1:]),
     "requests": ("email", "name", "fast_requests", "slow_requests", "not_charged_requests",
                  "cursor_fast_premium_requests"),
@@ -186,8 +239,10 @@ def run(
     since: date | None = None,
     until: date | None = None,
     integrations: Sequence[str] | None = None,
+    provider: str | None = None,
 ) -> Sequence[object]:
-    """The ``kind`` report over ``[since, until]`` (open ends: all stored days); one snapshot."""
+    """The ``kind`` report over ``[since, until]`` (open ends: all stored days), of ``provider``
+    (``None``: all); one snapshot."""
     with snapshot(engine) as conn:
-        where = scope(conn, since, until, integrations)
+        where = scope(conn, since, until, integrations, provider)
         return [] if where is None else REPORTS[kind](conn, where)

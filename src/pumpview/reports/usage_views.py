@@ -43,11 +43,16 @@ class UsageView:
 
 
 def build(
-    engine: Engine, report: str, span: Range, integrations: list[str] | None = None
+    engine: Engine,
+    report: str,
+    span: Range,
+    integrations: list[str] | None = None,
+    provider: str | None = None,
 ) -> UsageView:
-    """The ``report`` page over ``span`` (every integration, or the ones named)."""
+    """The ``report`` page over ``span`` (every integration, or the ones named; of every
+    provider, or the one named)."""
     with snapshot(engine) as conn:
-        where = scope(conn, span.since, span.until, integrations)
+        where = scope(conn, span.since, span.until, integrations, provider)
         if where is None:
             return UsageView(report, span, stored=False, rows=())
         if report == "users":

@@ -135,3 +135,9 @@ def accounts(conn: Connection) -> dict[str, tuple[str, str | None]]:
     table = tables.integrations
     rows = conn.execute(select(table.c.name, table.c.provider, table.c.account))
     return {row.name: (row.provider, row.account) for row in rows}
+
+
+def providers(conn: Connection) -> dict[int, str]:
+    """Each integration's provider, by its id."""
+    table = tables.integrations
+    return {int(i): str(p) for i, p in conn.execute(select(table.c.id, table.c.provider))}

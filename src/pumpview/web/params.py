@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Query, Request
 
 from pumpview.reports import completeness, ranges, usage
+from pumpview.reports.scope import ALL, PROVIDERS
 from pumpview.store import integrations as store
 from pumpview.timeutil import parse_day
 from pumpview.web.state import State, web_of
@@ -81,3 +82,20 @@ def integrations(
 Span = Annotated[ranges.Range, Depends(chosen_range)]
 Integrations = Annotated[list[str] | None, Depends(integrations)]
 """The Cursor integrations a data page is narrowed to, by name; ``None`` for all."""
+
+
+def provider(
+    provider: Annotated[
+        str,
+        Query(description="Only this provider's usage: cursor, claude-code, copilot, or all."),
+    ] = "all",
+) -> str:
+    """The provider a data page is narrowed to (``all``: every one); another is a 400."""
+    if provider not in (*PROVIDERS, ALL):
+        raise HTTPException(400, f"provider: unknown {provider!r}; one of "
+                                 f"{', '.join((*PROVIDERS, ALL))}")  # fmt: skip
+    return provider
+
+
+Provider = Annotated[str, Depends(provider)]
+"""The provider a data page is narrowed to; ``all`` for every one."""

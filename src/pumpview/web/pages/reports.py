@@ -20,7 +20,7 @@ from pumpview.reports.activity import Activity
 from pumpview.reports.plain import Plain, plain, records
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
-from pumpview.web.params import Integrations, Span, around
+from pumpview.web.params import Integrations, Provider, Span, around
 from pumpview.web.security import Viewer
 from pumpview.web.state import State, Web
 
@@ -154,10 +154,11 @@ def _api(path: str) -> None:
         web: State,
         span: Span,
         chosen: Integrations,
+        provider: Provider,
         format: Literal["json", "csv"] = "json",
         limit_used: LimitUsed = None,
     ) -> Any:
-        view = usage_views.build(web.engine, report, span, chosen)
+        view = usage_views.build(web.engine, report, span, chosen, provider)
         if format == "csv":
             rows = _table(view)
             if report == "users":
@@ -175,10 +176,11 @@ def _api(path: str) -> None:
         web: State,
         span: Span,
         chosen: Integrations,
+        provider: Provider,
         limit_used: LimitUsed = None,
     ) -> Response:
         _report, title, shown = PAGES[path]
-        view = usage_views.build(web.engine, report, span, chosen)
+        view = usage_views.build(web.engine, report, span, chosen, provider)
         rows, columns = _table(view), tiers(path)
         if report == "users":
             rows = _limited(web, rows, chosen, limit_used)

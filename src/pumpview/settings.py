@@ -101,6 +101,10 @@ class Settings(BaseSettings):
         moment = self.now if self.now.tzinfo is not None else self.now.replace(tzinfo=UTC)
         return Clock(to_ms(moment))
 
+    def upstream_url(self, provider: str) -> str:
+        """Where ``provider``'s API is, for a connect (its setting, else the provider's own)."""
+        return self.anthropic_base_url if provider == "claude-code" else self.cursor_base_url
+
     @property
     def tag_keys(self) -> TagKeys:
         """The owner and team tag keys an import attributes cloud costs by."""

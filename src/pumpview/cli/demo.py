@@ -37,6 +37,7 @@ def command(
     Data goes to the folder --home or PUMPVIEW_HOME names, else ./.demo.
     """
     from pumpview.cli import demo_billing  # noqa: PLC0415 - money and the store, when it runs
+    from pumpview.integrations.claude_code import connection as claude_code  # noqa: PLC0415
     from pumpview.integrations.cursor import connection  # noqa: PLC0415 - the demo's own needs
     from pumpview.simulator import (  # noqa: PLC0415
         DEMO_KEY,
@@ -45,6 +46,11 @@ def command(
         Grant,
         SimConfig,
         create_simulator,
+    )
+    from pumpview.simulator.anthropic import (  # noqa: PLC0415
+        DEMO_ANTHROPIC_KEY,
+        AnthropicConfig,
+        create_anthropic_simulator,
     )
     from pumpview.simulator.scenario import with_demo_cases  # noqa: PLC0415
     from pumpview.simulator.server import serve_in_thread  # noqa: PLC0415
@@ -68,7 +74,11 @@ def command(
         now_ms=context.clock.fixed_ms,
         domain="eu.acme.dev", keys={DEMO_SECOND_KEY: Grant.ENTERPRISE},
     ))  # fmt: skip
-    with serve_in_thread(ByKey(app, second)) as url:
+    # Claude Code of the same organisation: the first team's people, by the same seed.
+    anthropic = create_anthropic_simulator(AnthropicConfig(
+        members=members, days=days, now_ms=context.clock.fixed_ms, rate_limit_per_minute=None,
+    ))  # fmt: skip
+    with serve_in_thread(ByKey(app, second)) as url, serve_in_thread(anthropic) as claude_url:
         typer.echo(f"Simulator on {url}, serving two Cursor teams; connecting the first (Acme).")
         connection.connect(
             context.engine, context.vault, DEMO_KEY, base_url=url, team_name="Acme (simulated)",
@@ -76,6 +86,13 @@ def command(
         )  # fmt: skip
         typer.echo(demo_billing.set_seat_price(context))  # before the sync's alerts price seats
         sync.run(context, backfill_days=None)
+        typer.echo(f"Anthropic simulator on {claude_url}; connecting Acme's Claude Code.")
+        claude_code.connect(
+            context.engine, context.vault, DEMO_ANTHROPIC_KEY, base_url=claude_url,
+            team_name="Acme (simulated)", name="claude-code", now_ms=context.clock(),
+            pacing=False,
+        )  # fmt: skip
+        sync.run(context, backfill_days=None, name="claude-code")
         _import_cloud_bill(context, app.state.sim.team)
         demo_billing.add_budgets(context)
         demo_billing.evaluate(context)
@@ -91,8 +108,8 @@ def command(
         typer.echo(
             f"Data kept in {home}/; try: pumpview --home {home} report daily --since {since}"
         )
-        if serve:  # the simulator keeps answering, so "Sync now" works too
-            _serve(context, url, port, DEMO_SECOND_KEY)
+        if serve:  # the simulators keep answering, so "Sync now" works too
+            _serve(context, url, claude_url, port, DEMO_SECOND_KEY)
 
 
 def _import_cloud_bill(context: Context, team: Team) -> None:
@@ -109,26 +126,31 @@ def _import_cloud_bill(context: Context, team: Team) -> None:
     typer.echo(f"Imported the simulated cloud bill {path}: {done.rows:,} FOCUS rows.")
 
 
-def _serve(context: Context, simulator_url: str, port: int, second_key: str) -> None:
+def _serve(
+    context: Context, simulator_url: str, anthropic_url: str, port: int, second_key: str
+) -> None:
     """The web app on the demo's data, with a demo admin whose password is new each run."""
     import secrets  # noqa: PLC0415
 
     from pumpview import accounts  # noqa: PLC0415
     from pumpview.cli.serve import run_server  # noqa: PLC0415
     from pumpview.simulator import DEMO_KEY  # noqa: PLC0415
+    from pumpview.simulator.anthropic import DEMO_ANTHROPIC_KEY  # noqa: PLC0415
     from pumpview.store import accounts as store  # noqa: PLC0415
 
     password = secrets.token_urlsafe(12)
     with context.engine.begin() as conn:
         store.remove_user(conn, DEMO_USER)
     accounts.add_user(context.engine, DEMO_USER, "admin", password, context.clock())
-    settings = context.settings.model_copy(
-        update={"cursor_base_url": simulator_url, "sync_interval": None}
-    )
+    settings = context.settings.model_copy(update={
+        "cursor_base_url": simulator_url, "anthropic_base_url": anthropic_url,
+        "sync_interval": None,
+    })  # fmt: skip
     run_server(settings, "127.0.0.1", port, [
         f"Pump View on http://localhost:{port} (Ctrl-C stops it)",
         f"Sign in as {DEMO_USER} with the password {password} (new each run)",
         "The simulated Cursor teams' Admin API keys (demo keys, valid only on this simulator):",
         f"  Acme     {DEMO_KEY} (connected)",
         f"  Acme EU  {second_key} (connect it in Settings → Integrations as another team)",
+        f"Acme's Claude Code (Anthropic Admin API, simulated): {DEMO_ANTHROPIC_KEY} (connected)",
     ])  # fmt: skip

@@ -82,19 +82,11 @@ def connect(
     context = current(ctx)
     key = _read_key(api_key, KEY_NAMES[source])
     quiet_retries()
-    if source == NAME:
-        from pumpview.integrations.cursor import connection  # noqa: PLC0415 - loaded when it runs
-
-        default_url = context.settings.cursor_base_url
-    else:
-        from pumpview.integrations.claude_code import connection  # type: ignore[no-redef]  # noqa: PLC0415
-
-        default_url = context.settings.anthropic_base_url
-    connection.connect(
+    providers.provider(source).connect(
         context.engine,
         context.vault,
         key,
-        base_url=base_url or default_url,
+        base_url=base_url or context.settings.upstream_url(source),
         team_name=team_name,
         name=name,
         now_ms=context.clock(),

@@ -87,6 +87,8 @@ def _cell(column: str, value: Any) -> str:
         return f"{Decimal(value) / 100:,.2f}"
     if column.endswith("_cost"):  # currency units (the currency is its own column)
         return f"{Decimal(value):,.2f}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}"
     from rich.markup import escape  # noqa: PLC0415 - loaded with the table

@@ -49,6 +49,9 @@ class Kind(StrEnum):
 
 
 UNIFIED = (Kind.providers, Kind.people, Kind.teams)
+PROVIDER_COLUMNS = ("email", "name", "usage_cents", "billed_cents", "estimated", "input_tokens",
+                    "output_tokens", "cache_read_tokens")  # fmt: skip
+"""What fits on screen of another provider's people than Cursor's."""
 
 
 class By(StrEnum):
@@ -58,12 +61,12 @@ class By(StrEnum):
 
 VIEWS = {
     Kind.users: View(
-        "Cursor usage value per person",
+        "Usage value per person",
         ("email", "name", "events", "spend_cents", "on_demand_cents", "included_cents",
          "token_fee_cents", "fast_requests", "slow_requests"),
     ),
     Kind.models: View(
-        "Cursor usage per model",
+        "Usage per model",
         ("model", "events", "users", "spend_cents", "model_cost_cents", "token_fee_cents",
          "input_tokens", "output_tokens", "cache_read_tokens"),
     ),
@@ -176,6 +179,8 @@ def command(
         columns = usage.COLUMNS[kind.value]
         if kind is Kind.users:
             rows, columns = _with_limits(ctx, rows, columns, integration)
+            if provider not in ("cursor", "all"):  # Cursor's own columns would read all zero
+                view = View(f"Usage value per person: {provider}", PROVIDER_COLUMNS)
     if not rows and fmt is Format.table:
         typer.echo(_nothing(kind, first, last, integration), err=True)
         return

@@ -36,23 +36,29 @@ class Provider:
     """(http, pacing=, budget=, sleep=) -> its client."""
     sync: Callable[..., Sync]
     """(engine, client, integration_id, now_ms=, backfill_days=, on_progress=) -> one run."""
+    connect: Callable[..., int]
+    """(engine, vault, key, base_url=, team_name=, name=, now_ms=, pacing=) -> the id of the
+    integration it verified and stored."""
 
 
 def _cursor() -> Provider:
+    from pumpview.integrations.cursor import connection  # noqa: PLC0415
     from pumpview.integrations.cursor.client import CursorClient, make_http  # noqa: PLC0415
     from pumpview.integrations.cursor.sync import CursorSync  # noqa: PLC0415
 
-    return Provider("cursor", "Cursor", make_http, CursorClient, CursorSync)
+    return Provider("cursor", "Cursor", make_http, CursorClient, CursorSync, connection.connect)
 
 
 def _claude_code() -> Provider:
+    from pumpview.integrations.claude_code import connection  # noqa: PLC0415
     from pumpview.integrations.claude_code.client import (  # noqa: PLC0415
         AnthropicClient,
         make_http,
     )
     from pumpview.integrations.claude_code.sync import ClaudeCodeSync  # noqa: PLC0415
 
-    return Provider("claude-code", "Claude Code", make_http, AnthropicClient, ClaudeCodeSync)
+    return Provider("claude-code", "Claude Code", make_http, AnthropicClient, ClaudeCodeSync,
+                    connection.connect)  # fmt: skip
 
 
 _PROVIDERS: dict[str, Callable[[], Provider]] = {"cursor": _cursor, "claude-code": _claude_code}

@@ -185,11 +185,22 @@ def names(conn: Connection, where: Scope) -> dict[str | None, str | None]:
 
 
 def _names(conn: Connection, integration_ids: tuple[int, ...]) -> dict[str, str | None]:
+    """Each person's name as their Cursor team lists it, else as the people directory has it
+    (Claude Code's users are there)."""
+    persons = tables.persons
+    out: dict[str, str | None] = dict(
+        conn.execute(
+            select(persons.c.email, persons.c.name).where(
+                persons.c.email.is_not(None), persons.c.name.is_not(None)
+            )
+        ).all()
+    )
     people = tables.cursor_members
     query = select(people.c.email, people.c.name).where(
         people.c.integration_id.in_(integration_ids)
     )
-    return dict(conn.execute(query).all())
+    out.update((email, name) for email, name in conn.execute(query) if name or email not in out)
+    return out
 
 
 def fast_premium(conn: Connection, integration_ids: tuple[int, ...]) -> dict[str, int]:

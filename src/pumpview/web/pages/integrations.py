@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from pumpview.errors import AuthError, PumpViewError, UpstreamError, UserInputError
 from pumpview.integrations import providers, runner
-from pumpview.integrations.cursor import NAME, connection
+from pumpview.integrations.cursor import NAME
 from pumpview.reports import integrations as report
 from pumpview.reports.plain import plain
 from pumpview.web import security
@@ -28,10 +28,24 @@ router = APIRouter(
 PAGE = "/settings/integrations"
 
 
-def _free_name(taken: set[str]) -> str:
-    """The name the Connect form suggests: ``cursor``, else the first free ``cursor-N``, so
-    "Add another Cursor team" adds one rather than offering the first team's name."""
-    return next(n for n in (NAME, *(f"{NAME}-{i}" for i in range(2, 100))) if n not in taken)
+CONNECTS = {
+    "cursor": ("Cursor", "Cursor's usage, per person and model, through the read-only Admin API. "
+               "A Team Admin creates the key in Cursor (Settings → Advanced → Admin API Keys; "
+               "Enterprise plans).", "Team name", "One per Cursor team"),
+    "claude-code": ("Claude Code", "Claude Code's usage per person, model and day (Anthropic's "
+                    "estimates at list price), its activity, and what Anthropic bills the "
+                    "organisation per day, through the Admin API. An organisation admin creates "
+                    "an Admin API key (sk-ant-admin…) in the Claude Console (Settings → Admin "
+                    "keys).", "Organisation name", "One per Anthropic organisation"),
+}  # fmt: skip
+"""Each provider's Connect card: its label, what it reads and which key, what its display name
+names, and what one integration is."""
+
+
+def _free_name(taken: set[str], base: str = NAME) -> str:
+    """The name a Connect form suggests: the provider's (``cursor``), else the first free
+    ``cursor-N``, so "Add another Cursor team" adds one rather than offering the first's."""
+    return next(n for n in (base, *(f"{base}-{i}" for i in range(2, 100))) if n not in taken)
 
 
 def _page(
@@ -44,8 +58,12 @@ def _page(
     """The cards and the Connect form; ``shown`` when the caller has the listing already."""
     if shown is None:
         shown = report.listing(web.engine, web.vault, web.clock())
-    context = {"integrations": shown, "notice": notice,
-               "form": {"name": _free_name({i.name for i in shown}), **form}}  # fmt: skip
+    taken = {i.name for i in shown}
+    provider = form.get("provider", "cursor")
+    forms = {p: {"provider": p, "name": _free_name(taken, p)} for p in CONNECTS}
+    forms[provider] = {**forms[provider], **form}
+    context = {"integrations": shown, "notice": notice, "form": forms["cursor"],
+               "forms": forms, "connects": CONNECTS, "labels": providers.LABELS}  # fmt: skip
     return web.page(request, "integrations.html", context)
 
 
@@ -76,7 +94,7 @@ def page(
         again = shown[reconnect]
         return _page(request, web, notice=notice, shown=listed, name=again.name,
                      team_name=again.team_name or "", open=True,
-                     reconnect=again.display_name)  # fmt: skip
+                     reconnect=again.display_name, provider=again.provider)  # fmt: skip
     return _page(request, web, notice=notice, shown=listed)
 
 
@@ -106,12 +124,12 @@ def _field_of(exc: PumpViewError) -> str:
     return "general"
 
 
-def _web_message(exc: PumpViewError) -> str:
+def _web_message(exc: PumpViewError, label: str = "Cursor") -> str:
     """What a person at the page reads: never a CLI command."""
     if isinstance(exc, UserInputError):
         return exc.web
     if isinstance(exc, UpstreamError) and not isinstance(exc, AuthError):
-        return f"Cursor is unreachable or rate limiting; try again in a minute. ({exc})"
+        return f"{label} is unreachable or rate limiting; try again in a minute. ({exc})"
     return str(exc)
 
 
@@ -123,22 +141,26 @@ def connect(
     web: State,
     api_key: Annotated[str, Form()] = "",
     team_name: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = NAME,
+    name: Annotated[str, Form()] = "",
+    provider: Annotated[str, Form()] = "cursor",
 ) -> Response:
     """Verify the key, store it sealed and start the backfill; or show the form again, its
     errors at their fields. The form posts to the page's own address and a refusal answers
     200: a form to correct is not a failed request (a 400 lands in the browser's console as
     "Failed to load resource"), and the address stays the page's."""
-    name = name.strip() or NAME
+    if provider not in CONNECTS:
+        raise HTTPException(400, f"no provider named {provider}")
+    name = name.strip() or provider
     try:
-        connection.connect(
-            web.engine, web.vault, api_key.strip(), base_url=web.settings.cursor_base_url,
+        providers.provider(provider).connect(
+            web.engine, web.vault, api_key.strip(), base_url=web.settings.upstream_url(provider),
             team_name=team_name.strip() or None, name=name, now_ms=web.clock(),
             pacing=web.settings.rate_limit,
         )  # fmt: skip
     except (UserInputError, UpstreamError) as exc:
-        errors = {_field_of(exc): _web_message(exc)}
-        return _page(request, web, name=name, team_name=team_name, errors=errors, open=True)
+        errors = {_field_of(exc): _web_message(exc, CONNECTS[provider][0])}
+        return _page(request, web, name=name, team_name=team_name, errors=errors, open=True,
+                     provider=provider)  # fmt: skip
     web.syncs.start(name)
     return RedirectResponse(PAGE, status_code=303)
 

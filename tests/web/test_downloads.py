@@ -44,14 +44,15 @@ def _csv(browser, path: str, params: dict[str, str]) -> tuple[list[str], list[di
 
 def test_peoples_csv_is_the_table_with_dollars_beside_the_exact_cents(synced):
     """Every JSON field first and unchanged, then most-used model, last active day, Cursor's
-    premium count and service account, then ``spend_usd`` and the other dollars to the cent."""
+    premium count, service account and tools, then ``spend_usd`` and the other dollars to the
+    cent."""
     browser, team, span = synced
     twin = browser.get("/api/people", params=span).json()
     header, rows = _csv(browser, "/api/people", span)
     money = [c for c in twin[0] if c.endswith("_cents")]
     dollars = [c.removesuffix("_cents") + "_usd" for c in money]
     assert header == [*twin[0], "top_model", "last_active", "cursor_fast_premium_requests",
-                      "service_account", *dollars]  # fmt: skip
+                      "service_account", "tools", *dollars]  # fmt: skip
     assert "spend_usd" in header
     assert [{k: r[k] for k in twin[0]} for r in rows] == [
         {k: cell(v) for k, v in row.items()} for row in twin

@@ -65,6 +65,9 @@ _PROVIDERS: dict[str, Callable[[], Provider]] = {"cursor": _cursor, "claude-code
 NAMES = tuple(_PROVIDERS)
 """Every provider's name, in the order Settings lists them."""
 LABELS = {"cursor": "Cursor", "claude-code": "Claude Code", "copilot": "GitHub Copilot"}
+"""Each provider as people call it."""
+APIS = {"cursor": "Cursor", "claude-code": "Anthropic", "copilot": "GitHub"}
+"""Whose API each provider's figures come from."""
 
 
 def provider(name: str) -> Provider:

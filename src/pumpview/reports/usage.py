@@ -90,7 +90,7 @@ def users(conn: Connection, where: Scope) -> list[UserRow]:
     out = [
         UserRow(
             email=email or None,
-            name=names.get(email) if email else UNATTRIBUTED_NAME,
+            name=names.get(email) or _key_label(email) if email else UNATTRIBUTED_NAME,
             provider=where.provider,
             providers=shares.get(email, {}) if where.provider == ALL else None,
             **by_name(values),
@@ -98,6 +98,12 @@ def users(conn: Connection, where: Scope) -> list[UserRow]:
         for email, *values in rows
     ]
     return sorted(out, key=lambda u: (-u.spend_cents, u.email or ""))
+
+
+def _key_label(email: str) -> str | None:
+    """What a row of an API key's usage is called (Claude Code names the key, not a person)."""
+    kind, _, key = email.partition(":")
+    return f"API key {key}" if kind == "api-key" and key else None
 
 
 _SHARE = ("spend_cents", "on_demand_cents", "estimated_cents")

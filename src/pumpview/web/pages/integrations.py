@@ -63,7 +63,8 @@ def _page(
     forms = {p: {"provider": p, "name": _free_name(taken, p)} for p in CONNECTS}
     forms[provider] = {**forms[provider], **form}
     context = {"integrations": shown, "notice": notice, "form": forms["cursor"],
-               "forms": forms, "connects": CONNECTS, "labels": providers.LABELS}  # fmt: skip
+               "forms": forms, "connects": CONNECTS, "labels": providers.LABELS,
+               "apis": providers.APIS}  # fmt: skip
     return web.page(request, "integrations.html", context)
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from pumpview.integrations.providers import LABELS
 from pumpview.money import to_dollars
 from pumpview.reports import limits, usage, usage_views
 from pumpview.reports.activity import Activity
@@ -27,7 +28,7 @@ from pumpview.web.state import State, Web
 router = APIRouter(route_class=security.Gated)
 
 PAGES = {  # path: (report, title, the columns on screen)
-    "people": ("users", "People", ("name", "email", "spend_cents", "on_demand_cents",
+    "people": ("users", "People", ("name", "email", "spend_cents", "tools", "on_demand_cents",
                "included_cents", "events", "input_tokens", "output_tokens", "fast_requests",
                "slow_requests", "not_charged_requests", "cursor_fast_premium_requests", "top_model",
                "last_active", "limit_used_percent", "limit_dollars")),
@@ -43,7 +44,7 @@ PAGES = {  # path: (report, title, the columns on screen)
 FIRST = {  # path: the columns a phone shows, then those a laptop adds (1366 px, no sideways
            # scrolling); the rest wait behind "All columns" (templates/_columns.html)
     "people": (("name", "spend_cents", "on_demand_cents"),
-               ("included_cents", "events", "fast_requests", "slow_requests",
+               ("tools", "included_cents", "events", "fast_requests", "slow_requests",
                 "cursor_fast_premium_requests", "top_model", "last_active")),
     "models": (("model", "spend_cents", "cents_per_request"),
                ("events", "users", "cents_per_million_tokens", "on_demand_share",
@@ -62,7 +63,7 @@ HEADINGS = {"cents_per_million_tokens": "Per 1M tokens", "cents_per_request": "P
             "cursor_fast_premium_requests": "Cursor's fast premium (cycle)",
             "top_model": "Most-used model", "last_active": "Last active",
             "users": "People", "limit_used_percent": "Cursor limit used (cycle)",
-            "limit_dollars": "Cursor limit"}  # fmt: skip
+            "limit_dollars": "Cursor limit", "tools": "Tools"}  # fmt: skip
 LimitUsed = Annotated[
     int | None,
     Query(ge=0, le=1000, description="People only: those who used at least this % of their "
@@ -79,7 +80,8 @@ def tiers(path: str) -> dict[str, str]:
 
 
 DOWNLOAD_EXTRA = {
-    "users": ("top_model", "last_active", "cursor_fast_premium_requests", "service_account"),
+    "users": ("top_model", "last_active", "cursor_fast_premium_requests", "service_account",
+              "tools"),
     "models": ("usd_per_million_tokens", "usd_per_request", "on_demand_share",
                "cache_read_share", "max_mode_share"),
 }  # fmt: skip
@@ -92,6 +94,8 @@ price to a hundredth of a cent, a share to a hundredth of a percent)."""
 def _table(view: usage_views.UsageView) -> list[dict[str, Any]]:
     """The page's rows: the report's fields and, for people and models, the page's own."""
     rows = records(view.rows, usage.COLUMNS[view.report])
+    if view.report == "users":
+        rows = [{**row, "tools": _tools(row)} for row in rows]
     if view.activity:
         rows = [{**row, **_activity(seen)} for row, seen in zip(rows, view.activity, strict=True)]
     if view.unit_costs:
@@ -206,6 +210,15 @@ def _chart(view: usage_views.UsageView) -> dict[str, Any] | None:
     if view.report == "requests":
         return charts.requests(view.range, ((d.date, d) for d in view.days))
     return None
+
+
+def _tools(row: dict[str, Any]) -> str:
+    """The tools a person's amounts come from, the estimated ones said to be."""
+    shares = row.get("providers") or {row["provider"]: {"estimated": row["estimated"]}}
+    return " · ".join(
+        LABELS.get(name, name) + (" (estimated)" if part["estimated"] else "")
+        for name, part in shares.items()
+    )
 
 
 def _activity(seen: Activity | None) -> dict[str, Any]:

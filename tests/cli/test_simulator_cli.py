@@ -11,7 +11,10 @@ from pumpview.cli import main
 
 
 def run(capsys, *args):
-    """Run the CLI with ``args``; return its exit code and captured (stdout, stderr)."""
+    """Run the CLI with ``args`` (Anthropic's API not served unless they say a port for it);
+    return its exit code and captured (stdout, stderr)."""
+    if "--anthropic-port" not in args and "--help" not in args:
+        args = (*args, "--anthropic-port", "0")
     with pytest.raises(SystemExit) as done:
         main(["simulator", *args])
     out, err = capsys.readouterr()
@@ -142,3 +145,31 @@ def test_cycle_anchor_and_demo_cases_reach_the_simulator(capsys, monkeypatch):
     spike = truth.spike(served[1].state.sim.team)
     assert spike is not None
     assert spike.day == date(2025, 11, 20)
+
+
+def test_anthropics_api_is_served_beside_with_the_same_people(capsys, monkeypatch):
+    """``--anthropic-port`` serves Claude Code's organisation of the Cursor team's people while
+    the Cursor simulator runs (``uvicorn.run`` stands in for it, asking the Anthropic one)."""
+    import httpx  # noqa: PLC0415
+    import uvicorn  # noqa: PLC0415
+
+    from pumpview.simulator.anthropic import DEMO_ANTHROPIC_KEY  # noqa: PLC0415
+
+    port = _free_port()
+    answers = []
+
+    def cursor_runs(app, **_kw):
+        answers.append(httpx.get(f"http://127.0.0.1:{port}/v1/organizations/users",
+                                 headers={"x-api-key": DEMO_ANTHROPIC_KEY,
+                                          "anthropic-version": "2023-06-01"}))  # fmt: skip
+        answers.append(app.state.sim.team.members)
+
+    monkeypatch.setattr(uvicorn, "run", cursor_runs)
+    code, out, err = run(capsys, "--members", "12", "--days", "2", "--port", str(_free_port()),
+                         "--anthropic-port", str(port))  # fmt: skip
+    assert (code, err) == (0, "")
+    users, members = answers
+    assert users.status_code == 200
+    cursor_emails = {m.email for m in members}
+    assert {u["email"] for u in users.json()["data"]} & cursor_emails
+    assert f"Admin API key: {DEMO_ANTHROPIC_KEY}" in out.replace("\n", "")

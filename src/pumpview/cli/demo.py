@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from pumpview.simulator.data import Team
 
 DEMO_USER = "demo@pumpview.dev"
+CLAUDE_CODE_MIN_MEMBERS = 12
+"""The fewest people the demo's Claude Code organisation is drawn from (its planted cases need
+them): a smaller team's Claude Code has people Cursor does not."""
 DEMO_HOME = Path(".demo")
 """Where the demo keeps its data unless --home or PUMPVIEW_HOME says: never ~/.pumpview."""
 
@@ -74,9 +77,11 @@ def command(
         now_ms=context.clock.fixed_ms,
         domain="eu.acme.dev", keys={DEMO_SECOND_KEY: Grant.ENTERPRISE},
     ))  # fmt: skip
-    # Claude Code of the same organisation: the first team's people, by the same seed.
+    # Claude Code of the same organisation: the first team's people, by the same seed (a
+    # team too small for its planted cases goes without).
     anthropic = create_anthropic_simulator(AnthropicConfig(
-        members=members, days=days, now_ms=context.clock.fixed_ms, rate_limit_per_minute=None,
+        members=max(members, CLAUDE_CODE_MIN_MEMBERS), days=days,
+        now_ms=context.clock.fixed_ms, rate_limit_per_minute=None,
     ))  # fmt: skip
     with serve_in_thread(ByKey(app, second)) as url, serve_in_thread(anthropic) as claude_url:
         typer.echo(f"Simulator on {url}, serving two Cursor teams; connecting the first (Acme).")

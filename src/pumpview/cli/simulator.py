@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 import socket
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -102,6 +104,13 @@ def serve(
     cycle_anchor_time: Annotated[
         str, typer.Option(help="UTC time of day billing cycles start at, HH:MM[:SS].")
     ] = "17:23",
+    anthropic_port: Annotated[
+        int,
+        typer.Option(
+            help="Also serve Anthropic's Admin API (Claude Code of the same people) on this "
+            "port; 0: not."
+        ),
+    ] = 8766,
     demo_cases: Annotated[
         bool,
         typer.Option(
@@ -198,5 +207,38 @@ def serve(
         console.print(f"  Admin API key: {key}", soft_wrap=True)
     example = next(k for k in keys if not config.old_api or k.startswith("key_")) if keys else ""
     console.print(f"  Try: curl -u {example}: {url}/teams/members", soft_wrap=True, highlight=False)
-    console.print("  Stop with Ctrl+C.")
-    uvicorn.run(app, host=HOST, port=port, log_level="warning")
+    with ExitStack() as stack:
+        if anthropic_port:
+            stack.enter_context(_anthropic(console, anthropic_port, config))
+        console.print("  Stop with Ctrl+C.")
+        uvicorn.run(app, host=HOST, port=port, log_level="warning")
+
+
+@contextmanager
+def _anthropic(console: Any, port: int, cursor: Any) -> Iterator[None]:
+    """Anthropic's Admin API on ``port``, its organisation the Cursor team's people (the same
+    seed, members, days and present): Claude Code beside Cursor."""
+    from pumpview.simulator.anthropic import (  # noqa: PLC0415
+        DEMO_ANTHROPIC_KEY,
+        AnthropicConfig,
+        create_anthropic_simulator,
+    )
+    from pumpview.simulator.server import serve_in_thread  # noqa: PLC0415
+
+    if not 1 <= port <= 65535:
+        msg = f"--anthropic-port must be between 1 and 65535 (or 0: not served), got {port}"
+        raise UserInputError(msg)
+    _check_port_free(port)
+    try:
+        app = create_anthropic_simulator(AnthropicConfig(
+            seed=cursor.seed, members=cursor.members, domain=cursor.domain, days=cursor.days,
+            now_ms=cursor.now_ms, rate_limit_per_minute=60 if cursor.rate_limits else None,
+        ))  # fmt: skip
+    except ValueError as exc:  # too few people for the organisation's planted cases
+        msg = f"--anthropic-port: {exc}; give more --members, or --anthropic-port 0"
+        raise UserInputError(msg) from None
+    with serve_in_thread(app, port) as url:
+        console.print(f"Anthropic Admin API simulator (Claude Code) on [bold]{url}[/]",
+                      highlight=False)  # fmt: skip
+        console.print(f"  Admin API key: {DEMO_ANTHROPIC_KEY}", soft_wrap=True)
+        yield

@@ -30,7 +30,7 @@ import stamina
 
 from pumpview import __version__, money
 from pumpview.errors import BadResponse, RateLimited, ServerError, UpstreamError, UserInputError
-from pumpview.integrations.pacing import Pacer
+from pumpview.integrations.pacing import Budget, LocalBudget, Pacer
 
 USER_AGENT = f"pumpview/{__version__}"
 
@@ -93,6 +93,10 @@ class Upstream:
     raise for a non-2xx answer."""
     redact: Callable[[str, httpx.Request], str]
     """Text from upstream with the request's key (and anything shaped like a key) masked."""
+    limit: Callable[[str], int]
+    """The requests a minute a pacing bucket may send."""
+    after_429: int
+    """A bucket's pace after a 429, for the client's lifetime."""
     bucket: Callable[[str], str] = str
     """The pacing bucket a path draws from (by default its own)."""
 
@@ -209,17 +213,23 @@ class JsonApi:
     """Read-only access to an upstream's JSON API over an injected ``httpx.Client``.
 
     ``get``/``post`` return the JSON answer with every fractional number as ``Decimal``. One
-    request is in flight at a time. Pacing waits go through the ``pacer``'s sleep; retry
-    backoff is stamina's (so ``stamina.set_testing(True)`` removes it in tests).
+    request is in flight at a time. Paced sends are recorded in ``budget``: the client's own by
+    default, or one shared by every process calling the same account
+    (``store.budget.SharedBudget``); pacing waits go through ``sleep``, retry backoff through
+    stamina (so ``stamina.set_testing(True)`` removes it in tests).
     """
+
+    upstream: Upstream
+    """Whose API it is: each provider's client names its own."""
 
     def __init__(
         self,
         http: httpx.Client,
-        upstream: Upstream,
         *,
-        pacer: Pacer | None,
+        pacing: bool = True,
+        budget: Budget | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
         attempts: int = 6,
         retry_timeout: float = 300.0,
         on_event: Callable[[ClientEvent], None] | None = None,
@@ -228,10 +238,15 @@ class JsonApi:
         if attempts < 1:
             msg = "attempts must be at least 1"
             raise ValueError(msg)
+        upstream = self.upstream
         self._http = http
         self._upstream = upstream
         self._clock = clock
-        self._pacer = pacer
+        self._pacer = (
+            Pacer(budget or LocalBudget(clock), sleep, upstream.limit, upstream.after_429)
+            if pacing
+            else None
+        )
         self._on_event = on_event
         self._rng = rng or random.Random()
         self._lock = threading.Lock()

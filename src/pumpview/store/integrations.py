@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, select, update
+from sqlalchemy import Connection, Engine, Row, delete, func, select, update
 
 from pumpview.errors import UserInputError
 from pumpview.store import tables
@@ -141,3 +141,13 @@ def providers(conn: Connection) -> dict[int, str]:
     """Each integration's provider, by its id."""
     table = tables.integrations
     return {int(i): str(p) for i, p in conn.execute(select(table.c.id, table.c.provider))}
+
+
+def set_state(engine: Engine, integration_id: int, **values: Any) -> None:
+    """Set an integration's own columns (its status, message, last attempt...), committed."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(tables.integrations)
+            .where(tables.integrations.c.id == integration_id)
+            .values(**values)
+        )

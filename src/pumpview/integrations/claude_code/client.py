@@ -10,10 +10,7 @@ use; more frequent polling is acceptable for short bursts, e.g. paginated data")
 
 from __future__ import annotations
 
-import random
 import re
-import time
-from collections.abc import Callable
 
 import httpx
 
@@ -29,7 +26,6 @@ from pumpview.errors import (
 from pumpview.integrations import http as api
 from pumpview.integrations.claude_code import API_VERSION, DEFAULT_BASE_URL
 from pumpview.integrations.claude_code.keys import check_key_format, redact_keys
-from pumpview.integrations.pacing import Budget, LocalBudget, Pacer
 
 USAGE_PATH = "/v1/organizations/usage_report/claude_code"
 COST_PATH = "/v1/organizations/cost_report"
@@ -95,7 +91,9 @@ def _error_type(response: httpx.Response) -> str | None:
     return found.group(1).decode() if found else None
 
 
-ANTHROPIC = api.Upstream("Anthropic", check_route, _refuse, _redact)
+ANTHROPIC = api.Upstream(
+    "Anthropic", check_route, _refuse, _redact, lambda _bucket: PER_MINUTE, AFTER_429_PER_MINUTE
+)
 
 
 def check_base_url(url: str) -> str:
@@ -121,27 +119,6 @@ def make_http(
 
 
 class AnthropicClient(api.JsonApi):
-    """Read-only access to Anthropic's Admin API over an injected ``httpx.Client``; paced sends
-    recorded in ``budget`` (one shared by every process calling the organisation:
-    ``store.budget.SharedBudget``)."""
+    """Read-only access to Anthropic's Admin API over an injected ``httpx.Client``."""
 
-    def __init__(
-        self,
-        http: httpx.Client,
-        *,
-        pacing: bool = True,
-        budget: Budget | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], object] = time.sleep,
-        attempts: int = 6,
-        retry_timeout: float = 300.0,
-        on_event: Callable[[api.ClientEvent], None] | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
-        pacer = (
-            Pacer(budget or LocalBudget(clock), sleep, lambda _b: PER_MINUTE, AFTER_429_PER_MINUTE)
-            if pacing
-            else None
-        )
-        super().__init__(http, ANTHROPIC, pacer=pacer, clock=clock, attempts=attempts,
-                         retry_timeout=retry_timeout, on_event=on_event, rng=rng)  # fmt: skip
+    upstream = ANTHROPIC

@@ -17,13 +17,13 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 
 from pumpview.errors import BadResponse, UpstreamError
 from pumpview.integrations.claude_code import costs, usage
 from pumpview.integrations.claude_code.client import USERS_PATH, AnthropicClient
 from pumpview.integrations.syncing import WINDOW_DAYS, Progress, SyncResult, plan_windows, status_of
-from pumpview.store import directory, tables
+from pumpview.store import directory, integrations, tables
 from pumpview.store.usage import Staged, collect, store_window
 from pumpview.timeutil import MS_PER_DAY, Window, day_of
 
@@ -56,16 +56,28 @@ class ClaudeCodeSync:
 
     def run(self) -> SyncResult:
         """Sync everything; on an upstream error the integration's status says what happened."""
-        self._set(last_attempt_at_ms=self.now_ms)
+        integrations.set_state(self.engine, self.integration_id, last_attempt_at_ms=self.now_ms)
         try:
             result = self._run()
         except UpstreamError as exc:
-            self._set(status=status_of(exc), message=str(exc))
+            integrations.set_state(
+                self.engine, self.integration_id, status=status_of(exc), message=str(exc)
+            )
             raise
         except BaseException:
-            self._set(message="the last sync was interrupted; run it again")
+            integrations.set_state(
+                self.engine,
+                self.integration_id,
+                message="the last sync was interrupted; run it again",
+            )
             raise
-        self._set(status="connected", message=None, last_success_at_ms=self.now_ms)
+        integrations.set_state(
+            self.engine,
+            self.integration_id,
+            status="connected",
+            message=None,
+            last_success_at_ms=self.now_ms,
+        )
         return result
 
     def snapshot_spend(self) -> SyncResult:
@@ -155,11 +167,3 @@ class ClaudeCodeSync:
             after = str(last_id)
         with self.engine.begin() as conn:
             directory.meet(conn, members, origin=ORIGIN, now_ms=self.now_ms)
-
-    def _set(self, **values: Any) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(tables.integrations)
-                .where(tables.integrations.c.id == self.integration_id)
-                .values(**values)
-            )

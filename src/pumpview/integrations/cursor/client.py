@@ -11,10 +11,6 @@ auth, routes); the error bodies observed on Cursor's forum (forum.cursor.com/t/1
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable
-
 import httpx
 
 from pumpview.errors import (
@@ -30,8 +26,7 @@ from pumpview.integrations.cursor import DEFAULT_BASE_URL
 from pumpview.integrations.cursor import pacing as limits
 from pumpview.integrations.cursor.allowlist import check_route
 from pumpview.integrations.cursor.keys import check_key_format, key_of_basic_auth, redact_keys
-from pumpview.integrations.http import USER_AGENT, ClientEvent, parse_retry_after
-from pumpview.integrations.pacing import Budget, LocalBudget, Pacer
+from pumpview.integrations.http import USER_AGENT, parse_retry_after
 
 INVALID_KEY_MESSAGE = (
     "Cursor rejected the API key: it is invalid or has been revoked. Create a new Admin API key "
@@ -72,7 +67,15 @@ def _refuse(response: httpx.Response, message: str, what: str) -> UpstreamError:
     return BadResponse(msg, status=status)
 
 
-CURSOR = api.Upstream("Cursor", check_route, _refuse, _redact, limits.pace_bucket)
+CURSOR = api.Upstream(
+    "Cursor",
+    check_route,
+    _refuse,
+    _redact,
+    limits.limit,
+    limits.AFTER_429_PER_MINUTE,
+    limits.pace_bucket,
+)
 
 
 def check_base_url(url: str) -> str:
@@ -100,30 +103,6 @@ def make_http(
 
 
 class CursorClient(api.JsonApi):
-    """Read-only access to the Cursor Admin API over an injected ``httpx.Client``.
+    """Read-only access to the Cursor Admin API over an injected ``httpx.Client``."""
 
-    Paced sends are recorded in ``budget``: the client's own by default, or one shared by every
-    process calling the same team (``store.budget.SharedBudget``); pacing waits go through
-    ``sleep``.
-    """
-
-    def __init__(
-        self,
-        http: httpx.Client,
-        *,
-        pacing: bool = True,
-        budget: Budget | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], object] = time.sleep,
-        attempts: int = 6,
-        retry_timeout: float = 300.0,
-        on_event: Callable[[ClientEvent], None] | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
-        pacer = (
-            Pacer(budget or LocalBudget(clock), sleep, limits.limit, limits.AFTER_429_PER_MINUTE)
-            if pacing
-            else None
-        )
-        super().__init__(http, CURSOR, pacer=pacer, clock=clock, attempts=attempts,
-                         retry_timeout=retry_timeout, on_event=on_event, rng=rng)  # fmt: skip
+    upstream = CURSOR

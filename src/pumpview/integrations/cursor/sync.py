@@ -19,14 +19,14 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select
 
 from pumpview.errors import AuthError, BadResponse, UpstreamError
 from pumpview.integrations.cursor import directory, groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.paging import PageReader, Worker
 from pumpview.integrations.syncing import WINDOW_DAYS, Progress, SyncResult, plan_windows, status_of
-from pumpview.store import rollup, tables
+from pumpview.store import integrations, rollup, tables
 from pumpview.store.usage import Staged, collect, store_window
 from pumpview.store.write import upsert
 from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
@@ -73,17 +73,25 @@ class CursorSync:
 
     def run(self) -> SyncResult:
         """Sync everything; on an upstream error the integration's status says what happened."""
-        self._set(last_attempt_at_ms=self.now_ms)
+        integrations.set_state(self.engine, self.integration_id, last_attempt_at_ms=self.now_ms)
         try:
             with PageReader(self.client) as self._reader:
                 result = self._run()
         except UpstreamError as exc:
-            self._set(status=status_of(exc), message=str(exc))
+            integrations.set_state(
+                self.engine, self.integration_id, status=status_of(exc), message=str(exc)
+            )
             raise
         except BaseException:
-            self._set(message="the last sync was interrupted; run it again")
+            integrations.set_state(
+                self.engine,
+                self.integration_id,
+                message="the last sync was interrupted; run it again",
+            )
             raise
-        self._set(
+        integrations.set_state(
+            self.engine,
+            self.integration_id,
             status="connected",
             message="; ".join(result.notes) or None,
             last_success_at_ms=self.now_ms,
@@ -102,7 +110,9 @@ class CursorSync:
             self.report(Progress("spend"))
             self._sync_spend()
         except UpstreamError as exc:
-            self._set(status=status_of(exc), message=str(exc))
+            integrations.set_state(
+                self.engine, self.integration_id, status=status_of(exc), message=str(exc)
+            )
             raise
         self.report(Progress("done"))
         return SyncResult(notes=[SPEND_ONLY])
@@ -286,11 +296,3 @@ class CursorSync:
                     conn.execute(insert(tables.group_members), member_rows)
             directory.refresh(conn, day_of(self.now_ms), self.now_ms)
         return payload is not None
-
-    def _set(self, **values: Any) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(tables.integrations)
-                .where(tables.integrations.c.id == self.integration_id)
-                .values(**values)
-            )

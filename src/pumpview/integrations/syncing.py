@@ -7,13 +7,18 @@ every sync reads it again (upstreams aggregate late). Days are read newest first
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from pumpview.errors import AuthError
+from sqlalchemy import Engine
+
+from pumpview.errors import AuthError, UpstreamError
+from pumpview.store import integrations
 from pumpview.store.usage import is_final
 from pumpview.timeutil import MS_PER_DAY, Window, day_start_ms
 
+INTERRUPTED = "the last sync was interrupted; run it again"
 WINDOW_DAYS = 7
 FIRST_WINDOW_DAYS = 2
 """A first backfill's first window: today so far and yesterday, a whole day of figures even
@@ -80,3 +85,24 @@ def status_of(exc: Exception) -> str:
     """What an integration's status (and a sync run's outcome) is after ``exc``: ``revoked``
     for a key Cursor no longer accepts, ``error`` for anything else."""
     return "revoked" if isinstance(exc, AuthError) and exc.reason == "invalid_key" else "error"
+
+
+def recorded(engine: Engine, integration_id: int, now_ms: int, body: Callable[[], SyncResult]
+             ) -> SyncResult:  # fmt: skip
+    """Run a sync's ``body``, the integration saying how it went: its last attempt, then
+    connected (with the result's notes and the retention learnt), revoked or error with the
+    upstream's message, or interrupted."""
+    integrations.set_state(engine, integration_id, last_attempt_at_ms=now_ms)
+    try:
+        result = body()
+    except UpstreamError as exc:
+        integrations.set_state(engine, integration_id, status=status_of(exc), message=str(exc))
+        raise
+    except BaseException:
+        integrations.set_state(engine, integration_id, message=INTERRUPTED)
+        raise
+    learnt = {"earliest_day": result.earliest_day} if result.earliest_day else {}
+    integrations.set_state(engine, integration_id, status="connected",
+                           message="; ".join(result.notes) or None, last_success_at_ms=now_ms,
+                           **learnt)  # fmt: skip
+    return result

@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from pumpview.errors import BadResponse, UpstreamError
+from pumpview.errors import BadResponse
 from pumpview.integrations.claude_code import costs, usage
 from pumpview.integrations.claude_code.client import USERS_PATH, AnthropicClient
-from pumpview.integrations.syncing import WINDOW_DAYS, Progress, SyncResult, plan_windows, status_of
-from pumpview.store import directory, integrations, tables
+from pumpview.integrations.syncing import WINDOW_DAYS, Progress, SyncResult, plan_windows, recorded
+from pumpview.store import directory, tables
 from pumpview.store.usage import Staged, collect, store_window
 from pumpview.timeutil import MS_PER_DAY, Window, day_of
 
@@ -56,29 +56,7 @@ class ClaudeCodeSync:
 
     def run(self) -> SyncResult:
         """Sync everything; on an upstream error the integration's status says what happened."""
-        integrations.set_state(self.engine, self.integration_id, last_attempt_at_ms=self.now_ms)
-        try:
-            result = self._run()
-        except UpstreamError as exc:
-            integrations.set_state(
-                self.engine, self.integration_id, status=status_of(exc), message=str(exc)
-            )
-            raise
-        except BaseException:
-            integrations.set_state(
-                self.engine,
-                self.integration_id,
-                message="the last sync was interrupted; run it again",
-            )
-            raise
-        integrations.set_state(
-            self.engine,
-            self.integration_id,
-            status="connected",
-            message=None,
-            last_success_at_ms=self.now_ms,
-        )
-        return result
+        return recorded(self.engine, self.integration_id, self.now_ms, self._run)
 
     def snapshot_spend(self) -> SyncResult:
         """Nothing to snapshot: Anthropic's figures can be read again for any past day."""

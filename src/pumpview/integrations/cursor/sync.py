@@ -25,7 +25,14 @@ from pumpview.errors import AuthError, BadResponse, UpstreamError
 from pumpview.integrations.cursor import directory, groups, members, spend, usage_events
 from pumpview.integrations.cursor.client import CursorClient
 from pumpview.integrations.cursor.paging import PageReader, Worker
-from pumpview.integrations.syncing import WINDOW_DAYS, Progress, SyncResult, plan_windows, status_of
+from pumpview.integrations.syncing import (
+    WINDOW_DAYS,
+    Progress,
+    SyncResult,
+    plan_windows,
+    recorded,
+    status_of,
+)
 from pumpview.store import integrations, rollup, tables
 from pumpview.store.usage import Staged, collect, store_window
 from pumpview.store.write import upsert
@@ -73,31 +80,12 @@ class CursorSync:
 
     def run(self) -> SyncResult:
         """Sync everything; on an upstream error the integration's status says what happened."""
-        integrations.set_state(self.engine, self.integration_id, last_attempt_at_ms=self.now_ms)
-        try:
+
+        def body() -> SyncResult:
             with PageReader(self.client) as self._reader:
-                result = self._run()
-        except UpstreamError as exc:
-            integrations.set_state(
-                self.engine, self.integration_id, status=status_of(exc), message=str(exc)
-            )
-            raise
-        except BaseException:
-            integrations.set_state(
-                self.engine,
-                self.integration_id,
-                message="the last sync was interrupted; run it again",
-            )
-            raise
-        integrations.set_state(
-            self.engine,
-            self.integration_id,
-            status="connected",
-            message="; ".join(result.notes) or None,
-            last_success_at_ms=self.now_ms,
-            **({"earliest_day": result.earliest_day} if result.earliest_day else {}),
-        )
-        return result
+                return self._run()
+
+        return recorded(self.engine, self.integration_id, self.now_ms, body)
 
     def snapshot_spend(self) -> SyncResult:
         """The members and Cursor's spend snapshot only, no usage events: what a scheduler

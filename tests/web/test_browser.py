@@ -138,8 +138,8 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
     page.wait_for_url("**/settings/integrations")
     shot(page, "integrations-empty")
 
-    page.get_by_label("Admin API key").fill("sk-live-123")
-    follow(page, page.get_by_role("button", name="Connect"))
+    page.get_by_label("Admin API key", exact=True).fill("sk-live-123")
+    follow(page, page.get_by_role("button", name="Connect", exact=True))
     error = page.locator("#api_key-error")
     assert "must start with 'key_' or 'crsr_'" in error.inner_text()
     shot(page, "connect-malformed-key")
@@ -148,9 +148,9 @@ def test_set_up_connect_watch_the_backfill_and_see_the_spend(make_site, browser)
     assert problems == []  # a form to correct is no failed request in the console
 
     page.evaluate("sessionStorage.clear()")
-    page.get_by_label("Admin API key").fill(DEMO_KEY)
+    page.get_by_label("Admin API key", exact=True).fill(DEMO_KEY)
     page.get_by_label("Team name (optional)").fill("Acme")
-    follow(page, page.get_by_role("button", name="Connect"))
+    follow(page, page.get_by_role("button", name="Connect", exact=True))
     page.wait_for_selector("progress")
     shot(page, "integrations-backfilling")
     # The bar moves in place from the JSON twin; the page reloads once, when the sync ends.
@@ -199,8 +199,8 @@ def test_the_overview_refreshes_its_figures_while_the_backfill_runs(make_site, b
     )
     sign_in(page, site)
     page.goto(f"{site.url}/settings/integrations")
-    page.get_by_label("Admin API key").fill(DEMO_KEY)
-    follow(page, page.get_by_role("button", name="Connect"))
+    page.get_by_label("Admin API key", exact=True).fill(DEMO_KEY)
+    follow(page, page.get_by_role("button", name="Connect", exact=True))
     page.wait_for_selector('progress[value]:not([value="0"])')  # a first day is in
     follow(page, page.get_by_role("link", name="Overview", exact=True))
     notice = page.locator(".completeness .loading")
@@ -229,8 +229,8 @@ def test_every_page_its_range_and_a_click_from_a_chart(site, browser):
     and sortable; the phone width has no sideways scrolling."""
     page, problems = open_page(browser)
     sign_in(page, site)
-    page.get_by_label("Admin API key").fill(DEMO_KEY)
-    follow(page, page.get_by_role("button", name="Connect"))
+    page.get_by_label("Admin API key", exact=True).fill(DEMO_KEY)
+    follow(page, page.get_by_role("button", name="Connect", exact=True))
     site.web.syncs.wait()
     team = site.cursor.sim.team
 
@@ -317,8 +317,8 @@ def test_two_teams_each_a_card_and_an_integration_filter(site, serve, browser):
     at Connect, whose figures are that team's alone."""
     page, problems = open_page(browser)
     sign_in(page, site)
-    page.get_by_label("Admin API key").fill(DEMO_KEY)
-    follow(page, page.get_by_role("button", name="Connect"))
+    page.get_by_label("Admin API key", exact=True).fill(DEMO_KEY)
+    follow(page, page.get_by_role("button", name="Connect", exact=True))
     site.web.syncs.wait()
     now = site.web.clock()
     other = serve(now_ms=now, days=5, members=5, seed=7)
@@ -357,12 +357,12 @@ def test_every_connect_error_then_revoke_and_disconnect(site, browser):
         ("crsr_" + "0" * 64, "invalid or has been revoked"),
         (NO_API_KEY, "Enterprise plan"),
     ):
-        page.get_by_label("Admin API key").fill(key)
-        follow(page, page.get_by_role("button", name="Connect"))
+        page.get_by_label("Admin API key", exact=True).fill(key)
+        follow(page, page.get_by_role("button", name="Connect", exact=True))
         assert says in page.locator("#api_key-error").inner_text()
     shot(page, "connect-no-access")
-    page.get_by_label("Admin API key").fill(DEMO_KEY)
-    follow(page, page.get_by_role("button", name="Connect"))
+    page.get_by_label("Admin API key", exact=True).fill(DEMO_KEY)
+    follow(page, page.get_by_role("button", name="Connect", exact=True))
     site.web.syncs.wait()
 
     page.goto(f"{site.url}/people?since={site.cursor.sim.team.first_day}")
@@ -401,7 +401,7 @@ def test_every_connect_error_then_revoke_and_disconnect(site, browser):
     assert "Deleted the integration cursor and all its data." in page.get_by_role(
         "status").inner_text()  # fmt: skip
     assert page.get_by_role("region", name="Cursor · cursor").count() == 0  # gone, data and all
-    assert page.get_by_label("Admin API key").is_visible()  # back to the first Connect
+    assert page.get_by_label("Admin API key", exact=True).is_visible()  # back to the first Connect
     assert page.request.get(f"{site.url}/api/people").json() == []
     shot(page, "integrations-disconnected")
     assert problems == []  # the two refused connects are forms to correct, not failed requests
@@ -474,8 +474,8 @@ def test_settings_people_preview_apply_edit_on_a_wide_screen_and_a_phone(site, b
     date, and an alias that is another person's email is refused at its field."""
     page, problems = open_page(browser)
     sign_in(page, site)
-    page.get_by_label("Admin API key").fill(DEMO_KEY)
-    follow(page, page.get_by_role("button", name="Connect"))
+    page.get_by_label("Admin API key", exact=True).fill(DEMO_KEY)
+    follow(page, page.get_by_role("button", name="Connect", exact=True))
     site.web.syncs.wait()
     first, second = [m for m in site.cursor.sim.team.members if m.listed and not m.is_removed][:2]
     page.get_by_role("link", name="People", exact=True).nth(1).click()  # Settings' sub-navigation

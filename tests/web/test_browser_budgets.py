@@ -18,8 +18,8 @@ def test_add_a_budget_and_see_its_bar_and_forecast(make_site, browser):
     site = make_site(days=40)
     page, problems = open_page(browser)
     sign_in(page, site)
-    page.get_by_label("Admin API key").fill(DEMO_KEY)
-    follow(page, page.get_by_role("button", name="Connect"))
+    page.get_by_label("Admin API key", exact=True).fill(DEMO_KEY)
+    follow(page, page.get_by_role("button", name="Connect", exact=True))
     site.web.syncs.wait()
     team = site.cursor.sim.team
     month = day_start_ms(day_of(team.now).replace(day=1))

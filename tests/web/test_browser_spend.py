@@ -16,8 +16,8 @@ __all__ = ["browser"]
 def test_cloud_beside_cursor_on_the_overview_cloud_and_teams(site, browser, tmp_path):
     page, problems = open_page(browser)
     sign_in(page, site)
-    page.get_by_label("Admin API key").fill(DEMO_KEY)
-    follow(page, page.get_by_role("button", name="Connect"))
+    page.get_by_label("Admin API key", exact=True).fill(DEMO_KEY)
+    follow(page, page.get_by_role("button", name="Connect", exact=True))
     site.web.syncs.wait()
     team = site.cursor.sim.team
     last = day_of(team.now)

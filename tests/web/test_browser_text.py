@@ -20,8 +20,8 @@ OVERRIDE = "\u202eexe.tset"
 def test_a_right_to_left_override_is_drawn_as_a_mark_in_the_chart_and_the_table(site, browser):
     page, problems = open_page(browser)
     sign_in(page, site)
-    page.get_by_label("Admin API key").fill(DEMO_KEY)
-    page.get_by_role("button", name="Connect").click()
+    page.get_by_label("Admin API key", exact=True).fill(DEMO_KEY)
+    page.get_by_role("button", name="Connect", exact=True).click()
     site.web.syncs.wait()
     team = site.cursor.sim.team
     top = page.request.get(f"{site.url}/api/people?since={team.first_day}").json()[0]["email"]

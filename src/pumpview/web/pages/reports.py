@@ -28,8 +28,8 @@ from pumpview.web.state import State, Web
 router = APIRouter(route_class=security.Gated)
 
 PAGES = {  # path: (report, title, the columns on screen)
-    "people": ("users", "People", ("name", "email", "spend_cents", "tools", "on_demand_cents",
-               "included_cents", "events", "input_tokens", "output_tokens", "fast_requests",
+    "people": ("users", "People", ("name", "email", "spend_cents", "on_demand_cents",
+               "included_cents", "events", "tools", "input_tokens", "output_tokens", "fast_requests",
                "slow_requests", "not_charged_requests", "cursor_fast_premium_requests", "top_model",
                "last_active", "limit_used_percent", "limit_dollars")),
     "models": ("models", "Models", ("model", "events", "users", "spend_cents",

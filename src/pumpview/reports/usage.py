@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select
 
@@ -86,7 +87,7 @@ def users(conn: Connection, where: Scope) -> list[UserRow]:
     read = facts.of(conn)
     rows = read.sums(*where.days(), by=("email",))
     names = _names(conn, where.integration_ids)
-    shares = _shares(read, where) if where.provider == ALL else {}
+    shares = _shares(read, where, rows) if where.provider == ALL else {}
     out = [
         UserRow(
             email=email or None,
@@ -109,13 +110,24 @@ def _key_label(email: str) -> str | None:
 _SHARE = ("spend_cents", "on_demand_cents", "estimated_cents")
 
 
-def _shares(read: facts.Facts, where: Scope) -> dict[str, dict[str, ProviderShare]]:
-    """Each person's part per provider: one read per provider (of three measures)."""
+def _shares(
+    read: facts.Facts, where: Scope, rows: Sequence[tuple[Any, ...]]
+) -> dict[str, dict[str, ProviderShare]]:
+    """Each person's part per provider: with one provider in scope, the whole of each of
+    ``rows`` (no read); with several, one read per provider (of three measures)."""
+    if len(where.providers) == 1:
+        ((provider, _ids),) = where.providers
+        at = [MEASURES.index(name) + 1 for name in _SHARE]  # after the email
+        per_provider = [(provider, [(row[0], *(row[i] for i in at)) for row in rows])]
+    else:
+        since, until = where.range.since, where.range.until
+        per_provider = [
+            (provider, read.sums(ids, since, until, by=("email",), measures=_SHARE))
+            for provider, ids in where.providers
+        ]
     out: dict[str, dict[str, ProviderShare]] = {}
-    for provider, ids in where.providers:
-        for email, usage_value, billed, estimated in read.sums(
-            ids, where.range.since, where.range.until, by=("email",), measures=_SHARE
-        ):
+    for provider, sums in per_provider:
+        for email, usage_value, billed, estimated in sums:
             out.setdefault(email, {})[provider] = ProviderShare(
                 usage_cents=usage_value, billed_cents=billed, estimated=estimated != 0
             )

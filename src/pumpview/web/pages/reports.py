@@ -29,9 +29,10 @@ router = APIRouter(route_class=security.Gated)
 
 PAGES = {  # path: (report, title, the columns on screen)
     "people": ("users", "People", ("name", "email", "spend_cents", "on_demand_cents",
-               "included_cents", "events", "tools", "input_tokens", "output_tokens", "fast_requests",
-               "slow_requests", "not_charged_requests", "cursor_fast_premium_requests", "top_model",
-               "last_active", "limit_used_percent", "limit_dollars")),
+               "included_cents", "events", "tools", "input_tokens", "output_tokens",
+               "fast_requests", "slow_requests", "not_charged_requests",
+               "cursor_fast_premium_requests", "top_model", "last_active", "limit_used_percent",
+               "limit_dollars")),
     "models": ("models", "Models", ("model", "events", "users", "spend_cents",
                "cents_per_million_tokens", "cents_per_request", "on_demand_share",
                "cache_read_share", "max_mode_share", "model_cost_cents", "token_fee_cents",

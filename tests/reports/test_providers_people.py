@@ -16,6 +16,8 @@ from cryptography.fernet import Fernet
 from pumpview.cli import main
 from pumpview.integrations import runner
 from pumpview.integrations.claude_code import connection
+from pumpview.reports import bill, spend
+from pumpview.reports.billing import Billing
 from pumpview.simulator.anthropic import (
     DEMO_ANTHROPIC_KEY,
     AnthropicConfig,
@@ -24,6 +26,7 @@ from pumpview.simulator.anthropic import (
 from pumpview.simulator.anthropic.truth import claude_code_truth
 from pumpview.simulator.server import serve_in_thread
 from pumpview.simulator.truth import by_user, totals
+from pumpview.store.engine import snapshot
 from pumpview.timeutil import day_of, day_start_ms, from_ms
 from pumpview.vault import Vault
 from tests.conftest import sync_served
@@ -51,10 +54,9 @@ def both(engine, serve, monkeypatch, tmp_path):
         runner.run_sync(engine, vault, "claude-code", pacing=False, backfill_days=DAYS,
                         clock=lambda: NOW)  # fmt: skip
     first = day_of(NOW) - timedelta(days=DAYS - 1)
-    cursor_truth = {
-        (email or "").lower(): t.spend_cents
-        for email, t in totals(cursor.sim.team, day_start_ms(first), NOW, by_user).items()
-    }
+    per_user = totals(cursor.sim.team, day_start_ms(first), NOW, by_user)
+    cursor_truth = {(email or "").lower(): t.spend_cents for email, t in per_user.items()}
+    on_demand = sum((t.on_demand_cents for t in per_user.values()), Decimal(0))
     claude: dict[str, Decimal] = defaultdict(Decimal)
     for offset in range(DAYS):
         for (who, model), t in claude_code_truth(
@@ -64,7 +66,7 @@ def both(engine, serve, monkeypatch, tmp_path):
                 claude[who] += t.estimated_cents
     monkeypatch.setenv("PUMPVIEW_HOME", str(tmp_path / "cli"))
     monkeypatch.setenv("PUMPVIEW_NOW", from_ms(NOW).isoformat())
-    return first, cursor_truth, {k: v for k, v in claude.items() if v}
+    return first, cursor_truth, {k: v for k, v in claude.items() if v}, on_demand
 
 
 def _report(capsys, db_url: str, first: date, provider: str) -> list[dict]:
@@ -77,7 +79,7 @@ def _report(capsys, db_url: str, first: date, provider: str) -> list[dict]:
 
 
 def test_each_persons_amounts_per_provider_are_each_providers_truth(both, capsys, db_url):
-    first, cursor_truth, claude_truth = both
+    first, cursor_truth, claude_truth, _on_demand = both
     rows = _report(capsys, db_url, first, "all")
     paying = {r["email"] or "" for r in rows if Decimal(r["usage_cents"])}
     assert paying == {e for e, v in cursor_truth.items() if v} | set(claude_truth)
@@ -102,7 +104,7 @@ def test_each_persons_amounts_per_provider_are_each_providers_truth(both, capsys
 
 
 def test_one_provider_narrows_the_report_to_it(both, capsys, db_url):
-    first, cursor_truth, claude_truth = both
+    first, cursor_truth, claude_truth, _on_demand = both
     claude = _report(capsys, db_url, first, "claude-code")
     assert {r["email"]: Decimal(r["usage_cents"]) for r in claude} == claude_truth
     assert all(r["provider"] == "claude-code" and r["estimated"] for r in claude)
@@ -121,3 +123,15 @@ def test_an_unknown_provider_is_one_clear_line(both, capsys, db_url):
     assert err.strip().splitlines() == [
         "error: unknown provider 'gemini'; available: cursor, claude-code, copilot, all"
     ]
+
+
+def test_cursors_bill_and_billed_amount_are_cursors_alone(both, engine):
+    """Claude Code beside Cursor changes neither Cursor's bill (its teams only) nor its billed
+    amount in the providers report (its on-demand only, the truth's)."""
+    first, _cursor_truth, _claude, on_demand = both
+    with snapshot(engine) as conn:
+        bills = bill.currents(conn, None, NOW, Billing())
+    assert [b.name for b in bills.bills] == ["cursor"]
+    rows = spend.run(engine, "providers", first, day_of(NOW))
+    (cursor,) = [r for r in rows if r.provider == "Cursor"]
+    assert cursor.billed_cost == on_demand / 100

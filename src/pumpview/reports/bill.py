@@ -119,9 +119,11 @@ def currents(conn: Connection, names: Sequence[str] | None, now_ms: int, billing
     named = set(integration_ids(conn, names)) if names else None
     listed = tables.integrations
     rows = conn.execute(
-        select(listed.c.id, listed.c.name, listed.c.team_name, listed.c.status).order_by(
-            listed.c.name
+        select(listed.c.id, listed.c.name, listed.c.team_name, listed.c.status)
+        .where(
+            listed.c.provider == "cursor"  # a Cursor team's bill: seats + on-demand
         )
+        .order_by(listed.c.name)
     )
     chosen = [
         row

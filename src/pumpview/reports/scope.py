@@ -74,14 +74,21 @@ def scope(
     return Scope(ids, Range("custom", since, until), chosen, grouped)
 
 
-def integration_ids(conn: Connection, names: Sequence[str] | None) -> tuple[int, ...]:
-    """The ids of the integrations ``names`` (all when ``None``); an unknown name is a
-    ``UserInputError`` that lists the known ones."""
+def integration_ids(
+    conn: Connection, names: Sequence[str] | None, provider: str | None = None
+) -> tuple[int, ...]:
+    """The ids of the integrations ``names`` (all when ``None``), of ``provider`` only when
+    given; an unknown name is a ``UserInputError`` that lists the known ones."""
     known = integrations_store.ids(conn)
     if names:
         unknown = sorted(set(names) - set(known))
         if unknown:
             msg = f"no integration named {', '.join(unknown)}; known: {', '.join(known) or 'none'}"
             raise UserInputError(msg)
-        return tuple(sorted(known[name] for name in set(names)))
-    return tuple(sorted(known.values()))
+        ids = sorted(known[name] for name in set(names))
+    else:
+        ids = sorted(known.values())
+    if provider is not None:
+        kinds = integrations_store.providers(conn)
+        ids = [iid for iid in ids if kinds[iid] == provider]
+    return tuple(ids)

@@ -84,17 +84,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 fields are appended, so scripts reading the first ones by position go on working)."""
 
 
+CURSOR = "cursor"
+"""The provider whose figures these reports set beside the cloud's (``cursor_*`` fields)."""
+
+
 def scope(
     conn: Connection,
     since: date | None = None,
     until: date | None = None,
     integrations: Sequence[str] | None = None,
 ) -> Scope | None:
-    """The Cursor integrations and the range, with an open end set to the stored data's
-    (Cursor's or the cloud's); ``None`` when there is nothing. An unknown integration name is a
-    ``UserInputError``."""
+    """The Cursor integrations (another provider's are not Cursor's, whatever they are named)
+    and the range, with an open end set to the stored data's (Cursor's or the cloud's); ``None``
+    when there is nothing. An unknown integration name is a ``UserInputError``."""
     ends = []
-    stored = usage_scope(conn, None, None, integrations)
+    stored = usage_scope(conn, None, None, integrations, CURSOR)
     if stored is not None:
         ends.append((stored.range.since, stored.range.until))
     cloud_days = cloud.days(conn)
@@ -106,7 +110,8 @@ def scope(
     last = until or max(last for _f, last in ends)
     if first > last:
         return None
-    return Scope(integration_ids(conn, integrations), Range("custom", first, last))
+    ids = integration_ids(conn, integrations, CURSOR)
+    return Scope(ids, Range("custom", first, last), CURSOR, ((CURSOR, ids),) if ids else ())
 
 
 # -- the reports ------------------------------------------------------------------------------

@@ -291,6 +291,22 @@ cursor_members = Table(
     PrimaryKeyConstraint("integration_id", "email"),
 )
 
+copilot_seats = Table(
+    "copilot_seats",
+    metadata,
+    _integration_id(),
+    Column("login", String(100), nullable=False),  # lower-case GitHub login
+    Column("user_id", BigInteger),
+    Column("plan_type", String(32)),  # business, enterprise, unknown; None: not given
+    Column("created_at_ms", BigInteger),  # when the seat was (last) granted
+    Column("pending_cancellation_date", Date),
+    Column("last_activity_at_ms", BigInteger),
+    Column("listed_at_ms", BigInteger, nullable=False),  # the last sync that listed it
+    PrimaryKeyConstraint("integration_id", "login"),
+)
+"""GitHub Copilot's seats, one row per login (migration 0020): the seat with the latest activity
+when a login holds two through two teams; seats without an assignee are not kept."""
+
 spend_snapshots = Table(
     "spend_snapshots",
     metadata,

@@ -82,8 +82,16 @@ def vault() -> Vault:
     return Vault(SECRET)
 
 
-def _connect(engine: Engine, vault: Vault, served: Served, *, name: str = "copilot",
-             token: str = DEMO_GITHUB_TOKEN, org: str | None = None, now_ms: int = NOW) -> int:  # fmt: skip
+def _connect(
+    engine: Engine,
+    vault: Vault,
+    served: Served,
+    *,
+    name: str = "copilot",
+    token: str = DEMO_GITHUB_TOKEN,
+    org: str | None = None,
+    now_ms: int = NOW,
+) -> int:
     return connection.connect(engine, vault, token, org=org or served.sim.config.org,
                               base_url=served.url, team_name=None, name=name, now_ms=now_ms,
                               pacing=False)  # fmt: skip
@@ -145,11 +153,10 @@ def _activity_truth(sim: GitHubSimulator, days: list[date]) -> dict[tuple[date, 
             continue
         for login, t in activity_truth(sim.org, day).items():
             who = f"github:{login}"
-            for measure, value in (("interactions", t.interactions),
-                                   ("code_generations", t.code_generations),
-                                   ("code_acceptances", t.code_acceptances),
-                                   ("lines_added", t.lines_added),
-                                   ("lines_deleted", t.lines_deleted), ("active_days", 1)):  # fmt: skip
+            counts = (("interactions", t.interactions), ("code_generations", t.code_generations),
+                      ("code_acceptances", t.code_acceptances), ("lines_added", t.lines_added),
+                      ("lines_deleted", t.lines_deleted), ("active_days", 1))  # fmt: skip
+            for measure, value in counts:
                 if value:
                     out[day, who, measure] = value
     return out

@@ -237,7 +237,8 @@ provider_costs = Table(
     PrimaryKeyConstraint("integration_id", "day", "line"),
 )
 """What a provider bills the organisation per day, line by line (migration 0019): Anthropic's
-cost report. Summed in Python (exact), never in SQL."""
+cost report; GitHub's billing usage aggregate (a line per ``sku · model``, its net amount).
+Summed in Python (exact), never in SQL."""
 
 
 def _blocks(name: str, *dimension: Column[str], extra: tuple[Column[str], ...] = ()) -> Table:

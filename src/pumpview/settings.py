@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     """Where Cursor's Admin API is: the simulator or a proxy instead, for a connect."""
     anthropic_base_url: str = "https://api.anthropic.com"
     """Where Anthropic's Admin API is (Claude Code): the simulator or a proxy instead."""
+    github_base_url: str = "https://api.github.com"
+    """Where GitHub's REST API is (Copilot): the simulator, a proxy or a GHE.com tenant's
+    ``https://api.<subdomain>.ghe.com`` instead."""
     base_url: str = "http://localhost:8000"
     """Where people open the web app: the link back in every alert (Slack's button, the email's
     link) is this and the Alerts page."""
@@ -103,7 +106,8 @@ class Settings(BaseSettings):
 
     def upstream_url(self, provider: str) -> str:
         """Where ``provider``'s API is, for a connect (its setting, else the provider's own)."""
-        return self.anthropic_base_url if provider == "claude-code" else self.cursor_base_url
+        return {"claude-code": self.anthropic_base_url,
+                "copilot": self.github_base_url}.get(provider, self.cursor_base_url)  # fmt: skip
 
     @property
     def tag_keys(self) -> TagKeys:

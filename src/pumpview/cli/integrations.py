@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Connect, list and disconnect data sources.", no_args_is_help=True, rich_markup_mode=None
 )
-SOURCES = (NAME, "claude-code")
+SOURCES = (NAME, "claude-code", "copilot")
 """The providers ``connect`` takes (``integrations.providers``)."""
-KEY_NAMES = {NAME: "Cursor Admin API key", "claude-code": "Anthropic Admin API key"}
+KEY_NAMES = {NAME: "Cursor Admin API key", "claude-code": "Anthropic Admin API key",
+             "copilot": "GitHub token"}  # fmt: skip
 
 
 def _source(name: str) -> str:
@@ -46,7 +47,7 @@ def _read_key(api_key: str | None, what: str) -> str:
 @app.command()
 def connect(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="The provider: cursor or claude-code.")],
+    source: Annotated[str, typer.Argument(help="The provider: cursor, claude-code or copilot.")],
     api_key: Annotated[
         str | None,
         typer.Option(
@@ -54,14 +55,24 @@ def connect(
             "Admin API key (sk-ant-admin...); '-' reads stdin."
         ),
     ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="Copilot: a GitHub token of an organisation owner (ghp_..., github_pat_..., "
+            "ghs_... or ghu_...); '-' reads stdin. The same as --api-key."
+        ),
+    ] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Copilot: the GitHub organisation to read (its login).")
+    ] = None,
     team_name: Annotated[
         str | None, typer.Option(help="A display name (a team, an organisation).")
     ] = None,
     base_url: Annotated[
         str | None,
         typer.Option(
-            help="The API's base URL (default PUMPVIEW_CURSOR_BASE_URL or "
-            "PUMPVIEW_ANTHROPIC_BASE_URL, else the provider's)."
+            help="The API's base URL (default PUMPVIEW_CURSOR_BASE_URL, "
+            "PUMPVIEW_ANTHROPIC_BASE_URL or PUMPVIEW_GITHUB_BASE_URL, else the provider's)."
         ),
     ] = None,
     sync: Annotated[bool, typer.Option("--sync", help="Start syncing right away.")] = False,
@@ -78,11 +89,19 @@ def connect(
     from pumpview.integrations.http import quiet_retries  # noqa: PLC0415
 
     _source(source)
+    upstream = providers.provider(source)
+    if api_key is not None and token is not None:
+        msg = "give the key once: --api-key or --token"
+        raise UserInputError(msg)
+    if org is not None and not upstream.needs_org:
+        msg = f"--org is for copilot (a GitHub organisation); {source} reads the key's own account"
+        raise UserInputError(msg)
+    extra = {"org": org} if upstream.needs_org else {}
     name = providers.check_name(name or source)
     context = current(ctx)
-    key = _read_key(api_key, KEY_NAMES[source])
+    key = _read_key(api_key if token is None else token, KEY_NAMES[source])
     quiet_retries()
-    providers.provider(source).connect(
+    upstream.connect(
         context.engine,
         context.vault,
         key,
@@ -91,6 +110,7 @@ def connect(
         name=name,
         now_ms=context.clock(),
         pacing=context.settings.rate_limit,
+        **extra,
     )
     typer.echo(f"Connected {name}" + (f" ({for_terminal(team_name)})" if team_name else "") + ".")
     if sync:

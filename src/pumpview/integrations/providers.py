@@ -38,7 +38,9 @@ class Provider:
     """(engine, client, integration_id, now_ms=, backfill_days=, on_progress=) -> one run."""
     connect: Callable[..., int]
     """(engine, vault, key, base_url=, team_name=, name=, now_ms=, pacing=) -> the id of the
-    integration it verified and stored."""
+    integration it verified and stored; with ``org=`` too when ``needs_org``."""
+    needs_org: bool = False
+    """Its key reads many accounts, so connect names one: a GitHub token, an organisation."""
 
 
 def _cursor() -> Provider:
@@ -61,7 +63,18 @@ def _claude_code() -> Provider:
                     connection.connect)  # fmt: skip
 
 
-_PROVIDERS: dict[str, Callable[[], Provider]] = {"cursor": _cursor, "claude-code": _claude_code}
+def _copilot() -> Provider:
+    from pumpview.integrations.copilot import connection  # noqa: PLC0415
+    from pumpview.integrations.copilot.client import GitHubClient, make_http  # noqa: PLC0415
+    from pumpview.integrations.copilot.sync import CopilotSync  # noqa: PLC0415
+
+    return Provider("copilot", "GitHub Copilot", make_http, GitHubClient, CopilotSync,
+                    connection.connect, needs_org=True)  # fmt: skip
+
+
+_PROVIDERS: dict[str, Callable[[], Provider]] = {
+    "cursor": _cursor, "claude-code": _claude_code, "copilot": _copilot,
+}  # fmt: skip
 NAMES = tuple(_PROVIDERS)
 """Every provider's name, in the order Settings lists them."""
 LABELS = {"cursor": "Cursor", "claude-code": "Claude Code", "copilot": "GitHub Copilot"}

@@ -26,6 +26,7 @@ DATA_TABLES = (
     tables.billing_groups,
     tables.activity_daily,
     tables.provider_costs,
+    tables.copilot_seats,
 )
 
 

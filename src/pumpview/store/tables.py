@@ -237,7 +237,8 @@ provider_costs = Table(
     PrimaryKeyConstraint("integration_id", "day", "line"),
 )
 """What a provider bills the organisation per day, line by line (migration 0019): Anthropic's
-cost report. Summed in Python (exact), never in SQL."""
+cost report; GitHub's billing usage aggregate (a line per ``sku · model``, its net amount).
+Summed in Python (exact), never in SQL."""
 
 
 def _blocks(name: str, *dimension: Column[str], extra: tuple[Column[str], ...] = ()) -> Table:
@@ -290,6 +291,22 @@ cursor_members = Table(
     Column("first_listed_at_ms", BigInteger),  # first time it did (migration 0014)
     PrimaryKeyConstraint("integration_id", "email"),
 )
+
+copilot_seats = Table(
+    "copilot_seats",
+    metadata,
+    _integration_id(),
+    Column("login", String(100), nullable=False),  # lower-case GitHub login
+    Column("user_id", BigInteger),
+    Column("plan_type", String(32)),  # business, enterprise, unknown; None: not given
+    Column("created_at_ms", BigInteger),  # when the seat was (last) granted
+    Column("pending_cancellation_date", Date),
+    Column("last_activity_at_ms", BigInteger),
+    Column("listed_at_ms", BigInteger, nullable=False),  # the last sync that listed it
+    PrimaryKeyConstraint("integration_id", "login"),
+)
+"""GitHub Copilot's seats, one row per login (migration 0020): the seat with the latest activity
+when a login holds two through two teams; seats without an assignee are not kept."""
 
 spend_snapshots = Table(
     "spend_snapshots",

@@ -82,14 +82,19 @@ def test_the_on_demand_budget_is_forecast_over(demo):
 
 
 def test_the_alerts_tell_of_the_spike_the_budgets_and_the_idle_seats(demo):
-    """One evaluation after the backfill: the spike's person on its day, explained by its model;
+    """One evaluation after the backfill: the spike's person on its day, explained by its model
+    (the demo's Claude Code, of the same people, may have days of its own far above the usual);
     the bill budget's 80 % threshold; the on-demand forecast; the idle seats, priced."""
     with demo.engine.connect() as conn:
         made = alerts.listing(conn)
     spike = truth.spike(demo.team)
     assert spike is not None
-    (anomaly,) = [a for a in made if a.rule == "anomaly" and a.scope == "person"]
-    assert (anomaly.scope_value, anomaly.day) == (spike.email.lower(), spike.day)
+    (anomaly,) = [
+        a
+        for a in made
+        if a.rule == "anomaly" and a.scope == "person" and a.scope_value == spike.email.lower()
+    ]  # Claude Code's days may be others
+    assert anomaly.day == spike.day
     assert SPIKE_MODEL in anomaly.message
     bill = _budget(demo, "Cursor bill this cycle").budget
     assert [a.threshold for a in made if a.rule == "budget" and a.budget_id == bill.id] == [80]

@@ -55,7 +55,10 @@ def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
             assert signed.status_code == 200  # followed to the Overview
             assert "Overview" in signed.text
             listed = browser.get("/api/integrations").json()
-            assert [(i["name"], i["status"]) for i in listed] == [("cursor", "connected")]
+            assert [(i["name"], i["provider"], i["status"]) for i in listed] == [
+                ("claude-code", "claude-code", "connected"),
+                ("cursor", "cursor", "connected"),
+            ]
             page = browser.get("/settings/integrations")  # Add another Cursor team, as printed
             added = browser.post("/settings/integrations", data={
                 "api_key": second.group(1), "team_name": "Acme EU", "name": "cursor-2",
@@ -63,7 +66,8 @@ def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
             assert added.status_code == 303, added.text
             listed = browser.get("/api/integrations").json()
         assert [(i["name"], i["team_name"]) for i in listed] == [
-            ("cursor", "Acme (simulated)"), ("cursor-2", "Acme EU")]  # fmt: skip
+            ("claude-code", "Acme (simulated)"), ("cursor", "Acme (simulated)"),
+            ("cursor-2", "Acme EU")]  # fmt: skip
     finally:
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=30)

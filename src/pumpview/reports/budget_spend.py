@@ -1,7 +1,8 @@
 """What a budget's scope spends, per UTC day over a window of instants, and its seats: the
 figures ``reports.budgets`` compares with the amount.
 
-- **Cursor**: the measure (usage value or on-demand) of the events in ``[start_ms, end_ms)``:
+- **AI tools** (provider ``cursor``: Cursor's integrations; ``all``: every tool's, Claude Code's
+  estimates among them): the measure (usage value or on-demand) in ``[start_ms, end_ms)``:
   whole days from the daily sums, a day cut by an end folded from its events
   (``reports.window``), so a cycle starting at 17:23 splits that day at 17:23. The organisation
   counts everything (events without an email too); an integration its own events; a person the
@@ -80,7 +81,11 @@ def resolve(conn: Connection, budget: Budget, directory: Directory | None = None
     """The budget's scope against the store now (``directory``: the people directory, when
     the caller has it loaded already)."""
     rows = tables.integrations
-    ids_by_name = {str(n): int(i) for n, i in conn.execute(select(rows.c.name, rows.c.id))}
+    ids_by_name = {
+        str(n): int(i)  # a Cursor budget counts Cursor's integrations; "all", every tool's
+        for n, i, provider in conn.execute(select(rows.c.name, rows.c.id, rows.c.provider))
+        if budget.provider != "cursor" or provider == "cursor"
+    }
     if budget.scope == "integration":
         iid = ids_by_name.get(budget.scope_value or "")
         ids: tuple[int, ...] = () if iid is None else (iid,)

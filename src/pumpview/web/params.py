@@ -15,6 +15,10 @@ from pumpview.store import integrations as store
 from pumpview.timeutil import parse_day
 from pumpview.web.state import State, web_of
 
+MAX_ID = 2**31 - 1
+"""The largest id a path may name: what the store's integer keys hold (a larger one is a 422,
+never a database overflow)."""
+
 
 def chosen_range(
     request: Request,

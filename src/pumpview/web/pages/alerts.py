@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Form, HTTPException, Request
+from fastapi import APIRouter, Body, Form, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from pumpview.alerts import channels as manage
@@ -23,10 +23,13 @@ from pumpview.store import alerts as store
 from pumpview.store import channels as stored
 from pumpview.store.channels import Channel
 from pumpview.web import security
+from pumpview.web.params import MAX_ID
 from pumpview.web.security import Admin, Viewer
 from pumpview.web.state import State, Web
 
 router = APIRouter(route_class=security.Gated)
+ChannelId = Annotated[int, Path(ge=1, le=MAX_ID, description="The channel's id.")]
+"""A channel's id in a path: a whole number the store's integer key can hold."""
 ALERTS, CHANNELS = "Alerts", "Settings · Notifications"
 """The groups of ``/docs`` the routes are listed in."""
 PAGE = "/alerts"
@@ -161,7 +164,7 @@ def _send_test(web: Web, channel_id: int) -> Outcome:
 
 
 @router.post(SETTINGS + "/{channel_id}/test", include_in_schema=False)
-def send_test_page(request: Request, channel_id: int, _user: Admin, web: State) -> Response:
+def send_test_page(request: Request, channel_id: ChannelId, _user: Admin, web: State) -> Response:
     outcome = _send_test(web, channel_id)
     channel = next(c for c in _channels(web) if c.id == channel_id)
     if outcome.ok:
@@ -173,7 +176,7 @@ def send_test_page(request: Request, channel_id: int, _user: Admin, web: State) 
 
 
 @router.post(SETTINGS + "/{channel_id}/remove", include_in_schema=False)
-def remove(channel_id: int, _user: Admin, web: State) -> Response:
+def remove(channel_id: ChannelId, _user: Admin, web: State) -> Response:
     found = next((c for c in _channels(web) if c.id == channel_id), None)
     if found is None or not manage.remove(web.engine, channel_id):
         raise HTTPException(404, f"no channel {channel_id}")
@@ -206,7 +209,7 @@ def api_add(_user: Admin, web: State, body: Annotated[dict[str, Any], Body()]) -
 
 
 @router.post("/api/channels/{channel_id}/test", tags=[CHANNELS])
-def api_test(channel_id: int, _user: Admin, web: State) -> Response:
+def api_test(channel_id: ChannelId, _user: Admin, web: State) -> Response:
     """Send the channel a test message now: 200 ``{id, name, sent: true, status_code}``, or
     502 ``{"error", "message"}`` saying why it was not delivered."""
     outcome = _send_test(web, channel_id)
@@ -219,7 +222,7 @@ def api_test(channel_id: int, _user: Admin, web: State) -> Response:
 
 
 @router.delete("/api/channels/{channel_id}", tags=[CHANNELS])
-def api_remove(channel_id: int, _user: Admin, web: State) -> dict[str, Any]:
+def api_remove(channel_id: ChannelId, _user: Admin, web: State) -> dict[str, Any]:
     """Remove a channel (its pending deliveries with it)."""
     if not manage.remove(web.engine, channel_id):
         raise HTTPException(404, f"no channel {channel_id}")

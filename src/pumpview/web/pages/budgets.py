@@ -21,12 +21,12 @@ from pumpview.store import budgets as store
 from pumpview.store import integrations
 from pumpview.store.engine import snapshot
 from pumpview.web import security
+from pumpview.web.params import MAX_ID
 from pumpview.web.security import Admin, Viewer
 from pumpview.web.state import State, Web
 
 router = APIRouter(route_class=security.Gated, tags=["Budgets"])
 PAGE = "/budgets"
-MAX_ID = 2**31 - 1
 BudgetId = Annotated[int, Path(ge=1, le=MAX_ID, description="The budget's id.")]
 """A budget's id in a path: a whole number the store's integer key can hold."""
 WIDTH = 1000

@@ -29,8 +29,8 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 FIRST = {  # page: the headings a phone shows, then those a laptop adds (the spec, by hand)
     "people": (("Name", "Usage value", "On-demand"),
-               ("Included", "Events", "Fast requests", "Slow requests",
-                "Cursor's fast premium (cycle)", "Most-used model", "Last active")),
+               ("Included", "Events", "Tools", "Fast requests", "Slow requests",
+                "Cursor's fast premium (cycle)", "Last active")),
     "models": (("Model", "Usage value", "Per request"),
                ("Events", "People", "Per 1M tokens", "On-demand share", "Max-mode share",
                 "Model cost", "Cursor token fee")),

@@ -46,7 +46,7 @@ FIRST = {  # path: the columns a phone shows, then those a laptop adds (1366 px,
            # scrolling); the rest wait behind "All columns" (templates/_columns.html)
     "people": (("name", "spend_cents", "on_demand_cents"),
                ("tools", "included_cents", "events", "fast_requests", "slow_requests",
-                "cursor_fast_premium_requests", "top_model", "last_active")),
+                "cursor_fast_premium_requests", "last_active")),
     "models": (("model", "spend_cents", "cents_per_request"),
                ("events", "users", "cents_per_million_tokens", "on_demand_share",
                 "max_mode_share", "model_cost_cents", "token_fee_cents")),
@@ -214,10 +214,10 @@ def _chart(view: usage_views.UsageView) -> dict[str, Any] | None:
 
 
 def _tools(row: dict[str, Any]) -> str:
-    """The tools a person's amounts come from, the estimated ones said to be."""
+    """The tools a person's amounts come from, the estimated ones said to be ("est.")."""
     shares = row.get("providers") or {row["provider"]: {"estimated": row["estimated"]}}
     return " · ".join(
-        LABELS.get(name, name) + (" (estimated)" if part["estimated"] else "")
+        LABELS.get(name, name) + (" (est.)" if part["estimated"] else "")
         for name, part in shares.items()
     )
 

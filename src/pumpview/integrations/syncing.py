@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from pumpview.errors import AuthError, UpstreamError
-from pumpview.store import integrations
+from pumpview.store import integrations, tables
 from pumpview.store.usage import is_final
-from pumpview.timeutil import MS_PER_DAY, Window, day_start_ms
+from pumpview.timeutil import MS_PER_DAY, Window, day_of, day_start_ms
 
 INTERRUPTED = "the last sync was interrupted; run it again"
 WINDOW_DAYS = 7
@@ -106,3 +106,22 @@ def recorded(engine: Engine, integration_id: int, now_ms: int, body: Callable[[]
                            message="; ".join(result.notes) or None, last_success_at_ms=now_ms,
                            **learnt)  # fmt: skip
     return result
+
+
+def pending_windows(
+    engine: Engine, integration_id: int, now_ms: int, backfill_days: int, window_days: int
+) -> list[Window]:
+    """The windows a sync of the integration reads at ``now_ms``: its last ``backfill_days``
+    days that its bookmarks do not hold as final (``plan_windows``), newest first."""
+    days = tables.sync_days
+    with engine.connect() as conn:
+        fetched = dict(
+            conn.execute(
+                select(days.c.day, days.c.fetched_at_ms).where(
+                    days.c.integration_id == integration_id
+                )
+            ).all()
+        )
+    last = day_of(now_ms)
+    return plan_windows(last - timedelta(days=backfill_days - 1), last, fetched, now_ms,
+                        window_days)  # fmt: skip

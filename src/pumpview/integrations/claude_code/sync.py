@@ -17,13 +17,19 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from pumpview.errors import BadResponse
 from pumpview.integrations.claude_code import costs, usage
 from pumpview.integrations.claude_code.client import USERS_PATH, AnthropicClient
-from pumpview.integrations.syncing import WINDOW_DAYS, Progress, SyncResult, plan_windows, recorded
-from pumpview.store import directory, tables
+from pumpview.integrations.syncing import (
+    WINDOW_DAYS,
+    Progress,
+    SyncResult,
+    pending_windows,
+    recorded,
+)
+from pumpview.store import directory
 from pumpview.store.usage import Staged, collect, store_window
 from pumpview.timeutil import MS_PER_DAY, Window, day_of
 
@@ -68,18 +74,8 @@ class ClaudeCodeSync:
         collect(self.engine, self.integration_id)  # what an earlier run left in ClickHouse
         self.report(Progress("members"))
         self._sync_users()
-        last = day_of(self.now_ms)
-        first = last - timedelta(days=self.backfill_days - 1)
-        days = tables.sync_days
-        with self.engine.connect() as conn:
-            fetched = dict(
-                conn.execute(
-                    select(days.c.day, days.c.fetched_at_ms).where(
-                        days.c.integration_id == self.integration_id
-                    )
-                ).all()
-            )
-        windows = plan_windows(first, last, fetched, self.now_ms, self.window_days)
+        windows = pending_windows(self.engine, self.integration_id, self.now_ms,
+                                  self.backfill_days, self.window_days)  # fmt: skip
         spans = [(w.end - w.start) // MS_PER_DAY + 1 for w in windows]
         done = 0
 

@@ -29,7 +29,7 @@ from pumpview.integrations.syncing import (
     WINDOW_DAYS,
     Progress,
     SyncResult,
-    plan_windows,
+    pending_windows,
     recorded,
     status_of,
 )
@@ -110,17 +110,9 @@ class CursorSync:
         collect(self.engine, self.integration_id)  # what an earlier run left in ClickHouse
         self.report(Progress("members"))
         self._sync_members()
-        last = day_of(self.now_ms)
-        first = last - timedelta(days=self.backfill_days - 1)
-        with self.engine.connect() as conn:
-            fetched = dict(
-                conn.execute(
-                    select(tables.sync_days.c.day, tables.sync_days.c.fetched_at_ms).where(
-                        tables.sync_days.c.integration_id == self.integration_id
-                    )
-                ).all()
-            )
-        windows = plan_windows(first, last, fetched, self.now_ms, self.window_days)
+        first = day_of(self.now_ms) - timedelta(days=self.backfill_days - 1)  # the horizon
+        windows = pending_windows(self.engine, self.integration_id, self.now_ms,
+                                  self.backfill_days, self.window_days)  # fmt: skip
         spans = [(w.end - w.start) // MS_PER_DAY + 1 for w in windows]
         days_done = 0
 

@@ -46,6 +46,7 @@ class Kind(StrEnum):
     seats = "seats"
     anomalies = "anomalies"
     reconciliation = "reconciliation"
+    activity = "activity"
 
 
 UNIFIED = (Kind.providers, Kind.people, Kind.teams)
@@ -98,6 +99,12 @@ VIEWS = {
         ("email", "cursor_on_demand_cents", "on_demand_cents", "on_demand_difference_cents",
          "cursor_usage_cents", "usage_cents", "usage_difference_cents", "status", "cause"),
     ),
+    Kind.activity: View(
+        "Activity beside cost, per person and tool (cost per unit within one tool)",
+        ("email", "provider", "usage_cents", "estimated", "sessions", "commits",
+         "code_acceptances", "lines_added", "active_days", "cents_per_commit",
+         "cents_per_active_day"),
+    ),
 }  # fmt: skip
 
 
@@ -109,7 +116,8 @@ def command(
             help="users, models, requests, daily (Cursor); providers, people, teams "
             "(Cursor beside cloud costs); seats (paid seats as of today, idle ones first); "
             "anomalies (days far above the usual); reconciliation (Cursor's figures for a "
-            "billing cycle beside the events')."
+            "billing cycle beside the events'); activity (Claude Code's and Copilot's activity "
+            "per person beside their cost)."
         ),
     ],
     since: Annotated[str | None, typer.Option(help="First UTC day, YYYY-MM-DD.")] = None,
@@ -122,8 +130,8 @@ def command(
     provider: Annotated[
         str,
         typer.Option(
-            help="users, models, daily: only this provider's usage (cursor, claude-code, "
-            "copilot), or all."
+            help="users, models, daily, activity: only this provider's usage (cursor, "
+            "claude-code, copilot), or all."
         ),
     ] = "all",
     by: Annotated[
@@ -165,6 +173,9 @@ def command(
     engine = current(ctx).engine
     if kind is Kind.anomalies:
         _anomalies(engine, first, last, integration, fmt)
+        return
+    if kind is Kind.activity:
+        _activity(engine, first, last, integration, provider, fmt)
         return
     if kind in UNIFIED:
         by_service = by is By.service
@@ -209,6 +220,32 @@ def _anomalies(
         return
     view = VIEWS[Kind.anomalies]
     emit(found, anomalies.COLUMNS, fmt, title=view.title, on_screen=view.on_screen)
+
+
+def _activity(
+    engine: Engine,
+    first: date | None,
+    last: date | None,
+    integration: list[str] | None,
+    provider: str,
+    fmt: Format,
+) -> None:
+    """Each person's activity with each tool beside its cost (``reports.tool_activity``); the
+    table is followed by each tool's caveats."""
+    from pumpview.reports import tool_activity  # noqa: PLC0415 - SQLAlchemy only once run
+
+    view = tool_activity.build(engine, first, last, integration, provider)
+    rows = tool_activity.records(view.people, "people") if view else []
+    if not rows and fmt is Format.table:
+        typer.echo("No Claude Code or Copilot activity stored in this range "
+                   "(Cursor reports none).", err=True)  # fmt: skip
+        return
+    on_screen = VIEWS[Kind.activity]
+    emit(rows, tool_activity.COLUMNS["people"], fmt, title=on_screen.title,
+         on_screen=on_screen.on_screen)  # fmt: skip
+    if fmt is Format.table:
+        for name in sorted({str(r["provider"]) for r in rows}):
+            typer.echo(f"{name}: {tool_activity.CAVEATS[name]}")
 
 
 def _with_limits(

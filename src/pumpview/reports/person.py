@@ -1,6 +1,8 @@
-"""One person over a range: spend per day by model, the model mix, tokens, request classes, and
-their most recent events. Read from the rollup through its per-person index (a year is a few
-thousand rows), summed exactly here."""
+"""One person over a range: their tools side by side (each provider's usage value, billed amount,
+top models and activity), spend per day by tool and by model, the model mix, tokens, Cursor's
+request classes, and their most recent Cursor events. Read from the rollup through its
+per-person index (a year is a few thousand rows) for each of the person's keys (their email, and
+the ``github:<login>`` aliases that tie Copilot's rows to them), summed exactly here."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
-from pumpview.reports import usage
+from pumpview.people.aliases import alias
+from pumpview.reports import tool_activity, usage
 from pumpview.reports.ranges import Range
-from pumpview.reports.scope import scope
-from pumpview.reports.series import DayAmount, Series, stack
+from pumpview.reports.scope import Scope, scope
+from pumpview.reports.series import DayAmount, Series, by_total, stack
 from pumpview.store import facts, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT, MEASURES, Measures
@@ -40,6 +43,28 @@ class RecentEvent:
     output_tokens: int
 
 
+TOP_MODELS = 3
+"""Models named on a tool's card, the most usage value first."""
+GITHUB = "github:"
+"""The prefix of a Copilot person key (``integrations.copilot.identity``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """One provider's part of a person's range: its card on their page."""
+
+    provider: str
+    usage_cents: Decimal
+    billed_cents: Decimal
+    """Cursor's on-demand, Claude Code's (estimated) use, Copilot's net of the allowance."""
+    estimated: bool
+    events: int
+    models: tuple[tuple[str, Decimal], ...]
+    """The top ``TOP_MODELS`` models by usage value, with it."""
+    activity: tool_activity.ToolActivity | None
+    """What the provider counts of their work, when it reports any (not Cursor)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     email: str | None
@@ -56,6 +81,10 @@ class Person:
     recent: tuple[RecentEvent, ...]
     """Their events in the range, newest first: page ``page`` of ``RECENT`` each."""
     page: int = 1
+    tools: tuple[Tool, ...] = ()
+    """Each provider they used in the range, the most usage value first."""
+    tool_series: tuple[Series, ...] = ()
+    """Usage value over time by provider (``buckets``), as the spend chart draws it."""
 
     @property
     def pages(self) -> int:
@@ -72,6 +101,53 @@ def _add(into: dict[Any, list[Any]], key: Any, values: Sequence[Any]) -> None:
     sums = into.setdefault(key, list(_ZEROS))
     for i, value in enumerate(values):
         sums[i] += value
+
+
+def keys_of(conn: Connection, email: str) -> tuple[str, ...]:
+    """The keys a person's rows carry: their email, then any ``github:<login>`` the people
+    directory aliases to them, sorted; ``(email,)`` for someone the directory does not know."""
+    a = tables.person_aliases
+    person_id = select(a.c.person_id).where(a.c.alias == alias(email)).scalar_subquery()
+    logins = conn.execute(
+        select(a.c.alias).where(a.c.person_id == person_id, a.c.alias.startswith(GITHUB))
+    ).scalars()
+    return (email, *sorted(logins))
+
+
+_TOOL = ("spend_cents", "on_demand_cents", "estimated_cents", "events")
+
+
+def tools(
+    conn: Connection, where: Scope, keys: Sequence[str]
+) -> tuple[list[Tool], list[DayAmount]]:
+    """Each provider the person used in the range (usage or activity), the most usage value
+    first, and each one's usage value per day (keyed by provider)."""
+    read = facts.of(conn)
+    acts: dict[str, tool_activity.ToolActivity] = {}
+    with decimal.localcontext(EXACT):
+        for (provider, _key), row in tool_activity.by_key(conn, where, keys).items():
+            acts.setdefault(provider, tool_activity.ToolActivity(provider=provider)).add(row)
+        out, days = [], []
+        for provider, ids in where.providers:
+            rows = read.sums(ids, where.range.since, where.range.until, by=("day", "model"),
+                             measures=_TOOL, emails=keys)  # fmt: skip
+            usage_value, billed, estimated, events = Decimal(0), Decimal(0), Decimal(0), 0
+            per_model: dict[str, Decimal] = {}
+            per_day: dict[date, Decimal] = {}
+            for day, model, spend, on_demand, estimate, count in rows:
+                usage_value, billed = usage_value + spend, billed + on_demand
+                estimated, events = estimated + estimate, events + count
+                per_model[model] = per_model.get(model, Decimal(0)) + spend
+                per_day[day] = per_day.get(day, Decimal(0)) + spend
+            act = acts.get(provider)
+            if not (usage_value or billed or events) and not (act and any(act.activity.values())):
+                continue
+            top = sorted(per_model.items(), key=lambda m: (-m[1], m[0]))[:TOP_MODELS]
+            out.append(Tool(provider, usage_value, billed, estimated != 0, events,
+                            tuple(m for m in top if m[1]), act))  # fmt: skip
+            days += [DayAmount(day, provider, cents) for day, cents in sorted(per_day.items())]
+    out.sort(key=lambda t: (-t.usage_cents, t.provider))
+    return out, days
 
 
 def build(
@@ -91,7 +167,9 @@ def build(
         where = scope(conn, span.since, span.until, integrations)
         ids = where.integration_ids if where else ()
         read = facts.of(conn)
-        rows = read.person_days(ids, key, span.since, span.until)
+        keys = keys_of(conn, key) if email else (key,)
+        rows = [row for k in keys for row in read.person_days(ids, k, span.since, span.until)]
+        used, tool_days = tools(conn, where, keys) if where else ([], [])
         name = conn.execute(select(people.c.name).where(people.c.email == key)).scalars().first()
         known = name is not None or conn.execute(
             select(people.c.email).where(people.c.email == key)
@@ -122,11 +200,13 @@ def build(
          for (day, model), sums in sorted(by_day_model.items())],
         [model for model, _m in models],
     )  # fmt: skip
+    _buckets, tool_series = stack(span, tool_days, by_total(tool_days))
     return Person(
         email=email, name=name if email else usage.UNATTRIBUTED_NAME, range=span,
         total=Measures(**dict(zip(MEASURES, total, strict=True))), models=tuple(models),
         buckets=buckets, series=series,
         days=tuple((d, Measures(**dict(zip(MEASURES, s, strict=True))))
                    for d, s in sorted(by_day.items())),
-        recent=tuple(RecentEvent(*r) for r in recent), page=page,
+        recent=tuple(RecentEvent(*r) for r in recent), page=page, tools=tuple(used),
+        tool_series=tool_series,
     )  # fmt: skip

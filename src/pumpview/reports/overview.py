@@ -85,14 +85,20 @@ def percent(now: Decimal | int, before: Decimal | int) -> Decimal | None:
     )
 
 
-def build(engine: Engine, span: Range, integrations: list[str] | None = None) -> Overview | None:
-    """The Overview over ``span``; ``None`` when no data is stored at all."""
+def build(
+    engine: Engine,
+    span: Range,
+    integrations: list[str] | None = None,
+    provider: str | None = None,
+) -> Overview | None:
+    """The Overview over ``span``, of ``provider`` only when given (``all``: every one);
+    ``None`` when no data is stored at all."""
     before = span.previous()
     with snapshot(engine) as conn:
-        where = scope(conn, span.since, span.until, integrations)
+        where = scope(conn, span.since, span.until, integrations, provider)
         if scope(conn, None, None, integrations) is None:
             return None
-        earlier = scope(conn, before.since, before.until, integrations)
+        earlier = scope(conn, before.since, before.until, integrations, provider)
         users = usage.users(conn, where) if where else []
         total = summed(users)  # the people's sums: no second read
         previous = usage.total(conn, earlier) if earlier else Measures()

@@ -9,14 +9,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from pumpview.reports import usage
 from pumpview.reports.activity import Activity, activity
 from pumpview.reports.ranges import Range
-from pumpview.reports.scope import scope
+from pumpview.reports.scope import Scope, scope
 from pumpview.reports.series import Series, model_days, stack
 from pumpview.reports.unit_costs import unit_costs
+from pumpview.store import facts
 from pumpview.store.engine import snapshot
 
 
@@ -40,6 +41,20 @@ class UsageView:
     """Models: spend over time stacked by model, as the Overview's chart draws it."""
     days: tuple[usage.DailyRow, ...] = ()
     """Requests: every measure per day, for the request classes over time."""
+    providers: tuple[tuple[str, ...], ...] = ()
+    """Models: the providers each row's model was used through (names, in order)."""
+
+
+def model_providers(conn: Connection, where: Scope) -> dict[str, tuple[str, ...]]:
+    """Each model's providers in the scope: one read of one measure per provider (a model name
+    is its provider's; two providers may share one)."""
+    read = facts.of(conn)
+    out: dict[str, tuple[str, ...]] = {}
+    for name, ids in where.providers:
+        for model, _events in read.sums(ids, where.range.since, where.range.until,
+                                        by=("model",), measures=("events",)):  # fmt: skip
+            out[model] = (*out.get(model, ()), name)
+    return out
 
 
 def build(
@@ -64,8 +79,10 @@ def build(
             models = usage.models(conn, where)
             buckets, series = stack(span, model_days(conn, where), [m.model for m in models])
             costs = tuple(unit_costs(m) for m in models)
+            through = model_providers(conn, where)
             return UsageView(report, span, stored=True, rows=tuple(models), buckets=buckets,
-                             series=series, unit_costs=costs)  # fmt: skip
+                             series=series, unit_costs=costs,
+                             providers=tuple(through.get(m.model, ()) for m in models))  # fmt: skip
         rows = tuple(usage.REPORTS[report](conn, where))
         days = tuple(usage.daily(conn, where)) if report == "requests" else ()
         return UsageView(report, span, stored=True, rows=rows, days=days)

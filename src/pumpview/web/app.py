@@ -36,6 +36,7 @@ from pumpview.web import security
 from pumpview.web.guards import Signer, Throttle
 from pumpview.web.imports import Imports
 from pumpview.web.pages import (
+    activity,
     alerts,
     anomalies,
     auth,
@@ -63,7 +64,7 @@ from pumpview.web.syncs import Syncs
 HERE = Path(__file__).parent
 ROOMS = (alerts, anomalies, auth, billing, budgets, data_sources, docs, export, integrations,
          model, overview, people_models, people_settings, person, reconciliation, reports, seats,
-         spend, users)  # fmt: skip
+         spend, users, activity)  # fmt: skip
 """The pages' routers, in the order they match: ``people_models`` before ``person``, whose
 ``/people/{email}`` would take ``/people/models``."""
 

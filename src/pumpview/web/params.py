@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
 
+from pumpview.integrations.providers import LABELS
 from pumpview.reports import completeness, ranges, usage
 from pumpview.reports.scope import ALL, PROVIDERS
 from pumpview.store import integrations as store
@@ -103,3 +104,10 @@ def provider(
 
 Provider = Annotated[str, Depends(provider)]
 """The provider a data page is narrowed to; ``all`` for every one."""
+
+
+def tools(chosen: str) -> dict[str, Any]:
+    """What a data page's tool filter shows (``templates/_range.html``): each provider by its
+    label, and the one chosen (``all``: every tool)."""
+    return {"tool_choices": {ALL: "All tools", **{p: LABELS.get(p, p) for p in PROVIDERS}},
+            "tool_chosen": chosen}  # fmt: skip

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pumpview.reports import bill, overview, spend, usage
 from pumpview.reports.plain import measures, plain, records
 from pumpview.web import security
-from pumpview.web.params import Integrations, Span, around
+from pumpview.web.params import Integrations, Provider, Span, around, tools
 from pumpview.web.security import Viewer
 from pumpview.web.state import State, Web
 
@@ -43,15 +43,18 @@ def twin(view: overview.Overview) -> dict[str, Any]:
 
 
 @router.get("/api/overview")
-def api(_user: Viewer, web: State, span: Span, integrations: Integrations) -> Any:
+def api(
+    _user: Viewer, web: State, span: Span, integrations: Integrations, provider: Provider
+) -> Any:
     """The Overview's figures over the range (``total``: ``spend_cents`` is usage value), the
     billed amounts per provider (``providers``: Cursor's on-demand + configured seats) and
     ``bill``: the open billing cycle's per Cursor integration (``integrations``: seats,
     ``seat_price`` in US dollars, ``seats_cents``, ``on_demand_cents``, ``usage_cents``,
     ``included_cents``, ``bill_cents``, ``null`` without a seat price; the cycle's
     ``cycle_start``/``cycle_end`` instants, end exclusive, and ``cycle_known``) and in
-    ``total``. ``null`` when nothing is stored."""
-    view = overview.build(web.engine, span, integrations)
+    ``total``. ``null`` when nothing is stored. ``?provider=`` narrows the usage figures to one
+    tool (``providers`` and ``bill`` stay whole)."""
+    view = overview.build(web.engine, span, integrations, provider)
     if view is None:
         return None
     return {**twin(view), "providers": _providers(web, span, integrations),
@@ -76,13 +79,18 @@ def _providers(web: Web, span: Span, integrations: Integrations) -> list[dict[st
 
 @router.get("/")
 def page(
-    request: Request, _user: Viewer, web: State, span: Span, integrations: Integrations
+    request: Request,
+    _user: Viewer,
+    web: State,
+    span: Span,
+    integrations: Integrations,
+    provider: Provider,
 ) -> Response:
-    view = overview.build(web.engine, span, integrations)
+    view = overview.build(web.engine, span, integrations, provider)
     if view is None:  # nothing stored yet: the call to action is Settings → Integrations
         return RedirectResponse("/settings/integrations", status_code=303)
     return web.page(request, "overview.html", {
-        **around(request, view.range),
+        **around(request, view.range), **tools(provider),
         "view": view, "data": twin(view), "change": overview.change,
         "providers": _providers(web, span, integrations), "bills": _bills(web, integrations),
     })  # fmt: skip

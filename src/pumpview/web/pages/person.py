@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from pumpview.reports import limits, person, spend
+from pumpview.integrations.providers import LABELS
+from pumpview.reports import limits, person, spend, tool_activity
 from pumpview.reports.plain import measures, plain, records
+from pumpview.reports.series import weekly
 from pumpview.store.engine import snapshot
 from pumpview.web import charts, security
 from pumpview.web.params import Integrations, Span, around
@@ -23,6 +25,37 @@ Page = Annotated[
     Query(ge=1, le=person.MAX_PAGE,
           description=f"Page of the events, newest first, {person.RECENT} a page."),
 ]  # fmt: skip
+
+
+def tool_card(tool: person.Tool) -> dict[str, Any]:
+    """One provider's card on a person's page, as plain data: its amounts (``estimated`` when
+    the provider's estimate), top models, activity and costs per unit within it, and what they
+    can and cannot say (``caveat``)."""
+    act = tool.activity
+    return {
+        "provider": tool.provider, "label": LABELS.get(tool.provider, tool.provider),
+        "usage_cents": plain(tool.usage_cents), "billed_cents": plain(tool.billed_cents),
+        "estimated": tool.estimated, "events": tool.events,
+        "models": [{"model": m, "spend_cents": plain(c)} for m, c in tool.models],
+        "activity": plain(act.activity) if act else None,
+        "per_unit": plain(act.per_unit) if act else None,
+        "caveat": tool_activity.CAVEATS.get(tool.provider),
+    }  # fmt: skip
+
+
+def tools_chart(view: person.Person) -> dict[str, Any]:
+    """Their usage value over time stacked by tool (``static/charts.js``' spend chart; its
+    series are tools, not models: no links)."""
+    label = {t.provider: LABELS.get(t.provider, t.provider) + (" (est.)" if t.estimated else "")
+             for t in view.tools}  # fmt: skip
+    return {
+        "kind": "spend-by-model", "links": False,
+        "since": plain(view.range.since), "until": plain(view.range.until),
+        "title": f"Usage value {'per week' if weekly(view.range) else 'per day'}, by tool",
+        "buckets": [plain(b) for b in view.buckets],
+        "series": [{"model": label.get(s.name, s.name), "spend_cents": [plain(v) for v in s.values]}
+                   for s in view.tool_series],
+    }  # fmt: skip
 
 
 def twin(
@@ -43,6 +76,9 @@ def twin(
         "recent_page": view.page, "recent_pages": view.pages, "recent_per_page": person.RECENT,
         "cloud": records(owned.costs if owned else [], spend.COLUMNS["providers"]),
         "limit": limits.fields_of(limit) if limit else None,
+        "tools": [tool_card(t) for t in view.tools],
+        "tool_series": [{"provider": s.name, "spend_cents": [plain(v) for v in s.values]}
+                        for s in view.tool_series],
     }  # fmt: skip
 
 
@@ -70,7 +106,7 @@ def _view(web: Web, email: str, span: Span, integrations: Integrations, page: in
         page,
     )
     if found is None:
-        raise HTTPException(404, f"No one called {email} has used Cursor here.")
+        raise HTTPException(404, f"No one called {email} has used an AI tool here.")
     return found
 
 
@@ -98,5 +134,6 @@ def page(
     return web.page(request, "person.html", {
         **around(request, view.range),
         "person": view, "data": twin(view, owned, limit), "owned": owned, "limit": limit,
-        "requests": charts.requests(view.range, view.days),
+        "requests": charts.requests(view.range, view.days), "tools_chart": tools_chart(view),
+        "units": tool_activity.UNIT_LABELS, "measure_labels": tool_activity.MEASURE_LABELS,
     })  # fmt: skip

@@ -21,7 +21,7 @@ from pumpview.reports.activity import Activity
 from pumpview.reports.plain import Plain, plain, records
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
-from pumpview.web.params import Integrations, Provider, Span, around
+from pumpview.web.params import Integrations, Provider, Span, around, tools
 from pumpview.web.security import Viewer
 from pumpview.web.state import State, Web
 
@@ -33,7 +33,7 @@ PAGES = {  # path: (report, title, the columns on screen)
                "fast_requests", "slow_requests", "not_charged_requests",
                "cursor_fast_premium_requests", "top_model", "last_active", "limit_used_percent",
                "limit_dollars")),
-    "models": ("models", "Models", ("model", "events", "users", "spend_cents",
+    "models": ("models", "Models", ("model", "tools", "events", "users", "spend_cents",
                "cents_per_million_tokens", "cents_per_request", "on_demand_share",
                "cache_read_share", "max_mode_share", "model_cost_cents", "token_fee_cents",
                "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens")),
@@ -48,7 +48,7 @@ FIRST = {  # path: the columns a phone shows, then those a laptop adds (1366 px,
                ("tools", "included_cents", "events", "fast_requests", "slow_requests",
                 "cursor_fast_premium_requests", "last_active")),
     "models": (("model", "spend_cents", "cents_per_request"),
-               ("events", "users", "cents_per_million_tokens", "on_demand_share",
+               ("tools", "events", "users", "cents_per_million_tokens", "on_demand_share",
                 "max_mode_share", "model_cost_cents", "token_fee_cents")),
     "requests": (("name", "fast_requests", "cursor_fast_premium_requests"),
                  ("email", "slow_requests", "not_charged_requests")),
@@ -99,6 +99,9 @@ def _table(view: usage_views.UsageView) -> list[dict[str, Any]]:
         rows = [{**row, "tools": _tools(row)} for row in rows]
     if view.activity:
         rows = [{**row, **_activity(seen)} for row, seen in zip(rows, view.activity, strict=True)]
+    if view.providers:
+        rows = [{**row, "tools": " · ".join(LABELS.get(p, p) for p in through)}
+                for row, through in zip(rows, view.providers, strict=True)]  # fmt: skip
     if view.unit_costs:
         rows = [{**row, **{name: plain(v) for name, v in costs.items()}}
                 for row, costs in zip(rows, view.unit_costs, strict=True)]  # fmt: skip
@@ -193,7 +196,7 @@ def _api(path: str) -> None:
                 columns = {**columns, "limit_used_percent": "", "spend_cents": "col-wide",
                            "cursor_fast_premium_requests": "col-more"}  # fmt: skip
         return web.page(request, "report.html", {
-            **around(request, span),
+            **around(request, span), **tools(provider),
             "title": title, "path": path, "rows": rows, "columns": shown,
             "headings": HEADINGS, "tiers": columns, "chart": _chart(view),
             "limit_used": limit_used,

@@ -14,6 +14,7 @@ from pumpview.reports import spend, spend_views
 from pumpview.reports.plain import records
 from pumpview.web import charts, security
 from pumpview.web.download import csv_download
+from pumpview.web.pages import activity
 from pumpview.web.params import Integrations, Span, around
 from pumpview.web.security import Viewer
 from pumpview.web.state import State
@@ -84,4 +85,5 @@ def teams_page(
     return web.page(request, "teams.html", {
         **around(request, span), "rows": records(view.rows, spend.COLUMNS["teams"]),
         "chart": charts.teams(span, view.rows) if view.rows else None, "billing": billing,
+        "activity": activity.section(web, span, chosen),
     })  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from pumpview.reports import usage
+from pumpview.reports import person_keys, usage
 from pumpview.reports.ranges import Range
 from pumpview.reports.scope import scope
 from pumpview.reports.series import DayAmount, Series, stack
@@ -91,7 +91,8 @@ def build(
         where = scope(conn, span.since, span.until, integrations)
         ids = where.integration_ids if where else ()
         read = facts.of(conn)
-        rows = read.person_days(ids, key, span.since, span.until)
+        keys = person_keys.keys_of(conn, key) if email else [key]  # their GitHub logins too
+        rows = [r for k in keys for r in read.person_days(ids, k, span.since, span.until)]
         name = conn.execute(select(people.c.name).where(people.c.email == key)).scalars().first()
         known = name is not None or conn.execute(
             select(people.c.email).where(people.c.email == key)

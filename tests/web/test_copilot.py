@@ -49,9 +49,9 @@ def github() -> Iterator[GitHub]:
         yield GitHub(url, app.state.sim)
 
 
-def _connect(browser, token: str, org: str = "acme", **more: str):
-    page = browser.get(PAGE)
-    return browser.post(PAGE, data={"api_key": token, "org": org, "provider": "copilot",
+def _connect(client, token: str, org: str = "acme", **more: str):
+    page = client.get(PAGE)
+    return client.post(PAGE, data={"api_key": token, "org": org, "provider": "copilot",
                                     "csrf_token": csrf(page.text), **more})  # fmt: skip
 
 
@@ -81,8 +81,8 @@ def test_a_refused_connect_says_why_at_its_field_and_never_echoes_the_token(
     make_site, github, token, org, field, said
 ):
     site = make_site(settings={"github_base_url": github.url})
-    browser = site.signed_in()
-    refused = _connect(browser, token, org)
+    client = site.signed_in()
+    refused = _connect(client, token, org)
     assert refused.status_code == 200
     text = refused.text
     error = text.split(f'id="copilot-{field}-error" role="alert">', 1)[1].split("</p>", 1)[0]
@@ -90,30 +90,30 @@ def test_a_refused_connect_says_why_at_its_field_and_never_echoes_the_token(
     assert f'id="copilot-{field}" ' in text
     assert token not in text
     assert 'aria-invalid="true"' in text.split(f'id="copilot-{field}"', 1)[1].split(">", 1)[0]
-    assert browser.get("/api/integrations").json() == []
+    assert client.get("/api/integrations").json() == []
 
 
 def test_connect_github_copilot_backfills_and_its_card_names_the_organisation(make_site, github):
     site = make_site(settings={"github_base_url": github.url})
-    browser = site.signed_in()
-    page = browser.get(PAGE).text
+    client = site.signed_in()
+    page = client.get(PAGE).text
     assert "Connect GitHub Copilot" in page
     assert 'name="org"' in page
     assert 'id="copilot-name" name="name" type="text" value="copilot"' in page
-    done = _connect(browser, DEMO_GITHUB_TOKEN, "ACME")
+    done = _connect(client, DEMO_GITHUB_TOKEN, "ACME")
     assert done.status_code == 303
     site.web.syncs.wait()
-    (card,) = browser.get("/api/integrations").json()
+    (card,) = client.get("/api/integrations").json()
     assert (card["name"], card["provider"], card["account"], card["status"]) == (
         "copilot", "copilot", "acme", "connected")  # fmt: skip
     assert card["run"]["outcome"] == "ok"
     assert card["key"].startswith("ghp_…")
-    page = browser.get(PAGE).text
+    page = client.get(PAGE).text
     assert "GitHub Copilot · acme" in page
     assert "<dt>GitHub organisation</dt><dd>acme</dd>" in page
     assert DEMO_GITHUB_TOKEN not in page
     assert 'id="copilot-name" name="name" type="text" value="copilot-2"' in page  # another
-    again = _connect(browser, DEMO_GITHUB_TOKEN, "acme", name="copilot-2")
+    again = _connect(client, DEMO_GITHUB_TOKEN, "acme", name="copilot-2")
     assert "already connected as the integration copilot" in again.text
 
 
@@ -130,7 +130,10 @@ def _copilot_usage(sim: GitHubSimulator, login: str, first: date, last: date) ->
 
 
 def test_an_unmapped_login_is_mapped_with_one_click_and_counts_as_its_person(
-    make_site, github, browser, db_url
+    make_site,
+    github,
+    browser,  # noqa: F811
+    db_url,
 ):
     """Connected through the page, a login of the roster whose seat has no public email is
     listed as unmapped with its person preselected; Map ties it, and ``/api/people`` gives the

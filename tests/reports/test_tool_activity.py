@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from pumpview.cli import main
 from pumpview.people.membership import Membership
-from pumpview.reports import person, tool_activity
+from pumpview.reports import person_keys, tool_activity
 from pumpview.store import directory
 from pumpview.store.engine import snapshot
 from pumpview.timeutil import from_ms
@@ -127,8 +127,8 @@ def test_a_persons_keys_are_their_email_and_their_github_logins(engine, three):
     email = sorted(three.everyone())[0]
     logins = sorted(f"github:{lo}" for lo, e in three.logins.items() if e == email)
     with snapshot(engine) as conn:
-        assert person.keys_of(conn, email) == (email, *logins)
-        assert person.keys_of(conn, "nobody@acme.dev") == ("nobody@acme.dev",)
+        assert person_keys.keys_of(conn, email) == [email, *logins]
+        assert person_keys.keys_of(conn, "nobody@acme.dev") == ["nobody@acme.dev"]
 
 
 def test_report_activity_in_json_is_the_report(

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from pumpview.people.membership import Membership, boundaries, team_on
 from pumpview.people.person import Person
-from pumpview.reports import cloud, usage
+from pumpview.reports import cloud, person_keys, usage
 from pumpview.reports.providers import CURSOR_CURRENCY, ZERO
 from pumpview.reports.ranges import Range
 from pumpview.reports.scope import Scope
@@ -77,8 +77,10 @@ class Directory:
         person = self.by_alias.get(value)
         if person is not None:
             return Who(f"#{person.id}", person.label, person.email, person)
-        if email:  # a Cursor user the directory does not know yet (before a sync made them)
-            return Who(value, self.names.get(value) or value, value, None)
+        if email:  # a Cursor user the directory does not know yet (before a sync made them),
+            # or a key that names no person: a GitHub login no alias ties to anyone
+            return Who(value, self.names.get(value) or person_keys.label(value) or value, value,
+                       None)  # fmt: skip
         return Who(f"tag:{value}", value, None, None)
 
     def memberships(self) -> Iterator[Membership]:

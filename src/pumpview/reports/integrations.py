@@ -82,6 +82,8 @@ class Integration:
     """The oldest day Cursor still returned, once a run reached the far end of its horizon."""
     provider: str = "cursor"
     """Whose it is: ``cursor``, ``claude-code`` or ``copilot``."""
+    account: str | None = None
+    """The provider's account it reads, where its key reads several: a GitHub organisation."""
 
     @property
     def display_name(self) -> str:
@@ -117,6 +119,7 @@ def listing(engine: Engine, vault: Vault, now_ms: int) -> list[Integration]:
                     last_success_at_ms=row["last_success_at_ms"], first_day=row["first_day"],
                     last_day=row["last_day"], events=int(row["events"]),
                     retention_from=row["earliest_day"], provider=row["provider"],
+                    account=row["account"],
                 )
             )  # fmt: skip
     return out

@@ -15,8 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from pumpview.people.aliases import alias
-from pumpview.reports import tool_activity, usage
+from pumpview.reports import person_keys, tool_activity, usage
 from pumpview.reports.ranges import Range
 from pumpview.reports.scope import Scope, scope
 from pumpview.reports.series import DayAmount, Series, by_total, stack
@@ -45,8 +44,6 @@ class RecentEvent:
 
 TOP_MODELS = 3
 """Models named on a tool's card, the most usage value first."""
-GITHUB = "github:"
-"""The prefix of a Copilot person key (``integrations.copilot.identity``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +100,6 @@ def _add(into: dict[Any, list[Any]], key: Any, values: Sequence[Any]) -> None:
         sums[i] += value
 
 
-def keys_of(conn: Connection, email: str) -> tuple[str, ...]:
-    """The keys a person's rows carry: their email, then any ``github:<login>`` the people
-    directory aliases to them, sorted; ``(email,)`` for someone the directory does not know."""
-    a = tables.person_aliases
-    person_id = select(a.c.person_id).where(a.c.alias == alias(email)).scalar_subquery()
-    logins = conn.execute(
-        select(a.c.alias).where(a.c.person_id == person_id, a.c.alias.startswith(GITHUB))
-    ).scalars()
-    return (email, *sorted(logins))
-
-
 _TOOL = ("spend_cents", "on_demand_cents", "estimated_cents", "events")
 
 
@@ -167,8 +153,8 @@ def build(
         where = scope(conn, span.since, span.until, integrations)
         ids = where.integration_ids if where else ()
         read = facts.of(conn)
-        keys = keys_of(conn, key) if email else (key,)
-        rows = [row for k in keys for row in read.person_days(ids, k, span.since, span.until)]
+        keys = person_keys.keys_of(conn, key) if email else [key]  # their GitHub logins too
+        rows = [r for k in keys for r in read.person_days(ids, k, span.since, span.until)]
         used, tool_days = tools(conn, where, keys) if where else ([], [])
         name = conn.execute(select(people.c.name).where(people.c.email == key)).scalars().first()
         known = name is not None or conn.execute(

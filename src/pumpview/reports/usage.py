@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select
 
+from pumpview.reports import person_keys
 from pumpview.reports.scope import ALL, Scope, scope
 from pumpview.store import facts, tables
 from pumpview.store.engine import snapshot
@@ -83,11 +84,13 @@ class DailyRow(Measures):
 
 def users(conn: Connection, where: Scope) -> list[UserRow]:
     """One row per person (``email`` ``None`` = events without an email), by spend; with every
-    provider in scope, each row says each provider's part."""
+    provider in scope, each row says each provider's part. A GitHub login an alias ties to a
+    person counts as that person (``person_keys``); one no alias names is a row of its own."""
     read = facts.of(conn)
-    rows = read.sums(*where.days(), by=("email",))
+    linked = person_keys.linked_logins(conn)
+    rows = person_keys.resolve(read.sums(*where.days(), by=("email",)), linked)
     names = _names(conn, where.integration_ids)
-    shares = _shares(read, where, rows) if where.provider == ALL else {}
+    shares = _shares(read, where, rows, linked) if where.provider == ALL else {}
     out = [
         UserRow(
             email=email or None,
@@ -102,19 +105,20 @@ def users(conn: Connection, where: Scope) -> list[UserRow]:
 
 
 def _key_label(email: str) -> str | None:
-    """What a row of an API key's usage is called (Claude Code names the key, not a person)."""
-    kind, _, key = email.partition(":")
-    return f"API key {key}" if kind == "api-key" and key else None
+    """What a row of a key that names no person is called: an API key's (Claude Code names the
+    key), a GitHub login no alias ties to a person."""
+    return person_keys.label(email)
 
 
 _SHARE = ("spend_cents", "on_demand_cents", "estimated_cents")
 
 
 def _shares(
-    read: facts.Facts, where: Scope, rows: Sequence[tuple[Any, ...]]
+    read: facts.Facts, where: Scope, rows: Sequence[tuple[Any, ...]], linked: dict[str, str]
 ) -> dict[str, dict[str, ProviderShare]]:
     """Each person's part per provider: with one provider in scope, the whole of each of
-    ``rows`` (no read); with several, one read per provider (of three measures)."""
+    ``rows`` (no read); with several, one read per provider (of three measures), its linked
+    GitHub logins counted as their people as in ``rows``."""
     if len(where.providers) == 1:
         ((provider, _ids),) = where.providers
         at = [MEASURES.index(name) + 1 for name in _SHARE]  # after the email
@@ -122,9 +126,10 @@ def _shares(
     else:
         since, until = where.range.since, where.range.until
         per_provider = [
-            (provider, read.sums(ids, since, until, by=("email",), measures=_SHARE))
+            (provider, person_keys.resolve(read.sums(ids, since, until, by=("email",),
+                                                     measures=_SHARE), linked))
             for provider, ids in where.providers
-        ]
+        ]  # fmt: skip
     out: dict[str, dict[str, ProviderShare]] = {}
     for provider, sums in per_provider:
         for email, usage_value, billed, estimated in sums:
@@ -170,8 +175,14 @@ def total(conn: Connection, where: Scope) -> Measures:
 
 
 def people_count(conn: Connection, where: Scope) -> int:
-    """How many rows ``users`` would have: distinct people, the unattributed bucket as one."""
-    return facts.of(conn).people_count(*where.days())
+    """How many rows ``users`` would have: distinct people, the unattributed bucket as one; a
+    GitHub login tied to a person is that person (then the keys are read, not just counted)."""
+    read = facts.of(conn)
+    linked = person_keys.linked_logins(conn)
+    if not linked:
+        return read.people_count(*where.days())
+    keys = read.sums(*where.days(), by=("email",), measures=("events",))
+    return len(person_keys.resolve(keys, linked))
 
 
 def unattributed(conn: Connection, where: Scope) -> Measures:
@@ -196,9 +207,12 @@ def cycle_start(conn: Connection) -> date | None:
 
 
 def names(conn: Connection, where: Scope) -> dict[str | None, str | None]:
-    """Display names by email (``None``: the unattributed bucket's label)."""
+    """Display names by email (``None``: the unattributed bucket's label); a GitHub login tied
+    to a person by its person's name."""
     out: dict[str | None, str | None] = {None: UNATTRIBUTED_NAME}
     out.update(_names(conn, where.integration_ids))
+    for key, email in person_keys.linked_logins(conn).items():
+        out.setdefault(key, out.get(email))
     return out
 
 

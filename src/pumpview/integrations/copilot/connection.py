@@ -46,7 +46,10 @@ def check_org(org: str | None) -> str:
         msg = ("the GitHub organisation is its login as in github.com/ORG (letters, digits "
                f"and dashes); got {text[:60]!r}" if text else "name the GitHub organisation "
                "to read: --org ORG")  # fmt: skip
-        raise UserInputError(msg, field="org")
+        web = ("Give the GitHub organisation's login, as in github.com/ORG (letters, digits "
+               f"and dashes); got {text[:60]!r}." if text else "Give the GitHub organisation "
+               "to read: its login, as in github.com/ORG.")  # fmt: skip
+        raise UserInputError(msg, field="org", web=web)
     return text
 
 

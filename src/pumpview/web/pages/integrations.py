@@ -1,4 +1,5 @@
-"""Settings → Integrations: connect Cursor, watch the backfill, sync now, disconnect.
+"""Settings → Integrations: connect Cursor, Claude Code or GitHub Copilot, watch the backfill,
+sync now, disconnect.
 
 Viewers see each integration's status; only admins see the forms and the buttons, and only
 admins' requests reach the actions (``_user: Admin``).
@@ -13,7 +14,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pumpview.errors import AuthError, PumpViewError, UpstreamError, UserInputError
+from pumpview.errors import (
+    AuthError,
+    BadRequestError,
+    PumpViewError,
+    UpstreamError,
+    UserInputError,
+)
 from pumpview.integrations import providers, runner
 from pumpview.integrations.cursor import NAME
 from pumpview.reports import integrations as report
@@ -37,9 +44,23 @@ CONNECTS = {
                     "organisation per day, through the Admin API. An organisation admin creates "
                     "an Admin API key (sk-ant-admin…) in the Claude Console (Settings → Admin "
                     "keys).", "Organisation name", "One per Anthropic organisation"),
+    "copilot": ("GitHub Copilot", "GitHub Copilot's billed usage per person (premium requests "
+                "or AI credits), its seats and its usage metrics, through GitHub's REST API, "
+                "read-only. An organisation owner creates a token: a classic one (ghp_…) with "
+                "manage_billing:copilot and read:org, or a fine-grained one (github_pat_…) with "
+                "the organisation permissions Administration, GitHub Copilot Business and "
+                "Organization Copilot metrics (read).", "Display name",
+                "One per GitHub organisation"),
 }  # fmt: skip
 """Each provider's Connect card: its label, what it reads and which key, what its display name
-names, and what one integration is."""
+names, and what one integration is. A provider whose key reads several accounts
+(``Provider.needs_org``: GitHub Copilot) asks for the organisation too (``NEEDS_ORG``)."""
+NEEDS_ORG = frozenset({"copilot"})
+KEY_LABELS = {"cursor": "Admin API key", "claude-code": "Claude Code Admin API key",
+              "copilot": "GitHub token"}  # fmt: skip
+"""What each Connect card calls the key it asks for."""
+"""The Connect cards with an organisation field: ``providers.provider(p).needs_org``, named here
+so that rendering the page loads no provider's modules."""
 
 
 def _free_name(taken: set[str], base: str = NAME) -> str:
@@ -64,7 +85,8 @@ def _page(
     forms[provider] = {**forms[provider], **form}
     context = {"integrations": shown, "notice": notice, "form": forms["cursor"],
                "forms": forms, "connects": CONNECTS, "labels": providers.LABELS,
-               "apis": providers.APIS}  # fmt: skip
+               "apis": providers.APIS, "needs_org": NEEDS_ORG,
+               "key_labels": KEY_LABELS}  # fmt: skip
     return web.page(request, "integrations.html", context)
 
 
@@ -94,7 +116,7 @@ def page(
     if reconnect in shown:
         again = shown[reconnect]
         return _page(request, web, notice=notice, shown=listed, name=again.name,
-                     team_name=again.team_name or "", open=True,
+                     team_name=again.team_name or "", open=True, org=again.account or "",
                      reconnect=again.display_name, provider=again.provider)  # fmt: skip
     return _page(request, web, notice=notice, shown=listed)
 
@@ -129,6 +151,8 @@ def _web_message(exc: PumpViewError, label: str = "Cursor") -> str:
     """What a person at the page reads: never a CLI command."""
     if isinstance(exc, UserInputError):
         return exc.web
+    if isinstance(exc, BadRequestError):  # a refusal that says why (GitHub's 404, 410...)
+        return str(exc)
     if isinstance(exc, UpstreamError) and not isinstance(exc, AuthError):
         return f"{label} is unreachable or rate limiting; try again in a minute. ({exc})"
     return str(exc)
@@ -144,24 +168,28 @@ def connect(
     team_name: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
     provider: Annotated[str, Form()] = "cursor",
+    org: Annotated[str, Form()] = "",
 ) -> Response:
     """Verify the key, store it sealed and start the backfill; or show the form again, its
-    errors at their fields. The form posts to the page's own address and a refusal answers
+    errors at their fields (the key never echoed). ``org`` is for GitHub Copilot only: the
+    organisation its token reads. The form posts to the page's own address and a refusal answers
     200: a form to correct is not a failed request (a 400 lands in the browser's console as
     "Failed to load resource"), and the address stays the page's."""
     if provider not in CONNECTS:
         raise HTTPException(400, f"no provider named {provider}")
     name = name.strip() or provider
+    chosen = providers.provider(provider)
+    account: dict[str, Any] = {"org": org.strip()} if chosen.needs_org else {}
     try:
-        providers.provider(provider).connect(
+        chosen.connect(
             web.engine, web.vault, api_key.strip(), base_url=web.settings.upstream_url(provider),
             team_name=team_name.strip() or None, name=name, now_ms=web.clock(),
-            pacing=web.settings.rate_limit,
+            pacing=web.settings.rate_limit, **account,
         )  # fmt: skip
     except (UserInputError, UpstreamError) as exc:
         errors = {_field_of(exc): _web_message(exc, CONNECTS[provider][0])}
         return _page(request, web, name=name, team_name=team_name, errors=errors, open=True,
-                     provider=provider)  # fmt: skip
+                     provider=provider, **account)  # fmt: skip
     web.syncs.start(name)
     return RedirectResponse(PAGE, status_code=303)
 

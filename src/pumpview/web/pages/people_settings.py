@@ -10,7 +10,9 @@ what it did in the same words, and nothing already true is done twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -24,6 +26,9 @@ from pumpview.people.mapping import CellError, MappingFile, row_of
 from pumpview.people.person import Person
 from pumpview.people.plan import Change, PlanError, Stale
 from pumpview.reports import directory as listing
+from pumpview.reports import github_logins
+from pumpview.reports.person_keys import GITHUB
+from pumpview.reports.plain import plain
 from pumpview.store import directory
 from pumpview.timeutil import parse_day
 from pumpview.web import security
@@ -45,6 +50,7 @@ FIELDS = {"aliases": "alias", "valid_to": "valid_from", "person_id": "general"}
 def _page(request: Request, web: Web, status: int = 200, **context: Any) -> Response:
     with web.engine.connect() as conn:
         entries = listing.entries(conn, web.clock.today())
+        github = github_logins.unmapped(conn, *_github_days(web))
     editing = context.pop("editing", None)
     context.update(
         entries=entries,
@@ -52,6 +58,7 @@ def _page(request: Request, web: Web, status: int = 200, **context: Any) -> Resp
         teams=sorted({m.team for e in entries for m in e.memberships}, key=str.casefold),
         history=people_mapping.history,
         own_aliases=people_mapping.own_aliases,
+        github=github,
     )
     context.setdefault("errors", {})
     return web.page(request, "people_settings.html", context, status=status)
@@ -71,6 +78,60 @@ def api(_user: Viewer, web: State, format: Literal["json", "csv"] = "json") -> A
     if format == "csv":
         return csv_download(people_mapping.csv_rows(entries), people_mapping.COLUMNS, "people")
     return [listing.as_json(e) for e in entries]
+
+
+# -- GitHub logins no one is mapped to ---------------------------------------------------------
+
+GITHUB_DAYS = 30
+"""The days an unmapped login's Copilot usage is shown over: the last 30, today's included."""
+LOGIN = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,38}")
+"""A GitHub login, lower-cased: letters, digits and single inner dashes, at most 39."""
+
+
+def _github_days(web: Web) -> tuple[Any, Any]:
+    today = web.clock.today()
+    return today - timedelta(days=GITHUB_DAYS - 1), today
+
+
+@router.get("/api/github-logins")
+def api_github_logins(_user: Viewer, web: State) -> dict[str, Any]:
+    """The GitHub logins of Copilot's seats, usage and activity that no alias ties to a person
+    (the page's "GitHub logins not mapped to a person"): each with its Copilot usage value in
+    cents over the last 30 days, its last day seen and the suggested person's id; and
+    ``people``, whom a login can be mapped to (``POST /settings/people/github-login``)."""
+    found = github_logins.build(web.engine, *_github_days(web))
+    return {
+        "since": plain(found.since),
+        "until": plain(found.until),
+        "logins": [{**plain(g), "key": GITHUB + g.login} for g in found.logins],  # type: ignore[dict-item]
+        "people": [{"id": c.id, "name": c.name, "email": c.email} for c in found.people],
+    }
+
+
+@router.post(f"{PAGE}/github-login")
+def map_github_login(
+    request: Request, _user: Admin, web: State, login: Annotated[str, Form()] = "",
+    person_id: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """The GitHub login ``login`` is ``person_id``'s: they get the alias ``github:<login>``, and
+    its Copilot usage counts as theirs in every report."""
+    login = login.strip().lower()
+    if not LOGIN.fullmatch(login):
+        message = "That is not a GitHub login (letters, digits and single dashes, at most 39)."
+        return _page(request, web, 400, errors={"general": message})
+    field = f"github-{login}"
+    if not person_id.strip().isdigit():
+        return _page(request, web, 400, errors={field: "Choose the person this login is."})
+    with web.engine.begin() as conn:
+        chosen = {c.id: c for c in github_logins.candidates(conn)}.get(int(person_id))
+        if chosen is not None:
+            directory.add_aliases(conn, chosen.id, [GITHUB + login], "admin")
+    if chosen is None:
+        message = "No such person: they may have been removed; choose another."
+        return _page(request, web, 400, errors={field: message})
+    notice = (f"Mapped the GitHub login {login} to {chosen.label}: its Copilot usage now counts "
+              "as theirs.")  # fmt: skip
+    return _page(request, web, notice=notice)
 
 
 # -- a mapping file -----------------------------------------------------------------------------

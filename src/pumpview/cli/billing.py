@@ -69,8 +69,17 @@ def show(
     ]  # fmt: skip
     if len(rows) > 1:
         rows.append({**data["bill"]["total"], "integration": "total", "cycle": ""})
+    rows += [
+        {**tool, "integration": tool["label"] + (" (est.)" if tool["estimated"] else ""),
+         "cycle": f"since {tool['first_day']}", "on_demand_cents": tool["billed_cents"]}
+        for tool in data["bill"]["tools"]
+    ]  # fmt: skip
+    if data["bill"]["tools"]:
+        every = data["bill"]["all_tools"]
+        rows.append({**dict.fromkeys(BILL_COLUMNS, ""), "bill_cents": every["bill_cents"],
+                     "integration": "all AI tools" + (" (est.)" if every["estimated"] else "")})  # fmt: skip
     if not rows:
-        typer.echo("No Cursor team connected: no bill yet.")
+        typer.echo("No AI tool connected: no bill yet.")
         return
     emit(rows, BILL_COLUMNS, Format.table,
          title="This cycle's bill: seats (configured) + on-demand")  # fmt: skip

@@ -76,8 +76,9 @@ def show(
     ]  # fmt: skip
     if data["bill"]["tools"]:
         every = data["bill"]["all_tools"]
+        label = "all AI tools" + (" (est.)" if every["estimated"] else "")
         rows.append({**dict.fromkeys(BILL_COLUMNS, ""), "bill_cents": every["bill_cents"],
-                     "integration": "all AI tools" + (" (est.)" if every["estimated"] else "")})  # fmt: skip
+                     "integration": label})  # fmt: skip
     if not rows:
         typer.echo("No AI tool connected: no bill yet.")
         return

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from pumpview.integrations import runner
 from pumpview.integrations.claude_code import connection as claude_connection
 from pumpview.integrations.copilot import connection as copilot_connection
-from pumpview.reports import bill, budgets, copilot_seats, providers, spend
+from pumpview.reports import bill, billing, budgets, copilot_seats, providers, spend
 from pumpview.reports.billing import Billing
 from pumpview.reports.copilot_seats import CopilotPrices
 from pumpview.simulator.anthropic import (
@@ -33,7 +33,7 @@ from pumpview.simulator.github.truth import billing_truth, login_emails, seat_tr
 from pumpview.simulator.server import serve_in_thread
 from pumpview.simulator.truth import overall
 from pumpview.store import budgets as budget_store
-from pumpview.store import directory, tables
+from pumpview.store import directory, stored_settings, tables
 from pumpview.store.engine import snapshot
 from pumpview.timeutil import day_start_ms
 from pumpview.vault import Vault
@@ -289,3 +289,23 @@ def test_a_budget_of_all_tools_counts_each_tools_truth(engine, tools):
     assert statuses[billed.id].actual_cents == every + tools.seats_cents
     assert statuses[billed.id].seats_cents == tools.seats_cents  # no Cursor seat price set
     assert statuses[cursor.id].actual_cents == tools.cursor_on_demand_december
+
+
+def test_copilot_prices_are_checked_and_stored_over_the_defaults(engine):
+    """Business $19 and Enterprise $39 by default; a stored price wins; a bad one is refused
+    with one clear line and nothing stored."""
+    with snapshot(engine) as conn:
+        assert billing.resolve(conn, Billing()).copilot == PRICES
+    changes, errors = billing.check({billing.COPILOT_ENTERPRISE: "-1"})
+    assert changes == {}
+    assert errors == {billing.COPILOT_ENTERPRISE: "The Copilot Enterprise seat price cannot be "
+                                                  "negative."}  # fmt: skip
+    changes, errors = billing.check({billing.COPILOT_BUSINESS: "21.5"})
+    assert errors == {}
+    with engine.begin() as conn:
+        stored_settings.write(conn, changes, NOW)
+    with snapshot(engine) as conn:
+        made = billing.resolve(conn, Billing())
+        shown = billing.as_json(billing.choices(conn, Billing()))
+    assert made.copilot == CopilotPrices(Decimal("21.5"), Decimal("39.00"))
+    assert (shown[billing.COPILOT_BUSINESS], shown[billing.COPILOT_ENTERPRISE]) == ("21.5", "39.00")

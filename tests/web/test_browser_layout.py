@@ -37,8 +37,8 @@ FIRST = {  # page: the headings a phone shows, then those a laptop adds (the spe
     "requests": (("Name", "Fast requests", "Cursor's fast premium (cycle)"),
                  ("Email", "Slow requests", "Not charged requests")),
     "teams": (("Team", "AI tools", "Cloud billed"),
-              ("Members", "Cursor billed", "Cursor usage value", "Cloud (effective)", "Cloud with no owner",
-               "Currency")),
+              ("Members", "Cursor billed", "Cursor usage value", "Cloud (effective)",
+               "Cloud with no owner", "Currency")),
     "cloud": (("Provider", "Service", "Billed cost"), ("Effective cost", "List cost", "Currency")),
 }  # fmt: skip
 MEASURE = """() => {

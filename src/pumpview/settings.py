@@ -78,6 +78,16 @@ class Settings(BaseSettings):
     """USD per seat per month. Set, the FOCUS export adds a seat row per member and month:
     configured, not measured (the Admin API has no seat fees)."""
 
+    copilot_business_price: Decimal = Field(
+        default=Decimal("19.00"), ge=0, max_digits=12, decimal_places=6
+    )
+    """USD per GitHub Copilot Business seat per month (GitHub's list price by default; its API
+    has no price): the bill's and the reports' Copilot seats, configured."""
+    copilot_enterprise_price: Decimal = Field(
+        default=Decimal("39.00"), ge=0, max_digits=12, decimal_places=6
+    )
+    """USD per GitHub Copilot Enterprise seat per month, likewise."""
+
     idle_days: int = Field(default=30, ge=1, le=3660)
     """A paid seat with no usage for this many days is idle (Seats, the idle-seats digest)."""
 
@@ -132,7 +142,8 @@ class Settings(BaseSettings):
 
         plan = (self.seat_plan or "").strip() or None
         floor = self.anomaly_floor.scaleb(2)
-        return Billing(self.seat_price, plan, self.idle_days, self.anomaly_factor, floor)
+        return Billing(self.seat_price, plan, self.idle_days, self.anomaly_factor, floor,
+                       self.copilot_business_price, self.copilot_enterprise_price)  # fmt: skip
 
     def vault(self) -> Vault:
         """The vault of ``secret_key``, else of the key file in the data folder (made on first

@@ -43,7 +43,8 @@ def test_the_stored_seat_price_wins_over_the_environments_until_cleared(priced, 
     assert code == 0
     assert said == (
         "Billing: seat price $25.5 per seat and cycle, plan Team, idle after 30 days; "
-        "anomalies at 6 scales and $10.00 above the usual.\n"
+        "anomalies at 6 scales and $10.00 above the usual; Copilot seats $19.00 (Business), "
+        "$39.00 (Enterprise) per seat and month.\n"
     )
     assert _seat_rows(capsys, tmp_path) == {("25.5", "Cursor Team seat, monthly")}
     code, said, _err = run(capsys, "report", "providers", "--by", "service", "--format", "json")

@@ -36,9 +36,9 @@ FIRST = {  # page: the headings a phone shows, then those a laptop adds (the spe
                 "Model cost", "Cursor token fee")),
     "requests": (("Name", "Fast requests", "Cursor's fast premium (cycle)"),
                  ("Email", "Slow requests", "Not charged requests")),
-    "teams": (("Team", "Cursor billed", "Cloud billed"),
-              ("Members", "Cursor usage value", "Cloud (effective)", "Cloud with no owner",
-               "Currency")),
+    "teams": (("Team", "AI tools", "Cloud billed"),
+              ("Members", "Cursor billed", "Cursor usage value", "Cloud (effective)",
+               "Cloud with no owner", "Currency")),
     "cloud": (("Provider", "Service", "Billed cost"), ("Effective cost", "List cost", "Currency")),
 }  # fmt: skip
 MEASURE = """() => {

@@ -50,6 +50,8 @@ def show(
         billing.SEAT_PRICE: "PUMPVIEW_SEAT_PRICE", billing.SEAT_PLAN: "PUMPVIEW_SEAT_PLAN",
         billing.IDLE_DAYS: "PUMPVIEW_IDLE_DAYS", billing.ANOMALY_FACTOR: "PUMPVIEW_ANOMALY_FACTOR",
         billing.ANOMALY_FLOOR: "PUMPVIEW_ANOMALY_FLOOR",
+        billing.COPILOT_BUSINESS: "PUMPVIEW_COPILOT_BUSINESS_PRICE",
+        billing.COPILOT_ENTERPRISE: "PUMPVIEW_COPILOT_ENTERPRISE_PRICE",
     }  # fmt: skip
     for name, words in (
         (billing.SEAT_PRICE, "Seat price (USD per seat and cycle, configured)"),
@@ -57,6 +59,8 @@ def show(
         (billing.IDLE_DAYS, "Idle after (days)"),
         (billing.ANOMALY_FACTOR, "Anomaly factor (scales above the usual)"),
         (billing.ANOMALY_FLOOR, "Anomaly floor (USD above the usual)"),
+        (billing.COPILOT_BUSINESS, "Copilot Business seat price (USD per seat and month)"),
+        (billing.COPILOT_ENTERPRISE, "Copilot Enterprise seat price (USD per seat and month)"),
     ):
         value = settings[name]
         where = "stored" if name in made.stored else f"default from {source[name]}"
@@ -69,8 +73,18 @@ def show(
     ]  # fmt: skip
     if len(rows) > 1:
         rows.append({**data["bill"]["total"], "integration": "total", "cycle": ""})
+    rows += [
+        {**tool, "integration": tool["label"] + (" (est.)" if tool["estimated"] else ""),
+         "cycle": f"since {tool['first_day']}", "on_demand_cents": tool["billed_cents"]}
+        for tool in data["bill"]["tools"]
+    ]  # fmt: skip
+    if data["bill"]["tools"]:
+        every = data["bill"]["all_tools"]
+        label = "all AI tools" + (" (est.)" if every["estimated"] else "")
+        rows.append({**dict.fromkeys(BILL_COLUMNS, ""), "bill_cents": every["bill_cents"],
+                     "integration": label})  # fmt: skip
     if not rows:
-        typer.echo("No Cursor team connected: no bill yet.")
+        typer.echo("No AI tool connected: no bill yet.")
         return
     emit(rows, BILL_COLUMNS, Format.table,
          title="This cycle's bill: seats (configured) + on-demand")  # fmt: skip
@@ -104,6 +118,14 @@ def set_(
         str | None,
         typer.Option(help='...and at least this many US dollars above it; "" for the default.'),
     ] = None,
+    copilot_business_price: Annotated[
+        str | None,
+        typer.Option(help='USD per Copilot Business seat and month; "" for the default.'),
+    ] = None,
+    copilot_enterprise_price: Annotated[
+        str | None,
+        typer.Option(help='USD per Copilot Enterprise seat and month; "" for the default.'),
+    ] = None,
     clear: Annotated[
         bool, typer.Option("--clear", help="Forget every stored one: the defaults apply.")
     ] = False,
@@ -116,7 +138,9 @@ def set_(
 
     given = {billing.SEAT_PRICE: seat_price, billing.SEAT_PLAN: plan,
              billing.IDLE_DAYS: idle_days, billing.ANOMALY_FACTOR: anomaly_factor,
-             billing.ANOMALY_FLOOR: anomaly_floor}  # fmt: skip
+             billing.ANOMALY_FLOOR: anomaly_floor,
+             billing.COPILOT_BUSINESS: copilot_business_price,
+             billing.COPILOT_ENTERPRISE: copilot_enterprise_price}  # fmt: skip
     sent: dict[str, object] = {k: v for k, v in given.items() if v is not None}
     if clear:
         if sent:
@@ -125,13 +149,16 @@ def set_(
         sent = dict.fromkeys(billing.LABELS)
     if not sent:
         msg = ("nothing to set: give --seat-price, --plan, --idle-days, --anomaly-factor, "
-               "--anomaly-floor or --clear")  # fmt: skip
+               "--anomaly-floor, --copilot-business-price, --copilot-enterprise-price or "
+               "--clear")  # fmt: skip
         raise UserInputError(msg)
     changes, errors = billing.check(sent)
     if errors:
         flag = {billing.SEAT_PRICE: "--seat-price", billing.SEAT_PLAN: "--plan",
                 billing.IDLE_DAYS: "--idle-days", billing.ANOMALY_FACTOR: "--anomaly-factor",
-                billing.ANOMALY_FLOOR: "--anomaly-floor"}  # fmt: skip
+                billing.ANOMALY_FLOOR: "--anomaly-floor",
+                billing.COPILOT_BUSINESS: "--copilot-business-price",
+                billing.COPILOT_ENTERPRISE: "--copilot-enterprise-price"}  # fmt: skip
         name, message = next(iter(errors.items()))
         msg = f"{flag[name]}: {message}"
         raise UserInputError(msg)
@@ -144,5 +171,7 @@ def set_(
     typer.echo(
         f"Billing: seat price {price}, plan {made.seat_plan or 'not set'}, "
         f"idle after {made.idle_days} days; anomalies at {made.anomaly_factor} scales and "
-        f"{format_dollars(made.anomaly_floor_cents)} above the usual."
+        f"{format_dollars(made.anomaly_floor_cents)} above the usual; Copilot seats "
+        f"${made.copilot_business_price} (Business), ${made.copilot_enterprise_price} "
+        "(Enterprise) per seat and month."
     )

@@ -179,9 +179,9 @@ def command(
         return
     if kind in UNIFIED:
         by_service = by is By.service
-        plan = current(ctx).billing.plan
+        billing = current(ctx).billing
         rows = spend.run(engine, kind.value, first, last, integration, by_service=by_service,
-                         plan=plan)  # fmt: skip
+                         plan=billing.plan, copilot=billing.copilot)  # fmt: skip
         columns = spend.COLUMNS[kind.value]
         if kind is Kind.providers and not by_service:
             columns = tuple(c for c in columns if c != "service")

@@ -10,6 +10,9 @@ the FOCUS export (README, "Definitions"):
 - **seats**: the paid seats times the seat price, per billing cycle. The Admin API has no seat fee,
   so the price is configured (Settings → Billing, else ``PUMPVIEW_SEAT_PRICE``): "configured".
 - **bill** = seats + on-demand, per billing cycle (``reports.cycles``).
+- **Copilot seats**: GitHub's API has no seat price either, so it is configured per plan
+  (``copilot_business_price``, ``copilot_enterprise_price``, else ``PUMPVIEW_COPILOT_*_PRICE``),
+  by default GitHub's list prices: Business $19, Enterprise $39 per seat and month.
 
 An admin's choices in Settings → Billing are stored (``store.stored_settings``) and win over the
 ``PUMPVIEW_*`` variables, which are their defaults.
@@ -26,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from pumpview.reports.baselines import FACTOR, FLOOR_CENTS
+from pumpview.reports.copilot_seats import CopilotPrices
 from pumpview.reports.seats import SeatPlan
 from pumpview.store import stored_settings
 
@@ -33,7 +37,10 @@ DEFAULT_IDLE_DAYS = 30
 SEAT_PRICE, SEAT_PLAN, IDLE_DAYS = "seat_price", "seat_plan", "idle_days"
 ANOMALY_FACTOR, ANOMALY_FLOOR = "anomaly_factor", "anomaly_floor"
 """(The floor is kept in US dollars, as it is typed.)"""
+COPILOT_BUSINESS, COPILOT_ENTERPRISE = "copilot_business_price", "copilot_enterprise_price"
 """The stored settings' names."""
+COPILOT_BUSINESS_PRICE, COPILOT_ENTERPRISE_PRICE = Decimal("19.00"), Decimal("39.00")
+"""GitHub's list prices per Copilot seat and month (USD), the defaults: the API has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,13 @@ class Billing:
     idle_days: int = DEFAULT_IDLE_DAYS
     anomaly_factor: Decimal = FACTOR
     anomaly_floor_cents: Decimal = FLOOR_CENTS
+    copilot_business_price: Decimal = COPILOT_BUSINESS_PRICE
+    copilot_enterprise_price: Decimal = COPILOT_ENTERPRISE_PRICE
+
+    @property
+    def copilot(self) -> CopilotPrices:
+        """The configured price per Copilot seat and month of each plan."""
+        return CopilotPrices(self.copilot_business_price, self.copilot_enterprise_price)
 
     @property
     def plan(self) -> SeatPlan | None:
@@ -74,6 +88,11 @@ def resolve(conn: Connection, defaults: Billing) -> Billing:
             billing = replace(billing, anomaly_factor=Decimal(stored[ANOMALY_FACTOR]))
         if ANOMALY_FLOOR in stored:
             billing = replace(billing, anomaly_floor_cents=Decimal(stored[ANOMALY_FLOOR]) * 100)
+        if COPILOT_BUSINESS in stored:
+            billing = replace(billing, copilot_business_price=Decimal(stored[COPILOT_BUSINESS]))
+        if COPILOT_ENTERPRISE in stored:
+            price = Decimal(stored[COPILOT_ENTERPRISE])
+            billing = replace(billing, copilot_enterprise_price=price)
     return billing
 
 
@@ -85,7 +104,9 @@ MAX_PLAN = 100
 """The longest plan name kept (a label)."""
 MIN_IDLE_DAYS, MAX_IDLE_DAYS = 1, 3660
 LABELS = {SEAT_PRICE: "seat price", SEAT_PLAN: "plan name", IDLE_DAYS: "idle after (days)",
-          ANOMALY_FACTOR: "anomaly factor", ANOMALY_FLOOR: "anomaly floor"}  # fmt: skip
+          ANOMALY_FACTOR: "anomaly factor", ANOMALY_FLOOR: "anomaly floor",
+          COPILOT_BUSINESS: "Copilot Business seat price",
+          COPILOT_ENTERPRISE: "Copilot Enterprise seat price"}  # fmt: skip
 """Each setting's name in words, for the messages."""
 
 
@@ -114,25 +135,33 @@ def check(values: Mapping[str, object]) -> tuple[dict[str, str | None], dict[str
     return ({} if errors else changes), errors
 
 
-def _price(text: str) -> str:
+def _price(text: str, what: str = "seat price") -> str:
     try:
         price = Decimal(text.removeprefix("$"))
     except InvalidOperation:
-        msg = "The seat price must be a number of US dollars, such as 40 or 39.99."
+        msg = f"The {what} must be a number of US dollars, such as 40 or 39.99."
         raise ValueError(msg) from None
     if not price.is_finite():
-        msg = "The seat price must be a number of US dollars, such as 40 or 39.99."
+        msg = f"The {what} must be a number of US dollars, such as 40 or 39.99."
         raise ValueError(msg)
     if price < 0:
-        msg = "The seat price cannot be negative."
+        msg = f"The {what} cannot be negative."
         raise ValueError(msg)
     if price.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]  # finite: an int
-        msg = f"The seat price has at most {MAX_PLACES} decimals."
+        msg = f"The {what} has at most {MAX_PLACES} decimals."
         raise ValueError(msg)
     if price >= MAX_PRICE:
-        msg = "The seat price must be less than $1,000,000."
+        msg = f"The {what} must be less than $1,000,000."
         raise ValueError(msg)
     return format(price, "f")
+
+
+def _copilot_business(text: str) -> str:
+    return _price(text, LABELS[COPILOT_BUSINESS])
+
+
+def _copilot_enterprise(text: str) -> str:
+    return _price(text, LABELS[COPILOT_ENTERPRISE])
 
 
 def _plan(text: str) -> str:
@@ -177,14 +206,18 @@ def _floor(text: str) -> str:
 
 
 _CHECKS = {SEAT_PRICE: _price, SEAT_PLAN: _plan, IDLE_DAYS: _idle_days, ANOMALY_FACTOR: _factor,
-           ANOMALY_FLOOR: _floor}  # fmt: skip
+           ANOMALY_FLOOR: _floor, COPILOT_BUSINESS: _copilot_business,
+           COPILOT_ENTERPRISE: _copilot_enterprise}  # fmt: skip
 _TYPES: dict[str, type | tuple[type, ...]] = {
     SEAT_PRICE: (str, int, Decimal), SEAT_PLAN: str, IDLE_DAYS: (str, int),
     ANOMALY_FACTOR: (str, int, Decimal), ANOMALY_FLOOR: (str, int, Decimal),
+    COPILOT_BUSINESS: (str, int, Decimal), COPILOT_ENTERPRISE: (str, int, Decimal),
 }  # fmt: skip
 _TYPE_WORDS = {SEAT_PRICE: "a number or a decimal string", SEAT_PLAN: "text",
                IDLE_DAYS: "a whole number", ANOMALY_FACTOR: "a number or a decimal string",
-               ANOMALY_FLOOR: "a number or a decimal string"}  # fmt: skip
+               ANOMALY_FLOOR: "a number or a decimal string",
+               COPILOT_BUSINESS: "a number or a decimal string",
+               COPILOT_ENTERPRISE: "a number or a decimal string"}  # fmt: skip
 """What JSON may carry for each (a form sends text alone)."""
 
 
@@ -212,7 +245,9 @@ def as_json(made: Choices) -> dict[str, Any]:
         return {SEAT_PRICE: None if price is None else format(price, "f"),
                 SEAT_PLAN: billing.seat_plan, IDLE_DAYS: billing.idle_days,
                 ANOMALY_FACTOR: format(billing.anomaly_factor, "f"),
-                ANOMALY_FLOOR: format(floor, "f")}  # fmt: skip
+                ANOMALY_FLOOR: format(floor, "f"),
+                COPILOT_BUSINESS: format(billing.copilot_business_price, "f"),
+                COPILOT_ENTERPRISE: format(billing.copilot_enterprise_price, "f")}  # fmt: skip
 
     return {**values(made.billing), "stored": {name: made.stored.get(name) for name in LABELS},
             "defaults": values(made.defaults)}  # fmt: skip

@@ -14,7 +14,10 @@ figures ``reports.budgets`` compares with the amount.
   owner's team that day, as the Teams page attributes them.
 - **Seats** (measure ``bill``): the configured price times the paid seats the scope holds now
   (``seats.seat_members``): all of them, an integration's, a team's members' (in it today), a
-  person's (one per Cursor team they are in).
+  person's (one per Cursor team they are in). For provider ``all``, GitHub Copilot's seats too:
+  each seat active in the month of today at its plan's configured price
+  (``copilot_seats.seat_fees``), a person's or a team's through the login's alias
+  ``github:<login>``.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from decimal import Decimal
 from sqlalchemy import Connection, func, select
 
 from pumpview.people.aliases import alias
-from pumpview.reports import cloud, window
+from pumpview.reports import cloud, copilot_seats, window
 from pumpview.reports.attribution import Directory
+from pumpview.reports.copilot_seats import CopilotPrices
 from pumpview.reports.providers import CURSOR_CURRENCY
 from pumpview.reports.seats import seat_members
 from pumpview.store import facts, tables
@@ -208,6 +212,23 @@ def seats(conn: Connection, scoped: Scoped, today: date) -> int:
     """Paid seats the scope holds now (a team's: its members on ``today``)."""
     held = seat_members(conn, scoped.integration_ids)
     return sum(1 for _iid, email in held if scoped.counts(email, today))
+
+
+def copilot_seat_fees(
+    conn: Connection, scoped: Scoped, today: date, prices: CopilotPrices
+) -> tuple[int, Decimal]:
+    """Provider ``all``: the Copilot seats the scope holds in the month of ``today`` and their
+    configured fees in cents; none for a Cursor budget."""
+    if scoped.budget.provider != "all" or not scoped.integration_ids:
+        return 0, ZERO
+    fees = [
+        fee
+        for fee in copilot_seats.seat_fees(
+            conn, scoped.integration_ids, today.replace(day=1), today, prices
+        )
+        if scoped.counts(fee.person, today)
+    ]
+    return len(fees), copilot_seats.total_cents(fees)
 
 
 def first_day(conn: Connection, scoped: Scoped) -> date | None:

@@ -10,7 +10,8 @@ several whose cycles differ, every team's usage is counted over that one window 
 no Cursor integration, a cycle is the calendar month (``known`` false, and the page says so).
 
 **The actual.** The measure over the period's events stored so far (``budget_spend``), plus, for
-``bill``, the configured seats in full (a cycle's seats are charged at its start). No seat price
+``bill``, the configured seats in full (a cycle's seats are charged at its start; for provider
+``all``, Copilot's seats at their plans' prices too). No seat price
 set: the bill has no seats, and ``seats_cents`` is ``None`` (the page says so).
 
 **The state.** ``over`` once the actual reaches the amount; else ``forecast_over`` when the
@@ -38,6 +39,7 @@ from pumpview.reports.billing import resolve as resolve_billing
 from pumpview.reports.budget_spend import (
     Folded,
     Scoped,
+    copilot_seat_fees,
     first_day,
     resolve,
     seats,
@@ -226,6 +228,11 @@ def of(
         if billing.seat_price is not None:
             with decimal.localcontext(EXACT):
                 seat_cents = (billing.seat_price * seat_count).scaleb(2)
+        held, copilot_cents = copilot_seat_fees(conn, scoped, today, billing.copilot)
+        if held:
+            seat_count += held
+            with decimal.localcontext(EXACT):
+                seat_cents = (seat_cents or Decimal(0)) + copilot_cents
     fixed = seat_cents or Decimal(0)
     with decimal.localcontext(EXACT):
         amount_left = budget.amount_cents - fixed

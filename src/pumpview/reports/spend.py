@@ -7,6 +7,12 @@ amounts are in their currency's units, one row per currency; Cursor bills in US 
 cents are on each person's and team's ``USD`` row. Rows compare billed amounts (Cursor's
 ``cursor_billed_cents``: on-demand + configured seats; the cloud's ``cloud_billed_cost``);
 ``cursor_spend_cents`` is Cursor's usage value (``reports.billing`` has the words).
+
+Beside Cursor's fields, each row has the other AI tools' (appended, never renamed): Claude
+Code's usage (Anthropic's estimate, billed as it is: ``claude_code_estimated``), Copilot's usage
+value (gross), net billed amount and configured seats, and ``ai_billed_cents``: every tool's
+billed amount with its seats, the figure a manager compares (estimated when any Claude Code
+part is in it).
 """
 
 from __future__ import annotations
@@ -23,9 +29,9 @@ from pumpview.people.aliases import alias, label_form
 from pumpview.people.membership import team_on
 from pumpview.reports import attribution, cloud, providers
 from pumpview.reports.attribution import UNTAGGED, Sums
-from pumpview.reports.providers import CURSOR_CURRENCY, ProviderRow
-from pumpview.reports.ranges import Range
-from pumpview.reports.scope import Scope, integration_ids
+from pumpview.reports.copilot_seats import CopilotPrices
+from pumpview.reports.providers import CURSOR_CURRENCY, DEFAULT_COPILOT, ProviderRow
+from pumpview.reports.scope import Scope
 from pumpview.reports.scope import scope as usage_scope
 from pumpview.reports.seats import SeatPlan
 from pumpview.store.engine import snapshot
@@ -50,6 +56,19 @@ class PersonRow:
     """Cursor's billed amount: on-demand + configured seats (the FOCUS export's ``BilledCost``)."""
     cloud_billed_cost: Decimal = ZERO
     """FOCUS ``BilledCost`` of the cloud costs they own."""
+    claude_code_usage_cents: Decimal = ZERO
+    """Claude Code's usage value, billed as it is: Anthropic's per-person estimate."""
+    claude_code_estimated: bool = False
+    """Whether ``claude_code_usage_cents`` (and so ``ai_billed_cents``) holds an estimate."""
+    copilot_usage_cents: Decimal = ZERO
+    """Copilot's usage value: GitHub's gross amount, the monthly allowance included."""
+    copilot_billed_cents: Decimal = ZERO
+    """Copilot's net amount: billed beyond the allowance and the seats."""
+    copilot_seats_cents: Decimal = ZERO
+    """Copilot's seats at the configured plan prices over the range (``copilot_seats``)."""
+    ai_billed_cents: Decimal = ZERO
+    """Every AI tool's billed amount with its seats: Cursor's billed + Claude Code's usage +
+    Copilot's net + Copilot's seats."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,23 +88,41 @@ class TeamRow:
     """Cursor's billed amount: on-demand + configured seats (the FOCUS export's ``BilledCost``)."""
     cloud_billed_cost: Decimal = ZERO
     """FOCUS ``BilledCost`` of the team's cloud costs: what compares with Cursor's billed."""
+    claude_code_usage_cents: Decimal = ZERO
+    """Claude Code's usage value, billed as it is: Anthropic's per-person estimate."""
+    claude_code_estimated: bool = False
+    """Whether ``claude_code_usage_cents`` (and so ``ai_billed_cents``) holds an estimate."""
+    copilot_usage_cents: Decimal = ZERO
+    """Copilot's usage value: GitHub's gross amount, the monthly allowance included."""
+    copilot_billed_cents: Decimal = ZERO
+    """Copilot's net amount: billed beyond the allowance and the seats."""
+    copilot_seats_cents: Decimal = ZERO
+    """Copilot's seats at the configured plan prices over the range (``copilot_seats``)."""
+    ai_billed_cents: Decimal = ZERO
+    """Every AI tool's billed amount with its seats: Cursor's billed + Claude Code's usage +
+    Copilot's net + Copilot's seats."""
 
+
+TOOLS = ("claude_code_usage_cents", "claude_code_estimated", "copilot_usage_cents",
+         "copilot_billed_cents", "copilot_seats_cents", "ai_billed_cents")  # fmt: skip
+"""The other AI tools' fields of the people and teams rows, and every tool's billed."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "providers": ("provider", "service", "billed_cost", "effective_cost", "list_cost", "currency"),
+    "providers": ("provider", "service", "billed_cost", "effective_cost", "list_cost", "currency",
+                  "estimated"),
     "people": ("person", "email", "team", "cursor_spend_cents", "cursor_on_demand_cents",
                "cloud_effective_cost", "currency", "cursor_seats_cents", "cursor_billed_cents",
-               "cloud_billed_cost"),
+               "cloud_billed_cost", *TOOLS),
     "teams": ("team", "members", "cursor_spend_cents", "cloud_effective_cost",
               "untagged_cloud_cost", "currency", "cursor_on_demand_cents", "cursor_seats_cents",
-              "cursor_billed_cents", "cloud_billed_cost"),
+              "cursor_billed_cents", "cloud_billed_cost", *TOOLS),
 }  # fmt: skip
 """Each report's fields, in order: the JSON and CSV contract of the CLI and the API alike (new
 fields are appended, so scripts reading the first ones by position go on working)."""
 
 
 CURSOR = "cursor"
-"""The provider whose figures these reports set beside the cloud's (``cursor_*`` fields)."""
+"""The provider whose figures these reports set beside the cloud's first (``cursor_*``)."""
 
 
 def scope(
@@ -94,11 +131,12 @@ def scope(
     until: date | None = None,
     integrations: Sequence[str] | None = None,
 ) -> Scope | None:
-    """The Cursor integrations (another provider's are not Cursor's, whatever they are named)
-    and the range, with an open end set to the stored data's (Cursor's or the cloud's); ``None``
-    when there is nothing. An unknown integration name is a ``UserInputError``."""
+    """Every AI tool's integrations (``Scope.providers`` says whose each is: the reports narrow
+    to each tool's own, ``providers.narrowed``) and the range, with an open end set to the
+    stored data's (the tools' or the cloud's); ``None`` when there is nothing. An unknown
+    integration name is a ``UserInputError``."""
     ends = []
-    stored = usage_scope(conn, None, None, integrations, CURSOR)
+    stored = usage_scope(conn, None, None, integrations)
     if stored is not None:
         ends.append((stored.range.since, stored.range.until))
     cloud_days = cloud.days(conn)
@@ -110,21 +148,25 @@ def scope(
     last = until or max(last for _f, last in ends)
     if first > last:
         return None
-    ids = integration_ids(conn, integrations, CURSOR)
-    return Scope(ids, Range("custom", first, last), CURSOR, ((CURSOR, ids),) if ids else ())
+    return usage_scope(conn, first, last, integrations)
 
 
 # -- the reports ------------------------------------------------------------------------------
 
 
-def people(conn: Connection, where: Scope, plan: SeatPlan | None = None) -> list[PersonRow]:
+def people(
+    conn: Connection,
+    where: Scope,
+    plan: SeatPlan | None = None,
+    copilot: CopilotPrices = DEFAULT_COPILOT,
+) -> list[PersonRow]:
     """One row per person and currency, the biggest billed amount first (Cursor's on-demand
     and configured seats of ``plan``, and the cloud's billed cost); the ``untagged`` row last."""
     directory = attribution.Directory(conn)
     sums: dict[tuple[str, str], attribution.Sums] = {}
     whos: dict[str, attribution.Who] = {}
     with decimal.localcontext(EXACT):
-        for share in attribution.shares(conn, where, directory, plan):
+        for share in attribution.shares(conn, where, directory, plan, copilot):
             whos[share.who.key] = share.who
             sums.setdefault((share.who.key, share.currency), Sums()).add(share)
         rows = []
@@ -134,7 +176,7 @@ def people(conn: Connection, where: Scope, plan: SeatPlan | None = None) -> list
             rows.append(
                 PersonRow(who.label, who.email, team, s.cursor_spend, s.cursor_on_demand, s.cloud,
                           currency, who.person is not None, s.cursor_seats,
-                          s.cursor_on_demand + s.cursor_seats, s.cloud_billed)
+                          s.cursor_on_demand + s.cursor_seats, s.cloud_billed, *_tools(s))
             )  # fmt: skip
         return sorted(
             rows,
@@ -142,19 +184,30 @@ def people(conn: Connection, where: Scope, plan: SeatPlan | None = None) -> list
         )
 
 
+def _tools(s: Sums) -> tuple[Decimal, bool, Decimal, Decimal, Decimal, Decimal]:
+    """A row's ``TOOLS`` fields from its sums."""
+    return (s.claude_code_usage, s.claude_code_estimated, s.copilot_usage, s.copilot_billed,
+            s.copilot_seats, s.ai_billed)  # fmt: skip
+
+
 def _billed(row: PersonRow | TeamRow) -> Decimal:
-    """A row's billed amount in its currency's units, Cursor's and the cloud's together."""
-    return row.cursor_billed_cents.scaleb(-2) + row.cloud_billed_cost
+    """A row's billed amount in its currency's units, every AI tool's and the cloud's."""
+    return row.ai_billed_cents.scaleb(-2) + row.cloud_billed_cost
 
 
-def teams(conn: Connection, where: Scope, plan: SeatPlan | None = None) -> list[TeamRow]:
+def teams(
+    conn: Connection,
+    where: Scope,
+    plan: SeatPlan | None = None,
+    copilot: CopilotPrices = DEFAULT_COPILOT,
+) -> list[TeamRow]:
     """One row per team and currency, the biggest billed amount first (Cursor's on-demand and
     its members' configured seats of ``plan``, and the cloud's billed cost); what is in no team
     is the ``untagged`` row, last."""
     directory = attribution.Directory(conn)
     sums: dict[tuple[str, str], attribution.Sums] = {}
     with decimal.localcontext(EXACT):
-        for share in attribution.shares(conn, where, directory, plan):
+        for share in attribution.shares(conn, where, directory, plan, copilot):
             s = sums.setdefault((share.team or UNTAGGED, share.currency), Sums())
             s.add(share)
             if share.ownerless:
@@ -168,7 +221,7 @@ def teams(conn: Connection, where: Scope, plan: SeatPlan | None = None) -> list[
         rows = [
             TeamRow(team, len(members.get(team, s.members)), s.cursor_spend, s.cloud,
                     s.cloud_ownerless, currency, s.cursor_on_demand, s.cursor_seats,
-                    s.cursor_on_demand + s.cursor_seats, s.cloud_billed)
+                    s.cursor_on_demand + s.cursor_seats, s.cloud_billed, *_tools(s))
             for (team, currency), s in sums.items()
         ]  # fmt: skip
         return sorted(rows, key=lambda r: (r.team == UNTAGGED, -_billed(r), r.team, r.currency))
@@ -209,12 +262,16 @@ def run(
     *,
     by_service: bool = False,
     plan: SeatPlan | None = None,
+    copilot: CopilotPrices = DEFAULT_COPILOT,
 ) -> Sequence[object]:
-    """The ``kind`` report over ``[since, until]`` (open ends: all stored days); one snapshot."""
+    """The ``kind`` report over ``[since, until]`` (open ends: all stored days); one snapshot.
+    ``plan``: Cursor's seat price; ``copilot``: Copilot's per plan."""
     with snapshot(engine) as conn:
         where = scope(conn, since, until, integrations)
         if where is None:
             return []
         if kind == "providers":
-            return providers.providers(conn, where, by_service=by_service, plan=plan)
-        return people(conn, where, plan) if kind == "people" else teams(conn, where, plan)
+            return providers.providers(conn, where, by_service=by_service, plan=plan,
+                                       copilot=copilot)  # fmt: skip
+        report = people if kind == "people" else teams
+        return report(conn, where, plan, copilot)

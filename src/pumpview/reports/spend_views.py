@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from pumpview.reports import providers, spend
-from pumpview.reports.providers import ProviderRow
+from pumpview.reports.copilot_seats import CopilotPrices
+from pumpview.reports.providers import DEFAULT_COPILOT, ProviderRow
 from pumpview.reports.ranges import Range
 from pumpview.reports.seats import SeatPlan
 from pumpview.reports.series import Series, by_total, stack
@@ -60,6 +61,7 @@ def build(
     *,
     by_service: bool = False,
     plan: SeatPlan | None = None,
+    copilot: CopilotPrices = DEFAULT_COPILOT,
 ) -> SpendView:
     """The ``kind`` report over ``span`` (every integration, or the ones named); providers per
     service too when ``by_service``, with the configured seat fees of ``plan``."""
@@ -67,11 +69,13 @@ def build(
         where = spend.scope(conn, span.since, span.until, integrations)
         if where is None:
             return SpendView(kind, span, stored=False, rows=())
-        if kind == "people":
-            return SpendView(kind, span, stored=True, rows=tuple(spend.people(conn, where, plan)))
-        if kind == "teams":
-            return SpendView(kind, span, stored=True, rows=tuple(spend.teams(conn, where, plan)))
-        rows = providers.providers(conn, where, by_service=by_service, plan=plan)
+        if kind in ("people", "teams"):
+            report = spend.people if kind == "people" else spend.teams
+            return SpendView(
+                kind, span, stored=True, rows=tuple(report(conn, where, plan, copilot))
+            )
+        rows = providers.providers(conn, where, by_service=by_service, plan=plan,
+                                   copilot=copilot)  # fmt: skip
         days = providers.provider_days(conn, where)
     buckets, series = stack(span, days, by_total(days))
     return SpendView(

@@ -75,11 +75,14 @@ def save(
     idle_days: Annotated[str, Form()] = "",
     anomaly_factor: Annotated[str, Form()] = "",
     anomaly_floor: Annotated[str, Form()] = "",
+    copilot_business_price: Annotated[str, Form()] = "",
+    copilot_enterprise_price: Annotated[str, Form()] = "",
 ) -> Response:
     """Store the form's settings (an empty one: its default applies), or none of them."""
     sent = {billing.SEAT_PRICE: seat_price, billing.SEAT_PLAN: seat_plan,
             billing.IDLE_DAYS: idle_days, billing.ANOMALY_FACTOR: anomaly_factor,
-            billing.ANOMALY_FLOOR: anomaly_floor}  # fmt: skip
+            billing.ANOMALY_FLOOR: anomaly_floor, billing.COPILOT_BUSINESS: copilot_business_price,
+            billing.COPILOT_ENTERPRISE: copilot_enterprise_price}  # fmt: skip
     errors = _save(web, dict(sent))
     if errors:
         return _page(request, web, 400, errors=errors, sent=sent)
@@ -122,6 +125,9 @@ BODY = {
                 billing.SEAT_PLAN: {"anyOf": [{"type": "string"}, {"type": "null"}]},
                 billing.IDLE_DAYS: {"anyOf": [{"type": "integer"}, {"type": "string"},
                                               {"type": "null"}]},
+                **{name: {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}],
+                          "description": "US dollars per Copilot seat and month."}
+                   for name in (billing.COPILOT_BUSINESS, billing.COPILOT_ENTERPRISE)},
             },
         }}},
     }

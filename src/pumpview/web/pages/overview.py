@@ -72,8 +72,9 @@ def _bills(web: Web, integrations: Integrations) -> bill.Bills:
 def _providers(web: Web, span: Span, integrations: Integrations) -> list[dict[str, Any]]:
     """Billed amounts per provider, Cursor's on-demand + configured seats among the clouds':
     ``pumpview report providers``' rows."""
-    plan = web.billing().plan
-    rows = spend.run(web.engine, "providers", span.since, span.until, integrations, plan=plan)
+    billing = web.billing()
+    rows = spend.run(web.engine, "providers", span.since, span.until, integrations,
+                     plan=billing.plan, copilot=billing.copilot)  # fmt: skip
     return records(rows, [c for c in spend.COLUMNS["providers"] if c != "service"])
 
 

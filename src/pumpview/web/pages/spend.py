@@ -46,10 +46,11 @@ def _api(kind: str) -> None:
         ] = "provider",
         format: Literal["json", "csv"] = "json",
     ) -> Any:
-        """Cursor beside the cloud: the rows of ``pumpview report providers|people|teams``."""
-        plan = web.billing().plan
+        """The AI tools beside the cloud: the rows of ``pumpview report
+        providers|people|teams``."""
+        billing = web.billing()
         view = spend_views.build(web.engine, kind, span, chosen, by_service=by == "service",
-                                 plan=plan)  # fmt: skip
+                                 plan=billing.plan, copilot=billing.copilot)  # fmt: skip
         columns = _columns(kind, by)
         data = records(view.rows, columns)
         if format == "csv":
@@ -67,7 +68,7 @@ def cloud_page(
 ) -> Response:
     billing = web.billing()
     view = spend_views.build(web.engine, "providers", span, chosen, by_service=True,
-                             plan=billing.plan)  # fmt: skip
+                             plan=billing.plan, copilot=billing.copilot)  # fmt: skip
     chart = charts.spend_by_provider(span, view.buckets, view.series) if view.stored else None
     return web.page(request, "cloud.html", {
         **around(request, span), "rows": records(view.rows, spend.COLUMNS["providers"]),
@@ -81,7 +82,8 @@ def teams_page(
     request: Request, _user: Viewer, web: State, span: Span, chosen: Integrations
 ) -> Response:
     billing = web.billing()
-    view = spend_views.build(web.engine, "teams", span, chosen, plan=billing.plan)
+    view = spend_views.build(web.engine, "teams", span, chosen, plan=billing.plan,
+                             copilot=billing.copilot)  # fmt: skip
     return web.page(request, "teams.html", {
         **around(request, span), "rows": records(view.rows, spend.COLUMNS["teams"]),
         "chart": charts.teams(span, view.rows) if view.rows else None, "billing": billing,

@@ -147,9 +147,11 @@ def test_each_providers_billed_cost_is_what_its_simulator_bills(engine, tools, t
     nets = [v[0] for v in copilot_truth(tools.github).values()]
     with decimal.localcontext(WIDE):
         anthropic, github = sum(days_billed, Decimal(0)) / CENTS, sum(nets, Decimal(0))
-    cursor_truth = truth(tools.cursor.sim.team, date(2025, 10, 16), date(2025, 11, 24))[None]  # type: ignore[attr-defined]
+    team = tools.cursor.sim.team  # type: ignore[attr-defined]
+    cursor_truth = truth(team, date(2025, 10, 16), date(2025, 11, 24))[None]
     assert billed == {"Cursor": cursor_truth[0], "Anthropic": anthropic, "GitHub": github}
-    assert anthropic > 0 and github > 0
+    assert anthropic > 0
+    assert github > 0
     assert done.totals.billed == sum(billed.values())
 
 
@@ -164,17 +166,21 @@ def test_claude_code_estimates_are_effective_cost_per_person_and_model_never_bil
     rows = rows_of(path)
     usage = [r for r in rows if r["ServiceName"] == "Claude Code"]
     bill = [r for r in rows if r["ServiceName"] == "Anthropic API"]
-    assert len(usage) + len(bill) == len(rows) and usage and bill
+    assert len(usage) + len(bill) == len(rows)
+    assert usage
+    assert bill
     per: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for row in usage:
-        assert row["BilledCost"] == "0" and row["x_CostSource"] == "estimated"
+        assert row["BilledCost"] == "0"
+        assert row["x_CostSource"] == "estimated"
         assert tags(row)["anthropic/estimated"] is True
         assert row["EffectiveCost"] == row["ListCost"] == row["ContractedCost"]
         who = row["x_UserEmail"] or f"api-key:{tags(row)['anthropic/apiKey']}"
         per[who, row["x_Model"]] += Decimal(row["EffectiveCost"])
     assert dict(per) == claude_code_estimates(tools.anthropic)
     for row in bill:
-        assert row["EffectiveCost"] == "0" and row["x_CostSource"] == "billed"
+        assert row["EffectiveCost"] == "0"
+        assert row["x_CostSource"] == "billed"
         assert row["BilledCost"] == row["ListCost"] == row["ContractedCost"]
         assert tags(row)["anthropic/costReportLine"] == row["ChargeDescription"]
     day_bill: dict[str, Decimal] = defaultdict(Decimal)
@@ -209,7 +215,8 @@ def test_copilot_rows_bill_the_net_list_the_gross_and_name_aliased_logins_by_ema
             acc[i] += Decimal(row[name])
     assert {k: tuple(v) for k, v in per.items()} == copilot_truth(tools.github)
     named = {r["x_UserEmail"] for r in rows if not r["x_UserEmail"].startswith("github:")}
-    assert named and named <= set(emails.values())
+    assert named
+    assert named <= set(emails.values())
 
 
 # -- the file's form ------------------------------------------------------------------------------
@@ -231,10 +238,13 @@ def test_a_file_with_three_tools_keeps_cursors_form(engine, tools, tmp_path, ver
         for name in ("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart"):
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00Z", row[name])
         assert row["ChargeCategory"] == "Usage"
-        assert row["PricingQuantity"] and row["PricingUnit"] and row["ConsumedQuantity"]
+        assert row["PricingQuantity"]
+        assert row["PricingUnit"]
+        assert row["ConsumedQuantity"]
         assert all(not isinstance(v, dict | list) for v in tags(row).values())
-        providers = {row.get(c) for c in ("ProviderName", "PublisherName",
-                     "ServiceProviderName", "HostProviderName", "InvoiceIssuerName")} - {None}  # fmt: skip
+        names_here = ("ProviderName", "PublisherName", "ServiceProviderName",
+                      "HostProviderName", "InvoiceIssuerName")  # fmt: skip
+        providers = {row.get(c) for c in names_here} - {None}
         assert len(providers) == 1
         names |= providers
     assert names == {"Cursor", "Anthropic", "GitHub"}

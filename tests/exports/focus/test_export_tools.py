@@ -19,6 +19,7 @@ import stamina
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 
+from pumpview.errors import UserInputError
 from pumpview.integrations import runner
 from pumpview.integrations.claude_code import connection as claude_code_connection
 from pumpview.integrations.copilot import connection as copilot_connection
@@ -297,3 +298,13 @@ def test_cursor_alone_is_unchanged_by_the_other_tools(engine, tools, tmp_path):
     rows = rows_of(tmp_path / "c.csv")
     assert {r["ProviderName"] for r in rows} == {"Cursor"}
     assert sums(rows) == truth(tools.cursor.sim.team, a, b)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_unknown_provider_is_a_clear_error_and_writes_no_file(engine, tmp_path):
+    """``provider`` names one of the tools, or the error lists them; nothing is written."""
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(UserInputError, match="unknown provider 'gemini'; available: cursor, "):
+        run_export(engine, out / "x.csv", provider="gemini")
+    assert list(out.iterdir()) == []

@@ -29,6 +29,8 @@ from pumpview.simulator.server import serve_in_thread
 from pumpview.timeutil import day_of
 from pumpview.vault import Vault
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
 NOW = 1_796_659_200_000  # 2026-12-07T16:00:00Z, a Monday
 DAYS = 10
 DAY_LIST = sorted(day_of(NOW) - timedelta(days=i) for i in range(DAYS))

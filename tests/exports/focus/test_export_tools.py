@@ -51,6 +51,8 @@ from tests.exports.focus.test_export import (
     truth,
 )
 
+ON_CLICKHOUSE = True
+"""Also run with the facts in ClickHouse (``tests/conftest.py``)."""
 NOW = 1_796_659_200_000  # 2026-12-07T16:00:00Z: Claude Code's and Copilot's present
 DAYS = 8
 TODAY = day_of(NOW)

@@ -62,7 +62,7 @@ def test_the_download_is_the_clis_file(site, tmp_path, monkeypatch, capsys, name
     assert answer.status_code == 200, answer.text
     ext = name.rsplit(".", 1)[1]
     assert answer.headers["content-disposition"] == (
-        f'attachment; filename="cursor-focus-{query.get("focus_version", "1.2")}-{since}-{until}'
+        f'attachment; filename="ai-tools-focus-{query.get("focus_version", "1.2")}-{since}-{until}'
         f'.{ext}"'
     )
     cli = cli_export(site, tmp_path, monkeypatch, capsys, name, "--since", str(since),
@@ -127,7 +127,7 @@ def test_the_data_sources_page_has_the_export_form_for_everyone(site):
         page = browser.get("/settings/data-sources", params=range_)
         assert page.status_code == 200
         text = page.text
-        assert "Export Cursor costs as FOCUS" in text
+        assert "Export AI tool costs as FOCUS" in text
         assert 'action="/api/export/focus"' in text
         assert 'name="since" type="text" class="day" value="2025-11-01"' in text
         assert '<input type="hidden" name="integration" value="x">' in text

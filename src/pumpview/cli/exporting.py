@@ -1,4 +1,4 @@
-"""``pumpview export focus --out FILE``: Cursor costs as a FOCUS file, for any FinOps tool."""
+"""``pumpview export focus --out FILE``: AI tool costs as a FOCUS file, for any FinOps tool."""
 
 from __future__ import annotations
 
@@ -33,9 +33,15 @@ def focus(
         list[str] | None,
         typer.Option(help="Only this integration (repeatable; default all)."),
     ] = None,
+    provider: Annotated[
+        str,
+        typer.Option(help="Only this tool: cursor, claude-code, copilot, or all (default)."),
+    ] = "all",
 ) -> None:
-    """Cursor costs as FOCUS rows (per day, person, model, kind, Max mode), with a metadata
-    file beside them; seat fees too when PUMPVIEW_SEAT_PRICE is set."""
+    """AI tool costs as FOCUS rows, with a metadata file beside them: Cursor's per day, person,
+    model, kind, Max mode (seat fees too when PUMPVIEW_SEAT_PRICE is set); Claude Code's per
+    day, person, model (Anthropic's estimate, effective not billed) and Anthropic's bill per day
+    and line (billed); GitHub Copilot's per day, person, model (net billed, gross list)."""
     from pathlib import Path  # noqa: PLC0415 - loaded when it runs
 
     first, last = days(since, until)
@@ -55,7 +61,8 @@ def focus(
     context = current(ctx)
     err = Console(stderr=True)
     request = ExportRequest(
-        since=first, until=last, integrations=integration, version=focus_version,
+        since=first, until=last, integrations=integration, provider=provider,
+        version=focus_version,
         hash_emails=hash_emails, seats=context.billing.plan,
     )  # fmt: skip
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err,

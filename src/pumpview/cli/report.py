@@ -1,7 +1,8 @@
 """``pumpview report users|models|requests|daily`` (Cursor), ``providers|people|teams``
 (Cursor beside the cloud costs of imported FOCUS files), ``seats`` (paid seats as of today),
 ``anomalies`` (days far above the usual, per person and team) and ``reconciliation`` (Cursor's
-own figures for a billing cycle beside the events')."""
+own figures for a billing cycle beside the events'; with ``--provider claude-code``, Claude
+Code's estimates per day beside Anthropic's cost report)."""
 
 from __future__ import annotations
 
@@ -131,7 +132,8 @@ def command(
         str,
         typer.Option(
             help="users, models, daily, activity: only this provider's usage (cursor, "
-            "claude-code, copilot), or all."
+            "claude-code, copilot), or all; reconciliation: claude-code for Claude Code's "
+            "estimates per day beside Anthropic's bill."
         ),
     ] = "all",
     by: Annotated[
@@ -147,6 +149,12 @@ def command(
     idle; or the anomalies of the complete days (by default the last 30); or Cursor's own figures
     for a billing cycle beside the events'. Cursor money in exact cents, cloud costs in exact
     currency units (one row per currency)."""
+    if kind is Kind.reconciliation and provider == "claude-code":
+        if cycle is not None:
+            msg = "Claude Code's reconciliation is per day: use --since/--until, not --cycle"
+            raise UserInputError(msg)
+        _claude_code_reconciliation(ctx, *days(since, until), integration, fmt)
+        return
     if kind is Kind.reconciliation:
         if since or until:
             msg = "reconciliation is per billing cycle: use --cycle, not --since/--until"
@@ -290,6 +298,39 @@ def _reconciliation(
             f"{totals.matching} of {totals.members} rows match. Over the members Cursor lists, "
             f"the on-demand difference is {on_demand} and the usage value's {usage_value} "
             "(Cursor's minus Pump View's)."
+        )
+
+
+def _claude_code_reconciliation(
+    ctx: typer.Context,
+    first: date | None,
+    last: date | None,
+    integration: list[str] | None,
+    fmt: Format,
+) -> None:
+    """Per day, the people's estimates beside Anthropic's bill; the total and the caveat below
+    the table (JSON: ``reports.claude_code_reconciliation.to_json``)."""
+    from pumpview.money import format_dollars  # noqa: PLC0415 - msgspec only once run
+    from pumpview.reports import claude_code_reconciliation as recon  # noqa: PLC0415
+
+    result = recon.build(current(ctx).engine, first, last, integration)
+    if fmt is Format.json:
+        print(json.dumps(recon.to_json(result), ensure_ascii=False, indent=2))  # noqa: T201
+        return
+    if result.total is None and fmt is Format.table:
+        typer.echo("No Claude Code usage or bill stored in this range: connect Claude Code "
+                   "and run pumpview sync.", err=True)  # fmt: skip
+        return
+    emit(recon.plain_rows(result.days), recon.COLUMNS, fmt,
+         title="Claude Code: the people's estimates beside Anthropic's bill, per day")  # fmt: skip
+    if fmt is Format.table and result.total is not None:
+        t = result.total
+        typer.echo(
+            f"Over {len(result.days)} days: estimated {format_dollars(t.estimated_cents)} (est.), "
+            f"billed {format_dollars(t.billed_cents)} ({format_dollars(t.billed_model_cents)} "
+            f"on model lines, {format_dollars(t.billed_other_cents)} on other lines), "
+            f"difference {format_dollars(t.difference_cents)} (model lines minus estimates). "
+            f"{result.caveat}"
         )
 
 

@@ -358,7 +358,7 @@ def test_nothing_stored_is_a_clear_error_and_writes_no_file(engine, tmp_path):
     """An empty store with an open range: nothing to export, and no file left behind."""
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(UserInputError, match="no Cursor usage is stored yet"):
+    with pytest.raises(UserInputError, match="no usage is stored yet"):
         run_export(engine, out / "none.csv")
     assert list(out.iterdir()) == []
 

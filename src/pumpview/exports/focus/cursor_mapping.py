@@ -47,14 +47,16 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Account:
-    """A Cursor team (an integration) as a FOCUS billing account."""
+    """An integration as a FOCUS billing account: a Cursor team, an Anthropic or a GitHub
+    organisation (``kind``: the id's prefix)."""
 
     slug: str
     name: str
+    kind: str = "cursor:team"
 
     @property
     def id(self) -> str:
-        return f"cursor:team/{self.slug}"
+        return f"{self.kind}/{self.slug}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +139,8 @@ class Costs:
 def usage_costs(sums: UsageSums) -> Costs:
     """A usage cell's costs: billed = effective = on-demand, contracted = all of the
     product's cost, list = before discounts."""
-    billed = _dollars(sums.on_demand_cents)
-    return Costs(billed, billed, _dollars(sums.list_cents), _dollars(sums.cost_cents))
+    billed = dollars(sums.on_demand_cents)
+    return Costs(billed, billed, dollars(sums.list_cents), dollars(sums.cost_cents))
 
 
 def seat_costs(fee: Decimal) -> Costs:
@@ -156,8 +158,8 @@ def usage_row(
     names: Pseudonyms,
 ) -> Row:
     """One FOCUS usage row for one grain cell."""
-    day_start = _midnight(key.day)
-    month = _midnight(key.day.replace(day=1))
+    day_start = midnight(key.day)
+    month = midnight(key.day.replace(day=1))
     if key.token_based:
         consumed, unit = Decimal(sums.tokens), "Tokens"
         pricing, pricing_unit = Decimal(sums.tokens).scaleb(-6, EXACT), "1000000 Tokens"
@@ -180,7 +182,7 @@ def usage_row(
     if who.group_name is not None:
         tags[f"{TAG_PREFIX}billingGroup"] = who.group_name
     row: Row = {
-        **_common(account, month, version),
+        **common(account, month, version),
         "BilledCost": costs.billed,
         "ChargeDescription": f"{key.model}{mode} - {key.kind} - {sums.events} {plural}",
         "ChargeFrequency": "Usage-Based",
@@ -217,9 +219,9 @@ def usage_row(
         "x_OutputTokens": sums.output_tokens,
         "x_RequestCount": sums.events,
         "x_RequestsCosts": sums.requests_costs,
-        **_principal(who, names),
+        **principal(who, names),
     }
-    return _scrubbed(row, names)
+    return scrubbed(row, names)
 
 
 # -- seat rows ----------------------------------------------------------------------------------
@@ -236,8 +238,8 @@ def seat_row(
 ) -> Row:
     """One member's seat for one billing month (a calendar month): a recurring
     Usage row with the configured price in all four costs."""
-    start = _midnight(month)
-    end = _midnight((month + timedelta(days=32)).replace(day=1))
+    start = midnight(month)
+    end = midnight((month + timedelta(days=32)).replace(day=1))
     label = f"Cursor {plan} seat" if plan else "Cursor seat"
     sku = re.sub(r"[^a-z0-9]+", "-", plan.lower()).strip("-") if plan else ""
     tags: dict[str, object] = {f"{TAG_PREFIX}userEmail": names.email(who.email)}
@@ -245,8 +247,8 @@ def seat_row(
         tags[f"{TAG_PREFIX}billingGroup"] = who.group_name
     row: Row = {
         **dict.fromkeys(CUSTOM_COLUMNS),
-        **_common(account, start, version),
-        **_cost_columns(seat_costs(fee)),
+        **common(account, start, version),
+        **cost_columns(seat_costs(fee)),
         "ChargeDescription": f"{label}, monthly",
         "ChargeFrequency": "Recurring",
         "ChargePeriodStart": start,
@@ -264,19 +266,20 @@ def seat_row(
         "SubAccountName": who.group_name,
         "Tags": tags,
         "x_CostSource": CONFIGURED,
-        **_principal(who, names),
+        **principal(who, names),
     }
-    return _scrubbed(row, names)
+    return scrubbed(row, names)
 
 
 # -- shared parts -------------------------------------------------------------------------------
 
 
-def _common(account: Account, month: datetime, version: str) -> Row:
-    """What every row of one account and billing month says the same way."""
-    providers = {"ProviderName": PROVIDER, "PublisherName": PROVIDER}
+def common(account: Account, month: datetime, version: str, provider: str = PROVIDER) -> Row:
+    """What every row of one account and billing month says the same way (``provider``: the
+    ProviderName, PublisherName and InvoiceIssuerName, one string: not a third-party charge)."""
+    providers = {"ProviderName": provider, "PublisherName": provider}
     if version != "1.2":
-        providers.update(ServiceProviderName=PROVIDER, HostProviderName=PROVIDER)
+        providers.update(ServiceProviderName=provider, HostProviderName=provider)
     if version == "1.4":
         del providers["ProviderName"], providers["PublisherName"]
     next_month = (month + timedelta(days=32)).replace(day=1)
@@ -291,18 +294,18 @@ def _common(account: Account, month: datetime, version: str) -> Row:
         # Present though always null: with usage measurement declared, the 1.2 validator's
         # rules read it (focus-validator 2.2.1).
         "CommitmentDiscountStatus": None,
-        "InvoiceId": None,  # Cursor's invoice ids are not in the Admin API
-        "InvoiceIssuerName": PROVIDER,  # = ProviderName: not a third-party charge
+        "InvoiceId": None,  # no provider's invoice ids are in its API
+        "InvoiceIssuerName": provider,  # = ProviderName: not a third-party charge
         **providers,
     }
 
 
-def _cost_columns(costs: Costs) -> Row:
+def cost_columns(costs: Costs) -> Row:
     return {"BilledCost": costs.billed, "EffectiveCost": costs.effective,
             "ListCost": costs.list, "ContractedCost": costs.contracted}  # fmt: skip
 
 
-def _principal(who: Principal, names: Pseudonyms) -> Row:
+def principal(who: Principal, names: Pseudonyms) -> Row:
     if who.service_account_id is not None:
         kind, opaque = "Service Account", who.service_account_id
     elif who.email:
@@ -316,7 +319,7 @@ def _principal(who: Principal, names: Pseudonyms) -> Row:
     }
 
 
-def _scrubbed(row: Row, names: Pseudonyms) -> Row:
+def scrubbed(row: Row, names: Pseudonyms) -> Row:
     """With ``hash_emails``, no email-shaped text anywhere: a member named by an address, a
     team or group named after one."""
     if not names.hash_emails:
@@ -329,12 +332,12 @@ def _scrubbed(row: Row, names: Pseudonyms) -> Row:
     return row
 
 
-def _dollars(cents: Decimal) -> Decimal:
+def dollars(cents: Decimal) -> Decimal:
     """Cents as dollars, exactly (a rounding would raise)."""
     return cents.scaleb(-2, EXACT)
 
 
-def _midnight(day: date) -> datetime:
+def midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 

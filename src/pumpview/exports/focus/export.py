@@ -1,6 +1,7 @@
-"""Cursor costs as a FOCUS file: the stored usage events, grouped per UTC day at the grain the
-README's "FOCUS export" gives, mapped to rows (``exports.focus.cursor_mapping``) and written
-whole (``exports.focus.writer``), with a metadata file beside it.
+"""AI tool costs as a FOCUS file: Cursor's stored usage events, grouped per UTC day at the grain
+the README's "FOCUS export" gives, mapped to rows (``exports.focus.cursor_mapping``), then Claude
+Code's and GitHub Copilot's daily usage and Anthropic's bill (``exports.focus.tool_mapping``),
+written whole (``exports.focus.writer``), with a metadata file beside it.
 
 The events are read in one streamed query per team, oldest first, and folded one day at a time:
 memory holds a day's cells, never a year's events. Each event's list price is the reports' own
@@ -14,7 +15,7 @@ from __future__ import annotations
 import decimal
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
@@ -38,9 +39,17 @@ from pumpview.exports.focus.cursor_mapping import (
     usage_row,
 )
 from pumpview.exports.focus.pseudonyms import Pseudonyms
+from pumpview.exports.focus.tool_mapping import (
+    ToolSums,
+    anthropic_bill_row,
+    claude_code_principal,
+    claude_code_row,
+    copilot_row,
+)
+from pumpview.integrations.copilot.identity import PREFIX as GITHUB_PREFIX
 from pumpview.reports import seats
 from pumpview.reports.scope import Scope, scope
-from pumpview.store import facts, tables
+from pumpview.store import directory, facts, provider_costs, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
 from pumpview.store.rollup import list_cents
@@ -54,6 +63,8 @@ class ExportRequest:
     since: date | None = None
     until: date | None = None
     integrations: Sequence[str] | None = None
+    provider: str | None = None
+    """``cursor``, ``claude-code``, ``copilot``, or every provider (``None`` / ``all``)."""
     version: str = DEFAULT_VERSION
     hash_emails: bool = False
     seats: seats.SeatPlan | None = None
@@ -172,18 +183,22 @@ class Roster:
         )
 
 
+_ACCOUNT_KINDS = {"cursor": "cursor:team", "claude-code": "anthropic:organization",
+                  "copilot": "github:organization"}  # fmt: skip
+"""Each provider's integrations as a BillingAccountId prefix."""
+
+
 def roster(conn: Connection, integration_ids: Sequence[int]) -> Roster:
     """The teams' names, their service accounts' names and who is in which billing group."""
     teams, people = tables.integrations, tables.cursor_members
     groups, members = tables.billing_groups, tables.group_members
     accounts = {
-        int(iid): Account(name, team_name or name)
-        for iid, name, team_name in conn.execute(
-            select(teams.c.id, teams.c.name, teams.c.team_name).where(
-                teams.c.id.in_(integration_ids)
-            )
+        int(iid): Account(name, team_name or account or name, _ACCOUNT_KINDS.get(kind, kind))
+        for iid, name, team_name, kind, account in conn.execute(
+            select(teams.c.id, teams.c.name, teams.c.team_name, teams.c.provider,
+                   teams.c.account).where(teams.c.id.in_(integration_ids))
         )
-    }
+    }  # fmt: skip
     service_accounts = {
         (int(iid), account): name
         for iid, account, name in conn.execute(
@@ -248,16 +263,77 @@ def focus_rows(
     plan: seats.SeatPlan | None = None,
     progress: Progress | None = None,
 ) -> Iterator[Row]:
-    """Every FOCUS row of the scope (``known``: its teams' roster): the usage rows, team by team
-    and day by day, then the seat rows (when a seat price is configured)."""
-    for integration_id, (email, service, key), sums in kept_cells(conn, where, progress):
+    """Every FOCUS row of the scope (``known``: its integrations' roster): Cursor's usage rows,
+    team by team and day by day, then its seat rows (when a seat price is configured), then
+    Claude Code's and Copilot's rows (``tool_rows``)."""
+    cursor = replace(where, integration_ids=_of(where, "cursor"))
+    for integration_id, (email, service, key), sums in kept_cells(conn, cursor, progress):
         who = known.principal(integration_id, email, service)
         yield usage_row(key, sums, known.accounts[integration_id], who, version, names)
     if plan is not None:
-        for fee in seats.seat_fees(conn, where, plan):
+        for fee in seats.seat_fees(conn, cursor, plan):
             who = known.principal(fee.integration_id, fee.email, None)
             account = known.accounts[fee.integration_id]
             yield seat_row(fee.month, fee.fee, plan.plan, account, who, version, names)
+    yield from tool_rows(conn, where, version, names, known)
+
+
+_TOOL_MEASURES = ("input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
+                  "estimated_cents", "list_cents", "on_demand_cents")  # fmt: skip
+
+
+def _of(where: Scope, provider: str) -> tuple[int, ...]:
+    return dict(where.providers).get(provider, ())
+
+
+def tool_rows(
+    conn: Connection, where: Scope, version: str, names: Pseudonyms, known: Roster
+) -> Iterator[Row]:
+    """Claude Code's usage (estimated) and Anthropic's bill, then Copilot's usage, integration by
+    integration, day by day, each day's rows in a stable order (``tool_mapping``)."""
+    read = facts.of(conn)
+    first, last = where.range.since, where.range.until
+    for iid in _of(where, "claude-code"):
+        account = known.accounts[iid]
+        for day, who, model, sums in _tool_cells(read, iid, first, last, estimated=True):
+            yield claude_code_row(day, claude_code_principal(who), model, sums, account,
+                                  version, names)  # fmt: skip
+        for line in provider_costs.lines(conn, [iid], first, last):
+            yield anthropic_bill_row(line.day, line.line, line.model, line.cents, account,
+                                     version, names)  # fmt: skip
+    copilot = _of(where, "copilot")
+    emails = _github_emails(conn) if copilot else {}
+    for iid in copilot:
+        account = known.accounts[iid]
+        for day, who, model, sums in _tool_cells(read, iid, first, last, estimated=False):
+            person = Principal(emails.get(who, who))
+            yield copilot_row(day, person, model, sums, account, version, names)
+
+
+def _tool_cells(
+    read: facts.Facts, iid: int, first: date, last: date, *, estimated: bool
+) -> list[tuple[date, str, str, ToolSums]]:
+    """One integration's (day, person key, model, sums) with any usage, in a stable order:
+    the list price is the estimate (Claude Code) or the gross amount (Copilot), billed is 0
+    (Claude Code: the bill is its own rows) or the net amount."""
+    cells = []
+    rows = read.sums([iid], first, last, by=("day", "email", "model"), measures=_TOOL_MEASURES)
+    for day, who, model, tokens_in, tokens_out, write, cached, estimate, listed, net in rows:
+        price, billed = (estimate, Decimal(0)) if estimated else (listed, net)
+        sums = ToolSums(tokens_in, tokens_out, write, cached, price, billed)
+        if sums.tokens or sums.list_cents or sums.billed_cents:
+            cells.append((day, who, model, sums))
+    return sorted(cells, key=lambda cell: cell[:3])
+
+
+def _github_emails(conn: Connection) -> dict[str, str]:
+    """``github:<login>`` -> the email of the person the directory aliases it to."""
+    out: dict[str, str] = {}
+    for person in directory.load(conn).values():
+        for value in person.aliases:
+            if value.startswith(GITHUB_PREFIX) and person.email:
+                out[value] = person.email
+    return out
 
 
 # -- the file ----------------------------------------------------------------------------------
@@ -286,9 +362,9 @@ def export(
     totals = Totals()
     progress = Progress(on_day=on_day)
     with snapshot(engine) as conn:
-        where = scope(conn, request.since, request.until, request.integrations)
+        where = scope(conn, request.since, request.until, request.integrations, request.provider)
         if where is None:
-            msg = "nothing to export: no Cursor usage is stored yet (run pumpview sync)"
+            msg = "nothing to export: no usage is stored yet (run pumpview sync)"
             raise UserInputError(msg)
         known = roster(conn, where.integration_ids)
         with writer.staged(out) as data_file, writer.staged(meta) as meta_file:

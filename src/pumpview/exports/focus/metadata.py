@@ -17,6 +17,7 @@ from pumpview.exports.focus import writer
 from pumpview.exports.focus.columns import columns
 from pumpview.exports.focus.cursor_mapping import CURRENCY, TAG_PREFIX, Account, Totals
 from pumpview.exports.focus.pseudonyms import Pseudonyms
+from pumpview.exports.focus.tool_mapping import ANTHROPIC_TAGS, GITHUB_TAGS, TOOL_COSTS
 
 GRAIN = ("one Usage row per UTC day, principal (the service account, else the lower-case "
          "email), model, kind, Max mode, token-based and headless")  # fmt: skip
@@ -59,10 +60,13 @@ def metadata(
                 "%Y-%m-%dT%H:%M:%SZ"
             ),
             "DataGeneratorVersion": __version__,
-            "ColumnDefinition": writer.column_definitions(cols, TAG_PREFIX),
+            "ColumnDefinition": writer.column_definitions(
+                cols, (TAG_PREFIX, ANTHROPIC_TAGS, GITHUB_TAGS)
+            ),
         },
         "x_PumpView": {
-            "Dataset": "Cost and Usage: Cursor usage, and seat fees when configured",
+            "Dataset": "Cost and Usage: Cursor usage, and seat fees when configured; Claude "
+            "Code usage (estimated) and Anthropic's bill; GitHub Copilot usage",
             "File": names.text(file_name),
             "Format": fmt,
             "Range": {
@@ -85,6 +89,7 @@ def metadata(
             },
             "Grain": GRAIN,
             "Costs": COSTS,
+            "OtherTools": TOOL_COSTS,
             "BillingPeriods": "calendar months (UTC)",
             "Emails": "replaced by an HMAC-SHA256 keyed by this installation's secret"
             if names.hash_emails

@@ -116,7 +116,7 @@ def _instant(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def column_definitions(columns: Sequence[str], tag_prefix: str) -> list[dict[str, Any]]:
+def column_definitions(columns: Sequence[str], tag_prefixes: Sequence[str]) -> list[dict[str, Any]]:
     """The metadata's ``ColumnDefinition`` list (FOCUS schema metadata)."""
     out: list[dict[str, Any]] = []
     for name in columns:
@@ -127,7 +127,7 @@ def column_definitions(columns: Sequence[str], tag_prefix: str) -> list[dict[str
         elif kind == "STRING":
             entry["StringEncoding"] = "UTF-8"
         elif name == "Tags":
-            entry["ProviderTagPrefixes"] = [tag_prefix]
+            entry["ProviderTagPrefixes"] = list(tag_prefixes)
         out.append(entry)
     return out
 

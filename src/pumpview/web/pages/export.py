@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 from pumpview.exports.focus.export import ExportRequest, export
 from pumpview.exports.focus.pseudonyms import KEY_PURPOSE
 from pumpview.web import security
-from pumpview.web.params import Integrations, Span
+from pumpview.web.params import Integrations, Provider, Span
 from pumpview.web.security import Viewer
 from pumpview.web.state import State
 
@@ -32,6 +32,7 @@ def focus(
     web: State,
     span: Span,
     integrations: Integrations,
+    provider: Provider,
     focus_version: Annotated[
         Literal["1.2", "1.3", "1.4"], Query(description="FOCUS version of the file.")
     ] = "1.2",
@@ -43,13 +44,15 @@ def focus(
         Literal["data", "metadata"], Query(description="The cost file, or its metadata JSON.")
     ] = "data",
 ) -> FileResponse:
-    """Cursor costs over the range as a FOCUS file (the same bytes as the CLI writes for the
+    """AI tool costs (Cursor, Claude Code, GitHub Copilot; ``provider``: one alone) over the
+    range as a FOCUS file (the same bytes as the CLI writes for the
     same options and secret), or the metadata that goes beside it."""
     folder = Path(tempfile.mkdtemp(prefix="pumpview-export-"))
-    path = folder / f"cursor-focus-{focus_version}-{span.since}-{span.until}.{format}"
+    tool = "ai-tools" if provider == "all" else provider
+    path = folder / f"{tool}-focus-{focus_version}-{span.since}-{span.until}.{format}"
     asked = ExportRequest(
-        since=span.since, until=span.until, integrations=integrations, version=focus_version,
-        hash_emails=hash_emails, seats=web.billing().plan,
+        since=span.since, until=span.until, integrations=integrations, provider=provider,
+        version=focus_version, hash_emails=hash_emails, seats=web.billing().plan,
     )  # fmt: skip
     try:
         done = export(web.engine, path, format, asked, web.vault.derive(KEY_PURPOSE),

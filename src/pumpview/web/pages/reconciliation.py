@@ -1,6 +1,7 @@
 """Billing → Reconciliation, ``/billing/reconciliation``, and its JSON twin ``/api/reconciliation``:
 Cursor's last spend snapshot of a cycle beside Pump View's events of the same window, per member
-(``reports.reconciliation``)."""
+(``reports.reconciliation``); below it, Claude Code's estimates per day beside Anthropic's bill,
+twin ``/api/reconciliation/claude-code`` (``reports.claude_code_reconciliation``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from pumpview.reports import reconciliation
+from pumpview.reports import claude_code_reconciliation, reconciliation
 from pumpview.reports.plain import plain
 from pumpview.web import security
 from pumpview.web.download import csv_download
-from pumpview.web.params import Integrations
+from pumpview.web.params import Integrations, Span
 from pumpview.web.security import Viewer
 from pumpview.web.state import State, Web
 
@@ -99,13 +100,39 @@ def api_totals(
     return data
 
 
+@router.get("/api/reconciliation/claude-code", name="api-reconciliation-claude-code")
+def api_claude_code(
+    _user: Viewer,
+    web: State,
+    chosen: Integrations,
+    span: Span,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    """Per UTC day of the range (default: the last 30 whole days), the Claude Code
+    integrations' estimates beside Anthropic's cost report, and the difference (``pumpview
+    report reconciliation --provider claude-code --format json``), with the caveat."""
+    result = claude_code_reconciliation.build(web.engine, span.since, span.until, chosen)
+    if format == "csv":
+        return csv_download(claude_code_reconciliation.plain_rows(result.days),
+                            list(claude_code_reconciliation.COLUMNS),
+                            f"claude-code-reconciliation-{span.since}-{span.until}")  # fmt: skip
+    return claude_code_reconciliation.to_json(result)
+
+
 @router.get("/billing/reconciliation", name="reconciliation")
 def page(
-    request: Request, _user: Viewer, web: State, chosen: Integrations, cycle: CycleParam = "current"
+    request: Request,
+    _user: Viewer,
+    web: State,
+    chosen: Integrations,
+    span: Span,
+    cycle: CycleParam = "current",
 ) -> Response:
     result = _build(web, cycle, chosen)
     tiers = {c: "" if c in PHONE else "col-wide" if c in LAPTOP else "col-more" for c in SHOWN}
+    claude_code = claude_code_reconciliation.build(web.engine, span.since, span.until, chosen)
     return web.page(request, "reconciliation.html", {
         "result": result, "data": twin(result), "columns": SHOWN, "headings": HEADINGS,
         "tiers": tiers, "causes": reconciliation.CAUSES, "labels": reconciliation.LABELS,
+        "claude_code": claude_code, "claude_code_span": span,
     })  # fmt: skip

@@ -199,8 +199,10 @@ def copilot_run(args: argparse.Namespace, folder: Path, clock: VirtualClock) -> 
     }
     statuses = Counter(c.status for c in sim.calls)
     # The secondary limit is per endpoint (900 a minute), the primary per token (5,000 an hour).
-    bound = max(*(_bound(n, config.secondary_per_minute, 60) for n in minimum.values()),
-                _bound(sum(minimum.values()) - len(sim.downloads), config.hourly_limit, 3600))
+    bound = max(
+        *(_bound(n, config.secondary_per_minute, 60) for n in minimum.values()),
+        _bound(sum(minimum.values()) - len(sim.downloads), config.hourly_limit, 3600),
+    )
     return {"made": made, "minimum": minimum, "time": elapsed, "wall": wall,
             "waits": clock.slept - slept, "bound": bound,
             "limits": f"{config.secondary_per_minute} a minute an endpoint, "

@@ -5,12 +5,12 @@ Cursor, Claude Code and GitHub Copilot, Copilot's figures equal to the GitHub si
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))  # for tests.postgres, the th
 
 from pumpview import money
 from pumpview.integrations.cursor import usage_events
-from pumpview.integrations.cursor.sync import plan_windows
+from pumpview.integrations.syncing import plan_windows
 from pumpview.reports import usage
 from pumpview.simulator import SimConfig
 from pumpview.simulator import truth as gt

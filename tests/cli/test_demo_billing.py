@@ -1,14 +1,18 @@
 """``pumpview demo`` shows every billing page something (issue 20, section 6): a budget near its
 threshold, one anomaly, idle seats and a reconciliation with one explained difference, each
-checked against the simulator's ground truth for the team the demo builds."""
+checked against the simulator's ground truth for the team the demo builds; and it connects
+Cursor, Claude Code and GitHub Copilot, Copilot's figures equal to the GitHub simulator's."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,10 +23,13 @@ from pumpview.reports import budgets, reconciliation
 from pumpview.reports.billing import DEFAULTS
 from pumpview.simulator import SimConfig, truth
 from pumpview.simulator.data import Team
+from pumpview.simulator.github import GitHubConfig
+from pumpview.simulator.github.data import Organisation
+from pumpview.simulator.github.truth import billing_truth, login_emails
 from pumpview.simulator.scenario import GAP_CENTS, SPIKE_MODEL, with_demo_cases
 from pumpview.store import alerts
 from pumpview.store.engine import make_engine
-from pumpview.timeutil import from_ms
+from pumpview.timeutil import day_of, from_ms
 from tests.conftest import MONDAY_JUST_AFTER_MIDNIGHT
 
 PUMPVIEW = str(Path(sys.executable).with_name("pumpview"))
@@ -37,6 +44,8 @@ class Demo:
     engine: Engine
     team: Team
     """The team the demo's simulator serves (built from the same config: the same truth)."""
+    env: dict[str, str]
+    """The environment the demo ran in (its home, its present): for the CLI after it."""
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +63,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     assert "Traceback" not in done.stderr
     engine = make_engine(f"sqlite:///{home / 'pumpview.db'}")
     config = with_demo_cases(SimConfig(members=MEMBERS, days=DAYS, rate_limits=False), NOW)
-    yield Demo(done.stdout, engine, Team(config))
+    yield Demo(done.stdout, engine, Team(config), env)
     engine.dispose()
 
 
@@ -120,3 +129,35 @@ def test_the_reconciliation_differs_on_the_gap_alone_with_a_cause(demo):
     assert differing[0].cause is not None
     assert "1 of " in demo.out
     assert "Cursor's usage value $12.50 higher" in demo.out
+
+
+def test_copilot_is_connected_and_its_people_equal_the_github_simulators_billing(demo):
+    """The demo connects Acme's Copilot and syncs it: ``report users --provider copilot`` over
+    the demo's days gives each login (its work email where a seat's public email names a
+    known person) exactly the GitHub simulator's billing truth: usage value the gross amount,
+    billed the net, in cents, measured (not estimated)."""
+    org = Organisation(GitHubConfig(members=MEMBERS, days=DAYS, now_ms=NOW))
+    last = day_of(NOW)
+    first = last - timedelta(days=DAYS - 1)
+    want: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    day = first
+    while day <= last:
+        for (login, _model, _sku), line in billing_truth(org, day).items():
+            want[login][0] += line.gross_amount * 100
+            want[login][1] += line.net_amount * 100
+        day += timedelta(days=1)
+    done = subprocess.run(  # noqa: S603 - our own command
+        [PUMPVIEW, "report", "users", "--provider", "copilot", "--format", "json",
+         "--since", str(first), "--until", str(last)],
+        env=demo.env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    logins = {email: login for login, email in login_emails(org).items()}
+    got = {}
+    for row in json.loads(done.stdout):
+        person = row["email"]
+        login = person.removeprefix("github:") if person.startswith("github:") else logins[person]
+        assert row["estimated"] is False
+        got[login] = [Decimal(row["usage_cents"]), Decimal(row["billed_cents"])]
+    assert got == {login: sums for login, sums in want.items() if any(sums)}
+    assert "connecting Acme's Copilot (acme)" in demo.out

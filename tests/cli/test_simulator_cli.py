@@ -11,10 +11,11 @@ from pumpview.cli import main
 
 
 def run(capsys, *args):
-    """Run the CLI with ``args`` (Anthropic's API not served unless they say a port for it);
-    return its exit code and captured (stdout, stderr)."""
-    if "--anthropic-port" not in args and "--help" not in args:
-        args = (*args, "--anthropic-port", "0")
+    """Run the CLI with ``args`` (Anthropic's and GitHub's APIs not served unless they say a
+    port for them); return its exit code and captured (stdout, stderr)."""
+    for flag in ("--anthropic-port", "--github-port"):
+        if flag not in args and "--help" not in args:
+            args = (*args, flag, "0")
     with pytest.raises(SystemExit) as done:
         main(["simulator", *args])
     out, err = capsys.readouterr()
@@ -173,3 +174,43 @@ def test_anthropics_api_is_served_beside_with_the_same_people(capsys, monkeypatc
     cursor_emails = {m.email for m in members}
     assert {u["email"] for u in users.json()["data"]} & cursor_emails
     assert f"Admin API key: {DEMO_ANTHROPIC_KEY}" in out.replace("\n", "")
+
+
+def test_githubs_copilot_api_is_served_beside_with_the_same_people(capsys, monkeypatch):
+    """``--github-port`` serves a Copilot organisation of the Cursor team's people while the
+    Cursor simulator runs, and prints its organisation and token (``uvicorn.run`` stands in
+    for the Cursor simulator, asking the GitHub one)."""
+    import httpx  # noqa: PLC0415
+    import uvicorn  # noqa: PLC0415
+
+    from pumpview.simulator.github import DEMO_GITHUB_TOKEN  # noqa: PLC0415
+
+    port = _free_port()
+    answers = []
+
+    def cursor_runs(app, **_kw):
+        answers.append(httpx.get(f"http://127.0.0.1:{port}/orgs/acme/copilot/billing/seats",
+                                 params={"per_page": 100},
+                                 headers={"authorization": f"Bearer {DEMO_GITHUB_TOKEN}",
+                                          "x-github-api-version": "2022-11-28"}))  # fmt: skip
+        answers.append(app.state.sim.team.members)
+
+    monkeypatch.setattr(uvicorn, "run", cursor_runs)
+    code, out, err = run(capsys, "--members", "12", "--days", "2", "--port", str(_free_port()),
+                         "--github-port", str(port))  # fmt: skip
+    assert (code, err) == (0, "")
+    seats, members = answers
+    assert seats.status_code == 200
+    public = {s["assignee"].get("email") for s in seats.json()["seats"] if s.get("assignee")}
+    assert public & {m.email for m in members}  # a few public profile emails are work emails
+    flat = out.replace("\n", "")
+    assert "organisation: acme" in flat
+    assert f"token: {DEMO_GITHUB_TOKEN}" in flat
+
+
+def test_a_bad_github_port_is_one_error_line_naming_the_flag(capsys):
+    """A GitHub port out of range is one error line that names ``--github-port``."""
+    code, _out, err = run(capsys, "--members", "2", "--days", "1", "--port", str(_free_port()),
+                          "--github-port", "70000")  # fmt: skip
+    assert_one_error_line(code, err)
+    assert "--github-port" in err

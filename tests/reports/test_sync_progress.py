@@ -24,6 +24,15 @@ def test_a_run_that_has_not_planned_its_days_says_its_stage_and_no_count():
     assert (members.line, members.days_total) == ("Reading the team's members…", 0)
 
 
+def test_each_providers_roster_stage_is_in_its_own_words():
+    """Claude Code reads its organisation's users, Copilot its organisation's Copilot seats:
+    neither says Cursor's "team's members"."""
+    assert progress_of(replace(STARTED, stage="users")).line == "Reading the organisation's users…"
+    assert progress_of(replace(STARTED, stage="seats")).line == (
+        "Reading the organisation's Copilot seats…"
+    )
+
+
 def test_days_loaded_of_days_asked_without_an_estimate_when_cursor_is_not_the_bottleneck():
     """Waits on the rate limit under half the run: the pace is ours, no estimate."""
     run = replace(STARTED, stage="window", days_done=14, days_total=365,

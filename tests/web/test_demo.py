@@ -24,8 +24,9 @@ def _free_port() -> int:
 
 
 def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
-    """The demo serves its data with the sign-in it prints, and a second simulated Cursor team
-    whose printed key connects from the web app as another team."""
+    """The demo serves its data with the sign-in it prints, Cursor, Claude Code and Copilot
+    connected, and a second simulated Cursor team whose printed key connects from the web app
+    as another team."""
     port = _free_port()
     env = {**os.environ, "PUMPVIEW_HOME": str(tmp_path / "demo")}
     env["PUMPVIEW_NOW"] = "2026-12-07T00:00:30Z"  # a fixed present, at the hardest hour
@@ -57,6 +58,7 @@ def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
             listed = browser.get("/api/integrations").json()
             assert [(i["name"], i["provider"], i["status"]) for i in listed] == [
                 ("claude-code", "claude-code", "connected"),
+                ("copilot", "copilot", "connected"),
                 ("cursor", "cursor", "connected"),
             ]
             page = browser.get("/settings/integrations")  # Add another Cursor team, as printed
@@ -66,8 +68,8 @@ def test_demo_serves_the_web_app_with_the_sign_in_it_prints(tmp_path):
             assert added.status_code == 303, added.text
             listed = browser.get("/api/integrations").json()
         assert [(i["name"], i["team_name"]) for i in listed] == [
-            ("claude-code", "Acme (simulated)"), ("cursor", "Acme (simulated)"),
-            ("cursor-2", "Acme EU")]  # fmt: skip
+            ("claude-code", "Acme (simulated)"), ("copilot", "Acme (simulated)"),
+            ("cursor", "Acme (simulated)"), ("cursor-2", "Acme EU")]  # fmt: skip
     finally:
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=30)

@@ -41,6 +41,7 @@ def command(
     """
     from pumpview.cli import demo_billing  # noqa: PLC0415 - money and the store, when it runs
     from pumpview.integrations.claude_code import connection as claude_code  # noqa: PLC0415
+    from pumpview.integrations.copilot import connection as copilot  # noqa: PLC0415
     from pumpview.integrations.cursor import connection  # noqa: PLC0415 - the demo's own needs
     from pumpview.simulator import (  # noqa: PLC0415
         DEMO_KEY,
@@ -54,6 +55,11 @@ def command(
         DEMO_ANTHROPIC_KEY,
         AnthropicConfig,
         create_anthropic_simulator,
+    )
+    from pumpview.simulator.github import (  # noqa: PLC0415
+        DEMO_GITHUB_TOKEN,
+        GitHubConfig,
+        create_github_simulator,
     )
     from pumpview.simulator.scenario import with_demo_cases  # noqa: PLC0415
     from pumpview.simulator.server import serve_in_thread  # noqa: PLC0415
@@ -83,7 +89,20 @@ def command(
         members=max(members, CLAUDE_CODE_MIN_MEMBERS), days=days,
         now_ms=context.clock.fixed_ms, rate_limit_per_minute=None,
     ))  # fmt: skip
-    with serve_in_thread(ByKey(app, second)) as url, serve_in_thread(anthropic) as claude_url:
+    # Copilot of the same organisation: its seats held by about two thirds of the first team's
+    # people (the same seed), and two contractors Cursor never saw.
+    # Its limits off, as the Cursor simulator's: a year's backfill asks more than GitHub's 5,000
+    # requests an hour, and the demo does not pace.
+    github = create_github_simulator(GitHubConfig(
+        members=members, days=days, now_ms=context.clock.fixed_ms, hourly_limit=10**9,
+        secondary_per_minute=10**9,
+    ))  # fmt: skip
+    org = github.state.sim.config.org
+    with (
+        serve_in_thread(ByKey(app, second)) as url,
+        serve_in_thread(anthropic) as claude_url,
+        serve_in_thread(github) as github_url,
+    ):
         typer.echo(f"Simulator on {url}, serving two Cursor teams; connecting the first (Acme).")
         connection.connect(
             context.engine, context.vault, DEMO_KEY, base_url=url, team_name="Acme (simulated)",
@@ -98,6 +117,12 @@ def command(
             pacing=False,
         )  # fmt: skip
         sync.run(context, backfill_days=None, name="claude-code")
+        typer.echo(f"GitHub simulator on {github_url}; connecting Acme's Copilot ({org}).")
+        copilot.connect(
+            context.engine, context.vault, DEMO_GITHUB_TOKEN, org=org, base_url=github_url,
+            team_name="Acme (simulated)", name="copilot", now_ms=context.clock(), pacing=False,
+        )  # fmt: skip
+        sync.run(context, backfill_days=None, name="copilot")
         _import_cloud_bill(context, app.state.sim.team)
         demo_billing.add_budgets(context)
         demo_billing.evaluate(context)
@@ -114,7 +139,7 @@ def command(
             f"Data kept in {home}/; try: pumpview --home {home} report daily --since {since}"
         )
         if serve:  # the simulators keep answering, so "Sync now" works too
-            _serve(context, url, claude_url, port, DEMO_SECOND_KEY)
+            _serve(context, (url, claude_url, github_url), port, DEMO_SECOND_KEY, org)
 
 
 def _import_cloud_bill(context: Context, team: Team) -> None:
@@ -132,7 +157,7 @@ def _import_cloud_bill(context: Context, team: Team) -> None:
 
 
 def _serve(
-    context: Context, simulator_url: str, anthropic_url: str, port: int, second_key: str
+    context: Context, urls: tuple[str, str, str], port: int, second_key: str, org: str
 ) -> None:
     """The web app on the demo's data, with a demo admin whose password is new each run."""
     import secrets  # noqa: PLC0415
@@ -141,15 +166,17 @@ def _serve(
     from pumpview.cli.serve import run_server  # noqa: PLC0415
     from pumpview.simulator import DEMO_KEY  # noqa: PLC0415
     from pumpview.simulator.anthropic import DEMO_ANTHROPIC_KEY  # noqa: PLC0415
+    from pumpview.simulator.github import DEMO_GITHUB_TOKEN  # noqa: PLC0415
     from pumpview.store import accounts as store  # noqa: PLC0415
 
     password = secrets.token_urlsafe(12)
     with context.engine.begin() as conn:
         store.remove_user(conn, DEMO_USER)
     accounts.add_user(context.engine, DEMO_USER, "admin", password, context.clock())
+    cursor_url, anthropic_url, github_url = urls
     settings = context.settings.model_copy(update={
-        "cursor_base_url": simulator_url, "anthropic_base_url": anthropic_url,
-        "sync_interval": None,
+        "cursor_base_url": cursor_url, "anthropic_base_url": anthropic_url,
+        "github_base_url": github_url, "sync_interval": None,
     })  # fmt: skip
     run_server(settings, "127.0.0.1", port, [
         f"Pump View on http://localhost:{port} (Ctrl-C stops it)",
@@ -158,4 +185,5 @@ def _serve(
         f"  Acme     {DEMO_KEY} (connected)",
         f"  Acme EU  {second_key} (connect it in Settings → Integrations as another team)",
         f"Acme's Claude Code (Anthropic Admin API, simulated): {DEMO_ANTHROPIC_KEY} (connected)",
+        f"Acme's GitHub Copilot (organisation {org}, simulated): {DEMO_GITHUB_TOKEN} (connected)",
     ])  # fmt: skip

@@ -6,6 +6,7 @@ import errno
 import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from datetime import time
 from typing import Annotated, Any
 
@@ -111,6 +112,13 @@ def serve(
             "port; 0: not."
         ),
     ] = 8766,
+    github_port: Annotated[
+        int,
+        typer.Option(
+            help="Also serve GitHub's Copilot API (Copilot of the same people) on this port; "
+            "0: not."
+        ),
+    ] = 8767,
     demo_cases: Annotated[
         bool,
         typer.Option(
@@ -210,6 +218,8 @@ def serve(
     with ExitStack() as stack:
         if anthropic_port:
             stack.enter_context(_anthropic(console, anthropic_port, config))
+        if github_port:
+            stack.enter_context(_github(console, github_port, config))
         console.print("  Stop with Ctrl+C.")
         uvicorn.run(app, host=HOST, port=port, log_level="warning")
 
@@ -241,4 +251,31 @@ def _anthropic(console: Any, port: int, cursor: Any) -> Iterator[None]:
         console.print(f"Anthropic Admin API simulator (Claude Code) on [bold]{url}[/]",
                       highlight=False)  # fmt: skip
         console.print(f"  Admin API key: {DEMO_ANTHROPIC_KEY}", soft_wrap=True)
+        yield
+
+
+@contextmanager
+def _github(console: Any, port: int, cursor: Any) -> Iterator[None]:
+    """GitHub's Copilot API on ``port``, its organisation's Copilot users drawn from the Cursor
+    team's people (the same seed, members, domain, days and present): Copilot beside Cursor."""
+    from pumpview.simulator.github import (  # noqa: PLC0415
+        DEMO_GITHUB_TOKEN,
+        GitHubConfig,
+        create_github_simulator,
+    )
+    from pumpview.simulator.server import serve_in_thread  # noqa: PLC0415
+
+    if not 1 <= port <= 65535:
+        msg = f"--github-port must be between 1 and 65535 (or 0: not served), got {port}"
+        raise UserInputError(msg)
+    _check_port_free(port)
+    config = GitHubConfig(seed=cursor.seed, members=cursor.members, domain=cursor.domain,
+                          days=cursor.days, now_ms=cursor.now_ms)  # fmt: skip
+    if not cursor.rate_limits:  # GitHub's limits are never in the way at these sizes; off: off
+        config = replace(config, hourly_limit=10**9, secondary_per_minute=10**9)
+    app = create_github_simulator(config)
+    with serve_in_thread(app, port) as url:
+        console.print(f"GitHub Copilot API simulator on [bold]{url}[/]", highlight=False)
+        console.print(f"  organisation: {config.org}", highlight=False)
+        console.print(f"  token: {DEMO_GITHUB_TOKEN}", soft_wrap=True)
         yield

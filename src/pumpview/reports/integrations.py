@@ -18,11 +18,14 @@ from pumpview.vault import UNREADABLE, Vault
 STAGES = {
     "starting": "Starting",
     "members": "Reading the team's members",
+    "users": "Reading the organisation's users",
+    "seats": "Reading the organisation's Copilot seats",
     "window": "Loading usage",
     "spend": "Reading the spend",
     "groups": "Reading the billing groups",
 }
-"""The sync's stages (``sync.Progress.stage``) as a person reads them."""
+"""The syncs' stages (``syncing.Progress.stage``) as a person reads them: Cursor reads its
+team's members, Claude Code its organisation's users, Copilot its organisation's seats."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,7 @@ class ClaudeCodeSync:
     def _run(self) -> SyncResult:
         result = SyncResult()
         collect(self.engine, self.integration_id)  # what an earlier run left in ClickHouse
-        self.report(Progress("members"))
+        self.report(Progress("users"))
         self._sync_users()
         windows = pending_windows(self.engine, self.integration_id, self.now_ms,
                                   self.backfill_days, self.window_days)  # fmt: skip

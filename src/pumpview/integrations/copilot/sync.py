@@ -87,7 +87,7 @@ class CopilotSync:
         result = SyncResult()
         org = self._org()
         collect(self.engine, self.integration_id)  # what an earlier run left in ClickHouse
-        self.report(Progress("members"))
+        self.report(Progress("seats"))
         self._sync_seats(org)
         windows = pending_windows(self.engine, self.integration_id, self.now_ms,
                                   self.backfill_days, self.window_days)  # fmt: skip

@@ -22,7 +22,7 @@ import stamina
 from sqlalchemy import Engine, func, select, text
 
 from pumpview.cli.report import Kind
-from pumpview.reports import limits, reconciliation, seat_use, spend
+from pumpview.reports import limits, reconciliation, seat_use, spend, tool_activity
 from pumpview.reports.plain import plain
 from pumpview.reports.usage import COLUMNS, UNATTRIBUTED_NAME
 from pumpview.simulator import DEMO_KEY
@@ -260,6 +260,7 @@ def test_csv_reports_parse_to_the_json_rows(capsys, live):
         "seats": seat_use.COLUMNS,
         "users": (*COLUMNS["users"], *limits.COLUMNS),  # and each person's Cursor limit
         "reconciliation": reconciliation.COLUMNS,
+        "activity": tool_activity.COLUMNS["people"],
     }
     for kind in (k for k in Kind if k is not Kind.anomalies):  # its own test: test_anomalies_cli
         code, out, err = run(capsys, "report", kind.value, "--format", "csv")
@@ -269,7 +270,10 @@ def test_csv_reports_parse_to_the_json_rows(capsys, live):
         assert tuple(reader.fieldnames or ()) == columns[kind.value]
         as_text = [{k: cell(v) for k, v in row.items()} for row in report(capsys, kind.value)]
         assert parsed == as_text, kind
-        assert len(parsed) > (0 if kind is Kind.providers else 1)  # Cursor is the one provider
+        if kind is Kind.activity:  # Cursor reports no activity: the header alone
+            assert parsed == []
+        else:
+            assert len(parsed) > (0 if kind is Kind.providers else 1)  # Cursor is the one provider
 
 
 def test_since_and_until_are_inclusive_and_exact(capsys, live):

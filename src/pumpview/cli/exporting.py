@@ -64,6 +64,7 @@ def focus(
         since=first, until=last, integrations=integration, provider=provider,
         version=focus_version,
         hash_emails=hash_emails, seats=context.billing.plan,
+        copilot_prices=context.billing.copilot,
     )  # fmt: skip
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err,
                   transient=True, disable=not err.is_terminal) as bars:  # fmt: skip

@@ -24,6 +24,7 @@ from pumpview.integrations import runner
 from pumpview.integrations.claude_code import connection as claude_code_connection
 from pumpview.integrations.copilot import connection as copilot_connection
 from pumpview.integrations.focus.importer import import_file
+from pumpview.reports.copilot_seats import CopilotPrices
 from pumpview.simulator.anthropic import (
     DEMO_ANTHROPIC_KEY,
     AnthropicConfig,
@@ -33,7 +34,7 @@ from pumpview.simulator.anthropic.data import Organisation as AnthropicOrg
 from pumpview.simulator.anthropic.truth import billed_cents, claude_code_truth
 from pumpview.simulator.github import DEMO_GITHUB_TOKEN, GitHubConfig, create_github_simulator
 from pumpview.simulator.github.data import Organisation as GitHubOrg
-from pumpview.simulator.github.truth import billing_truth, login_emails
+from pumpview.simulator.github.truth import billing_truth, login_emails, seat_truth
 from pumpview.simulator.server import serve_in_thread
 from pumpview.store import directory
 from pumpview.store.engine import open_store
@@ -220,6 +221,36 @@ def test_copilot_rows_bill_the_net_list_the_gross_and_name_aliased_logins_by_ema
     named = {r["x_UserEmail"] for r in rows if not r["x_UserEmail"].startswith("github:")}
     assert named
     assert named <= set(emails.values())
+
+
+def test_copilot_seats_are_monthly_rows_at_their_plans_configured_price(engine, tools, tmp_path):
+    """Over a range holding May's first day, every seat holder has one recurring seat row for
+    May at their plan's configured price (Business's for a seat without a plan), in all four
+    costs, named like their usage rows; without prices, no seat rows."""
+    prices = CopilotPrices(Decimal("19.00"), Decimal("39.00"))
+    path = tmp_path / "seats.csv"
+    since, until = date(2026, 5, 1), day_of(GITHUB_NOW)
+    done = run_export(engine, path, provider="copilot", since=since, until=until,
+                      copilot_prices=prices)  # fmt: skip
+    seats = [r for r in rows_of(path) if r["ChargeFrequency"] == "Recurring"]
+    known = set(login_emails(tools.github).values())  # the directory's people (the fixture's)
+    emails = {f"github:{u.login.lower()}": u.public_email.lower() for u in tools.github.users
+              if u.public_email and u.public_email.lower() in known}  # fmt: skip
+    want = {
+        emails.get(f"github:{s.user.login.lower()}", f"github:{s.user.login.lower()}"):
+            Decimal("39.00") if s.plan_type == "enterprise" else Decimal("19.00")
+        for s in seat_truth(tools.github) if s.user is not None
+    }  # fmt: skip
+    assert {r["x_UserEmail"]: Decimal(r["BilledCost"]) for r in seats} == want
+    assert len(seats) == len(want)
+    for row in seats:
+        assert row["BilledCost"] == row["EffectiveCost"] == row["ListCost"] == row["ContractedCost"]
+        assert row["ChargePeriodStart"].startswith("2026-05-01")
+        assert row["ChargePeriodEnd"].startswith("2026-06-01")
+        assert row["x_CostSource"] == "configured"
+    assert done.totals.seat_rows == len(want)
+    run_export(engine, tmp_path / "none.csv", provider="copilot", since=since, until=until)
+    assert not [r for r in rows_of(tmp_path / "none.csv") if r["ChargeFrequency"] == "Recurring"]
 
 
 # -- the file's form ------------------------------------------------------------------------------

@@ -45,11 +45,12 @@ from pumpview.exports.focus.tool_mapping import (
     claude_code_principal,
     claude_code_row,
     copilot_row,
+    copilot_seat_row,
 )
-from pumpview.integrations.copilot.identity import PREFIX as GITHUB_PREFIX
-from pumpview.reports import seats
+from pumpview.reports import copilot_seats, person_keys, seats
+from pumpview.reports.copilot_seats import CopilotPrices
 from pumpview.reports.scope import Scope, scope
-from pumpview.store import directory, facts, provider_costs, tables
+from pumpview.store import facts, provider_costs, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
 from pumpview.store.rollup import list_cents
@@ -68,6 +69,8 @@ class ExportRequest:
     version: str = DEFAULT_VERSION
     hash_emails: bool = False
     seats: seats.SeatPlan | None = None
+    copilot_prices: CopilotPrices | None = None
+    """Each Copilot plan's configured seat price: Copilot's seat rows (none when ``None``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +265,7 @@ def focus_rows(
     known: Roster,
     plan: seats.SeatPlan | None = None,
     progress: Progress | None = None,
+    copilot_prices: CopilotPrices | None = None,
 ) -> Iterator[Row]:
     """Every FOCUS row of the scope (``known``: its integrations' roster): Cursor's usage rows,
     team by team and day by day, then its seat rows (when a seat price is configured), then
@@ -275,7 +279,7 @@ def focus_rows(
             who = known.principal(fee.integration_id, fee.email, None)
             account = known.accounts[fee.integration_id]
             yield seat_row(fee.month, fee.fee, plan.plan, account, who, version, names)
-    yield from tool_rows(conn, where, version, names, known)
+    yield from tool_rows(conn, where, version, names, known, copilot_prices)
 
 
 _TOOL_MEASURES = ("input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
@@ -287,10 +291,16 @@ def _of(where: Scope, provider: str) -> tuple[int, ...]:
 
 
 def tool_rows(
-    conn: Connection, where: Scope, version: str, names: Pseudonyms, known: Roster
+    conn: Connection,
+    where: Scope,
+    version: str,
+    names: Pseudonyms,
+    known: Roster,
+    copilot_prices: CopilotPrices | None = None,
 ) -> Iterator[Row]:
-    """Claude Code's usage (estimated) and Anthropic's bill, then Copilot's usage, integration by
-    integration, day by day, each day's rows in a stable order (``tool_mapping``)."""
+    """Claude Code's usage (estimated) and Anthropic's bill, then Copilot's usage and (with
+    ``copilot_prices``) its seats, integration by integration, day by day, each day's rows in a
+    stable order (``tool_mapping``)."""
     read = facts.of(conn)
     first, last = where.range.since, where.range.until
     for iid in _of(where, "claude-code"):
@@ -302,12 +312,17 @@ def tool_rows(
             yield anthropic_bill_row(line.day, line.line, line.model, line.cents, account,
                                      version, names)  # fmt: skip
     copilot = _of(where, "copilot")
-    emails = _github_emails(conn) if copilot else {}
+    emails = person_keys.linked_logins(conn) if copilot else {}
     for iid in copilot:
         account = known.accounts[iid]
         for day, who, model, sums in _tool_cells(read, iid, first, last, estimated=False):
             person = Principal(emails.get(who, who))
             yield copilot_row(day, person, model, sums, account, version, names)
+        if copilot_prices is not None:
+            for fee in copilot_seats.seat_fees(conn, [iid], first, last, copilot_prices):
+                person = Principal(emails.get(fee.person, fee.person))
+                yield copilot_seat_row(fee.month, fee.plan, fee.fee, person, account, version,
+                                       names)  # fmt: skip
 
 
 def _tool_cells(
@@ -324,16 +339,6 @@ def _tool_cells(
         if sums.tokens or sums.list_cents or sums.billed_cents:
             cells.append((day, who, model, sums))
     return sorted(cells, key=lambda cell: cell[:3])
-
-
-def _github_emails(conn: Connection) -> dict[str, str]:
-    """``github:<login>`` -> the email of the person the directory aliases it to."""
-    out: dict[str, str] = {}
-    for person in directory.load(conn).values():
-        for value in person.aliases:
-            if value.startswith(GITHUB_PREFIX) and person.email:
-                out[value] = person.email
-    return out
 
 
 # -- the file ----------------------------------------------------------------------------------
@@ -368,7 +373,9 @@ def export(
             raise UserInputError(msg)
         known = roster(conn, where.integration_ids)
         with writer.staged(out) as data_file, writer.staged(meta) as meta_file:
-            rows = focus_rows(conn, where, version, names, known, request.seats, progress)
+            rows = focus_rows(
+                conn, where, version, names, known, request.seats, progress, request.copilot_prices
+            )
             writer.write_rows(data_file, _counted(rows, totals), columns(version), fmt)
             writer.write_json(meta_file, metadata.metadata(
                 out.name, fmt, version, (where.range.since, where.range.until),

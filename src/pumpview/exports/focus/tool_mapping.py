@@ -27,7 +27,9 @@ day x person x model from the billing usage GitHub states per user: ``BilledCost
 the login is aliased to a person, else ``github:<login>`` (pseudonymised as every email is).
 GitHub bills premium requests ($0.04 each) before ``AI_CREDITS_FROM`` and AI credits ($0.01
 each) from it; the quantity is the gross amount at that unit price (the store keeps amounts, not
-quantities). Seat fees are not exported: no Copilot seat price is configured anywhere yet.
+quantities). Seats are recurring Usage rows, one per seat and calendar month it is active in,
+priced as configured per plan (``reports.copilot_seats``: the price is not in GitHub's API) in
+all four costs, ``x_CostSource`` "configured", as Cursor's seat rows.
 """
 
 from __future__ import annotations
@@ -39,14 +41,17 @@ from decimal import Decimal
 
 from pumpview.exports.focus.columns import TYPES
 from pumpview.exports.focus.cursor_mapping import (
+    CONFIGURED,
     Account,
     Principal,
     Row,
     common,
+    cost_columns,
     dollars,
     midnight,
     principal,
     scrubbed,
+    seat_costs,
 )
 from pumpview.exports.focus.pseudonyms import Pseudonyms
 from pumpview.integrations.copilot.billing import AI_CREDITS_FROM
@@ -221,6 +226,37 @@ def copilot_row(
         "Tags": tags,
         "x_CostSource": MEASURED,
         "x_Model": model,
+        **principal(who, names),
+    }
+    return scrubbed(row, names)
+
+
+def copilot_seat_row(
+    month: date, plan: str, fee: Decimal, who: Principal, account: Account, version: str,
+    names: Pseudonyms,
+) -> Row:  # fmt: skip
+    """One login's Copilot seat for one calendar month: the configured price of its plan in all
+    four costs (an unknown plan is priced as Business, ``reports.copilot_seats``)."""
+    start = midnight(month)
+    row: Row = {
+        **dict.fromkeys(TYPES),
+        **common(account, start, version, GITHUB),
+        **cost_columns(seat_costs(fee)),
+        "ChargeDescription": f"Copilot {plan.capitalize()} seat, monthly",
+        "ChargeFrequency": "Recurring",
+        "ChargePeriodStart": start,
+        "ChargePeriodEnd": midnight((month + timedelta(days=32)).replace(day=1)),
+        "ConsumedQuantity": Decimal(1),
+        "ConsumedUnit": "Seats",
+        "PricingQuantity": Decimal(1),
+        "PricingUnit": "Seats",
+        "ServiceCategory": "Developer Tools",
+        "ServiceName": COPILOT_SERVICE,
+        "ServiceSubcategory": "Development Environments",
+        "SkuId": f"github/copilot/seat/{plan}",
+        "SkuMeter": "Seats",
+        "Tags": {f"{GITHUB_TAGS}user": names.email(who.email), f"{GITHUB_TAGS}plan": plan},
+        "x_CostSource": CONFIGURED,
         **principal(who, names),
     }
     return scrubbed(row, names)

@@ -50,9 +50,11 @@ def focus(
     folder = Path(tempfile.mkdtemp(prefix="pumpview-export-"))
     tool = "ai-tools" if provider == "all" else provider
     path = folder / f"{tool}-focus-{focus_version}-{span.since}-{span.until}.{format}"
+    billing = web.billing()
     asked = ExportRequest(
         since=span.since, until=span.until, integrations=integrations, provider=provider,
-        version=focus_version, hash_emails=hash_emails, seats=web.billing().plan,
+        version=focus_version, hash_emails=hash_emails, seats=billing.plan,
+        copilot_prices=billing.copilot,
     )  # fmt: skip
     try:
         done = export(web.engine, path, format, asked, web.vault.derive(KEY_PURPOSE),

@@ -1,5 +1,5 @@
 """A running sync as a person reads it: its stage, days loaded of days asked, and an estimate
-only while Cursor's rate limit sets the pace."""
+only while the upstream's rate limit sets the pace."""
 
 from __future__ import annotations
 
@@ -50,8 +50,8 @@ def test_an_estimate_while_the_rate_limit_sets_the_pace():
     progress = progress_of(run)
     assert progress.seconds_left == 1505  # ceil(60 * 351 / 14)
     assert progress.line == (
-        "Loading usage: 14 of 365 days loaded; about 25 min left at Cursor's rate limit"
+        "Loading usage: 14 of 365 days loaded; about 25 min left at the rate limit"
     )
     long = progress_of(replace(run, days_done=1, heartbeat_at_ms=NOW_MS + 20_000,
                                rate_limit_wait_ms=15_000))  # fmt: skip
-    assert long.line.endswith("about 2 h 1 min left at Cursor's rate limit")  # 20 s * 364
+    assert long.line.endswith("about 2 h 1 min left at the rate limit")  # 20 s * 364

@@ -37,7 +37,7 @@ class SyncProgress:
     days_total: int
     """Days asked; 0 until the sync has planned its windows (the bar then has no figure)."""
     seconds_left: int | None
-    """An estimate, only while Cursor's rate limits set the pace: the time spent waiting on
+    """An estimate, only while the upstream's rate limits set the pace: the time spent waiting on
     them is half the run or more, so the days left take as long as the days done did."""
 
     @property
@@ -46,7 +46,7 @@ class SyncProgress:
             return f"{self.stage}…"
         said = f"{self.stage}: {self.days_done:,} of {self.days_total:,} days loaded"
         if self.seconds_left is not None:
-            said += f"; about {_duration(self.seconds_left)} left at Cursor's rate limit"
+            said += f"; about {_duration(self.seconds_left)} left at the rate limit"
         return said
 
 

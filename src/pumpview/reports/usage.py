@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -85,16 +86,23 @@ class DailyRow(Measures):
 def users(conn: Connection, where: Scope) -> list[UserRow]:
     """One row per person (``email`` ``None`` = events without an email), by spend; with every
     provider in scope, each row says each provider's part. A GitHub login an alias ties to a
-    person counts as that person (``person_keys``); one no alias names is a row of its own."""
+    person counts as that person (``person_keys``); one no alias names is a row of its own.
+
+    One read per provider in scope: a person's row is the exact sum of their providers' rows, so
+    their parts cost no second read."""
     read = facts.of(conn)
     linked = person_keys.linked_logins(conn)
-    rows = person_keys.resolve(read.sums(*where.days(), by=("email",)), linked)
+    since, until = where.range.since, where.range.until
+    parts = [
+        (provider, read.sums(ids, since, until, by=("email",))) for provider, ids in where.providers
+    ]
+    rows = person_keys.resolve(itertools.chain.from_iterable(r for _p, r in parts), linked)
     names = _names(conn, where.integration_ids)
-    shares = _shares(read, where, rows, linked) if where.provider == ALL else {}
+    shares = _shares(parts, linked) if where.provider == ALL else {}
     out = [
         UserRow(
             email=email or None,
-            name=names.get(email) or _key_label(email) if email else UNATTRIBUTED_NAME,
+            name=names.get(email) or person_keys.label(email) if email else UNATTRIBUTED_NAME,
             provider=where.provider,
             providers=shares.get(email, {}) if where.provider == ALL else None,
             **by_name(values),
@@ -104,35 +112,19 @@ def users(conn: Connection, where: Scope) -> list[UserRow]:
     return sorted(out, key=lambda u: (-u.spend_cents, u.email or ""))
 
 
-def _key_label(email: str) -> str | None:
-    """What a row of a key that names no person is called: an API key's (Claude Code names the
-    key), a GitHub login no alias ties to a person."""
-    return person_keys.label(email)
-
-
-_SHARE = ("spend_cents", "on_demand_cents", "estimated_cents")
+_SHARE = [MEASURES.index(name) for name in ("spend_cents", "on_demand_cents", "estimated_cents")]
+"""Where a provider's part is among a row's measures."""
 
 
 def _shares(
-    read: facts.Facts, where: Scope, rows: Sequence[tuple[Any, ...]], linked: dict[str, str]
+    parts: Sequence[tuple[str, Sequence[tuple[Any, ...]]]], linked: dict[str, str]
 ) -> dict[str, dict[str, ProviderShare]]:
-    """Each person's part per provider: with one provider in scope, the whole of each of
-    ``rows`` (no read); with several, one read per provider (of three measures), its linked
-    GitHub logins counted as their people as in ``rows``."""
-    if len(where.providers) == 1:
-        ((provider, _ids),) = where.providers
-        at = [MEASURES.index(name) + 1 for name in _SHARE]  # after the email
-        per_provider = [(provider, [(row[0], *(row[i] for i in at)) for row in rows])]
-    else:
-        since, until = where.range.since, where.range.until
-        per_provider = [
-            (provider, person_keys.resolve(read.sums(ids, since, until, by=("email",),
-                                                     measures=_SHARE), linked))
-            for provider, ids in where.providers
-        ]  # fmt: skip
+    """Each person's part per provider, from each provider's rows (its linked GitHub logins
+    counted as their people, as in the report's rows)."""
     out: dict[str, dict[str, ProviderShare]] = {}
-    for provider, sums in per_provider:
-        for email, usage_value, billed, estimated in sums:
+    for provider, rows in parts:
+        for email, *values in person_keys.resolve(rows, linked):
+            usage_value, billed, estimated = (values[i] for i in _SHARE)
             out.setdefault(email, {})[provider] = ProviderShare(
                 usage_cents=usage_value, billed_cents=billed, estimated=estimated != 0
             )

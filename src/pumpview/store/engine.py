@@ -110,7 +110,7 @@ def refresh_statistics(engine: Engine) -> None:
             conn.exec_driver_sql("PRAGMA optimize")
 
 
-HEAD = "0020"
+HEAD = "0021"
 """The newest migration; ``tests/store/test_migrations.py`` checks it is Alembic's head."""
 
 

@@ -219,6 +219,7 @@ activity_daily = Table(
     Column("measure", String(40), nullable=False),  # sessions, lines_added, commits...
     Column("value", BigInteger, nullable=False),
     PrimaryKeyConstraint("integration_id", "day", "email", "measure"),
+    Index("ix_activity_daily_person", "integration_id", "email", "day"),  # migration 0021
     sqlite_with_rowid=False,
 )
 """What a person did with a tool per day, as its provider counts it (migration 0019): Claude

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
-from pumpview.reports import usage
+from pumpview.reports import person_keys, usage
 from pumpview.reports.activity import PairKey, pair_spend
 from pumpview.reports.ranges import Range
 from pumpview.reports.scope import scope
@@ -145,7 +145,8 @@ def changes(
         ups = heapq.nsmallest(TOP_CHANGES, (x for x in lines if x[0] > 0), key=_order)
         downs = heapq.nlargest(TOP_CHANGES, (x for x in lines if x[0] < 0), key=_order)
         listed = tuple(
-            Change(email=email, name=names.get(email), model=model,
+            Change(email=email, model=model,
+                   name=names.get(email) or (email and person_keys.label(email)),
                    previous_cents=before.get((email, model), zero)[1],
                    spend_cents=now.get((email, model), zero)[1], change_cents=change)
             for change, email, model in ups + downs

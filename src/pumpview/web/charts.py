@@ -4,6 +4,7 @@ time axis is true."""
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -81,11 +82,16 @@ def spend_by_provider(
 
 def teams(span: Range, rows: Sequence[spend.TeamRow]) -> dict[str, Any]:
     """Each team's billed amounts in US dollars, in cents, side by side: Cursor's on-demand +
-    its members' configured seats, and the cloud's billed cost."""
+    its members' configured seats, Claude Code's estimate, Copilot's net + configured seats, and
+    the cloud's billed cost."""
     usd = [r for r in rows if r.currency == CURSOR_CURRENCY]
-    return {
-        "kind": "teams", "since": plain(span.since), "until": plain(span.until),
-        "title": "Billed per team (USD; Cursor: on-demand + configured seats)",
-        "teams": [{"team": r.team, "cursor_cents": plain(r.cursor_billed_cents),
-                   "cloud_cents": plain(r.cloud_billed_cost.scaleb(2, EXACT))} for r in usd],
-    }  # fmt: skip
+    with decimal.localcontext(EXACT):
+        return {
+            "kind": "teams", "since": plain(span.since), "until": plain(span.until),
+            "title": "Billed per team (USD; Cursor and Copilot: usage billed + configured seats; "
+                     "Claude Code: Anthropic's estimate)",
+            "teams": [{"team": r.team, "cursor_cents": plain(r.cursor_billed_cents),
+                       "claude_code_cents": plain(r.claude_code_usage_cents),
+                       "copilot_cents": plain(r.copilot_billed_cents + r.copilot_seats_cents),
+                       "cloud_cents": plain(r.cloud_billed_cost.scaleb(2, EXACT))} for r in usd],
+        }  # fmt: skip

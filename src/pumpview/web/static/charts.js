@@ -198,7 +198,10 @@ function people(el, data) {  // a person's bar opens their page
 
 function teams(el, data) {
   stackedBars(el, data.teams, (t) => t.team,
-    [["Cursor (billed)", "cursor_cents", PALETTE[1]], ["Cloud (billed)", "cloud_cents", PALETTE[0]]],
+    [["Cursor (billed)", "cursor_cents", PALETTE[1]],
+      ["Claude Code (est.)", "claude_code_cents", PALETTE[2]],
+      ["GitHub Copilot (billed)", "copilot_cents", PALETTE[3]],
+      ["Cloud (billed)", "cloud_cents", PALETTE[0]]],
     "Billed", null);
 }
 

@@ -20,13 +20,16 @@ def command(
         int | None, typer.Option(help="How many days back to fetch (1-365; default 365).")
     ] = None,
     name: Annotated[
-        str, typer.Option("--integration", help="Which Cursor integration to sync.")
+        str,
+        typer.Option(
+            "--integration", help="Which integration to sync, by name (integrations list)."
+        ),
     ] = NAME,
     wait: Annotated[
         bool, typer.Option("--wait", help="If another sync of it is running, wait for it first.")
     ] = False,
 ) -> None:
-    """Sync Cursor usage: members, usage events (backfill, then incremental), spend, groups."""
+    """Sync an integration (Cursor by default): backfill, then the days not yet final."""
     run(current(ctx), backfill_days, name=name, wait=wait)
 
 

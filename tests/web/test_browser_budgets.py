@@ -21,6 +21,9 @@ def test_add_a_budget_and_see_its_bar_and_forecast(make_site, browser):
     page.get_by_label("Admin API key", exact=True).fill(DEMO_KEY)
     follow(page, page.get_by_role("button", name="Connect", exact=True))
     site.web.syncs.wait()
+    # A page of its own: the Connect page's poll reloads it when the sync ends, and that reload
+    # once raced the click on Billing below.
+    page.goto(f"{site.url}/settings/integrations")
     team = site.cursor.sim.team
     month = day_start_ms(day_of(team.now).replace(day=1))
     on_demand = gt.overall(team, month, team.now).on_demand_cents

@@ -224,6 +224,15 @@ def serve(
         uvicorn.run(app, host=HOST, port=port, log_level="warning")
 
 
+def _check_side_port(flag: str, port: int) -> None:
+    """A port for a simulator served beside Cursor's: in range (0 is "not served", asked before
+    this) and free."""
+    if not 1 <= port <= 65535:
+        msg = f"{flag} must be between 1 and 65535 (or 0: not served), got {port}"
+        raise UserInputError(msg)
+    _check_port_free(port)
+
+
 @contextmanager
 def _anthropic(console: Any, port: int, cursor: Any) -> Iterator[None]:
     """Anthropic's Admin API on ``port``, its organisation the Cursor team's people (the same
@@ -235,10 +244,7 @@ def _anthropic(console: Any, port: int, cursor: Any) -> Iterator[None]:
     )
     from pumpview.simulator.server import serve_in_thread  # noqa: PLC0415
 
-    if not 1 <= port <= 65535:
-        msg = f"--anthropic-port must be between 1 and 65535 (or 0: not served), got {port}"
-        raise UserInputError(msg)
-    _check_port_free(port)
+    _check_side_port("--anthropic-port", port)
     try:
         app = create_anthropic_simulator(AnthropicConfig(
             seed=cursor.seed, members=cursor.members, domain=cursor.domain, days=cursor.days,
@@ -265,10 +271,7 @@ def _github(console: Any, port: int, cursor: Any) -> Iterator[None]:
     )
     from pumpview.simulator.server import serve_in_thread  # noqa: PLC0415
 
-    if not 1 <= port <= 65535:
-        msg = f"--github-port must be between 1 and 65535 (or 0: not served), got {port}"
-        raise UserInputError(msg)
-    _check_port_free(port)
+    _check_side_port("--github-port", port)
     config = GitHubConfig(seed=cursor.seed, members=cursor.members, domain=cursor.domain,
                           days=cursor.days, now_ms=cursor.now_ms)  # fmt: skip
     if not cursor.rate_limits:  # GitHub's limits are never in the way at these sizes; off: off

@@ -31,7 +31,7 @@ from pumpview.reports.drivers import drivers, message, pair_days
 from pumpview.reports.overview import CHANGE_COLUMNS, Change
 from pumpview.reports.plain import records
 from pumpview.reports.ranges import Range
-from pumpview.reports.scope import Scope, integration_ids
+from pumpview.reports.scope import integration_ids, of_ids
 from pumpview.store import facts, tables
 from pumpview.store.engine import snapshot
 from pumpview.store.measures import EXACT
@@ -155,7 +155,7 @@ def find(
                                     floor_cents, scopes)  # fmt: skip
     if not found:
         return []
-    names = usage.names(conn, Scope(ids, Range("custom", first_day, last_day)))
+    names = usage.names(conn, of_ids(conn, ids, Range("custom", first_day, last_day)))
     explained = [_explain(conn, ids, directory, names, v) for v in found]
     return sorted(explained, key=lambda a: (a.day, -a.excess_cents, a.scope, a.scope_value))
 

@@ -24,15 +24,13 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, func, select
 
+from pumpview.reports import person_keys
 from pumpview.reports.seats import billing_months
 from pumpview.store import tables
 from pumpview.store.measures import EXACT
 from pumpview.timeutil import day_of, day_start_ms
 
 BUSINESS, ENTERPRISE, UNKNOWN = "business", "enterprise", "unknown"
-PERSON_PREFIX = "github:"
-"""A login's person key (``integrations.copilot.identity.person_key``'s rule: a report never
-imports an integration)."""
 ASSUMED_NOTE = "plan not known: priced as Copilot Business"
 """What a seat of an unknown plan is labelled with."""
 
@@ -117,7 +115,7 @@ def seat_fees(
     for seat in sorted(_seats(conn, integration_ids), key=lambda s: (s.integration_id, s.login)):
         price, assumed = prices.price(seat.plan)
         plan = seat.plan if seat.plan in (BUSINESS, ENTERPRISE) else UNKNOWN
-        person = PERSON_PREFIX + seat.login
+        person = person_keys.GITHUB + seat.login
         out.extend(
             CopilotSeatFee(seat.integration_id, person, plan, month, price, assumed)
             for month in months

@@ -60,10 +60,7 @@ def scope(
             msg = f"unknown provider {chosen!r}; available: {', '.join((*PROVIDERS, ALL))}"
             raise UserInputError(msg, field="provider")
         ids = tuple(iid for iid in ids if kinds[iid] == chosen)
-    grouped = tuple(
-        (kind, tuple(iid for iid in ids if kinds[iid] == kind))
-        for kind in sorted({kinds[iid] for iid in ids})
-    )
+    grouped = _grouped(ids, kinds)
     if since is None or until is None:
         stored = facts.of(conn).span(ids)
         if stored is None:
@@ -72,6 +69,21 @@ def scope(
     if since > until:
         return None
     return Scope(ids, Range("custom", since, until), chosen, grouped)
+
+
+def of_ids(conn: Connection, integration_ids: Sequence[int], span: Range) -> Scope:
+    """Every provider of the integrations ``integration_ids`` over ``span``, as ``scope`` makes
+    it from names."""
+    ids = tuple(sorted(integration_ids))
+    return Scope(ids, span, ALL, _grouped(ids, integrations_store.providers(conn)))
+
+
+def _grouped(ids: Sequence[int], kinds: dict[int, str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Each provider of ``ids`` with its ids, in the order of the providers' names."""
+    return tuple(
+        (kind, tuple(iid for iid in ids if kinds[iid] == kind))
+        for kind in sorted({kinds[iid] for iid in ids})
+    )
 
 
 def integration_ids(

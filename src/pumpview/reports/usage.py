@@ -96,9 +96,7 @@ def users(conn: Connection, where: Scope) -> list[UserRow]:
     parts = [
         (provider, read.sums(ids, since, until, by=("email",))) for provider, ids in where.providers
     ]
-    # A scope made without its providers (``reports.window``'s whole days) is read as one.
-    read_all = [] if parts else read.sums(*where.days(), by=("email",))
-    rows = person_keys.resolve(itertools.chain(read_all, *(r for _p, r in parts)), linked)
+    rows = person_keys.resolve(itertools.chain.from_iterable(r for _p, r in parts), linked)
     names = _names(conn, where.integration_ids)
     shares = _shares(parts, linked) if where.provider == ALL else {}
     out = [

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from pumpview.reports import usage
 from pumpview.reports.ranges import Range
-from pumpview.reports.scope import Scope
+from pumpview.reports.scope import of_ids
 from pumpview.store import facts, rollup, tables
 from pumpview.store.measures import MEASURES, Measures, by_name, plus
 from pumpview.timeutil import MS_PER_DAY, day_of, day_start_ms
@@ -34,7 +34,7 @@ def per_person(
     whole_last = last if day_start_ms(last + timedelta(days=1)) == end_ms else last - timedelta(1)
     ids = tuple(sorted(integration_ids))
     if whole_first <= whole_last:
-        where = Scope(ids, Range("custom", whole_first, whole_last))
+        where = of_ids(conn, ids, Range("custom", whole_first, whole_last))
         for row in usage.users(conn, where):
             out[row.email or tables.UNATTRIBUTED] = Measures(
                 **{name: getattr(row, name) for name in MEASURES}

@@ -3,7 +3,7 @@ only (the killed window's usage, activity, bill lines and bookmarks all gone, th
 it exact), and the next sync takes the dead run's lease at once and ends exact against the
 Anthropic simulator's ground truth, on SQLite and PostgreSQL.
 
-The sync runs in a process of its own (``runner.run_sync``, as ``pumpview sync`` runs it). Inside
+The sync runs in a process of its own (``tests.integrations.killing``). Inside
 its second window's transaction, at the statement that writes the bill's lines (the last of the
 window: its usage, activity and bookmarks are already written), it says so on stdout and waits;
 this test reads that line (an event, not a sleep) and sends SIGKILL.
@@ -11,16 +11,11 @@ this test reads that line (an event, not a sleep) and sends SIGKILL.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import stamina
@@ -41,6 +36,7 @@ from pumpview.store import runs, tables
 from pumpview.timeutil import day_of
 from pumpview.vault import Vault
 from tests.integrations.claude_code.test_sync import _stored, _truth
+from tests.integrations.killing import days_of, kill_while_storing_window_2
 
 NOW = 1_796_659_200_000  # 2026-12-07T16:00:00Z, a Monday
 DAYS = 12  # windows: today and yesterday, then 7 days, then the 3 oldest
@@ -48,32 +44,6 @@ TODAY = day_of(NOW)
 ALL_DAYS = [TODAY - timedelta(days=i) for i in range(DAYS)]
 FIRST_WINDOW = ALL_DAYS[:2]
 SECRET = Fernet.generate_key()
-ROOT = Path(__file__).parents[3]
-
-SYNC = """
-import sys
-from sqlalchemy import event
-from pumpview.integrations import runner
-from pumpview.store.engine import open_store
-from pumpview.vault import Vault
-
-db, secret, now, days = sys.argv[1:5]
-engine = open_store(db)
-windows = 0
-
-def hold(_conn, _cursor, statement, *_rest):
-    global windows
-    if "INTO sync_days" in statement:
-        windows += 1
-    if windows == 2 and "INTO provider_costs" in statement:
-        print("storing window 2", flush=True)
-        sys.stdin.read()  # the transaction stays open until this process is killed
-
-event.listen(engine, "before_cursor_execute", hold)
-runner.run_sync(engine, Vault(secret.encode()), "claude-code", pacing=False,
-                backfill_days=int(days), clock=lambda: int(now))
-print("finished", flush=True)
-"""
 
 
 @pytest.fixture
@@ -83,36 +53,6 @@ def served() -> Iterator[tuple[str, AnthropicSimulator]]:
         app = create_anthropic_simulator(AnthropicConfig(
             now_ms=NOW, days=DAYS, members=12, rate_limit_per_minute=None))  # fmt: skip
         yield stack.enter_context(serve_in_thread(app)), app.state.sim
-
-
-def _kill_while_storing_window_2(db_url: str) -> int:
-    """Run the sync in a process of its own, SIGKILL it inside its second window's transaction;
-    its pid."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter, script and arguments
-        [sys.executable, "-c", SYNC, db_url, SECRET.decode(), str(NOW), str(DAYS)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=env, cwd=ROOT,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()  # blocks until the child is inside the transaction
-        assert line == "storing window 2\n", (line, proc.stderr.read() if proc.stderr else "")
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait() == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for pipe in (proc.stdin, proc.stdout, proc.stderr):
-            if pipe is not None:
-                pipe.close()
-    return proc.pid
-
-
-def _days_of(engine: Engine, table: object) -> set[date]:
-    with engine.connect() as conn:
-        return set(conn.execute(select(table.c.day).distinct()).scalars())  # type: ignore[attr-defined]
 
 
 def _bill(engine: Engine) -> dict[date, Decimal]:
@@ -132,12 +72,14 @@ def test_a_kill_mid_window_keeps_whole_windows_and_a_re_sync_ends_exact(engine, 
     vault = Vault(SECRET)
     iid = connection.connect(engine, vault, DEMO_ANTHROPIC_KEY, base_url=url, team_name=None,
                              name="claude-code", now_ms=NOW, pacing=False)  # fmt: skip
-    pid = _kill_while_storing_window_2(db_url)
+    pid = kill_while_storing_window_2(
+        db_url, SECRET, NOW, DAYS, "claude-code", "INTO provider_costs"
+    )
 
     window = set(FIRST_WINDOW)
-    assert _days_of(engine, tables.sync_days) == window  # the first window's bookmarks alone
+    assert days_of(engine, tables.sync_days) == window  # the first window's bookmarks alone
     for table in (tables.usage_daily, tables.activity_daily, tables.provider_costs):
-        assert _days_of(engine, table) <= window, table.name  # nothing of the killed window
+        assert days_of(engine, table) <= window, table.name  # nothing of the killed window
     assert _stored(engine, min(FIRST_WINDOW), TODAY) == _truth(sim, FIRST_WINDOW)
     assert _bill(engine) == {d: billed_cents(sim.org, d) for d in FIRST_WINDOW
                              if billed_cents(sim.org, d)}  # fmt: skip
@@ -145,7 +87,7 @@ def test_a_kill_mid_window_keeps_whole_windows_and_a_re_sync_ends_exact(engine, 
     result = runner.run_sync(engine, vault, "claude-code", pacing=False, backfill_days=DAYS,
                              clock=lambda: NOW)  # fmt: skip
     assert result.windows >= 2  # the killed window and the one after it, at least
-    assert _days_of(engine, tables.sync_days) == set(ALL_DAYS)
+    assert days_of(engine, tables.sync_days) == set(ALL_DAYS)
     assert _stored(engine, min(ALL_DAYS), TODAY) == _truth(sim, ALL_DAYS)
     assert _bill(engine) == {d: billed_cents(sim.org, d) for d in ALL_DAYS
                              if billed_cents(sim.org, d)}  # fmt: skip
